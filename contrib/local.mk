@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+# Benchmarks and helper scripts; nothing here is part of make check.

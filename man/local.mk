@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+# Hand-written mdoc pages, checked with mandoc -Tlint when it is installed.

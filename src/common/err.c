@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: ISC */
+/* Names for the SKM_E* codes. */
+#include "common/err.h"
+
+#include <stddef.h>
+
+static const struct {
+	int code;
+	const char *text;
+} skm_errors[] = {
+	{ SKM_OK, "success" },
+	{ SKM_EINVAL, "invalid argument" },
+	{ SKM_ENOMEM, "out of memory" },
+	{ SKM_ECRYPTO, "crypto library failure" },
+	{ SKM_EVERIFY, "verification failed" },
+	{ SKM_ERANGE, "value out of range" },
+	{ SKM_ENOTFOUND, "not found" },
+	{ SKM_EEXIST, "already exists" },
+	{ SKM_EIO, "input/output error" },
+	{ SKM_EPERM, "permission denied" },
+	{ SKM_ESTATE, "not allowed in this state" },
+	{ SKM_EPOINT, "invalid point" },
+	{ SKM_EZERO, "degenerate value" },
+	{ SKM_ELEN, "wrong length" },
+	{ SKM_EPARSE, "syntax error" },
+	{ SKM_EAUTH, "authentication failed" },
+	{ SKM_EBUSY, "busy" },
+	{ SKM_ESTORE, "store failure" },
+	{ SKM_EREVOKED, "revoked" },
+};
+
+const char *
+skm_strerror(int err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(skm_errors) / sizeof(skm_errors[0]); i++)
+		if (skm_errors[i].code == err)
+			return skm_errors[i].text;
+	return "unknown error";
+}

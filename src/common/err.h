@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Error codes shared by every part of skms. Functions return 0 or a negative
+ * SKM_E* value; skm_strerror() names it. No part maps these to transport
+ * status codes here: that is one table in the layer that speaks the protocol.
+ */
+#ifndef SKM_COMMON_ERR_H
+#define SKM_COMMON_ERR_H
+
+enum skm_err {
+	SKM_OK = 0,
+	SKM_EINVAL = -1,	/* malformed or out-of-range input */
+	SKM_ENOMEM = -2,	/* allocation failed */
+	SKM_ECRYPTO = -3,	/* the crypto library failed */
+	SKM_EVERIFY = -4,	/* a signature, key or tag did not verify */
+	SKM_ERANGE = -5,	/* a value outside its allowed range */
+	SKM_ENOTFOUND = -6,	/* no such record, file or identity */
+	SKM_EEXIST = -7,	/* already exists */
+	SKM_EIO = -8,		/* read, write or sync failed */
+	SKM_EPERM = -9,		/* wrong owner or permissions */
+	SKM_ESTATE = -10,	/* not allowed in the current state */
+	SKM_EPOINT = -11,	/* point not on the curve or at infinity */
+	SKM_EZERO = -12,	/* degenerate value (a + z = 0 mod q, zero key) */
+	SKM_ELEN = -13,		/* wrong length */
+	SKM_EPARSE = -14,	/* syntax error in a document or message */
+	SKM_EAUTH = -15,	/* authentication failed */
+	SKM_EBUSY = -16,	/* overloaded or locked, try again */
+	SKM_ESTORE = -17,	/* the store failed */
+	SKM_EREVOKED = -18,	/* revoked */
+};
+
+/* A static, lower-case description of an SKM_E* code; never NULL. */
+const char *skm_strerror(int err);
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Hex text for binary values, as the KMS interface writes them: one line, no
+ * separators. Encoding and decoding are OpenSSL's; this only fixes the case
+ * and the framing.
+ */
+#ifndef SKM_COMMON_HEX_H
+#define SKM_COMMON_HEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Writes 2 * len lower-case hex digits and a NUL to out, which holds
+ * 2 * len + 1 bytes. Returns 0 or SKM_E*.
+ */
+int hex_encode(const uint8_t *buf, size_t len, char *out, size_t outlen, int upper);
+
+/*
+ * Decodes exactly len digits of text (either case, no separators) into
+ * out, which holds outlen bytes; *n receives the byte count. Odd lengths,
+ * non-hex characters and short buffers are SKM_EINVAL / SKM_ELEN.
+ */
+int hex_decode(const char *text, size_t len, uint8_t *out, size_t outlen, size_t *n);
+
+#endif

@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: ISC
+# libskm: the crypto and format library. Depends on OpenSSL and src/common only.
+noinst_LTLIBRARIES += src/lib/libskm.la
+src_lib_libskm_la_SOURCES = \
+	src/lib/ct.h \
+	src/lib/version.c src/lib/version.h
+src_lib_libskm_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+src_lib_libskm_la_LIBADD = src/common/libcommon.la $(OPENSSL_LIBS)
+include src/lib/sakke.mk
+include src/lib/eccsi.mk

@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+# ECCSI, UID and KDF unit tests and the ECCSI constant-time program.

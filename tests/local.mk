@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: ISC
+# Unit tests (Check), one suite per module, plus functional and constant-time checks.
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
+	CT_PROGRAMS='$(CT_CHECKS)'; VALGRIND='$(VALGRIND)'; \
+	export top_srcdir top_builddir CT_PROGRAMS VALGRIND;
+EXTRA_DIST += tests/data tests/ct.sh
+
+check_LTLIBRARIES = tests/libtestlib.la
+tests_libtestlib_la_SOURCES = tests/testlib.c tests/testlib.h
+
+TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(OPENSSL_CFLAGS)
+TEST_LIBS = tests/libtestlib.la src/lib/libskm.la src/common/libcommon.la $(CHECK_LIBS) $(OPENSSL_LIBS)
+
+check_PROGRAMS += tests/test_common
+TESTS += tests/test_common
+tests_test_common_SOURCES = tests/test_common.c
+tests_test_common_CFLAGS = $(TEST_CFLAGS)
+tests_test_common_LDADD = $(TEST_LIBS)
+
+# Constant-time checks: programs that mark secrets undefined and run the
+# secret-handling paths; tests/ct.sh runs each under memcheck and fails on
+# any report. Run alone with 'make ct'. ASan and valgrind do not mix.
+CT_CHECKS =
+include tests/sakke.mk
+include tests/eccsi.mk
+if HAVE_VALGRIND
+if !SANITIZERS
+TESTS += tests/ct.sh
+endif
+endif
+PHONY_TARGETS += ct
+ct: $(CT_CHECKS)
+	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(top_srcdir)/tests/ct.sh

@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+# SAKKE unit tests and its constant-time program.
