@@ -1,2 +1,7 @@
 # SPDX-License-Identifier: ISC
-# Hand-written mdoc pages, checked with mandoc -Tlint when it is installed.
+# Hand-written mdoc pages; tests/man_lint.sh checks them with mandoc -Tlint
+# when mandoc is installed. Each page is one line of dist_man_MANS.
+dist_man_MANS +=
+TESTS += tests/man_lint.sh
+EXTRA_DIST += tests/man_lint.sh
+AM_TESTS_ENVIRONMENT += MAN_PAGES='$(dist_man_MANS)'; MANDOC='$(MANDOC)'; export MAN_PAGES MANDOC;

@@ -24,6 +24,8 @@ tests_test_common_LDADD = $(TEST_LIBS)
 CT_CHECKS =
 include tests/sakke.mk
 include tests/eccsi.mk
+include tests/conf.mk
+include tests/store.mk
 if HAVE_VALGRIND
 if !SANITIZERS
 TESTS += tests/ct.sh

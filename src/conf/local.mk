@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: ISC
+# src/conf: skms.yaml through libyaml into an immutable config.
