@@ -1,2 +1,10 @@
 # SPDX-License-Identifier: ISC
-# Benchmarks and helper scripts; nothing here is part of make check.
+# Benchmarks and helper scripts; nothing here is part of make check. The
+# benchmark is built with everything (so it cannot rot) and run by 'make bench'.
+noinst_PROGRAMS += contrib/bench-crypto
+contrib_bench_crypto_SOURCES = contrib/bench-crypto.c
+contrib_bench_crypto_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+contrib_bench_crypto_LDADD = src/lib/libskm.la src/common/libcommon.la $(OPENSSL_LIBS)
+PHONY_TARGETS += bench
+bench: contrib/bench-crypto$(EXEEXT)
+	./contrib/bench-crypto

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The KMS: the one layer that combines the store with the crypto. It
+ * creates a domain (master secrets sealed under the key-encryption key),
+ * opens it (unseals the secrets into libskm objects held in the secure
+ * heap), and derives the key set of an identity for a key period:
+ * UID (TS 33.180 F.2.1), SAKKE RSK (RFC 6508 6.1.1) and ECCSI SSK/PVT
+ * (RFC 6507 5.1.1, v deterministic). Derivation is deterministic, so the
+ * KMS keeps no per-user private state. Used by skmsctl and skmsd alike.
+ */
+#ifndef SKM_KMS_KMS_H
+#define SKM_KMS_KMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/eccsi.h"
+#include "lib/kmsxml.h"
+#include "lib/sakke.h"
+#include "lib/uid.h"
+#include "store/domain.h"
+
+struct store;
+struct kek;
+
+/* The sealed plaintext: KSAK || PRF key for ECCSI v || z. */
+#define KMS_SECRETS_LEN	(ECCSI_SCALAR_LEN + ECCSI_PRF_KEY_LEN + SAKKE_FE_LEN)
+
+struct kms {
+	struct domain_rec domain;	/* public */
+	const char *domains[DOMAIN_LIST_MAX];	/* into domain.kms_domain_list */
+	struct sakke_kms *sakke;	/* SECRET: z */
+	struct eccsi_kms *eccsi;	/* SECRET: KSAK, PRF key */
+};
+
+/* What an administrator chooses when creating a domain. */
+struct kms_domain_params {
+	const char *kms_uri;
+	uint64_t key_period;		/* seconds, > 0 */
+	uint64_t key_offset;		/* seconds, < key_period */
+	const char *cert_uri;		/* NULL: none */
+	const char *issuer;		/* NULL: none */
+	int64_t valid_from;		/* Unix seconds */
+	int64_t valid_to;		/* Unix seconds, > valid_from */
+	const char *const *domains;	/* KmsDomainList */
+	size_t ndomains;
+};
+
+/* One identity's key material for one period. rsk and ssk are SECRET. */
+struct kms_keyset {
+	uint8_t uid[UID_LEN];
+	uint64_t period_no;
+	int64_t valid_from;		/* period start, Unix seconds */
+	int64_t valid_to;		/* period end, Unix seconds */
+	uint8_t rsk[SAKKE_POINT_LEN];
+	uint8_t ssk[ECCSI_SCALAR_LEN];
+	uint8_t pvt[ECCSI_POINT_LEN];
+};
+
+/*
+ * Creates the domain in one write transaction: fresh master secrets sealed
+ * under kek (whose reference ref is recorded, never the key), the domain
+ * record with Z and KPAK, and an audit entry by actor. An existing domain
+ * is SKM_EEXIST and nothing changes.
+ */
+int kms_domain_create(struct store *st, const struct kms_domain_params *p,
+    const struct kek_ref *ref, const struct kek *kek, const char *actor, int64_t now);
+
+/*
+ * Opens the domain of st: loads its key-encryption key from the recorded
+ * reference (kek_path, when not NULL, overrides the recorded path), unseals
+ * the secrets and checks that they match the published Z and KPAK. why
+ * receives a reason on failure. Free with kms_free().
+ */
+int kms_open(struct store *st, const char *kek_path, struct kms **out,
+    char *why, size_t whylen);
+void kms_free(struct kms *k);
+
+/*
+ * Opens only the public side of the domain (no key-encryption key, no
+ * secrets): enough for kms_cert() and kms_period_at(); derivation on it is
+ * SKM_ESTATE.
+ */
+int kms_open_public(struct store *st, struct kms **out);
+
+/* The Root KmsCertificate of the domain (pointers into k). */
+void kms_cert(const struct kms *k, struct kmsxml_cert *cert);
+
+/* Period number and bounds of the period containing a Unix time. */
+int kms_period_at(const struct kms *k, int64_t unix_time, uint64_t *period_no,
+    int64_t *start, int64_t *end);
+
+/* Bounds of period_no, Unix seconds. */
+int kms_period_bounds(const struct kms *k, uint64_t period_no, int64_t *start,
+    int64_t *end);
+
+/*
+ * Derives the key set of uri (exact octets) for period_no. SKM_EZERO in the
+ * 2^-1022-probable case that no SAKKE key exists for the UID.
+ */
+int kms_keyset_derive(const struct kms *k, const char *uri, size_t urilen,
+    uint64_t period_no, struct kms_keyset *ks);
+
+/* The KmsKeySet view of ks for uri (pointers into k and ks). */
+void kms_keyset_xml(const struct kms *k, const struct kms_keyset *ks, const char *uri,
+    struct kmsxml_keyset *x);
+
+/* Cleanses a key set. */
+void kms_keyset_clear(struct kms_keyset *ks);
+
+#endif

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * KMS interface documents (TS 33.180 D.3). Element order follows the
+ * schema of clause D.3.5. It writes; it does not parse.
+ */
+#include "lib/kmsxml.h"
+#include "common/err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+static const char *const kmsxml_key_type[] = { "xsi:type", "KeyContentType", NULL };
+
+void
+kmsxml_write_cert(struct xmlw *w, const struct kmsxml_cert *c, int top)
+{
+	const char *attrs[] = {
+		"xmlns", KMSXML_NS, "Version", "1.1.0", "Role", c->role, NULL
+	};
+	size_t i;
+
+	xmlw_open(w, "KmsCertificate", top ? attrs : attrs + 2);
+	if (c->cert_uri != NULL)
+		xmlw_text(w, "CertUri", c->cert_uri);
+	xmlw_text(w, "KmsUri", c->kms_uri);
+	if (c->issuer != NULL)
+		xmlw_text(w, "Issuer", c->issuer);
+	if (c->valid_from != 0)
+		xmlw_time(w, "ValidFrom", c->valid_from);
+	if (c->valid_to != 0)
+		xmlw_time(w, "ValidTo", c->valid_to);
+	xmlw_bool(w, "Revoked", c->revoked);
+	/* 2: the hashed MIKEY-SAKKE UID of TS 33.180 F.2.1. */
+	xmlw_text(w, "UserIdFormat", "2");
+	xmlw_uint(w, "UserKeyPeriod", c->user_key_period);
+	xmlw_uint(w, "UserKeyOffset", c->user_key_offset);
+	xmlw_hex(w, "PubEncKey", NULL, c->pub_enc_key, sizeof(c->pub_enc_key), 1);
+	xmlw_hex(w, "PubAuthKey", NULL, c->pub_auth_key, sizeof(c->pub_auth_key), 1);
+	xmlw_text(w, "ParameterSet", "1");
+	if (c->ndomains > 0) {
+		xmlw_open(w, "KmsDomainList", NULL);
+		for (i = 0; i < c->ndomains; i++)
+			xmlw_text(w, "KmsDomain", c->domains[i]);
+		xmlw_close(w, "KmsDomainList");
+	}
+	xmlw_close(w, "KmsCertificate");
+}
+
+void
+kmsxml_write_keyset(struct xmlw *w, const struct kmsxml_keyset *k, int top)
+{
+	const char *attrs[] = {
+		"xmlns", KMSXML_NS, "xmlns:xsi", KMSXML_XSI_NS, "Version", "1.1.0", NULL
+	};
+
+	xmlw_open(w, "KmsKeySet", top ? attrs : attrs + 4);
+	xmlw_text(w, "KmsUri", k->kms_uri);
+	if (k->cert_uri != NULL)
+		xmlw_text(w, "CertUri", k->cert_uri);
+	if (k->issuer != NULL)
+		xmlw_text(w, "Issuer", k->issuer);
+	xmlw_text(w, "UserUri", k->user_uri);
+	/* Deployed clients store key sets under this value and look them up by
+	 * the UID they compute: 64 lower-case hex digits, exactly. */
+	xmlw_hex(w, "UserID", NULL, k->user_id, sizeof(k->user_id), 0);
+	xmlw_time(w, "ValidFrom", k->valid_from);
+	xmlw_time(w, "ValidTo", k->valid_to);
+	xmlw_uint(w, "KeyPeriodNo", k->period_no);
+	xmlw_bool(w, "Revoked", k->revoked);
+	xmlw_hex(w, "UserDecryptKey", kmsxml_key_type, k->rsk, SAKKE_POINT_LEN, 1);
+	xmlw_hex(w, "UserSigningKeySSK", kmsxml_key_type, k->ssk, ECCSI_SCALAR_LEN, 1);
+	xmlw_hex(w, "UserPubTokenPVT", kmsxml_key_type, k->pvt, ECCSI_POINT_LEN, 1);
+	xmlw_close(w, "KmsKeySet");
+}
+
+int
+kmsxml_cert_doc(const struct kmsxml_cert *cert, char **out, size_t *len)
+{
+	struct xmlw w;
+
+	xmlw_init(&w, 1);
+	kmsxml_write_cert(&w, cert, 1);
+	return xmlw_finish(&w, out, len);
+}
+
+int
+kmsxml_keyset_doc(const struct kmsxml_keyset *ks, char **out, size_t *len)
+{
+	struct xmlw w;
+
+	xmlw_init(&w, 1);
+	kmsxml_write_keyset(&w, ks, 1);
+	return xmlw_finish(&w, out, len);
+}
+
+static void
+kmsxml_response_open(struct xmlw *w, const struct kmsxml_response *r)
+{
+	static const char *const attrs[] = {
+		"xmlns", KMSXML_NS, "xmlns:xsi", KMSXML_XSI_NS, "Version", "1.0.0", NULL
+	};
+
+	xmlw_init(w, 1);
+	xmlw_open(w, "KmsResponse", attrs);
+	xmlw_text(w, "UserUri", r->user_uri != NULL ? r->user_uri : "");
+	xmlw_text(w, "KmsUri", r->kms_uri);
+	xmlw_time(w, "Time", r->time);
+	xmlw_text(w, "ClientReqUrl", r->client_req_url != NULL ? r->client_req_url : "");
+}
+
+static int
+kmsxml_response_finish(struct xmlw *w, char **out, size_t *len)
+{
+	xmlw_close(w, "KmsResponse");
+	return xmlw_finish(w, out, len);
+}
+
+int
+kmsxml_init_response(const struct kmsxml_response *r, const struct kmsxml_cert *cert,
+    char **out, size_t *len)
+{
+	static const char *const version[] = { "Version", "1.0.0", NULL };
+	struct xmlw w;
+
+	kmsxml_response_open(&w, r);
+	xmlw_open(&w, "KmsMessage", NULL);
+	xmlw_open(&w, "KmsInit", version);
+	kmsxml_write_cert(&w, cert, 0);
+	xmlw_close(&w, "KmsInit");
+	xmlw_close(&w, "KmsMessage");
+	return kmsxml_response_finish(&w, out, len);
+}
+
+int
+kmsxml_keyprov_response(const struct kmsxml_response *r,
+    const struct kmsxml_keyset *sets, size_t nsets, char **out, size_t *len)
+{
+	static const char *const version[] = { "Version", "1.0.0", NULL };
+	struct xmlw w;
+	size_t i;
+
+	kmsxml_response_open(&w, r);
+	xmlw_open(&w, "KmsMessage", NULL);
+	xmlw_open(&w, "KmsKeyProv", version);
+	for (i = 0; i < nsets; i++)
+		kmsxml_write_keyset(&w, &sets[i], 0);
+	xmlw_close(&w, "KmsKeyProv");
+	xmlw_close(&w, "KmsMessage");
+	return kmsxml_response_finish(&w, out, len);
+}
+
+int
+kmsxml_certcache_response(const struct kmsxml_response *r, uint64_t cache_num,
+    const char *const *certs, size_t ncerts, char **out, size_t *len)
+{
+	char num[24];
+	const char *attrs[] = { "Version", "1.0.0", "CacheNum", num, NULL };
+	struct xmlw w;
+	size_t i;
+
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)cache_num);
+	kmsxml_response_open(&w, r);
+	xmlw_open(&w, "KmsMessage", NULL);
+	xmlw_open(&w, "KmsCertCache", attrs);
+	for (i = 0; i < ncerts; i++)
+		xmlw_raw(&w, certs[i], strlen(certs[i]));
+	xmlw_close(&w, "KmsCertCache");
+	xmlw_close(&w, "KmsMessage");
+	return kmsxml_response_finish(&w, out, len);
+}
+
+int
+kmsxml_error_response(const struct kmsxml_response *r, int code, const char *msg,
+    char **out, size_t *len)
+{
+	struct xmlw w;
+
+	kmsxml_response_open(&w, r);
+	xmlw_open(&w, "KmsError", NULL);
+	xmlw_uint(&w, "ErrorCode", (uint64_t)(code < 0 ? -code : code));
+	xmlw_text(&w, "ErrorMsg", msg);
+	xmlw_close(&w, "KmsError");
+	return kmsxml_response_finish(&w, out, len);
+}
+
+void
+kmsxml_free(char *doc, size_t len)
+{
+	if (doc != NULL)
+		OPENSSL_clear_free(doc, len + 1);
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The XML documents of the KMS interface, TS 33.180 Annex D (D.3), as the
+ * KMS writes them: KmsCertificate, KmsKeySet, and the KmsResponse around
+ * KmsInit, KmsKeyProv, KmsCertCache or KmsError. One encoder serves the
+ * server's responses and the administration tool's exports, so KmsUri is
+ * byte-identical everywhere. Binary values are hex on one line (deployed
+ * parsers read the first whitespace-delimited token); key elements carry
+ * xsi:type="KeyContentType" since their schema type is abstract.
+ */
+#ifndef SKM_LIB_KMSXML_H
+#define SKM_LIB_KMSXML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/eccsi.h"
+#include "lib/sakke.h"
+#include "lib/xmlw.h"
+
+#define KMSXML_NS	"urn:3gpp:ns:mcsecKMSInterface:1.0"
+#define KMSXML_XSI_NS	"http://www.w3.org/2001/XMLSchema-instance"
+
+/* A KMS certificate (D.3.2). Optional strings may be NULL. */
+struct kmsxml_cert {
+	const char *role;		/* "Root" or "External" */
+	const char *cert_uri;		/* optional */
+	const char *kms_uri;
+	const char *issuer;		/* optional */
+	int64_t valid_from;		/* Unix seconds; 0 = omitted */
+	int64_t valid_to;		/* Unix seconds; 0 = omitted */
+	int revoked;
+	uint64_t user_key_period;	/* seconds */
+	uint64_t user_key_offset;	/* seconds */
+	uint8_t pub_enc_key[SAKKE_POINT_LEN];	/* Z_S */
+	uint8_t pub_auth_key[ECCSI_POINT_LEN];	/* KPAK */
+	const char *const *domains;	/* KmsDomainList; optional */
+	size_t ndomains;
+};
+
+/* A user key set (D.3.3). The three keys are SECRET (rsk, ssk). */
+struct kmsxml_keyset {
+	const char *kms_uri;
+	const char *cert_uri;		/* optional */
+	const char *issuer;		/* optional */
+	const char *user_uri;
+	uint8_t user_id[32];		/* the UID, written as 64 lower-case hex digits */
+	int64_t valid_from;		/* period start, Unix seconds */
+	int64_t valid_to;		/* period end, Unix seconds */
+	uint64_t period_no;
+	int revoked;
+	const uint8_t *rsk;		/* SAKKE_POINT_LEN */
+	const uint8_t *ssk;		/* ECCSI_SCALAR_LEN */
+	const uint8_t *pvt;		/* ECCSI_POINT_LEN */
+};
+
+/* The header fields of a KmsResponse (D.3.1). */
+struct kmsxml_response {
+	const char *user_uri;
+	const char *kms_uri;
+	int64_t time;			/* Unix seconds */
+	const char *client_req_url;
+};
+
+/* Elements written into an open document (xmlw). */
+void kmsxml_write_cert(struct xmlw *w, const struct kmsxml_cert *cert, int top);
+void kmsxml_write_keyset(struct xmlw *w, const struct kmsxml_keyset *ks, int top);
+
+/*
+ * Whole documents: *out is a NUL-terminated XML text to free with
+ * kmsxml_free() (it may hold key material). Return 0 or SKM_E*.
+ */
+int kmsxml_cert_doc(const struct kmsxml_cert *cert, char **out, size_t *len);
+int kmsxml_keyset_doc(const struct kmsxml_keyset *ks, char **out, size_t *len);
+int kmsxml_init_response(const struct kmsxml_response *r, const struct kmsxml_cert *cert,
+    char **out, size_t *len);
+int kmsxml_keyprov_response(const struct kmsxml_response *r,
+    const struct kmsxml_keyset *sets, size_t nsets, char **out, size_t *len);
+/* certs: serialised KmsCertificate elements (as stored), each NUL-terminated. */
+int kmsxml_certcache_response(const struct kmsxml_response *r, uint64_t cache_num,
+    const char *const *certs, size_t ncerts, char **out, size_t *len);
+int kmsxml_error_response(const struct kmsxml_response *r, int code, const char *msg,
+    char **out, size_t *len);
+
+/* Cleanses and frees a document. */
+void kmsxml_free(char *doc, size_t len);
+
+#endif

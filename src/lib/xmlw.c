@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Streaming XML writer. Documents may carry private keys (KmsKeySet), so the
+ * buffer is cleansed whenever it is grown or discarded.
+ */
+#include "lib/xmlw.h"
+#include "common/err.h"
+#include "common/hex.h"
+#include "common/time.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+static void
+xmlw_put(struct xmlw *w, const char *s, size_t n)
+{
+	if (w->err != 0)
+		return;
+	if (w->len + n + 1 > w->cap) {
+		size_t cap = w->cap != 0 ? w->cap : 1024;
+		char *nb;
+
+		while (cap < w->len + n + 1)
+			cap *= 2;
+		/* Not realloc: the old buffer may hold key material. */
+		if ((nb = malloc(cap)) == NULL) {
+			w->err = SKM_ENOMEM;
+			return;
+		}
+		if (w->buf != NULL) {
+			memcpy(nb, w->buf, w->len);
+			OPENSSL_clear_free(w->buf, w->cap);
+		}
+		w->buf = nb;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+}
+
+static void
+xmlw_puts(struct xmlw *w, const char *s)
+{
+	xmlw_put(w, s, strlen(s));
+}
+
+static void
+xmlw_escaped(struct xmlw *w, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			xmlw_puts(w, "&amp;");
+			break;
+		case '<':
+			xmlw_puts(w, "&lt;");
+			break;
+		case '>':
+			xmlw_puts(w, "&gt;");
+			break;
+		case '"':
+			xmlw_puts(w, "&quot;");
+			break;
+		case '\'':
+			xmlw_puts(w, "&apos;");
+			break;
+		default:
+			/* XML 1.0 allows no C0 controls but tab, CR and LF. */
+			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
+				w->err = SKM_EINVAL;
+			else
+				xmlw_put(w, s, 1);
+		}
+	}
+}
+
+static void
+xmlw_margin(struct xmlw *w)
+{
+	unsigned i;
+
+	if (!w->indent)
+		return;
+	for (i = 0; i < w->depth; i++)
+		xmlw_puts(w, "  ");
+}
+
+static void
+xmlw_newline(struct xmlw *w)
+{
+	if (w->indent)
+		xmlw_puts(w, "\n");
+}
+
+static void
+xmlw_tag(struct xmlw *w, const char *name, const char *const *attrs)
+{
+	xmlw_puts(w, "<");
+	xmlw_puts(w, name);
+	for (; attrs != NULL && attrs[0] != NULL; attrs += 2) {
+		xmlw_puts(w, " ");
+		xmlw_puts(w, attrs[0]);
+		xmlw_puts(w, "=\"");
+		xmlw_escaped(w, attrs[1] != NULL ? attrs[1] : "");
+		xmlw_puts(w, "\"");
+	}
+	xmlw_puts(w, ">");
+}
+
+static void
+xmlw_end(struct xmlw *w, const char *name)
+{
+	xmlw_puts(w, "</");
+	xmlw_puts(w, name);
+	xmlw_puts(w, ">");
+	xmlw_newline(w);
+}
+
+void
+xmlw_init(struct xmlw *w, int indent)
+{
+	memset(w, 0, sizeof(*w));
+	w->indent = indent;
+	xmlw_puts(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+}
+
+void
+xmlw_open(struct xmlw *w, const char *name, const char *const *attrs)
+{
+	xmlw_margin(w);
+	xmlw_tag(w, name, attrs);
+	xmlw_newline(w);
+	w->depth++;
+}
+
+void
+xmlw_close(struct xmlw *w, const char *name)
+{
+	if (w->depth == 0) {
+		w->err = SKM_ESTATE;
+		return;
+	}
+	w->depth--;
+	xmlw_margin(w);
+	xmlw_end(w, name);
+}
+
+void
+xmlw_text(struct xmlw *w, const char *name, const char *text)
+{
+	xmlw_margin(w);
+	xmlw_tag(w, name, NULL);
+	xmlw_escaped(w, text);
+	xmlw_end(w, name);
+}
+
+void
+xmlw_hex(struct xmlw *w, const char *name, const char *const *attrs,
+    const uint8_t *data, size_t len, int upper)
+{
+	char *text;
+	int rc;
+
+	if (w->err != 0)
+		return;
+	if ((text = malloc(2 * len + 1)) == NULL) {
+		w->err = SKM_ENOMEM;
+		return;
+	}
+	if ((rc = hex_encode(data, len, text, 2 * len + 1, upper)) != 0)
+		w->err = rc;
+	xmlw_margin(w);
+	xmlw_tag(w, name, attrs);
+	xmlw_puts(w, text);
+	xmlw_end(w, name);
+	OPENSSL_clear_free(text, 2 * len + 1);
+}
+
+void
+xmlw_uint(struct xmlw *w, const char *name, uint64_t value)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%" PRIu64, value);
+	xmlw_text(w, name, num);
+}
+
+void
+xmlw_bool(struct xmlw *w, const char *name, int value)
+{
+	xmlw_text(w, name, value ? "true" : "false");
+}
+
+void
+xmlw_time(struct xmlw *w, const char *name, int64_t unix_seconds)
+{
+	char text[32];
+	int rc;
+
+	if ((rc = time_format(unix_seconds, text, sizeof(text))) != 0) {
+		if (w->err == 0)
+			w->err = rc;
+		return;
+	}
+	xmlw_text(w, name, text);
+}
+
+void
+xmlw_raw(struct xmlw *w, const char *xml, size_t len)
+{
+	xmlw_put(w, xml, len);
+	if (len > 0 && xml[len - 1] != '\n')
+		xmlw_newline(w);
+}
+
+int
+xmlw_finish(struct xmlw *w, char **out, size_t *len)
+{
+	int rc = w->err;
+
+	if (rc == 0 && w->depth != 0)
+		rc = SKM_ESTATE;
+	if (rc != 0) {
+		xmlw_discard(w);
+		return rc;
+	}
+	*out = w->buf;
+	*len = w->len;
+	memset(w, 0, sizeof(*w));
+	return 0;
+}
+
+void
+xmlw_discard(struct xmlw *w)
+{
+	if (w->buf != NULL)
+		OPENSSL_clear_free(w->buf, w->cap);
+	memset(w, 0, sizeof(*w));
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Counters for the Prometheus text endpoint (/metrics on its own loopback
+ * listener). Updated from any thread with atomic operations; rendered on
+ * the loop thread.
+ */
+#ifndef SKM_SERVER_METRICS_H
+#define SKM_SERVER_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum metrics_endpoint {
+	METRICS_INIT = 0,
+	METRICS_KEYPROV,
+	METRICS_CERTCACHE,
+	METRICS_OTHER,
+	METRICS_NENDPOINTS,
+};
+
+/* One answered request: endpoint, HTTP status, seconds from arrival to reply. */
+void metrics_request(enum metrics_endpoint ep, int status, double seconds);
+void metrics_keysets_derived(unsigned n);
+void metrics_cache_lookup(int hit);
+void metrics_current_period(uint64_t period_no);
+void metrics_connections(int delta);
+
+/* The Prometheus text exposition; *out is freed with free(). */
+int metrics_render(char **out, size_t *len);
+
+#endif

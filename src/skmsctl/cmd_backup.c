@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Backup and restore of the whole store. The backup is a consistent,
+ * compacted copy taken while skmsd runs; it holds the master secrets only
+ * sealed, so it is useless without the key-encryption key, which it does
+ * not contain.
+ */
+#include "skmsctl/ctl.h"
+#include "common/err.h"
+#include "conf/conf.h"
+#include "store/store.h"
+
+#include <getopt.h>
+
+static const struct option backup_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+backup_file_arg(struct ctl *c, int argc, char **argv, const char **file)
+{
+	int ch, rc = 0;
+
+	optind = 0;
+	while ((ch = ctl_opt(c, argc, argv, backup_opts, &rc)) != -1)
+		if (ch == CTL_OPT_EXIT)
+			return rc;
+	if ((rc = ctl_positional(c, argc, argv, 1)) != 0)
+		return rc;
+	*file = argv[optind];
+	return 0;
+}
+
+int
+cmd_backup(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    void *ctx)
+{
+	struct ctl *c = ctx;
+	const char *file;
+	int rc;
+
+	if ((rc = backup_file_arg(c, argc, argv, &file)) != 0 || (rc = ctl_store(c, 0)) != 0)
+		return rc;
+	if ((rc = store_backup(c->store, file)) != 0)
+		return ctl_fail(c, file, rc == SKM_EEXIST ? "exists already" : skm_strerror(rc));
+	out_begin(&c->out, c->json);
+	out_str(&c->out, "backup", file);
+	out_end(&c->out);
+	return 0;
+}
+
+int
+cmd_restore(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    void *ctx)
+{
+	struct ctl *c = ctx;
+	const char *file;
+	int rc;
+
+	if ((rc = backup_file_arg(c, argc, argv, &file)) != 0 || (rc = ctl_conf(c)) != 0)
+		return rc;
+	if ((rc = store_restore(ctl_store_path(c), file)) != 0)
+		return ctl_fail(c, file, rc == SKM_EEXIST ?
+		    "the store directory is not empty; restore needs an empty one" :
+		    rc == SKM_ESTATE ? "written by a newer version of skms" : skm_strerror(rc));
+	out_begin(&c->out, c->json);
+	out_str(&c->out, "restored", ctl_store_path(c));
+	out_end(&c->out);
+	return 0;
+}

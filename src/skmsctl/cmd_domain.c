@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The public side of the domain: domain show, cert export, period show.
+ * None of them needs the key-encryption key.
+ */
+#include "skmsctl/ctl.h"
+#include "common/err.h"
+#include "kms/kms.h"
+#include "lib/kmsxml.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct option no_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+domain_open(struct ctl *c)
+{
+	int rc;
+
+	if (c->kms != NULL)
+		return 0;
+	if ((rc = ctl_store(c, 0)) != 0)
+		return rc;
+	if ((rc = kms_open_public(c->store, &c->kms)) != 0)
+		return ctl_fail(c, "domain", rc == SKM_ENOTFOUND ?
+		    "no domain in this store (run 'skmsctl init')" : skm_strerror(rc));
+	return 0;
+}
+
+static int
+no_args(struct ctl *c, int argc, char **argv)
+{
+	int ch, rc = 0;
+
+	optind = 0;
+	while ((ch = ctl_opt(c, argc, argv, no_opts, &rc)) != -1)
+		if (ch == CTL_OPT_EXIT)
+			return rc;
+	return ctl_positional(c, argc, argv, 0);
+}
+
+static void
+domain_period(struct out *o, uint64_t no, int64_t start, int64_t end)
+{
+	out_u64(o, "period", no);
+	out_time(o, "period-start", start, 0);
+	out_time(o, "period-end", end, 0);
+}
+
+int
+cmd_domain_show(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    void *ctx)
+{
+	struct ctl *c = ctx;
+	const struct domain_rec *d;
+	struct out *o = &c->out;
+	uint64_t no;
+	int64_t start, end;
+	size_t i;
+	int rc;
+
+	if ((rc = no_args(c, argc, argv)) != 0 || (rc = domain_open(c)) != 0)
+		return rc;
+	d = &c->kms->domain;
+	out_begin(o, c->json);
+	out_str(o, "kms-uri", d->kms_uri);
+	out_u64(o, "key-period", d->user_key_period);
+	out_u64(o, "key-offset", d->user_key_offset);
+	out_u64(o, "user-id-format", d->user_id_format);
+	out_u64(o, "parameter-set", d->parameter_set);
+	if ((rc = kms_period_at(c->kms, ctl_now(), &no, &start, &end)) == 0)
+		domain_period(o, no, start, end);
+	out_str(o, "cert-uri", d->cert_uri);
+	out_str(o, "issuer", d->issuer);
+	out_time(o, "valid-from", d->valid_from, 1);
+	out_time(o, "valid-to", d->valid_to, 1);
+	out_bool(o, "revoked", d->revoked);
+	out_list_begin(o, "kms-domains");
+	for (i = 0; i < d->n_domains; i++) {
+		if (c->json) {
+			out_item_begin(o);
+			out_str(o, "domain", d->kms_domain_list[i]);
+			out_item_end(o);
+		} else
+			out_str(o, "kms-domain", d->kms_domain_list[i]);
+	}
+	out_list_end(o);
+	out_str(o, "kek", d->kek.kind == KEK_PASSPHRASE ? "passphrase" : "file");
+	out_str(o, "kek-path", d->kek.path);
+	out_hex(o, "pub-enc-key", d->z, sizeof(d->z));
+	out_hex(o, "pub-auth-key", d->kpak, sizeof(d->kpak));
+	out_end(o);
+	return 0;
+}
+
+int
+cmd_cert_export(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    void *ctx)
+{
+	struct ctl *c = ctx;
+	struct kmsxml_cert cert;
+	char *doc;
+	size_t len;
+	int rc;
+
+	if ((rc = no_args(c, argc, argv)) != 0 || (rc = domain_open(c)) != 0)
+		return rc;
+	kms_cert(c->kms, &cert);
+	if ((rc = kmsxml_cert_doc(&cert, &doc, &len)) != 0)
+		return ctl_fail(c, "encoding the certificate", skm_strerror(rc));
+	fwrite(doc, 1, len, stdout);
+	kmsxml_free(doc, len);
+	return 0;
+}
+
+int
+cmd_period_show(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    void *ctx)
+{
+	static const struct option opts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ "period", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl *c = ctx;
+	const char *why;
+	uint64_t no = 0;
+	int64_t at = ctl_now(), start, end;
+	int ch, rc = 0, by_no = 0, by_at = 0;
+
+	optind = 0;
+	while ((ch = ctl_opt(c, argc, argv, opts, &rc)) != -1) {
+		if (ch == CTL_OPT_EXIT)
+			return rc;
+		if (ch == 'a' && (why = ctl_parse_time(optarg, &at)) != NULL)
+			return ctl_usage(c, "--at", why);
+		if (ch == 'p' && (why = cli_parse_u64(optarg, &no)) != NULL)
+			return ctl_usage(c, "--period", why);
+		by_at |= ch == 'a';
+		by_no |= ch == 'p';
+	}
+	if ((rc = ctl_positional(c, argc, argv, 0)) != 0)
+		return rc;
+	if (by_at && by_no)
+		return ctl_usage(c, "--at", "give --at or --period, not both");
+	if ((rc = domain_open(c)) != 0)
+		return rc;
+	if (by_no) {
+		if ((rc = kms_period_bounds(c->kms, no, &start, &end)) != 0)
+			return ctl_fail(c, "--period", skm_strerror(rc));
+	} else if ((rc = kms_period_at(c->kms, at, &no, &start, &end)) != 0)
+		return ctl_fail(c, "--at", rc == SKM_ERANGE ?
+		    "before the first key period" : skm_strerror(rc));
+	out_begin(&c->out, c->json);
+	domain_period(&c->out, no, start, end);
+	out_end(&c->out);
+	return 0;
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * skmsctl init: creates the store, the key-encryption key (a new key file
+ * unless one is given or a passphrase file is named), and the domain. The
+ * key-encryption key is recorded in the domain by reference only.
+ */
+#include "skmsctl/ctl.h"
+#include "common/err.h"
+#include "conf/conf.h"
+#include "kms/kms.h"
+#include "store/domain.h"
+#include "store/kek.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define INIT_PERIOD	2592000			/* 30 days, as deployed domains use */
+#define INIT_VALIDITY	(5 * 365 * 86400)	/* certificate validity */
+
+struct init_args {
+	struct kms_domain_params p;
+	const char *domains[DOMAIN_LIST_MAX];
+	const char *kek_file;
+	const char *passphrase_file;
+};
+
+static int
+init_parse(struct ctl *c, int argc, char **argv, struct init_args *a)
+{
+	static const struct option opts[] = {
+		{ "kms-uri", required_argument, NULL, 'u' },
+		{ "key-period", required_argument, NULL, 'p' },
+		{ "key-offset", required_argument, NULL, 'o' },
+		{ "cert-uri", required_argument, NULL, 'c' },
+		{ "issuer", required_argument, NULL, 'i' },
+		{ "valid-from", required_argument, NULL, 'f' },
+		{ "valid-to", required_argument, NULL, 't' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "kek-file", required_argument, NULL, 'k' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *why;
+	int ch, rc, have_to = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->p.key_period = INIT_PERIOD;
+	a->p.valid_from = ctl_now();
+	a->p.domains = a->domains;
+	optind = 0;
+	while ((ch = ctl_opt(c, argc, argv, opts, &rc)) != -1) {
+		switch (ch) {
+		case CTL_OPT_EXIT:
+			return rc;
+		case 'u':
+			a->p.kms_uri = optarg;
+			break;
+		case 'p':
+			if ((why = cli_parse_u64(optarg, &a->p.key_period)) != NULL)
+				return ctl_usage(c, "--key-period", why);
+			if (a->p.key_period == 0)
+				return ctl_usage(c, "--key-period", "must be at least 1 second");
+			break;
+		case 'o':
+			if ((why = cli_parse_u64(optarg, &a->p.key_offset)) != NULL)
+				return ctl_usage(c, "--key-offset", why);
+			break;
+		case 'c':
+			a->p.cert_uri = optarg;
+			break;
+		case 'i':
+			a->p.issuer = optarg;
+			break;
+		case 'f':
+			if ((why = ctl_parse_time(optarg, &a->p.valid_from)) != NULL)
+				return ctl_usage(c, "--valid-from", why);
+			break;
+		case 't':
+			if ((why = ctl_parse_time(optarg, &a->p.valid_to)) != NULL)
+				return ctl_usage(c, "--valid-to", why);
+			have_to = 1;
+			break;
+		case 'd':
+			if (a->p.ndomains == DOMAIN_LIST_MAX)
+				return ctl_usage(c, "--domain", "too many domains (at most 16)");
+			a->domains[a->p.ndomains++] = optarg;
+			break;
+		case 'k':
+			a->kek_file = optarg;
+			break;
+		case 'P':
+			a->passphrase_file = optarg;
+			break;
+		}
+	}
+	if ((rc = ctl_positional(c, argc, argv, 0)) != 0)
+		return rc;
+	if (a->p.kms_uri == NULL)
+		return ctl_usage(c, "--kms-uri", "required");
+	if ((rc = ctl_uri(c, a->p.kms_uri)) != 0)
+		return rc;
+	if (a->p.cert_uri != NULL && (rc = ctl_uri(c, a->p.cert_uri)) != 0)
+		return rc;
+	if (a->p.key_offset >= a->p.key_period)
+		return ctl_usage(c, "--key-offset", "must be less than the key period");
+	if (a->kek_file != NULL && a->passphrase_file != NULL)
+		return ctl_usage(c, "--kek-file", "give --kek-file or --passphrase-file, not both");
+	if (!have_to)
+		a->p.valid_to = a->p.valid_from + INIT_VALIDITY;
+	if (a->p.valid_to <= a->p.valid_from)
+		return ctl_usage(c, "--valid-to", "must be after --valid-from");
+	return 0;
+}
+
+/* Picks the key-encryption key: arguments, then the config, then a new key
+ * file kek.key in the store directory. */
+static int
+init_kek(struct ctl *c, struct init_args *a, struct kek_ref *ref, struct kek **kek)
+{
+	static char path[KEK_PATH_MAX], abs[PATH_MAX];
+	char why[256];
+	const char *file = a->kek_file, *pass = a->passphrase_file;
+	int rc;
+
+	why[0] = '\0';
+	if (file == NULL && pass == NULL) {
+		if (c->conf->kek.passphrase_file[0] != '\0')
+			pass = c->conf->kek.passphrase_file;
+		else if (c->conf->kek.file[0] != '\0')
+			file = c->conf->kek.file;
+		else {
+			snprintf(path, sizeof(path), "%s/kek.key", ctl_store_path(c));
+			file = path;
+		}
+	}
+	if (pass != NULL) {
+		if (realpath(pass, abs) == NULL)
+			return ctl_fail(c, pass, strerror(errno));
+		rc = kek_passphrase_ref(ref, abs, c->conf->kek.scrypt_n,
+		    c->conf->kek.scrypt_r, c->conf->kek.scrypt_p);
+	} else {
+		if (access(file, F_OK) != 0 && (rc = kek_file_create(file)) != 0)
+			return ctl_fail(c, file, skm_strerror(rc));
+		/* Recorded absolute: later commands may run from anywhere. */
+		if (realpath(file, abs) == NULL)
+			return ctl_fail(c, file, strerror(errno));
+		rc = kek_file_ref(ref, abs);
+	}
+	if (rc != 0)
+		return ctl_fail(c, pass != NULL ? pass : file, skm_strerror(rc));
+	if ((rc = kek_load(ref, NULL, kek, why, sizeof(why))) != 0)
+		return ctl_fail(c, ref->path, why[0] != '\0' ? why : skm_strerror(rc));
+	return 0;
+}
+
+static int
+init_exists(struct ctl *c)
+{
+	struct domain_rec *d = calloc(1, sizeof(*d));
+	struct store_txn t;
+	int rc;
+
+	if (d == NULL)
+		return SKM_ENOMEM;
+	if ((rc = store_txn_begin(c->store, 0, &t)) == 0) {
+		rc = store_domain_get(&t, d);
+		store_txn_abort(&t);
+	}
+	free(d);
+	return rc;
+}
+
+int
+cmd_init(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv, void *ctx)
+{
+	struct ctl *c = ctx;
+	struct init_args a;
+	struct kek_ref ref;
+	struct kek *kek = NULL;
+	int rc;
+
+	if ((rc = init_parse(c, argc, argv, &a)) != 0 || (rc = ctl_store(c, 1)) != 0)
+		return rc;
+	if ((rc = init_exists(c)) != SKM_ENOTFOUND) {
+		if (rc == 0)
+			return ctl_fail(c, ctl_store_path(c),
+			    "a domain exists already; refusing to overwrite it");
+		return ctl_fail(c, ctl_store_path(c), skm_strerror(rc));
+	}
+	if ((rc = init_kek(c, &a, &ref, &kek)) != 0)
+		return rc;
+	rc = kms_domain_create(c->store, &a.p, &ref, kek, c->actor, ctl_now());
+	kek_free(kek);
+	if (rc == SKM_EEXIST)
+		return ctl_fail(c, ctl_store_path(c), "a domain exists already; refusing to overwrite it");
+	if (rc != 0)
+		return ctl_fail(c, "creating the domain", skm_strerror(rc));
+	return cmd_domain_show(cli, cmd, 1, argv, ctx);
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: ISC */
+/* skmsctl's shared steps: config, store, KMS, arguments, messages. */
+#include "config.h"
+#include "skmsctl/ctl.h"
+#include "common/err.h"
+#include "common/time.h"
+#include "conf/conf.h"
+#include "kms/kms.h"
+#include "lib/uri.h"
+#include "store/audit.h"
+#include "store/store.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CTL_DEFAULT_CONFIG	SYSCONFDIR "/skms/skms.yaml"
+
+int
+ctl_conf(struct ctl *c)
+{
+	struct conf_error err;
+	const char *path = c->config_path;
+	char where[512];
+	int rc;
+
+	if (c->conf != NULL)
+		return 0;
+	memset(&err, 0, sizeof(err));
+	if (path == NULL && access(CTL_DEFAULT_CONFIG, F_OK) == 0)
+		path = CTL_DEFAULT_CONFIG;
+	rc = path != NULL ? conf_load(path, &c->conf, &err) : conf_defaults(&c->conf);
+	if (rc != 0) {
+		if (err.line > 0)
+			snprintf(where, sizeof(where), "%s:%u:%u", err.file, err.line, err.column);
+		else
+			snprintf(where, sizeof(where), "%s", path != NULL ? path : "defaults");
+		return ctl_fail(c, where, err.msg[0] != '\0' ? err.msg : skm_strerror(rc));
+	}
+	return 0;
+}
+
+const char *
+ctl_store_path(struct ctl *c)
+{
+	return c->store_path != NULL ? c->store_path : c->conf->store.path;
+}
+
+int
+ctl_store(struct ctl *c, int create)
+{
+	int rc;
+
+	if (c->store != NULL)
+		return 0;
+	if ((rc = ctl_conf(c)) != 0)
+		return rc;
+	rc = store_open_size(ctl_store_path(c), create ? STORE_CREATE : 0,
+	    (size_t)c->conf->store.map_size, &c->store);
+	if (rc != 0) {
+		cli_error(c->cli, c->cmd, CLI_UNREACHABLE, ctl_store_path(c),
+		    rc == SKM_ENOTFOUND ? "no store here (run 'skmsctl init')" : skm_strerror(rc));
+		return CLI_UNREACHABLE;
+	}
+	return 0;
+}
+
+int
+ctl_kms(struct ctl *c)
+{
+	char why[256];
+	int rc;
+
+	if (c->kms != NULL)
+		return 0;
+	if ((rc = ctl_store(c, 0)) != 0)
+		return rc;
+	if ((rc = kms_open(c->store, NULL, &c->kms, why, sizeof(why))) != 0)
+		return ctl_fail(c, "opening the domain", why[0] != '\0' ? why : skm_strerror(rc));
+	return 0;
+}
+
+void
+ctl_close(struct ctl *c)
+{
+	kms_free(c->kms);
+	store_close(c->store);
+	conf_free(c->conf);
+	c->kms = NULL;
+	c->store = NULL;
+	c->conf = NULL;
+}
+
+const char *
+ctl_parse_time(const char *text, int64_t *out)
+{
+	if (time_parse(text, out) != 0)
+		return "not a time (ISO 8601 UTC such as 2026-01-31T12:00:00Z, or @UNIXSECONDS)";
+	return NULL;
+}
+
+int64_t
+ctl_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+int
+ctl_fail(struct ctl *c, const char *what, const char *why)
+{
+	return cli_error(c->cli, c->cmd, CLI_FAILED, what, why);
+}
+
+int
+ctl_usage(struct ctl *c, const char *what, const char *why)
+{
+	return cli_usage_error(c->cli, c->cmd, what, why);
+}
+
+int
+ctl_uri(struct ctl *c, const char *uri)
+{
+	const char *why;
+
+	if (uri_check(uri, strlen(uri), &why) != 0)
+		return ctl_usage(c, uri, why);
+	return 0;
+}
+
+int
+ctl_opt(struct ctl *c, int argc, char **argv, const struct option *opts, int *rc)
+{
+	int ch;
+
+	opterr = 0;
+	ch = getopt_long(argc, argv, ":", opts, NULL);
+	switch (ch) {
+	case 'h':
+		*rc = cli_help(c->cli, c->cmd);
+		return CTL_OPT_EXIT;
+	case '?':
+		*rc = ctl_usage(c, argv[optind - 1], "unknown option");
+		return CTL_OPT_EXIT;
+	case ':':
+		*rc = ctl_usage(c, argv[optind - 1], "missing argument");
+		return CTL_OPT_EXIT;
+	default:
+		return ch;
+	}
+}
+
+int
+ctl_positional(struct ctl *c, int argc, char **argv, int n)
+{
+	if (argc - optind < n)
+		return ctl_usage(c, "missing argument", NULL);
+	if (argc - optind > n)
+		return ctl_usage(c, argv[optind + n], "unexpected argument");
+	return 0;
+}
+
+void
+ctl_audit(struct ctl *c, struct store_txn *t, const char *action, const char *uri,
+    const char *detail)
+{
+	struct audit_rec a;
+
+	memset(&a, 0, sizeof(a));
+	a.time = ctl_now();
+	a.actor = c->actor;
+	a.action = action;
+	a.uri = (const uint8_t *)uri;
+	a.uri_len = uri != NULL ? strlen(uri) : 0;
+	a.detail = detail;
+	store_audit_append(t, &a, NULL);
+}

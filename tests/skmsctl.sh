@@ -1,0 +1,268 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# Functional tests of skmsctl: every command, its output, its exit status
+# and its errors, on a store in a temporary directory.
+set -u
+: "${top_builddir:=.}"
+CTL="$top_builddir/src/skmsctl/skmsctl"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+S="$tmp/store"
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect STATUS DESCRIPTION COMMAND...: runs COMMAND, checks its exit status.
+expect() {
+	want=$1
+	what=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else
+		bad "$what: exit $got, expected $want"
+		sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -n 20
+	fi
+}
+
+# has PATTERN FILE DESCRIPTION
+has() {
+	if grep -q -e "$1" "$2"; then ok; else bad "$3: no '$1' in $(basename "$2")"; sed 's/^/  | /' "$2" | head -n 20; fi
+}
+
+ctl() { "$CTL" --store "$S" "$@"; }
+
+# --help, --version and usage errors
+expect 0 "--version" "$CTL" --version
+has "^skmsctl [0-9]" "$tmp/out" "--version output"
+expect 0 "--help" "$CTL" --help
+has "user revoke" "$tmp/out" "--help lists commands"
+expect 0 "user add --help" "$CTL" user add --help
+has "usage: skmsctl user add URI" "$tmp/out" "command help"
+expect 2 "no command" "$CTL"
+expect 2 "unknown command" "$CTL" frobnicate
+expect 2 "unknown verb" "$CTL" user frobnicate
+expect 2 "unknown option" ctl user list --frobnicate
+has "unknown option" "$tmp/err" "unknown option message"
+expect 2 "missing option argument" ctl user list --state
+expect 2 "--store without argument" "$CTL" user list --store
+
+# a store that does not exist yet: unreachable, status 3
+expect 3 "store missing" ctl user list
+expect 3 "domain show without a store" "$CTL" --store "$tmp/empty" domain show
+
+# init: arguments
+expect 2 "init without --kms-uri" ctl init
+expect 2 "init bad kms uri" ctl init --kms-uri "bad uri"
+expect 2 "init offset >= period" ctl init --kms-uri kms.example.org --key-period 10 --key-offset 10
+expect 2 "init period 0" ctl init --kms-uri kms.example.org --key-period 0
+expect 2 "init both kek sources" ctl init --kms-uri kms.example.org --kek-file "$tmp/k" --passphrase-file "$tmp/p"
+expect 2 "init valid-to before valid-from" ctl init --kms-uri kms.example.org --valid-from 2030-01-01 --valid-to 2029-01-01
+
+# a key file readable by others is refused, and nothing is created
+head -c 32 /dev/urandom >"$tmp/kek.key"
+chmod 0644 "$tmp/kek.key"
+expect 1 "init with a 0644 key file" ctl init --kms-uri kms.example.org --kek-file "$tmp/kek.key"
+has "mode\|permission\|group" "$tmp/err" "0644 key file reason"
+expect 1 "no domain after refused init" ctl domain show
+chmod 0600 "$tmp/kek.key"
+expect 0 "init" ctl init --kms-uri kms.example.org --key-period 2592000 --key-offset 0 \
+	--cert-uri cert.kms.example.org --issuer "Example KMS" --domain example.org \
+	--kek-file "$tmp/kek.key"
+has "^kms-uri: kms.example.org$" "$tmp/out" "init shows the domain"
+has "^pub-auth-key: 04" "$tmp/out" "init shows KPAK"
+expect 1 "init twice" ctl init --kms-uri other.example.org --kek-file "$tmp/kek.key"
+has "exists already" "$tmp/err" "init twice reason"
+expect 0 "domain show" ctl domain show
+has "^kms-uri: kms.example.org$" "$tmp/out" "domain show kms-uri"
+has "^kms-domain: example.org$" "$tmp/out" "domain show domains"
+expect 0 "domain show --json" ctl --json domain show
+has '"kms-uri":"kms.example.org"' "$tmp/out" "domain show json"
+mode=$(stat -c %a "$S")
+[ "$mode" = 700 ] && ok || bad "store directory mode $mode, expected 700"
+mode=$(stat -c %a "$S/data.mdb")
+[ "$mode" = 600 ] && ok || bad "store file mode $mode, expected 600"
+
+# cert export: a KmsCertificate with the domain's values
+expect 0 "cert export" ctl cert export
+cp "$tmp/out" "$tmp/cert.xml"
+has "<KmsCertificate xmlns=\"urn:3gpp:ns:mcsecKMSInterface:1.0\"" "$tmp/cert.xml" "cert root"
+has "<UserIdFormat>2</UserIdFormat>" "$tmp/cert.xml" "cert UserIdFormat"
+has "<KmsUri>kms.example.org</KmsUri>" "$tmp/cert.xml" "cert KmsUri"
+if command -v xmllint >/dev/null; then
+	expect 0 "cert is well-formed" xmllint --noout "$tmp/cert.xml"
+fi
+
+# period show
+# 2026-01-01T00:00:00Z is NTP 3976214400; / 2592000 = 1534 (TS 33.180 F.2.1)
+expect 0 "period show --at" ctl period show --at 2026-01-01T00:00:00Z
+has "^period: 1534$" "$tmp/out" "period number at 2026-01-01"
+has "^period-start: 2025-12-31T00:00:00Z$" "$tmp/out" "period start at 2026-01-01"
+has "^period-end: 2026-01-30T00:00:00Z$" "$tmp/out" "period end at 2026-01-01"
+expect 0 "period show --period" ctl period show --period 1512
+has "^period-start: 2024-03-11T00:00:00Z$" "$tmp/out" "period 1512 start"
+expect 2 "period show bad time" ctl period show --at yesterday
+expect 2 "period show both" ctl period show --at @0 --period 1
+
+# users
+expect 0 "user add" ctl user add sip:alice@example.org
+expect 0 "user add gms" ctl user add https://gms.example.org --role gms
+expect 0 "user add tel" ctl user add tel:+447700900123 --valid-from 2020-01-01 --valid-to 2099-01-01
+expect 1 "user add twice" ctl user add sip:alice@example.org
+has "already registered" "$tmp/err" "duplicate reason"
+expect 2 "user add bad role" ctl user add sip:x@example.org --role admin
+expect 2 "user add bad uri" ctl user add "sip:@example.org"
+expect 2 "user add no scheme junk" ctl user add "ftp://example.org"
+expect 2 "user add extra argument" ctl user add sip:y@example.org extra
+expect 0 "user show" ctl user show sip:alice@example.org
+has "^state: active$" "$tmp/out" "user show state"
+has "^role: user$" "$tmp/out" "user show role"
+expect 1 "user show unknown" ctl user show sip:nobody@example.org
+expect 0 "user list" ctl user list
+[ "$(grep -c '^uri:' "$tmp/out")" -eq 3 ] && ok || bad "user list count"
+expect 0 "user list --json" ctl --json user list --state active
+has '"uri":"https://gms.example.org","role":"gms"' "$tmp/out" "user list json"
+expect 2 "user list bad state" ctl user list --state dormant
+
+# keyset derive: registered identity, by period and by time, to a 0600 file
+expect 0 "keyset derive" ctl keyset derive sip:alice@example.org --period 1546
+has "<KeyPeriodNo>1546</KeyPeriodNo>" "$tmp/out" "keyset period"
+has "<UserUri>sip:alice@example.org</UserUri>" "$tmp/out" "keyset user"
+uid=$(sed -n 's:.*<UserID>\(.*\)</UserID>.*:\1:p' "$tmp/out")
+[ ${#uid} -eq 64 ] && ok || bad "UserID is not 64 hex digits: $uid"
+expect 0 "keyset derive --at" ctl keyset derive sip:alice@example.org --at 2027-01-01T00:00:00Z --out "$tmp/ks.xml"
+mode=$(stat -c %a "$tmp/ks.xml")
+[ "$mode" = 600 ] && ok || bad "keyset file mode $mode"
+has "<KeyPeriodNo>1546</KeyPeriodNo>" "$tmp/ks.xml" "keyset --at period"
+expect 1 "keyset --out exists" ctl keyset derive sip:alice@example.org --period 1546 --out "$tmp/ks.xml"
+expect 1 "keyset unknown identity" ctl keyset derive sip:nobody@example.org --period 1546
+expect 2 "keyset both period and at" ctl keyset derive sip:alice@example.org --period 1 --at @0
+expect 2 "keyset neither" ctl keyset derive sip:alice@example.org
+expect 1 "keyset outside validity" ctl keyset derive tel:+447700900123 --period 1000
+
+# revocation: visible to the next process at once
+expect 0 "revoke period" ctl user revoke sip:alice@example.org --period 1547 --reason lost
+expect 1 "keyset of a revoked period" ctl keyset derive sip:alice@example.org --period 1547
+has "revoked" "$tmp/err" "revoked period reason"
+expect 0 "keyset of another period" ctl keyset derive sip:alice@example.org --period 1546
+expect 0 "reinstate period" ctl user reinstate sip:alice@example.org --period 1547
+expect 0 "keyset after reinstate" ctl keyset derive sip:alice@example.org --period 1547
+expect 0 "revoke identity" ctl user revoke sip:alice@example.org --from 2020-01-01 --reason "left"
+expect 1 "revoke twice" ctl user revoke sip:alice@example.org
+expect 0 "user show revoked" ctl user show sip:alice@example.org
+has "^state: revoked$" "$tmp/out" "revoked state"
+has "^reason: left$" "$tmp/out" "revoked reason"
+expect 1 "keyset of revoked identity" ctl keyset derive sip:alice@example.org --period 1546
+expect 0 "list revoked" ctl user list --state revoked
+[ "$(grep -c '^uri:' "$tmp/out")" -eq 1 ] && ok || bad "revoked list count"
+expect 0 "reinstate" ctl user reinstate sip:alice@example.org
+expect 1 "reinstate not revoked" ctl user reinstate sip:alice@example.org
+expect 1 "revoke unknown" ctl user revoke sip:nobody@example.org
+expect 0 "remove" ctl user remove tel:+447700900123
+expect 1 "remove twice" ctl user remove tel:+447700900123
+
+# import: all or nothing
+printf '# comment\n\nsip:u1@example.org\nsip:u2@example.org gms\n' >"$tmp/ids"
+expect 0 "import" ctl user import "$tmp/ids"
+has "^imported: 2$" "$tmp/out" "import count"
+printf 'sip:u3@example.org\nsip:u1@example.org\n' >"$tmp/ids2"
+expect 1 "import with a registered identity" ctl user import "$tmp/ids2"
+expect 1 "nothing of a failed import" ctl user show sip:u3@example.org
+printf 'sip:u4@example.org\nsip:u4@example.org\n' >"$tmp/ids3"
+expect 1 "import with a duplicate" ctl user import "$tmp/ids3"
+printf 'sip:u5@example.org\nnot a uri\n' >"$tmp/ids4"
+expect 1 "import with a bad line" ctl user import "$tmp/ids4"
+has "ids4:2" "$tmp/err" "import error names the line"
+printf 'sip:u6@example.org boss\n' >"$tmp/ids5"
+expect 1 "import with a bad role" ctl user import "$tmp/ids5"
+expect 1 "import missing file" ctl user import "$tmp/nonexistent"
+
+# kill -9 during a 10,000-identity import leaves none or all of them
+i=0
+while [ $i -lt 10000 ]; do echo "sip:k$i@example.org"; i=$((i + 1)); done >"$tmp/big"
+for delay in 0.01 0.03 0.06 0.1; do
+	rm -rf "$tmp/ks"
+	"$CTL" --store "$tmp/ks" init --kms-uri kms.example.org >/dev/null 2>&1
+	"$CTL" --store "$tmp/ks" user import "$tmp/big" >/dev/null 2>&1 &
+	pid=$!
+	sleep $delay
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	n=$("$CTL" --store "$tmp/ks" user list | grep -c '^uri:')
+	if [ "$n" -eq 0 ] || [ "$n" -eq 10000 ]; then ok; else bad "kill -9 import left $n identities"; fi
+done
+
+# external certificates and CacheNum
+sed 's/Role="Root"/Role="External"/; s/cert.kms.example.org/cert.partner.example.net/' \
+	"$tmp/cert.xml" >"$tmp/ext.xml"
+expect 0 "external add" ctl external add "$tmp/ext.xml"
+expect 0 "external list" ctl external list
+has "^cache-num: 1$" "$tmp/out" "cache num after add"
+has "^cert-uri: cert.partner.example.net$" "$tmp/out" "external cert uri"
+expect 0 "external add again (replace)" ctl external add "$tmp/ext.xml"
+printf '<KmsCertificate xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><KmsUri>x</KmsUri></KmsCertificate>' >"$tmp/nocerturi.xml"
+expect 1 "external without CertUri" ctl external add "$tmp/nocerturi.xml"
+sed 's/<PubAuthKey>04/<PubAuthKey>05/' "$tmp/ext.xml" >"$tmp/badkey.xml"
+expect 1 "external with a bad KPAK" ctl external add "$tmp/badkey.xml"
+printf '<KmsCertificate>' >"$tmp/broken.xml"
+expect 1 "external not well-formed" ctl external add "$tmp/broken.xml"
+printf '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><KmsCertificate xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><CertUri>&e;</CertUri></KmsCertificate>' >"$tmp/xxe.xml"
+expect 1 "external with an external entity" ctl external add "$tmp/xxe.xml"
+expect 0 "external remove" ctl external remove cert.partner.example.net
+expect 1 "external remove unknown" ctl external remove cert.partner.example.net
+expect 0 "external list after remove" ctl external list
+has "^cache-num: 3$" "$tmp/out" "cache num after remove"
+
+# audit: every change, never key bytes
+expect 0 "audit" ctl audit
+has "^action: init$" "$tmp/out" "audit init"
+has "^action: keyset derive$" "$tmp/out" "audit keyset"
+has "^action: user revoke$" "$tmp/out" "audit revoke"
+expect 0 "audit --identity" ctl audit --identity sip:alice@example.org
+if grep -q "action: user import" "$tmp/out"; then bad "audit --identity filter"; else ok; fi
+expect 0 "audit --since future" ctl audit --since 2099-01-01
+[ ! -s "$tmp/out" ] && ok || bad "audit --since future is not empty"
+if grep -qi "$(sed -n 's:.*<UserSigningKeySSK[^>]*>\(.*\)</UserSigningKeySSK>.*:\1:p' "$tmp/ks.xml")" "$S/data.mdb"; then
+	bad "a private key is in the store"
+else ok; fi
+
+# backup and restore
+expect 0 "backup" ctl backup "$tmp/backup.mdb"
+mode=$(stat -c %a "$tmp/backup.mdb")
+[ "$mode" = 600 ] && ok || bad "backup mode $mode"
+expect 1 "backup over an existing file" ctl backup "$tmp/backup.mdb"
+expect 0 "restore" "$CTL" --store "$tmp/restored" restore "$tmp/backup.mdb"
+expect 1 "restore into a non-empty store" ctl restore "$tmp/backup.mdb"
+cp "$tmp/kek.key" "$tmp/kek.copy"
+expect 0 "restored store serves" "$CTL" --store "$tmp/restored" user show sip:u2@example.org
+has "^role: gms$" "$tmp/out" "restored identity"
+expect 0 "restored keyset" "$CTL" --store "$tmp/restored" keyset derive sip:u1@example.org --period 1546
+
+# a passphrase-sealed domain: a wrong passphrase is refused and damages nothing
+printf 'correct horse battery staple\n' >"$tmp/pass"
+chmod 600 "$tmp/pass"
+printf 'kek:\n  scrypt-n: 16384\n' >"$tmp/small.yaml"
+P="$tmp/pstore"
+expect 0 "init with a passphrase" "$CTL" --config "$tmp/small.yaml" --store "$P" init --kms-uri kms.example.org --passphrase-file "$tmp/pass"
+"$CTL" --store "$P" user add sip:p@example.org >/dev/null 2>&1
+expect 0 "keyset with the passphrase" "$CTL" --store "$P" keyset derive sip:p@example.org --period 1546
+cp "$tmp/out" "$tmp/p1.xml"
+printf 'wrong\n' >"$tmp/pass"
+expect 1 "keyset with a wrong passphrase" "$CTL" --store "$P" keyset derive sip:p@example.org --period 1546
+has "unseal" "$tmp/err" "wrong passphrase reason"
+printf 'correct horse battery staple\n' >"$tmp/pass"
+expect 0 "keyset after the right passphrase again" "$CTL" --store "$P" keyset derive sip:p@example.org --period 1546
+if cmp -s "$tmp/out" "$tmp/p1.xml"; then ok; else bad "key set changed after a wrong passphrase"; fi
+
+# config check
+printf 'server:\n  workers: 0\n' >"$tmp/bad.yaml"
+expect 1 "config check bad" "$CTL" config check "$tmp/bad.yaml"
+has "bad.yaml:2:" "$tmp/err" "config error names the line"
+expect 0 "config check good" "$CTL" config check "$tmp/small.yaml"
+expect 0 "config show" "$CTL" --config "$tmp/small.yaml" config show
+has "scrypt-n: 16384" "$tmp/out" "config show value"
+
+echo "skmsctl: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: ISC */
+/* KMS interface documents: well-formed, in schema order, hex on one line. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "common/err.h"
+#include "lib/kmsxml.h"
+
+static xmlDocPtr
+parse(const char *text, size_t len)
+{
+	xmlDocPtr doc = xmlReadMemory(text, (int)len, "test.xml", NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+
+	ck_assert_ptr_nonnull(doc);
+	return doc;
+}
+
+/* Child element names of n, in order, joined by spaces. */
+static void
+child_names(xmlNodePtr n, char *out, size_t cap)
+{
+	xmlNodePtr c;
+
+	out[0] = '\0';
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (out[0] != '\0')
+			strncat(out, " ", cap - strlen(out) - 1);
+		strncat(out, (const char *)c->name, cap - strlen(out) - 1);
+	}
+}
+
+static xmlNodePtr
+child(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr c;
+
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0)
+			return c;
+	ck_abort_msg("no element %s", name);
+	return NULL;
+}
+
+static char *
+text_of(xmlNodePtr n)
+{
+	return (char *)xmlNodeGetContent(n);
+}
+
+static void
+fill_cert(struct kmsxml_cert *c)
+{
+	static const char *const domains[] = { "example.org", "a&b.example" };
+
+	memset(c, 0, sizeof(*c));
+	c->role = "Root";
+	c->cert_uri = "cert1.kms.example.org";
+	c->kms_uri = "kms.example.org";
+	c->issuer = "www.example.org <ops>";
+	c->valid_from = 1700000000;
+	c->valid_to = 1800000000;
+	c->user_key_period = 2592000;
+	c->user_key_offset = 0;
+	memset(c->pub_enc_key, 0xab, sizeof(c->pub_enc_key));
+	c->pub_enc_key[0] = 0x04;
+	memset(c->pub_auth_key, 0x0c, sizeof(c->pub_auth_key));
+	c->pub_auth_key[0] = 0x04;
+	c->domains = domains;
+	c->ndomains = 2;
+}
+
+START_TEST(cert_document)
+{
+	struct kmsxml_cert c;
+	char names[512], *doc, *t;
+	size_t len;
+	xmlDocPtr x;
+	xmlNodePtr root;
+
+	fill_cert(&c);
+	ck_assert_int_eq(kmsxml_cert_doc(&c, &doc, &len), 0);
+	ck_assert_uint_eq(strlen(doc), len);
+	x = parse(doc, len);
+	root = xmlDocGetRootElement(x);
+	ck_assert_str_eq((const char *)root->name, "KmsCertificate");
+	ck_assert_str_eq((const char *)root->ns->href, KMSXML_NS);
+	child_names(root, names, sizeof(names));
+	ck_assert_str_eq(names, "CertUri KmsUri Issuer ValidFrom ValidTo Revoked "
+	    "UserIdFormat UserKeyPeriod UserKeyOffset PubEncKey PubAuthKey "
+	    "ParameterSet KmsDomainList");
+	t = text_of(child(root, "Issuer"));
+	ck_assert_str_eq(t, "www.example.org <ops>");
+	xmlFree(t);
+	t = text_of(child(root, "ValidFrom"));
+	ck_assert_str_eq(t, "2023-11-14T22:13:20Z");
+	xmlFree(t);
+	t = text_of(child(root, "PubEncKey"));
+	ck_assert_uint_eq(strlen(t), 2 * SAKKE_POINT_LEN);
+	ck_assert(strncmp(t, "04ABAB", 6) == 0);
+	xmlFree(t);
+	t = text_of(child(root, "UserIdFormat"));
+	ck_assert_str_eq(t, "2");
+	xmlFree(t);
+	t = text_of(child(child(root, "KmsDomainList"), "KmsDomain")->next->next);
+	ck_assert_str_eq(t, "a&b.example");
+	xmlFree(t);
+	xmlFreeDoc(x);
+	kmsxml_free(doc, len);
+}
+END_TEST
+
+START_TEST(keyset_in_response)
+{
+	uint8_t rsk[SAKKE_POINT_LEN], ssk[ECCSI_SCALAR_LEN], pvt[ECCSI_POINT_LEN];
+	struct kmsxml_response r = {
+		.user_uri = "sip:alice@example.org", .kms_uri = "kms.example.org",
+		.time = 0, .client_req_url = "https://kms.example.org/keymanagement/identity/v1/keyprov",
+	};
+	struct kmsxml_keyset k = {
+		.kms_uri = "kms.example.org", .user_uri = "sip:alice@example.org",
+		.valid_from = 1000, .valid_to = 2000, .period_no = 625,
+		.rsk = rsk, .ssk = ssk, .pvt = pvt,
+	};
+	char names[512], *doc, *t;
+	size_t len;
+	xmlDocPtr x;
+	xmlNodePtr root, ks;
+
+	memset(rsk, 0x11, sizeof(rsk));
+	memset(ssk, 0x22, sizeof(ssk));
+	memset(pvt, 0x33, sizeof(pvt));
+	memset(k.user_id, 0xa5, sizeof(k.user_id));
+	ck_assert_int_eq(kmsxml_keyprov_response(&r, &k, 1, &doc, &len), 0);
+	x = parse(doc, len);
+	root = xmlDocGetRootElement(x);
+	ck_assert_str_eq((const char *)root->name, "KmsResponse");
+	child_names(root, names, sizeof(names));
+	ck_assert_str_eq(names, "UserUri KmsUri Time ClientReqUrl KmsMessage");
+	t = text_of(child(root, "Time"));
+	ck_assert_str_eq(t, "1970-01-01T00:00:00Z");
+	xmlFree(t);
+	ks = child(child(child(root, "KmsMessage"), "KmsKeyProv"), "KmsKeySet");
+	child_names(ks, names, sizeof(names));
+	ck_assert_str_eq(names, "KmsUri UserUri UserID ValidFrom ValidTo KeyPeriodNo "
+	    "Revoked UserDecryptKey UserSigningKeySSK UserPubTokenPVT");
+	t = text_of(child(ks, "UserID"));
+	ck_assert_uint_eq(strlen(t), 64);
+	ck_assert(strncmp(t, "a5a5", 4) == 0);
+	xmlFree(t);
+	t = text_of(child(ks, "UserSigningKeySSK"));
+	ck_assert_uint_eq(strlen(t), 64);
+	ck_assert(strspn(t, "2") == 64);
+	xmlFree(t);
+	t = (char *)xmlGetProp(child(ks, "UserDecryptKey"), (const xmlChar *)"type");
+	ck_assert_str_eq(t, "KeyContentType");
+	xmlFree(t);
+	xmlFreeDoc(x);
+	kmsxml_free(doc, len);
+}
+END_TEST
+
+START_TEST(certcache_and_error)
+{
+	struct kmsxml_response r = { .kms_uri = "kms.example.org", .time = 1 };
+	struct kmsxml_cert c;
+	char *cert, *doc, *t;
+	const char *certs[2];
+	size_t certlen, len;
+	xmlDocPtr x;
+	xmlNodePtr cache;
+
+	fill_cert(&c);
+	c.role = "External";
+	ck_assert_int_eq(kmsxml_cert_doc(&c, &cert, &certlen), 0);
+	/* Stored certificates are elements, without the XML declaration. */
+	certs[0] = strchr(cert, '\n') + 1;
+	certs[1] = certs[0];
+	ck_assert_int_eq(kmsxml_certcache_response(&r, 7, certs, 2, &doc, &len), 0);
+	x = parse(doc, len);
+	cache = child(child(xmlDocGetRootElement(x), "KmsMessage"), "KmsCertCache");
+	t = (char *)xmlGetProp(cache, (const xmlChar *)"CacheNum");
+	ck_assert_str_eq(t, "7");
+	xmlFree(t);
+	ck_assert_ptr_nonnull(child(cache, "KmsCertificate"));
+	xmlFreeDoc(x);
+	kmsxml_free(doc, len);
+	kmsxml_free(cert, certlen);
+
+	ck_assert_int_eq(kmsxml_error_response(&r, 403, "revoked <identity>", &doc, &len), 0);
+	x = parse(doc, len);
+	t = text_of(child(child(xmlDocGetRootElement(x), "KmsError"), "ErrorMsg"));
+	ck_assert_str_eq(t, "revoked <identity>");
+	xmlFree(t);
+	xmlFreeDoc(x);
+	kmsxml_free(doc, len);
+}
+END_TEST
+
+START_TEST(rejects_control_characters)
+{
+	struct kmsxml_cert c;
+	char *doc = NULL;
+	size_t len;
+
+	fill_cert(&c);
+	c.issuer = "bad\001issuer";
+	ck_assert_int_eq(kmsxml_cert_doc(&c, &doc, &len), SKM_EINVAL);
+	ck_assert_ptr_null(doc);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("kmsxml");
+	TCase *tc = tcase_create("documents");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, cert_document);
+	tcase_add_test(tc, keyset_in_response);
+	tcase_add_test(tc, certcache_and_error);
+	tcase_add_test(tc, rejects_control_characters);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	xmlCleanupParser();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
