@@ -1,2 +1,23 @@
 # SPDX-License-Identifier: ISC
-# Store tests.
+# Store tests: real LMDB in temporary directories.
+STORE_TEST_CFLAGS = $(TEST_CFLAGS) $(LMDB_CFLAGS)
+STORE_TEST_LIBS = tests/libstorefix.la src/store/libstore.la $(TEST_LIBS) $(LMDB_LIBS)
+check_LTLIBRARIES += tests/libstorefix.la
+tests_libstorefix_la_SOURCES = tests/store_fixture.c tests/store_fixture.h
+
+check_PROGRAMS += tests/test_store tests/test_seal tests/test_identity \
+	tests/test_identity_state
+TESTS += tests/test_store tests/test_seal tests/test_identity \
+	tests/test_identity_state
+tests_test_store_SOURCES = tests/test_store.c
+tests_test_store_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_test_store_LDADD = $(STORE_TEST_LIBS)
+tests_test_seal_SOURCES = tests/test_seal.c
+tests_test_seal_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_test_seal_LDADD = $(STORE_TEST_LIBS)
+tests_test_identity_SOURCES = tests/test_identity.c
+tests_test_identity_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_test_identity_LDADD = $(STORE_TEST_LIBS)
+tests_test_identity_state_SOURCES = tests/test_identity_state.c
+tests_test_identity_state_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_test_identity_state_LDADD = $(STORE_TEST_LIBS)

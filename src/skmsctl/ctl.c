@@ -23,7 +23,7 @@ ctl_conf(struct ctl *c)
 {
 	struct conf_error err;
 	const char *path = c->config_path;
-	char where[512];
+	char msg[600];
 	int rc;
 
 	if (c->conf != NULL)
@@ -33,11 +33,12 @@ ctl_conf(struct ctl *c)
 		path = CTL_DEFAULT_CONFIG;
 	rc = path != NULL ? conf_load(path, &c->conf, &err) : conf_defaults(&c->conf);
 	if (rc != 0) {
-		if (err.line > 0)
-			snprintf(where, sizeof(where), "%s:%u:%u", err.file, err.line, err.column);
+		if (err.msg[0] != '\0')
+			conf_error_str(&err, msg, sizeof(msg));
 		else
-			snprintf(where, sizeof(where), "%s", path != NULL ? path : "defaults");
-		return ctl_fail(c, where, err.msg[0] != '\0' ? err.msg : skm_strerror(rc));
+			snprintf(msg, sizeof(msg), "%s: %s", path != NULL ? path : "defaults",
+			    skm_strerror(rc));
+		return ctl_fail(c, msg, NULL);
 	}
 	return 0;
 }

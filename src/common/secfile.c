@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Opening, reading and atomically writing secret files. Refuses files that
+ * others could read or replace; never logs or caches their contents.
+ */
+#include "common/secfile.h"
+#include "common/err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+static int
+why_set(char *why, size_t whylen, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why != NULL && whylen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+static int
+errno_err(int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+		return SKM_ENOTFOUND;
+	case EACCES:
+	case EPERM:
+	case ELOOP:	/* O_NOFOLLOW met a symbolic link */
+		return SKM_EPERM;
+	case EEXIST:
+		return SKM_EEXIST;
+	case ENOMEM:
+		return SKM_ENOMEM;
+	default:
+		return SKM_EIO;
+	}
+}
+
+int
+secfile_open(const char *path, int *fd, char *why, size_t whylen)
+{
+	struct stat st;
+	int f, err;
+
+	*fd = -1;
+	if (path == NULL || *path == '\0')
+		return why_set(why, whylen, SKM_EINVAL, "no file name");
+	/* O_NOFOLLOW: a link could point anyone's file at us after the check. */
+	f = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (f == -1)
+		return why_set(why, whylen, errno_err(errno), "%s: %s", path,
+		    strerror(errno));
+	/* Check the open file, not the name, so a rename cannot race us. */
+	if (fstat(f, &st) == -1) {
+		err = why_set(why, whylen, SKM_EIO, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = why_set(why, whylen, SKM_EPERM, "%s: not a regular file", path);
+		goto out;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		err = why_set(why, whylen, SKM_EPERM,
+		    "%s: owned by uid %lu, not by uid %lu or root", path,
+		    (unsigned long)st.st_uid, (unsigned long)geteuid());
+		goto out;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		err = why_set(why, whylen, SKM_EPERM,
+		    "%s: mode %04o allows group or other access (want 0600)", path,
+		    (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	*fd = f;
+	f = -1;
+	err = 0;
+out:
+	if (f != -1)
+		close(f);
+	return err;
+}
+
+int
+secfile_read(const char *path, uint8_t *buf, size_t cap, size_t *len,
+    char *why, size_t whylen)
+{
+	size_t n = 0;
+	ssize_t r;
+	uint8_t extra;
+	int fd = -1, err;
+
+	*len = 0;
+	if ((err = secfile_open(path, &fd, why, whylen)) != 0)
+		goto out;
+	while (n < cap) {
+		r = read(fd, buf + n, cap - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			err = why_set(why, whylen, SKM_EIO, "%s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n == cap) {
+		do
+			r = read(fd, &extra, 1);
+		while (r == -1 && errno == EINTR);
+		if (r != 0) {
+			err = why_set(why, whylen, SKM_ELEN,
+			    "%s: longer than %zu octets", path, cap);
+			goto out;
+		}
+	}
+	*len = n;
+	err = 0;
+out:
+	if (err != 0 && buf != NULL)
+		OPENSSL_cleanse(buf, cap);
+	if (fd != -1)
+		close(fd);
+	return err;
+}
+
+static int
+write_all(int fd, const uint8_t *buf, size_t len)
+{
+	ssize_t r;
+
+	while (len > 0) {
+		r = write(fd, buf, len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return errno_err(errno);
+		buf += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+static int
+fsync_dir(const char *path)
+{
+	char copy[PATH_MAX];
+	int fd, err = 0;
+
+	if (strlen(path) >= sizeof(copy))
+		return SKM_ELEN;
+	strcpy(copy, path);
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		return errno_err(errno);
+	if (fsync(fd) == -1)
+		err = SKM_EIO;
+	close(fd);
+	return err;
+}
+
+int
+secfile_write(const char *path, const uint8_t *buf, size_t len, int replace)
+{
+	char tmp[PATH_MAX];
+	uint8_t rnd[8];
+	unsigned long long tag;
+	int fd = -1, err, have_tmp = 0;
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return SKM_ECRYPTO;
+	memcpy(&tag, rnd, sizeof(tag));
+	if (snprintf(tmp, sizeof(tmp), "%s.%016llx.tmp", path, tag) >= (int)sizeof(tmp))
+		return SKM_ELEN;
+	/* O_EXCL with 0600 from the start: the secret is never readable by others. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		err = errno_err(errno);
+		goto out;
+	}
+	have_tmp = 1;
+	if (fchmod(fd, 0600) == -1) {
+		err = SKM_EIO;
+		goto out;
+	}
+	if ((err = write_all(fd, buf, len)) != 0)
+		goto out;
+	if (fsync(fd) == -1) {
+		err = SKM_EIO;
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		err = SKM_EIO;
+		goto out;
+	}
+	fd = -1;
+	if (replace) {
+		if (rename(tmp, path) == -1) {
+			err = errno_err(errno);
+			goto out;
+		}
+	} else {
+		/* link() fails on an existing name, atomically, unlike rename(). */
+		if (link(tmp, path) == -1) {
+			err = errno_err(errno);
+			goto out;
+		}
+		unlink(tmp);
+	}
+	have_tmp = 0;
+	err = fsync_dir(path);
+out:
+	if (fd != -1)
+		close(fd);
+	if (have_tmp)
+		unlink(tmp);
+	return err;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Secret files (key-encryption keys, passphrases): the one place where such
+ * a file is opened, so the owner and permission checks cannot be skipped,
+ * and the one way such a file is written (atomically, mode 0600). This
+ * module never logs file contents and never keeps a copy of them.
+ */
+#ifndef SKM_COMMON_SECFILE_H
+#define SKM_COMMON_SECFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Room for a reason text such as "key.bin: mode 0644 allows group or other access". */
+#define SECFILE_WHY_MAX 256
+
+/*
+ * Opens path read-only for a secret, refusing symbolic links, anything but a
+ * regular file, an owner other than the current user or root, and any
+ * group/other permission bit: SKM_EPERM with the reason in why (why may be
+ * NULL). On success *fd is an open descriptor the caller closes.
+ */
+int secfile_open(const char *path, int *fd, char *why, size_t whylen);
+
+/*
+ * Reads the whole secret file at path (through secfile_open) into buf of cap
+ * octets; *len receives the length. A file longer than cap is SKM_ELEN. The
+ * caller owns buf and must OPENSSL_cleanse it after use, on every path; on
+ * failure buf is cleansed here.
+ */
+int secfile_read(const char *path, uint8_t *buf, size_t cap, size_t *len,
+    char *why, size_t whylen);
+
+/*
+ * Writes len octets to path with mode 0600: a new file created O_EXCL next
+ * to path, written, fsync'ed, then moved over path and the directory
+ * fsync'ed, so a crash leaves either the old file or the whole new one.
+ * Without replace an existing path is SKM_EEXIST and left alone.
+ */
+int secfile_write(const char *path, const uint8_t *buf, size_t len, int replace);
+
+#endif

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The table of every skms.yaml key. Rows are in the order of
+ * etc/skms.yaml.sample and skms.yaml(5); keep the three in step. Defaults
+ * are YAML text parsed by the same code as the file, so a default can never
+ * be a value the loader would refuse.
+ */
+#include "conf/schema.h"
+
+#include <string.h>
+
+#include "conf/conf.h"
+
+#define F(m) offsetof(struct conf, m)
+#define I(m) offsetof(struct conf_issuer, m)
+
+#define KIB 1024ULL
+#define MIB (1024ULL * KIB)
+#define GIB (1024ULL * MIB)
+#define MINUTE 60ULL
+#define HOUR (60ULL * MINUTE)
+#define DAY (24ULL * HOUR)
+
+const char *const conf_schema_log_levels[] = {
+	"debug", "info", "notice", "warning", "error", NULL
+};
+const char *const conf_schema_log_targets[] = { "stderr", "syslog", NULL };
+const char *const conf_schema_log_facilities[] = {
+	"daemon", "local0", "local1", "local2", "local3", "local4", "local5",
+	"local6", "local7", NULL
+};
+const char *const conf_schema_algs[] = {
+	"ES256", "ES384", "RS256", "PS256", NULL
+};
+
+const struct conf_schema conf_schema_issuer[] = {
+	{ NULL, "issuer", CONF_T_STRING, NULL, 1, 1024, I(issuer), 0, NULL,
+	    NULL, CONF_F_REQUIRED | CONF_F_NONEMPTY },
+	{ NULL, "audience", CONF_T_STRING, NULL, 1, 1024, I(audience), 0, NULL,
+	    NULL, CONF_F_REQUIRED | CONF_F_NONEMPTY },
+	{ NULL, "key-file", CONF_T_PATH, NULL, 1, 4096, I(key_file), 0, NULL,
+	    NULL, CONF_F_REQUIRED | CONF_F_NONEMPTY },
+	{ NULL, "algorithms", CONF_T_ALGS, "[ES256, RS256]", 0, 0,
+	    I(algorithms), 0, conf_schema_algs, NULL, 0 },
+	{ NULL, "identity-claim", CONF_T_STRING, "sub", 1, 256,
+	    I(identity_claim), 0, NULL, NULL, CONF_F_NONEMPTY },
+	{ NULL, NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, 0 },
+};
+
+const struct conf_schema conf_schema_keys[] = {
+	{ "store", "path", CONF_T_PATH, "/var/lib/skms", 1, 4096,
+	    F(store.path), 0, NULL, NULL, CONF_F_NONEMPTY },
+	/* LMDB reserves this much address space; 64-bit hosts only. */
+	{ "store", "map-size", CONF_T_SIZE, "1G", 1 * MIB, 1024 * GIB,
+	    F(store.map_size), 0, NULL, NULL, 0 },
+
+	{ "kek", "file", CONF_T_PATH, "", 0, 4096, F(kek.file), 0, NULL, NULL,
+	    0 },
+	{ "kek", "passphrase-file", CONF_T_PATH, "", 0, 4096,
+	    F(kek.passphrase_file), 0, NULL, NULL, 0 },
+	/* RFC 7914 2: N a power of two; 2^14 is the interactive minimum. */
+	{ "kek", "scrypt-n", CONF_T_UINT, "32768", 16384, 1048576,
+	    F(kek.scrypt_n), 0, NULL, NULL, CONF_F_POW2 },
+	{ "kek", "scrypt-r", CONF_T_UINT, "8", 1, 16, F(kek.scrypt_r), 0, NULL,
+	    NULL, 0 },
+	{ "kek", "scrypt-p", CONF_T_UINT, "1", 1, 16, F(kek.scrypt_p), 0, NULL,
+	    NULL, 0 },
+
+	{ "server", "listen", CONF_T_ADDRS, "[127.0.0.1:8443]", 1, 16,
+	    F(server.listen), F(server.listen_count), NULL, NULL, 0 },
+	{ "server", "tls-certificate", CONF_T_PATH, "/etc/skms/tls/server.pem",
+	    1, 4096, F(server.tls_certificate), 0, NULL, NULL,
+	    CONF_F_NONEMPTY },
+	{ "server", "tls-key", CONF_T_PATH, "/etc/skms/tls/server.key", 1, 4096,
+	    F(server.tls_key), 0, NULL, NULL, CONF_F_NONEMPTY },
+	{ "server", "tls-client-ca", CONF_T_PATH, "", 0, 4096,
+	    F(server.tls_client_ca), 0, NULL, NULL, 0 },
+	{ "server", "tls-ticket-rotation", CONF_T_DURATION, "1h", 1 * MINUTE,
+	    1 * DAY, F(server.tls_ticket_rotation), 0, NULL, NULL, 0 },
+	{ "server", "workers", CONF_T_UINT, "2", 1, 256, F(server.workers), 0,
+	    NULL, NULL, 0 },
+	{ "server", "max-connections", CONF_T_UINT, "1024", 1, 1000000,
+	    F(server.max_connections), 0, NULL, NULL, 0 },
+	{ "server", "max-header-size", CONF_T_SIZE, "8K", 1 * KIB, 1 * MIB,
+	    F(server.max_header_size), 0, NULL, NULL, 0 },
+	{ "server", "max-body-size", CONF_T_SIZE, "64K", 1 * KIB, 16 * MIB,
+	    F(server.max_body_size), 0, NULL, NULL, 0 },
+	{ "server", "request-timeout", CONF_T_DURATION, "10s", 1, 1 * HOUR,
+	    F(server.request_timeout), 0, NULL, NULL, 0 },
+	{ "server", "idle-timeout", CONF_T_DURATION, "60s", 1, 1 * DAY,
+	    F(server.idle_timeout), 0, NULL, NULL, 0 },
+	{ "server", "user", CONF_T_STRING, "", 0, 32, F(server.user), 0, NULL,
+	    NULL, CONF_F_USER },
+	{ "server", "metrics-listen", CONF_T_ADDR, "127.0.0.1:9443", 0, 0,
+	    F(server.metrics_listen), 0, NULL, NULL, 0 },
+	{ "server", "enroll-on-first-token", CONF_T_BOOL, "false", 0, 0,
+	    F(server.enroll_on_first_token), 0, NULL, NULL, 0 },
+	{ "server", "client-cert-identity", CONF_T_BOOL, "false", 0, 0,
+	    F(server.client_cert_identity), 0, NULL, NULL, 0 },
+
+	{ "tokens", "leeway", CONF_T_DURATION, "30s", 0, 10 * MINUTE,
+	    F(tokens.leeway), 0, NULL, NULL, 0 },
+	{ "tokens", "required-scope", CONF_T_STRING, "3gpp:seal:km", 0, 256,
+	    F(tokens.required_scope), 0, NULL, NULL, 0 },
+	{ "tokens", "issuers", CONF_T_ISSUERS, "[]", 0, 64, F(tokens.issuers),
+	    F(tokens.issuers_count), NULL, conf_schema_issuer, 0 },
+
+	{ "period", "window-past", CONF_T_UINT, "1", 0, 100,
+	    F(period.window_past), 0, NULL, NULL, 0 },
+	{ "period", "window-future", CONF_T_UINT, "1", 0, 100,
+	    F(period.window_future), 0, NULL, NULL, 0 },
+
+	{ "precompute", "lead-time", CONF_T_DURATION, "10m", 0, 1 * DAY,
+	    F(precompute.lead_time), 0, NULL, NULL, 0 },
+	{ "precompute", "batch-size", CONF_T_UINT, "256", 1, 10000,
+	    F(precompute.batch_size), 0, NULL, NULL, 0 },
+
+	{ "cache", "max-entries", CONF_T_UINT, "100000", 0, 100000000,
+	    F(cache.max_entries), 0, NULL, NULL, 0 },
+
+	{ "log", "level", CONF_T_ENUM, "info", 0, 0, F(log.level), 0,
+	    conf_schema_log_levels, NULL, 0 },
+	{ "log", "target", CONF_T_ENUM, "stderr", 0, 0, F(log.target), 0,
+	    conf_schema_log_targets, NULL, 0 },
+	{ "log", "facility", CONF_T_ENUM, "daemon", 0, 0, F(log.facility), 0,
+	    conf_schema_log_facilities, NULL, 0 },
+
+	{ "audit", "group-commit", CONF_T_BOOL, "true", 0, 0,
+	    F(audit.group_commit), 0, NULL, NULL, 0 },
+
+	{ NULL, NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, 0 },
+};
+
+/* Enum fields are written through an int. */
+_Static_assert(sizeof(enum conf_log_level) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum conf_log_target) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum conf_log_facility) == sizeof(int), "enum size");
+
+const struct conf_schema *
+conf_schema_find(const char *section, const char *name)
+{
+	const struct conf_schema *s;
+
+	for (s = conf_schema_keys; s->name != NULL; s++)
+		if (strcmp(s->section, section) == 0 &&
+		    strcmp(s->name, name) == 0)
+			return s;
+	return NULL;
+}
+
+int
+conf_schema_has_section(const char *section)
+{
+	const struct conf_schema *s;
+
+	for (s = conf_schema_keys; s->name != NULL; s++)
+		if (strcmp(s->section, section) == 0)
+			return 1;
+	return 0;
+}
+
+const struct conf_schema *
+conf_schema_find_sub(const struct conf_schema *sub, const char *name)
+{
+	for (; sub->name != NULL; sub++)
+		if (strcmp(sub->name, name) == 0)
+			return sub;
+	return NULL;
+}

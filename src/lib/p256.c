@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Constant-time [k]G on P-256 over p256n field arithmetic. OpenSSL's
+ * EC_POINT_mul is not used for secret scalars because its scalar handling
+ * (BN_bin2bn, BN_num_bits) branches on the value, which memcheck reports.
+ * Method: signed 6-bit windows over a table of 43 x 32 affine multiples
+ * of G built once (86 KiB), a full scan of each table row, and Jacobian mixed
+ * additions whose only exceptional case reachable for 0 <= k < q (adding
+ * to the point at infinity) is resolved by a masked select; see
+ * p256_mul_g. The table itself is built with the complete projective
+ * formulas of Renes, Costello and Batina (EUROCRYPT 2016, algorithm 4).
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/obj_mac.h>
+
+#include "lib/p256.h"
+#include "lib/p256n.h"
+
+#define WIN	6
+#define NWIN	43		/* ceil(257 / WIN): the recoding may carry one bit */
+#define NTAB	32		/* |digit| <= 2^(WIN-1) */
+
+#define FP	(&p256n_p)
+
+const uint8_t p256_g[65] = {
+	0x04,
+	0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5,
+	0x63, 0xa4, 0x40, 0xf2, 0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0,
+	0xf4, 0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2, 0x96,
+	0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a,
+	0x7c, 0x0f, 0x9e, 0x16, 0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e, 0xce,
+	0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5,
+};
+
+/* b in Montgomery form mod p */
+static const uint64_t curve_b[4] = {
+	0xd89cdf6229c4bddfULL, 0xacf005cd78843090ULL,
+	0xe5a220abf7212ed6ULL, 0xdc30061d04874834ULL,
+};
+
+struct proj {
+	uint64_t x[4], y[4], z[4];
+};
+
+struct aff {
+	uint64_t x[4], y[4];
+};
+
+static struct aff g_table[NWIN][NTAB];	/* [i][d-1] = d 2^(WIN i) G */
+static int g_ok;
+static CRYPTO_ONCE g_once = CRYPTO_ONCE_STATIC_INIT;
+static EC_GROUP *g_group;
+
+#define MUL(r, a, b)	p256n_fp_mul((r), (a), (b))
+#define SQR(r, a)	p256n_fp_sqr((r), (a))
+#define ADD(r, a, b)	p256n_fp_add((r), (a), (b))
+#define SUB(r, a, b)	p256n_fp_sub((r), (a), (b))
+
+/* RCB16 algorithm 4: complete projective addition, a = -3 */
+static void
+proj_add(struct proj *r, const struct proj *p, const struct proj *q)
+{
+	uint64_t t0[4], t1[4], t2[4], t3[4], t4[4], x3[4], y3[4], z3[4];
+
+	MUL(t0, p->x, q->x); MUL(t1, p->y, q->y); MUL(t2, p->z, q->z);
+	ADD(t3, p->x, p->y); ADD(t4, q->x, q->y); MUL(t3, t3, t4);
+	ADD(t4, t0, t1); SUB(t3, t3, t4); ADD(t4, p->y, p->z);
+	ADD(x3, q->y, q->z); MUL(t4, t4, x3); ADD(x3, t1, t2);
+	SUB(t4, t4, x3); ADD(x3, p->x, p->z); ADD(y3, q->x, q->z);
+	MUL(x3, x3, y3); ADD(y3, t0, t2); SUB(y3, x3, y3);
+	MUL(z3, curve_b, t2); SUB(x3, y3, z3); ADD(z3, x3, x3);
+	ADD(x3, x3, z3); SUB(z3, t1, x3); ADD(x3, t1, x3);
+	MUL(y3, curve_b, y3); ADD(t1, t2, t2); ADD(t2, t1, t2);
+	SUB(y3, y3, t2); SUB(y3, y3, t0); ADD(t1, y3, y3);
+	ADD(y3, t1, y3); ADD(t1, t0, t0); ADD(t0, t1, t0);
+	SUB(t0, t0, t2); MUL(t1, t4, y3); MUL(t2, t0, y3);
+	MUL(y3, x3, z3); ADD(y3, y3, t2); MUL(x3, t3, x3);
+	SUB(x3, x3, t1); MUL(z3, t4, z3); MUL(t1, t3, t0);
+	ADD(z3, z3, t1);
+	memcpy(r->x, x3, sizeof(x3));
+	memcpy(r->y, y3, sizeof(y3));
+	memcpy(r->z, z3, sizeof(z3));
+}
+
+/*
+ * Jacobian acc + affine q, madd-2007-bl (7M + 4S). Wrong when acc = q or
+ * acc is infinity, and gives Z = 0 for acc = -q; p256_mul_g rules out the
+ * first and masks the second.
+ */
+static void
+jac_add_aff(struct proj *r, const struct proj *p, const struct aff *q)
+{
+	uint64_t z1z1[4], u2[4], s2[4], h[4], hh[4], i[4], j[4], rr[4], v[4], t[4];
+
+	SQR(z1z1, p->z);
+	MUL(u2, q->x, z1z1);
+	MUL(s2, p->z, z1z1);
+	MUL(s2, s2, q->y);
+	SUB(h, u2, p->x);
+	SQR(hh, h);
+	ADD(i, hh, hh);
+	ADD(i, i, i);
+	MUL(j, h, i);
+	SUB(rr, s2, p->y);
+	ADD(rr, rr, rr);
+	MUL(v, p->x, i);
+	/* Z3 first: it reads Z1, which may alias r */
+	ADD(t, p->z, h);
+	SQR(t, t);
+	SUB(t, t, z1z1);
+	SUB(r->z, t, hh);
+	/* Y1 J before Y1 is overwritten */
+	MUL(s2, p->y, j);
+	SQR(t, rr);
+	SUB(t, t, j);
+	SUB(t, t, v);
+	SUB(r->x, t, v);
+	SUB(t, v, r->x);
+	MUL(t, rr, t);
+	ADD(s2, s2, s2);
+	SUB(r->y, t, s2);
+}
+
+/* One row of the table to affine with a single inversion (Montgomery's trick). */
+static void
+row_to_aff(struct aff *row, const struct proj *pts)
+{
+	uint64_t pre[NTAB][4], inv[4], zi[4];
+	int d;
+
+	memcpy(pre[0], pts[0].z, sizeof(pre[0]));
+	for (d = 1; d < NTAB; d++)
+		MUL(pre[d], pre[d - 1], pts[d].z);
+	p256n_inv(FP, inv, pre[NTAB - 1]);
+	for (d = NTAB - 1; d >= 0; d--) {
+		if (d > 0) {
+			MUL(zi, inv, pre[d - 1]);
+			MUL(inv, inv, pts[d].z);
+		} else
+			memcpy(zi, inv, sizeof(zi));
+		MUL(row[d].x, pts[d].x, zi);
+		MUL(row[d].y, pts[d].y, zi);
+	}
+}
+
+static void
+table_init(void)
+{
+	struct proj base, pts[NTAB];
+	uint64_t gx[4], gy[4];
+	int i, d;
+
+	if ((g_group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)) == NULL)
+		return;
+	p256n_from_bytes(gx, p256_g + 1);
+	p256n_from_bytes(gy, p256_g + 33);
+	p256n_to_mont(FP, base.x, gx);
+	p256n_to_mont(FP, base.y, gy);
+	memcpy(base.z, FP->one, sizeof(base.z));
+	for (i = 0; i < NWIN; i++) {
+		pts[0] = base;
+		for (d = 1; d < NTAB; d++)
+			proj_add(&pts[d], &pts[d - 1], &base);
+		row_to_aff(g_table[i], pts);
+		for (d = 0; d < WIN; d++)
+			proj_add(&base, &base, &base);
+	}
+	g_ok = 1;
+}
+
+static int
+p256_init(void)
+{
+	return CRYPTO_THREAD_run_once(&g_once, table_init) && g_ok;
+}
+
+const EC_GROUP *
+p256_group(void)
+{
+	return p256_init() ? g_group : NULL;
+}
+
+/* All-ones if a == b, else zero; a, b < 2^32. */
+static uint64_t
+eq_mask(uint64_t a, uint64_t b)
+{
+	uint64_t x = a ^ b;
+
+	return ((x | (0 - x)) >> 63) - 1;
+}
+
+/* r = row[idx - 1], or zero for idx 0, reading every entry */
+static void
+row_select(struct aff *r, const struct aff *row, uint64_t idx)
+{
+	uint64_t x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;
+	int e;
+
+	for (e = 0; e < NTAB; e++) {
+		uint64_t m = eq_mask(idx, (uint64_t)e + 1);
+
+		x0 |= row[e].x[0] & m;
+		x1 |= row[e].x[1] & m;
+		x2 |= row[e].x[2] & m;
+		x3 |= row[e].x[3] & m;
+		y0 |= row[e].y[0] & m;
+		y1 |= row[e].y[1] & m;
+		y2 |= row[e].y[2] & m;
+		y3 |= row[e].y[3] & m;
+	}
+	r->x[0] = x0;
+	r->x[1] = x1;
+	r->x[2] = x2;
+	r->x[3] = x3;
+	r->y[0] = y0;
+	r->y[1] = y1;
+	r->y[2] = y2;
+	r->y[3] = y3;
+}
+
+uint64_t
+p256_mul_g(uint8_t out[65], const uint8_t k[32])
+{
+	struct proj acc, sum;
+	struct aff pt;
+	uint64_t kw[5], carry = 0, inf = ~(uint64_t)0, ny[4], zi[4], zi2[4];
+	int i;
+
+	if (!p256_init()) {
+		/* cannot happen after the first call; report infinity */
+		memset(out, 0, 65);
+		return ~(uint64_t)0;
+	}
+	p256n_from_bytes(kw, k);
+	kw[4] = 0;
+	/* acc holds sum_{i' < i} d_i' 2^(WIN i') G; inf says it is still O */
+	memset(&acc, 0, sizeof(acc));
+	for (i = 0; i < NWIN; i++) {
+		unsigned int bit = (unsigned int)(WIN * i);
+		uint64_t w, d, gt, absd, use;
+
+		/* window bits at a public position */
+		w = kw[bit / 64] >> (bit % 64);
+		if (bit % 64 > 64 - WIN)
+			w |= kw[bit / 64 + 1] << (64 - bit % 64);
+		d = (w & ((1u << WIN) - 1)) + carry;
+		/* digits above 2^(WIN-1) become negative, borrowing from the next */
+		gt = ((uint64_t)(1u << (WIN - 1)) - d) >> 63;
+		carry = gt;
+		absd = ((0 - gt) & ((1u << WIN) - d)) | (~(0 - gt) & d);
+
+		row_select(&pt, g_table[i], absd);
+		memset(ny, 0, sizeof(ny));
+		SUB(ny, ny, pt.y);
+		p256n_select(pt.y, ny, pt.y, 0 - gt);
+		/*
+		 * jac_add_aff's exceptions, for 0 <= k < q: at i <= 41, |acc| <
+		 * 2^(6i - 1) <= |d 2^(6i)| <= 2^(6i + 5) < q/2 as integers, so
+		 * acc = +-pt only if acc = O. At i = 42, 0 <= d <= 16 and
+		 * acc = pt (mod q) with |acc| < 2^251 forces acc = 2^256 - q,
+		 * d = 16 and so k = acc + 2^256 >= q. acc = -pt means k = 0.
+		 */
+		jac_add_aff(&sum, &acc, &pt);
+		p256n_select(sum.x, pt.x, sum.x, inf);
+		p256n_select(sum.y, pt.y, sum.y, inf);
+		p256n_select(sum.z, FP->one, sum.z, inf);
+		use = ~eq_mask(absd, 0);
+		p256n_select(acc.x, sum.x, acc.x, use);
+		p256n_select(acc.y, sum.y, acc.y, use);
+		p256n_select(acc.z, sum.z, acc.z, use);
+		inf &= ~use;
+	}
+	inf |= p256n_is_zero(acc.z);
+	p256n_inv(FP, zi, acc.z);
+	SQR(zi2, zi);
+	MUL(pt.x, acc.x, zi2);
+	MUL(zi2, zi2, zi);
+	MUL(pt.y, acc.y, zi2);
+	p256n_from_mont(FP, pt.x, pt.x);
+	p256n_from_mont(FP, pt.y, pt.y);
+	out[0] = (uint8_t)(0x04 & ~inf);
+	p256n_to_bytes(out + 1, pt.x);
+	p256n_to_bytes(out + 33, pt.y);
+	OPENSSL_cleanse(kw, sizeof(kw));
+	OPENSSL_cleanse(&acc, sizeof(acc));
+	OPENSSL_cleanse(&sum, sizeof(sum));
+	OPENSSL_cleanse(&pt, sizeof(pt));
+	OPENSSL_cleanse(zi, sizeof(zi));
+	OPENSSL_cleanse(zi2, sizeof(zi2));
+	return inf;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Audit entries. Key: class || u64 sequence, so key order is append order.
+ * The next sequence number lives in its own counter record, not in the
+ * last key, so it survives any future pruning of old entries. Value v1:
+ * version, time, actor, action (texts with NUL), uri (u16 length), detail.
+ */
+#include "store/audit.h"
+#include "store/identity.h"
+#include "store/rec.h"
+#include "store/store.h"
+#include "common/err.h"
+
+#include <string.h>
+
+#define AUDIT_V1	1
+#define AUDIT_SEQ_V1	1
+
+static const uint8_t seq_key[] = { STORE_C_META, STORE_META_AUDIT_SEQ };
+
+static int
+text_ok(const char *s)
+{
+	return s == NULL || strlen(s) <= AUDIT_TEXT_MAX;
+}
+
+int
+store_audit_append(struct store_txn *t, const struct audit_rec *r,
+    uint64_t *seq)
+{
+	uint8_t key[9], sv[9];
+	const uint8_t *v;
+	struct rec_buf b;
+	uint64_t next = 1;
+	size_t vlen;
+	int err;
+
+	if (seq != NULL)
+		*seq = 0;
+	if (t->err != 0)
+		return t->err;
+	if (!text_ok(r->actor) || !text_ok(r->action) || !text_ok(r->detail) ||
+	    r->uri_len > STORE_URI_MAX || (r->uri == NULL && r->uri_len != 0))
+		return store_txn_fail(t, SKM_EINVAL);
+	err = store_txn_get(t, seq_key, sizeof(seq_key), &v, &vlen);
+	if (err == 0) {
+		if (vlen != 9 || v[0] != AUDIT_SEQ_V1)
+			return store_txn_fail(t, SKM_ESTORE);
+		next = rec_get_be64(v + 1);
+	} else if (err != SKM_ENOTFOUND) {
+		return err;
+	}
+	key[0] = STORE_C_AUDIT;
+	rec_be64(key + 1, next);
+	sv[0] = AUDIT_SEQ_V1;
+	rec_be64(sv + 1, next + 1);
+	rec_init(&b);
+	rec_u8(&b, AUDIT_V1);
+	rec_i64(&b, r->time);
+	rec_text(&b, r->actor != NULL ? r->actor : "");
+	rec_text(&b, r->action != NULL ? r->action : "");
+	rec_str16(&b, r->uri, r->uri_len);
+	rec_text(&b, r->detail != NULL ? r->detail : "");
+	if (b.err != 0)
+		err = store_txn_fail(t, b.err);
+	else if ((err = store_txn_put(t, key, sizeof(key), b.p, b.len,
+	    STORE_NOOVERWRITE)) == 0)
+		err = store_txn_put(t, seq_key, sizeof(seq_key), sv, sizeof(sv), 0);
+	rec_free(&b);
+	if (err == 0 && seq != NULL)
+		*seq = next;
+	return err;
+}
+
+struct audit_ctx {
+	int64_t since;
+	const uint8_t *uri;
+	size_t len;
+	store_audit_fn *fn;
+	void *arg;
+	int err;
+};
+
+static int
+audit_one(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen,
+    void *arg)
+{
+	struct audit_ctx *c = arg;
+	struct audit_rec r;
+	struct rec_rd rd;
+
+	rec_rd_init(&rd, val, vlen);
+	if (klen != 9 || rec_get_u8(&rd) != AUDIT_V1) {
+		c->err = SKM_ESTORE;
+		return c->err;
+	}
+	r.seq = rec_get_be64(key + 1);
+	r.time = rec_get_i64(&rd);
+	r.actor = rec_get_text(&rd);
+	r.action = rec_get_text(&rd);
+	r.uri = rec_get_str16(&rd, &r.uri_len);
+	r.detail = rec_get_text(&rd);
+	if ((c->err = rec_rd_end(&rd)) != 0)
+		return c->err;
+	if (r.time < c->since)
+		return 0;
+	if (c->uri != NULL && (r.uri_len != c->len || memcmp(r.uri, c->uri, c->len) != 0))
+		return 0;
+	return c->fn(&r, c->arg);
+}
+
+int
+store_audit_list(struct store_txn *t, int64_t since, const uint8_t *uri,
+    size_t len, store_audit_fn *fn, void *arg)
+{
+	static const uint8_t prefix[] = { STORE_C_AUDIT };
+	struct audit_ctx c = { since, uri, len, fn, arg, 0 };
+	int err;
+
+	err = store_txn_scan(t, prefix, sizeof(prefix), NULL, 0, audit_one, &c);
+	if (c.err != 0)
+		return store_txn_fail(t, c.err);
+	return err;
+}

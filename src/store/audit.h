@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The append-only audit log: who did what to which identity, appended in
+ * the same write transaction as the change it records, so the log and the
+ * data never disagree. Entries are never rewritten. Never key bytes.
+ */
+#ifndef SKM_STORE_AUDIT_H
+#define SKM_STORE_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store_txn;
+
+#define AUDIT_TEXT_MAX	1024
+
+struct audit_rec {
+	uint64_t seq;		/* assigned by store_audit_append() */
+	int64_t time;		/* Unix seconds, the caller's clock */
+	const char *actor;	/* e.g. "skmsctl uid 0", "skmsd" */
+	const char *action;	/* e.g. "user add", "keyprov" */
+	const uint8_t *uri;	/* the identity concerned; NULL/0 for none */
+	size_t uri_len;
+	const char *detail;	/* free text; "" or NULL for none */
+};
+
+/*
+ * Appends r in the write transaction t under the next sequence number
+ * (from 1, strictly increasing, never reused); *seq (may be NULL) gets it.
+ */
+int store_audit_append(struct store_txn *t, const struct audit_rec *r,
+    uint64_t *seq);
+
+/*
+ * Calls fn for each entry in sequence order with time >= since and, when
+ * uri is not NULL, about that identity. Records point into the store. fn
+ * returns as for store_txn_scan().
+ */
+typedef int store_audit_fn(const struct audit_rec *r, void *arg);
+int store_audit_list(struct store_txn *t, int64_t since, const uint8_t *uri,
+    size_t len, store_audit_fn *fn, void *arg);
+
+#endif

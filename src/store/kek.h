@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Key-encryption keys: the key under which the master secrets are sealed.
+ * Each source is a const struct kek_ops in its own file (kek_file.c: a
+ * random key file; kek_passphrase.c: scrypt of a passphrase). The ops seal
+ * and unseal rather than hand out key bytes, so a token-held key (PKCS#11,
+ * whose key never leaves the token) fits behind the same interface. The
+ * store keeps only a struct kek_ref (which source, which file, which scrypt
+ * parameters), never the key.
+ */
+#ifndef SKM_STORE_KEK_H
+#define SKM_STORE_KEK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/secfile.h"
+
+enum kek_kind {
+	KEK_FILE = 1,
+	KEK_PASSPHRASE = 2,
+};
+
+#define KEK_PATH_MAX	1024
+#define KEK_SALT_LEN	16
+
+/* Where the key comes from: stored in the domain record. Holds no secret. */
+struct kek_ref {
+	enum kek_kind kind;
+	char path[KEK_PATH_MAX];	/* key file or passphrase file */
+	uint64_t scrypt_n;		/* KEK_PASSPHRASE only */
+	uint32_t scrypt_r;
+	uint32_t scrypt_p;
+	uint8_t salt[KEK_SALT_LEN];
+};
+
+struct kek;
+
+struct kek_ops {
+	const char *name;
+	enum kek_kind kind;
+	/* Loads the key named by ref from path; why gets a reason on failure. */
+	int (*load)(const struct kek_ref *ref, const char *path, struct kek **out,
+	    char *why, size_t whylen);
+	int (*seal)(const struct kek *k, const uint8_t *aad, size_t aadlen,
+	    const uint8_t *plain, size_t len, uint8_t *out, size_t cap,
+	    size_t *outlen);
+	int (*unseal)(const struct kek *k, const uint8_t *aad, size_t aadlen,
+	    const uint8_t *in, size_t inlen, uint8_t *plain, size_t cap,
+	    size_t *len);
+	void (*free)(struct kek *k);
+};
+
+struct kek {
+	const struct kek_ops *ops;
+	void *priv;	/* SECRET: the variant's key state, in the secure heap */
+};
+
+extern const struct kek_ops kek_file_ops;
+extern const struct kek_ops kek_passphrase_ops;
+
+/*
+ * Loads the key ref names, from path or, when path is NULL, from ref->path.
+ * The key lives in the OpenSSL secure heap until kek_free(). Secret files
+ * go through secfile_open(): a bad owner or mode is SKM_EPERM with a reason
+ * in why (may be NULL).
+ */
+int kek_load(const struct kek_ref *ref, const char *path, struct kek **out,
+    char *why, size_t whylen);
+
+/* Seal / unseal through the key's ops; see seal.h for the sealed form. */
+int kek_seal(const struct kek *k, const uint8_t *aad, size_t aadlen,
+    const uint8_t *plain, size_t len, uint8_t *out, size_t cap, size_t *outlen);
+int kek_unseal(const struct kek *k, const uint8_t *aad, size_t aadlen,
+    const uint8_t *in, size_t inlen, uint8_t *plain, size_t cap, size_t *len);
+
+/* Cleanses and frees k; NULL is allowed. */
+void kek_free(struct kek *k);
+
+/*
+ * For software keys (file, passphrase): a struct kek whose priv is a
+ * SEAL_KEY_LEN key in the secure heap, and the seal/unseal/free ops over it.
+ */
+int kek_soft_new(const struct kek_ops *ops, struct kek **out, uint8_t **key);
+int kek_soft_seal(const struct kek *k, const uint8_t *aad, size_t aadlen,
+    const uint8_t *plain, size_t len, uint8_t *out, size_t cap, size_t *outlen);
+int kek_soft_unseal(const struct kek *k, const uint8_t *aad, size_t aadlen,
+    const uint8_t *in, size_t inlen, uint8_t *plain, size_t cap, size_t *len);
+void kek_soft_free(struct kek *k);
+
+/* Writes a new random 32-octet key file, mode 0600 (SKM_EEXIST if path exists). */
+int kek_file_create(const char *path);
+
+/* Fills ref for a key file at path. */
+int kek_file_ref(struct kek_ref *ref, const char *path);
+
+/*
+ * Fills ref for a passphrase in the file at path, with scrypt parameters
+ * N (a power of two > 1), r, p and a fresh random salt.
+ */
+int kek_passphrase_ref(struct kek_ref *ref, const char *path, uint64_t n,
+    uint32_t r, uint32_t p);
+
+#endif

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Opening and closing the store's LMDB environment. Durability is LMDB's
+ * default (fsync at every commit): never MDB_NOSYNC or MDB_NOMETASYNC, since
+ * an acknowledged admin change must survive a crash. Reads no config.
+ */
+#include "store/store.h"
+#include "store/store_int.h"
+#include "common/err.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+static int
+open_dbi(struct store *st)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0)
+		return store_err(rc);
+	if ((rc = mdb_dbi_open(txn, NULL, 0, &st->dbi)) != 0) {
+		mdb_txn_abort(txn);
+		return store_err(rc);
+	}
+	return store_err(mdb_txn_commit(txn));
+}
+
+int
+store_open_size(const char *dir, unsigned flags, size_t mapsize,
+    struct store **out)
+{
+	struct store *st = NULL;
+	struct store_txn t;
+	struct stat sb;
+	mode_t old;
+	int rc, dead, err;
+
+	*out = NULL;
+	if (dir == NULL || *dir == '\0')
+		return SKM_EINVAL;
+	if ((flags & STORE_CREATE) && mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return store_err(errno);
+	if (stat(dir, &sb) == -1)
+		return store_err(errno);
+	if (!S_ISDIR(sb.st_mode))
+		return SKM_EINVAL;
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return SKM_ENOMEM;
+	if ((rc = mdb_env_create(&st->env)) != 0) {
+		st->env = NULL;
+		err = store_err(rc);
+		goto out;
+	}
+	if ((rc = mdb_env_set_mapsize(st->env,
+	    mapsize != 0 ? mapsize : STORE_MAPSIZE_DEFAULT)) != 0) {
+		err = store_err(rc);
+		goto out;
+	}
+	/*
+	 * MDB_NOTLS: reader slots belong to transactions, not threads, so a
+	 * read transaction can move to a worker thread. The umask makes the
+	 * data and lock files 0600 whatever the caller's umask (process-wide:
+	 * open stores at start-up, before threads).
+	 */
+	old = umask(077);
+	rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600);
+	umask(old);
+	if (rc != 0) {
+		err = store_err(rc);
+		goto out;
+	}
+	/* Free reader slots left by processes that died (kill -9) mid-read. */
+	if ((rc = mdb_reader_check(st->env, &dead)) != 0) {
+		err = store_err(rc);
+		goto out;
+	}
+	if ((err = open_dbi(st)) != 0)
+		goto out;
+	if ((err = store_txn_begin(st, 1, &t)) != 0)
+		goto out;
+	store_schema_migrate(&t);
+	if ((err = store_txn_commit(&t)) != 0)
+		goto out;
+	*out = st;
+	st = NULL;
+out:
+	store_close(st);
+	return err;
+}
+
+int
+store_open(const char *dir, unsigned flags, struct store **out)
+{
+	return store_open_size(dir, flags, 0, out);
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->env != NULL)
+		mdb_env_close(st->env);
+	free(st);
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Internals shared by the files of src/store: the environment handle and
+ * the mapping of LMDB codes to SKM_E*. Not for use outside src/store.
+ */
+#ifndef SKM_STORE_STORE_INT_H
+#define SKM_STORE_STORE_INT_H
+
+#include <lmdb.h>
+
+struct store {
+	MDB_env *env;
+	MDB_dbi dbi;
+};
+
+/* The SKM_E* code for an LMDB or errno return code. */
+int store_err(int rc);
+
+#endif
