@@ -61,7 +61,7 @@ cli_help(const struct cli *cli, const struct cli_cmd *cmd)
 {
 	cli_usage(cli, cmd, stdout);
 	printf("%s\n", cmd->help);
-	return cli_finish(cli);
+	return cli_finish(cli, cmd);
 }
 
 int
@@ -111,11 +111,10 @@ cli_parse_u64(const char *text, uint64_t *out)
 }
 
 int
-cli_finish(const struct cli *cli)
+cli_finish(const struct cli *cli, const struct cli_cmd *cmd)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "%s: writing output: %s\n", cli->prog, strerror(errno));
-		return CLI_FAILED;
-	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return cli_error(cli, cmd, CLI_FAILED, "stdout",
+		    strerror(errno != 0 ? errno : EIO));
 	return CLI_OK;
 }

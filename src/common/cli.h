@@ -65,7 +65,10 @@ int cli_error(const struct cli *cli, const struct cli_cmd *cmd, int status,
  */
 const char *cli_parse_u64(const char *text, uint64_t *out);
 
-/* Flushes stdout: CLI_OK, or CLI_FAILED with a message if any write failed. */
-int cli_finish(const struct cli *cli);
+/*
+ * Flushes stdout: CLI_OK, or CLI_FAILED with "PROG: CMD: stdout: why" if
+ * any write failed (cmd may be NULL).
+ */
+int cli_finish(const struct cli *cli, const struct cli_cmd *cmd);
 
 #endif

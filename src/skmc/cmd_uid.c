@@ -39,7 +39,8 @@ match(const char *name, int argc, char **argv, int *i, const char **value)
 }
 
 int
-cmd_uid(const struct cmd *cmd, int argc, char **argv)
+cmd_uid(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    void *ctx)
 {
 	const char *val[OPT_N] = { NULL }, *uri = NULL, *why;
 	uint64_t period = 0, offset = 0, no = 0, ntp;
@@ -52,14 +53,14 @@ cmd_uid(const struct cmd *cmd, int argc, char **argv)
 		const char *v = NULL;
 
 		if (!opts_done && strcmp(argv[i], "--help") == 0)
-			return cmd_help(cmd);
+			return cli_help(cli, cmd);
 		if (!opts_done && strcmp(argv[i], "--") == 0) {
 			opts_done = 1;
 			continue;
 		}
 		if (opts_done || argv[i][0] != '-') {
 			if (uri != NULL)
-				return cmd_usage_error(cmd, argv[i], "unexpected argument");
+				return cli_usage_error(cli, cmd, argv[i], "unexpected argument");
 			uri = argv[i];
 			continue;
 		}
@@ -67,47 +68,47 @@ cmd_uid(const struct cmd *cmd, int argc, char **argv)
 			if (match(uid_opts[o], argc, argv, &i, &v))
 				break;
 		if (o == OPT_N)
-			return cmd_usage_error(cmd, argv[i], "unknown option");
+			return cli_usage_error(cli, cmd, argv[i], "unknown option");
 		if (v == NULL)
-			return cmd_usage_error(cmd, uid_opts[o], "missing value");
+			return cli_usage_error(cli, cmd, uid_opts[o], "missing value");
 		if (val[o] != NULL)
-			return cmd_usage_error(cmd, uid_opts[o], "given twice");
+			return cli_usage_error(cli, cmd, uid_opts[o], "given twice");
 		val[o] = v;
 	}
 	if (uri == NULL)
-		return cmd_usage_error(cmd, "URI", "missing");
+		return cli_usage_error(cli, cmd, "URI", "missing");
 	if (*uri == '\0')
-		return cmd_usage_error(cmd, "URI", "empty");
+		return cli_usage_error(cli, cmd, "URI", "empty");
 	for (o = OPT_KMS_URI; o <= OPT_OFFSET; o++)
 		if (val[o] == NULL)
-			return cmd_usage_error(cmd, uid_opts[o], "missing");
+			return cli_usage_error(cli, cmd, uid_opts[o], "missing");
 	if (*val[OPT_KMS_URI] == '\0')
-		return cmd_usage_error(cmd, "--kms-uri", "empty");
+		return cli_usage_error(cli, cmd, "--kms-uri", "empty");
 	if ((val[OPT_PERIOD_NO] == NULL) == (val[OPT_AT] == NULL))
-		return cmd_usage_error(cmd, "--period-no, --at", "give exactly one");
-	if ((why = cmd_parse_u64(val[OPT_PERIOD], &period)) != NULL)
-		return cmd_usage_error(cmd, "--key-period", why);
+		return cli_usage_error(cli, cmd, "--period-no, --at", "give exactly one");
+	if ((why = cli_parse_u64(val[OPT_PERIOD], &period)) != NULL)
+		return cli_usage_error(cli, cmd, "--key-period", why);
 	if (period == 0)
-		return cmd_usage_error(cmd, "--key-period", "must be positive");
-	if ((why = cmd_parse_u64(val[OPT_OFFSET], &offset)) != NULL)
-		return cmd_usage_error(cmd, "--key-offset", why);
+		return cli_usage_error(cli, cmd, "--key-period", "must be positive");
+	if ((why = cli_parse_u64(val[OPT_OFFSET], &offset)) != NULL)
+		return cli_usage_error(cli, cmd, "--key-offset", why);
 	if (val[OPT_PERIOD_NO] != NULL) {
-		if ((why = cmd_parse_u64(val[OPT_PERIOD_NO], &no)) != NULL)
-			return cmd_usage_error(cmd, "--period-no", why);
+		if ((why = cli_parse_u64(val[OPT_PERIOD_NO], &no)) != NULL)
+			return cli_usage_error(cli, cmd, "--period-no", why);
 	} else {
 		if (time_parse(val[OPT_AT], &unix_s) != 0)
-			return cmd_usage_error(cmd, "--at",
+			return cli_usage_error(cli, cmd, "--at",
 			    "not an ISO 8601 UTC time or @SECONDS");
 		if (time_unix_to_ntp_checked(unix_s, &ntp) != 0)
-			return cmd_usage_error(cmd, "--at", "before 1900");
+			return cli_usage_error(cli, cmd, "--at", "before 1900");
 		if (period_number(ntp, period, offset, &no) != 0)
-			return cmd_usage_error(cmd, "--at", "before the key period offset");
+			return cli_usage_error(cli, cmd, "--at", "before the key period offset");
 	}
 	if (uid_derive(uri, strlen(uri), val[OPT_KMS_URI], strlen(val[OPT_KMS_URI]),
 	    period, offset, no, uid) != 0)
-		return cmd_fail(cmd, "uid", "derivation failed");
+		return cli_error(cli, cmd, CLI_FAILED, "uid", "derivation failed");
 	if (hex_encode(uid, sizeof(uid), hex, sizeof(hex), 0) != 0)
-		return cmd_fail(cmd, "uid", "encoding failed");
+		return cli_error(cli, cmd, CLI_FAILED, "uid", "encoding failed");
 	printf("%s\n", hex);
-	return cmd_finish(cmd);
+	return cli_finish(cli, cmd);
 }

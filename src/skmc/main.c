@@ -9,45 +9,34 @@
 #include "lib/version.h"
 #include "skmc/cmd.h"
 
-static void
-usage(FILE *f)
-{
-	const struct cmd *c;
-
-	fprintf(f, "usage: skmc [--help | --version]\n");
-	fprintf(f, "       skmc COMMAND [ARGUMENTS] (COMMAND --help for details)\n");
-	fprintf(f, "commands:\n");
-	for (c = cmd_table; c->name != NULL; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->help);
-}
-
 int
 main(int argc, char **argv)
 {
-	const struct cmd *c;
+	const struct cli_cmd *c;
+	int words;
 
 	if (argc < 2) {
 		fprintf(stderr, "skmc: missing command\n");
-		usage(stderr);
-		return CMD_USAGE;
+		cli_list(&skmc_cli, stderr);
+		return CLI_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
-		return cmd_finish(NULL);
+		cli_list(&skmc_cli, stdout);
+		return cli_finish(&skmc_cli, NULL);
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("skmc %s\n", skm_version());
-		return cmd_finish(NULL);
+		return cli_finish(&skmc_cli, NULL);
 	}
 	if (argv[1][0] == '-') {
 		fprintf(stderr, "skmc: %s: unknown option\n", argv[1]);
-		usage(stderr);
-		return CMD_USAGE;
+		cli_list(&skmc_cli, stderr);
+		return CLI_USAGE;
 	}
-	if ((c = cmd_find(argv[1])) == NULL) {
+	if ((c = cli_find(&skmc_cli, argc - 1, argv + 1, &words)) == NULL) {
 		fprintf(stderr, "skmc: %s: unknown command\n", argv[1]);
-		usage(stderr);
-		return CMD_USAGE;
+		cli_list(&skmc_cli, stderr);
+		return CLI_USAGE;
 	}
-	return c->run(c, argc - 1, argv + 1);
+	return c->run(&skmc_cli, c, argc - words, argv + words, NULL);
 }

@@ -130,11 +130,11 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		cli_list(&skmsctl_cli, stdout);
-		return cli_finish(&skmsctl_cli);
+		return cli_finish(&skmsctl_cli, NULL);
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("skmsctl %s\n", skm_version());
-		return cli_finish(&skmsctl_cli);
+		return cli_finish(&skmsctl_cli, NULL);
 	}
 	if ((cmd = cli_find(&skmsctl_cli, argc - 1, argv + 1, &words)) == NULL) {
 		fprintf(stderr, "skmsctl: %s%s%s: unknown command\n", argv[1],
@@ -146,6 +146,6 @@ main(int argc, char **argv)
 	rc = cmd->run(&skmsctl_cli, cmd, argc - words, argv + words, &c);
 	ctl_close(&c);
 	if (rc == CLI_OK)
-		rc = cli_finish(&skmsctl_cli);
+		rc = cli_finish(&skmsctl_cli, cmd);
 	return rc;
 }
