@@ -8,3 +8,10 @@ contrib_bench_crypto_LDADD = src/lib/libskm.la src/common/libcommon.la $(OPENSSL
 PHONY_TARGETS += bench
 bench: contrib/bench-crypto$(EXEEXT)
 	./contrib/bench-crypto
+# A test-only token minter standing in for the identity management server
+# in the quick start and the functional tests; never installed.
+noinst_PROGRAMS += contrib/skms-mint-token
+contrib_skms_mint_token_SOURCES = contrib/skms-mint-token.c
+contrib_skms_mint_token_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(JWT_CFLAGS)
+contrib_skms_mint_token_LDADD = src/lib/libskm.la src/common/libcommon.la \
+	$(JWT_LIBS) $(OPENSSL_LIBS)

@@ -2,6 +2,9 @@
 # Hand-written mdoc pages; tests/man_lint.sh checks them with mandoc -Tlint
 # when mandoc is installed. Each page is one line of dist_man_MANS.
 dist_man_MANS +=
+dist_man_MANS += man/skms.yaml.5
+dist_man_MANS += man/skmc.1
+dist_man_MANS += man/skmsctl.8
 TESTS += tests/man_lint.sh
 EXTRA_DIST += tests/man_lint.sh
 AM_TESTS_ENVIRONMENT += MAN_PAGES='$(dist_man_MANS)'; MANDOC='$(MANDOC)'; export MAN_PAGES MANDOC;

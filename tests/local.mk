@@ -18,6 +18,16 @@ tests_test_common_SOURCES = tests/test_common.c
 tests_test_common_CFLAGS = $(TEST_CFLAGS)
 tests_test_common_LDADD = $(TEST_LIBS)
 
+check_PROGRAMS += tests/test_kmsxml
+TESTS += tests/test_kmsxml
+tests_test_kmsxml_SOURCES = tests/test_kmsxml.c
+tests_test_kmsxml_CFLAGS = $(TEST_CFLAGS) $(LIBXML_CFLAGS)
+tests_test_kmsxml_LDADD = $(TEST_LIBS) $(LIBXML_LIBS)
+
+# Functional tests of the administration tool.
+TESTS += tests/skmsctl.sh
+EXTRA_DIST += tests/skmsctl.sh
+
 # Constant-time checks: programs that mark secrets undefined and run the
 # secret-handling paths; tests/ct.sh runs each under memcheck and fails on
 # any report. Run alone with 'make ct'. ASan and valgrind do not mix.
@@ -26,6 +36,8 @@ include tests/sakke.mk
 include tests/eccsi.mk
 include tests/conf.mk
 include tests/store.mk
+include tests/server.mk
+include tests/auth.mk
 if HAVE_VALGRIND
 if !SANITIZERS
 TESTS += tests/ct.sh

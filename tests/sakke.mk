@@ -1,2 +1,13 @@
 # SPDX-License-Identifier: ISC
 # SAKKE unit tests and its constant-time program.
+check_PROGRAMS += tests/test_sakke
+TESTS += tests/test_sakke
+tests_test_sakke_SOURCES = tests/test_sakke.c
+tests_test_sakke_CFLAGS = $(TEST_CFLAGS)
+tests_test_sakke_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/ct_sakke
+CT_CHECKS += tests/ct_sakke
+tests_ct_sakke_SOURCES = tests/ct_sakke.c
+tests_ct_sakke_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+tests_ct_sakke_LDADD = src/lib/libskm.la src/common/libcommon.la $(OPENSSL_LIBS)

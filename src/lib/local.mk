@@ -3,6 +3,10 @@
 noinst_LTLIBRARIES += src/lib/libskm.la
 src_lib_libskm_la_SOURCES = \
 	src/lib/ct.h \
+	src/lib/eccsi_point.c \
+	src/lib/kmsxml.c src/lib/kmsxml.h \
+	src/lib/uri.c src/lib/uri.h \
+	src/lib/xmlw.c src/lib/xmlw.h \
 	src/lib/version.c src/lib/version.h
 src_lib_libskm_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 src_lib_libskm_la_LIBADD = src/common/libcommon.la $(OPENSSL_LIBS)

@@ -55,12 +55,19 @@ int sakke_rsk_derive_batch(const struct sakke_kms *kms, size_t n,
     const uint8_t *const ids[], const size_t idlens[],
     uint8_t (*rsks)[SAKKE_POINT_LEN], int status[]);
 
-/* Z_S from its 257-octet encoding; SKM_EPOINT if not a point of order q. */
+/*
+ * Z_S from its 257-octet encoding; SKM_EPOINT if not a point of order q.
+ * Builds its fixed-base table and pairing lines (~1.2 MB).
+ */
 int sakke_pub_new(struct sakke_pub **pub, const uint8_t z_s[SAKKE_POINT_LEN]);
 int sakke_pub_export(const struct sakke_pub *pub, uint8_t z_s[SAKKE_POINT_LEN]);
 void sakke_pub_free(struct sakke_pub *pub);
 
-/* RFC 6508 6.1.2: 0 iff <[a]P + Z_S, K> = g, else SKM_EVERIFY or SKM_EPOINT. */
+/*
+ * RFC 6508 6.1.2: 0 iff <[a]P + Z_S, K> = g, else SKM_EVERIFY or SKM_EPOINT
+ * (K not on the curve). The equation alone does not exclude a K with a
+ * small-order component; sakke_user_new() also checks that K has order q.
+ */
 int sakke_rsk_validate(const struct sakke_pub *pub, const uint8_t *id, size_t idlen,
     const uint8_t rsk[SAKKE_POINT_LEN]);
 
@@ -73,9 +80,10 @@ int sakke_encapsulate(const struct sakke_pub *pub, const uint8_t *id, size_t idl
     const uint8_t ssv[SAKKE_SSV_LEN], uint8_t sed[SAKKE_SED_LEN]);
 
 /*
- * A receiver key: validates rsk for id against pub (as sakke_rsk_validate)
- * and precomputes what decapsulation needs for this key period. The result
- * does not refer to pub.
+ * A receiver key: validates rsk for id against pub (as sakke_rsk_validate,
+ * plus the order of K: SKM_EPOINT) and precomputes what decapsulation needs
+ * for this key period (~1.2 MB of tables, built in some tens of ms). The
+ * result does not refer to pub.
  */
 int sakke_user_new(struct sakke_user **user, const struct sakke_pub *pub,
     const uint8_t *id, size_t idlen, const uint8_t rsk[SAKKE_POINT_LEN]);

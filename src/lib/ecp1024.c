@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The SAKKE curve E: y^2 = x^3 - 3x over F_p (RFC 6508 2.1, RFC 6509 App. A).
+ * Jacobian doubling uses the a = -3 shortcut; additions are made complete in
+ * constant time by computing the doubling as well and selecting with masks.
+ * Fixed-base tables use signed 5-bit windows: row i holds [j * 32^i]B for
+ * j = 1..16 in affine form, and a table read scans the whole row. Must not
+ * branch on or index by scalar bits; only public points may be rejected
+ * early by ecp1024_decode() and ecp1024_check_order().
+ */
+#include "lib/ecp1024.h"
+
+#include <openssl/crypto.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "lib/ct.h"
+#include "lib/modq.h"
+
+#define N	FP1024_LIMBS
+#define P	(&fp1024_p)
+#define ROW	16			/* entries per row: digits 1..16 */
+#define NWIN	MODQ_NWIN		/* 5-bit windows covering k < q */
+
+struct ecp_table {
+	struct ecp_aff e[NWIN][ROW];
+};
+
+const struct ecp_aff ecp1024_gen = {
+	.x = {
+		0xbf9c7ec6e0162bc2ULL, 0xddecc6e310a89289ULL, 0x5d599df09e499d81ULL, 0x9a96ea286d358218ULL,
+		0x01aec7d370c5f8dbULL, 0xe72e49958cf5d066ULL, 0xc2e7297d3e91d7f8ULL, 0x8621db92da9f2f5aULL,
+		0x4b26c8675a5679edULL, 0x233385df2c56aac1ULL, 0xb88e74d4c6a13f99ULL, 0x1214b173ffa8ec11ULL,
+		0xa0386a271f3f9fefULL, 0xbd9b1b4ec0e7b44eULL, 0xafe528dceecd3496ULL, 0x8dfff96a1c49f80bULL,
+	},
+	.y = {
+		0xb4a4753ac03c0c83ULL, 0x68e69d18abcdcd75ULL, 0xe3839b88f775b649ULL, 0x803f949abf58f352ULL,
+		0x5f702679bd0bc15cULL, 0x85bf5d168ff298c2ULL, 0x3f6ebd98c6c7976eULL, 0x20618af445e3e1b4ULL,
+		0x67d5598e54e64093ULL, 0xb047283b504fed9eULL, 0x450cabfd70d87517ULL, 0x47d628bf3f5addbeULL,
+		0x0037ef3078cb4ccaULL, 0x4e148d3c6b1c4908ULL, 0xe256d3294fcfd837ULL, 0x2aa1207bde3c01f3ULL,
+	},
+};
+
+static void
+fp_mul(uint64_t r[N], const uint64_t a[N], const uint64_t b[N])
+{
+	fp1024_mul(r, a, b, P);
+}
+
+static void
+fp_add(uint64_t r[N], const uint64_t a[N], const uint64_t b[N])
+{
+	fp1024_add(r, a, b, P);
+}
+
+static void
+fp_sub(uint64_t r[N], const uint64_t a[N], const uint64_t b[N])
+{
+	fp1024_sub(r, a, b, P);
+}
+
+static void
+ecp_cmov(struct ecp *r, const struct ecp *a, uint64_t mask)
+{
+	fp1024_cmov(r->x, a->x, mask);
+	fp1024_cmov(r->y, a->y, mask);
+	fp1024_cmov(r->z, a->z, mask);
+}
+
+int
+ecp1024_decode(struct ecp_aff *r, const uint8_t in[ECP1024_POINT_LEN])
+{
+	uint64_t x[N], y[N], l[N], t[N];
+	uint64_t ok;
+
+	fp1024_from_bytes(x, in + 1, FP1024_BYTES);
+	fp1024_from_bytes(y, in + 1 + FP1024_BYTES, FP1024_BYTES);
+	/* RFC 6508 2.1: uncompressed points only, coordinates below p. */
+	ok = (((uint64_t)(in[0] ^ 0x04) + 0xff) >> 8) - 1;
+	ok &= fp1024_lt(x, P->m) & fp1024_lt(y, P->m);
+	fp1024_to_mont(x, x, P);
+	fp1024_to_mont(y, y, P);
+	/* y^2 = x^3 - 3x = x (x^2 - 3) */
+	fp_mul(l, y, y);
+	fp_mul(t, x, x);
+	fp_sub(t, t, P->one);
+	fp_sub(t, t, P->one);
+	fp_sub(t, t, P->one);
+	fp_mul(t, t, x);
+	ok &= fp1024_eq(l, t);
+	/* A secret point (an RSK) stays secret: only the verdict is public. */
+	ct_declassify(&ok, sizeof(ok));
+	if (!ok)
+		return SKM_EPOINT;
+	fp1024_copy(r->x, x);
+	fp1024_copy(r->y, y);
+	return 0;
+}
+
+void
+ecp1024_encode(uint8_t out[ECP1024_POINT_LEN], const struct ecp_aff *a)
+{
+	uint64_t t[N];
+
+	out[0] = 0x04;
+	fp1024_from_mont(t, a->x, P);
+	fp1024_to_bytes(out + 1, t);
+	fp1024_from_mont(t, a->y, P);
+	fp1024_to_bytes(out + 1 + FP1024_BYTES, t);
+}
+
+void
+ecp1024_from_aff(struct ecp *r, const struct ecp_aff *a)
+{
+	fp1024_copy(r->x, a->x);
+	fp1024_copy(r->y, a->y);
+	fp1024_copy(r->z, P->one);
+}
+
+void
+ecp1024_to_aff(struct ecp_aff *r, const struct ecp *a)
+{
+	uint64_t zi[N], zi2[N];
+
+	fp1024_inv(zi, a->z, P);
+	fp_mul(zi2, zi, zi);
+	fp_mul(r->x, a->x, zi2);
+	fp_mul(zi2, zi2, zi);
+	fp_mul(r->y, a->y, zi2);
+}
+
+void
+ecp1024_to_aff_batch(struct ecp_aff *r, const struct ecp *a, size_t n,
+    uint64_t (*tmp)[N])
+{
+	uint64_t zi2[N];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fp1024_copy(tmp[i], a[i].z);
+	fp1024_inv_batch(tmp, tmp + n, n, P);
+	for (i = 0; i < n; i++) {
+		fp_mul(zi2, tmp[i], tmp[i]);
+		fp_mul(r[i].x, a[i].x, zi2);
+		fp_mul(zi2, zi2, tmp[i]);
+		fp_mul(r[i].y, a[i].y, zi2);
+	}
+}
+
+void
+ecp1024_dbl(struct ecp *r, const struct ecp *a)
+{
+	uint64_t delta[N], gamma[N], beta[N], alpha[N], t[N], u[N];
+
+	/* dbl-2001-b for a = -3: alpha = 3 (X - Z^2)(X + Z^2). */
+	fp_mul(delta, a->z, a->z);
+	fp_mul(gamma, a->y, a->y);
+	fp_mul(beta, a->x, gamma);
+	fp_sub(t, a->x, delta);
+	fp_add(u, a->x, delta);
+	fp_mul(alpha, t, u);
+	fp_add(t, alpha, alpha);
+	fp_add(alpha, alpha, t);
+	fp_mul(r->z, a->y, a->z);
+	fp_add(r->z, r->z, r->z);
+	fp_add(beta, beta, beta);
+	fp_add(beta, beta, beta);		/* 4 beta */
+	fp_mul(r->x, alpha, alpha);
+	fp_add(t, beta, beta);
+	fp_sub(r->x, r->x, t);
+	fp_sub(t, beta, r->x);
+	fp_mul(t, alpha, t);
+	fp_mul(gamma, gamma, gamma);
+	fp_add(gamma, gamma, gamma);
+	fp_add(gamma, gamma, gamma);
+	fp_add(gamma, gamma, gamma);		/* 8 gamma^2 */
+	fp_sub(r->y, t, gamma);
+}
+
+uint64_t
+ecp1024_is_inf(const struct ecp *a)
+{
+	return fp1024_is_zero(a->z);
+}
+
+/* add-2007-bl without the special cases: a, b finite and a != +-b. */
+static void
+ecp_add_generic(struct ecp *res, const struct ecp *a, const struct ecp *b,
+    uint64_t h[N], uint64_t rr[N])
+{
+	uint64_t z1z1[N], z2z2[N], u1[N], u2[N], s1[N], s2[N], i[N], j[N], v[N],
+	    t[N];
+
+	fp_mul(z1z1, a->z, a->z);
+	fp_mul(z2z2, b->z, b->z);
+	fp_mul(u1, a->x, z2z2);
+	fp_mul(u2, b->x, z1z1);
+	fp_mul(s1, a->y, b->z);
+	fp_mul(s1, s1, z2z2);
+	fp_mul(s2, b->y, a->z);
+	fp_mul(s2, s2, z1z1);
+	fp_sub(h, u2, u1);
+	fp_add(i, h, h);
+	fp_mul(i, i, i);
+	fp_mul(j, h, i);
+	fp_sub(rr, s2, s1);
+	fp_add(rr, rr, rr);
+	fp_mul(v, u1, i);
+	fp_mul(t, a->z, b->z);
+	fp_mul(t, t, h);
+	fp_add(res->z, t, t);
+	fp_mul(res->x, rr, rr);
+	fp_sub(res->x, res->x, j);
+	fp_sub(res->x, res->x, v);
+	fp_sub(res->x, res->x, v);
+	fp_sub(t, v, res->x);
+	fp_mul(t, rr, t);
+	fp_mul(s1, s1, j);
+	fp_add(s1, s1, s1);
+	fp_sub(res->y, t, s1);
+}
+
+void
+ecp1024_add(struct ecp *r, const struct ecp *a, const struct ecp *b)
+{
+	uint64_t h[N], rr[N], inf1, inf2, same;
+	struct ecp res, d;
+
+	ecp_add_generic(&res, a, b, h, rr);
+	/* H = 0 and r = 0: a == b, the formula degenerates; use doubling. */
+	inf1 = ecp1024_is_inf(a);
+	inf2 = ecp1024_is_inf(b);
+	same = fp1024_is_zero(h) & fp1024_is_zero(rr) & ~inf1 & ~inf2;
+	ecp1024_dbl(&d, a);
+	ecp_cmov(&res, &d, same);
+	ecp_cmov(&res, b, inf1);
+	ecp_cmov(&res, a, inf2);
+	*r = res;
+}
+
+/*
+ * r = a + b for an affine b. When complete is zero the caller guarantees
+ * a != +-b unless a is infinity (see ecp1024_table_mul); a may be infinity
+ * either way. complete is a public flag.
+ */
+static void
+ecp_madd(struct ecp *r, const struct ecp *a, const struct ecp_aff *b, int complete)
+{
+	uint64_t z1z1[N], u2[N], s2[N], h[N], hh[N], i[N], j[N], rr[N], v[N],
+	    t[N];
+	uint64_t inf1, same;
+	struct ecp res, d, bj;
+
+	/* madd-2007-bl */
+	fp_mul(z1z1, a->z, a->z);
+	fp_mul(u2, b->x, z1z1);
+	fp_mul(s2, b->y, a->z);
+	fp_mul(s2, s2, z1z1);
+	fp_sub(h, u2, a->x);
+	fp_mul(hh, h, h);
+	fp_add(i, hh, hh);
+	fp_add(i, i, i);
+	fp_mul(j, h, i);
+	fp_sub(rr, s2, a->y);
+	fp_add(rr, rr, rr);
+	fp_mul(v, a->x, i);
+	fp_mul(res.x, rr, rr);
+	fp_sub(res.x, res.x, j);
+	fp_sub(res.x, res.x, v);
+	fp_sub(res.x, res.x, v);
+	fp_sub(t, v, res.x);
+	fp_mul(t, rr, t);
+	fp_mul(u2, a->y, j);
+	fp_add(u2, u2, u2);
+	fp_sub(res.y, t, u2);
+	fp_mul(t, a->z, h);
+	fp_add(res.z, t, t);
+
+	inf1 = ecp1024_is_inf(a);
+	if (complete) {
+		same = fp1024_is_zero(h) & fp1024_is_zero(rr) & ~inf1;
+		ecp1024_dbl(&d, a);
+		ecp_cmov(&res, &d, same);
+	}
+	ecp1024_from_aff(&bj, b);
+	ecp_cmov(&res, &bj, inf1);
+	*r = res;
+}
+
+uint64_t
+ecp1024_eq_aff(const struct ecp *a, const struct ecp_aff *b)
+{
+	uint64_t z2[N], t[N], ok;
+
+	/* X = x Z^2 and Y = y Z^3 with Z != 0. */
+	fp_mul(z2, a->z, a->z);
+	fp_mul(t, b->x, z2);
+	ok = fp1024_eq(t, a->x);
+	fp_mul(z2, z2, a->z);
+	fp_mul(t, b->y, z2);
+	ok &= fp1024_eq(t, a->y);
+	return ok & ~ecp1024_is_inf(a);
+}
+
+void
+ecp1024_mul(struct ecp *r, const struct ecp_aff *a, const uint64_t k[N])
+{
+	struct ecp tab[16], acc, sel;
+	uint64_t w;
+	int i, j;
+
+	/* Fixed 4-bit windows from the top; every row is read for each window. */
+	memset(&tab[0], 0, sizeof(tab[0]));
+	ecp1024_from_aff(&tab[1], a);
+	for (i = 2; i < 16; i++)
+		ecp1024_add(&tab[i], &tab[i - 1], &tab[1]);
+	memset(&acc, 0, sizeof(acc));
+	for (i = 16 * N - 1; i >= 0; i--) {
+		for (j = 0; j < 4; j++)
+			ecp1024_dbl(&acc, &acc);
+		w = (k[i / 16] >> (4 * (i % 16))) & 15;
+		memset(&sel, 0, sizeof(sel));
+		for (j = 0; j < 16; j++)
+			ecp_cmov(&sel, &tab[j], (((w ^ (uint64_t)j) + 0xff) >> 8) - 1);
+		ecp1024_add(&acc, &acc, &sel);
+	}
+	*r = acc;
+}
+
+int
+ecp1024_check_order(const struct ecp_aff *a)
+{
+	struct ecp t;
+
+	ecp1024_mul(&t, a, fp1024_q.m);
+	return ecp1024_is_inf(&t) ? 0 : SKM_EPOINT;
+}
+
+int
+ecp1024_table_new(struct ecp_table **tp, const struct ecp_aff *base)
+{
+	struct ecp_table *t = NULL;
+	struct ecp *jac = NULL, row;
+	uint64_t (*tmp)[N] = NULL;
+	int i, j, err = SKM_ENOMEM;
+
+	*tp = NULL;
+	t = OPENSSL_malloc(sizeof(*t));
+	jac = OPENSSL_malloc(sizeof(*jac) * NWIN * ROW);
+	tmp = OPENSSL_malloc(sizeof(*tmp) * 2 * NWIN * ROW);
+	if (t == NULL || jac == NULL || tmp == NULL)
+		goto out;
+	/*
+	 * Row i: [j * 32^i]base, j = 1..16. For j >= 3, [j - 1] and [1] times
+	 * the row point differ and are finite (base has order q > 17 * 32^i),
+	 * so the generic addition is exact.
+	 */
+	ecp1024_from_aff(&row, base);
+	for (i = 0; i < NWIN; i++) {
+		uint64_t h[N], rr[N];
+
+		jac[i * ROW] = row;
+		ecp1024_dbl(&jac[i * ROW + 1], &row);
+		for (j = 2; j < ROW; j++)
+			ecp_add_generic(&jac[i * ROW + j], &jac[i * ROW + j - 1],
+			    &row, h, rr);
+		ecp1024_dbl(&row, &jac[i * ROW + ROW - 1]);	/* 32 * 32^i */
+	}
+	ecp1024_to_aff_batch(&t->e[0][0], jac, NWIN * ROW, tmp);
+	*tp = t;
+	t = NULL;
+	err = 0;
+out:
+	OPENSSL_free(tmp);
+	OPENSSL_free(jac);
+	OPENSSL_free(t);
+	return err;
+}
+
+void
+ecp1024_table_free(struct ecp_table *t)
+{
+	OPENSSL_free(t);
+}
+
+/* Row i of the table for digit (mag, neg): every entry is read. */
+static void
+ecp_table_select(struct ecp_aff *sel, const struct ecp_table *t, int i, uint64_t mag,
+    uint64_t neg)
+{
+	uint64_t m;
+	int j;
+
+	memset(sel, 0, sizeof(*sel));
+	for (j = 0; j < ROW; j++) {
+		m = (((mag ^ (uint64_t)(j + 1)) + 0xff) >> 8) - 1;
+		fp1024_cmov(sel->x, t->e[i][j].x, m);
+		fp1024_cmov(sel->y, t->e[i][j].y, m);
+	}
+	fp1024_cneg(sel->y, sel->y, neg, P);
+}
+
+void
+ecp1024_table_mul(struct ecp *r, const struct ecp_table *t, const uint64_t k[N])
+{
+	struct ecp acc, sum;
+	struct ecp_aff sel;
+	uint64_t mag[MODQ_NWIN], neg[MODQ_NWIN], zero;
+	int i;
+
+	modq_recode(mag, neg, k);
+	memset(&acc, 0, sizeof(acc));
+	for (i = 0; i < NWIN; i++) {
+		zero = ((mag[i] | (0 - mag[i])) >> 63) - 1;
+		ecp_table_select(&sel, t, i, mag[i], neg[i]);
+		/*
+		 * Below the top row the accumulator is [s]base with |s| < 32^i
+		 * and the entry is [d 32^i]base with 1 <= |d| <= 16, and
+		 * |s +- d 32^i| < 17 * 32^i < q: they never meet, so only the
+		 * top row needs the complete addition.
+		 */
+		ecp_madd(&sum, &acc, &sel, i == NWIN - 1);
+		ecp_cmov(&acc, &sum, ~zero);
+	}
+	OPENSSL_cleanse(mag, sizeof(mag));
+	OPENSSL_cleanse(neg, sizeof(neg));
+	*r = acc;
+}
+
+int
+ecp1024_table_mul_batch(struct ecp_aff *r, const struct ecp_table *t,
+    const uint64_t (*k)[N], size_t n)
+{
+	struct ecp_aff *acc = NULL, *sel = NULL;
+	struct ecp *jac = NULL, sum;
+	uint64_t (*den)[N] = NULL, (*tmp)[N] = NULL, *w = NULL;
+	uint64_t *inf, *carry, *use, mag, neg, nz, lam[N], x3[N], y3[N], d[N];
+	size_t s;
+	int i, err = SKM_ENOMEM;
+
+	if (n == 0)
+		return 0;
+	/* Transient workspace, cleansed on free. */
+	acc = OPENSSL_zalloc(n * sizeof(*acc));
+	sel = OPENSSL_zalloc(n * sizeof(*sel));
+	jac = OPENSSL_zalloc(n * sizeof(*jac));
+	den = OPENSSL_zalloc(n * sizeof(*den));
+	tmp = OPENSSL_zalloc(2 * n * sizeof(*tmp));
+	w = OPENSSL_zalloc(3 * n * sizeof(*w));
+	if (acc == NULL || sel == NULL || jac == NULL || den == NULL ||
+	    tmp == NULL || w == NULL)
+		goto out;
+	inf = w;
+	carry = w + n;
+	use = w + 2 * n;
+	for (s = 0; s < n; s++)
+		inf[s] = ~(uint64_t)0;
+
+	/*
+	 * Below the top row the accumulator never meets +-entry (see
+	 * ecp1024_table_mul), so the affine chord formula is exact whenever
+	 * the accumulator is finite and the digit nonzero; other lanes feed 1
+	 * to the shared inversion and keep or take a point by mask.
+	 */
+	for (i = 0; i < NWIN - 1; i++) {
+		for (s = 0; s < n; s++) {
+			modq_recode_step(&mag, &neg, &carry[s], k[s], i);
+			ecp_table_select(&sel[s], t, i, mag, neg);
+			nz = ~(((mag | (0 - mag)) >> 63) - 1);
+			use[s] = nz & ~inf[s];
+			fp_sub(den[s], sel[s].x, acc[s].x);
+			fp1024_cmov(den[s], P->one, ~use[s]);
+			/* A first nonzero digit takes the entry as it is. */
+			fp1024_cmov(acc[s].x, sel[s].x, nz & inf[s]);
+			fp1024_cmov(acc[s].y, sel[s].y, nz & inf[s]);
+			inf[s] &= ~nz;
+		}
+		fp1024_inv_batch(den, tmp, n, P);
+		for (s = 0; s < n; s++) {
+			fp_sub(d, sel[s].y, acc[s].y);
+			fp_mul(lam, d, den[s]);
+			fp_mul(x3, lam, lam);
+			fp_sub(x3, x3, acc[s].x);
+			fp_sub(x3, x3, sel[s].x);
+			fp_sub(d, acc[s].x, x3);
+			fp_mul(y3, lam, d);
+			fp_sub(y3, y3, acc[s].y);
+			fp1024_cmov(acc[s].x, x3, use[s]);
+			fp1024_cmov(acc[s].y, y3, use[s]);
+		}
+	}
+	/* The top row may meet the accumulator: complete Jacobian addition. */
+	for (s = 0; s < n; s++) {
+		modq_recode_step(&mag, &neg, &carry[s], k[s], NWIN - 1);
+		ecp_table_select(&sel[s], t, NWIN - 1, mag, neg);
+		ecp1024_from_aff(&jac[s], &acc[s]);
+		fp1024_cmov(jac[s].z, (uint64_t[N]){ 0 }, inf[s]);
+		ecp_madd(&sum, &jac[s], &sel[s], 1);
+		nz = ~(((mag | (0 - mag)) >> 63) - 1);
+		ecp_cmov(&jac[s], &sum, nz);
+	}
+	ecp1024_to_aff_batch(r, jac, n, tmp);
+	err = 0;
+out:
+	OPENSSL_clear_free(acc, n * sizeof(*acc));
+	OPENSSL_clear_free(sel, n * sizeof(*sel));
+	OPENSSL_clear_free(jac, n * sizeof(*jac));
+	OPENSSL_clear_free(den, n * sizeof(*den));
+	OPENSSL_clear_free(tmp, 2 * n * sizeof(*tmp));
+	OPENSSL_clear_free(w, 3 * n * sizeof(*w));
+	OPENSSL_cleanse(lam, sizeof(lam));
+	OPENSSL_cleanse(&sum, sizeof(sum));
+	return err;
+}
+
+static struct ecp_table *gen_table;
+static CRYPTO_ONCE gen_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void
+gen_table_init(void)
+{
+	if (ecp1024_table_new(&gen_table, &ecp1024_gen) != 0)
+		gen_table = NULL;
+}
+
+const struct ecp_table *
+ecp1024_table_gen(void)
+{
+	if (!CRYPTO_THREAD_run_once(&gen_once, gen_table_init))
+		return NULL;
+	return gen_table;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Constant-time modular inversion for 1024-bit odd moduli by Bernstein-Yang
+ * divsteps ("safegcd"): a fixed number of steps whatever the input, so the
+ * running time reveals nothing about the value inverted.
+ */
+#ifndef SKM_LIB_SAFEGCD_H
+#define SKM_LIB_SAFEGCD_H
+
+#include <stdint.h>
+
+#include "lib/fp1024.h"
+
+/* r = x^-1 mod m for odd m and x < m (plain integers); 0 maps to 0. */
+void safegcd_inv(uint64_t r[FP1024_LIMBS], const uint64_t x[FP1024_LIMBS],
+    const uint64_t m[FP1024_LIMBS]);
+
+#endif
