@@ -104,8 +104,11 @@ typedef int (*bench_fn)(struct bench_ctx *c, long i);
 static int
 op_rsk_derive(struct bench_ctx *c, long i)
 {
-	c->id[0] = (uint8_t)i;
-	return sakke_rsk_derive(c->kms, c->id, sizeof(c->id), c->rsk);
+	uint8_t id[32], rsk[SAKKE_POINT_LEN];
+
+	memcpy(id, c->id, sizeof(id));
+	id[0] = (uint8_t)i;
+	return sakke_rsk_derive(c->kms, id, sizeof(id), rsk);
 }
 
 static int
@@ -117,8 +120,11 @@ op_rsk_validate(struct bench_ctx *c, long i)
 static int
 op_encapsulate(struct bench_ctx *c, long i)
 {
-	c->ssv[0] = (uint8_t)i;
-	return sakke_encapsulate(c->pub, c->id, sizeof(c->id), c->ssv, c->sed);
+	uint8_t ssv[SAKKE_SSV_LEN], sed[SAKKE_SED_LEN];
+
+	memcpy(ssv, c->ssv, sizeof(ssv));
+	ssv[0] = (uint8_t)i;
+	return sakke_encapsulate(c->pub, c->id, sizeof(c->id), ssv, sed);
 }
 
 static int
@@ -142,8 +148,11 @@ op_user_new(struct bench_ctx *c, long i)
 static int
 op_ssk_derive(struct bench_ctx *c, long i)
 {
-	c->id[1] = (uint8_t)i;
-	return eccsi_ssk_derive(c->ekms, c->id, sizeof(c->id), c->ssk, c->pvt);
+	uint8_t id[32], ssk[ECCSI_SCALAR_LEN], pvt[ECCSI_POINT_LEN];
+
+	memcpy(id, c->id, sizeof(id));
+	id[1] = (uint8_t)i;
+	return eccsi_ssk_derive(c->ekms, id, sizeof(id), ssk, pvt);
 }
 
 static int
