@@ -5,6 +5,7 @@ dist_man_MANS +=
 dist_man_MANS += man/skms.yaml.5
 dist_man_MANS += man/skmc.1
 dist_man_MANS += man/skmsctl.8
+dist_man_MANS += man/skmsd.8
 TESTS += tests/man_lint.sh
 EXTRA_DIST += tests/man_lint.sh
 AM_TESTS_ENVIRONMENT += MAN_PAGES='$(dist_man_MANS)'; MANDOC='$(MANDOC)'; export MAN_PAGES MANDOC;

@@ -122,6 +122,123 @@ START_TEST(field_vs_bn)
 }
 END_TEST
 
+/* An edge or random operand below m (or any 1024-bit value when wide). */
+static void
+operand(uint64_t a[N], const struct fp1024_mod *md, int kind, int wide)
+{
+	uint64_t one[N] = { 1 };
+
+	switch (kind) {
+	case 0:
+		memset(a, 0, N * sizeof(a[0]));
+		break;
+	case 1:
+		memcpy(a, one, sizeof(one));
+		break;
+	case 2:
+		fp1024_sub_raw(a, md->m, one);			/* m - 1 */
+		break;
+	case 3:
+		fp1024_sub_raw(a, md->m, one);
+		fp1024_sub_raw(a, a, one);			/* m - 2 */
+		break;
+	case 4:
+		memset(a, 0xff, N * sizeof(a[0]));		/* all-ones limbs */
+		a[N - 1] = md->m[N - 1] - 1;
+		break;
+	case 5:
+		memset(a, 0, N * sizeof(a[0]));
+		a[N - 1] = md->m[N - 1];			/* just below m's top */
+		a[0] = 0xffffffffffffffffULL;
+		fp1024_sub_raw(a, a, one);
+		break;
+	case 6:
+		memset(a, 0xff, N * sizeof(a[0]));
+		if (!wide)					/* 2^1024 - 1 */
+			a[N - 1] = 0;
+		break;
+	default:
+		random_below(a, md);
+		break;
+	}
+}
+
+/*
+ * The BMI2/ADX product, squaring and sum of products (when the CPU has
+ * them) against the portable ones and against BN: a b R^-1 mod m on edge
+ * cases and random values, both moduli.
+ */
+START_TEST(field_fast_paths)
+{
+	const struct fp1024_mod *mods[2] = { &fp1024_p, &fp1024_q };
+	BN_CTX *ctx = BN_CTX_new();
+	int k, i;
+
+	ck_assert_ptr_nonnull(ctx);
+	for (k = 0; k < 2; k++) {
+		const struct fp1024_mod *md = mods[k];
+		BIGNUM *m = bn_from_limbs(md->m), *rinv = BN_new(),
+		    *want = BN_new();
+
+		ck_assert_ptr_nonnull(rinv);
+		ck_assert_ptr_nonnull(want);
+		ck_assert_int_eq(BN_set_word(rinv, 1), 1);
+		ck_assert_int_eq(BN_lshift(rinv, rinv, 64 * N), 1);
+		ck_assert_ptr_nonnull(BN_mod_inverse(rinv, rinv, m, ctx));
+		for (i = 0; i < 400; i++) {
+			uint64_t a[N], b[N], r1[N], r2[N];
+			BIGNUM *ba, *bb, *got;
+
+			/* a may be any 1024-bit value when b < m. */
+			operand(a, md, i % 10, 1);
+			operand(b, md, (i / 10) % 10, 0);
+			ba = bn_from_limbs(a);
+			bb = bn_from_limbs(b);
+			fp1024_mul(r1, a, b, md);
+			fp1024_mul_generic(r2, a, b, md);
+			ck_assert(fp1024_eq(r1, r2));
+			ck_assert(fp1024_lt(r1, md->m));
+			ck_assert_int_eq(BN_mod_mul(want, ba, bb, m, ctx), 1);
+			ck_assert_int_eq(BN_mod_mul(want, want, rinv, m, ctx), 1);
+			got = bn_from_limbs(r1);
+			ck_assert_int_eq(BN_cmp(got, want), 0);
+			BN_free(got);
+
+			/* a b + c d with one reduction, c = m - 1 - b. */
+			if (i % 10 != 6) {
+				uint64_t c[N], dd[N], r3[N], one[N] = { 1 };
+
+				fp1024_sub_raw(c, md->m, one);
+				fp1024_sub_raw(c, c, b);
+				operand(dd, md, (i / 7) % 10, 0);
+				fp1024_mul_sum(r1, a, b, c, dd, md);
+				fp1024_mul_generic(r2, a, b, md);
+				fp1024_mul_generic(r3, c, dd, md);
+				fp1024_add(r2, r2, r3, md);
+				ck_assert(fp1024_eq(r1, r2));
+			}
+
+			fp1024_sqr(r1, b, md);
+			fp1024_sqr_generic(r2, b, md);
+			ck_assert(fp1024_eq(r1, r2));
+			fp1024_mul_generic(r2, b, b, md);
+			ck_assert(fp1024_eq(r1, r2));
+			ck_assert_int_eq(BN_mod_mul(want, bb, bb, m, ctx), 1);
+			ck_assert_int_eq(BN_mod_mul(want, want, rinv, m, ctx), 1);
+			got = bn_from_limbs(r1);
+			ck_assert_int_eq(BN_cmp(got, want), 0);
+			BN_free(got);
+			BN_free(ba);
+			BN_free(bb);
+		}
+		BN_free(want);
+		BN_free(rinv);
+		BN_free(m);
+	}
+	BN_CTX_free(ctx);
+}
+END_TEST
+
 /* Reduction of any 1024-bit string mod q, and scalar products. */
 START_TEST(modq_vs_bn)
 {
@@ -669,6 +786,7 @@ main(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, field_vs_bn);
+	tcase_add_test(tc, field_fast_paths);
 	tcase_add_test(tc, modq_vs_bn);
 	tcase_add_test(tc, curve_fixed_base);
 	tcase_add_test(tc, pairing_reproduces_g);

@@ -101,6 +101,15 @@ int kms_period_bounds(const struct kms *k, uint64_t period_no, int64_t *start,
 int kms_keyset_derive(const struct kms *k, const char *uri, size_t urilen,
     uint64_t period_no, struct kms_keyset *ks);
 
+/*
+ * Derives the key sets of n identities (uris[i], lens[i] octets) for
+ * period_no into ks[i], sharing the SAKKE inversions (kms_batch.c).
+ * status[i] gets 0 or the SKM_E* of entry i (whose ks[i] is then
+ * cleansed); the call returns 0 when the batch ran, else an SKM_E* for all.
+ */
+int kms_keyset_derive_batch(const struct kms *k, size_t n, const char *const uris[],
+    const size_t lens[], uint64_t period_no, struct kms_keyset ks[], int status[]);
+
 /* The KmsKeySet view of ks for uri (pointers into k and ks). */
 void kms_keyset_xml(const struct kms *k, const struct kms_keyset *ks, const char *uri,
     struct kmsxml_keyset *x);

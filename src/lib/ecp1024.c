@@ -48,6 +48,12 @@ fp_mul(uint64_t r[N], const uint64_t a[N], const uint64_t b[N])
 }
 
 static void
+fp_sqr(uint64_t r[N], const uint64_t a[N])
+{
+	fp1024_sqr(r, a, P);
+}
+
+static void
 fp_add(uint64_t r[N], const uint64_t a[N], const uint64_t b[N])
 {
 	fp1024_add(r, a, b, P);
@@ -81,8 +87,8 @@ ecp1024_decode(struct ecp_aff *r, const uint8_t in[ECP1024_POINT_LEN])
 	fp1024_to_mont(x, x, P);
 	fp1024_to_mont(y, y, P);
 	/* y^2 = x^3 - 3x = x (x^2 - 3) */
-	fp_mul(l, y, y);
-	fp_mul(t, x, x);
+	fp_sqr(l, y);
+	fp_sqr(t, x);
 	fp_sub(t, t, P->one);
 	fp_sub(t, t, P->one);
 	fp_sub(t, t, P->one);
@@ -123,7 +129,7 @@ ecp1024_to_aff(struct ecp_aff *r, const struct ecp *a)
 	uint64_t zi[N], zi2[N];
 
 	fp1024_inv(zi, a->z, P);
-	fp_mul(zi2, zi, zi);
+	fp_sqr(zi2, zi);
 	fp_mul(r->x, a->x, zi2);
 	fp_mul(zi2, zi2, zi);
 	fp_mul(r->y, a->y, zi2);
@@ -140,7 +146,7 @@ ecp1024_to_aff_batch(struct ecp_aff *r, const struct ecp *a, size_t n,
 		fp1024_copy(tmp[i], a[i].z);
 	fp1024_inv_batch(tmp, tmp + n, n, P);
 	for (i = 0; i < n; i++) {
-		fp_mul(zi2, tmp[i], tmp[i]);
+		fp_sqr(zi2, tmp[i]);
 		fp_mul(r[i].x, a[i].x, zi2);
 		fp_mul(zi2, zi2, tmp[i]);
 		fp_mul(r[i].y, a[i].y, zi2);
@@ -153,8 +159,8 @@ ecp1024_dbl(struct ecp *r, const struct ecp *a)
 	uint64_t delta[N], gamma[N], beta[N], alpha[N], t[N], u[N];
 
 	/* dbl-2001-b for a = -3: alpha = 3 (X - Z^2)(X + Z^2). */
-	fp_mul(delta, a->z, a->z);
-	fp_mul(gamma, a->y, a->y);
+	fp_sqr(delta, a->z);
+	fp_sqr(gamma, a->y);
 	fp_mul(beta, a->x, gamma);
 	fp_sub(t, a->x, delta);
 	fp_add(u, a->x, delta);
@@ -165,12 +171,12 @@ ecp1024_dbl(struct ecp *r, const struct ecp *a)
 	fp_add(r->z, r->z, r->z);
 	fp_add(beta, beta, beta);
 	fp_add(beta, beta, beta);		/* 4 beta */
-	fp_mul(r->x, alpha, alpha);
+	fp_sqr(r->x, alpha);
 	fp_add(t, beta, beta);
 	fp_sub(r->x, r->x, t);
 	fp_sub(t, beta, r->x);
 	fp_mul(t, alpha, t);
-	fp_mul(gamma, gamma, gamma);
+	fp_sqr(gamma, gamma);
 	fp_add(gamma, gamma, gamma);
 	fp_add(gamma, gamma, gamma);
 	fp_add(gamma, gamma, gamma);		/* 8 gamma^2 */
@@ -191,8 +197,8 @@ ecp_add_generic(struct ecp *res, const struct ecp *a, const struct ecp *b,
 	uint64_t z1z1[N], z2z2[N], u1[N], u2[N], s1[N], s2[N], i[N], j[N], v[N],
 	    t[N];
 
-	fp_mul(z1z1, a->z, a->z);
-	fp_mul(z2z2, b->z, b->z);
+	fp_sqr(z1z1, a->z);
+	fp_sqr(z2z2, b->z);
 	fp_mul(u1, a->x, z2z2);
 	fp_mul(u2, b->x, z1z1);
 	fp_mul(s1, a->y, b->z);
@@ -201,7 +207,7 @@ ecp_add_generic(struct ecp *res, const struct ecp *a, const struct ecp *b,
 	fp_mul(s2, s2, z1z1);
 	fp_sub(h, u2, u1);
 	fp_add(i, h, h);
-	fp_mul(i, i, i);
+	fp_sqr(i, i);
 	fp_mul(j, h, i);
 	fp_sub(rr, s2, s1);
 	fp_add(rr, rr, rr);
@@ -209,7 +215,7 @@ ecp_add_generic(struct ecp *res, const struct ecp *a, const struct ecp *b,
 	fp_mul(t, a->z, b->z);
 	fp_mul(t, t, h);
 	fp_add(res->z, t, t);
-	fp_mul(res->x, rr, rr);
+	fp_sqr(res->x, rr);
 	fp_sub(res->x, res->x, j);
 	fp_sub(res->x, res->x, v);
 	fp_sub(res->x, res->x, v);
@@ -252,19 +258,19 @@ ecp_madd(struct ecp *r, const struct ecp *a, const struct ecp_aff *b, int comple
 	struct ecp res, d, bj;
 
 	/* madd-2007-bl */
-	fp_mul(z1z1, a->z, a->z);
+	fp_sqr(z1z1, a->z);
 	fp_mul(u2, b->x, z1z1);
 	fp_mul(s2, b->y, a->z);
 	fp_mul(s2, s2, z1z1);
 	fp_sub(h, u2, a->x);
-	fp_mul(hh, h, h);
+	fp_sqr(hh, h);
 	fp_add(i, hh, hh);
 	fp_add(i, i, i);
 	fp_mul(j, h, i);
 	fp_sub(rr, s2, a->y);
 	fp_add(rr, rr, rr);
 	fp_mul(v, a->x, i);
-	fp_mul(res.x, rr, rr);
+	fp_sqr(res.x, rr);
 	fp_sub(res.x, res.x, j);
 	fp_sub(res.x, res.x, v);
 	fp_sub(res.x, res.x, v);
@@ -293,7 +299,7 @@ ecp1024_eq_aff(const struct ecp *a, const struct ecp_aff *b)
 	uint64_t z2[N], t[N], ok;
 
 	/* X = x Z^2 and Y = y Z^3 with Z != 0. */
-	fp_mul(z2, a->z, a->z);
+	fp_sqr(z2, a->z);
 	fp_mul(t, b->x, z2);
 	ok = fp1024_eq(t, a->x);
 	fp_mul(z2, z2, a->z);
@@ -479,7 +485,7 @@ ecp1024_table_mul_batch(struct ecp_aff *r, const struct ecp_table *t,
 		for (s = 0; s < n; s++) {
 			fp_sub(d, sel[s].y, acc[s].y);
 			fp_mul(lam, d, den[s]);
-			fp_mul(x3, lam, lam);
+			fp_sqr(x3, lam);
 			fp_sub(x3, x3, acc[s].x);
 			fp_sub(x3, x3, sel[s].x);
 			fp_sub(d, acc[s].x, x3);

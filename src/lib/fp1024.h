@@ -30,6 +30,19 @@ void fp1024_mul(uint64_t r[FP1024_LIMBS], const uint64_t a[FP1024_LIMBS],
     const uint64_t b[FP1024_LIMBS], const struct fp1024_mod *md);
 void fp1024_sqr(uint64_t r[FP1024_LIMBS], const uint64_t a[FP1024_LIMBS],
     const struct fp1024_mod *md);
+/* r = (a b + c d) / R mod m with a single reduction; a, b, c, d < m. */
+void fp1024_mul_sum(uint64_t r[FP1024_LIMBS], const uint64_t a[FP1024_LIMBS],
+    const uint64_t b[FP1024_LIMBS], const uint64_t c[FP1024_LIMBS],
+    const uint64_t d[FP1024_LIMBS], const struct fp1024_mod *md);
+/*
+ * The portable products behind fp1024_mul() and fp1024_sqr(), which use a
+ * BMI2/ADX path instead when fp1024_have_adx() is true; the same contract.
+ */
+void fp1024_mul_generic(uint64_t r[FP1024_LIMBS], const uint64_t a[FP1024_LIMBS],
+    const uint64_t b[FP1024_LIMBS], const struct fp1024_mod *md);
+void fp1024_sqr_generic(uint64_t r[FP1024_LIMBS], const uint64_t a[FP1024_LIMBS],
+    const struct fp1024_mod *md);
+int fp1024_have_adx(void);
 void fp1024_add(uint64_t r[FP1024_LIMBS], const uint64_t a[FP1024_LIMBS],
     const uint64_t b[FP1024_LIMBS], const struct fp1024_mod *md);
 void fp1024_sub(uint64_t r[FP1024_LIMBS], const uint64_t a[FP1024_LIMBS],

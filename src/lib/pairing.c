@@ -49,6 +49,12 @@ fp_mul(uint64_t r[N], const uint64_t a[N], const uint64_t b[N])
 }
 
 static void
+fp_sqr(uint64_t r[N], const uint64_t a[N])
+{
+	fp1024_sqr(r, a, P);
+}
+
+static void
 fp_add(uint64_t r[N], const uint64_t a[N], const uint64_t b[N])
 {
 	fp1024_add(r, a, b, P);
@@ -101,8 +107,8 @@ line_dbl(struct ecp *c, uint64_t la[N], uint64_t lb[N], uint64_t lc[N])
 {
 	uint64_t delta[N], gamma[N], beta[N], alpha[N], t[N], u[N];
 
-	fp_mul(delta, c->z, c->z);
-	fp_mul(gamma, c->y, c->y);
+	fp_sqr(delta, c->z);
+	fp_sqr(gamma, c->y);
 	fp_mul(beta, c->x, gamma);
 	fp_sub(t, c->x, delta);
 	fp_add(u, c->x, delta);
@@ -118,12 +124,12 @@ line_dbl(struct ecp *c, uint64_t la[N], uint64_t lb[N], uint64_t lc[N])
 	fp_mul(lc, c->z, delta);
 	fp_add(beta, beta, beta);
 	fp_add(beta, beta, beta);
-	fp_mul(c->x, alpha, alpha);
+	fp_sqr(c->x, alpha);
 	fp_add(t, beta, beta);
 	fp_sub(c->x, c->x, t);
 	fp_sub(t, beta, c->x);
 	fp_mul(t, alpha, t);
-	fp_mul(gamma, gamma, gamma);
+	fp_sqr(gamma, gamma);
 	fp_add(gamma, gamma, gamma);
 	fp_add(gamma, gamma, gamma);
 	fp_add(gamma, gamma, gamma);
@@ -141,12 +147,12 @@ line_add(struct ecp *c, const uint64_t x[N], const uint64_t y[N], uint64_t la[N]
 	uint64_t z1z1[N], zy[N], s2[N], u2[N], h[N], hh[N], i4[N], j[N], rr[N],
 	    v[N], t[N];
 
-	fp_mul(z1z1, c->z, c->z);
+	fp_sqr(z1z1, c->z);
 	fp_mul(zy, c->z, y);
 	fp_mul(s2, zy, z1z1);
 	fp_mul(u2, x, z1z1);
 	fp_sub(h, u2, c->x);
-	fp_mul(hh, h, h);
+	fp_sqr(hh, h);
 	fp_add(i4, hh, hh);
 	fp_add(i4, i4, i4);
 	fp_mul(j, h, i4);
@@ -161,7 +167,7 @@ line_add(struct ecp *c, const uint64_t x[N], const uint64_t y[N], uint64_t la[N]
 	fp_mul(t, c->z, h);
 	fp_add(c->z, t, t);
 	fp1024_copy(lc, c->z);
-	fp_mul(c->x, rr, rr);
+	fp_sqr(c->x, rr);
 	fp_sub(c->x, c->x, j);
 	fp_sub(c->x, c->x, v);
 	fp_sub(c->x, c->x, v);
@@ -266,7 +272,7 @@ final_exp(uint64_t w[N], struct fp2 *v)
 static void
 pairing_miller(struct fp2 *v, const struct pairing_lines *L, const struct ecp_aff *b)
 {
-	uint64_t t[N], u[N], yi[N], xy[N];
+	uint64_t t[N], yi[N], xy[N];
 	int8_t d[NAF_MAX];
 	size_t k = 0;
 	int len, i;
@@ -277,21 +283,16 @@ pairing_miller(struct fp2 *v, const struct pairing_lines *L, const struct ecp_af
 	fp2_set_one(v);
 	for (i = len - 2; i >= 0; i--) {
 		fp2_sqr(v, v);
-		fp_mul(t, L->l[k][0], xy);
-		fp_mul(u, L->l[k][1], yi);
-		fp_add(t, t, u);
+		fp1024_mul_sum(t, L->l[k][0], xy, L->l[k][1], yi, P);
 		fp2_mul_line(v, v, t);
 		k++;
 		if (d[i] != 0) {
-			fp_mul(t, L->l[k][0], xy);
-			fp_mul(u, L->l[k][1], yi);
-			fp_add(t, t, u);
+			fp1024_mul_sum(t, L->l[k][0], xy, L->l[k][1], yi, P);
 			fp2_mul_line(v, v, t);
 			k++;
 		}
 	}
 	OPENSSL_cleanse(t, sizeof(t));
-	OPENSSL_cleanse(u, sizeof(u));
 }
 
 void

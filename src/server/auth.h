@@ -56,7 +56,10 @@ void auth_free(struct auth *a);
 /*
  * Verifies the value of an Authorization header (NULL when absent) at
  * time now (Unix seconds). Returns AUTH_OK and fills res, or another
- * enum auth_status. Never logs the token.
+ * enum auth_status (res is then all zero). Never logs the token.
+ * Accepted: "Bearer" in any case, spaces, one compact JWS of at most
+ * 8192 octets whose header typ is "JWT" or absent (libjwt 1.10 refuses
+ * "at+jwt" as malformed) and that has no "crit" header.
  */
 enum auth_status auth_bearer(const struct auth *a, const char *header, int64_t now,
     struct auth_result *res);

@@ -1,0 +1,657 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The KMS API of skmsd (TS 33.180 Annex D over HTTPS): each request is
+ * authenticated (bearer token or client certificate), its optional
+ * KmsRequest body checked, its path routed, and the caller authorised
+ * against the store in a read transaction of its own, so a revocation
+ * made with skmsctl applies at the next request. Key sets come from the
+ * cache or from a derivation on the worker pool; each is audited durably
+ * before its reply leaves. The loop thread never waits on crypto or on a
+ * write transaction. Refusals are named here and mapped in errmap.c.
+ */
+#include "server/api.h"
+#include "common/err.h"
+#include "common/time.h"
+#include "conf/conf.h"
+#include "kms/kms.h"
+#include "server/auditq.h"
+#include "server/auth.h"
+#include "server/cache.h"
+#include "server/errmap.h"
+#include "server/kmsreq.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/pool.h"
+#include "server/precompute.h"
+#include "server/req.h"
+#include "server/route.h"
+#include "store/cert.h"
+#include "store/period.h"
+#include "store/store.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#define API_QUEUE_PER_WORKER	256
+#define API_HOST_MAX		255
+#define API_URL_MAX		(8 + API_HOST_MAX + 8192)
+
+struct api {
+	struct event_base *base;
+	const struct conf *cf;
+	const struct auth *auth;
+	struct store *st;
+	const struct kms *kms;
+	struct pool *pool;
+	struct cache *cache;
+	struct auditq *auditq;
+	struct precompute *pc;
+	unsigned pending;
+	int stopping;
+	struct log_rate rate;
+};
+
+/* A request that goes off the loop: derivation and audit. */
+struct api_call {
+	struct api *api;
+	struct req *r;
+	char caller[AUTH_ID_MAX + 1];
+	size_t caller_len;
+	char url[API_URL_MAX];
+	uint64_t period_no;
+	int64_t now;
+	int derive_rc;
+	char *doc;
+	size_t doclen;
+	struct kms_keyset ks;		/* SECRET */
+	struct pool_job job;
+	struct auditq_item audit;
+};
+
+/* What is known about a request while it is checked on the loop. */
+struct api_ctx {
+	char caller[AUTH_ID_MAX + 1];	/* "" until authenticated */
+	char jti[AUTH_JTI_MAX + 1];
+	int by_token;
+	char url[API_URL_MAX];
+	int64_t now;
+};
+
+static const char *
+api_kms_uri(const struct api *api)
+{
+	return api->kms->domain.kms_uri;
+}
+
+/* Replies with doc (taken) or a bare status when doc is NULL. */
+static void
+api_send(struct req *r, int status, char *doc, size_t len, const char *const *extra)
+{
+	const char *hdrs[6];
+	size_t n = 0;
+
+	for (; extra != NULL && *extra != NULL && n < 4; extra += 2) {
+		hdrs[n++] = extra[0];
+		hdrs[n++] = extra[1];
+	}
+	/* The transport adds Cache-Control: no-store to every reply. */
+	hdrs[n] = NULL;
+	req_reply(r, status, doc != NULL ? "application/xml" : NULL, doc,
+	    doc != NULL ? len : 0, hdrs);
+	if (doc != NULL)
+		kmsxml_free(doc, len);
+}
+
+/* A KmsError reply for refusal id; detail feeds WWW-Authenticate only. */
+static void
+api_refuse(struct api *api, struct req *r, const struct api_ctx *c,
+    enum errmap_id id, const char *detail)
+{
+	const struct errmap_entry *e = errmap_get(id);
+	struct kmsxml_response resp = {
+		.user_uri = c->caller,
+		.kms_uri = api_kms_uri(api),
+		.time = c->now,
+		.client_req_url = c->url,
+	};
+	const char *hv[6];
+	char buf[256];
+	char *doc = NULL;
+	size_t len = 0;
+
+	if (log_rate_ok(&api->rate))
+		log_info("%s: %s %d: %s%s%s", req_peer(r), req_path(r), e->status,
+		    e->msg, detail != NULL ? ": " : "", detail != NULL ? detail : "");
+	if (kmsxml_error_response(&resp, e->code, e->msg, &doc, &len) != 0)
+		doc = NULL;
+	api_send(r, e->status, doc, len, errmap_headers(id, detail, hv, buf, sizeof(buf)));
+}
+
+static void
+api_call_free(struct api_call *call)
+{
+	call->api->pending--;
+	if (call->doc != NULL)
+		kmsxml_free(call->doc, call->doclen);
+	OPENSSL_clear_free(call, sizeof(*call));
+}
+
+static void
+api_call_refuse(struct api_call *call, enum errmap_id id)
+{
+	struct api_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	memcpy(c.caller, call->caller, sizeof(c.caller));
+	memcpy(c.url, call->url, sizeof(c.url));
+	c.now = call->now;
+	api_refuse(call->api, call->r, &c, id, NULL);
+	api_call_free(call);
+}
+
+/* RFC 7230 5.4: a host and optional port; nothing that could split a URL. */
+static int
+api_host_ok(const char *h)
+{
+	size_t n;
+
+	if (h == NULL || (n = strlen(h)) == 0 || n > API_HOST_MAX)
+		return 0;
+	return strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.-:[]") == n;
+}
+
+/*
+ * ClientReqUrl (D.3.1) is an anyURI even when the path was malformed:
+ * octets outside RFC 3986 pchar and stray '%' are re-encoded, so the
+ * echoed URL can neither break the document nor differ from what was sent
+ * for a well-formed path.
+ */
+static void
+api_url(char *out, size_t cap, const char *host, const char *path)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)path;
+	size_t n = (size_t)snprintf(out, cap, "https://%s", host);
+
+	for (; *p != '\0' && n + 4 < cap; p++) {
+		if ((isalnum(*p) && *p < 0x80) || (*p != '%' && strchr("-._~!$&'()*+,;=:@/",
+		    *p) != NULL) || (*p == '%' && isxdigit(p[1]) && isxdigit(p[2]))) {
+			out[n++] = (char)*p;
+			continue;
+		}
+		out[n++] = '%';
+		out[n++] = hexd[*p >> 4];
+		out[n++] = hexd[*p & 15];
+	}
+	out[n < cap ? n : cap - 1] = '\0';
+}
+
+/* Media types that can carry a KmsRequest: application/xml, text/xml, +xml. */
+static int
+api_xml_type(const char *ct)
+{
+	size_t n;
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	n = strcspn(ct, "; \t");
+	if ((n == 15 && strncasecmp(ct, "application/xml", 15) == 0) ||
+	    (n == 8 && strncasecmp(ct, "text/xml", 8) == 0))
+		return 1;
+	return n > 4 && strncasecmp(ct + n - 4, "+xml", 4) == 0 && memchr(ct, '/', n) != NULL;
+}
+
+/* The caller: a bearer token, or the client certificate's URI when enabled. */
+static enum errmap_id
+api_authenticate(struct api *api, struct req *r, struct api_ctx *c,
+    const char **detail)
+{
+	const char *hdr = req_header(r, "Authorization");
+	char certid[AUTH_ID_MAX + 1];
+	struct auth_result res;
+	enum auth_status as;
+	X509 *cert;
+	int have_cert = 0;
+
+	if (api->cf->server.client_cert_identity && (cert = req_peer_cert(r)) != NULL &&
+	    auth_cert_identity(cert, certid, sizeof(certid)) == 0)
+		have_cert = 1;
+	if (hdr == NULL) {
+		if (!have_cert)
+			return ERRMAP_TOKEN_MISSING;
+		snprintf(c->caller, sizeof(c->caller), "%s", certid);
+		return ERRMAP_OK;
+	}
+	memset(&res, 0, sizeof(res));
+	if ((as = auth_bearer(api->auth, hdr, c->now, &res)) != AUTH_OK) {
+		*detail = auth_status_text(as);
+		return as == AUTH_MISSING ? ERRMAP_TOKEN_MISSING : ERRMAP_TOKEN_INVALID;
+	}
+	if (have_cert && strcmp(certid, res.identity) != 0)
+		return ERRMAP_IDENTITY_CONFLICT;
+	memcpy(c->caller, res.identity, sizeof(c->caller));
+	memcpy(c->jti, res.jti, sizeof(c->jti));
+	c->by_token = 1;
+	return ERRMAP_OK;
+}
+
+/* D.2.2: the optional body describes the request; it must agree with the caller. */
+static enum errmap_id
+api_body(struct api *api, struct req *r, const struct api_ctx *c)
+{
+	const uint8_t *body;
+	const char *why = NULL;
+	struct kmsreq kr;
+	size_t len;
+	int rc;
+
+	body = req_body(r, &len);
+	if (len == 0)
+		return ERRMAP_OK;
+	if (!api_xml_type(req_header(r, "Content-Type")))
+		return ERRMAP_CONTENT_TYPE;
+	if ((rc = kmsreq_parse((const char *)body, len, &kr, &why)) != 0) {
+		switch (rc) {
+		case SKM_ELEN:
+			return ERRMAP_BODY_TOO_LARGE;
+		case SKM_EPARSE:
+			return ERRMAP_BODY_PARSE;
+		case SKM_EINVAL:
+			return ERRMAP_BODY_INVALID;
+		default:
+			return ERRMAP_INTERNAL;
+		}
+	}
+	if (kr.user_uri[0] != '\0' && strcmp(kr.user_uri, c->caller) != 0)
+		return ERRMAP_BODY_USER_URI;
+	if (kr.kms_uri[0] != '\0' && strcmp(kr.kms_uri, api_kms_uri(api)) != 0)
+		return ERRMAP_BODY_KMS_URI;
+	return ERRMAP_OK;
+}
+
+static void
+api_init(struct api *api, struct req *r, const struct api_ctx *c)
+{
+	struct kmsxml_response resp = { c->caller, api_kms_uri(api), c->now, c->url };
+	struct kmsxml_cert cert;
+	char *doc = NULL;
+	size_t len = 0;
+
+	kms_cert(api->kms, &cert);
+	if (kmsxml_init_response(&resp, &cert, &doc, &len) != 0) {
+		api_refuse(api, r, c, ERRMAP_INTERNAL, NULL);
+		return;
+	}
+	api_send(r, 200, doc, len, NULL);
+}
+
+struct api_certs {
+	char **xml;
+	size_t n, cap;
+};
+
+static int
+api_cert_one(const struct cert_rec *cr, void *arg)
+{
+	struct api_certs *cs = arg;
+	char **nx;
+
+	if (cs->n == cs->cap) {
+		cs->cap = cs->cap != 0 ? cs->cap * 2 : 8;
+		if ((nx = realloc(cs->xml, cs->cap * sizeof(*nx))) == NULL)
+			return SKM_ENOMEM;
+		cs->xml = nx;
+	}
+	if ((cs->xml[cs->n] = strndup(cr->xml, cr->xml_len)) == NULL)
+		return SKM_ENOMEM;
+	cs->n++;
+	return 0;
+}
+
+/* D.3.4: a client that has cache CacheNum already gets an empty cache. */
+static void
+api_certcache(struct api *api, struct req *r, const struct api_ctx *c,
+    const struct route *rt)
+{
+	struct kmsxml_response resp = { c->caller, api_kms_uri(api), c->now, c->url };
+	struct api_certs cs = { NULL, 0, 0 };
+	struct store_txn t;
+	uint64_t num = 0;
+	char *doc = NULL;
+	size_t len = 0, i;
+	int rc;
+
+	if ((rc = store_txn_begin(api->st, 0, &t)) == 0) {
+		rc = store_cert_cachenum(&t, &num);
+		if (rc == 0 && !(rt->has_cachenum && rt->cachenum == num))
+			rc = store_cert_list(&t, api_cert_one, &cs);
+		store_txn_abort(&t);
+	}
+	if (rc == 0)
+		rc = kmsxml_certcache_response(&resp, num, (const char *const *)cs.xml,
+		    cs.n, &doc, &len);
+	for (i = 0; i < cs.n; i++)
+		free(cs.xml[i]);
+	free(cs.xml);
+	if (rc != 0)
+		api_refuse(api, r, c, rc == SKM_ENOMEM ? ERRMAP_INTERNAL : ERRMAP_STORE,
+		    NULL);
+	else
+		api_send(r, 200, doc, len, NULL);
+}
+
+/* The KmsResponse around the one key set of call (D.3.1, one set per response). */
+static int
+api_keyset_doc(struct api_call *call)
+{
+	struct api *api = call->api;
+	struct kmsxml_response resp = { call->caller, api_kms_uri(api), call->now,
+	    call->url };
+	struct kmsxml_keyset x;
+	int rc;
+
+	kms_keyset_xml(api->kms, &call->ks, call->caller, &x);
+	rc = kmsxml_keyprov_response(&resp, &x, 1, &call->doc, &call->doclen);
+	OPENSSL_cleanse(&x, sizeof(x));
+	kms_keyset_clear(&call->ks);
+	return rc;
+}
+
+static void
+api_audit_done(void *arg)
+{
+	struct api_call *call = arg;
+
+	if (call->audit.rc != 0) {
+		if (log_rate_ok(&call->api->rate))
+			log_warnx("%s: audit of %s period %llu failed: %s: key set "
+			    "withheld", req_peer(call->r), call->caller,
+			    (unsigned long long)call->period_no,
+			    skm_strerror(call->audit.rc));
+		api_call_refuse(call, ERRMAP_AUDIT);
+		return;
+	}
+	api_send(call->r, 200, call->doc, call->doclen, NULL);
+	call->doc = NULL;
+	api_call_free(call);
+}
+
+/* The reply waits for its audit record's commit. */
+static void
+api_issue(struct api_call *call)
+{
+	call->audit.time = call->now;
+	call->audit.action = "keyprov";
+	call->audit.done = api_audit_done;
+	call->audit.arg = call;
+	auditq_submit(call->api->auditq, &call->audit);
+}
+
+/* Worker: derive, keep a sealed copy, and encode the reply. */
+static void
+api_derive(void *arg)
+{
+	struct api_call *call = arg;
+	struct api *api = call->api;
+
+	call->derive_rc = kms_keyset_derive(api->kms, call->caller, call->caller_len,
+	    call->period_no, &call->ks);
+	if (call->derive_rc == 0) {
+		(void)cache_put(api->cache, call->caller, call->caller_len, &call->ks);
+		call->derive_rc = api_keyset_doc(call);
+	}
+	kms_keyset_clear(&call->ks);
+}
+
+static void
+api_derived(void *arg)
+{
+	struct api_call *call = arg;
+
+	if (call->derive_rc != 0) {
+		log_warnx("%s: key set of %s period %llu: %s", req_peer(call->r),
+		    call->caller, (unsigned long long)call->period_no,
+		    skm_strerror(call->derive_rc));
+		api_call_refuse(call, ERRMAP_INTERNAL);
+		return;
+	}
+	metrics_keysets_derived(1);
+	api_issue(call);
+}
+
+/* The key period asked for: the current one, or the one holding the path's time. */
+static enum errmap_id
+api_period(struct api *api, const struct route *rt, int64_t now, uint64_t *pno)
+{
+	uint64_t cur, p;
+	int64_t s, e, t;
+
+	if (kms_period_at(api->kms, now, &cur, &s, &e) != 0)
+		return ERRMAP_INTERNAL;
+	metrics_current_period(cur);
+	if (!rt->has_time) {
+		*pno = cur;
+		return ERRMAP_OK;
+	}
+	/* 33.179 D.2: NTP seconds in the upper 32 bits; the fraction is ignored. */
+	t = time_ntp_to_unix(rt->ntp_time >> 32);
+	if (kms_period_at(api->kms, t, &p, &s, &e) != 0)
+		return ERRMAP_TIME_RANGE;
+	if (p + api->cf->period.window_past < cur || p > cur + api->cf->period.window_future)
+		return ERRMAP_OUTSIDE_WINDOW;
+	*pno = p;
+	return ERRMAP_OK;
+}
+
+/* May the caller have keys for pno? Decided afresh from the store every time. */
+static enum errmap_id
+api_authorise(struct api *api, const struct api_ctx *c, uint64_t pno, int *enroll,
+    int64_t *enroll_from)
+{
+	struct store_txn t;
+	int64_t s, e;
+	int rc;
+
+	*enroll = 0;
+	if (kms_period_bounds(api->kms, pno, &s, &e) != 0)
+		return ERRMAP_TIME_RANGE;
+	if (store_txn_begin(api->st, 0, &t) != 0)
+		return ERRMAP_STORE;
+	rc = store_period_check(&t, (const uint8_t *)c->caller, strlen(c->caller), pno,
+	    s, e);
+	store_txn_abort(&t);
+	switch (rc) {
+	case 0:
+		return ERRMAP_OK;
+	case SKM_ENOTFOUND:
+		if (!api->cf->server.enroll_on_first_token || !c->by_token)
+			return ERRMAP_NOT_REGISTERED;
+		*enroll = 1;
+		*enroll_from = s < c->now ? s : c->now;
+		return ERRMAP_OK;
+	case SKM_EREVOKED:
+		return ERRMAP_REVOKED;
+	case SKM_ESTATE:
+		return ERRMAP_NOT_VALID;
+	default:
+		return ERRMAP_STORE;
+	}
+}
+
+static void
+api_keyprov(struct api *api, struct req *r, const struct api_ctx *c,
+    const struct route *rt)
+{
+	struct api_call *call;
+	enum errmap_id id;
+	uint64_t pno;
+	int enroll = 0, rc;
+	int64_t from = 0;
+
+	/* TS 33.180 5.3.1.2: only the authenticated identity's own key material. */
+	if (rt->has_uri && (rt->uri_len != strlen(c->caller) ||
+	    memcmp(rt->uri, c->caller, rt->uri_len) != 0)) {
+		api_refuse(api, r, c, ERRMAP_OTHER_IDENTITY, NULL);
+		return;
+	}
+	if ((id = api_period(api, rt, c->now, &pno)) != ERRMAP_OK ||
+	    (id = api_authorise(api, c, pno, &enroll, &from)) != ERRMAP_OK) {
+		api_refuse(api, r, c, id, NULL);
+		return;
+	}
+	if ((call = OPENSSL_zalloc(sizeof(*call))) == NULL) {
+		api_refuse(api, r, c, ERRMAP_INTERNAL, NULL);
+		return;
+	}
+	api->pending++;
+	call->api = api;
+	call->r = r;
+	memcpy(call->caller, c->caller, sizeof(call->caller));
+	call->caller_len = strlen(call->caller);
+	memcpy(call->url, c->url, sizeof(call->url));
+	call->now = c->now;
+	call->period_no = pno;
+	memcpy(call->audit.uri, call->caller, call->caller_len);
+	call->audit.uri_len = call->caller_len;
+	call->audit.enroll = enroll;
+	call->audit.enroll_from = from;
+	snprintf(call->audit.detail, sizeof(call->audit.detail),
+	    "period %llu client %s %s %s", (unsigned long long)pno, req_peer(r),
+	    c->by_token ? "jti" : "certificate", c->by_token ? (c->jti[0] != '\0' ?
+	    c->jti : "-") : "uri-san");
+	if (cache_get(api->cache, call->caller, call->caller_len, pno, &call->ks) == 0) {
+		metrics_cache_lookup(1);
+		if (api_keyset_doc(call) != 0) {
+			api_call_refuse(call, ERRMAP_INTERNAL);
+			return;
+		}
+		api_issue(call);
+		return;
+	}
+	metrics_cache_lookup(0);
+	call->job.work = api_derive;
+	call->job.done = api_derived;
+	call->job.arg = call;
+	if ((rc = pool_submit(api->pool, &call->job)) != 0)
+		api_call_refuse(call, ERRMAP_OVERLOADED);
+}
+
+void
+api_handle(struct api *api, struct req *r)
+{
+	const char *host = req_header(r, "Host"), *detail = NULL;
+	struct api_ctx c;
+	struct route rt;
+	enum errmap_id id;
+
+	memset(&c, 0, sizeof(c));
+	c.now = (int64_t)time(NULL);
+	api_url(c.url, sizeof(c.url), api_host_ok(host) ? host : api_kms_uri(api),
+	    req_path(r));
+	if (api->stopping)
+		id = ERRMAP_OVERLOADED;
+	else if (req_method(r) != REQ_POST)
+		id = ERRMAP_METHOD;
+	else if (!api_host_ok(host))
+		id = ERRMAP_BAD_HOST;
+	else if (strchr(req_uri(r), '?') != NULL)
+		id = ERRMAP_QUERY;
+	else if ((id = api_authenticate(api, r, &c, &detail)) == ERRMAP_OK &&
+	    (id = api_body(api, r, &c)) == ERRMAP_OK)
+		id = route_parse(req_path(r), &rt);
+	if (id != ERRMAP_OK) {
+		api_refuse(api, r, &c, id, detail);
+		return;
+	}
+	switch (rt.ep) {
+	case ROUTE_INIT:
+		api_init(api, r, &c);
+		break;
+	case ROUTE_CERTCACHE:
+		api_certcache(api, r, &c, &rt);
+		break;
+	case ROUTE_KEYPROV:
+		api_keyprov(api, r, &c, &rt);
+		break;
+	default:
+		api_refuse(api, r, &c, ERRMAP_NOT_FOUND, NULL);
+		break;
+	}
+}
+
+int
+api_new(struct event_base *base, const struct conf *cf, struct store *st,
+    const struct kms *kms, const struct auth *auth, struct api **out)
+{
+	struct api *api;
+	unsigned workers = cf->server.workers > 0 ? cf->server.workers : 1;
+	int rc;
+
+	*out = NULL;
+	kmsreq_init();
+	if ((api = calloc(1, sizeof(*api))) == NULL)
+		return SKM_ENOMEM;
+	api->base = base;
+	api->cf = cf;
+	api->auth = auth;
+	api->st = st;
+	api->kms = kms;
+	api->rate.interval = 10;
+	api->rate.burst = 50;
+	if ((rc = pool_new(base, workers, workers * API_QUEUE_PER_WORKER,
+	    &api->pool)) != 0 ||
+	    (rc = cache_new(cf->cache.max_entries, &api->cache)) != 0 ||
+	    (rc = auditq_new(st, api->pool, cf->audit.group_commit, &api->auditq)) != 0 ||
+	    (rc = precompute_new(base, cf, st, kms, api->pool, api->cache,
+	    &api->pc)) != 0) {
+		api_free(api);
+		return rc;
+	}
+	*out = api;
+	return 0;
+}
+
+void
+api_reload(struct api *api, const struct conf *cf, const struct auth *auth)
+{
+	api->cf = cf;
+	api->auth = auth;
+	precompute_reload(api->pc, cf);
+}
+
+unsigned
+api_pending(const struct api *api)
+{
+	return api->pending;
+}
+
+/*
+ * Completions feed each other (a derivation queues an audit record whose
+ * completion replies), so the pool is drained once after its workers stop
+ * and once more after the audit writer has written everything.
+ */
+void
+api_free(struct api *api)
+{
+	if (api == NULL)
+		return;
+	api->stopping = 1;
+	if (api->pool != NULL) {
+		pool_stop(api->pool);
+		pool_drain(api->pool);
+	}
+	precompute_free(api->pc);
+	auditq_free(api->auditq);
+	pool_free(api->pool);
+	cache_free(api->cache);
+	free(api);
+}

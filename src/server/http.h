@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * skmsd's HTTPS transport: evhttp over OpenSSL bufferevents on the
+ * listeners it is given. It enforces the limits (connections, header and
+ * body sizes, a whole-request deadline, an idle timeout), hands requests
+ * under /keymanagement/identity/v1/ to the API as struct req (req.h) and
+ * answers anything else with 404. It never serves a byte of plain HTTP on
+ * a TLS listener and never interprets the KMS requests themselves.
+ */
+#ifndef SKM_SERVER_HTTP_H
+#define SKM_SERVER_HTTP_H
+
+#include <event2/util.h>
+
+struct api;
+struct conf;
+struct event_base;
+struct http;
+struct tls;
+
+/* The path prefix of the KMS interface, TS 33.180 D.2.1. */
+#define HTTP_KMS_PREFIX	"/keymanagement/identity/v1/"
+
+/*
+ * A transport on base with the limits of cf and the context tls (both
+ * must outlive it or be replaced through http_reload()). kms_uri names
+ * the domain in the KmsError bodies this layer writes (copied).
+ */
+int http_new(struct event_base *base, const struct conf *cf, const char *kms_uri,
+    struct tls *tls, struct http **out);
+
+/* Serves TLS on fd, a bound, listening, non-blocking socket (taken over). */
+int http_listen(struct http *h, evutil_socket_t fd);
+
+/* Requests are answered 503 until the API is set. */
+void http_set_api(struct http *h, struct api *api);
+
+/* New limits and TLS context for connections accepted from now on. */
+void http_reload(struct http *h, const struct conf *cf, struct tls *tls);
+
+/*
+ * Stops accepting, closes idle connections and marks the rest to close
+ * after their reply (SIGTERM drain).
+ */
+void http_stop(struct http *h);
+
+/* Open client connections. */
+unsigned http_connections(const struct http *h);
+
+/* Closes every connection and listener. Call after api_free(). */
+void http_free(struct http *h);
+
+#endif

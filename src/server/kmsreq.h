@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The optional KmsRequest body of a KMS interface POST (TS 33.180 D.2.2),
+ * read with libxml2 into fixed fields. The body only describes the
+ * request: the caller's identity comes from its access token, never from
+ * here. The security extension (signed or encrypted requests, TrK/InK) is
+ * not supported: a SignedKmsRequest is read but its signature is not
+ * checked, so nothing in it may be trusted more than an unsigned body.
+ */
+#ifndef SKM_SERVER_KMSREQ_H
+#define SKM_SERVER_KMSREQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KMSREQ_NS	"urn:3gpp:ns:mcsecKMSInterface:1.0"
+#define KMSREQ_MAX	(64 * 1024)	/* largest body read, in octets */
+
+/* Element texts with surrounding XML white space removed; "" when absent. */
+struct kmsreq {
+	char user_uri[1025];		/* UserUri */
+	char kms_uri[1025];		/* KmsUri */
+	char client_req_url[2049];	/* ClientReqUrl */
+	char client_id[257];		/* ClientId */
+	char device_id[257];		/* DeviceId */
+	int64_t time;			/* Time, Unix seconds */
+	int has_time;
+};
+
+/*
+ * Initialises libxml2. Call once before threads start; kmsreq_parse()
+ * calls it too, which is enough for a single-threaded program.
+ */
+void kmsreq_init(void);
+
+/*
+ * Reads the len octets at body (need not be NUL-terminated) into out. An
+ * empty or all-white-space body is valid and gives an empty out. Returns
+ * 0, or SKM_ELEN (over KMSREQ_MAX), SKM_EPARSE (not well-formed XML),
+ * SKM_EINVAL (a DOCTYPE, or not a KmsRequest as D.2.2 describes) or
+ * SKM_ENOMEM, with a static reason naming the element in *why. Safe to
+ * call from several threads at once; libxml2 prints nothing.
+ */
+int kmsreq_parse(const char *body, size_t len, struct kmsreq *out, const char **why);
+
+#endif

@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: ISC
+# src/server: the HTTPS KMS interface behind skmsd.
+include src/server/auth.mk
+# The transport (TLS, HTTP, limits, signals, metrics) and the KMS API.
+noinst_LTLIBRARIES += src/server/libserver.la
+src_server_libserver_la_SOURCES = \
+	src/server/api.h src/server/req.h \
+	src/server/http.c src/server/http.h \
+	src/server/log.c src/server/log.h \
+	src/server/metrics.c src/server/metrics.h \
+	src/server/server.c src/server/server.h \
+	src/server/tls.c src/server/tls.h
+src_server_libserver_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \
+	$(LMDB_CFLAGS) $(LIBXML_CFLAGS)
+src_server_libserver_la_LIBADD = src/server/libauth.la src/kms/libkms.la \
+	src/conf/libconf.la src/store/libstore.la src/lib/libskm.la src/common/libcommon.la \
+	$(LIBEVENT_LIBS) $(LMDB_LIBS) $(OPENSSL_LIBS)
+# The KMS API: routing, refusals, worker pool, cache, precomputation, audit.
+src_server_libserver_la_SOURCES += \
+	src/server/api.c \
+	src/server/auditq.c src/server/auditq.h \
+	src/server/cache.c src/server/cache.h \
+	src/server/errmap.c src/server/errmap.h \
+	src/server/pool.c src/server/pool.h \
+	src/server/precompute.c src/server/precompute.h \
+	src/server/route.c src/server/route.h

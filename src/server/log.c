@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * skmsd's logger (see log.h). Formats into a bounded line, so a hostile
+ * value can make a line short but never long, and strips control octets
+ * so a client-supplied string cannot forge extra log lines.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <openssl/err.h>
+
+#include "server/log.h"
+
+#define LOG_LINE_MAX	1024
+
+static const char *log_prog = "skmsd";
+static int log_syslog;
+static enum conf_log_level log_level = CONF_LOG_INFO;
+
+static const int log_facilities[] = {
+	[CONF_FAC_DAEMON] = LOG_DAEMON,
+	[CONF_FAC_LOCAL0] = LOG_LOCAL0,
+	[CONF_FAC_LOCAL1] = LOG_LOCAL1,
+	[CONF_FAC_LOCAL2] = LOG_LOCAL2,
+	[CONF_FAC_LOCAL3] = LOG_LOCAL3,
+	[CONF_FAC_LOCAL4] = LOG_LOCAL4,
+	[CONF_FAC_LOCAL5] = LOG_LOCAL5,
+	[CONF_FAC_LOCAL6] = LOG_LOCAL6,
+	[CONF_FAC_LOCAL7] = LOG_LOCAL7,
+};
+
+static const int log_priorities[] = {
+	[CONF_LOG_DEBUG] = LOG_DEBUG,
+	[CONF_LOG_INFO] = LOG_INFO,
+	[CONF_LOG_NOTICE] = LOG_NOTICE,
+	[CONF_LOG_WARNING] = LOG_WARNING,
+	[CONF_LOG_ERROR] = LOG_ERR,
+};
+
+void
+log_init(const char *prog, enum conf_log_target target,
+    enum conf_log_facility facility, enum conf_log_level level)
+{
+	log_prog = prog;
+	log_level = level;
+	if (target == CONF_LOG_SYSLOG && !log_syslog) {
+		openlog(prog, LOG_PID | LOG_NDELAY, log_facilities[facility]);
+		log_syslog = 1;
+	}
+}
+
+void
+log_set_level(enum conf_log_level level)
+{
+	log_level = level;
+}
+
+static void
+log_emit(enum conf_log_level level, const char *suffix, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
+	size_t i;
+	int n;
+
+	if (level < log_level)
+		return;
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n >= 0 && suffix != NULL && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - (size_t)n, ": %s", suffix);
+	for (i = 0; line[i] != '\0'; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
+	if (log_syslog)
+		syslog(log_priorities[level], "%s", line);
+	else
+		fprintf(stderr, "%s: %s\n", log_prog, line);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(CONF_LOG_DEBUG, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(CONF_LOG_INFO, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(CONF_LOG_NOTICE, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(CONF_LOG_WARNING, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	va_start(ap, fmt);
+	log_emit(CONF_LOG_WARNING, strerror(saved), fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_crypto(const char *fmt, ...)
+{
+	char reason[256] = "unknown error";
+	unsigned long e, last = 0;
+	va_list ap;
+
+	/* The last queued error is the outermost, most useful reason. */
+	while ((e = ERR_get_error()) != 0)
+		last = e;
+	if (last != 0)
+		ERR_error_string_n(last, reason, sizeof(reason));
+	va_start(ap, fmt);
+	log_emit(CONF_LOG_WARNING, reason, fmt, ap);
+	va_end(ap);
+}
+
+int
+log_rate_ok(struct log_rate *r)
+{
+	struct timespec ts;
+	double now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (now - r->window_start >= r->interval) {
+		if (r->suppressed > 0)
+			log_warnx("%lu similar messages suppressed", r->suppressed);
+		r->window_start = now;
+		r->sent = 0;
+		r->suppressed = 0;
+	}
+	if (r->sent >= r->burst) {
+		r->suppressed++;
+		return 0;
+	}
+	r->sent++;
+	return 1;
+}

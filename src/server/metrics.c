@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Counters for /metrics (see metrics.h): fixed arrays of relaxed atomics,
+ * so worker threads and the loop update them without locks, and a
+ * renderer for the Prometheus text format 0.0.4. No label value comes
+ * from a client, so nothing rendered here needs escaping.
+ */
+#include "config.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/err.h"
+#include "server/metrics.h"
+
+/* The statuses the KMS answers with; any other is counted as "other". */
+static const int metrics_statuses[] = {
+	200, 400, 401, 403, 404, 405, 408, 413, 429, 431, 500, 501, 503, 504,
+};
+#define METRICS_NSTATUS	(sizeof(metrics_statuses) / sizeof(metrics_statuses[0]))
+
+/* Upper bounds in seconds; the last bucket is +Inf. */
+static const double metrics_bounds[] = {
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+};
+#define METRICS_NBOUNDS	(sizeof(metrics_bounds) / sizeof(metrics_bounds[0]))
+
+static const char *const metrics_endpoints[METRICS_NENDPOINTS] = {
+	[METRICS_INIT] = "init",
+	[METRICS_KEYPROV] = "keyprov",
+	[METRICS_CERTCACHE] = "certcache",
+	[METRICS_OTHER] = "other",
+};
+
+static _Atomic uint64_t metrics_req[METRICS_NENDPOINTS][METRICS_NSTATUS + 1];
+static _Atomic uint64_t metrics_hist[METRICS_NBOUNDS + 1];
+static _Atomic uint64_t metrics_hist_usec;
+static _Atomic uint64_t metrics_keysets;
+static _Atomic uint64_t metrics_hits;
+static _Atomic uint64_t metrics_misses;
+static _Atomic uint64_t metrics_period;
+static _Atomic int64_t metrics_conns;
+
+void
+metrics_request(enum metrics_endpoint ep, int status, double seconds)
+{
+	size_t i;
+
+	if ((unsigned)ep >= METRICS_NENDPOINTS)
+		ep = METRICS_OTHER;
+	for (i = 0; i < METRICS_NSTATUS && metrics_statuses[i] != status; i++)
+		;
+	atomic_fetch_add_explicit(&metrics_req[ep][i], 1, memory_order_relaxed);
+	if (seconds < 0)
+		seconds = 0;
+	for (i = 0; i < METRICS_NBOUNDS && seconds > metrics_bounds[i]; i++)
+		;
+	atomic_fetch_add_explicit(&metrics_hist[i], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&metrics_hist_usec, (uint64_t)(seconds * 1e6),
+	    memory_order_relaxed);
+}
+
+void
+metrics_keysets_derived(unsigned n)
+{
+	atomic_fetch_add_explicit(&metrics_keysets, n, memory_order_relaxed);
+}
+
+void
+metrics_cache_lookup(int hit)
+{
+	atomic_fetch_add_explicit(hit ? &metrics_hits : &metrics_misses, 1,
+	    memory_order_relaxed);
+}
+
+void
+metrics_current_period(uint64_t period_no)
+{
+	atomic_store_explicit(&metrics_period, period_no, memory_order_relaxed);
+}
+
+void
+metrics_connections(int delta)
+{
+	atomic_fetch_add_explicit(&metrics_conns, delta, memory_order_relaxed);
+}
+
+#define LOAD(x)	atomic_load_explicit(&(x), memory_order_relaxed)
+
+int
+metrics_render(char **out, size_t *len)
+{
+	char *buf = NULL;
+	size_t size = 0, i, e;
+	uint64_t cum = 0, n;
+	FILE *f;
+	int rc = SKM_ENOMEM;
+
+	*out = NULL;
+	*len = 0;
+	if ((f = open_memstream(&buf, &size)) == NULL)
+		return SKM_ENOMEM;
+	fputs("# HELP skms_requests_total KMS requests answered, by endpoint and HTTP status.\n"
+	    "# TYPE skms_requests_total counter\n", f);
+	for (e = 0; e < METRICS_NENDPOINTS; e++) {
+		for (i = 0; i <= METRICS_NSTATUS; i++) {
+			if ((n = LOAD(metrics_req[e][i])) == 0)
+				continue;
+			if (i < METRICS_NSTATUS)
+				fprintf(f, "skms_requests_total{endpoint=\"%s\",status=\"%d\"} %llu\n",
+				    metrics_endpoints[e], metrics_statuses[i], (unsigned long long)n);
+			else
+				fprintf(f, "skms_requests_total{endpoint=\"%s\",status=\"other\"} %llu\n",
+				    metrics_endpoints[e], (unsigned long long)n);
+		}
+	}
+	fputs("# HELP skms_request_duration_seconds Time from a request's arrival to its reply.\n"
+	    "# TYPE skms_request_duration_seconds histogram\n", f);
+	for (i = 0; i < METRICS_NBOUNDS; i++) {
+		cum += LOAD(metrics_hist[i]);
+		fprintf(f, "skms_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+		    metrics_bounds[i], (unsigned long long)cum);
+	}
+	cum += LOAD(metrics_hist[METRICS_NBOUNDS]);
+	fprintf(f, "skms_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+	    "skms_request_duration_seconds_sum %.6f\n"
+	    "skms_request_duration_seconds_count %llu\n",
+	    (unsigned long long)cum, (double)LOAD(metrics_hist_usec) / 1e6,
+	    (unsigned long long)cum);
+	fprintf(f, "# HELP skms_keysets_derived_total Key sets derived.\n"
+	    "# TYPE skms_keysets_derived_total counter\n"
+	    "skms_keysets_derived_total %llu\n"
+	    "# HELP skms_cache_lookups_total Key-set cache lookups, by result.\n"
+	    "# TYPE skms_cache_lookups_total counter\n"
+	    "skms_cache_lookups_total{result=\"hit\"} %llu\n"
+	    "skms_cache_lookups_total{result=\"miss\"} %llu\n"
+	    "# HELP skms_current_period Current key period number.\n"
+	    "# TYPE skms_current_period gauge\n"
+	    "skms_current_period %llu\n"
+	    "# HELP skms_open_connections Open client connections.\n"
+	    "# TYPE skms_open_connections gauge\n"
+	    "skms_open_connections %lld\n",
+	    (unsigned long long)LOAD(metrics_keysets), (unsigned long long)LOAD(metrics_hits),
+	    (unsigned long long)LOAD(metrics_misses), (unsigned long long)LOAD(metrics_period),
+	    (long long)LOAD(metrics_conns));
+	if (ferror(f)) {
+		fclose(f);
+		goto out;
+	}
+	if (fclose(f) != 0)
+		goto out;
+	*out = buf;
+	*len = size;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * One run per boundary: a listing job (the store scan runs on a worker,
+ * not the loop), then one batch job at a time, so the pool's queue keeps
+ * room for live requests. Each job seals its results into the cache on
+ * the worker; the loop only chains the next job and re-arms the timer.
+ */
+#include "server/precompute.h"
+#include "common/err.h"
+#include "conf/conf.h"
+#include "kms/kms.h"
+#include "server/cache.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/pool.h"
+#include "store/identity.h"
+#include "store/period.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <openssl/crypto.h>
+
+struct precompute {
+	struct event_base *base;
+	struct store *st;
+	const struct kms *kms;
+	struct pool *pool;
+	struct cache *cache;
+	struct event *timer;
+	unsigned lead, batch, max_entries;
+	int running, freeing;
+	uint64_t last;			/* last period done */
+	uint64_t target;		/* period being prepared */
+	int64_t tstart, tend;
+	char **uris;			/* identities to derive */
+	size_t *lens;
+	size_t n, cap, next;
+	unsigned derived;		/* by the job in flight */
+	int listed;
+	struct pool_job job;
+};
+
+static void precompute_arm(struct precompute *pc);
+static void precompute_step(struct precompute *pc);
+
+static void
+precompute_list_free(struct precompute *pc)
+{
+	size_t i;
+
+	for (i = 0; i < pc->n; i++)
+		free(pc->uris[i]);
+	free(pc->uris);
+	free(pc->lens);
+	pc->uris = NULL;
+	pc->lens = NULL;
+	pc->n = pc->cap = pc->next = 0;
+}
+
+struct precompute_scan {
+	struct precompute *pc;
+	struct store_txn *t;
+};
+
+static int
+precompute_one(const struct identity_rec *r, void *arg)
+{
+	struct precompute_scan *s = arg;
+	struct precompute *pc = s->pc;
+	char **nu;
+	size_t *nl, cap;
+
+	if (pc->n >= pc->max_entries)
+		return 1;
+	if (store_period_check(s->t, r->uri, r->uri_len, pc->target, pc->tstart,
+	    pc->tend) != 0 || cache_has(pc->cache, (const char *)r->uri, r->uri_len,
+	    pc->target))
+		return 0;
+	if (pc->n == pc->cap) {
+		cap = pc->cap != 0 ? pc->cap * 2 : 256;
+		if ((nu = realloc(pc->uris, cap * sizeof(*nu))) == NULL)
+			return SKM_ENOMEM;
+		pc->uris = nu;
+		if ((nl = realloc(pc->lens, cap * sizeof(*nl))) == NULL)
+			return SKM_ENOMEM;
+		pc->lens = nl;
+		pc->cap = cap;
+	}
+	if ((pc->uris[pc->n] = malloc(r->uri_len + 1)) == NULL)
+		return SKM_ENOMEM;
+	memcpy(pc->uris[pc->n], r->uri, r->uri_len);
+	pc->uris[pc->n][r->uri_len] = '\0';
+	pc->lens[pc->n++] = r->uri_len;
+	return 0;
+}
+
+/* Worker: every identity the store allows in the target period. */
+static void
+precompute_list(void *arg)
+{
+	struct precompute *pc = arg;
+	struct precompute_scan s = { pc, NULL };
+	struct store_txn t;
+
+	if (store_txn_begin(pc->st, 0, &t) != 0)
+		return;
+	s.t = &t;
+	if (store_identity_list(&t, 0, pc->tstart, precompute_one, &s) < 0)
+		log_warnx("precompute: listing identities failed");
+	store_txn_abort(&t);
+}
+
+/* Worker: one batch, sealed into the cache. */
+static void
+precompute_batch(void *arg)
+{
+	struct precompute *pc = arg;
+	struct kms_keyset *ks = NULL;
+	int *status = NULL;
+	size_t n = pc->n - pc->next, i;
+
+	if (n > pc->batch)
+		n = pc->batch;
+	pc->derived = 0;
+	if ((ks = OPENSSL_zalloc(n * sizeof(*ks))) == NULL ||
+	    (status = calloc(n, sizeof(*status))) == NULL)
+		goto out;
+	if (kms_keyset_derive_batch(pc->kms, n, (const char *const *)pc->uris + pc->next,
+	    pc->lens + pc->next, pc->target, ks, status) != 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (status[i] == 0 && cache_put(pc->cache, pc->uris[pc->next + i],
+		    pc->lens[pc->next + i], &ks[i]) == 0)
+			pc->derived++;
+out:
+	if (ks != NULL)
+		OPENSSL_clear_free(ks, n * sizeof(*ks));
+	free(status);
+	pc->next += n;
+}
+
+/* Loop: a job finished. */
+static void
+precompute_done(void *arg)
+{
+	struct precompute *pc = arg;
+
+	if (pc->derived > 0)
+		metrics_keysets_derived(pc->derived);
+	pc->derived = 0;
+	pc->listed = 1;
+	precompute_step(pc);
+}
+
+static void
+precompute_finish(struct precompute *pc)
+{
+	if (!pc->freeing && pc->n > 0)
+		log_info("precompute: key sets of period %llu ready (%zu identities)",
+		    (unsigned long long)pc->target, pc->n);
+	pc->last = pc->target;
+	pc->running = 0;
+	precompute_list_free(pc);
+	if (!pc->freeing)
+		precompute_arm(pc);
+}
+
+static void
+precompute_step(struct precompute *pc)
+{
+	struct timeval tv = { 0, 200000 };
+
+	if (pc->freeing || (pc->listed && pc->next >= pc->n)) {
+		precompute_finish(pc);
+		return;
+	}
+	pc->job.work = pc->listed ? precompute_batch : precompute_list;
+	pc->job.done = precompute_done;
+	pc->job.arg = pc;
+	if (pool_submit(pc->pool, &pc->job) != 0)
+		/* The queue is full of live requests: they go first. */
+		evtimer_add(pc->timer, &tv);
+}
+
+static void
+precompute_fire(evutil_socket_t fd, short what, void *arg)
+{
+	struct precompute *pc = arg;
+	uint64_t cur;
+	int64_t start, end;
+
+	if (pc->running) {
+		precompute_step(pc);
+		return;
+	}
+	if (kms_period_at(pc->kms, (int64_t)time(NULL), &cur, &start, &end) != 0 ||
+	    kms_period_bounds(pc->kms, cur + 1, &pc->tstart, &pc->tend) != 0)
+		return;
+	pc->target = cur + 1;
+	pc->running = 1;
+	pc->listed = 0;
+	precompute_step(pc);
+}
+
+static void
+precompute_arm(struct precompute *pc)
+{
+	struct timeval tv = { 0, 0 };
+	int64_t now = (int64_t)time(NULL), start, end, at;
+	uint64_t cur;
+
+	evtimer_del(pc->timer);
+	if (pc->lead == 0 || pc->max_entries == 0 || pc->running)
+		return;
+	if (kms_period_at(pc->kms, now, &cur, &start, &end) != 0)
+		return;
+	/* Done for the coming boundary: wake after it for the one after. */
+	at = pc->last == cur + 1 ? end + 1 : end - (int64_t)pc->lead;
+	if (at > now)
+		tv.tv_sec = at - now;
+	evtimer_add(pc->timer, &tv);
+}
+
+int
+precompute_new(struct event_base *base, const struct conf *cf, struct store *st,
+    const struct kms *kms, struct pool *pool, struct cache *cache,
+    struct precompute **out)
+{
+	struct precompute *pc;
+
+	*out = NULL;
+	if ((pc = calloc(1, sizeof(*pc))) == NULL)
+		return SKM_ENOMEM;
+	pc->base = base;
+	pc->st = st;
+	pc->kms = kms;
+	pc->pool = pool;
+	pc->cache = cache;
+	if ((pc->timer = evtimer_new(base, precompute_fire, pc)) == NULL) {
+		free(pc);
+		return SKM_ENOMEM;
+	}
+	precompute_reload(pc, cf);
+	*out = pc;
+	return 0;
+}
+
+void
+precompute_reload(struct precompute *pc, const struct conf *cf)
+{
+	pc->lead = cf->precompute.lead_time;
+	pc->batch = cf->precompute.batch_size > 0 ? cf->precompute.batch_size : 1;
+	pc->max_entries = cf->cache.max_entries;
+	precompute_arm(pc);
+}
+
+uint64_t
+precompute_last(const struct precompute *pc)
+{
+	return pc->last;
+}
+
+void
+precompute_free(struct precompute *pc)
+{
+	if (pc == NULL)
+		return;
+	pc->freeing = 1;
+	evtimer_del(pc->timer);
+	if (pc->running)
+		/* A job in flight still points at pc: the pool finishes it first. */
+		pool_stop(pc->pool);
+	if (pc->running)
+		pool_drain(pc->pool);
+	precompute_list_free(pc);
+	event_free(pc->timer);
+	free(pc);
+}

@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * skmsd's loop, listeners, signals and reload (see server.h). A reload
+ * builds the whole new set (config, verifier, TLS context) before
+ * touching the running one, so a bad file leaves the server as it was.
+ * The previous generation stays allocated until the next reload, so
+ * anything the API still reads from it stays valid meanwhile.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "common/err.h"
+#include "conf/conf.h"
+#include "kms/kms.h"
+#include "server/api.h"
+#include "server/auth.h"
+#include "server/http.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/server.h"
+#include "server/tls.h"
+
+#define SERVER_BACKLOG		511
+#define SERVER_DRAIN_MAX	10	/* seconds SIGTERM waits for pending requests */
+#define SERVER_DRAIN_POLL_MS	50
+#define SERVER_PERIOD_TICK	30	/* seconds between current-period gauge updates */
+
+/* One configuration generation: replaced as a whole on SIGHUP. */
+struct server_gen {
+	struct conf *cf;
+	struct auth *auth;
+	struct tls *tls;
+};
+
+struct server {
+	struct event_base *base;
+	char *conf_path;
+	char *store_path;
+	const struct kms *kms;
+	struct tls_tickets *tickets;
+	struct server_gen cur;
+	struct server_gen prev;
+	struct http *http;
+	struct evhttp *metrics;
+	struct api *api;
+	struct event *sig_hup, *sig_term, *sig_int;
+	struct event *rotate, *drain, *period;
+	double drain_deadline;
+	int draining;
+};
+
+static double
+server_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+server_gen_free(struct server_gen *g)
+{
+	tls_free(g->tls);
+	if (g->auth != NULL)
+		auth_free(g->auth);
+	conf_free(g->cf);
+	memset(g, 0, sizeof(*g));
+}
+
+/* A bound, listening, non-blocking socket for a; SKM_EIO with the reason in why. */
+static int
+server_bind(const struct conf_addr *a, int *out, char *why, size_t whylen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char port[8];
+	int fd = -1, one = 1, gai, err = 0;
+
+	*out = -1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	hints.ai_family = a->family == CONF_ADDR_IPV4 ? AF_INET :
+	    a->family == CONF_ADDR_IPV6 ? AF_INET6 : AF_UNSPEC;
+	if (a->family != CONF_ADDR_NAME)
+		hints.ai_flags |= AI_NUMERICHOST;
+	snprintf(port, sizeof(port), "%u", a->port);
+	if ((gai = getaddrinfo(a->host, port, &hints, &res)) != 0) {
+		snprintf(why, whylen, "%s:%s: %s", a->host, port, gai_strerror(gai));
+		return SKM_EINVAL;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		/* Accepted sockets inherit it on Linux; the transport sets it again. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, SERVER_BACKLOG) == 0)
+			break;
+		err = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s%s%s:%s: %s", a->family == CONF_ADDR_IPV6 ? "[" : "",
+		    a->host, a->family == CONF_ADDR_IPV6 ? "]" : "", port, strerror(err));
+		return SKM_EIO;
+	}
+	*out = fd;
+	return 0;
+}
+
+static void
+server_metrics_request(struct evhttp_request *ev, void *arg)
+{
+	struct evbuffer *buf = evbuffer_new();
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(ev));
+	char *text = NULL;
+	size_t len = 0;
+
+	if (buf == NULL) {
+		evhttp_send_error(ev, 500, NULL);
+		return;
+	}
+	if (path == NULL || strcmp(path, "/metrics") != 0) {
+		evbuffer_add_printf(buf, "not found\n");
+		evhttp_add_header(evhttp_request_get_output_headers(ev), "Content-Type",
+		    "text/plain; charset=utf-8");
+		evhttp_send_reply(ev, 404, "Not Found", buf);
+	} else if (metrics_render(&text, &len) != 0) {
+		evhttp_send_error(ev, 500, NULL);
+	} else {
+		evbuffer_add(buf, text, len);
+		evhttp_add_header(evhttp_request_get_output_headers(ev), "Content-Type",
+		    "text/plain; version=0.0.4; charset=utf-8");
+		evhttp_send_reply(ev, 200, "OK", buf);
+	}
+	free(text);
+	evbuffer_free(buf);
+}
+
+static int
+server_metrics_listen(struct server *s, char *why, size_t whylen)
+{
+	const struct conf_addr *a = &s->cur.cf->server.metrics_listen;
+	int fd, rc;
+
+	if (a->family == CONF_ADDR_NONE)
+		return 0;
+	if ((rc = server_bind(a, &fd, why, whylen)) != 0)
+		return rc;
+	if ((s->metrics = evhttp_new(s->base)) == NULL ||
+	    evhttp_accept_socket(s->metrics, fd) != 0) {
+		close(fd);
+		snprintf(why, whylen, "metrics listener: out of memory");
+		return SKM_ENOMEM;
+	}
+	evhttp_set_gencb(s->metrics, server_metrics_request, s);
+	evhttp_set_allowed_methods(s->metrics, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+	evhttp_set_max_headers_size(s->metrics, 8192);
+	evhttp_set_max_body_size(s->metrics, 0);
+	evhttp_set_timeout(s->metrics, 10);
+	return 0;
+}
+
+static void
+server_rotate_arm(struct server *s)
+{
+	struct timeval tv = { (time_t)s->cur.cf->server.tls_ticket_rotation, 0 };
+
+	if (tv.tv_sec <= 0)
+		tv.tv_sec = 3600;
+	evtimer_add(s->rotate, &tv);
+}
+
+static void
+server_rotate(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+
+	if (tls_tickets_rotate(s->tickets) != 0)
+		log_crypto("session ticket key rotation failed, keeping the current key");
+	else
+		log_debug("session ticket key rotated");
+	server_rotate_arm(s);
+}
+
+static void
+server_period(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	struct timeval tv = { SERVER_PERIOD_TICK, 0 };
+	uint64_t no;
+	int64_t start, end;
+
+	if (kms_period_at(s->kms, (int64_t)time(NULL), &no, &start, &end) == 0)
+		metrics_current_period(no);
+	evtimer_add(s->period, &tv);
+}
+
+static int
+server_addr_eq(const struct conf_addr *a, const struct conf_addr *b)
+{
+	return a->family == b->family && a->port == b->port && strcmp(a->host, b->host) == 0;
+}
+
+/* The first setting that only takes effect on restart and differs, or NULL. */
+static const char *
+server_restart_only(const struct conf *a, const struct conf *b)
+{
+	size_t i;
+
+	if (a->server.listen_count != b->server.listen_count)
+		return "server.listen";
+	for (i = 0; i < a->server.listen_count; i++)
+		if (!server_addr_eq(&a->server.listen[i], &b->server.listen[i]))
+			return "server.listen";
+	if (!server_addr_eq(&a->server.metrics_listen, &b->server.metrics_listen))
+		return "server.metrics-listen";
+	if (strcmp(a->store.path, b->store.path) != 0 || a->store.map_size != b->store.map_size)
+		return "store";
+	if (strcmp(a->server.user, b->server.user) != 0)
+		return "server.user";
+	if (strcmp(a->kek.file, b->kek.file) != 0 ||
+	    strcmp(a->kek.passphrase_file, b->kek.passphrase_file) != 0)
+		return "kek";
+	if (a->server.workers != b->server.workers)
+		return "server.workers";
+	if (a->log.target != b->log.target || a->log.facility != b->log.facility)
+		return "log.target";
+	return NULL;
+}
+
+static void
+server_reload(struct server *s)
+{
+	struct server_gen next = { 0 };
+	struct conf_error cerr;
+	char why[512];
+	const char *fixed;
+	int rc;
+
+	memset(&cerr, 0, sizeof(cerr));
+	why[0] = '\0';
+	log_info("reloading %s", s->conf_path != NULL ? s->conf_path : "the defaults");
+	rc = s->conf_path != NULL ? conf_load(s->conf_path, &next.cf, &cerr) :
+	    conf_defaults(&next.cf);
+	if (rc != 0) {
+		conf_error_str(&cerr, why, sizeof(why));
+		log_warnx("reload failed, keeping the running configuration: %s", why);
+		return;
+	}
+	if ((rc = auth_new(next.cf, &next.auth, why, sizeof(why))) != 0) {
+		log_warnx("reload failed, keeping the running configuration: tokens: %s",
+		    why[0] != '\0' ? why : skm_strerror(rc));
+		goto fail;
+	}
+	if ((rc = tls_new(next.cf, s->tickets, &next.tls, why, sizeof(why))) != 0) {
+		log_warnx("reload failed, keeping the running configuration: tls: %s",
+		    why[0] != '\0' ? why : skm_strerror(rc));
+		goto fail;
+	}
+	if ((fixed = server_restart_only(s->cur.cf, next.cf)) != NULL)
+		log_warnx("%s changed: kept as started until a restart", fixed);
+	server_gen_free(&s->prev);
+	s->prev = s->cur;
+	s->cur = next;
+	log_set_level(s->cur.cf->log.level);
+	http_reload(s->http, s->cur.cf, s->cur.tls);
+	if (s->api != NULL)
+		api_reload(s->api, s->cur.cf, s->cur.auth);
+	evtimer_del(s->rotate);
+	server_rotate_arm(s);
+	log_info("configuration reloaded");
+	return;
+fail:
+	server_gen_free(&next);
+}
+
+static void
+server_drain_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	struct timeval tv = { 0, SERVER_DRAIN_POLL_MS * 1000 };
+	unsigned pending = s->api != NULL ? api_pending(s->api) : 0;
+
+	if (pending == 0) {
+		log_info("drained, exiting");
+		event_base_loopbreak(s->base);
+		return;
+	}
+	if (server_now() >= s->drain_deadline) {
+		log_warnx("%u requests still pending after %d s, exiting", pending,
+		    SERVER_DRAIN_MAX);
+		event_base_loopbreak(s->base);
+		return;
+	}
+	evtimer_add(s->drain, &tv);
+}
+
+static void
+server_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *s = arg;
+
+	if (sig == SIGHUP) {
+		if (!s->draining)
+			server_reload(s);
+		return;
+	}
+	if (s->draining) {
+		log_warnx("second signal %d, exiting now", (int)sig);
+		event_base_loopbreak(s->base);
+		return;
+	}
+	log_info("signal %d: no new connections, draining for at most %d s", (int)sig,
+	    SERVER_DRAIN_MAX);
+	s->draining = 1;
+	s->drain_deadline = server_now() + SERVER_DRAIN_MAX;
+	http_stop(s->http);
+	evtimer_del(s->rotate);
+	evtimer_del(s->period);
+	server_drain_check(-1, 0, s);
+}
+
+int
+server_new(const struct server_params *p, struct server **out, char *why, size_t whylen)
+{
+	struct server *s;
+	size_t i;
+	int fd, rc = SKM_ENOMEM;
+
+	*out = NULL;
+	why[0] = '\0';
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return SKM_ENOMEM;
+	s->kms = p->kms;
+	if ((p->conf_path != NULL && (s->conf_path = strdup(p->conf_path)) == NULL) ||
+	    (p->store_path != NULL && (s->store_path = strdup(p->store_path)) == NULL))
+		goto fail;
+	if ((s->base = event_base_new()) == NULL)
+		goto fail;
+	s->cur.cf = p->cf;
+	if (http_new(s->base, p->cf, p->kms->domain.kms_uri, p->tls, &s->http) != 0)
+		goto fail;
+	for (i = 0; i < p->cf->server.listen_count; i++) {
+		if ((rc = server_bind(&p->cf->server.listen[i], &fd, why, whylen)) != 0)
+			goto fail;
+		if ((rc = http_listen(s->http, fd)) != 0) {
+			close(fd);
+			snprintf(why, whylen, "listener: %s", skm_strerror(rc));
+			goto fail;
+		}
+	}
+	if ((rc = server_metrics_listen(s, why, whylen)) != 0)
+		goto fail;
+	rc = SKM_ENOMEM;
+	if ((s->sig_hup = evsignal_new(s->base, SIGHUP, server_signal, s)) == NULL ||
+	    (s->sig_term = evsignal_new(s->base, SIGTERM, server_signal, s)) == NULL ||
+	    (s->sig_int = evsignal_new(s->base, SIGINT, server_signal, s)) == NULL ||
+	    (s->rotate = evtimer_new(s->base, server_rotate, s)) == NULL ||
+	    (s->period = evtimer_new(s->base, server_period, s)) == NULL ||
+	    (s->drain = evtimer_new(s->base, server_drain_check, s)) == NULL ||
+	    evsignal_add(s->sig_hup, NULL) != 0 || evsignal_add(s->sig_term, NULL) != 0 ||
+	    evsignal_add(s->sig_int, NULL) != 0)
+		goto fail;
+	/* A client closing mid-write must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+	s->cur.auth = p->auth;
+	s->cur.tls = p->tls;
+	s->tickets = p->tickets;
+	*out = s;
+	return 0;
+fail:
+	if (why[0] == '\0')
+		snprintf(why, whylen, "%s", skm_strerror(rc));
+	s->cur.cf = NULL;
+	server_free(s);
+	return rc;
+}
+
+struct event_base *
+server_base(const struct server *s)
+{
+	return s->base;
+}
+
+const struct conf *
+server_conf(const struct server *s)
+{
+	return s->cur.cf;
+}
+
+const struct auth *
+server_auth(const struct server *s)
+{
+	return s->cur.auth;
+}
+
+void
+server_set_api(struct server *s, struct api *api)
+{
+	s->api = api;
+	http_set_api(s->http, api);
+}
+
+int
+server_drop_privileges(const char *user, char *why, size_t whylen)
+{
+	struct passwd *pw;
+
+	if (user == NULL || user[0] == '\0')
+		return 0;
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		snprintf(why, whylen, "server.user %s: %s", user,
+		    errno != 0 ? strerror(errno) : "no such user");
+		return SKM_ENOTFOUND;
+	}
+	if (getuid() == pw->pw_uid && geteuid() == pw->pw_uid)
+		return 0;
+	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		snprintf(why, whylen, "switching to %s: %s", user, strerror(errno));
+		return SKM_EPERM;
+	}
+	if (getgid() != pw->pw_gid || getegid() != pw->pw_gid ||
+	    getuid() != pw->pw_uid || geteuid() != pw->pw_uid ||
+	    (pw->pw_uid != 0 && setuid(0) == 0)) {
+		snprintf(why, whylen, "switching to %s: privileges not dropped", user);
+		return SKM_EPERM;
+	}
+	return 0;
+}
+
+int
+server_run(struct server *s)
+{
+	server_rotate_arm(s);
+	server_period(-1, 0, s);
+	log_info("serving %zu listener%s", s->cur.cf->server.listen_count,
+	    s->cur.cf->server.listen_count == 1 ? "" : "s");
+	if (event_base_dispatch(s->base) < 0) {
+		log_warnx("event loop failed");
+		return 1;
+	}
+	return 0;
+}
+
+void
+server_free(struct server *s)
+{
+	if (s == NULL)
+		return;
+	http_free(s->http);
+	if (s->metrics != NULL)
+		evhttp_free(s->metrics);
+	if (s->sig_hup != NULL)
+		event_free(s->sig_hup);
+	if (s->sig_term != NULL)
+		event_free(s->sig_term);
+	if (s->sig_int != NULL)
+		event_free(s->sig_int);
+	if (s->rotate != NULL)
+		event_free(s->rotate);
+	if (s->period != NULL)
+		event_free(s->period);
+	if (s->drain != NULL)
+		event_free(s->drain);
+	server_gen_free(&s->prev);
+	server_gen_free(&s->cur);
+	/* Every context and connection using the ticket keys is gone by now. */
+	tls_tickets_free(s->tickets);
+	if (s->base != NULL)
+		event_base_free(s->base);
+	free(s->conf_path);
+	free(s->store_path);
+	free(s);
+}

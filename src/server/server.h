@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * skmsd's process around the transport: the event loop, the listeners
+ * (bound before privileges are dropped), the /metrics listener, signals
+ * (SIGHUP reload, SIGTERM/SIGINT drain), session-ticket key rotation.
+ * It holds the configuration generations; it never derives keys and
+ * never reads a request itself.
+ */
+#ifndef SKM_SERVER_SERVER_H
+#define SKM_SERVER_SERVER_H
+
+#include <stddef.h>
+
+struct api;
+struct auth;
+struct conf;
+struct event_base;
+struct kms;
+struct server;
+struct tls;
+struct tls_tickets;
+
+/* What main() has opened, in start-up order; the server takes ownership of cf, auth, tk and tls. */
+struct server_params {
+	const char *conf_path;		/* re-read on SIGHUP; NULL: defaults */
+	const char *store_path;		/* --store, or NULL */
+	struct conf *cf;
+	const struct kms *kms;		/* outlives the server */
+	struct auth *auth;
+	struct tls_tickets *tickets;
+	struct tls *tls;
+};
+
+/*
+ * Creates the loop and binds every listener of p->cf (server.listen and
+ * server.metrics-listen). On failure why says which address and why;
+ * nothing taken over from p is freed then (the caller still owns it).
+ */
+int server_new(const struct server_params *p, struct server **out, char *why,
+    size_t whylen);
+
+/* The event loop, for api_new(). */
+struct event_base *server_base(const struct server *s);
+
+/* The configuration and verifier in effect, for api_new(). */
+const struct conf *server_conf(const struct server *s);
+const struct auth *server_auth(const struct server *s);
+
+/*
+ * Switches to user (name) if not empty: supplementary groups, group,
+ * user, each checked, and a check that root cannot be regained.
+ */
+int server_drop_privileges(const char *user, char *why, size_t whylen);
+
+/* Hands requests to api from now on. */
+void server_set_api(struct server *s, struct api *api);
+
+/*
+ * Runs until SIGTERM or SIGINT, then stops accepting and waits up to a
+ * bound for the API's pending requests. Returns 0, or 1 when the loop
+ * failed.
+ */
+int server_run(struct server *s);
+
+/* Closes the listeners and connections and frees what the server owns. Call after api_free(). */
+void server_free(struct server *s);
+
+#endif

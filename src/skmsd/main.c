@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * skmsd, the KMS daemon: parses the command line and runs the start-up
+ * steps in their security order (config, secure heap, no core dumps,
+ * store and master secrets, verifier, TLS, listeners, privilege drop,
+ * API, loop). Nothing else happens here.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "common/err.h"
+#include "conf/conf.h"
+#include "kms/kms.h"
+#include "lib/version.h"
+#include "server/api.h"
+#include "server/auth.h"
+#include "server/log.h"
+#include "server/server.h"
+#include "server/tls.h"
+#include "store/store.h"
+
+#define SKMSD_DEFAULT_CONFIG	SYSCONFDIR "/skms/skms.yaml"
+#define SKMSD_SECURE_HEAP	(1024 * 1024)
+
+enum { SKMSD_OK = 0, SKMSD_FAILED = 1, SKMSD_USAGE = 2 };
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: skmsd [-c FILE | --config FILE] [--store DIR] [-n | --check]\n"
+	    "       skmsd --help | --version\n");
+}
+
+static int
+fail(const char *what, const char *why)
+{
+	fprintf(stderr, "skmsd: %s: %s\n", what, why);
+	return SKMSD_FAILED;
+}
+
+/* No core file and no ptrace by other users: the master secrets are in memory. */
+static int
+harden(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || setrlimit(RLIMIT_CORE, &rl) != 0)
+		return -1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "store", required_argument, NULL, 's' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct server_params p = { 0 };
+	struct conf_error cerr;
+	struct conf *cf = NULL;
+	struct store *st = NULL;
+	struct kms *kms = NULL;
+	struct auth *auth = NULL;
+	struct tls_tickets *tk = NULL;
+	struct tls *tls = NULL;
+	struct server *srv = NULL;
+	struct api *api = NULL;
+	const char *conf_path = NULL, *store_path, *kek_path = NULL;
+	char why[512];
+	int ch, check = 0, rc, status = SKMSD_FAILED;
+
+	while ((ch = getopt_long(argc, argv, "c:n", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 's':
+			p.store_path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return fflush(stdout) == 0 && !ferror(stdout) ? SKMSD_OK : SKMSD_FAILED;
+		case 'V':
+			printf("skmsd %s\n", skm_version());
+			return fflush(stdout) == 0 && !ferror(stdout) ? SKMSD_OK : SKMSD_FAILED;
+		default:
+			usage(stderr);
+			return SKMSD_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "skmsd: unexpected argument: %s\n", argv[optind]);
+		usage(stderr);
+		return SKMSD_USAGE;
+	}
+
+	memset(&cerr, 0, sizeof(cerr));
+	if (conf_path == NULL && access(SKMSD_DEFAULT_CONFIG, F_OK) == 0)
+		conf_path = SKMSD_DEFAULT_CONFIG;
+	rc = conf_path != NULL ? conf_load(conf_path, &cf, &cerr) : conf_defaults(&cf);
+	if (rc != 0) {
+		conf_error_str(&cerr, why, sizeof(why));
+		fprintf(stderr, "skmsd: %s\n", why[0] != '\0' ? why : skm_strerror(rc));
+		return SKMSD_FAILED;
+	}
+	log_init("skmsd", check ? CONF_LOG_STDERR : cf->log.target, cf->log.facility,
+	    cf->log.level);
+	/* Before any secret exists: the secure heap is where they will live. */
+	if (CRYPTO_secure_malloc_init(SKMSD_SECURE_HEAP, 16) == 0) {
+		status = fail("secure heap", "cannot reserve locked memory");
+		goto out;
+	}
+	if (harden() != 0) {
+		status = fail("hardening", "cannot disable core dumps");
+		goto out;
+	}
+
+	store_path = p.store_path != NULL ? p.store_path : cf->store.path;
+	if ((rc = store_open_size(store_path, 0, (size_t)cf->store.map_size, &st)) != 0) {
+		status = fail(store_path, rc == SKM_ENOTFOUND ?
+		    "no store here (run 'skmsctl init')" : skm_strerror(rc));
+		goto out;
+	}
+	if (cf->kek.file[0] != '\0')
+		kek_path = cf->kek.file;
+	else if (cf->kek.passphrase_file[0] != '\0')
+		kek_path = cf->kek.passphrase_file;
+	why[0] = '\0';
+	if ((rc = kms_open(st, kek_path, &kms, why, sizeof(why))) != 0) {
+		status = fail("opening the domain", why[0] != '\0' ? why : skm_strerror(rc));
+		goto out;
+	}
+	why[0] = '\0';
+	if ((rc = auth_new(cf, &auth, why, sizeof(why))) != 0) {
+		status = fail("tokens", why[0] != '\0' ? why : skm_strerror(rc));
+		goto out;
+	}
+	if ((rc = tls_tickets_new(&tk)) != 0 ||
+	    (rc = tls_new(cf, tk, &tls, why, sizeof(why))) != 0) {
+		status = fail("tls", why[0] != '\0' ? why : skm_strerror(rc));
+		goto out;
+	}
+	if (check) {
+		printf("%s: ok\n", conf_path != NULL ? conf_path : "defaults");
+		status = fflush(stdout) == 0 && !ferror(stdout) ? SKMSD_OK : SKMSD_FAILED;
+		goto out;
+	}
+
+	p.conf_path = conf_path;
+	p.cf = cf;
+	p.kms = kms;
+	p.auth = auth;
+	p.tickets = tk;
+	p.tls = tls;
+	if ((rc = server_new(&p, &srv, why, sizeof(why))) != 0) {
+		status = fail("listening", why);
+		goto out;
+	}
+	/* The server owns these now. */
+	cf = NULL;
+	auth = NULL;
+	tk = NULL;
+	tls = NULL;
+	if ((rc = server_drop_privileges(server_conf(srv)->server.user, why,
+	    sizeof(why))) != 0) {
+		status = fail("privileges", why);
+		goto out;
+	}
+	if ((rc = api_new(server_base(srv), server_conf(srv), st, kms, server_auth(srv),
+	    &api)) != 0) {
+		status = fail("starting the API", skm_strerror(rc));
+		goto out;
+	}
+	server_set_api(srv, api);
+	status = server_run(srv) == 0 ? SKMSD_OK : SKMSD_FAILED;
+out:
+	/* The API answers or drops its pending requests before the transport goes. */
+	if (api != NULL)
+		api_free(api);
+	server_free(srv);
+	tls_free(tls);
+	tls_tickets_free(tk);
+	if (auth != NULL)
+		auth_free(auth);
+	kms_free(kms);
+	store_close(st);
+	conf_free(cf);
+	CRYPTO_secure_malloc_done();
+	return status;
+}

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: ISC
+# skmsd functional tests over TLS.
+SERVER_TEST_LIBS = src/server/libserver.la src/server/libauth.la src/kms/libkms.la \
+	src/conf/libconf.la src/store/libstore.la src/lib/libskm.la src/common/libcommon.la \
+	$(LIBEVENT_LIBS) $(JWT_LIBS) $(LIBXML_LIBS) $(LMDB_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS)
+
+# The daemon's main over the transport, with a stand-in for the KMS API.
+check_PROGRAMS += tests/skmsd_double
+tests_skmsd_double_SOURCES = src/skmsd/main.c tests/server_api_double.c
+tests_skmsd_double_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(LMDB_CFLAGS) \
+	$(LIBXML_CFLAGS)
+tests_skmsd_double_LDADD = $(SERVER_TEST_LIBS)
+
+check_PROGRAMS += tests/test_metrics
+TESTS += tests/test_metrics
+tests_test_metrics_SOURCES = tests/test_metrics.c
+tests_test_metrics_CFLAGS = $(TEST_CFLAGS)
+tests_test_metrics_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+
+TESTS += tests/skmsd.sh
+EXTRA_DIST += tests/skmsd.sh
+
+# The KMS API: path parser and refusal table, and the functional suite
+# against a real skmsd over TLS with a temporary domain.
+check_PROGRAMS += tests/test_route
+TESTS += tests/test_route
+tests_test_route_SOURCES = tests/test_route.c
+tests_test_route_CFLAGS = $(TEST_CFLAGS)
+tests_test_route_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+check_PROGRAMS += tests/test_cache
+TESTS += tests/test_cache
+tests_test_cache_SOURCES = tests/test_cache.c
+tests_test_cache_CFLAGS = $(TEST_CFLAGS)
+tests_test_cache_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+TESTS += tests/skmsd_api.sh
+EXTRA_DIST += tests/skmsd_api.sh tests/data/kms-response.xsd tests/fuzz_route.c
+
+# 'make fuzz-route': the path parser under libFuzzer with ASan and UBSan for
+# FUZZ_TIME seconds (not part of make check; needs clang).
+FUZZ_ROUTE_SRCS = \
+	$(top_srcdir)/src/server/route.c $(top_srcdir)/src/server/errmap.c \
+	$(top_srcdir)/src/lib/uri.c $(top_srcdir)/src/common/err.c \
+	$(top_srcdir)/tests/fuzz_route.c
+FUZZ_ROUTE_HDRS = \
+	$(top_srcdir)/src/server/route.h $(top_srcdir)/src/server/errmap.h \
+	$(top_srcdir)/src/lib/uri.h $(top_srcdir)/src/common/err.h
+PHONY_TARGETS += fuzz-route
+fuzz-route: tests/fuzz_route
+	@mkdir -p tests/fuzz-route-corpus
+	./tests/fuzz_route -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=tests/fuzz_route- \
+	    tests/fuzz-route-corpus
+tests/fuzz_route: $(FUZZ_ROUTE_SRCS) $(FUZZ_ROUTE_HDRS)
+	@mkdir -p tests
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/src -I$(top_builddir) \
+	    -o $@ $(FUZZ_ROUTE_SRCS)
+CLEANFILES += tests/fuzz_route

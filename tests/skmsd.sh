@@ -1,0 +1,449 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# Functional tests of skmsd's transport over real TLS on 127.0.0.1: the
+# command line, -n, TLS versions and ciphers, session resumption, plain
+# HTTP on the TLS port, the connection cap, the request deadline, size
+# limits, /metrics, SIGHUP reload and SIGTERM drain. The daemon is built
+# with a stand-in for the KMS API (tests/server_api_double.c) unless
+# SKMSD names another binary.
+set -u
+: "${top_builddir:=.}"
+SKMSD=${SKMSD:-$top_builddir/tests/skmsd_double}
+CTL="$top_builddir/src/skmsctl/skmsctl"
+OPENSSL=${OPENSSL:-openssl}
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+for tool in curl "$OPENSSL"; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "SKIP: $tool not installed"
+		exit 77
+	fi
+done
+
+# expect STATUS DESCRIPTION COMMAND...
+expect() {
+	want=$1
+	what=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else
+		bad "$what: exit $got, expected $want"
+		sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -n 20
+	fi
+}
+
+# has PATTERN FILE DESCRIPTION / hasnt PATTERN FILE DESCRIPTION
+has() {
+	if grep -q -e "$1" "$2"; then ok; else bad "$3: no '$1'"; sed 's/^/  | /' "$2" | head -n 20; fi
+}
+hasnt() {
+	if grep -q -e "$1" "$2"; then bad "$3: unexpected '$1'"; sed 's/^/  | /' "$2" | head -n 20; else ok; fi
+}
+
+# --- fixtures: a store, a self-signed certificate, a configuration ---
+head -c 32 /dev/urandom >"$tmp/kek.key"
+chmod 0600 "$tmp/kek.key"
+if ! "$CTL" --store "$tmp/store" init --kms-uri kms.example.org --kek-file "$tmp/kek.key" \
+    >"$tmp/out" 2>&1; then
+	cat "$tmp/out"
+	echo "FAIL: cannot create the store"
+	exit 1
+fi
+if ! "$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 >"$tmp/out" 2>&1; then
+	cat "$tmp/out"
+	echo "FAIL: cannot make a certificate"
+	exit 1
+fi
+chmod 0600 "$tmp/key.pem"
+
+# A client CA, a client certificate it issued, and one it did not.
+echo "subjectAltName=URI:sip:alice@example.org" >"$tmp/ext.cnf"
+if ! { "$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tmp/ca.key" -out "$tmp/ca.pem" -days 2 -subj /CN=test-ca \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=keyCertSign &&
+    "$OPENSSL" req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tmp/client.key" -out "$tmp/client.csr" -subj /CN=alice &&
+    "$OPENSSL" x509 -req -in "$tmp/client.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" \
+    -CAcreateserial -out "$tmp/client.pem" -days 2 -extfile "$tmp/ext.cnf" &&
+    "$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tmp/rogue.key" -out "$tmp/rogue.pem" -days 2 -subj /CN=rogue; } \
+    >"$tmp/out" 2>&1; then
+	cat "$tmp/out"
+	echo "FAIL: cannot make client certificates"
+	exit 1
+fi
+
+# write_conf FILE [max-body-size [client-ca [max-connections [request-timeout [user]]]]]
+write_conf() {
+	cat >"$1" <<EOF
+store:
+  path: $tmp/store
+kek:
+  file: $tmp/kek.key
+server:
+  listen: [127.0.0.1:$port]
+  tls-certificate: $tmp/cert.pem
+  tls-key: $tmp/key.pem
+  tls-client-ca: "${3:-}"
+  max-connections: ${4:-4}
+  max-header-size: 2K
+  max-body-size: ${2:-1K}
+  request-timeout: ${5:-4s}
+  idle-timeout: 5s
+  user: "${6:-}"
+  metrics-listen: 127.0.0.1:$mport
+log:
+  level: info
+EOF
+}
+
+# --- command line ---
+expect 0 "--help" "$SKMSD" --help
+has "^usage: skmsd" "$tmp/out" "--help"
+expect 0 "--version" "$SKMSD" --version
+has "^skmsd [0-9]" "$tmp/out" "--version"
+expect 2 "unknown option" "$SKMSD" --frobnicate
+expect 2 "extra argument" "$SKMSD" extra
+expect 2 "-c without a file" "$SKMSD" -c
+
+# --- -n: configuration, TLS files, store and domain ---
+port=1
+mport=2
+C="$tmp/skms.yaml"
+write_conf "$C"
+expect 0 "-n on a good config" "$SKMSD" -n -c "$C"
+printf 'server:\n  workers: [\n' >"$tmp/broken.yaml"
+expect 1 "-n on a broken config" "$SKMSD" -n -c "$tmp/broken.yaml"
+has "broken.yaml:[0-9]*:[0-9]*: " "$tmp/err" "config error position"
+sed "s|$tmp/cert.pem|$tmp/missing.pem|" "$C" >"$tmp/nocert.yaml"
+expect 1 "-n with a missing certificate" "$SKMSD" --check --config "$tmp/nocert.yaml"
+has "missing.pem" "$tmp/err" "missing certificate named"
+cp "$tmp/key.pem" "$tmp/key644.pem"
+chmod 0644 "$tmp/key644.pem"
+sed "s|$tmp/key.pem|$tmp/key644.pem|" "$C" >"$tmp/key644.yaml"
+expect 1 "-n with a world-readable key" "$SKMSD" -n -c "$tmp/key644.yaml"
+expect 1 "-n with no store" "$SKMSD" -n -c "$C" --store "$tmp/nostore"
+head -c 32 /dev/urandom >"$tmp/wrong.key"
+chmod 0600 "$tmp/wrong.key"
+sed "s|$tmp/kek.key|$tmp/wrong.key|" "$C" >"$tmp/wrongkek.yaml"
+expect 1 "-n with the wrong key-encryption key" "$SKMSD" -n -c "$tmp/wrongkek.yaml"
+has "unseal" "$tmp/err" "wrong kek reason"
+
+# --- start the daemon on a free port ---
+start() {
+	tries=0
+	while [ $tries -lt 20 ]; do
+		tries=$((tries + 1))
+		port=$(( ($$ * 7 + tries * 131 + $(date +%S)) % 20000 + 30000 ))
+		mport=$((port + 1))
+		write_conf "$C" "$@"
+		if [ -n "${NOFILE:-}" ]; then
+			sh -c 'ulimit -n "$1" && shift && exec "$@"' sh "$NOFILE" \
+			    "$SKMSD" -c "$C" >"$tmp/log" 2>&1 &
+		else
+			"$SKMSD" -c "$C" >"$tmp/log" 2>&1 &
+		fi
+		pid=$!
+		n=0
+		while [ $n -lt 100 ]; do
+			if grep -q "serving" "$tmp/log"; then
+				return 0
+			fi
+			if ! kill -0 "$pid" 2>/dev/null; then
+				break
+			fi
+			sleep 0.1
+			n=$((n + 1))
+		done
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		pid=
+		grep -q "in use" "$tmp/log" || break
+	done
+	cat "$tmp/log"
+	echo "FAIL: skmsd did not start"
+	exit 1
+}
+start
+
+URL="https://127.0.0.1:$port/keymanagement/identity/v1"
+CURL="curl -sS --cacert $tmp/cert.pem --max-time 10"
+
+# get URL OUT: status code on stdout, headers and body in OUT.hdr and OUT
+get() {
+	u=$1
+	o=$2
+	shift 2
+	$CURL -o "$o" -D "$o.hdr" -w '%{http_code}' "$@" "$u" 2>"$o.err"
+}
+
+expect 0 "POST init" get "$URL/init" "$tmp/b" -X POST
+has "^200" "$tmp/out" "init status"
+has "ok method=2 path=/keymanagement/identity/v1/init" "$tmp/b" "request reaches the API"
+has "cert=no" "$tmp/b" "no client certificate"
+has "^Cache-Control: no-store" "$tmp/b.hdr" "no-store"
+has "^X-Double: 1" "$tmp/b.hdr" "extra headers"
+has "peer=127.0.0.1:[0-9]" "$tmp/b" "peer address"
+expect 0 "raw URI kept" get "$URL/keyprov/sip:alice@example.org/EC898DA800000000?x=1" "$tmp/b" -X POST
+has "path=/keymanagement/identity/v1/keyprov/sip:alice@example.org/EC898DA800000000 " "$tmp/b" "raw path"
+has "uri=/keymanagement/identity/v1/keyprov/sip:alice@example.org/EC898DA800000000?x=1 " "$tmp/b" "raw uri"
+expect 0 "percent-encoded path" get "$URL/keyprov/sip%3Aalice%40example.org" "$tmp/b" -X POST
+has "path=/keymanagement/identity/v1/keyprov/sip%3Aalice%40example.org " "$tmp/b" "encoded path kept"
+expect 0 "path outside the KMS tree" get "https://127.0.0.1:$port/other" "$tmp/b" -X POST
+has "^404" "$tmp/out" "404 outside the tree"
+has "KmsError" "$tmp/b" "404 body is a KmsError"
+has "<KmsUri>kms.example.org</KmsUri>" "$tmp/b" "404 body names the domain"
+has "^Content-Type: application/xml" "$tmp/b.hdr" "404 content type"
+
+# --- TLS versions and ciphers ---
+expect 0 "TLS 1.2" get "$URL/init" "$tmp/b" --tlsv1.2 --tls-max 1.2
+has "^200" "$tmp/out" "TLS 1.2 status"
+expect 0 "TLS 1.3" get "$URL/init" "$tmp/b" --tlsv1.3
+has "^200" "$tmp/out" "TLS 1.3 status"
+s_client() {
+	"$OPENSSL" s_client -connect "127.0.0.1:$port" -servername 127.0.0.1 "$@"
+}
+expect 1 "TLS 1.1 refused" s_client -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null
+expect 1 "TLS 1.0 refused" s_client -tls1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null
+expect 1 "non-AEAD cipher refused" s_client -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA </dev/null
+expect 1 "non-ECDHE cipher refused" s_client -tls1_2 -cipher AES128-GCM-SHA256 </dev/null
+expect 0 "ECDHE-ECDSA-AES256-GCM-SHA384" s_client -tls1_2 -cipher ECDHE-ECDSA-AES256-GCM-SHA384 </dev/null
+has "Cipher is ECDHE-ECDSA-AES256-GCM-SHA384" "$tmp/out" "AEAD cipher used"
+expect 0 "ECDHE-ECDSA-CHACHA20-POLY1305" s_client -tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305 </dev/null
+# Server preference: offered last, AES-128-GCM still wins over CHACHA20.
+expect 0 "server preference" s_client -tls1_2 \
+    -cipher ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256 </dev/null
+has "Cipher is ECDHE-ECDSA-AES128-GCM-SHA256" "$tmp/out" "server cipher preference"
+
+# --- session resumption: tickets, both versions ---
+for v in tls1_2 tls1_3; do
+	rm -f "$tmp/sess.pem"
+	(sleep 1) | s_client "-$v" -sess_out "$tmp/sess.pem" >"$tmp/out" 2>&1
+	if [ -s "$tmp/sess.pem" ]; then ok; else bad "$v: no session saved"; fi
+	(sleep 1) | s_client "-$v" -sess_in "$tmp/sess.pem" >"$tmp/out" 2>&1
+	has "^Reused, TLSv1\.[23]" "$tmp/out" "$v session resumed"
+done
+
+# --- plain HTTP on the TLS port gets no HTTP answer, and TLS still works ---
+# bash opens the plain TCP connection (/dev/tcp); the reply is read for up
+# to 3 s. The server may close before the whole request is written: a
+# failed write is no failure here, an answer would be.
+: >"$tmp/plain"
+bash -c '
+	trap "" PIPE
+	exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+	req="GET /keymanagement/identity/v1/init HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+	printf "$req" >&3 2>/dev/null
+	timeout 3 cat <&3 >"$2" 2>/dev/null
+	exit 0' sh "$port" "$tmp/plain" 2>"$tmp/plain.err"
+rc=$?
+if [ $rc -eq 0 ]; then ok; else bad "plain HTTP connection: $rc"; cat "$tmp/plain.err"; fi
+hasnt "HTTP/" "$tmp/plain" "plain HTTP answered"
+hasnt "ok method" "$tmp/plain" "plain HTTP reached the API"
+expect 0 "TLS after plain HTTP" get "$URL/init" "$tmp/b" -X POST
+has "^200" "$tmp/out" "TLS after plain HTTP"
+
+# --- size limits: evhttp's own rejections, and the server stays up ---
+big=$(head -c 3000 /dev/zero | tr '\0' a)
+expect 0 "oversized header" get "$URL/init" "$tmp/b" -X POST -H "X-Big: $big"
+has "^4[0-9][0-9]" "$tmp/out" "oversized header rejected"
+hasnt "ok method" "$tmp/b" "oversized header reached the API"
+head -c 1500 /dev/zero >"$tmp/body"
+$CURL -o "$tmp/b" -w '%{http_code}' -X POST --data-binary "@$tmp/body" "$URL/init" >"$tmp/out" 2>&1
+has "^413\|^000" "$tmp/out" "oversized body rejected"
+hasnt "ok method" "$tmp/b" "oversized body reached the API"
+expect 0 "body under the limit" get "$URL/init" "$tmp/b" -X POST --data-binary "hello"
+has "body=5 " "$tmp/b" "body passed on"
+expect 0 "alive after the limits" get "$URL/init" "$tmp/b" -X POST
+has "^200" "$tmp/out" "alive after the limits"
+
+# --- connection cap (4): the fifth is closed, and slots come back ---
+holders=
+for i in 1 2 3 4; do
+	(sleep 3) | s_client -quiet >/dev/null 2>&1 &
+	holders="$holders $!"
+done
+sleep 1
+get "$URL/init" "$tmp/b" -X POST >"$tmp/out"
+hasnt "^200" "$tmp/out" "connection over the cap served"
+for h in $holders; do kill "$h" 2>/dev/null; done
+pkill_wait=0
+while [ $pkill_wait -lt 30 ]; do
+	get "$URL/init" "$tmp/b" -X POST >"$tmp/out"
+	grep -q "^200" "$tmp/out" && break
+	sleep 0.2
+	pkill_wait=$((pkill_wait + 1))
+done
+has "^200" "$tmp/out" "served again below the cap"
+for h in $holders; do wait "$h" 2>/dev/null; done
+
+# --- the request deadline cuts a client sending one octet per second ---
+t0=$(date +%s)
+(for c in P O S T ' ' / x ' ' H T T P / 1 . 1 x x x x x x x x x x x x; do
+	printf '%s' "$c"
+	sleep 1
+done) | s_client -quiet >"$tmp/slow" 2>&1
+t1=$(date +%s)
+elapsed=$((t1 - t0))
+if [ $elapsed -ge 3 ] && [ $elapsed -le 8 ]; then ok; else
+	bad "slow client cut after $elapsed s, expected about 4"
+fi
+expect 0 "alive after the slow client" get "$URL/init" "$tmp/b" -X POST
+has "^200" "$tmp/out" "alive after the slow client"
+
+# --- an idle keep-alive connection is closed after idle-timeout (5 s) ---
+(printf 'POST /keymanagement/identity/v1/init HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n'
+	sleep 15) | s_client -quiet >"$tmp/idle" 2>&1 &
+spid=$!
+t0=$(date +%s)
+n=0
+while kill -0 "$spid" 2>/dev/null && [ $n -lt 60 ]; do
+	sleep 0.25
+	n=$((n + 1))
+done
+elapsed=$(($(date +%s) - t0))
+has "ok method=2" "$tmp/idle" "keep-alive request answered"
+if [ $elapsed -ge 4 ] && [ $elapsed -le 9 ]; then ok; else
+	bad "idle connection closed after $elapsed s, expected about 5"
+fi
+
+# --- a client that leaves while the API holds its request ---
+$CURL --max-time 1 -X POST "$URL/slow" >/dev/null 2>&1
+sleep 2
+expect 0 "alive after a client left early" get "$URL/init" "$tmp/b" -X POST
+has "^200" "$tmp/out" "alive after a client left early"
+
+# --- /metrics on its own plain listener ---
+expect 0 "metrics" curl -sS --max-time 5 "http://127.0.0.1:$mport/metrics"
+has '^skms_requests_total{endpoint="init",status="200"} [1-9]' "$tmp/out" "requests counted"
+has '^skms_requests_total{endpoint="other",status="404"} 1$' "$tmp/out" "404 counted"
+has '^skms_request_duration_seconds_bucket{le="+Inf"} [1-9]' "$tmp/out" "latency histogram"
+has '^skms_open_connections [0-9]' "$tmp/out" "open connections"
+has '^skms_current_period [1-9]' "$tmp/out" "current period"
+expect 0 "metrics 404" curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mport/other"
+has "^404" "$tmp/out" "metrics other path"
+
+# --- SIGHUP: a broken config keeps the old one, a good one applies ---
+cp "$C" "$tmp/good.yaml"
+printf 'server:\n  max-body-size: [\n' >"$C"
+kill -HUP "$pid"
+sleep 1
+has "reload failed" "$tmp/log" "broken reload logged"
+expect 0 "serving after a broken reload" get "$URL/init" "$tmp/b" -X POST
+has "^200" "$tmp/out" "serving after a broken reload"
+sed "s|$tmp/cert.pem|$tmp/missing.pem|" "$tmp/good.yaml" >"$C"
+kill -HUP "$pid"
+sleep 1
+has "tls: .*missing.pem" "$tmp/log" "reload with a missing certificate logged"
+expect 0 "serving after a reload without TLS files" get "$URL/init" "$tmp/b" -X POST
+has "^200" "$tmp/out" "serving after a reload without TLS files"
+$CURL -o "$tmp/b" -w '%{http_code}' -X POST --data-binary "@$tmp/body" "$URL/init" >"$tmp/out" 2>&1
+hasnt "^200" "$tmp/out" "1500 octets over the old limit"
+write_conf "$C" 2K "$tmp/ca.pem"
+sed -i 's/^  level: info/  level: debug/' "$C"
+kill -HUP "$pid"
+sleep 1
+has "configuration reloaded" "$tmp/log" "good reload logged"
+expect 0 "new limit applied" get "$URL/init" "$tmp/b" -X POST --data-binary "@$tmp/body"
+has "^200" "$tmp/out" "new body limit after reload"
+has "body=1500 " "$tmp/b" "new body limit after reload (body)"
+# The reload also turned client certificates on: requested, not required.
+expect 0 "client certificate" get "$URL/init" "$tmp/b" -X POST \
+    --cert "$tmp/client.pem" --key "$tmp/client.key"
+has "cert=yes" "$tmp/b" "verified client certificate passed on"
+expect 0 "no client certificate" get "$URL/init" "$tmp/b" -X POST
+has "cert=no" "$tmp/b" "no client certificate is not required"
+get "$URL/init" "$tmp/b" -X POST --cert "$tmp/rogue.pem" --key "$tmp/rogue.key" >"$tmp/out"
+hasnt "^200" "$tmp/out" "client certificate of another CA accepted"
+sed "s|127.0.0.1:$port|127.0.0.1:$((port + 2))|" "$C" >"$tmp/moved.yaml"
+cp "$tmp/moved.yaml" "$C"
+kill -HUP "$pid"
+sleep 1
+has "server.listen changed: kept as started" "$tmp/log" "restart-only setting warned"
+expect 0 "same listener after a listen change" get "$URL/init" "$tmp/b" -X POST
+has "^200" "$tmp/out" "same listener after a listen change"
+
+# --- SIGTERM drains an in-flight request, then exits 0 ---
+$CURL -o "$tmp/drained" -w '%{http_code}' -X POST "$URL/slow" >"$tmp/drain.code" 2>&1 &
+cpid=$!
+sleep 0.5
+kill -TERM "$pid"
+sleep 0.3
+$CURL -o /dev/null -w '%{http_code}' -X POST "$URL/init" >"$tmp/out" 2>&1
+hasnt "^200" "$tmp/out" "new connection during the drain"
+wait "$cpid"
+has "^200" "$tmp/drain.code" "in-flight request answered during the drain"
+has "path=/keymanagement/identity/v1/slow" "$tmp/drained" "drained body"
+wait "$pid"
+st=$?
+pid=
+if [ $st -eq 0 ]; then ok; else bad "skmsd exit status after SIGTERM: $st"; cat "$tmp/log"; fi
+has "drained" "$tmp/log" "drain logged"
+hasnt "Sanitizer\|runtime error" "$tmp/log" "sanitizer reports"
+
+# --- out of file descriptors: the listener pauses instead of spinning ---
+# Started as root, it also switches to an unprivileged user after binding.
+user=
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	user=nobody
+fi
+NOFILE=48
+start 1K "" 1000 1s $user
+unset NOFILE
+if [ -n "$user" ]; then
+	uid=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "/proc/$pid/status")
+	nid=$(id -u nobody)
+	if [ "$uid" = "$nid$nid$nid$nid" ]; then ok; else bad "uids after the switch: $uid"; fi
+	gid=$(awk '/^Groups:/ { print $2 }' "/proc/$pid/status")
+	if [ "$gid" = "$(id -g nobody)" ]; then ok; else bad "groups after the switch: $gid"; fi
+fi
+URL="https://127.0.0.1:$port/keymanagement/identity/v1"
+# The deadline (1 s) passes while the API holds a request (2 s): 503, and
+# the API's late reply is dropped.
+expect 0 "deadline while handled" get "$URL/slow" "$tmp/b" -X POST
+has "^503" "$tmp/out" "deadline while handled answers 503"
+has "^Connection: close" "$tmp/b.hdr" "deadline closes the connection"
+sleep 1.5
+expect 0 "alive after a late API reply" get "$URL/init" "$tmp/b" -X POST
+has "^200" "$tmp/out" "alive after a late API reply"
+cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+if [ -r "/proc/$pid/stat" ]; then
+	before=$(cpu)
+	bash -c '
+		for i in $(seq 80); do exec {fd}<>"/dev/tcp/127.0.0.1/$1" || break; done
+		sleep 2' sh "$port" 2>/dev/null
+	after=$(cpu)
+	# clock ticks (usually 100 a second) used while the holder waited 2 s
+	if [ $((after - before)) -lt 60 ]; then ok; else
+		bad "accept loop used $((after - before)) ticks in 2 s"
+	fi
+	has "accept failed" "$tmp/log" "accept failure logged"
+	lines=$(grep -c "accept failed" "$tmp/log")
+	if [ "$lines" -le 10 ]; then ok; else bad "accept failure logged $lines times"; fi
+	expect 0 "served again after running out of descriptors" \
+	    get "https://127.0.0.1:$port/keymanagement/identity/v1/init" "$tmp/b" -X POST
+	has "^200" "$tmp/out" "served again after running out of descriptors"
+fi
+kill -TERM "$pid"
+wait "$pid"
+st=$?
+pid=
+if [ $st -eq 0 ]; then ok; else bad "exit status after SIGTERM: $st"; fi
+hasnt "Sanitizer\|runtime error" "$tmp/log" "sanitizer reports"
+
+echo "skmsd: $pass passed, $fail failed"
+[ $fail -eq 0 ]

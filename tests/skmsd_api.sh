@@ -1,0 +1,554 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# Functional tests of skmsd's KMS API over real TLS on 127.0.0.1, with a
+# temporary domain (60-second key periods), tokens from skms-mint-token
+# and a store managed with skmsctl while the daemon runs: every endpoint,
+# XML validity against tests/data/kms-response.xsd, deployed-client
+# requests, the authorisation matrix, the period window, client
+# certificates, enrolment, the audit log, the cache, precomputation, and
+# a list of malformed requests each answered with its own refusal.
+set -u
+: "${top_builddir:=.}"
+: "${top_srcdir:=.}"
+SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
+MINT=${MINT:-$top_builddir/contrib/skms-mint-token}
+CTL="$top_builddir/src/skmsctl/skmsctl"
+XSD="$top_srcdir/tests/data/kms-response.xsd"
+OPENSSL=${OPENSSL:-openssl}
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+nbad=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+for tool in curl xmllint "$OPENSSL"; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "SKIP: $tool not installed"
+		exit 77
+	fi
+done
+for prog in "$SKMSD" "$MINT" "$CTL"; do
+	if [ ! -x "$prog" ]; then
+		echo "FAIL: $prog not built"
+		exit 1
+	fi
+done
+
+has() {
+	if grep -q -e "$1" "$2"; then ok; else bad "$3: no '$1'"; sed 's/^/  | /' "$2" | head -n 20; fi
+}
+hasnt() {
+	if grep -q -e "$1" "$2"; then bad "$3: unexpected '$1'"; sed 's/^/  | /' "$2" | head -n 20; else ok; fi
+}
+same() {
+	if [ "$1" = "$2" ]; then ok; else bad "$3: '$1', expected '$2'"; fi
+}
+ctl() { "$CTL" --store "$tmp/store" "$@"; }
+
+# --- fixtures: domain, identities, TLS and client certificates, issuer keys ---
+PERIOD=60
+head -c 32 /dev/urandom >"$tmp/kek.key"
+chmod 0600 "$tmp/kek.key"
+future=$(( $(date +%s) + 86400 ))
+if ! { ctl init --kms-uri kms.example.org --key-period $PERIOD --kek-file "$tmp/kek.key" &&
+    ctl user add sip:alice@example.org &&
+    ctl user add sip:bob@example.org &&
+    ctl user add sip:carol@example.org &&
+    ctl user add sip:frank@example.org &&
+    ctl user add sip:erin@example.org --valid-from "@$future" &&
+    ctl user add https://gms.example.org --role gms; } >"$tmp/out" 2>&1; then
+	cat "$tmp/out"
+	echo "FAIL: cannot create the store"
+	exit 1
+fi
+# Identities allowed in the next period: alice, bob, carol, frank, the GMS.
+NACTIVE=5
+
+mkcert() {	# mkcert NAME SUBJECT EXT [CA]: EC key and certificate
+	"$OPENSSL" req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$tmp/$1.key" -out "$tmp/$1.csr" -subj "$2" >/dev/null 2>&1 &&
+	printf '%s\n' "$3" >"$tmp/$1.ext" &&
+	if [ $# -ge 4 ]; then
+		"$OPENSSL" x509 -req -in "$tmp/$1.csr" -CA "$tmp/$4.pem" -CAkey "$tmp/$4.key" \
+		    -CAcreateserial -days 2 -extfile "$tmp/$1.ext" -out "$tmp/$1.pem" >/dev/null 2>&1
+	else
+		"$OPENSSL" x509 -req -in "$tmp/$1.csr" -signkey "$tmp/$1.key" -days 2 \
+		    -extfile "$tmp/$1.ext" -out "$tmp/$1.pem" >/dev/null 2>&1
+	fi && chmod 0600 "$tmp/$1.key"
+}
+if ! { mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
+    mkcert ca "/CN=skms test clients" "basicConstraints=critical,CA:true
+keyUsage=keyCertSign" &&
+    mkcert alice "/CN=alice" "subjectAltName=URI:sip:alice@example.org" ca &&
+    mkcert nouri "/CN=nouri" "subjectAltName=DNS:client.example.org" ca &&
+    "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/iss.key" &&
+    "$OPENSSL" pkey -in "$tmp/iss.key" -pubout -out "$tmp/iss.pub" &&
+    "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/forger.key" &&
+    "$OPENSSL" genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$tmp/rsa.key"; } \
+    >"$tmp/out" 2>&1; then
+	cat "$tmp/out"
+	echo "FAIL: cannot make keys and certificates"
+	exit 1
+fi
+
+ISS=https://sim.example.org
+mint() {	# mint SUB [skms-mint-token options]
+	sub=$1
+	shift
+	"$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub "$sub" "$@"
+}
+
+write_conf() {	# write_conf [enroll]
+	cat >"$C" <<EOF2
+store:
+  path: $tmp/store
+  map-size: ${MAPSIZE:-1G}
+kek:
+  file: $tmp/kek.key
+server:
+  listen: [127.0.0.1:$port]
+  tls-certificate: $tmp/server.pem
+  tls-key: $tmp/server.key
+  tls-client-ca: $tmp/ca.pem
+  client-cert-identity: true
+  enroll-on-first-token: ${1:-false}
+  workers: 2
+  max-body-size: 64K
+  metrics-listen: 127.0.0.1:$mport
+tokens:
+  required-scope: 3gpp:seal:km
+  issuers:
+    - issuer: $ISS
+      audience: skms
+      key-file: $tmp/iss.pub
+      algorithms: [ES256]
+period:
+  window-past: 1
+  window-future: 1
+precompute:
+  lead-time: 59s
+  batch-size: 2
+cache:
+  max-entries: ${CACHEMAX:-1000}
+audit:
+  group-commit: true
+log:
+  level: info
+EOF2
+}
+
+C="$tmp/skms.yaml"
+start() {
+	tries=0
+	while [ $tries -lt 20 ]; do
+		tries=$((tries + 1))
+		port=$(( ($$ * 7 + tries * 131 + $(date +%S)) % 20000 + 30000 ))
+		mport=$((port + 1))
+		write_conf
+		"$SKMSD" -c "$C" >"$tmp/log" 2>&1 &
+		pid=$!
+		n=0
+		while [ $n -lt 100 ]; do
+			grep -q "serving" "$tmp/log" && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+			n=$((n + 1))
+		done
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		pid=
+		grep -q "in use" "$tmp/log" || break
+	done
+	cat "$tmp/log"
+	echo "FAIL: skmsd did not start"
+	exit 1
+}
+start
+
+BASE="https://127.0.0.1:$port/keymanagement/identity/v1"
+CURL="curl -sS -g --cacert $tmp/server.pem --max-time 20"
+XML="Content-Type: application/xml"
+
+metric() {	# metric NAME-PATTERN: its value, 0 when absent
+	curl -sS --max-time 5 "http://127.0.0.1:$mport/metrics" |
+	    awk -v m="$1" 'index($0, m " ") == 1 { print $2; f = 1 } END { if (!f) print 0 }'
+}
+
+# The current key period (NTP seconds / PERIOD, offset 0) and a time inside period p.
+cur_period() { echo $(( ($(date +%s) + 2208988800) / PERIOD )); }
+ntp_hex() { printf '%08x00000000' $(( $1 * PERIOD + PERIOD / 2 )); }
+ntp_HEX() { printf '%08X00000000' $(( $1 * PERIOD + PERIOD / 2 )); }
+# Waits until a period-sensitive block has 15 s before the next boundary and
+# the precomputation of the next period (1 s after a boundary) has run.
+settle() {
+	s=$(( ($(date +%s) + 2208988800) % PERIOD ))
+	if [ $s -ge $((PERIOD - 15)) ]; then sleep $((PERIOD - s + 3)); fi
+	if [ $s -lt 3 ]; then sleep $((3 - s)); fi
+}
+
+validate() {	# validate FILE WHAT: well-formed and valid KmsResponse
+	if xmllint --noout --schema "$XSD" "$1" >"$tmp/xmllint" 2>&1; then ok; else
+		bad "$2: not valid against kms-response.xsd"
+		sed 's/^/  | /' "$tmp/xmllint" | head -n 10
+	fi
+}
+
+# call WANT WHAT PATH [curl arguments]: a POST (unless the arguments say
+# otherwise) to BASE/PATH; checks the status, validates an XML body, and
+# for a refusal checks the KmsError code when WANT is a 5-digit ErrorCode.
+call() {
+	want=$1
+	what=$2
+	path=$3
+	shift 3
+	status=${want%??}
+	[ ${#want} -eq 3 ] && status=$want
+	code=$($CURL -o "$tmp/b" -D "$tmp/h" -w '%{http_code}' --path-as-is -X POST "$@" \
+	    "$BASE$path" 2>"$tmp/cerr")
+	if [ "$code" = "$status" ]; then ok; else
+		bad "$what: HTTP $code, expected $status"
+		sed 's/^/  | /' "$tmp/b" "$tmp/cerr" | head -n 20
+		return
+	fi
+	if grep -q '^<?xml' "$tmp/b" 2>/dev/null; then
+		validate "$tmp/b" "$what"
+		has "^Content-Type: application/xml" "$tmp/h" "$what: content type"
+	fi
+	has "^Cache-Control: no-store" "$tmp/h" "$what: no-store"
+	if [ ${#want} -eq 5 ]; then
+		has "<ErrorCode>$want</ErrorCode>" "$tmp/b" "$what: ErrorCode"
+	fi
+}
+# refuse WANT WHAT PATH [curl arguments]: one kind of bad input.
+refuse() {
+	nbad=$((nbad + 1))
+	call "$@"
+}
+
+ALICE=$(mint sip:alice@example.org --jti alice-jti-1)
+BOB=$(mint sip:bob@example.org)
+CAROL=$(mint sip:carol@example.org)
+FRANK=$(mint sip:frank@example.org)
+ERIN=$(mint sip:erin@example.org)
+DAVE=$(mint sip:dave@example.org)
+GMS=$(mint https://gms.example.org)
+AA="Authorization: Bearer $ALICE"
+
+# --- precomputation: with a 59 s lead, the next period is derived at start-up ---
+n=0
+while [ "$(metric skms_keysets_derived_total)" -lt $NACTIVE ] && [ $n -lt 100 ]; do
+	sleep 0.2
+	n=$((n + 1))
+done
+same "$(metric skms_keysets_derived_total)" "$NACTIVE" "next period precomputed, no request made"
+same "$(metric 'skms_cache_lookups_total{result="miss"}')" 0 "no lookups before requests"
+has "precompute: key sets of period" "$tmp/log" "precompute logged"
+
+# --- every endpoint, valid XML ---
+call 200 "init" /init -H "$AA"
+has "<KmsCertificate Version=\"1.1.0\" Role=\"Root\">" "$tmp/b" "init: Root certificate"
+has "<UserUri>sip:alice@example.org</UserUri>" "$tmp/b" "init: UserUri is the caller"
+has "<KmsUri>kms.example.org</KmsUri>" "$tmp/b" "init: KmsUri"
+same "$(grep -c '<KmsUri>kms.example.org</KmsUri>' "$tmp/b")" 2 "init: KmsUri byte-identical twice"
+has "<ClientReqUrl>https://127.0.0.1:$port/keymanagement/identity/v1/init</ClientReqUrl>" \
+    "$tmp/b" "init: ClientReqUrl"
+has "<UserKeyPeriod>$PERIOD</UserKeyPeriod>" "$tmp/b" "init: key period"
+cp "$tmp/b" "$tmp/init.xml"
+call 200 "certcache" /certcache -H "$AA"
+has 'KmsCertCache Version="1.0.0" CacheNum="0"' "$tmp/b" "certcache: CacheNum 0"
+call 200 "certcache/0" /certcache/0 -H "$AA"
+ctl cert export >"$tmp/ext.xml" 2>/dev/null
+sed -e 's/Role="Root"/Role="External"/' -e 's|<KmsUri>kms.example.org<|<KmsUri>kms.partner.example<|' \
+    -e 's|<CertUri>[^<]*</CertUri>||' "$tmp/ext.xml" |
+    sed 's|<KmsUri>kms.partner.example</KmsUri>|<CertUri>cert.partner.example</CertUri><KmsUri>kms.partner.example</KmsUri>|' \
+    >"$tmp/partner.xml"
+if ctl external add "$tmp/partner.xml" >"$tmp/out" 2>&1; then ok; else bad "external add"; cat "$tmp/out"; fi
+call 200 "certcache after an External certificate" /certcache -H "$AA"
+has 'CacheNum="1"' "$tmp/b" "certcache: CacheNum 1"
+has 'Role="External"' "$tmp/b" "certcache: External certificate"
+has "kms.partner.example" "$tmp/b" "certcache: partner KMS"
+call 200 "certcache/1 is current" /certcache/1 -H "$AA"
+hasnt "<KmsCertificate" "$tmp/b" "certcache/1: nothing new"
+call 200 "certcache/0 is stale" /certcache/0 -H "$AA"
+has "kms.partner.example" "$tmp/b" "certcache/0: full cache"
+
+# --- key provisioning, the cache, the deployed client ---
+settle
+cur=$(cur_period)
+call 200 "keyprov" /keyprov -H "$AA"
+has "<KeyPeriodNo>$cur</KeyPeriodNo>" "$tmp/b" "keyprov: current period"
+has "<UserUri>sip:alice@example.org</UserUri>" "$tmp/b" "keyprov: own identity"
+has "<UserID>[0-9a-f]\{64\}</UserID>" "$tmp/b" "keyprov: UserID"
+same "$(grep -c '<KmsKeySet' "$tmp/b")" 1 "keyprov: one key set"
+same "$(grep -o '<UserDecryptKey[^>]*>[0-9A-F]*<' "$tmp/b" | sed 's/.*>//; s/<//' | tr -d '\n' | wc -c)" \
+    514 "keyprov: RSK on one line, 257 octets"
+cp "$tmp/b" "$tmp/ks1.xml"
+# The previous period was never precomputed: the first request derives it,
+# the second (as the deployed client sends it: empty body, raw URI,
+# lower-case time, Accept and Content-Type) is served from the cache.
+miss0=$(metric 'skms_cache_lookups_total{result="miss"}')
+hit0=$(metric 'skms_cache_lookups_total{result="hit"}')
+der0=$(metric skms_keysets_derived_total)
+call 200 "previous period, first request" "/keyprov/sip%3Aalice%40example.org/$(ntp_HEX $((cur - 1)))" \
+    -H "$AA"
+has "<KeyPeriodNo>$((cur - 1))</KeyPeriodNo>" "$tmp/b" "previous period number"
+cp "$tmp/b" "$tmp/ks0.xml"
+same "$(metric 'skms_cache_lookups_total{result="miss"}')" $((miss0 + 1)) "first request misses"
+same "$(metric skms_keysets_derived_total)" $((der0 + 1)) "first request derives"
+call 200 "deployed-client request" "/keyprov/sip:alice@example.org/$(ntp_hex $((cur - 1)))" \
+    -H "$AA" -H "$XML" -H "Accept: application/xml" --data-binary ''
+same "$(metric 'skms_cache_lookups_total{result="hit"}')" $((hit0 + 1)) "second request hits the cache"
+same "$(metric skms_keysets_derived_total)" $((der0 + 1)) "second request derives nothing"
+same "$(grep -v -e '<Time>' -e '<ClientReqUrl>' "$tmp/b" | cksum)" \
+    "$(grep -v -e '<Time>' -e '<ClientReqUrl>' "$tmp/ks0.xml" | cksum)" "cached reply equals the derived one"
+call 200 "percent-encoded URI, upper-case time" \
+    "/keyprov/sip%3Aalice%40example.org/$(ntp_HEX "$cur")" -H "$AA"
+has "<KeyPeriodNo>$cur</KeyPeriodNo>" "$tmp/b" "encoded: period"
+call 200 "KmsRequest body (Version 1.0.0, local time)" /keyprov -H "$AA" -H "$XML" --data-binary \
+    '<?xml version="1.0"?><KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0" Version="1.0.0" Id="kmsRequest"><UserUri>sip:alice@example.org</UserUri><KmsUri>kms.example.org</KmsUri><Time>2026-01-01T10:00:00</Time><ClientReqUrl>https://kms.example.org/keymanagement/identity/v1/keyprov</ClientReqUrl></KmsRequest>'
+# --- the period window ---
+call 200 "previous period" "/keyprov/sip:alice@example.org/$(ntp_hex $((cur - 1)))" -H "$AA"
+has "<KeyPeriodNo>$((cur - 1))</KeyPeriodNo>" "$tmp/b" "previous period number"
+hit1=$(metric 'skms_cache_lookups_total{result="hit"}')
+der1=$(metric skms_keysets_derived_total)
+call 200 "next period (precomputed)" "/keyprov/sip:alice@example.org/$(ntp_hex $((cur + 1)))" -H "$AA"
+has "<KeyPeriodNo>$((cur + 1))</KeyPeriodNo>" "$tmp/b" "next period number"
+same "$(metric 'skms_cache_lookups_total{result="hit"}')" $((hit1 + 1)) "next period served from the precomputed cache"
+same "$(metric skms_keysets_derived_total)" "$der1" "next period not derived on request"
+# The batched derivation of the precomputation equals the single one of skmsctl.
+keyfields() {
+	grep -o -e '<UserID>[0-9a-f]*<' -e '<UserDecryptKey[^>]*>[0-9A-Fa-f]*<' \
+	    -e '<UserSigningKeySSK[^>]*>[0-9A-Fa-f]*<' -e '<UserPubTokenPVT[^>]*>[0-9A-Fa-f]*<' "$1"
+}
+if ctl keyset derive sip:alice@example.org --period $((cur + 1)) --out "$tmp/offline.xml" \
+    >"$tmp/out" 2>&1; then ok; else bad "keyset derive"; cat "$tmp/out"; fi
+keyfields "$tmp/b" >"$tmp/served.keys"
+keyfields "$tmp/offline.xml" >"$tmp/offline.keys"
+same "$(wc -l <"$tmp/served.keys" | tr -d ' ')" 4 "precomputed key set has UID, RSK, SSK, PVT"
+if cmp -s "$tmp/served.keys" "$tmp/offline.keys"; then ok; else
+	bad "precomputed key set differs from skmsctl keyset derive"
+	diff "$tmp/served.keys" "$tmp/offline.keys" | head -n 8
+fi
+refuse 40306 "two periods back" "/keyprov/sip:alice@example.org/$(ntp_hex $((cur - 2)))" -H "$AA"
+refuse 40306 "two periods ahead" "/keyprov/sip:alice@example.org/$(ntp_hex $((cur + 2)))" -H "$AA"
+refuse 40306 "far future" "/keyprov/sip:alice@example.org/FFFFFFFF00000000" -H "$AA"
+refuse 40306 "1900" "/keyprov/sip:alice@example.org/0000000000000000" -H "$AA"
+
+# --- the authorisation matrix ---
+refuse 40302 "another identity's keys" /keyprov/sip:bob@example.org -H "$AA"
+refuse 40302 "another identity, encoded" /keyprov/sip%3Abob%40example.org -H "$AA"
+refuse 40302 "same user, other spelling" /keyprov/sip:Alice@example.org -H "$AA"
+call 200 "bob's own keys" /keyprov/sip:bob@example.org -H "Authorization: Bearer $BOB"
+call 200 "the GMS for its own URI (raw)" /keyprov/https://gms.example.org -H "Authorization: Bearer $GMS"
+has "<UserUri>https://gms.example.org</UserUri>" "$tmp/b" "GMS key set"
+call 200 "the GMS for its own URI (encoded)" "/keyprov/https%3A%2F%2Fgms.example.org/$(ntp_hex "$cur")" \
+    -H "Authorization: Bearer $GMS"
+refuse 40302 "the GMS for a user" /keyprov/sip:alice@example.org -H "Authorization: Bearer $GMS"
+refuse 40303 "unknown identity" /keyprov -H "Authorization: Bearer $DAVE"
+refuse 40305 "identity not yet valid" /keyprov -H "Authorization: Bearer $ERIN"
+call 200 "init needs no registration" /init -H "Authorization: Bearer $DAVE"
+if ctl user revoke sip:frank@example.org --period "$cur" --reason lost >"$tmp/out" 2>&1; then ok; else
+	bad "period revoke"; cat "$tmp/out"; fi
+refuse 40304 "revoked period" /keyprov -H "Authorization: Bearer $FRANK"
+call 200 "next period of a period-revoked identity" \
+    "/keyprov/sip:frank@example.org/$(ntp_hex $((cur + 1)))" -H "Authorization: Bearer $FRANK"
+call 200 "carol before revocation" /keyprov -H "Authorization: Bearer $CAROL"
+if ctl user revoke sip:carol@example.org --reason "device lost" >"$tmp/out" 2>&1; then ok; else
+	bad "revoke"; cat "$tmp/out"; fi
+refuse 40304 "carol at the next request after revocation" /keyprov -H "Authorization: Bearer $CAROL"
+refuse 40304 "carol's next period (cached) after revocation" \
+    "/keyprov/sip:carol@example.org/$(ntp_hex $((cur + 1)))" -H "Authorization: Bearer $CAROL"
+ctl user reinstate sip:carol@example.org >/dev/null 2>&1
+call 200 "carol reinstated" /keyprov -H "Authorization: Bearer $CAROL"
+
+# --- tokens ---
+refuse 40101 "no token" /keyprov
+has '^WWW-Authenticate: Bearer realm="skms"' "$tmp/h" "no token: challenge"
+hasnt 'error=' "$tmp/h" "no token: no error code (RFC 6750 3.1)"
+refuse 40101 "Basic credentials" /keyprov -H "Authorization: Basic YWxpY2U6c2VjcmV0"
+refuse 40102 "malformed token" /keyprov -H "Authorization: Bearer abc.def"
+has 'error="invalid_token"' "$tmp/h" "malformed: invalid_token"
+tokcase() {	# tokcase DESCRIPTION ERROR-DESCRIPTION TOKEN
+	refuse 40102 "$1" /keyprov -H "Authorization: Bearer $3"
+	has "^WWW-Authenticate: Bearer realm=\"skms\", error=\"invalid_token\", error_description=\"$2\"" \
+	    "$tmp/h" "$1: challenge"
+}
+tokcase "expired token" "token expired" "$(mint sip:alice@example.org --exp-offset -3600)"
+tokcase "token without exp" "token expired" "$(mint sip:alice@example.org --no-exp)"
+tokcase "token not yet valid" "token not yet valid" "$(mint sip:alice@example.org --nbf-offset 3600)"
+tokcase "wrong issuer" "token issuer unknown" \
+    "$("$MINT" --key "$tmp/iss.key" --iss https://evil.example.org --aud skms --sub sip:alice@example.org)"
+tokcase "wrong audience" "token audience is not this KMS" \
+    "$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud other --sub sip:alice@example.org)"
+tokcase "wrong scope" "token lacks the key management scope" "$(mint sip:alice@example.org --scope openid)"
+tokcase "no scope" "token lacks the key management scope" "$(mint sip:alice@example.org --scope '')"
+tokcase "forged signature" "token signature does not verify" \
+    "$("$MINT" --key "$tmp/forger.key" --iss "$ISS" --aud skms --sub sip:alice@example.org)"
+tokcase "RS256 where only ES256 is allowed" "token algorithm not allowed" \
+    "$("$MINT" --key "$tmp/rsa.key" --iss "$ISS" --aud skms --sub sip:alice@example.org)"
+tokcase "no identity" "token names no valid identity URI" "$(mint 'not a uri')"
+b64url() { "$OPENSSL" base64 -A | tr '+/' '-_' | tr -d '='; }
+payload=$(echo "$ALICE" | cut -d. -f2)
+# An unsigned token is refused as such or as malformed (empty signature).
+tokcase "alg none" "\(token algorithm not allowed\|malformed token\)" \
+    "$(printf '{"alg":"none","typ":"JWT"}' | b64url).$payload."
+tokcase "signature swapped from another token" "token signature does not verify" \
+    "$(echo "$ALICE" | cut -d. -f1).$(echo "$BOB" | cut -d. -f2).$(echo "$ALICE" | cut -d. -f3)"
+refuse 40102 "empty bearer token" /keyprov -H "Authorization: Bearer "
+refuse 40102 "token too large" /keyprov -H "Authorization: Bearer $(head -c 6000 /dev/zero | tr '\0' a)"
+
+# --- client certificates ---
+CC="--cert $tmp/alice.pem --key $tmp/alice.key"
+call 200 "client certificate alone" /keyprov $CC
+has "<UserUri>sip:alice@example.org</UserUri>" "$tmp/b" "certificate identity"
+call 200 "client certificate and matching token" /keyprov $CC -H "$AA"
+refuse 40301 "client certificate and another identity's token" /keyprov $CC \
+    -H "Authorization: Bearer $BOB"
+refuse 40101 "client certificate without a URI" /keyprov --cert "$tmp/nouri.pem" --key "$tmp/nouri.key"
+
+# --- malformed requests, each with its own refusal ---
+for m in GET PUT DELETE; do
+	refuse 40501 "method $m" /init -X "$m" -H "$AA"
+	has "^Allow: POST" "$tmp/h" "method $m: Allow"
+done
+code=$($CURL -o /dev/null -w '%{http_code}' --head "$BASE/init" 2>/dev/null)
+nbad=$((nbad + 1))
+same "$code" 405 "method HEAD"
+# Methods the HTTP layer does not know at all are its own 501.
+for m in OPTIONS PATCH FROB; do
+	nbad=$((nbad + 1))
+	code=$($CURL -o /dev/null -w '%{http_code}' -X "$m" -H "$AA" "$BASE/init" 2>/dev/null)
+	case "$code" in 405|501) ok ;; *) bad "method $m: HTTP $code" ;; esac
+done
+refuse 40401 "unknown endpoint" /frobnicate -H "$AA"
+refuse 40401 "endpoint case" /Init -H "$AA"
+refuse 40401 "KMS Cert (not served)" /cert -H "$AA"
+refuse 40401 "tree root" / -H "$AA"
+refuse 40402 "init with a segment" /init/extra -H "$AA"
+refuse 40402 "keyprov with three segments" "/keyprov/sip:alice@example.org/$(ntp_hex "$cur")/x" -H "$AA"
+refuse 40402 "certcache with two segments" /certcache/1/2 -H "$AA"
+refuse 40403 "double slash" //init -H "$AA"
+refuse 40403 "keyprov with a trailing slash" /keyprov/ -H "$AA"
+refuse 40001 "truncated escape" /keyprov/sip%3 -H "$AA"
+refuse 40001 "non-hex escape" /keyprov/sip%zzalice@example.org -H "$AA"
+refuse 40002 "encoded NUL" /keyprov/sip:alice%00@example.org -H "$AA"
+refuse 40003 "encoded slash" /keyprov/sip:alice%2F..%2F@example.org -H "$AA"
+refuse 40004 "encoded CR LF (header injection)" "/keyprov/sip:alice%0D%0ASet-Cookie:%20x@example.org" -H "$AA"
+refuse 40004 "encoded space" /keyprov/sip:alice%20@example.org -H "$AA"
+refuse 40004 "invalid UTF-8" /keyprov/sip:alice%C3@example.org -H "$AA"
+refuse 40004 "unknown URI scheme" /keyprov/ftp:alice -H "$AA"
+refuse 40005 "identity URI too long" "/keyprov/sip:$(head -c 1100 /dev/zero | tr '\0' a)@example.org" -H "$AA"
+refuse 40018 "raw double quote" '/keyprov/sip:a"b@example.org' -H "$AA"
+refuse 40018 "raw backslash" '/keyprov/sip:a\b@example.org' -H "$AA"
+refuse 40018 "raw curly brace" '/keyprov/sip:a{b}@example.org' -H "$AA"
+refuse 40006 "time of 8 hex digits" /keyprov/sip:alice@example.org/D6B43232 -H "$AA"
+refuse 40006 "time of 17 hex digits" /keyprov/sip:alice@example.org/D6B432320000000000 -H "$AA"
+refuse 40007 "non-hex time" /keyprov/sip:alice@example.org/D6B4323Z00000000 -H "$AA"
+refuse 40009 "negative CacheNum" /certcache/-1 -H "$AA"
+refuse 40009 "CacheNum with a leading zero" /certcache/01 -H "$AA"
+refuse 40009 "hex CacheNum" /certcache/0x1 -H "$AA"
+refuse 40010 "CacheNum beyond 64 bits" /certcache/18446744073709551616 -H "$AA"
+refuse 40011 "query string" "/init?debug=1" -H "$AA"
+refuse 40012 "Host with a path" /init -H "$AA" -H "Host: evil.example.org/phish"
+refuse 40012 "Host with a quote" /init -H "$AA" -H 'Host: a"b'
+refuse 41501 "text/plain body" /init -H "$AA" -H "Content-Type: text/plain" --data-binary hello
+refuse 41501 "form body" /init -H "$AA" --data-binary 'a=b'
+refuse 40014 "body that is not XML" /init -H "$AA" -H "$XML" --data-binary 'hello'
+refuse 40014 "truncated XML" /init -H "$AA" -H "$XML" --data-binary '<KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0">'
+refuse 40015 "wrong namespace" /init -H "$AA" -H "$XML" \
+    --data-binary '<KmsRequest xmlns="urn:example:other"><UserUri>sip:alice@example.org</UserUri></KmsRequest>'
+refuse 40015 "wrong root element" /init -H "$AA" -H "$XML" \
+    --data-binary '<KmsResponse xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"/>'
+refuse 40015 "XXE" /init -H "$AA" -H "$XML" --data-binary \
+    '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><UserUri>&x;</UserUri></KmsRequest>'
+refuse 40015 "entity expansion" /init -H "$AA" -H "$XML" --data-binary \
+    '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><UserUri>&b;</UserUri></KmsRequest>'
+refuse 40016 "KmsRequest for another user" /keyprov -H "$AA" -H "$XML" --data-binary \
+    '<KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0" Version="1.1.0"><UserUri>sip:bob@example.org</UserUri></KmsRequest>'
+refuse 40017 "KmsRequest for another KMS" /keyprov -H "$AA" -H "$XML" --data-binary \
+    '<KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0" Version="1.1.0"><UserUri>sip:alice@example.org</UserUri><KmsUri>kms.evil.example</KmsUri></KmsRequest>'
+head -c 70000 /dev/zero | tr '\0' ' ' >"$tmp/big"
+nbad=$((nbad + 1))
+code=$($CURL -o /dev/null -w '%{http_code}' -X POST -H "$AA" -H "$XML" \
+    --data-binary "@$tmp/big" "$BASE/init" 2>/dev/null)
+case "$code" in 413|000) ok ;; *) bad "oversized body: HTTP $code" ;; esac
+if [ "$nbad" -ge 40 ]; then ok; else bad "only $nbad kinds of bad input"; fi
+call 200 "still serving after the bad input" /keyprov -H "$AA"
+if kill -0 "$pid" 2>/dev/null; then ok; else bad "skmsd died"; fi
+
+# --- enrolment on first token (SIGHUP) ---
+refuse 40303 "newcomer before enrolment" /keyprov -H "Authorization: Bearer $(mint sip:new@example.org)"
+write_conf true
+kill -HUP "$pid"
+n=0
+while ! grep -q "configuration reloaded" "$tmp/log" && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+call 200 "newcomer enrolled on first token" /keyprov -H "Authorization: Bearer $(mint sip:new@example.org)"
+ctl user show sip:new@example.org >"$tmp/out" 2>&1
+has "active" "$tmp/out" "newcomer registered"
+refuse 40101 "certificate alone does not enrol" /keyprov --cert "$tmp/nouri.pem" --key "$tmp/nouri.key"
+
+# --- the audit log: each issued key set, client address, token id, no key bytes ---
+ctl audit >"$tmp/audit" 2>&1
+has "action: keyprov" "$tmp/audit" "audit: keyprov entries"
+has "identity: sip:alice@example.org" "$tmp/audit" "audit: alice"
+has "identity: https://gms.example.org" "$tmp/audit" "audit: the GMS"
+has "client 127.0.0.1:[0-9]" "$tmp/audit" "audit: client address"
+has "jti alice-jti-1" "$tmp/audit" "audit: token id"
+has "certificate uri-san" "$tmp/audit" "audit: certificate caller"
+has "period $cur" "$tmp/audit" "audit: period"
+has "action: user enroll" "$tmp/audit" "audit: enrolment"
+ssk=$(sed -n 's:.*<UserSigningKeySSK[^>]*>\([0-9A-F]*\)<.*:\1:p' "$tmp/ks1.xml")
+hasnt "$ssk" "$tmp/audit" "audit: no key bytes"
+hasnt "$(echo "$ssk" | tr 'A-F' 'a-f')" "$tmp/audit" "audit: no key bytes (lower case)"
+issued=$(grep -c "action: keyprov" "$tmp/audit")
+ok200=$(curl -sS --max-time 5 "http://127.0.0.1:$mport/metrics" |
+    sed -n 's/^skms_requests_total{endpoint="keyprov",status="200"} //p')
+same "$issued" "$ok200" "one audit entry per issued key set"
+
+# --- metrics and shutdown ---
+if kill -0 "$pid" 2>/dev/null; then ok; else bad "skmsd died"; fi
+kill -TERM "$pid"
+n=0
+while kill -0 "$pid" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+if kill -0 "$pid" 2>/dev/null; then bad "skmsd did not stop on SIGTERM"; else
+	wait "$pid"
+	rc=$?
+	same "$rc" 0 "exit status after SIGTERM"
+fi
+pid=
+hasnt "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$tmp/log" "sanitizers quiet"
+
+# --- audit unavailable: a store that cannot grow refuses the audit write,
+# and the key set is withheld (503) while everything else is served ---
+seq 1 12000 | sed 's/^/sip:filler-&@example.org/' >"$tmp/ids"
+if ctl user import "$tmp/ids" >"$tmp/out" 2>&1; then ok; else bad "user import"; cat "$tmp/out"; fi
+before=$(ctl audit | grep -c "action: keyprov")
+MAPSIZE=1M CACHEMAX=0 start
+BASE="https://127.0.0.1:$port/keymanagement/identity/v1"
+urls=
+for i in $(seq 1 100); do urls="$urls $BASE/keyprov"; done
+$CURL -X POST -H "$AA" -w '\ncode=%{http_code}\n' $urls 2>/dev/null | grep '^code=' >"$tmp/codes"
+served=$(grep -c '^code=200' "$tmp/codes")
+same "$(wc -l <"$tmp/codes" | tr -d ' ')" 100 "full store: 100 answers"
+has "^code=503" "$tmp/codes" "full store: key sets withheld"
+hasnt "^code=[^25]" "$tmp/codes" "full store: only 200 or 503"
+call 50302 "full store: the refusal" /keyprov -H "$AA"
+call 200 "full store: init still served" /init -H "$AA"
+same "$(ctl audit | grep -c "action: keyprov")" $((before + served)) "full store: every issued key set audited"
+kill -TERM "$pid"
+n=0
+while kill -0 "$pid" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+wait "$pid" 2>/dev/null
+pid=
+hasnt "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$tmp/log" "sanitizers quiet (full store)"
+
+echo "skmsd_api: $pass passed, $fail failed, $nbad kinds of bad input"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: ISC */
+/* src/server/metrics: counters and their Prometheus text exposition. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/metrics.h"
+
+static char *
+render(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(metrics_render(&text, &len), 0);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_eq(strlen(text), len);
+	return text;
+}
+
+/* The value on the line that starts with name (exact series), or -1. */
+static double
+value(const char *text, const char *series)
+{
+	const char *p = text;
+	size_t n = strlen(series);
+
+	while ((p = strstr(p, series)) != NULL) {
+		if ((p == text || p[-1] == '\n') && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+		p += n;
+	}
+	return -1;
+}
+
+START_TEST(metrics_requests_by_endpoint_and_status)
+{
+	char *t;
+
+	metrics_request(METRICS_KEYPROV, 200, 0.002);
+	metrics_request(METRICS_KEYPROV, 200, 0.02);
+	metrics_request(METRICS_INIT, 401, 0.0005);
+	metrics_request(METRICS_OTHER, 299, 0.5);
+	t = render();
+	ck_assert(value(t, "skms_requests_total{endpoint=\"keyprov\",status=\"200\"}") == 2);
+	ck_assert(value(t, "skms_requests_total{endpoint=\"init\",status=\"401\"}") == 1);
+	ck_assert(value(t, "skms_requests_total{endpoint=\"other\",status=\"other\"}") == 1);
+	ck_assert(value(t, "skms_requests_total{endpoint=\"certcache\",status=\"200\"}") == -1);
+	/* Buckets are cumulative: 0.0005 <= 0.001; 0.002 <= 0.0025; 0.02 <= 0.025; 0.5 <= 0.5. */
+	ck_assert(value(t, "skms_request_duration_seconds_bucket{le=\"0.001\"}") == 1);
+	ck_assert(value(t, "skms_request_duration_seconds_bucket{le=\"0.0025\"}") == 2);
+	ck_assert(value(t, "skms_request_duration_seconds_bucket{le=\"0.025\"}") == 3);
+	ck_assert(value(t, "skms_request_duration_seconds_bucket{le=\"0.25\"}") == 3);
+	ck_assert(value(t, "skms_request_duration_seconds_bucket{le=\"0.5\"}") == 4);
+	ck_assert(value(t, "skms_request_duration_seconds_bucket{le=\"+Inf\"}") == 4);
+	ck_assert(value(t, "skms_request_duration_seconds_count") == 4);
+	ck_assert(value(t, "skms_request_duration_seconds_sum") > 0.5225 - 1e-5);
+	ck_assert(value(t, "skms_request_duration_seconds_sum") < 0.5225 + 1e-5);
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE skms_request_duration_seconds histogram\n"));
+	free(t);
+}
+END_TEST
+
+START_TEST(metrics_gauges_and_counters)
+{
+	char *t;
+
+	metrics_keysets_derived(256);
+	metrics_keysets_derived(1);
+	metrics_cache_lookup(1);
+	metrics_cache_lookup(0);
+	metrics_cache_lookup(1);
+	metrics_current_period(625);
+	metrics_connections(3);
+	metrics_connections(-1);
+	t = render();
+	ck_assert(value(t, "skms_keysets_derived_total") == 257);
+	ck_assert(value(t, "skms_cache_lookups_total{result=\"hit\"}") == 2);
+	ck_assert(value(t, "skms_cache_lookups_total{result=\"miss\"}") == 1);
+	ck_assert(value(t, "skms_current_period") == 625);
+	ck_assert(value(t, "skms_open_connections") == 2);
+	metrics_current_period(626);
+	metrics_connections(-2);
+	free(t);
+	t = render();
+	ck_assert(value(t, "skms_current_period") == 626);
+	ck_assert(value(t, "skms_open_connections") == 0);
+	free(t);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("metrics");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, metrics_requests_by_endpoint_and_status);
+	tcase_add_test(tc, metrics_gauges_and_counters);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
