@@ -15,6 +15,7 @@
 
 #include "common/err.h"
 #include "lib/ct.h"
+#include "lib/fpp.h"
 #include "lib/modq.h"
 
 #define N	FP1024_LIMBS
@@ -40,30 +41,6 @@ const struct ecp_aff ecp1024_gen = {
 		0x0037ef3078cb4ccaULL, 0x4e148d3c6b1c4908ULL, 0xe256d3294fcfd837ULL, 0x2aa1207bde3c01f3ULL,
 	},
 };
-
-static void
-fp_mul(uint64_t r[N], const uint64_t a[N], const uint64_t b[N])
-{
-	fp1024_mul(r, a, b, P);
-}
-
-static void
-fp_sqr(uint64_t r[N], const uint64_t a[N])
-{
-	fp1024_sqr(r, a, P);
-}
-
-static void
-fp_add(uint64_t r[N], const uint64_t a[N], const uint64_t b[N])
-{
-	fp1024_add(r, a, b, P);
-}
-
-static void
-fp_sub(uint64_t r[N], const uint64_t a[N], const uint64_t b[N])
-{
-	fp1024_sub(r, a, b, P);
-}
 
 static void
 ecp_cmov(struct ecp *r, const struct ecp *a, uint64_t mask)

@@ -18,6 +18,7 @@
 
 #include "common/err.h"
 #include "lib/ct.h"
+#include "lib/fpp.h"
 #include "lib/fp2.h"
 #include "lib/modq.h"
 
@@ -41,30 +42,6 @@ const uint64_t pairing_g[N] = {
 	0x7072da8f541721beULL, 0xcbfda85d5d00ef57ULL, 0x449ae9563f8bc446ULL, 0x371e94744c96fedaULL,
 	0x27fabe658e015a87ULL, 0xc6a87bd1fb94c41eULL, 0x148f15867d623068ULL, 0x66fc2a432b6ea392ULL,
 };
-
-static void
-fp_mul(uint64_t r[N], const uint64_t a[N], const uint64_t b[N])
-{
-	fp1024_mul(r, a, b, P);
-}
-
-static void
-fp_sqr(uint64_t r[N], const uint64_t a[N])
-{
-	fp1024_sqr(r, a, P);
-}
-
-static void
-fp_add(uint64_t r[N], const uint64_t a[N], const uint64_t b[N])
-{
-	fp1024_add(r, a, b, P);
-}
-
-static void
-fp_sub(uint64_t r[N], const uint64_t a[N], const uint64_t b[N])
-{
-	fp1024_sub(r, a, b, P);
-}
 
 /* The NAF digits of q - 1, least significant first; returns their count. */
 static int

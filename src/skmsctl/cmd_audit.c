@@ -5,7 +5,6 @@
 #include "store/audit.h"
 #include "store/store.h"
 
-#include <getopt.h>
 #include <string.h>
 
 static int
@@ -28,28 +27,18 @@ int
 cmd_audit(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx)
 {
-	static const struct option opts[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "identity", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ctl *c = ctx;
 	struct store_txn t;
-	const char *why, *uri = NULL;
+	const char *uri = NULL;
 	int64_t since = 0;
-	int ch, rc = 0;
+	const struct ctl_arg args[] = {
+		{ "since", CTL_ARG_TIME, &since, NULL },
+		{ "identity", CTL_ARG_STR, &uri, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
+	int rc = 0;
 
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, opts, &rc)) != -1) {
-		if (ch == CTL_OPT_EXIT)
-			return rc;
-		if (ch == 's' && (why = ctl_parse_time(optarg, &since)) != NULL)
-			return ctl_usage(c, "--since", why);
-		if (ch == 'i')
-			uri = optarg;
-	}
-	if ((rc = ctl_positional(c, argc, argv, 0)) != 0)
+	if (!ctl_args(c, argc, argv, args, 0, 0, NULL, &rc))
 		return rc;
 	if (uri != NULL && (rc = ctl_uri(c, uri)) != 0)
 		return rc;

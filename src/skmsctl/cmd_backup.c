@@ -10,26 +10,13 @@
 #include "conf/conf.h"
 #include "store/store.h"
 
-#include <getopt.h>
-
-static const struct option backup_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 
 static int
 backup_file_arg(struct ctl *c, int argc, char **argv, const char **file)
 {
-	int ch, rc = 0;
+	int rc = 0;
 
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, backup_opts, &rc)) != -1)
-		if (ch == CTL_OPT_EXIT)
-			return rc;
-	if ((rc = ctl_positional(c, argc, argv, 1)) != 0)
-		return rc;
-	*file = argv[optind];
-	return 0;
+	return ctl_args(c, argc, argv, NULL, 1, 1, file, &rc) ? 0 : rc;
 }
 
 int

@@ -8,14 +8,8 @@
 #include "kms/kms.h"
 #include "lib/kmsxml.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-
-static const struct option no_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 
 static int
 domain_open(struct ctl *c)
@@ -35,13 +29,9 @@ domain_open(struct ctl *c)
 static int
 no_args(struct ctl *c, int argc, char **argv)
 {
-	int ch, rc = 0;
+	int rc = 0;
 
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, no_opts, &rc)) != -1)
-		if (ch == CTL_OPT_EXIT)
-			return rc;
-	return ctl_positional(c, argc, argv, 0);
+	return ctl_args(c, argc, argv, NULL, 0, 0, NULL, &rc) ? 0 : rc;
 }
 
 static void
@@ -122,30 +112,17 @@ int
 cmd_period_show(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx)
 {
-	static const struct option opts[] = {
-		{ "at", required_argument, NULL, 'a' },
-		{ "period", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ctl *c = ctx;
-	const char *why;
 	uint64_t no = 0;
 	int64_t at = ctl_now(), start, end;
-	int ch, rc = 0, by_no = 0, by_at = 0;
+	int rc = 0, by_no = 0, by_at = 0;
+	const struct ctl_arg args[] = {
+		{ "at", CTL_ARG_TIME, &at, &by_at },
+		{ "period", CTL_ARG_U64, &no, &by_no },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, opts, &rc)) != -1) {
-		if (ch == CTL_OPT_EXIT)
-			return rc;
-		if (ch == 'a' && (why = ctl_parse_time(optarg, &at)) != NULL)
-			return ctl_usage(c, "--at", why);
-		if (ch == 'p' && (why = cli_parse_u64(optarg, &no)) != NULL)
-			return ctl_usage(c, "--period", why);
-		by_at |= ch == 'a';
-		by_no |= ch == 'p';
-	}
-	if ((rc = ctl_positional(c, argc, argv, 0)) != 0)
+	if (!ctl_args(c, argc, argv, args, 0, 0, NULL, &rc))
 		return rc;
 	if (by_at && by_no)
 		return ctl_usage(c, "--at", "give --at or --period, not both");

@@ -16,31 +16,18 @@
 #include "store/cert.h"
 #include "store/store.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-static const struct option ext_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 static int
 ext_one_arg(struct ctl *c, int argc, char **argv, const char **arg)
 {
-	int ch, rc = 0;
+	int rc = 0;
 
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, ext_opts, &rc)) != -1)
-		if (ch == CTL_OPT_EXIT)
-			return rc;
-	if ((rc = ctl_positional(c, argc, argv, 1)) != 0)
-		return rc;
-	*arg = argv[optind];
-	return 0;
+	return ctl_args(c, argc, argv, NULL, 1, 1, arg, &rc) ? 0 : rc;
 }
 
 static xmlNodePtr
@@ -191,13 +178,11 @@ cmd_external_list(const struct cli *cli, const struct cli_cmd *cmd, int argc, ch
 	struct ctl *c = ctx;
 	struct store_txn t;
 	uint64_t num = 0;
-	int ch, rc = 0;
+	int rc = 0;
 
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, ext_opts, &rc)) != -1)
-		if (ch == CTL_OPT_EXIT)
-			return rc;
-	if ((rc = ctl_positional(c, argc, argv, 0)) != 0 || (rc = ctl_store(c, 0)) != 0)
+	if (!ctl_args(c, argc, argv, NULL, 0, 0, NULL, &rc))
+		return rc;
+	if ((rc = ctl_store(c, 0)) != 0)
 		return rc;
 	if ((rc = store_txn_begin(c->store, 0, &t)) != 0)
 		return ctl_fail(c, "store", skm_strerror(rc));

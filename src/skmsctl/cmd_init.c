@@ -13,7 +13,6 @@
 #include "store/store.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,75 +32,32 @@ struct init_args {
 static int
 init_parse(struct ctl *c, int argc, char **argv, struct init_args *a)
 {
-	static const struct option opts[] = {
-		{ "kms-uri", required_argument, NULL, 'u' },
-		{ "key-period", required_argument, NULL, 'p' },
-		{ "key-offset", required_argument, NULL, 'o' },
-		{ "cert-uri", required_argument, NULL, 'c' },
-		{ "issuer", required_argument, NULL, 'i' },
-		{ "valid-from", required_argument, NULL, 'f' },
-		{ "valid-to", required_argument, NULL, 't' },
-		{ "domain", required_argument, NULL, 'd' },
-		{ "kek-file", required_argument, NULL, 'k' },
-		{ "passphrase-file", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	int have_to = 0;
+	struct ctl_list domains = { a->domains, 0, DOMAIN_LIST_MAX };
+	const struct ctl_arg args[] = {
+		{ "kms-uri", CTL_ARG_STR, &a->p.kms_uri, NULL },
+		{ "key-period", CTL_ARG_U64, &a->p.key_period, NULL },
+		{ "key-offset", CTL_ARG_U64, &a->p.key_offset, NULL },
+		{ "cert-uri", CTL_ARG_STR, &a->p.cert_uri, NULL },
+		{ "issuer", CTL_ARG_STR, &a->p.issuer, NULL },
+		{ "valid-from", CTL_ARG_TIME, &a->p.valid_from, NULL },
+		{ "valid-to", CTL_ARG_TIME, &a->p.valid_to, &have_to },
+		{ "domain", CTL_ARG_LIST, &domains, NULL },
+		{ "kek-file", CTL_ARG_STR, &a->kek_file, NULL },
+		{ "passphrase-file", CTL_ARG_STR, &a->passphrase_file, NULL },
+		{ NULL, 0, NULL, NULL },
 	};
-	const char *why;
-	int ch, rc, have_to = 0;
+	int rc = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->p.key_period = INIT_PERIOD;
 	a->p.valid_from = ctl_now();
 	a->p.domains = a->domains;
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, opts, &rc)) != -1) {
-		switch (ch) {
-		case CTL_OPT_EXIT:
-			return rc;
-		case 'u':
-			a->p.kms_uri = optarg;
-			break;
-		case 'p':
-			if ((why = cli_parse_u64(optarg, &a->p.key_period)) != NULL)
-				return ctl_usage(c, "--key-period", why);
-			if (a->p.key_period == 0)
-				return ctl_usage(c, "--key-period", "must be at least 1 second");
-			break;
-		case 'o':
-			if ((why = cli_parse_u64(optarg, &a->p.key_offset)) != NULL)
-				return ctl_usage(c, "--key-offset", why);
-			break;
-		case 'c':
-			a->p.cert_uri = optarg;
-			break;
-		case 'i':
-			a->p.issuer = optarg;
-			break;
-		case 'f':
-			if ((why = ctl_parse_time(optarg, &a->p.valid_from)) != NULL)
-				return ctl_usage(c, "--valid-from", why);
-			break;
-		case 't':
-			if ((why = ctl_parse_time(optarg, &a->p.valid_to)) != NULL)
-				return ctl_usage(c, "--valid-to", why);
-			have_to = 1;
-			break;
-		case 'd':
-			if (a->p.ndomains == DOMAIN_LIST_MAX)
-				return ctl_usage(c, "--domain", "too many domains (at most 16)");
-			a->domains[a->p.ndomains++] = optarg;
-			break;
-		case 'k':
-			a->kek_file = optarg;
-			break;
-		case 'P':
-			a->passphrase_file = optarg;
-			break;
-		}
-	}
-	if ((rc = ctl_positional(c, argc, argv, 0)) != 0)
+	if (!ctl_args(c, argc, argv, args, 0, 0, NULL, &rc))
 		return rc;
+	a->p.ndomains = domains.n;
+	if (a->p.key_period == 0)
+		return ctl_usage(c, "--key-period", "must be at least 1 second");
 	if (a->p.kms_uri == NULL)
 		return ctl_usage(c, "--kms-uri", "required");
 	if ((rc = ctl_uri(c, a->p.kms_uri)) != 0)

@@ -14,7 +14,6 @@
 #include "store/period.h"
 #include "store/store.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,39 +50,24 @@ int
 cmd_keyset_derive(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx)
 {
-	static const struct option opts[] = {
-		{ "period", required_argument, NULL, 'p' },
-		{ "at", required_argument, NULL, 'a' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ctl *c = ctx;
 	struct kms_keyset ks;
 	struct kmsxml_keyset x;
-	const char *why, *uri, *out = NULL;
+	const char *uri, *out = NULL;
 	char *doc = NULL;
 	uint64_t no = 0;
 	int64_t at = 0, start, end;
 	size_t len = 0;
-	int ch, rc = 0, by_no = 0, by_at = 0;
+	int rc = 0, by_no = 0, by_at = 0;
+	const struct ctl_arg args[] = {
+		{ "period", CTL_ARG_U64, &no, &by_no },
+		{ "at", CTL_ARG_TIME, &at, &by_at },
+		{ "out", CTL_ARG_STR, &out, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, opts, &rc)) != -1) {
-		if (ch == CTL_OPT_EXIT)
-			return rc;
-		if (ch == 'p' && (why = cli_parse_u64(optarg, &no)) != NULL)
-			return ctl_usage(c, "--period", why);
-		if (ch == 'a' && (why = ctl_parse_time(optarg, &at)) != NULL)
-			return ctl_usage(c, "--at", why);
-		if (ch == 'o')
-			out = optarg;
-		by_no |= ch == 'p';
-		by_at |= ch == 'a';
-	}
-	if ((rc = ctl_positional(c, argc, argv, 1)) != 0)
+	if (!ctl_args(c, argc, argv, args, 1, 1, &uri, &rc))
 		return rc;
-	uri = argv[optind];
 	if ((rc = ctl_uri(c, uri)) != 0)
 		return rc;
 	if (by_no == by_at)

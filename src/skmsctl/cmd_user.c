@@ -6,6 +6,7 @@
  */
 #include "skmsctl/ctl.h"
 #include "common/err.h"
+#include "common/time.h"
 #include "lib/uri.h"
 #include "store/identity.h"
 #include "store/identity_state.h"
@@ -13,16 +14,10 @@
 #include "store/store.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const struct option uri_opts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 
 static int
 user_role(const char *text, enum identity_role *role)
@@ -80,15 +75,10 @@ user_begin(struct ctl *c, struct store_txn *t)
 static int
 user_uri_arg(struct ctl *c, int argc, char **argv, const char **uri)
 {
-	int ch, rc = 0;
+	int rc = 0;
 
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, uri_opts, &rc)) != -1)
-		if (ch == CTL_OPT_EXIT)
-			return rc;
-	if ((rc = ctl_positional(c, argc, argv, 1)) != 0)
+	if (!ctl_args(c, argc, argv, NULL, 1, 1, uri, &rc))
 		return rc;
-	*uri = argv[optind];
 	return ctl_uri(c, *uri);
 }
 
@@ -96,46 +86,35 @@ int
 cmd_user_add(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx)
 {
-	static const struct option opts[] = {
-		{ "role", required_argument, NULL, 'r' },
-		{ "valid-from", required_argument, NULL, 'f' },
-		{ "valid-to", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ctl *c = ctx;
 	struct identity_rec r;
 	struct store_txn t;
-	const char *why;
-	int ch, rc = 0;
+	const char *uri, *role = "user";
+	const struct ctl_arg args[] = {
+		{ "role", CTL_ARG_STR, &role, NULL },
+		{ "valid-from", CTL_ARG_TIME, &r.valid_from, NULL },
+		{ "valid-to", CTL_ARG_TIME, &r.valid_to, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
+	int rc = 0;
 
 	memset(&r, 0, sizeof(r));
-	r.role = IDENTITY_USER;
 	r.created = ctl_now();
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, opts, &rc)) != -1) {
-		if (ch == CTL_OPT_EXIT)
-			return rc;
-		if (ch == 'r' && user_role(optarg, &r.role) != 0)
-			return ctl_usage(c, "--role", "must be user or gms");
-		if (ch == 'f' && (why = ctl_parse_time(optarg, &r.valid_from)) != NULL)
-			return ctl_usage(c, "--valid-from", why);
-		if (ch == 't' && (why = ctl_parse_time(optarg, &r.valid_to)) != NULL)
-			return ctl_usage(c, "--valid-to", why);
-	}
-	if ((rc = ctl_positional(c, argc, argv, 1)) != 0)
+	if (!ctl_args(c, argc, argv, args, 1, 1, &uri, &rc))
 		return rc;
-	r.uri = (const uint8_t *)argv[optind];
-	r.uri_len = strlen(argv[optind]);
-	if ((rc = ctl_uri(c, argv[optind])) != 0)
+	if (user_role(role, &r.role) != 0)
+		return ctl_usage(c, "--role", "must be user or gms");
+	r.uri = (const uint8_t *)uri;
+	r.uri_len = strlen(uri);
+	if ((rc = ctl_uri(c, uri)) != 0)
 		return rc;
 	if (r.valid_to != 0 && r.valid_to <= r.valid_from)
 		return ctl_usage(c, "--valid-to", "must be after --valid-from");
 	if ((rc = user_begin(c, &t)) != 0)
 		return rc;
 	store_identity_put(&t, &r, 0);
-	ctl_audit(c, &t, "user add", argv[optind], user_role_name(r.role));
-	return user_commit(c, &t, argv[optind]);
+	ctl_audit(c, &t, "user add", uri, user_role_name(r.role));
+	return user_commit(c, &t, uri);
 }
 
 /* One import line: "URI [user|gms]"; '#' comments and blank lines pass. */
@@ -186,15 +165,10 @@ cmd_user_import(const struct cli *cli, const struct cli_cmd *cmd, int argc, char
 	const char *why = NULL, *path;
 	ssize_t got;
 	FILE *f;
-	int ch, rc = 0;
+	int rc = 0;
 
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, uri_opts, &rc)) != -1)
-		if (ch == CTL_OPT_EXIT)
-			return rc;
-	if ((rc = ctl_positional(c, argc, argv, 1)) != 0)
+	if (!ctl_args(c, argc, argv, NULL, 1, 1, &path, &rc))
 		return rc;
-	path = argv[optind];
 	if ((f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r")) == NULL)
 		return ctl_fail(c, path, strerror(errno));
 	while ((got = getline(&line, &linecap, f)) != -1) {
@@ -299,30 +273,26 @@ int
 cmd_user_list(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx)
 {
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char *const names[] = { "not-yet-valid", "active", "expired", "revoked" };
 	struct ctl *c = ctx;
 	struct user_list_arg a = { c, ctl_now() };
 	struct store_txn t;
+	const char *state = NULL;
+	const struct ctl_arg args[] = {
+		{ "state", CTL_ARG_STR, &state, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
 	unsigned mask = 0, s;
-	int ch, rc = 0;
+	int rc = 0;
 
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, opts, &rc)) != -1) {
-		if (ch == CTL_OPT_EXIT)
-			return rc;
-		for (s = 0; ch == 's' && s < 4; s++)
-			if (strcmp(optarg, names[s]) == 0)
-				mask |= IDENTITY_STATE_BIT(s);
-		if (ch == 's' && mask == 0)
-			return ctl_usage(c, "--state",
-			    "must be active, revoked, expired or not-yet-valid");
-	}
-	if ((rc = ctl_positional(c, argc, argv, 0)) != 0 || (rc = ctl_store(c, 0)) != 0)
+	if (!ctl_args(c, argc, argv, args, 0, 0, NULL, &rc))
+		return rc;
+	for (s = 0; state != NULL && s < 4; s++)
+		if (strcmp(state, names[s]) == 0)
+			mask |= IDENTITY_STATE_BIT(s);
+	if (state != NULL && mask == 0)
+		return ctl_usage(c, "--state", "must be active, revoked, expired or not-yet-valid");
+	if ((rc = ctl_store(c, 0)) != 0)
 		return rc;
 	if ((rc = store_txn_begin(c->store, 0, &t)) != 0)
 		return ctl_fail(c, "store", skm_strerror(rc));
@@ -381,37 +351,22 @@ int
 cmd_user_revoke(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx)
 {
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "period", required_argument, NULL, 'p' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ctl *c = ctx;
 	struct store_txn t;
-	const char *why, *uri, *reason = "";
-	char detail[1200];
+	const char *uri, *reason = "";
+	char detail[1200], when[TIME_TEXT_LEN];
 	uint64_t no = 0;
 	int64_t from = ctl_now();
-	int ch, rc = 0, by_no = 0, by_from = 0;
+	int rc = 0, by_no = 0, by_from = 0;
+	const struct ctl_arg args[] = {
+		{ "from", CTL_ARG_TIME, &from, &by_from },
+		{ "period", CTL_ARG_U64, &no, &by_no },
+		{ "reason", CTL_ARG_STR, &reason, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, opts, &rc)) != -1) {
-		if (ch == CTL_OPT_EXIT)
-			return rc;
-		if (ch == 'f' && (why = ctl_parse_time(optarg, &from)) != NULL)
-			return ctl_usage(c, "--from", why);
-		if (ch == 'p' && (why = cli_parse_u64(optarg, &no)) != NULL)
-			return ctl_usage(c, "--period", why);
-		if (ch == 'r')
-			reason = optarg;
-		by_no |= ch == 'p';
-		by_from |= ch == 'f';
-	}
-	if ((rc = ctl_positional(c, argc, argv, 1)) != 0)
+	if (!ctl_args(c, argc, argv, args, 1, 1, &uri, &rc))
 		return rc;
-	uri = argv[optind];
 	if ((rc = ctl_uri(c, uri)) != 0)
 		return rc;
 	if (by_no && by_from)
@@ -427,7 +382,9 @@ cmd_user_revoke(const struct cli *cli, const struct cli_cmd *cmd, int argc, char
 		snprintf(detail, sizeof(detail), "period %" PRIu64 " %s", no, reason);
 	} else {
 		store_identity_revoke(&t, (const uint8_t *)uri, strlen(uri), from, reason);
-		snprintf(detail, sizeof(detail), "from %" PRId64 " %s", from, reason);
+		if (time_format(from, when, sizeof(when)) != 0)
+			snprintf(when, sizeof(when), "@%" PRId64, from);
+		snprintf(detail, sizeof(detail), "from %s %s", when, reason);
 	}
 	ctl_audit(c, &t, "user revoke", uri, detail);
 	return user_commit(c, &t, uri);
@@ -437,29 +394,19 @@ int
 cmd_user_reinstate(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx)
 {
-	static const struct option opts[] = {
-		{ "period", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ctl *c = ctx;
 	struct store_txn t;
-	const char *why, *uri;
+	const char *uri;
 	char detail[64] = "";
 	uint64_t no = 0;
-	int ch, rc = 0, by_no = 0;
+	int rc = 0, by_no = 0;
+	const struct ctl_arg args[] = {
+		{ "period", CTL_ARG_U64, &no, &by_no },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	optind = 0;
-	while ((ch = ctl_opt(c, argc, argv, opts, &rc)) != -1) {
-		if (ch == CTL_OPT_EXIT)
-			return rc;
-		if (ch == 'p' && (why = cli_parse_u64(optarg, &no)) != NULL)
-			return ctl_usage(c, "--period", why);
-		by_no |= ch == 'p';
-	}
-	if ((rc = ctl_positional(c, argc, argv, 1)) != 0)
+	if (!ctl_args(c, argc, argv, args, 1, 1, &uri, &rc))
 		return rc;
-	uri = argv[optind];
 	if ((rc = ctl_uri(c, uri)) != 0 || (rc = user_begin(c, &t)) != 0)
 		return rc;
 	if (by_no) {

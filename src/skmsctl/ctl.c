@@ -130,36 +130,80 @@ ctl_uri(struct ctl *c, const char *uri)
 	return 0;
 }
 
-int
-ctl_opt(struct ctl *c, int argc, char **argv, const struct option *opts, int *rc)
+/* One declared option's value into its destination; NULL or a reason. */
+static const char *
+ctl_arg_set(const struct ctl_arg *a, const char *value)
 {
-	int ch;
+	struct ctl_list *l;
 
-	opterr = 0;
-	ch = getopt_long(argc, argv, ":", opts, NULL);
-	switch (ch) {
-	case 'h':
-		*rc = cli_help(c->cli, c->cmd);
-		return CTL_OPT_EXIT;
-	case '?':
-		*rc = ctl_usage(c, argv[optind - 1], "unknown option");
-		return CTL_OPT_EXIT;
-	case ':':
-		*rc = ctl_usage(c, argv[optind - 1], "missing argument");
-		return CTL_OPT_EXIT;
-	default:
-		return ch;
+	if (a->given != NULL)
+		*a->given = 1;
+	switch (a->type) {
+	case CTL_ARG_STR:
+		*(const char **)a->dst = value;
+		return NULL;
+	case CTL_ARG_U64:
+		return cli_parse_u64(value, a->dst);
+	case CTL_ARG_TIME:
+		return ctl_parse_time(value, a->dst);
+	case CTL_ARG_LIST:
+		l = a->dst;
+		if (l->n == l->max)
+			return "given too many times";
+		l->v[l->n++] = value;
+		return NULL;
 	}
+	return "unknown option type";
 }
 
+#define CTL_ARGS_MAX	16
+
 int
-ctl_positional(struct ctl *c, int argc, char **argv, int n)
+ctl_args(struct ctl *c, int argc, char **argv, const struct ctl_arg *args, int min,
+    int max, const char **pos, int *rc)
 {
-	if (argc - optind < n)
-		return ctl_usage(c, "missing argument", NULL);
-	if (argc - optind > n)
-		return ctl_usage(c, argv[optind + n], "unexpected argument");
-	return 0;
+	struct option opts[CTL_ARGS_MAX + 2];
+	char name[64];
+	const char *why;
+	int ch, i, n;
+
+	memset(opts, 0, sizeof(opts));
+	for (n = 0; args != NULL && args[n].name != NULL && n < CTL_ARGS_MAX; n++) {
+		opts[n].name = args[n].name;
+		opts[n].has_arg = required_argument;
+		opts[n].val = 1000 + n;
+	}
+	opts[n].name = "help";
+	opts[n].val = 'h';
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			*rc = cli_help(c->cli, c->cmd);
+			return 0;
+		}
+		if (ch == '?' || ch == ':') {
+			*rc = ctl_usage(c, argv[optind - 1], ch == '?' ? "unknown option" :
+			    "missing argument");
+			return 0;
+		}
+		if ((why = ctl_arg_set(&args[ch - 1000], optarg)) != NULL) {
+			snprintf(name, sizeof(name), "--%s", args[ch - 1000].name);
+			*rc = ctl_usage(c, name, why);
+			return 0;
+		}
+	}
+	if (argc - optind < min) {
+		*rc = ctl_usage(c, "missing argument", NULL);
+		return 0;
+	}
+	if (argc - optind > max) {
+		*rc = ctl_usage(c, argv[optind + max], "unexpected argument");
+		return 0;
+	}
+	for (i = 0; i < argc - optind; i++)
+		pos[i] = argv[optind + i];
+	return 1;
 }
 
 void

@@ -61,24 +61,41 @@ int ctl_usage(struct ctl *c, const char *what, const char *why);
 /* Checks a URI argument (lib/uri.h); CLI_USAGE with the reason, else 0. */
 int ctl_uri(struct ctl *c, const char *uri);
 
-struct option;
 struct store_txn;
 
 /* Appends this command's audit entry to the write transaction t. */
 void ctl_audit(struct ctl *c, struct store_txn *t, const char *action, const char *uri,
     const char *detail);
 
-/*
- * getopt_long over a command's arguments (positionals may stand anywhere;
- * they are left at argv[optind..]). Returns the option's value, -1 at the
- * end, or CTL_OPT_EXIT after --help or a usage error, with *rc to return.
- * Reset optind to 0 before the first call.
- */
-#define CTL_OPT_EXIT	(-2)
-int ctl_opt(struct ctl *c, int argc, char **argv, const struct option *opts, int *rc);
+/* A command's options, declared: each fills its destination when given. */
+enum ctl_arg_type {
+	CTL_ARG_STR,	/* const char ** */
+	CTL_ARG_U64,	/* uint64_t *, decimal digits only */
+	CTL_ARG_TIME,	/* int64_t *, ISO 8601 UTC or @seconds */
+	CTL_ARG_LIST,	/* struct ctl_list *, the option may repeat */
+};
 
-/* Exactly n positional arguments left after the options, else a usage error. */
-int ctl_positional(struct ctl *c, int argc, char **argv, int n);
+struct ctl_list {
+	const char **v;
+	size_t n;
+	size_t max;
+};
+
+struct ctl_arg {
+	const char *name;	/* without the leading -- */
+	enum ctl_arg_type type;
+	void *dst;
+	int *given;		/* set to 1 when the option is given; may be NULL */
+};
+
+/*
+ * Parses argv (argv[0] is the command word): the options in args (ended by
+ * a NULL name; --help is implicit, and positionals may stand anywhere) and
+ * between min and max positional arguments into pos[]. Returns 1 to go on,
+ * or 0 with *rc set after --help or a usage error.
+ */
+int ctl_args(struct ctl *c, int argc, char **argv, const struct ctl_arg *args, int min,
+    int max, const char **pos, int *rc);
 
 /* Commands, by file. */
 int cmd_init(const struct cli *, const struct cli_cmd *, int, char **, void *);
