@@ -43,6 +43,7 @@ if !SANITIZERS
 TESTS += tests/ct.sh
 endif
 endif
+CLEANFILES += tests/*.ct.log
 PHONY_TARGETS += ct
 ct: $(CT_CHECKS)
 	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(top_srcdir)/tests/ct.sh
