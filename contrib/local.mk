@@ -15,3 +15,10 @@ contrib_skms_mint_token_SOURCES = contrib/skms-mint-token.c
 contrib_skms_mint_token_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(JWT_CFLAGS)
 contrib_skms_mint_token_LDADD = src/lib/libskm.la src/common/libcommon.la \
 	$(JWT_LIBS) $(OPENSSL_LIBS)
+# The load benchmark of skmsd against nginx and the rollover storm, run by
+# 'make bench-server' (needs wrk and nginx; loopback only, bounded in time).
+EXTRA_DIST += contrib/bench-server contrib/bench-post.lua contrib/bench-storm.lua
+PHONY_TARGETS += bench-server
+bench-server: src/skmsd/skmsd$(EXEEXT) src/skmsctl/skmsctl$(EXEEXT) \
+	contrib/skms-mint-token$(EXEEXT)
+	$(SHELL) $(top_srcdir)/contrib/bench-server .

@@ -35,6 +35,7 @@ enum { EXIT_USAGE = 2 };
 struct mint {
 	const char *key_file;
 	const char *iss, *aud, *sub, *scope, *jti, *alg;
+	const char *subs_file;		/* --subs: one sub per line */
 	const char *claims[CLAIMS_MAX];	/* "NAME=VALUE" */
 	int nclaims;
 	long long now, ttl, exp_off, nbf_off, iat_off;
@@ -45,7 +46,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: " PROG " --key PRIVATE.pem --iss ISSUER --aud AUDIENCE --sub URI\n"
+	    "usage: " PROG " --key PRIVATE.pem --iss ISSUER --aud AUDIENCE\n"
+	    "           (--sub URI | --subs FILE)\n"
 	    "           [--claim NAME=VALUE ...] [--scope TEXT] [--ttl SECONDS]\n"
 	    "           [--exp-offset SECONDS | --no-exp] [--nbf-offset SECONDS]\n"
 	    "           [--iat-offset SECONDS] [--jti ID] [--alg ES256|ES384|RS256]\n"
@@ -58,6 +60,8 @@ usage(FILE *f)
 	    "\n"
 	    "  --key FILE          PEM private key of the demo issuer (P-256, P-384, RSA)\n"
 	    "  --iss, --aud, --sub the iss, aud and sub claims\n"
+	    "  --subs FILE         one token per line of FILE (\"-\": stdin), each with\n"
+	    "                      that line as its sub, in order\n"
 	    "  --claim NAME=VALUE  an extra string claim (repeatable), e.g. an identity\n"
 	    "                      claim other than sub\n"
 	    "  --scope TEXT        the scope claim (default 3gpp:seal:km; \"\" omits it)\n"
@@ -200,11 +204,83 @@ add_claims(jwt_t *jwt, const struct mint *m)
 	return 0;
 }
 
+/* One signed token for sub on stdout. */
+static int
+mint_one(const struct mint *m, const char *sub, const char *pem, size_t len,
+    const char *key_alg)
+{
+	struct mint one = *m;
+	jwt_t *jwt = NULL;
+	char *tok = NULL;
+	int rc = -1;
+
+	one.sub = sub;
+	if (jwt_new(&jwt) != 0) {
+		fprintf(stderr, PROG ": out of memory\n");
+		goto out;
+	}
+	if (add_claims(jwt, &one) != 0)
+		goto out;
+	if (jwt_set_alg(jwt, jwt_str_alg(key_alg), (const unsigned char *)pem, (int)len) != 0) {
+		fprintf(stderr, PROG ": %s: the JWT library refused the key\n", m->key_file);
+		goto out;
+	}
+	tok = jwt_encode_str(jwt);
+	if (tok == NULL) {
+		fprintf(stderr, PROG ": signing failed\n");
+		goto out;
+	}
+	if (printf("%s\n", tok) < 0) {
+		fprintf(stderr, PROG ": stdout: %s\n", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(tok);
+	jwt_free(jwt);
+	return rc;
+}
+
+/*
+ * --subs FILE: one token per line of FILE (an identity URI per line,
+ * blank lines skipped), in order, so a load generator can mint thousands
+ * of tokens with one key read instead of one process each.
+ */
+static int
+mint_batch(const struct mint *m, const char *pem, size_t len, const char *key_alg)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *fp;
+	int rc = 0;
+
+	if (strcmp(m->subs_file, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(m->subs_file, "r")) == NULL) {
+		fprintf(stderr, PROG ": %s: %s\n", m->subs_file, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (n = getline(&line, &cap, fp)) != -1) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n > 0)
+			rc = mint_one(m, line, pem, len, key_alg);
+	}
+	if (rc == 0 && ferror(fp)) {
+		fprintf(stderr, PROG ": %s: read error\n", m->subs_file);
+		rc = -1;
+	}
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return rc;
+}
+
 static int
 mint_token(const struct mint *m)
 {
-	jwt_t *jwt = NULL;
-	char *pem = NULL, *tok = NULL;
+	char *pem = NULL;
 	const char *key_alg;
 	size_t len = 0;
 	int rc = 1;
@@ -215,30 +291,15 @@ mint_token(const struct mint *m)
 		fprintf(stderr, PROG ": --alg %s: the key calls for %s\n", m->alg, key_alg);
 		goto out;
 	}
-	if (jwt_new(&jwt) != 0) {
-		fprintf(stderr, PROG ": out of memory\n");
+	if ((m->subs_file != NULL ? mint_batch(m, pem, len, key_alg) :
+	    mint_one(m, m->sub, pem, len, key_alg)) != 0)
 		goto out;
-	}
-	if (add_claims(jwt, m) != 0)
-		goto out;
-	if (jwt_set_alg(jwt, jwt_str_alg(key_alg), (unsigned char *)pem, (int)len) != 0) {
-		fprintf(stderr, PROG ": %s: the JWT library refused the key\n", m->key_file);
-		goto out;
-	}
-	tok = jwt_encode_str(jwt);
-	if (tok == NULL) {
-		fprintf(stderr, PROG ": signing failed\n");
-		goto out;
-	}
-	printf("%s\n", tok);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, PROG ": stdout: %s\n", strerror(errno));
 		goto out;
 	}
 	rc = 0;
 out:
-	free(tok);
-	jwt_free(jwt);
 	OPENSSL_cleanse(pem, KEY_MAX + 1);
 	free(pem);
 	return rc;
@@ -248,12 +309,13 @@ int
 main(int argc, char **argv)
 {
 	enum { O_KEY = 256, O_ISS, O_AUD, O_SUB, O_CLAIM, O_SCOPE, O_TTL, O_NBF, O_IAT,
-		O_EXP, O_NOEXP, O_JTI, O_ALG, O_NOW, O_HELP, O_VERSION };
+		O_EXP, O_NOEXP, O_JTI, O_SUBS, O_ALG, O_NOW, O_HELP, O_VERSION };
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, O_KEY },
 		{ "iss", required_argument, NULL, O_ISS },
 		{ "aud", required_argument, NULL, O_AUD },
 		{ "sub", required_argument, NULL, O_SUB },
+		{ "subs", required_argument, NULL, O_SUBS },
 		{ "claim", required_argument, NULL, O_CLAIM },
 		{ "scope", required_argument, NULL, O_SCOPE },
 		{ "ttl", required_argument, NULL, O_TTL },
@@ -277,6 +339,7 @@ main(int argc, char **argv)
 		case O_ISS: m.iss = optarg; break;
 		case O_AUD: m.aud = optarg; break;
 		case O_SUB: m.sub = optarg; break;
+		case O_SUBS: m.subs_file = optarg; break;
 		case O_SCOPE: m.scope = optarg; break;
 		case O_JTI: m.jti = optarg; break;
 		case O_NOEXP: m.no_exp = 1; break;
@@ -328,8 +391,12 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error(argv[optind], "unexpected argument");
-	if (m.key_file == NULL || m.iss == NULL || m.aud == NULL || m.sub == NULL)
-		return usage_error("missing option", "--key, --iss, --aud and --sub are required");
+	if (m.key_file == NULL || m.iss == NULL || m.aud == NULL ||
+	    (m.sub == NULL) == (m.subs_file == NULL))
+		return usage_error("missing option",
+		    "--key, --iss, --aud and one of --sub or --subs are required");
+	if (m.jti != NULL && m.subs_file != NULL)
+		return usage_error("--jti", "conflicts with --subs (each token needs its own)");
 	if (m.no_exp && m.has_exp_off)
 		return usage_error("--no-exp", "conflicts with --exp-offset");
 	return mint_token(&m);

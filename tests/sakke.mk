@@ -6,6 +6,12 @@ tests_test_sakke_SOURCES = tests/test_sakke.c
 tests_test_sakke_CFLAGS = $(TEST_CFLAGS)
 tests_test_sakke_LDADD = $(TEST_LIBS)
 
+check_PROGRAMS += tests/test_sakke_batch
+TESTS += tests/test_sakke_batch
+tests_test_sakke_batch_SOURCES = tests/test_sakke_batch.c
+tests_test_sakke_batch_CFLAGS = $(TEST_CFLAGS)
+tests_test_sakke_batch_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += tests/ct_sakke
 CT_CHECKS += tests/ct_sakke
 tests_ct_sakke_SOURCES = tests/ct_sakke.c

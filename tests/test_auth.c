@@ -392,6 +392,60 @@ START_TEST(times)
 }
 END_TEST
 
+/*
+ * Verified tokens are remembered by digest: a reused token skips the
+ * signature check, yet exp, the clock and any change to the token are
+ * honoured exactly as by a full verification.
+ */
+START_TEST(token_cache)
+{
+	struct auth_result res, first;
+	char *tok = mint("auth/es256-key.pem", JWT_ALG_ES256, claims(ES_ISS, ",\"jti\":\"c-1\""));
+	char *header, *forged, *late;
+	size_t at;
+	uint64_t h0 = auth_token_hits(auth);
+
+	ck_assert_int_ge(asprintf(&header, "Bearer %s", tok), 0);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW, &first), AUTH_OK);
+	ck_assert_uint_eq(auth_token_hits(auth), h0);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW + 10, &res), AUTH_OK);
+	ck_assert_uint_eq(auth_token_hits(auth), h0 + 1);
+	ck_assert_int_eq(memcmp(&res, &first, sizeof(res)), 0);
+	ck_assert_str_eq(res.identity, ALICE);
+	ck_assert_str_eq(res.jti, "c-1");
+	/* exp is NOW + 300 and the leeway 30 s: the cached token expires too. */
+	ck_assert_int_eq(auth_bearer(auth, header, NOW + 329, &res), AUTH_OK);
+	ck_assert_uint_eq(auth_token_hits(auth), h0 + 2);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW + 330, &res), AUTH_EXPIRED);
+	ck_assert_str_eq(res.identity, "");
+	ck_assert_uint_eq(auth_token_hits(auth), h0 + 2);
+	/* One signature character changed: not the cached token, and forged. */
+	forged = strdup(header);
+	ck_assert_ptr_nonnull(forged);
+	at = strlen(forged) - 20;
+	forged[at] = forged[at] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(auth_bearer(auth, forged, NOW, &res), AUTH_BAD_SIGNATURE);
+	ck_assert_uint_eq(auth_token_hits(auth), h0 + 2);
+	free(forged);
+	free(header);
+	free(tok);
+	/*
+	 * nbf 100 s ahead: refused now, accepted (and cached) later, and
+	 * refused again when the clock steps back before that time.
+	 */
+	late = time_token(",\"exp\":1700000600,\"nbf\":1700000100");
+	ck_assert_int_ge(asprintf(&header, "Bearer %s", late), 0);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW, &res), AUTH_NOT_YET_VALID);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW + 100, &res), AUTH_OK);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW + 101, &res), AUTH_OK);
+	ck_assert_uint_eq(auth_token_hits(auth), h0 + 3);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW, &res), AUTH_NOT_YET_VALID);
+	ck_assert_uint_eq(auth_token_hits(auth), h0 + 3);
+	free(header);
+	free(late);
+}
+END_TEST
+
 static char *
 scope_token(const char *scope)
 {
@@ -719,6 +773,7 @@ main(void)
 	tcase_add_test(tc, issuers);
 	tcase_add_test(tc, audiences);
 	tcase_add_test(tc, times);
+	tcase_add_test(tc, token_cache);
 	tcase_add_test(tc, scopes);
 	tcase_add_test(tc, identities);
 	tcase_add_test(tc, headers);

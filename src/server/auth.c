@@ -17,17 +17,21 @@
 
 #include <jwt.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include "common/err.h"
 #include "conf/conf.h"
 #include "lib/uri.h"
 #include "server/auth.h"
+#include "server/auth_cache.h"
 #include "server/auth_claim.h"
 #include "server/auth_key.h"
 
 /* Far above any real access token, well below a header size limit. */
 #define AUTH_TOKEN_MAX	8192
+/* Verified tokens remembered: clients reuse a token until it expires. */
+#define AUTH_CACHE_SLOTS	4096
 
 struct auth_issuer {
 	char *iss;
@@ -43,6 +47,7 @@ struct auth {
 	size_t nissuers;
 	int64_t leeway;
 	char *scope;		/* "" skips the scope check */
+	struct auth_cache *cache;	/* per configuration: a reload empties it */
 };
 
 /* The JWS algorithms libjwt 1.10 verifies with a public key. */
@@ -100,6 +105,7 @@ auth_free(struct auth *a)
 		auth_issuer_clear(&a->issuers[i]);
 	free(a->issuers);
 	free(a->scope);
+	auth_cache_free(a->cache);
 	free(a);
 }
 
@@ -162,7 +168,8 @@ auth_new(const struct conf *cf, struct auth **out, char *why, size_t whylen)
 	a->scope = strdup(cf->tokens.required_scope != NULL ? cf->tokens.required_scope : "");
 	if (cf->tokens.issuers_count > 0)
 		a->issuers = calloc(cf->tokens.issuers_count, sizeof(*a->issuers));
-	if (a->scope == NULL || (cf->tokens.issuers_count > 0 && a->issuers == NULL)) {
+	if (a->scope == NULL || (cf->tokens.issuers_count > 0 && a->issuers == NULL) ||
+	    auth_cache_new(AUTH_CACHE_SLOTS, &a->cache) != 0) {
 		snprintf(why, whylen, "out of memory");
 		rc = SKM_ENOMEM;
 		goto out;
@@ -428,17 +435,36 @@ auth_bearer(const struct auth *a, const char *header, int64_t now,
     struct auth_result *res)
 {
 	char tok[AUTH_TOKEN_MAX + 1];
+	uint8_t d[AUTH_CACHE_DIGEST];
 	enum auth_status st;
+	int hashed;
 
 	memset(res, 0, sizeof(*res));
 	st = auth_token(header, tok);
-	if (st == AUTH_OK)
+	/*
+	 * A signature verification costs a millisecond and more; a token seen
+	 * before is known by its digest. Only verification is remembered: the
+	 * caller still authorises the identity against the store each time.
+	 */
+	hashed = st == AUTH_OK &&
+	    EVP_Digest(tok, strlen(tok), d, NULL, EVP_sha256(), NULL) == 1;
+	if (st == AUTH_OK && !(hashed &&
+	    auth_cache_get(a->cache, d, now, a->leeway, res) == 0)) {
 		st = auth_verify(a, tok, now, res);
+		if (st == AUTH_OK && hashed)
+			auth_cache_put(a->cache, d, now, res);
+	}
 	/* A bearer token is a credential: leave no copy on the stack. */
 	OPENSSL_cleanse(tok, sizeof(tok));
 	if (st != AUTH_OK)
 		memset(res, 0, sizeof(*res));
 	return st;
+}
+
+uint64_t
+auth_token_hits(const struct auth *a)
+{
+	return auth_cache_hits(a->cache);
 }
 
 int

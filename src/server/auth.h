@@ -5,7 +5,8 @@
  * the issuer public keys of the configuration; and, optionally, the
  * identity in a TLS client certificate's URI subjectAltName. A verified
  * caller is one identity URI (a VAL user or a GMS). The verifier is
- * immutable once built and safe to use from several threads at once.
+ * immutable once built, apart from its bounded cache of verified tokens,
+ * and safe to use from several threads at once.
  */
 #ifndef SKM_SERVER_AUTH_H
 #define SKM_SERVER_AUTH_H
@@ -63,6 +64,13 @@ void auth_free(struct auth *a);
  */
 enum auth_status auth_bearer(const struct auth *a, const char *header, int64_t now,
     struct auth_result *res);
+
+/*
+ * Tokens accepted from the verified-token cache so far (a token seen
+ * before and not expired skips the signature verification; its identity
+ * is still authorised afresh by the caller).
+ */
+uint64_t auth_token_hits(const struct auth *a);
 
 /* A static lower-case reason for a status ("token expired", ...). */
 const char *auth_status_text(enum auth_status s);

@@ -3,6 +3,7 @@
 noinst_LTLIBRARIES += src/server/libauth.la
 src_server_libauth_la_SOURCES = \
 	src/server/auth.c src/server/auth.h \
+	src/server/auth_cache.c src/server/auth_cache.h \
 	src/server/auth_claim.c src/server/auth_claim.h \
 	src/server/auth_key.c src/server/auth_key.h \
 	src/server/kmsreq.c src/server/kmsreq.h
