@@ -565,7 +565,7 @@ START_TEST(batch_equals_single)
 END_TEST
 
 /*
- * g^r with a leading zero octet (NOTES 10.3): the SED hashes the minimal
+ * g^r with a leading zero octet (RFC 6508 6.2.1 step 4 leaves its length open): the SED hashes the minimal
  * encoding, and decapsulation also accepts a SED made with the padded one.
  */
 START_TEST(leading_zero_gr)

@@ -105,7 +105,7 @@ START_TEST(ntp_shift)
 {
 	uint64_t ntp;
 
-	/* NOTES 2.3: 23 Feb 2014 08:39:14 UTC is NTP 0xD6B43232 */
+	/* TS 33.179 D.2 example: 23 Feb 2014 08:39:14 UTC is NTP 0xD6B43232 */
 	ck_assert_uint_eq(time_unix_to_ntp(1393144754), 0xD6B43232ULL);
 	ck_assert_int_eq(time_ntp_to_unix(0xD6B43232ULL), 1393144754);
 	ck_assert_uint_eq(time_unix_to_ntp(-2208988800LL), 0);

@@ -103,7 +103,7 @@ START_TEST(period_numbers)
 {
 	uint64_t no, start, end, n;
 
-	/* NOTES 3.2: NTP 0xEC898DA8 with a period of 16777215 s is period 236 */
+	/* a deployed vector: NTP 0xEC898DA8 with a period of 16777215 s is period 236 */
 	ck_assert_int_eq(period_number(0xEC898DA8ULL, 16777215, 0, &no), 0);
 	ck_assert_uint_eq(no, 236);
 	ck_assert_int_eq(period_number(100, 10, 5, &no), 0);

@@ -14,7 +14,7 @@
 #include "lib/kdf.h"
 
 #define FC_GUK		0x50	/* TS 33.180 F.1.3 */
-#define FC_DPCK		0x53	/* TS 33.180 F.1.5 as deployed (NOTES 4.4) */
+#define FC_DPCK		0x53	/* TS 33.180 F.1.5, as deployed clients derive it */
 
 int
 kdf_s_build(uint8_t fc, const struct kdf_param *params, size_t nparams,

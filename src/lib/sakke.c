@@ -142,7 +142,7 @@ sakke_hash_w(uint8_t mask[SAKKE_SSV_LEN], const uint8_t w[FP1024_BYTES], size_t 
 
 /*
  * The octet length of the minimal encoding of g^r. RFC 6508 does not fix
- * it and implementations differ (NOTES: minimal in the reference code,
+ * it and implementations differ (minimal in the reference code,
  * padded in others; 1 message in 256 differs). We declassify the length:
  * it reveals only how many leading zero octets the 1024-bit hash input has,
  * which is what SHA-256 over a value of that length would reveal anyway.

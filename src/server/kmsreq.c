@@ -172,7 +172,7 @@ kmsreq_time(const char *s, int64_t *out)
 	} else {
 		/*
 		 * No zone: D.2.2 does not demand one and a deployed client
-		 * writes its local time bare; read as UTC (NOTES 2.4).
+		 * writes its local time bare; read as UTC.
 		 */
 		buf[len] = 'Z';
 		buf[len + 1] = '\0';
@@ -272,7 +272,7 @@ kmsreq_request(const xmlNode *root, struct kmsreq *out, const char **why)
 	unsigned seen = 0;
 	int rc = 0;
 
-	/* NOTES 2.4: the schema fixes 1.1.0, a deployed client sends 1.0.0. */
+	/* TS 33.180 D.2.2: the schema fixes 1.1.0; a deployed client sends 1.0.0. */
 	version = xmlGetNoNsProp(root, (const xmlChar *)"Version");
 	if (version != NULL && !xmlStrEqual(version, (const xmlChar *)"1.0.0") &&
 	    !xmlStrEqual(version, (const xmlChar *)"1.1.0")) {
@@ -292,7 +292,7 @@ kmsreq_request(const xmlNode *root, struct kmsreq *out, const char **why)
 	return rc;
 }
 
-/* SignedKmsRequest = KmsRequest + ds:Signature (NOTES 2.8); not verified. */
+/* SignedKmsRequest = KmsRequest + ds:Signature (TS 33.180 D.3.5); not verified. */
 static int
 kmsreq_signed(const xmlNode *root, struct kmsreq *out, const char **why)
 {
@@ -398,7 +398,10 @@ kmsreq_parse(const char *body, size_t len, struct kmsreq *out, const char **why)
 		*why = "KmsRequest larger than 64 KiB";
 		return SKM_ELEN;
 	}
-	/* NOTES 2.2: without the security extension the body is empty. */
+	/*
+	 * Without the security extension of TS 33.180 D.1, deployed clients
+	 * send an empty body.
+	 */
 	if (len == 0 || kmsreq_blank(body, len))
 		return 0;
 	kmsreq_init();
