@@ -32,6 +32,11 @@ TESTS += tests/test_cache
 tests_test_cache_SOURCES = tests/test_cache.c
 tests_test_cache_CFLAGS = $(TEST_CFLAGS)
 tests_test_cache_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+check_PROGRAMS += tests/test_precompute
+TESTS += tests/test_precompute
+tests_test_precompute_SOURCES = tests/test_precompute.c
+tests_test_precompute_CFLAGS = $(TEST_CFLAGS)
+tests_test_precompute_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 TESTS += tests/skmsd_api.sh
 EXTRA_DIST += tests/skmsd_api.sh tests/data/kms-response.xsd tests/fuzz_route.c
 

@@ -193,17 +193,36 @@ precompute_fire(evutil_socket_t fd, short what, void *arg)
 	uint64_t cur;
 	int64_t start, end;
 
+	int64_t now = (int64_t)time(NULL);
+
 	if (pc->running) {
 		precompute_step(pc);
 		return;
 	}
-	if (kms_period_at(pc->kms, (int64_t)time(NULL), &cur, &start, &end) != 0 ||
-	    kms_period_bounds(pc->kms, cur + 1, &pc->tstart, &pc->tend) != 0)
+	if (kms_period_at(pc->kms, now, &cur, &start, &end) != 0)
+		return;
+	/*
+	 * The wake-up after a boundary only re-arms: deriving the period after
+	 * next right then would compete with the rollover's own requests and
+	 * evict the key sets they are about to ask for.
+	 */
+	if (now < precompute_due(pc->last, cur, end, pc->lead)) {
+		precompute_arm(pc);
+		return;
+	}
+	if (kms_period_bounds(pc->kms, cur + 1, &pc->tstart, &pc->tend) != 0)
 		return;
 	pc->target = cur + 1;
 	pc->running = 1;
 	pc->listed = 0;
 	precompute_step(pc);
+}
+
+int64_t
+precompute_due(uint64_t last, uint64_t cur, int64_t end, unsigned lead)
+{
+	/* Done for the coming boundary: wake after it for the one after. */
+	return last == cur + 1 ? end + 1 : end - (int64_t)lead;
 }
 
 static void
@@ -218,8 +237,7 @@ precompute_arm(struct precompute *pc)
 		return;
 	if (kms_period_at(pc->kms, now, &cur, &start, &end) != 0)
 		return;
-	/* Done for the coming boundary: wake after it for the one after. */
-	at = pc->last == cur + 1 ? end + 1 : end - (int64_t)pc->lead;
+	at = precompute_due(pc->last, cur, end, pc->lead);
 	if (at > now)
 		tv.tv_sec = at - now;
 	evtimer_add(pc->timer, &tv);

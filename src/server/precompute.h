@@ -28,6 +28,13 @@ int precompute_new(struct event_base *base, const struct conf *cf, struct store 
 /* New lead time and batch size (loop thread); re-arms the timer. */
 void precompute_reload(struct precompute *pc, const struct conf *cf);
 
+/*
+ * When the run for period cur + 1 may start (Unix seconds): lead seconds
+ * before end, the end of period cur; or, once last (the period last
+ * precomputed) is cur + 1, just after end, only to re-arm for the next.
+ */
+int64_t precompute_due(uint64_t last, uint64_t cur, int64_t end, unsigned lead);
+
 /* The last period fully precomputed (0 before the first run). */
 uint64_t precompute_last(const struct precompute *pc);
 
