@@ -4,7 +4,7 @@ AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
 	CT_PROGRAMS='$(CT_CHECKS)'; VALGRIND='$(VALGRIND)'; \
 	export top_srcdir top_builddir CT_PROGRAMS VALGRIND;
-EXTRA_DIST += tests/data tests/ct.sh
+EXTRA_DIST += tests/data tests/ct.sh tests/checks.sh
 
 check_LTLIBRARIES = tests/libtestlib.la
 tests_libtestlib_la_SOURCES = tests/testlib.c tests/testlib.h

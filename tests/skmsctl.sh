@@ -11,26 +11,7 @@ S="$tmp/store"
 pass=0
 fail=0
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect STATUS DESCRIPTION COMMAND...: runs COMMAND, checks its exit status.
-expect() {
-	want=$1
-	what=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else
-		bad "$what: exit $got, expected $want"
-		sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -n 20
-	fi
-}
-
-# has PATTERN FILE DESCRIPTION
-has() {
-	if grep -q -e "$1" "$2"; then ok; else bad "$3: no '$1' in $(basename "$2")"; sed 's/^/  | /' "$2" | head -n 20; fi
-}
+. "${top_srcdir:-.}/tests/checks.sh"
 
 ctl() { "$CTL" --store "$S" "$@"; }
 

@@ -21,8 +21,7 @@ trap cleanup EXIT
 pass=0
 fail=0
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "${top_srcdir:-.}/tests/checks.sh"
 
 for tool in curl "$OPENSSL"; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
@@ -30,27 +29,6 @@ for tool in curl "$OPENSSL"; do
 		exit 77
 	fi
 done
-
-# expect STATUS DESCRIPTION COMMAND...
-expect() {
-	want=$1
-	what=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else
-		bad "$what: exit $got, expected $want"
-		sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -n 20
-	fi
-}
-
-# has PATTERN FILE DESCRIPTION / hasnt PATTERN FILE DESCRIPTION
-has() {
-	if grep -q -e "$1" "$2"; then ok; else bad "$3: no '$1'"; sed 's/^/  | /' "$2" | head -n 20; fi
-}
-hasnt() {
-	if grep -q -e "$1" "$2"; then bad "$3: unexpected '$1'"; sed 's/^/  | /' "$2" | head -n 20; else ok; fi
-}
 
 # --- fixtures: a store, a self-signed certificate, a configuration ---
 head -c 32 /dev/urandom >"$tmp/kek.key"
@@ -158,17 +136,7 @@ start() {
 			"$SKMSD" -c "$C" >"$tmp/log" 2>&1 &
 		fi
 		pid=$!
-		n=0
-		while [ $n -lt 100 ]; do
-			if grep -q "serving" "$tmp/log"; then
-				return 0
-			fi
-			if ! kill -0 "$pid" 2>/dev/null; then
-				break
-			fi
-			sleep 0.1
-			n=$((n + 1))
-		done
+		wait_serving "$pid" "$tmp/log" && return 0
 		kill -9 "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		pid=

@@ -26,8 +26,7 @@ pass=0
 fail=0
 nbad=0
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "${top_srcdir:-.}/tests/checks.sh"
 
 for tool in curl xmllint "$OPENSSL"; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
@@ -42,12 +41,6 @@ for prog in "$SKMSD" "$MINT" "$CTL"; do
 	fi
 done
 
-has() {
-	if grep -q -e "$1" "$2"; then ok; else bad "$3: no '$1'"; sed 's/^/  | /' "$2" | head -n 20; fi
-}
-hasnt() {
-	if grep -q -e "$1" "$2"; then bad "$3: unexpected '$1'"; sed 's/^/  | /' "$2" | head -n 20; else ok; fi
-}
 same() {
 	if [ "$1" = "$2" ]; then ok; else bad "$3: '$1', expected '$2'"; fi
 }
@@ -155,13 +148,7 @@ start() {
 		write_conf
 		"$SKMSD" -c "$C" >"$tmp/log" 2>&1 &
 		pid=$!
-		n=0
-		while [ $n -lt 100 ]; do
-			grep -q "serving" "$tmp/log" && return 0
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-			n=$((n + 1))
-		done
+		wait_serving "$pid" "$tmp/log" && return 0
 		kill -9 "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		pid=
