@@ -143,7 +143,7 @@ start() {
 	tries=0
 	while [ $tries -lt 20 ]; do
 		tries=$((tries + 1))
-		port=$(( ($$ * 7 + tries * 131 + $(date +%S)) % 20000 + 30000 ))
+		port=$(( ($$ * 7 + tries * 131 + $(date +%S | sed "s/^0//")) % 20000 + 30000 ))
 		mport=$((port + 1))
 		write_conf
 		"$SKMSD" -c "$C" >"$tmp/log" 2>&1 &
