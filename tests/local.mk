@@ -38,6 +38,10 @@ include tests/conf.mk
 include tests/store.mk
 include tests/server.mk
 include tests/auth.mk
+include tests/mikey.mk
+include tests/client.mk
+include tests/skmc.mk
+include tests/gmk.mk
 if HAVE_VALGRIND
 if !SANITIZERS
 TESTS += tests/ct.sh

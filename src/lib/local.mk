@@ -12,3 +12,4 @@ src_lib_libskm_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 src_lib_libskm_la_LIBADD = src/common/libcommon.la $(OPENSSL_LIBS)
 include src/lib/sakke.mk
 include src/lib/eccsi.mk
+include src/lib/mikey.mk
