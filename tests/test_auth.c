@@ -304,6 +304,28 @@ START_TEST(signatures)
 	ck_assert_int_eq(check(a), AUTH_BAD_SIGNATURE);
 	ck_assert_int_eq(check(strdup(".e30.c2ln")), AUTH_MALFORMED);
 	ck_assert_int_eq(check(strdup("eyJhbGciOiJFUzI1NiJ9..c2ln")), AUTH_MALFORMED);
+	/* RFC 7518 3.4: R || S of exactly 64 octets, in base64url of a valid length. */
+	{
+		static const char *const tails[] = { "A", "AAA", "AAAA", "-_" };
+		char *good = mint("auth/es256-key.pem", JWT_ALG_ES256, claims(ES_ISS, ""));
+		size_t i;
+
+		ck_assert_int_eq(check(strdup(good)), AUTH_OK);
+		for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+			char *t = malloc(strlen(good) + 8);
+
+			ck_assert_ptr_nonnull(t);
+			strcpy(t, good);
+			strcat(t, tails[i]);
+			ck_assert_msg(check(t) == AUTH_BAD_SIGNATURE, "tail %s", tails[i]);
+		}
+		/* The same signature cut to 63 octets and padded back by one. */
+		a = strdup(good);
+		ck_assert_ptr_nonnull(a);
+		a[strlen(a) - 2] = '\0';
+		ck_assert_int_eq(check(a), AUTH_BAD_SIGNATURE);
+		free(good);
+	}
 	free(b);
 }
 END_TEST

@@ -135,6 +135,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(cf->log.target, CONF_LOG_STDERR);
 	ck_assert_int_eq(cf->log.facility, CONF_FAC_DAEMON);
 	ck_assert(cf->audit.group_commit);
+	ck_assert_uint_eq(cf->audit.commit_window_ms, 20);
 	ck_assert_str_eq(conf_log_level_name(cf->log.level), "info");
 	ck_assert_str_eq(conf_log_target_name(CONF_LOG_SYSLOG), "syslog");
 	ck_assert_str_eq(conf_log_facility_name(CONF_FAC_LOCAL7), "local7");
@@ -272,7 +273,7 @@ START_TEST(equal_sees_each_key)
 		"precompute: {lead-time: 0}", "precompute: {batch-size: 1}",
 		"cache: {max-entries: 1}", "log: {level: error}",
 		"log: {target: syslog}", "log: {facility: local0}",
-		"audit: {group-commit: no}",
+		"audit: {group-commit: no}", "audit: {commit-window-ms: 0}",
 	};
 	struct conf *def, *cf;
 	size_t i;
@@ -424,6 +425,9 @@ START_TEST(numbers_invalid)
 		{ "period: {window-past: 101}", 1, 23,
 		    "period.window-past: 101 is out of range (0..100)" },
 		{ "precompute: {batch-size: 10001}", 1, 26, NULL },
+		{ "audit: {commit-window-ms: 10001}", 1, 27,
+		    "audit.commit-window-ms: 10001 is out of range (0..10000)" },
+		{ "audit: {commit-window-ms: 5ms}", 1, 27, NULL },
 	};
 
 	run_bad(cases, sizeof(cases) / sizeof(cases[0]), SKM_EINVAL);
@@ -477,6 +481,9 @@ START_TEST(bool_enum_string)
 		ck_assert(cf->server.enroll_on_first_token);
 		conf_free(cf);
 	}
+	cf = load_ok("audit: {commit-window-ms: 10000}\n");
+	ck_assert_uint_eq(cf->audit.commit_window_ms, 10000);
+	conf_free(cf);
 	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		snprintf(text, sizeof(text), "log: {level: %s}", levels[i]);
 		cf = load_ok(text);

@@ -129,6 +129,7 @@ struct conf {
 	} log;
 	struct {
 		bool group_commit;
+		unsigned commit_window_ms;
 	} audit;
 };
 

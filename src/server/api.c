@@ -6,8 +6,9 @@
  * against the store in a read transaction of its own, so a revocation
  * made with skmsctl applies at the next request. Key sets come from the
  * cache or from a derivation on the worker pool; each is audited durably
- * before its reply leaves. The loop thread never waits on crypto or on a
- * write transaction. Refusals are named here and mapped in errmap.c.
+ * before its reply leaves, or within audit.commit-window-ms of it. The
+ * loop thread never waits on crypto or on a write transaction. Refusals
+ * are named here and mapped in errmap.c.
  */
 #include "server/api.h"
 #include "common/err.h"
@@ -385,7 +386,7 @@ api_audit_done(void *arg)
 	api_call_free(call);
 }
 
-/* The reply waits for its audit record's commit. */
+/* The reply waits for its audit commit, or leaves inside the commit window. */
 static void
 api_issue(struct api_call *call)
 {
@@ -393,7 +394,11 @@ api_issue(struct api_call *call)
 	call->audit.action = "keyprov";
 	call->audit.done = api_audit_done;
 	call->audit.arg = call;
-	auditq_submit(call->api->auditq, &call->audit);
+	if (auditq_submit(call->api->auditq, &call->audit) != AUDITQ_SENT)
+		return;
+	api_send(call->r, 200, call->doc, call->doclen, NULL);
+	call->doc = NULL;
+	api_call_free(call);
 }
 
 /* Worker: derive, keep a sealed copy, and encode the reply. */
@@ -610,7 +615,8 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 	if ((rc = pool_new(base, workers, workers * API_QUEUE_PER_WORKER,
 	    &api->pool)) != 0 ||
 	    (rc = cache_new(cf->cache.max_entries, &api->cache)) != 0 ||
-	    (rc = auditq_new(st, api->pool, cf->audit.group_commit, &api->auditq)) != 0 ||
+	    (rc = auditq_new(st, api->pool, cf->audit.group_commit,
+	    cf->audit.commit_window_ms, &api->auditq)) != 0 ||
 	    (rc = precompute_new(base, cf, st, kms, api->pool, api->cache,
 	    &api->pc)) != 0) {
 		api_free(api);
@@ -625,6 +631,7 @@ api_reload(struct api *api, const struct conf *cf, const struct auth *auth)
 {
 	api->cf = cf;
 	api->auth = auth;
+	auditq_set_window(api->auditq, cf->audit.commit_window_ms);
 	precompute_reload(api->pc, cf);
 }
 

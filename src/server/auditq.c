@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The audit writer thread. An LMDB commit costs an fsync; one commit per
- * key set would cap the rollover storm at the disk's sync rate, so every
- * record that arrived while the previous commit ran goes into the next
- * transaction. A failed transaction fails every record in it: those
- * replies become 503 and no key material leaves without its audit entry.
+ * The audit writer thread. An LMDB commit costs two disk flushes; one
+ * commit per key set would cap the rollover storm at the disk's sync rate,
+ * so every record that arrived while the previous commit ran goes into the
+ * next transaction. A failed transaction fails every record in it: those
+ * replies become 503. Inside the commit window (auditq.h) a reply leaves
+ * before its commit; the queue then holds a copy of the record, and the
+ * age of the oldest such copy not yet committed bounds what a crash can
+ * lose. The store is never opened with MDB_NOSYNC for this: a host crash
+ * with unordered writeback could then corrupt the whole store, secrets
+ * included, not just lose the last records.
  */
 #include "server/auditq.h"
 #include "common/err.h"
+#include "server/log.h"
+#include "server/metrics.h"
 #include "store/audit.h"
 #include "store/identity.h"
 #include "store/store.h"
@@ -15,6 +22,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct auditq {
 	struct store *st;
@@ -27,7 +35,20 @@ struct auditq {
 	pthread_t thread;
 	int started;
 	uint64_t commits;
+	double window;			/* seconds; 0: every reply waits */
+	double queued_early;		/* oldest queued copy (monotonic s), 0: none */
+	double flight_early;		/* oldest copy being committed, 0: none */
+	int failed;			/* the last commit failed: no early replies */
 };
+
+static double
+auditq_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void
 auditq_one(struct store_txn *t, struct auditq_item *it)
@@ -69,6 +90,7 @@ auditq_write(struct auditq *q, struct auditq_item *batch)
 {
 	struct auditq_item *it, *next;
 	struct store_txn t;
+	unsigned lost = 0;
 	int rc;
 
 	if ((rc = store_txn_begin(q->st, 1, &t)) == 0) {
@@ -78,9 +100,23 @@ auditq_write(struct auditq *q, struct auditq_item *batch)
 	}
 	pthread_mutex_lock(&q->mu);
 	q->commits++;
+	q->flight_early = 0;
+	q->failed = rc != 0;
+	for (it = batch; rc != 0 && it != NULL; it = it->next)
+		lost += it->copy != 0;
 	pthread_mutex_unlock(&q->mu);
+	if (lost > 0) {
+		metrics_audit_lost(lost);
+		log_warnx("audit commit failed: %s: %u key sets sent inside the commit "
+		    "window have no audit record", skm_strerror(rc), lost);
+	}
 	for (it = batch; it != NULL; it = next) {
 		next = it->next;
+		if (it->copy) {
+			/* Its reply has left; only the record was left to write. */
+			free(it);
+			continue;
+		}
 		it->rc = rc;
 		it->job.work = NULL;
 		it->job.done = it->done;
@@ -101,11 +137,20 @@ auditq_writer(void *arg)
 			pthread_cond_wait(&q->cv, &q->mu);
 		if ((batch = q->head) == NULL)
 			break;
+		/*
+		 * Copies move to the transaction being written. One at a
+		 * time, the queue keeps its oldest-copy time: an upper bound
+		 * on the age of the copies left.
+		 */
+		q->flight_early = q->queued_early;
 		if (q->group) {
 			q->head = q->tail = NULL;
+			q->queued_early = 0;
 		} else {
-			if ((q->head = batch->next) == NULL)
+			if ((q->head = batch->next) == NULL) {
 				q->tail = NULL;
+				q->queued_early = 0;
+			}
 			batch->next = NULL;
 		}
 		pthread_mutex_unlock(&q->mu);
@@ -117,7 +162,8 @@ auditq_writer(void *arg)
 }
 
 int
-auditq_new(struct store *st, struct pool *pool, int group, struct auditq **out)
+auditq_new(struct store *st, struct pool *pool, int group, unsigned window_ms,
+    struct auditq **out)
 {
 	struct auditq *q;
 
@@ -128,6 +174,7 @@ auditq_new(struct store *st, struct pool *pool, int group, struct auditq **out)
 	q->pool = pool;
 	q->group = group;
 	pthread_mutex_init(&q->mu, NULL);
+	auditq_set_window(q, window_ms);
 	pthread_cond_init(&q->cv, NULL);
 	if (pthread_create(&q->thread, NULL, auditq_writer, q) != 0) {
 		auditq_free(q);
@@ -138,18 +185,60 @@ auditq_new(struct store *st, struct pool *pool, int group, struct auditq **out)
 	return 0;
 }
 
-void
+/* Is a reply sent now still inside the window? Called with q->mu held. */
+static int
+auditq_in_window(const struct auditq *q, double now)
+{
+	double oldest = q->queued_early;
+
+	if (q->flight_early != 0 && (oldest == 0 || q->flight_early < oldest))
+		oldest = q->flight_early;
+	return q->window > 0 && !q->failed && (oldest == 0 || now - oldest < q->window);
+}
+
+int
 auditq_submit(struct auditq *q, struct auditq_item *it)
 {
+	struct auditq_item *cp = NULL;
+	double now = 0;
+	int sent = AUDITQ_WAIT;
+
 	it->next = NULL;
 	it->rc = SKM_ESTATE;
+	it->copy = 0;
+	/* An enrolment changes the store: its reply always waits. */
+	if (!it->enroll) {
+		now = auditq_now();
+		cp = malloc(sizeof(*cp));
+	}
 	pthread_mutex_lock(&q->mu);
+	if (cp != NULL && auditq_in_window(q, now)) {
+		*cp = *it;
+		cp->copy = 1;
+		it = cp;
+		cp = NULL;
+		if (q->queued_early == 0)
+			q->queued_early = now;
+		sent = AUDITQ_SENT;
+	}
 	if (q->tail != NULL)
 		q->tail->next = it;
 	else
 		q->head = it;
 	q->tail = it;
 	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	free(cp);
+	if (sent == AUDITQ_SENT)
+		metrics_audit_early_reply();
+	return sent;
+}
+
+void
+auditq_set_window(struct auditq *q, unsigned window_ms)
+{
+	pthread_mutex_lock(&q->mu);
+	q->window = window_ms / 1000.0;
 	pthread_mutex_unlock(&q->mu);
 }
 

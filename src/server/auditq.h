@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Durable audit of issued key sets: each record is committed to the store
- * (an LMDB write transaction) before its reply may leave. A dedicated
- * writer thread takes every record waiting, writes them in one
- * transaction (group commit), and then hands each back to the loop thread
- * with the outcome. Records name the identity, period, client address and
- * token id: never key bytes. The writer can also register an identity on
- * first use (enroll-on-first-token) in the same transaction.
+ * Durable audit of issued key sets. A dedicated writer thread takes every
+ * record waiting, writes them in one LMDB transaction (group commit,
+ * flushed to disk like every store commit), and then hands each back to
+ * the loop thread with the outcome. Records name the identity, period,
+ * client address and token id: never key bytes. The writer can also
+ * register an identity on first use (enroll-on-first-token) in the same
+ * transaction.
+ *
+ * With a commit window of 0 a reply waits for its record's commit. With a
+ * window of W ms a key-set reply may leave as soon as its record is queued,
+ * as long as no reply sent that way has been waiting longer than W for
+ * its commit; so a crash (of skmsd or of the host) loses the records of at
+ * most the last W ms of replies, and never makes the store inconsistent.
+ * Enrolments and every record after a failed commit still wait.
  */
 #ifndef SKM_SERVER_AUDITQ_H
 #define SKM_SERVER_AUDITQ_H
@@ -31,7 +38,8 @@ struct auditq_item {
 	int64_t enroll_from;		/* its valid_from */
 	pool_fn *done;			/* on the loop thread; reads rc */
 	void *arg;
-	/* set by the writer */
+	/* set by the queue */
+	int copy;			/* the queue's own copy, reply already sent */
 	int rc;				/* 0 once committed, else SKM_E* */
 	struct pool_job job;
 	struct auditq_item *next;
@@ -40,11 +48,24 @@ struct auditq_item {
 /*
  * The writer over st, posting completions through pool. group: commit
  * every waiting record in one transaction; otherwise one each.
+ * window_ms: the commit window described above (0: none).
  */
-int auditq_new(struct store *st, struct pool *pool, int group, struct auditq **out);
+int auditq_new(struct store *st, struct pool *pool, int group, unsigned window_ms,
+    struct auditq **out);
 
-/* Queues it (loop thread); it->done runs later on the loop thread. */
-void auditq_submit(struct auditq *q, struct auditq_item *it);
+/* A new commit window (SIGHUP) for records submitted from now on. */
+void auditq_set_window(struct auditq *q, unsigned window_ms);
+
+/* auditq_submit() outcomes. */
+#define AUDITQ_WAIT	0	/* it->done runs later on the loop thread */
+#define AUDITQ_SENT	1	/* a copy is queued: reply now, it->done never runs */
+
+/*
+ * Queues it (loop thread). AUDITQ_SENT only inside the commit window, and
+ * only when it->enroll is 0; it stays the caller's then. Without memory
+ * for the copy it waits: never an unaudited reply for want of a copy.
+ */
+int auditq_submit(struct auditq *q, struct auditq_item *it);
 
 /* Transactions committed, for tests and metrics. */
 uint64_t auditq_commits(struct auditq *q);

@@ -2,10 +2,11 @@
 /*
  * Bearer access tokens (RFC 6750) from the SEAL identity management server
  * (TS 33.434 Annex A) as JWS compact serialisations (RFC 7515) of JWT
- * claims (RFC 7519), verified with libjwt; and the URI identity of a TLS
- * client certificate. The issuer is chosen by the unverified "iss", then
- * everything is re-read from the token libjwt verified with that issuer's
- * key only. Must not log, keep or copy the token beyond one call, and must
+ * claims (RFC 7519), decoded with libjwt; and the URI identity of a TLS
+ * client certificate. The issuer is chosen by the unverified "iss"; the
+ * signature is checked with that issuer's key only, parsed once per
+ * configuration (auth_key.c), and no claim is trusted before it verified.
+ * Must not log, keep or copy the token beyond one call, and must
  * not let the token choose its verification key type ("none", HMAC with a
  * public key as secret).
  */
@@ -37,8 +38,7 @@ struct auth_issuer {
 	char *iss;
 	char *audience;
 	char *claim;		/* the claim naming the caller's URI */
-	char *key_pem;		/* SubjectPublicKeyInfo PEM for libjwt */
-	int key_len;
+	EVP_PKEY *key;		/* parsed once per configuration */
 	unsigned algs;		/* enum conf_alg: configured and fitting the key */
 };
 
@@ -50,15 +50,14 @@ struct auth {
 	struct auth_cache *cache;	/* per configuration: a reload empties it */
 };
 
-/* The JWS algorithms libjwt 1.10 verifies with a public key. */
+/* The JWS algorithms auth_key_verify() checks. */
 static const struct {
 	const char *name;
 	unsigned bit;
-	jwt_alg_t alg;
 } auth_algs[] = {
-	{ "ES256", CONF_ALG_ES256, JWT_ALG_ES256 },
-	{ "ES384", CONF_ALG_ES384, JWT_ALG_ES384 },
-	{ "RS256", CONF_ALG_RS256, JWT_ALG_RS256 },
+	{ "ES256", CONF_ALG_ES256 },
+	{ "ES384", CONF_ALG_ES384 },
+	{ "RS256", CONF_ALG_RS256 },
 };
 
 static const char *const auth_texts[] = {
@@ -91,7 +90,7 @@ auth_issuer_clear(struct auth_issuer *is)
 	free(is->iss);
 	free(is->audience);
 	free(is->claim);
-	free(is->key_pem);
+	EVP_PKEY_free(is->key);
 }
 
 void
@@ -129,7 +128,7 @@ auth_issuer_init(struct auth_issuer *is, const struct conf_issuer *ci, char *why
 		    "library (libjwt 1.10); use RS256 or ES256", ci->issuer);
 		return SKM_EINVAL;
 	}
-	rc = auth_key_load(ci->key_file, &is->key_pem, &is->key_len, &fits, why, whylen);
+	rc = auth_key_load(ci->key_file, &is->key, &fits, why, whylen);
 	if (rc != 0)
 		return rc;
 	/* RFC 8725 3.1: each key serves only the algorithms of its type. */
@@ -272,7 +271,7 @@ auth_find_issuer(const struct auth *a, const char *iss)
 
 /* The header alg, if the issuer allows it for its key (RFC 8725 2.1, 3.1). */
 static enum auth_status
-auth_check_alg(const struct auth_issuer *is, jwt_t *unverified, jwt_alg_t *alg)
+auth_check_alg(const struct auth_issuer *is, jwt_t *unverified, unsigned *alg)
 {
 	const char *name = jwt_get_header(unverified, "alg");
 	size_t i;
@@ -281,7 +280,7 @@ auth_check_alg(const struct auth_issuer *is, jwt_t *unverified, jwt_alg_t *alg)
 		return AUTH_MALFORMED;
 	for (i = 0; i < sizeof(auth_algs) / sizeof(auth_algs[0]); i++) {
 		if (strcmp(name, auth_algs[i].name) == 0 && (is->algs & auth_algs[i].bit)) {
-			*alg = auth_algs[i].alg;
+			*alg = auth_algs[i].bit;
 			return AUTH_OK;
 		}
 	}
@@ -390,14 +389,19 @@ static enum auth_status
 auth_verify(const struct auth *a, const char *tok, int64_t now, struct auth_result *res)
 {
 	const struct auth_issuer *is;
-	jwt_t *unverified = NULL, *jwt = NULL;
+	jwt_t *unverified = NULL;
 	enum auth_status st;
-	jwt_alg_t alg = JWT_ALG_NONE;
+	unsigned alg = 0;
 	char iss[sizeof(res->issuer)], *crit;
+	const char *dot;
 	size_t len;
 	int rc;
 
-	/* Without a key libjwt only decodes: enough to pick the issuer. */
+	/*
+	 * Without a key libjwt only decodes: enough to pick the issuer, and
+	 * the claims are read from the same decode once the signature over
+	 * exactly these octets has verified.
+	 */
 	if (jwt_decode(&unverified, tok, NULL, 0) != 0) {
 		st = AUTH_MALFORMED;
 		goto out;
@@ -417,15 +421,15 @@ auth_verify(const struct auth *a, const char *tok, int64_t now, struct auth_resu
 	st = auth_check_alg(is, unverified, &alg);
 	if (st != AUTH_OK)
 		goto out;
-	if (tok[strlen(tok) - 1] == '.' ||
-	    jwt_decode(&jwt, tok, (const unsigned char *)is->key_pem, is->key_len) != 0 ||
-	    jwt_get_alg(jwt) != alg) {
+	/* RFC 7515 5.2 step 8: over the header and payload as sent. */
+	if ((dot = strrchr(tok, '.')) == NULL || dot[1] == '\0' ||
+	    auth_key_verify(is->key, alg, tok, (size_t)(dot - tok), dot + 1,
+	    strlen(dot + 1)) != 0) {
 		st = AUTH_BAD_SIGNATURE;
 		goto out;
 	}
-	st = auth_check_claims(a, is, jwt, now, res);
+	st = auth_check_claims(a, is, unverified, now, res);
 out:
-	jwt_free(jwt);
 	jwt_free(unverified);
 	return st;
 }

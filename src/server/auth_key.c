@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Issuer key loading. The key-file is read into memory first (bounded) so
- * the public-key and the certificate parser each see the same octets. Must
- * not keep or accept private key material.
+ * Issuer keys: loading, and the JWS signature check with the parsed key.
+ * The key-file is read into memory first (bounded) so the public-key and
+ * the certificate parser each see the same octets, and it is parsed once
+ * per configuration, not per token. Must not keep or accept private key
+ * material, and must not judge anything but the signature.
  */
 #include "config.h"
 
@@ -11,6 +13,8 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -126,18 +130,15 @@ key_fits(EVP_PKEY *pkey, unsigned *fits, const char *path, char *why, size_t why
 }
 
 int
-auth_key_load(const char *path, char **pem, int *pem_len, unsigned *fits,
-    char *why, size_t whylen)
+auth_key_load(const char *path, EVP_PKEY **out, unsigned *fits, char *why,
+    size_t whylen)
 {
-	BIO *out = NULL;
 	EVP_PKEY *pkey = NULL;
-	char *file = NULL, *data;
+	char *file = NULL;
 	size_t flen = 0;
-	long n;
 	int rc;
 
-	*pem = NULL;
-	*pem_len = 0;
+	*out = NULL;
 	rc = key_read(path, &file, &flen, why, whylen);
 	if (rc != 0)
 		goto out;
@@ -150,28 +151,106 @@ auth_key_load(const char *path, char **pem, int *pem_len, unsigned *fits,
 	rc = key_fits(pkey, fits, path, why, whylen);
 	if (rc != 0)
 		goto out;
-	out = BIO_new(BIO_s_mem());
-	if (out == NULL || !PEM_write_bio_PUBKEY(out, pkey)) {
-		rc = SKM_ENOMEM;
-		goto out;
-	}
-	n = BIO_get_mem_data(out, &data);
-	if (n <= 0 || (*pem = malloc((size_t)n + 1)) == NULL) {
-		rc = SKM_ENOMEM;
-		goto out;
-	}
-	memcpy(*pem, data, (size_t)n);
-	(*pem)[n] = '\0';
-	*pem_len = (int)n;
-	rc = 0;
+	*out = pkey;
+	pkey = NULL;
 out:
-	if (rc == SKM_ENOMEM)
-		snprintf(why, whylen, "%s: out of memory", path);
 	ERR_clear_error();
 	EVP_PKEY_free(pkey);
-	BIO_free(out);
 	free(file);
 	return rc;
+}
+
+/* RFC 4648 5 into out (cap octets); the length, or -1 when not base64url. */
+static int
+key_b64url(const char *in, size_t len, uint8_t *out, size_t cap)
+{
+	char buf[AUTH_KEY_SIG_B64_MAX + 4];
+	size_t i, pad = (4 - len % 4) % 4;
+	int n;
+
+	if (len == 0 || len > AUTH_KEY_SIG_B64_MAX || pad == 3 ||
+	    (len + pad) / 4 * 3 > cap)
+		return -1;
+	for (i = 0; i < len; i++)
+		buf[i] = in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i];
+	for (i = 0; i < pad; i++)
+		buf[len + i] = '=';
+	n = EVP_DecodeBlock(out, (const unsigned char *)buf, (int)(len + pad));
+	if (n < 0)
+		return -1;
+	return n - (int)pad;
+}
+
+/* RFC 7518 3.4: R || S, each as long as the group order, to the DER of X9.62. */
+static int
+key_es_der(const uint8_t *raw, size_t rawlen, uint8_t **der)
+{
+	ECDSA_SIG *sig;
+	BIGNUM *r, *s;
+	int n = -1;
+
+	*der = NULL;
+	r = BN_bin2bn(raw, (int)(rawlen / 2), NULL);
+	s = BN_bin2bn(raw + rawlen / 2, (int)(rawlen / 2), NULL);
+	if (r == NULL || s == NULL || (sig = ECDSA_SIG_new()) == NULL) {
+		BN_free(r);
+		BN_free(s);
+		return -1;
+	}
+	if (ECDSA_SIG_set0(sig, r, s) != 1) {
+		BN_free(r);
+		BN_free(s);
+	} else {
+		n = i2d_ECDSA_SIG(sig, der);
+	}
+	ECDSA_SIG_free(sig);
+	return n;
+}
+
+int
+auth_key_verify(EVP_PKEY *pkey, unsigned alg, const char *input, size_t inlen,
+    const char *sig_b64, size_t siglen)
+{
+	uint8_t raw[AUTH_KEY_SIG_MAX + 3], *der = NULL;	/* + padding octets */
+	const uint8_t *sig = raw;
+	const EVP_MD *md;
+	EVP_MD_CTX *ctx = NULL;
+	size_t want = 0;
+	int n, ok = 0;
+
+	/* The key's type was matched to its algorithms at load (key_fits). */
+	switch (alg) {
+	case CONF_ALG_ES256:
+		md = EVP_sha256();
+		want = 64;
+		break;
+	case CONF_ALG_ES384:
+		md = EVP_sha384();
+		want = 96;
+		break;
+	case CONF_ALG_RS256:
+		md = EVP_sha256();
+		break;
+	default:
+		return SKM_EVERIFY;
+	}
+	if ((n = key_b64url(sig_b64, siglen, raw, sizeof(raw))) <= 0 ||
+	    (want != 0 && (size_t)n != want))
+		goto out;
+	if (want != 0) {
+		if ((n = key_es_der(raw, want, &der)) <= 0)
+			goto out;
+		sig = der;
+	}
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) != 1)
+		goto out;
+	ok = EVP_DigestVerify(ctx, sig, (size_t)n, (const uint8_t *)input, inlen) == 1;
+out:
+	ERR_clear_error();
+	EVP_MD_CTX_free(ctx);
+	OPENSSL_free(der);
+	return ok ? 0 : SKM_EVERIFY;
 }
 
 const char *

@@ -723,8 +723,9 @@ http_listen(struct http *h, evutil_socket_t fd)
 
 	if (h->nlis >= HTTP_LISTEN_MAX)
 		return SKM_ERANGE;
+	/* Backlog 0: fd already listens with its own; -1 would cut it to 128. */
 	lev = evconnlistener_new(h->base, NULL, NULL,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 	if (lev == NULL)
 		return SKM_ENOMEM;
 	if (evhttp_bind_listener(h->evh, lev) == NULL) {

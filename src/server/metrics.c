@@ -41,6 +41,8 @@ static _Atomic uint64_t metrics_hits;
 static _Atomic uint64_t metrics_misses;
 static _Atomic uint64_t metrics_period;
 static _Atomic int64_t metrics_conns;
+static _Atomic uint64_t metrics_audit_early;
+static _Atomic uint64_t metrics_audit_unrecorded;
 
 void
 metrics_request(enum metrics_endpoint ep, int status, double seconds)
@@ -84,6 +86,18 @@ void
 metrics_connections(int delta)
 {
 	atomic_fetch_add_explicit(&metrics_conns, delta, memory_order_relaxed);
+}
+
+void
+metrics_audit_early_reply(void)
+{
+	atomic_fetch_add_explicit(&metrics_audit_early, 1, memory_order_relaxed);
+}
+
+void
+metrics_audit_lost(unsigned n)
+{
+	atomic_fetch_add_explicit(&metrics_audit_unrecorded, n, memory_order_relaxed);
 }
 
 #define LOAD(x)	atomic_load_explicit(&(x), memory_order_relaxed)
@@ -140,10 +154,17 @@ metrics_render(char **out, size_t *len)
 	    "skms_current_period %llu\n"
 	    "# HELP skms_open_connections Open client connections.\n"
 	    "# TYPE skms_open_connections gauge\n"
-	    "skms_open_connections %lld\n",
+	    "skms_open_connections %lld\n"
+	    "# HELP skms_audit_early_replies_total Key sets sent inside the audit commit window.\n"
+	    "# TYPE skms_audit_early_replies_total counter\n"
+	    "skms_audit_early_replies_total %llu\n"
+	    "# HELP skms_audit_unrecorded_total Key sets sent early whose audit commit failed.\n"
+	    "# TYPE skms_audit_unrecorded_total counter\n"
+	    "skms_audit_unrecorded_total %llu\n",
 	    (unsigned long long)LOAD(metrics_keysets), (unsigned long long)LOAD(metrics_hits),
 	    (unsigned long long)LOAD(metrics_misses), (unsigned long long)LOAD(metrics_period),
-	    (long long)LOAD(metrics_conns));
+	    (long long)LOAD(metrics_conns), (unsigned long long)LOAD(metrics_audit_early),
+	    (unsigned long long)LOAD(metrics_audit_unrecorded));
 	if (ferror(f)) {
 		fclose(f);
 		goto out;

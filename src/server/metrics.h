@@ -24,6 +24,9 @@ void metrics_keysets_derived(unsigned n);
 void metrics_cache_lookup(int hit);
 void metrics_current_period(uint64_t period_no);
 void metrics_connections(int delta);
+/* Audit commit window (auditq.h): a reply sent early; n such replies left unrecorded. */
+void metrics_audit_early_reply(void);
+void metrics_audit_lost(unsigned n);
 
 /* The Prometheus text exposition; *out is freed with free(). */
 int metrics_render(char **out, size_t *len);
