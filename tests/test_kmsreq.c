@@ -284,7 +284,8 @@ START_TEST(doctype_refused)
 		body = read_data(names[i], &len);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		ck_assert_int_eq(kmsreq_parse(body, len, &r, &why), SKM_EINVAL);
-		ck_assert_double_lt(elapsed(&t0), 0.05);
+		/* Generous: an expansion would take minutes, not seconds. */
+		ck_assert_double_lt(elapsed(&t0), 2.0);
 		ck_assert_str_eq(why, "KmsRequest must not have a DOCTYPE or entity declarations");
 		ck_assert_str_eq(r.user_uri, "");
 		free(body);
