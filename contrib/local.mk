@@ -22,3 +22,13 @@ PHONY_TARGETS += bench-server
 bench-server: src/skmsd/skmsd$(EXEEXT) src/skmsctl/skmsctl$(EXEEXT) \
 	contrib/skms-mint-token$(EXEEXT)
 	$(SHELL) $(top_srcdir)/contrib/bench-server .
+# The GMK I_MESSAGE benchmark (make and accept per group member), also run
+# by 'make bench'.
+noinst_PROGRAMS += contrib/bench-gmk
+contrib_bench_gmk_SOURCES = contrib/bench-gmk.c
+contrib_bench_gmk_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+contrib_bench_gmk_LDADD = src/lib/libskm.la src/common/libcommon.la $(OPENSSL_LIBS)
+PHONY_TARGETS += bench-gmk
+bench: bench-gmk
+bench-gmk: contrib/bench-gmk$(EXEEXT)
+	./contrib/bench-gmk
