@@ -21,6 +21,7 @@
 #include "lib/version.h"
 
 #define BATCH 1000
+#define ENC_BATCH 100		/* receivers of one group key */
 
 /* SAKKE parameter set 1 prime (RFC 6509 Appendix A), the modulus for M. */
 static const char bench_p_hex[] =
@@ -49,6 +50,8 @@ struct bench_ctx {
 	size_t batch_lens[BATCH];
 	uint8_t (*batch_rsks)[SAKKE_POINT_LEN];
 	int batch_status[BATCH];
+	uint8_t enc_ssvs[ENC_BATCH][SAKKE_SSV_LEN];
+	uint8_t enc_seds[ENC_BATCH][SAKKE_SED_LEN];
 };
 
 static double
@@ -187,6 +190,21 @@ op_rsk_batch(struct bench_ctx *c, long i)
 	return rc;
 }
 
+static int
+op_encapsulate_batch(struct bench_ctx *c, long i)
+{
+	size_t k;
+	int rc;
+
+	c->enc_ssvs[0][0] = (uint8_t)i;
+	rc = sakke_encapsulate_batch(c->pub, ENC_BATCH, c->batch_ptrs, c->batch_lens,
+	    (const uint8_t (*)[SAKKE_SSV_LEN])c->enc_ssvs, c->enc_seds,
+	    c->batch_status);
+	for (k = 0; rc == 0 && k < ENC_BATCH; k++)
+		rc = c->batch_status[k];
+	return rc;
+}
+
 static void
 bench_run(struct bench_ctx *c, const char *name, bench_fn fn, long per_call,
     double min_time, double m)
@@ -227,6 +245,8 @@ bench_setup(struct bench_ctx *c)
 	bench_check(eccsi_signer_new(&c->signer, c->kpak, c->id, sizeof(c->id), c->ssk,
 	    c->pvt), "eccsi_signer_new");
 	bench_check(eccsi_sign(c->signer, c->msg, sizeof(c->msg), c->sig), "eccsi_sign");
+	bench_check(RAND_bytes(&c->enc_ssvs[0][0], sizeof(c->enc_ssvs)) == 1 ? 0 : -1,
+	    "random");
 	c->batch_rsks = calloc(BATCH, SAKKE_POINT_LEN);
 	bench_check(c->batch_rsks == NULL ? -1 : 0, "allocation");
 	for (k = 0; k < BATCH; k++) {
@@ -270,6 +290,8 @@ main(int argc, char *argv[])
 	bench_run(&c, "sakke rsk derive batch", op_rsk_batch, BATCH, min_time, m);
 	bench_run(&c, "sakke rsk validate", op_rsk_validate, 1, min_time, m);
 	bench_run(&c, "sakke encapsulate", op_encapsulate, 1, min_time, m);
+	bench_run(&c, "sakke encapsulate batch", op_encapsulate_batch, ENC_BATCH,
+	    min_time, m);
 	bench_run(&c, "sakke user precompute", op_user_new, 1, min_time, m);
 	bench_run(&c, "sakke decapsulate", op_decapsulate, 1, min_time, m);
 	bench_run(&c, "eccsi ssk/pvt derive", op_ssk_derive, 1, min_time, m);

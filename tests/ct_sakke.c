@@ -33,6 +33,7 @@ main(void)
 	const uint8_t b[] = "2011-02\0tel:+447700900123";
 	uint8_t ids[NB][32], rsks[NB][SAKKE_POINT_LEN], rsk[SAKKE_POINT_LEN];
 	uint8_t ssv[SAKKE_SSV_LEN], back[SAKKE_SSV_LEN], sed[SAKKE_SED_LEN];
+	uint8_t ssvs[NB][SAKKE_SSV_LEN], seds[NB][SAKKE_SED_LEN];
 	const uint8_t *idp[NB];
 	size_t idl[NB];
 	struct sakke_kms *kms, *kms2;
@@ -71,8 +72,27 @@ main(void)
 	/* R is public by design; H is what goes on the wire. */
 	ct_declassify(sed, sizeof(sed));
 
+	/* The batch, with the RFC identifier as one of its entries. */
+	memset(ssvs, 0x3c, sizeof(ssvs));
+	ct_poison(ssvs, sizeof(ssvs));
+	idp[1] = b;
+	idl[1] = sizeof(b);
+	if ((err = sakke_encapsulate_batch(pub, NB, idp, idl,
+	    (const uint8_t (*)[SAKKE_SSV_LEN])ssvs, seds, st)) != 0)
+		fail("encapsulate batch", err);
+	ct_declassify(seds, sizeof(seds));
+	for (i = 0; i < NB; i++)
+		if (st[i] != 0)
+			fail("encapsulate batch entry", st[i]);
+
 	if ((err = sakke_user_new(&user, pub, b, sizeof(b), rsk)) != 0)
 		fail("user", err);
+	if ((err = sakke_decapsulate(user, seds[1], back)) != 0)
+		fail("decapsulate batch entry", err);
+	ct_declassify(back, sizeof(back));
+	ct_declassify(ssvs, sizeof(ssvs));
+	if (memcmp(back, ssvs[1], sizeof(back)) != 0)
+		fail("decapsulated batch ssv differs", -1);
 	if ((err = sakke_decapsulate(user, sed, back)) != 0)
 		fail("decapsulate", err);
 	ct_declassify(back, sizeof(back));

@@ -17,3 +17,9 @@ CT_CHECKS += tests/ct_sakke
 tests_ct_sakke_SOURCES = tests/ct_sakke.c
 tests_ct_sakke_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 tests_ct_sakke_LDADD = src/lib/libskm.la src/common/libcommon.la $(OPENSSL_LIBS)
+
+check_PROGRAMS += tests/test_sakke_table
+TESTS += tests/test_sakke_table
+tests_test_sakke_table_SOURCES = tests/test_sakke_table.c
+tests_test_sakke_table_CFLAGS = $(TEST_CFLAGS)
+tests_test_sakke_table_LDADD = $(TEST_LIBS)

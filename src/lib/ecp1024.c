@@ -3,8 +3,8 @@
  * The SAKKE curve E: y^2 = x^3 - 3x over F_p (RFC 6508 2.1, RFC 6509 App. A).
  * Jacobian doubling uses the a = -3 shortcut; additions are made complete in
  * constant time by computing the doubling as well and selecting with masks.
- * Fixed-base tables use signed 5-bit windows: row i holds [j * 32^i]B for
- * j = 1..16 in affine form, and a table read scans the whole row. Must not
+ * Fixed-base tables use signed w-bit windows: row i holds [j 2^(w i)]B for
+ * j = 1..2^(w-1) in affine form, and a table read scans the whole row. Must not
  * branch on or index by scalar bits; only public points may be rejected
  * early by ecp1024_decode() and ecp1024_check_order().
  */
@@ -20,11 +20,11 @@
 
 #define N	FP1024_LIMBS
 #define P	(&fp1024_p)
-#define ROW	16			/* entries per row: digits 1..16 */
-#define NWIN	MODQ_NWIN		/* 5-bit windows covering k < q */
-
 struct ecp_table {
-	struct ecp_aff e[NWIN][ROW];
+	int w;				/* window width in bits */
+	int nwin;			/* modq_nwin(w) rows */
+	int row;			/* 2^(w-1) entries: digits 1..2^(w-1) */
+	struct ecp_aff e[];		/* e[i row + j] = [(j + 1) 2^(w i)]base */
 };
 
 const struct ecp_aff ecp1024_gen = {
@@ -320,41 +320,81 @@ ecp1024_check_order(const struct ecp_aff *a)
 }
 
 int
-ecp1024_table_new(struct ecp_table **tp, const struct ecp_aff *base)
+ecp1024_table_new(struct ecp_table **tp, const struct ecp_aff *base, int w)
 {
 	struct ecp_table *t = NULL;
-	struct ecp *jac = NULL, row;
-	uint64_t (*tmp)[N] = NULL;
-	int i, j, err = SKM_ENOMEM;
+	struct ecp *jac = NULL;
+	struct ecp_aff *rows = NULL, *e0, *prev;
+	uint64_t (*den)[N] = NULL, lam[N], num[N], x3[N], y3[N];
+	size_t nwin, row, i, j;
+	int k, err = SKM_EINVAL;
 
 	*tp = NULL;
-	t = OPENSSL_malloc(sizeof(*t));
-	jac = OPENSSL_malloc(sizeof(*jac) * NWIN * ROW);
-	tmp = OPENSSL_malloc(sizeof(*tmp) * 2 * NWIN * ROW);
-	if (t == NULL || jac == NULL || tmp == NULL)
+	if (w < ECP1024_TABLE_WMIN || w > ECP1024_TABLE_WMAX)
 		goto out;
+	err = SKM_ENOMEM;
+	nwin = (size_t)modq_nwin(w);
+	row = (size_t)1 << (w - 1);
+	t = OPENSSL_malloc(sizeof(*t) + nwin * row * sizeof(t->e[0]));
+	jac = OPENSSL_malloc(nwin * sizeof(*jac));
+	rows = OPENSSL_malloc(nwin * sizeof(*rows));
+	den = OPENSSL_malloc(2 * nwin * sizeof(*den));
+	if (t == NULL || jac == NULL || rows == NULL || den == NULL)
+		goto out;
+	t->w = w;
+	t->nwin = (int)nwin;
+	t->row = (int)row;
+	/* Row points [2^(w i)]base by doubling, made affine together. */
+	ecp1024_from_aff(&jac[0], base);
+	for (i = 1; i < nwin; i++)
+		for (jac[i] = jac[i - 1], k = 0; k < w; k++)
+			ecp1024_dbl(&jac[i], &jac[i]);
+	ecp1024_to_aff_batch(rows, jac, nwin, den);
+	for (i = 0; i < nwin; i++)
+		t->e[i * row] = rows[i];
 	/*
-	 * Row i: [j * 32^i]base, j = 1..16. For j >= 3, [j - 1] and [1] times
-	 * the row point differ and are finite (base has order q > 17 * 32^i),
-	 * so the generic addition is exact.
+	 * Entry j of every row from entry j - 1, all rows side by side in
+	 * affine form with one shared inversion: a tangent for j = 1 (y != 0,
+	 * the point has odd order), then chords with the row point, exact
+	 * because [j]B != +-B and both are finite for 2 <= j < 2^(w-1) < q.
 	 */
-	ecp1024_from_aff(&row, base);
-	for (i = 0; i < NWIN; i++) {
-		uint64_t h[N], rr[N];
-
-		jac[i * ROW] = row;
-		ecp1024_dbl(&jac[i * ROW + 1], &row);
-		for (j = 2; j < ROW; j++)
-			ecp_add_generic(&jac[i * ROW + j], &jac[i * ROW + j - 1],
-			    &row, h, rr);
-		ecp1024_dbl(&row, &jac[i * ROW + ROW - 1]);	/* 32 * 32^i */
+	for (j = 1; j < row; j++) {
+		for (i = 0; i < nwin; i++) {
+			e0 = &t->e[i * row];
+			if (j == 1)
+				fp_add(den[i], e0->y, e0->y);
+			else
+				fp_sub(den[i], e0->x, e0[j - 1].x);
+		}
+		fp1024_inv_batch(den, den + nwin, nwin, P);
+		for (i = 0; i < nwin; i++) {
+			e0 = &t->e[i * row];
+			prev = &e0[j - 1];
+			if (j == 1) {
+				/* 3 x^2 + a with a = -3 */
+				fp_sqr(num, e0->x);
+				fp_sub(num, num, P->one);
+				fp_add(x3, num, num);
+				fp_add(num, num, x3);
+			} else {
+				fp_sub(num, e0->y, prev->y);
+			}
+			fp_mul(lam, num, den[i]);
+			fp_sqr(x3, lam);
+			fp_sub(x3, x3, prev->x);
+			fp_sub(x3, x3, e0->x);
+			fp_sub(y3, prev->x, x3);
+			fp_mul(y3, lam, y3);
+			fp_sub(e0[j].y, y3, prev->y);
+			fp1024_copy(e0[j].x, x3);
+		}
 	}
-	ecp1024_to_aff_batch(&t->e[0][0], jac, NWIN * ROW, tmp);
 	*tp = t;
 	t = NULL;
 	err = 0;
 out:
-	OPENSSL_free(tmp);
+	OPENSSL_free(den);
+	OPENSSL_free(rows);
 	OPENSSL_free(jac);
 	OPENSSL_free(t);
 	return err;
@@ -366,30 +406,52 @@ ecp1024_table_free(struct ecp_table *t)
 	OPENSSL_free(t);
 }
 
+int
+ecp1024_table_width(const struct ecp_table *t)
+{
+	return t->w;
+}
+
 /*
  * Row i of the table for digit (mag, neg): every entry is read and masked
- * into an OR accumulator, a branch-free loop the compiler can vectorise
- * (with affine additions the scan is a sizeable share of the batch).
+ * into an OR accumulator over whole rows of limbs, a branch-free loop the
+ * compiler vectorises (with wide windows the scan is a sizeable share of
+ * a multiplication). The AVX2 clone doubles the width where the CPU has
+ * it; both read the same memory in the same order.
  */
+typedef uint64_t ecp_v4 __attribute__((vector_size(32)));
+
+__attribute__((target_clones("avx2", "default")))
+static void
+ecp_row_scan(uint64_t out[2 * N], const uint64_t *row, int len, uint64_t mag)
+{
+	ecp_v4 acc[2 * N / 4], v, m;
+	int j, l;
+
+	memset(acc, 0, sizeof(acc));
+	for (j = 0; j < len; j++) {
+		m = (ecp_v4){ 0, 0, 0, 0 } +
+		    ((((mag ^ (uint64_t)(j + 1)) + 0xff) >> 8) - 1);
+#pragma GCC unroll 8
+		for (l = 0; l < 2 * N / 4; l++) {
+			memcpy(&v, row + (size_t)j * 2 * N + 4 * l, sizeof(v));
+			acc[l] |= v & m;
+		}
+	}
+	memcpy(out, acc, sizeof(acc));
+	OPENSSL_cleanse(acc, sizeof(acc));
+}
+
 static void
 ecp_table_select(struct ecp_aff *sel, const struct ecp_table *t, int i, uint64_t mag,
     uint64_t neg)
 {
-	uint64_t x[N] = { 0 }, y[N] = { 0 }, m;
-	int j, l;
+	uint64_t acc[2 * N];
 
-	for (j = 0; j < ROW; j++) {
-		m = (((mag ^ (uint64_t)(j + 1)) + 0xff) >> 8) - 1;
-#pragma GCC unroll 16
-		for (l = 0; l < N; l++) {
-			x[l] |= t->e[i][j].x[l] & m;
-			y[l] |= t->e[i][j].y[l] & m;
-		}
-	}
-	fp1024_copy(sel->x, x);
-	fp1024_cneg(sel->y, y, neg, P);
-	OPENSSL_cleanse(x, sizeof(x));
-	OPENSSL_cleanse(y, sizeof(y));
+	ecp_row_scan(acc, t->e[(size_t)i * (size_t)t->row].x, t->row, mag);
+	fp1024_copy(sel->x, acc);
+	fp1024_cneg(sel->y, acc + N, neg, P);
+	OPENSSL_cleanse(acc, sizeof(acc));
 }
 
 void
@@ -397,50 +459,60 @@ ecp1024_table_mul(struct ecp *r, const struct ecp_table *t, const uint64_t k[N])
 {
 	struct ecp acc, sum;
 	struct ecp_aff sel;
-	uint64_t mag[MODQ_NWIN], neg[MODQ_NWIN], zero;
+	uint64_t mag, neg, carry = 0, zero;
 	int i;
 
-	modq_recode(mag, neg, k);
 	memset(&acc, 0, sizeof(acc));
-	for (i = 0; i < NWIN; i++) {
-		zero = ((mag[i] | (0 - mag[i])) >> 63) - 1;
-		ecp_table_select(&sel, t, i, mag[i], neg[i]);
+	for (i = 0; i < t->nwin; i++) {
+		modq_recode_step_w(&mag, &neg, &carry, k, i, t->w);
+		zero = ((mag | (0 - mag)) >> 63) - 1;
+		ecp_table_select(&sel, t, i, mag, neg);
 		/*
-		 * Below the top row the accumulator is [s]base with |s| < 32^i
-		 * and the entry is [d 32^i]base with 1 <= |d| <= 16, and
-		 * |s +- d 32^i| < 17 * 32^i < q: they never meet, so only the
-		 * top row needs the complete addition.
+		 * Below the top row the accumulator is [s]base with
+		 * |s| < 2^(w i) and the entry is [d 2^(w i)]base with
+		 * 1 <= |d| <= 2^(w-1), and |s +- d 2^(w i)| <
+		 * (2^(w-1) + 1) 2^(w i) < q (w nwin < 1022 + w): they never
+		 * meet, so only the top row needs the complete addition.
 		 */
-		ecp_madd(&sum, &acc, &sel, i == NWIN - 1);
+		ecp_madd(&sum, &acc, &sel, i == t->nwin - 1);
 		ecp_cmov(&acc, &sum, ~zero);
 	}
-	OPENSSL_cleanse(mag, sizeof(mag));
-	OPENSSL_cleanse(neg, sizeof(neg));
+	OPENSSL_cleanse(&mag, sizeof(mag));
+	OPENSSL_cleanse(&neg, sizeof(neg));
+	OPENSSL_cleanse(&carry, sizeof(carry));
 	*r = acc;
+	OPENSSL_cleanse(&sel, sizeof(sel));
+	OPENSSL_cleanse(&sum, sizeof(sum));
 }
 
-int
-ecp1024_table_mul_batch(struct ecp_aff *r, const struct ecp_table *t,
-    const uint64_t (*k)[N], size_t n)
+/*
+ * r[s] = [k[s]]tab (Jacobian; infinity for k[s] = 0) for n lanes, lane s
+ * on t1 when s < n1 and on t2 otherwise (same width). The additions of
+ * all lanes run side by side in affine form with one shared inversion per
+ * window. Constant time in the scalars (k[s] < q).
+ */
+static int
+ecp_table_mul_lanes(struct ecp *r, const struct ecp_table *t1, size_t n1,
+    const struct ecp_table *t2, const uint64_t (*k)[N], size_t n)
 {
+	const struct ecp_table *t;
 	struct ecp_aff *acc = NULL, *sel = NULL;
-	struct ecp *jac = NULL, sum;
+	struct ecp sum;
 	uint64_t (*den)[N] = NULL, (*tmp)[N] = NULL, *w = NULL;
 	uint64_t *inf, *carry, *use, mag, neg, nz, lam[N], x3[N], y3[N], d[N];
 	size_t s;
-	int i, err = SKM_ENOMEM;
+	int i, nwin, err = SKM_ENOMEM;
 
-	if (n == 0)
-		return 0;
+	if (t1->w != t2->w)
+		return SKM_EINVAL;
+	nwin = t1->nwin;
 	/* Transient workspace, cleansed on free. */
 	acc = OPENSSL_zalloc(n * sizeof(*acc));
 	sel = OPENSSL_zalloc(n * sizeof(*sel));
-	jac = OPENSSL_zalloc(n * sizeof(*jac));
 	den = OPENSSL_zalloc(n * sizeof(*den));
-	tmp = OPENSSL_zalloc(2 * n * sizeof(*tmp));
+	tmp = OPENSSL_zalloc(n * sizeof(*tmp));
 	w = OPENSSL_zalloc(3 * n * sizeof(*w));
-	if (acc == NULL || sel == NULL || jac == NULL || den == NULL ||
-	    tmp == NULL || w == NULL)
+	if (acc == NULL || sel == NULL || den == NULL || tmp == NULL || w == NULL)
 		goto out;
 	inf = w;
 	carry = w + n;
@@ -454,9 +526,10 @@ ecp1024_table_mul_batch(struct ecp_aff *r, const struct ecp_table *t,
 	 * the accumulator is finite and the digit nonzero; other lanes feed 1
 	 * to the shared inversion and keep or take a point by mask.
 	 */
-	for (i = 0; i < NWIN - 1; i++) {
+	for (i = 0; i < nwin - 1; i++) {
 		for (s = 0; s < n; s++) {
-			modq_recode_step(&mag, &neg, &carry[s], k[s], i);
+			t = s < n1 ? t1 : t2;
+			modq_recode_step_w(&mag, &neg, &carry[s], k[s], i, t->w);
 			ecp_table_select(&sel[s], t, i, mag, neg);
 			nz = ~(((mag | (0 - mag)) >> 63) - 1);
 			use[s] = nz & ~inf[s];
@@ -483,25 +556,94 @@ ecp1024_table_mul_batch(struct ecp_aff *r, const struct ecp_table *t,
 	}
 	/* The top row may meet the accumulator: complete Jacobian addition. */
 	for (s = 0; s < n; s++) {
-		modq_recode_step(&mag, &neg, &carry[s], k[s], NWIN - 1);
-		ecp_table_select(&sel[s], t, NWIN - 1, mag, neg);
-		ecp1024_from_aff(&jac[s], &acc[s]);
-		fp1024_cmov(jac[s].z, (uint64_t[N]){ 0 }, inf[s]);
-		ecp_madd(&sum, &jac[s], &sel[s], 1);
+		t = s < n1 ? t1 : t2;
+		modq_recode_step_w(&mag, &neg, &carry[s], k[s], nwin - 1, t->w);
+		ecp_table_select(&sel[s], t, nwin - 1, mag, neg);
+		ecp1024_from_aff(&r[s], &acc[s]);
+		fp1024_cmov(r[s].z, (uint64_t[N]){ 0 }, inf[s]);
+		ecp_madd(&sum, &r[s], &sel[s], 1);
 		nz = ~(((mag | (0 - mag)) >> 63) - 1);
-		ecp_cmov(&jac[s], &sum, nz);
+		ecp_cmov(&r[s], &sum, nz);
 	}
-	ecp1024_to_aff_batch(r, jac, n, tmp);
 	err = 0;
 out:
 	OPENSSL_clear_free(acc, n * sizeof(*acc));
 	OPENSSL_clear_free(sel, n * sizeof(*sel));
-	OPENSSL_clear_free(jac, n * sizeof(*jac));
 	OPENSSL_clear_free(den, n * sizeof(*den));
-	OPENSSL_clear_free(tmp, 2 * n * sizeof(*tmp));
+	OPENSSL_clear_free(tmp, n * sizeof(*tmp));
 	OPENSSL_clear_free(w, 3 * n * sizeof(*w));
 	OPENSSL_cleanse(lam, sizeof(lam));
 	OPENSSL_cleanse(&sum, sizeof(sum));
+	return err;
+}
+
+int
+ecp1024_table_mul_batch(struct ecp_aff *r, const struct ecp_table *t,
+    const uint64_t (*k)[N], size_t n)
+{
+	struct ecp *jac = NULL;
+	uint64_t (*tmp)[N] = NULL;
+	int err = SKM_ENOMEM;
+
+	if (n == 0)
+		return 0;
+	jac = OPENSSL_zalloc(n * sizeof(*jac));
+	tmp = OPENSSL_zalloc(2 * n * sizeof(*tmp));
+	if (jac == NULL || tmp == NULL)
+		goto out;
+	if ((err = ecp_table_mul_lanes(jac, t, n, t, k, n)) != 0)
+		goto out;
+	ecp1024_to_aff_batch(r, jac, n, tmp);
+out:
+	OPENSSL_clear_free(jac, n * sizeof(*jac));
+	OPENSSL_clear_free(tmp, 2 * n * sizeof(*tmp));
+	return err;
+}
+
+int
+ecp1024_table_mul2_batch(struct ecp_aff *r, const struct ecp_table *t1,
+    const uint64_t (*k1)[N], const struct ecp_table *t2, const uint64_t (*k2)[N],
+    size_t n)
+{
+	struct ecp *jac = NULL;
+	uint64_t (*k)[N] = NULL, (*tmp)[N] = NULL, *inf = NULL;
+	size_t s;
+	int err = SKM_ENOMEM;
+
+	if (n == 0)
+		return 0;
+	jac = OPENSSL_zalloc(2 * n * sizeof(*jac));
+	k = OPENSSL_zalloc(2 * n * sizeof(*k));
+	tmp = OPENSSL_zalloc(2 * n * sizeof(*tmp));
+	inf = OPENSSL_zalloc(n * sizeof(*inf));
+	if (jac == NULL || k == NULL || tmp == NULL || inf == NULL)
+		goto out;
+	memcpy(k, k1, n * sizeof(*k));
+	memcpy(k + n, k2, n * sizeof(*k));
+	/* Both products of every entry share each window's inversion. */
+	if ((err = ecp_table_mul_lanes(jac, t1, n, t2, (const uint64_t (*)[N])k,
+	    2 * n)) != 0)
+		goto out;
+	/*
+	 * The sum may be infinity or a doubling (k1 base1 = +-k2 base2): the
+	 * complete addition, and 1 in place of a zero Z so one infinite entry
+	 * cannot zero the shared inversion; that entry becomes (0, 0).
+	 */
+	for (s = 0; s < n; s++) {
+		ecp1024_add(&jac[s], &jac[s], &jac[n + s]);
+		inf[s] = ecp1024_is_inf(&jac[s]);
+		fp1024_cmov(jac[s].z, P->one, inf[s]);
+	}
+	ecp1024_to_aff_batch(r, jac, n, tmp);
+	for (s = 0; s < n; s++) {
+		fp1024_cmov(r[s].x, (uint64_t[N]){ 0 }, inf[s]);
+		fp1024_cmov(r[s].y, (uint64_t[N]){ 0 }, inf[s]);
+	}
+out:
+	OPENSSL_clear_free(jac, 2 * n * sizeof(*jac));
+	OPENSSL_clear_free(k, 2 * n * sizeof(*k));
+	OPENSSL_clear_free(tmp, 2 * n * sizeof(*tmp));
+	OPENSSL_clear_free(inf, n * sizeof(*inf));
 	return err;
 }
 
@@ -511,7 +653,7 @@ static CRYPTO_ONCE gen_once = CRYPTO_ONCE_STATIC_INIT;
 static void
 gen_table_init(void)
 {
-	if (ecp1024_table_new(&gen_table, &ecp1024_gen) != 0)
+	if (ecp1024_table_new(&gen_table, &ecp1024_gen, ECP1024_TABLE_W) != 0)
 		gen_table = NULL;
 }
 

@@ -54,9 +54,17 @@ void ecp1024_mul(struct ecp *r, const struct ecp_aff *a, const uint64_t k[FP1024
 /* 0 iff [q]a is infinity (a public point: may branch). */
 int ecp1024_check_order(const struct ecp_aff *a);
 
-/* A fixed-base table of base (of order q); ~840 KB. */
-int ecp1024_table_new(struct ecp_table **t, const struct ecp_aff *base);
+/*
+ * A fixed-base table of base (of order q) with signed w-bit windows
+ * (ECP1024_TABLE_WMIN <= w <= ECP1024_TABLE_WMAX, else SKM_EINVAL):
+ * 256 * 2^(w-1) * ceil(1023 / w) octets, 2.4 MB for w = 7.
+ */
+#define ECP1024_TABLE_WMIN	2
+#define ECP1024_TABLE_WMAX	8
+#define ECP1024_TABLE_W		7	/* the width of the tables libskm builds */
+int ecp1024_table_new(struct ecp_table **t, const struct ecp_aff *base, int w);
 void ecp1024_table_free(struct ecp_table *t);
+int ecp1024_table_width(const struct ecp_table *t);
 /* r = [k]base for k < q, constant time in k (every entry is read). */
 void ecp1024_table_mul(struct ecp *r, const struct ecp_table *t,
     const uint64_t k[FP1024_LIMBS]);
@@ -67,6 +75,14 @@ void ecp1024_table_mul(struct ecp *r, const struct ecp_table *t,
  */
 int ecp1024_table_mul_batch(struct ecp_aff *r, const struct ecp_table *t,
     const uint64_t (*k)[FP1024_LIMBS], size_t n);
+/*
+ * r[i] = [k1[i]]base1 + [k2[i]]base2 (affine; infinity as (0, 0)) for any
+ * k1[i], k2[i] < q, both products of all n entries side by side as above.
+ * The tables must have the same width (else SKM_EINVAL); SKM_ENOMEM.
+ */
+int ecp1024_table_mul2_batch(struct ecp_aff *r, const struct ecp_table *t1,
+    const uint64_t (*k1)[FP1024_LIMBS], const struct ecp_table *t2,
+    const uint64_t (*k2)[FP1024_LIMBS], size_t n);
 /* The table of P, built once per process; NULL if allocation failed. */
 const struct ecp_table *ecp1024_table_gen(void);
 

@@ -82,21 +82,41 @@ modq_inv_batch(uint64_t (*a)[N], uint64_t (*tmp)[N], size_t n)
 		fp1024_from_mont(a[i], a[i], &fp1024_q);
 }
 
+int
+modq_nwin(int w)
+{
+	/*
+	 * w * nwin >= 1023 leaves the top window of a k < 2^1022 below
+	 * 2^(w-1), so its digit absorbs the incoming carry.
+	 */
+	return (1023 + w - 1) / w;
+}
+
+void
+modq_recode_step_w(uint64_t *mag, uint64_t *neg, uint64_t *carry,
+    const uint64_t k[N], int i, int w)
+{
+	uint64_t bits = 0, v;
+	int off = w * i;
+
+	if (off / 64 < N) {
+		bits = k[off / 64] >> (off % 64);
+		if (off % 64 > 64 - w && off / 64 + 1 < N)
+			bits |= k[off / 64 + 1] << (64 - off % 64);
+	}
+	v = (bits & (((uint64_t)1 << w) - 1)) + *carry;
+	/* v > 2^(w-1): borrow from the next window. */
+	*carry = (v + ((uint64_t)1 << (w - 1)) - 1) >> w;
+	v -= *carry << w;
+	*neg = 0 - (v >> 63);
+	*mag = (v ^ *neg) - *neg;
+}
+
 void
 modq_recode_step(uint64_t *mag, uint64_t *neg, uint64_t *carry, const uint64_t k[N],
     int i)
 {
-	uint64_t bits, v;
-	int off = 5 * i;
-
-	bits = k[off / 64] >> (off % 64);
-	if (off % 64 > 59 && off / 64 + 1 < N)
-		bits |= k[off / 64 + 1] << (64 - off % 64);
-	v = (bits & 31) + *carry;
-	*carry = (v + 15) >> 5;		/* v > 16: borrow from the next window */
-	v -= *carry << 5;
-	*neg = 0 - (v >> 63);
-	*mag = (v ^ *neg) - *neg;
+	modq_recode_step_w(mag, neg, carry, k, i, 5);
 }
 
 void

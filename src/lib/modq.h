@@ -38,4 +38,13 @@ void modq_recode(uint64_t mag[MODQ_NWIN], uint64_t neg[MODQ_NWIN],
 void modq_recode_step(uint64_t *mag, uint64_t *neg, uint64_t *carry,
     const uint64_t k[FP1024_LIMBS], int i);
 
+/*
+ * The same recoding with w-bit windows (2 <= w <= 8, public): digits in
+ * [-(2^(w-1) - 1), 2^(w-1)], modq_nwin(w) of them for any k < 2^1022 (so
+ * every k < q) with no carry out of the top digit.
+ */
+int modq_nwin(int w);
+void modq_recode_step_w(uint64_t *mag, uint64_t *neg, uint64_t *carry,
+    const uint64_t k[FP1024_LIMBS], int i, int w);
+
 #endif

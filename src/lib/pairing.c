@@ -32,8 +32,13 @@ struct pairing_lines {
 	uint64_t l[][2][N];	/* line i: t = l[i][0] x + l[i][1], value t + i y */
 };
 
+/* Signed windows of g^k: g^(j 2^(w i)) for j = 1..2^(w-1) per row. */
+#define GT_W	6
+#define GT_ROW	(1 << (GT_W - 1))
+#define GT_NWIN	((1023 + GT_W - 1) / GT_W)	/* modq_nwin(GT_W) */
+
 struct gtab {
-	uint64_t e[MODQ_NWIN][16][N];	/* g^(j * 32^i) as the class of 1 + i e */
+	uint64_t e[GT_NWIN][GT_ROW][N];	/* g^((j + 1) 2^(w i)) as the class of 1 + i e */
 };
 
 const uint64_t pairing_g[N] = {
@@ -345,7 +350,7 @@ gtab_init(void)
 	struct fp2 *x = NULL, base;
 	uint64_t (*tmp)[N] = NULL;
 	struct gtab *t = NULL;
-	size_t n = MODQ_NWIN * 16, i, j;
+	size_t n = (size_t)GT_NWIN * GT_ROW, i, j;
 
 	t = OPENSSL_malloc(sizeof(*t));
 	x = OPENSSL_malloc(n * sizeof(*x));
@@ -355,17 +360,17 @@ gtab_init(void)
 	/* g as the class of 1 + i g (RFC 6508 3.2 reduction x2 / x1 = g). */
 	fp1024_copy(base.a, P->one);
 	fp1024_to_mont(base.b, pairing_g, P);
-	for (i = 0; i < MODQ_NWIN; i++) {
-		x[16 * i] = base;
-		for (j = 1; j < 16; j++)
-			fp2_mul(&x[16 * i + j], &x[16 * i + j - 1], &base);
-		fp2_sqr(&base, &x[16 * i + 15]);
+	for (i = 0; i < GT_NWIN; i++) {
+		x[GT_ROW * i] = base;
+		for (j = 1; j < GT_ROW; j++)
+			fp2_mul(&x[GT_ROW * i + j], &x[GT_ROW * i + j - 1], &base);
+		fp2_sqr(&base, &x[GT_ROW * i + GT_ROW - 1]);
 	}
 	for (i = 0; i < n; i++)
 		fp1024_copy(tmp[i], x[i].a);
 	fp1024_inv_batch(tmp, tmp + n, n, P);
 	for (i = 0; i < n; i++)
-		fp_mul(t->e[i / 16][i % 16], x[i].b, tmp[i]);
+		fp_mul(t->e[i / GT_ROW][i % GT_ROW], x[i].b, tmp[i]);
 	gtab = t;
 	t = NULL;
 out:
@@ -374,36 +379,109 @@ out:
 	OPENSSL_free(t);
 }
 
+typedef uint64_t gt_v4 __attribute__((vector_size(32)));
+
+/*
+ * Entry mag of a row (0 for mag = 0): every entry is read and masked in,
+ * a branch-free loop over whole entries that the compiler vectorises.
+ */
+__attribute__((target_clones("avx2", "default")))
+static void
+gtab_scan(uint64_t out[N], const uint64_t (*row)[N], uint64_t mag)
+{
+	gt_v4 acc[N / 4], v, m;
+	int j, l;
+
+	memset(acc, 0, sizeof(acc));
+	for (j = 0; j < GT_ROW; j++) {
+		m = (gt_v4){ 0, 0, 0, 0 } +
+		    ((((mag ^ (uint64_t)(j + 1)) + 0xff) >> 8) - 1);
+#pragma GCC unroll 4
+		for (l = 0; l < N / 4; l++) {
+			memcpy(&v, row[j] + 4 * l, sizeof(v));
+			acc[l] |= v & m;
+		}
+	}
+	memcpy(out, acc, sizeof(acc));
+	OPENSSL_cleanse(acc, sizeof(acc));
+}
+
+/* acc = g^k as a class of F_p^2* / F_p* (not normalised). */
+static void
+gtab_pow(struct fp2 *acc, const uint64_t k[N])
+{
+	uint64_t mag, neg, carry = 0, sel[N], m;
+	struct fp2 t;
+	int i;
+
+	fp2_set_one(acc);
+	for (i = 0; i < GT_NWIN; i++) {
+		modq_recode_step_w(&mag, &neg, &carry, k, i, GT_W);
+		gtab_scan(sel, gtab->e[i], mag);
+		/* g^-e is the conjugate class: 1 - i e. */
+		fp1024_cneg(sel, sel, neg, P);
+		fp2_mul_norm(&t, acc, sel);
+		m = ((mag | (0 - mag)) >> 63) - 1;
+		fp2_cmov(acc, &t, ~m);
+	}
+	OPENSSL_cleanse(&mag, sizeof(mag));
+	OPENSSL_cleanse(&neg, sizeof(neg));
+	OPENSSL_cleanse(&carry, sizeof(carry));
+	OPENSSL_cleanse(&t, sizeof(t));
+	OPENSSL_cleanse(sel, sizeof(sel));
+}
+
 int
 pairing_gpow(uint64_t w[N], const uint64_t k[N])
 {
-	uint64_t mag[MODQ_NWIN], neg[MODQ_NWIN], sel[N], m, inv[N];
-	struct fp2 acc, t;
-	int i, j;
+	uint64_t inv[N];
+	struct fp2 acc;
 
 	if (!CRYPTO_THREAD_run_once(&gtab_once, gtab_init) || gtab == NULL)
 		return SKM_ENOMEM;
-	modq_recode(mag, neg, k);
-	fp2_set_one(&acc);
-	for (i = 0; i < MODQ_NWIN; i++) {
-		memset(sel, 0, sizeof(sel));
-		for (j = 0; j < 16; j++) {
-			m = (((mag[i] ^ (uint64_t)(j + 1)) + 0xff) >> 8) - 1;
-			fp1024_cmov(sel, gtab->e[i][j], m);
-		}
-		/* g^-e is the conjugate class: 1 - i e. */
-		fp1024_cneg(sel, sel, neg[i], P);
-		fp2_mul_norm(&t, &acc, sel);
-		m = ((mag[i] | (0 - mag[i])) >> 63) - 1;
-		fp2_cmov(&acc, &t, ~m);
-	}
+	gtab_pow(&acc, k);
 	fp1024_inv(inv, acc.a, P);
 	fp_mul(w, acc.b, inv);
 	fp1024_from_mont(w, w, P);
-	OPENSSL_cleanse(mag, sizeof(mag));
-	OPENSSL_cleanse(neg, sizeof(neg));
 	OPENSSL_cleanse(&acc, sizeof(acc));
-	OPENSSL_cleanse(&t, sizeof(t));
-	OPENSSL_cleanse(sel, sizeof(sel));
+	OPENSSL_cleanse(inv, sizeof(inv));
 	return 0;
+}
+
+int
+pairing_gpow_batch(uint64_t (*w)[N], const uint64_t (*k)[N], size_t n)
+{
+	uint64_t (*x1)[N] = NULL, (*tmp)[N] = NULL;
+	struct fp2 acc;
+	size_t i;
+	int err = SKM_ENOMEM;
+
+	if (n == 0)
+		return 0;
+	if (!CRYPTO_THREAD_run_once(&gtab_once, gtab_init) || gtab == NULL)
+		return SKM_ENOMEM;
+	x1 = OPENSSL_zalloc(n * sizeof(*x1));
+	tmp = OPENSSL_zalloc(n * sizeof(*tmp));
+	if (x1 == NULL || tmp == NULL)
+		goto out;
+	/*
+	 * x1 is never zero: the class of g^k has odd order and the class of
+	 * i (x1 = 0) has order 2, so one shared inversion serves all.
+	 */
+	for (i = 0; i < n; i++) {
+		gtab_pow(&acc, k[i]);
+		fp1024_copy(x1[i], acc.a);
+		fp1024_copy(w[i], acc.b);
+	}
+	fp1024_inv_batch(x1, tmp, n, P);
+	for (i = 0; i < n; i++) {
+		fp_mul(w[i], w[i], x1[i]);
+		fp1024_from_mont(w[i], w[i], P);
+	}
+	err = 0;
+out:
+	OPENSSL_cleanse(&acc, sizeof(acc));
+	OPENSSL_clear_free(x1, n * sizeof(*x1));
+	OPENSSL_clear_free(tmp, n * sizeof(*tmp));
+	return err;
 }

@@ -9,6 +9,7 @@
 #ifndef SKM_LIB_PAIRING_H
 #define SKM_LIB_PAIRING_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/ecp1024.h"
@@ -44,6 +45,13 @@ const struct pairing_lines *pairing_lines_gen(void);
 
 /* w = g^k for k < q as the F_p value of RFC 6508 (plain integer); ENOMEM. */
 int pairing_gpow(uint64_t w[FP1024_LIMBS], const uint64_t k[FP1024_LIMBS]);
+
+/*
+ * w[i] = g^k[i] for n exponents k[i] < q with one shared inversion; the
+ * same values as pairing_gpow(). Safe to call from several threads; ENOMEM.
+ */
+int pairing_gpow_batch(uint64_t (*w)[FP1024_LIMBS], const uint64_t (*k)[FP1024_LIMBS],
+    size_t n);
 
 /* g of parameter set 1 as a plain integer. */
 extern const uint64_t pairing_g[FP1024_LIMBS];

@@ -24,6 +24,12 @@
 #include "lib/pairing.h"
 
 #define N	FP1024_LIMBS
+/*
+ * The TEST table of a receiver is read once per message, after the Miller
+ * loop has pushed it out of the caches: 6-bit windows (1.4 MB) measured
+ * faster there than the 7-bit ones of the sender's tables.
+ */
+#define SAKKE_BTAB_W	6
 
 struct sakke_pub {
 	struct ecp_aff zs;		/* Z_S */
@@ -169,7 +175,7 @@ sakke_pub_build(struct sakke_pub **pubp, const struct ecp_aff *zs)
 	ecp1024_encode(pub->enc, zs);
 	/* The lines also check that Z_S has order q. */
 	if ((err = pairing_lines_new(&pub->lines, zs, 0)) != 0 ||
-	    (err = ecp1024_table_new(&pub->tab, zs)) != 0) {
+	    (err = ecp1024_table_new(&pub->tab, zs, ECP1024_TABLE_W)) != 0) {
 		sakke_pub_free(pub);
 		return err;
 	}
@@ -533,6 +539,86 @@ out:
 }
 
 int
+sakke_encapsulate_batch(const struct sakke_pub *pub, size_t n,
+    const uint8_t *const ids[], const size_t idlens[],
+    const uint8_t (*ssvs)[SAKKE_SSV_LEN], uint8_t (*seds)[SAKKE_SED_LEN],
+    int status[])
+{
+	const struct ecp_table *pt;
+	uint64_t (*r)[N] = NULL, (*rb)[N] = NULL, (*w)[N] = NULL, b[N];
+	uint8_t wb[FP1024_BYTES], mask[SAKKE_SSV_LEN];
+	struct ecp_aff *ra = NULL;
+	size_t i, j;
+	int err = SKM_ENOMEM;
+
+	if (n == 0)
+		return 0;
+	if ((pt = ecp1024_table_gen()) == NULL)
+		goto out;
+	/* Transient per-call workspace (cleansed on free): thread safe. */
+	r = OPENSSL_zalloc(n * sizeof(*r));
+	rb = OPENSSL_zalloc(n * sizeof(*rb));
+	w = OPENSSL_zalloc(n * sizeof(*w));
+	ra = OPENSSL_zalloc(n * sizeof(*ra));
+	if (r == NULL || rb == NULL || w == NULL || ra == NULL)
+		goto out;
+	/* RFC 6508 6.2.1 step 2 per entry: r = HashToIntegerRange(SSV || b, q) */
+	for (i = 0; i < n; i++) {
+		status[i] = sakke_check_id(ids[i], idlens[i]);
+		if (status[i] == 0)
+			status[i] = sakke_hash_r(r[i], ssvs[i], ids[i], idlens[i]);
+		if (status[i] == 0) {
+			modq_from_bytes(b, ids[i], idlens[i]);
+			modq_mul(rb[i], r[i], b);
+		} else {
+			/* A refused entry runs on the scalar 1, then is dropped. */
+			memset(r[i], 0, sizeof(r[i]));
+			memset(rb[i], 0, sizeof(rb[i]));
+			r[i][0] = rb[i][0] = 1;
+		}
+	}
+	/*
+	 * Step 3: R = [r b]P + [r]Z_S, every product of every entry side by
+	 * side with one shared inversion per window.
+	 */
+	if ((err = ecp1024_table_mul2_batch(ra, pt, (const uint64_t (*)[N])rb,
+	    pub->tab, (const uint64_t (*)[N])r, n)) != 0)
+		goto out;
+	/* Step 4: g^r for all entries with one shared inversion. */
+	if ((err = pairing_gpow_batch(w, (const uint64_t (*)[N])r, n)) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (status[i] != 0) {
+			memset(seds[i], 0, SAKKE_SED_LEN);
+			continue;
+		}
+		ecp1024_encode(seds[i], &ra[i]);
+		ct_declassify(seds[i], SAKKE_POINT_LEN);
+		fp1024_to_bytes(wb, w[i]);
+		if ((status[i] = sakke_hash_w(mask, wb, sakke_minimal_len(wb))) != 0) {
+			memset(seds[i], 0, SAKKE_SED_LEN);
+			continue;
+		}
+		for (j = 0; j < SAKKE_SSV_LEN; j++)
+			seds[i][SAKKE_POINT_LEN + j] = ssvs[i][j] ^ mask[j];
+	}
+out:
+	if (err != 0)
+		for (i = 0; i < n; i++) {
+			memset(seds[i], 0, SAKKE_SED_LEN);
+			status[i] = err;
+		}
+	OPENSSL_clear_free(r, n * sizeof(*r));
+	OPENSSL_clear_free(rb, n * sizeof(*rb));
+	OPENSSL_clear_free(w, n * sizeof(*w));
+	OPENSSL_clear_free(ra, n * sizeof(*ra));
+	OPENSSL_cleanse(b, sizeof(b));
+	OPENSSL_cleanse(wb, sizeof(wb));
+	OPENSSL_cleanse(mask, sizeof(mask));
+	return err;
+}
+
+int
 sakke_user_new(struct sakke_user **userp, const struct sakke_pub *pub,
     const uint8_t *id, size_t idlen, const uint8_t rsk[SAKKE_POINT_LEN])
 {
@@ -552,7 +638,7 @@ sakke_user_new(struct sakke_user **userp, const struct sakke_pub *pub,
 	if ((err = sakke_rsk_check(&user->lines, &bpt, rsk)) != 0)
 		goto out;
 	/* TEST = [r]B of RFC 6508 6.2.2 step 5 from a table of B. */
-	if ((err = ecp1024_table_new(&user->btab, &bpt)) != 0)
+	if ((err = ecp1024_table_new(&user->btab, &bpt, SAKKE_BTAB_W)) != 0)
 		goto out;
 	*userp = user;
 	user = NULL;

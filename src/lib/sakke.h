@@ -57,7 +57,7 @@ int sakke_rsk_derive_batch(const struct sakke_kms *kms, size_t n,
 
 /*
  * Z_S from its 257-octet encoding; SKM_EPOINT if not a point of order q.
- * Builds its fixed-base table and pairing lines (~1.2 MB).
+ * Builds its fixed-base table and pairing lines (~2.8 MB).
  */
 int sakke_pub_new(struct sakke_pub **pub, const uint8_t z_s[SAKKE_POINT_LEN]);
 int sakke_pub_export(const struct sakke_pub *pub, uint8_t z_s[SAKKE_POINT_LEN]);
@@ -80,9 +80,22 @@ int sakke_encapsulate(const struct sakke_pub *pub, const uint8_t *id, size_t idl
     const uint8_t ssv[SAKKE_SSV_LEN], uint8_t sed[SAKKE_SED_LEN]);
 
 /*
+ * n encapsulations (ssvs[i] to ids[i]) as a group key server sends one
+ * key to many receivers: the same seds as n calls of sakke_encapsulate(),
+ * computed side by side with shared inversions. status[i] receives 0 or
+ * the SKM_E* of entry i (its sed is then zeroed); the call returns 0 when
+ * the batch ran or an SKM_E* for the whole batch (every status set to it).
+ * Safe to call from several threads at once on the same pub.
+ */
+int sakke_encapsulate_batch(const struct sakke_pub *pub, size_t n,
+    const uint8_t *const ids[], const size_t idlens[],
+    const uint8_t (*ssvs)[SAKKE_SSV_LEN], uint8_t (*seds)[SAKKE_SED_LEN],
+    int status[]);
+
+/*
  * A receiver key: validates rsk for id against pub (as sakke_rsk_validate,
  * plus the order of K: SKM_EPOINT) and precomputes what decapsulation needs
- * for this key period (~1.2 MB of tables, built in some tens of ms). The
+ * for this key period (~1.8 MB of tables, built in some tens of ms). The
  * result does not refer to pub.
  */
 int sakke_user_new(struct sakke_user **user, const struct sakke_pub *pub,
