@@ -1,1 +1,20 @@
 # SPDX-License-Identifier: ISC
+# Group key management on the client and the GMS (src/client/libgmk): unit
+# suites sharing a generated KMS domain (gmk_fixture), and the end-to-end
+# test over skmsd with TLS.
+GMK_TEST_LIBS = src/client/libgmk.la $(TEST_LIBS) $(LIBXML_LIBS)
+check_LTLIBRARIES += tests/libgmkfixture.la
+tests_libgmkfixture_la_SOURCES = tests/gmk_fixture.c tests/gmk_fixture.h
+tests_libgmkfixture_la_CFLAGS = $(TEST_CFLAGS)
+
+check_PROGRAMS += tests/test_gmk tests/test_accept
+TESTS += tests/test_gmk tests/test_accept
+tests_test_gmk_SOURCES = tests/test_gmk.c
+tests_test_gmk_CFLAGS = $(TEST_CFLAGS) $(LIBXML_CFLAGS)
+tests_test_gmk_LDADD = tests/libgmkfixture.la $(GMK_TEST_LIBS)
+tests_test_accept_SOURCES = tests/test_accept.c
+tests_test_accept_CFLAGS = $(TEST_CFLAGS) $(LIBXML_CFLAGS)
+tests_test_accept_LDADD = tests/libgmkfixture.la $(GMK_TEST_LIBS)
+
+TESTS += tests/skmc_gmk.sh
+EXTRA_DIST += tests/skmc_gmk.sh

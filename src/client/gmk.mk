@@ -1,1 +1,15 @@
 # SPDX-License-Identifier: ISC
+# Group key management on the client: the user profile, stored GMKs, the
+# replay cache, the notification documents, the receiver checks (accept)
+# and, for a GMS, its group state and the parallel I_MESSAGE maker.
+noinst_LTLIBRARIES += src/client/libgmk.la
+src_client_libgmk_la_SOURCES = \
+	src/client/gmkfile.c src/client/gmkfile.h \
+	src/client/profile.c src/client/profile.h \
+	src/client/gmkstore.c src/client/gmkstore.h \
+	src/client/replay.c src/client/replay.h \
+	src/client/notify.c src/client/notify.h \
+	src/client/gms.c src/client/gms.h \
+	src/client/gmksend.c src/client/gmksend.h \
+	src/client/accept.c src/client/accept.h
+src_client_libgmk_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBXML_CFLAGS)

@@ -27,6 +27,7 @@ static const struct {
 	{ SKM_EBUSY, "busy" },
 	{ SKM_ESTORE, "store failure" },
 	{ SKM_EREVOKED, "revoked" },
+	{ SKM_EUNREACH, "server unreachable" },
 };
 
 const char *

@@ -27,6 +27,7 @@ enum skm_err {
 	SKM_EBUSY = -16,	/* overloaded or locked, try again */
 	SKM_ESTORE = -17,	/* the store failed */
 	SKM_EREVOKED = -18,	/* revoked */
+	SKM_EUNREACH = -19,	/* the server cannot be reached */
 };
 
 /* A static, lower-case description of an SKM_E* code; never NULL. */

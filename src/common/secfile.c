@@ -234,3 +234,43 @@ out:
 		unlink(tmp);
 	return err;
 }
+
+int
+secfile_erase(const char *path)
+{
+	static const uint8_t zeros[4096];
+	struct stat st;
+	off_t left;
+	size_t n;
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		return errno_err(errno);
+	if (fstat(fd, &st) == -1) {
+		err = SKM_EIO;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = SKM_EPERM;
+		goto out;
+	}
+	for (left = st.st_size; left > 0; left -= (off_t)n) {
+		n = left < (off_t)sizeof(zeros) ? (size_t)left : sizeof(zeros);
+		if ((err = write_all(fd, zeros, n)) != 0)
+			goto out;
+	}
+	/* The zeros reach the disk before the name goes. */
+	if (fsync(fd) == -1) {
+		err = SKM_EIO;
+		goto out;
+	}
+	if (unlink(path) == -1) {
+		err = errno_err(errno);
+		goto out;
+	}
+	err = fsync_dir(path);
+out:
+	close(fd);
+	return err;
+}

@@ -39,4 +39,13 @@ int secfile_read(const char *path, uint8_t *buf, size_t cap, size_t *len,
  */
 int secfile_write(const char *path, const uint8_t *buf, size_t len, int replace);
 
+/*
+ * Erases the regular file at path (never following a symbolic link): its
+ * contents overwritten with zeros and fsync'ed, then the name unlinked and
+ * the directory fsync'ed. A missing file is SKM_ENOTFOUND. On a journalling
+ * or copy-on-write file system the old blocks may survive; this removes
+ * what an ordinary reader of the disk would find.
+ */
+int secfile_erase(const char *path);
+
 #endif

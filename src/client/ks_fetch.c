@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Fetching key sets into the keystore: a KMS KeyProvision request per
+ * period (kmsget), the response parsed (kmsdoc) and every key set checked
+ * (kmscheck) before any is stored, so one bad answer stores nothing. It
+ * does not decide when to fetch (skmc fetch and watch do).
+ */
+#include "client/ks_impl.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "client/kmscheck.h"
+#include "client/kmsdoc.h"
+#include "client/kmsget.h"
+#include "common/err.h"
+#include "common/time.h"
+
+/* The key set of period_no in a KeyProvision response, checked; NULL otherwise. */
+static int
+ks_fetch_pick(struct ks *ks, const struct kmsdoc_cert *cert, const struct kmsdoc *doc,
+    uint64_t period_no, const struct kmsdoc_keyset **out, char *why, size_t whylen)
+{
+	size_t i;
+
+	*out = NULL;
+	if (doc->kind != KMSDOC_KEYPROV)
+		return ks_why(why, whylen, SKM_EPARSE, "expected a KeyProv response, got %s",
+		    kmsdoc_kind_name(doc->kind));
+	/* NOTES 2.13 (3): the response's KmsUri is the one UIDs are made with. */
+	if (doc->kms_uri != NULL && strcmp(doc->kms_uri, cert->kms_uri) != 0)
+		return ks_why(why, whylen, SKM_EINVAL,
+		    "KmsResponse/KmsUri '%s' is not the Root certificate's '%s'", doc->kms_uri,
+		    cert->kms_uri);
+	if (doc->user_uri != NULL && strcmp(doc->user_uri, ks->uri) != 0)
+		return ks_why(why, whylen, SKM_EINVAL, "KmsResponse/UserUri '%s' is not %s",
+		    doc->user_uri, ks->uri);
+	for (i = 0; i < doc->nkeysets; i++)
+		if (doc->keysets[i].period_no == period_no)
+			break;
+	if (i == doc->nkeysets)
+		return ks_why(why, whylen, SKM_ENOTFOUND,
+		    "the response holds no key set for period %" PRIu64, period_no);
+	*out = &doc->keysets[i];
+	return kmscheck_keyset(cert, *out, ks->uri, why, whylen);
+}
+
+int
+ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t whylen)
+{
+	const struct kmsdoc_cert *cert;
+	const struct kmsdoc_keyset *set;
+	struct kmsget_target t;
+	struct kmsdoc **docs = NULL;
+	char **texts = NULL, *body = NULL;
+	size_t *lens = NULL, i, len = 0;
+	int64_t start, end;
+	int err;
+
+	if ((err = ks_cert(ks, &cert, why, whylen)) != 0)
+		return err;
+	memset(&t, 0, sizeof(t));
+	t.server = ks->set.server;
+	t.token_file = ks->set.token_file;
+	t.cacert = ks->set.cacert;
+	t.client_cert = ks->set.client_cert;
+	t.client_key = ks->set.client_key;
+	t.timeout = ks->timeout;
+	if (t.server == NULL)
+		return ks_why(why, whylen, SKM_EINVAL,
+		    "%s has no server (imported offline; run skmc init)", ks->uri);
+	docs = calloc(n ? n : 1, sizeof(*docs));
+	texts = calloc(n ? n : 1, sizeof(*texts));
+	lens = calloc(n ? n : 1, sizeof(*lens));
+	if (docs == NULL || texts == NULL || lens == NULL) {
+		err = SKM_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		char sub[KS_WHY_MAX] = "";
+
+		if ((err = ks_period_bounds(ks, periods[i], &start, &end)) != 0) {
+			ks_why(why, whylen, err, "period %" PRIu64 ": %s", periods[i],
+			    skm_strerror(err));
+			goto out;
+		}
+		/* D.2: the period is named by a time inside it: its start. */
+		if ((err = kmsget_keyprov(&t, ks->uri, time_unix_to_ntp(start), &body, &len,
+		    sub, sizeof(sub))) != 0) {
+			ks_why(why, whylen, err, "keyprov for period %" PRIu64 ": %s", periods[i],
+			    sub);
+			goto out;
+		}
+		err = kmsdoc_parse(body, len, &docs[i], sub, sizeof(sub));
+		kmsget_free(body, len);
+		body = NULL;
+		if (err != 0 || (err = ks_fetch_pick(ks, cert, docs[i], periods[i], &set, sub,
+		    sizeof(sub))) != 0) {
+			ks_why(why, whylen, err, "period %" PRIu64 ": %s", periods[i], sub);
+			goto out;
+		}
+		texts[i] = set->xml;
+		lens[i] = set->xmllen;
+	}
+	err = ks_put_keysets(ks, periods, texts, lens, n, why, whylen);
+out:
+	kmsget_free(body, len);
+	for (i = 0; docs != NULL && i < n; i++)
+		kmsdoc_free(docs[i]);
+	free(docs);
+	free(texts);
+	free(lens);
+	return err;
+}

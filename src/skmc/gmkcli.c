@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Shared steps of the group key commands. The GMS sending step prepares
+ * everything that is the same for every member once (signer, KMS public
+ * key with its tables, key parameters, the GMS UID) and leaves only the
+ * per-member work to gmksend's threads.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "client/gmksend.h"
+#include "client/kmsdoc.h"
+#include "client/ks.h"
+#include "common/err.h"
+#include "common/time.h"
+#include "lib/period.h"
+#include "lib/uid.h"
+#include "skmc/cmd.h"
+#include "skmc/gmkcli.h"
+
+int
+gmkcli_parse(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    const struct gmkcli_opt *opts, size_t nopts, struct gmkcli_val *vals,
+    const char **pos, size_t minpos, size_t maxpos, size_t *npos)
+{
+	int i, done = 0;
+	size_t o, n;
+
+	*npos = 0;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+
+		if (!done && strcmp(a, "--help") == 0)
+			return cli_help(cli, cmd);
+		if (!done && strcmp(a, "--") == 0) {
+			done = 1;
+			continue;
+		}
+		if (done || a[0] != '-' || a[1] == '\0') {
+			if (*npos == maxpos)
+				return cli_usage_error(cli, cmd, a, "unexpected argument");
+			pos[(*npos)++] = a;
+			continue;
+		}
+		for (o = 0; o < nopts; o++) {
+			n = strlen(opts[o].name);
+			if (strncmp(a, opts[o].name, n) == 0 &&
+			    (a[n] == '\0' || (a[n] == '=' && opts[o].takes_value)))
+				break;
+		}
+		if (o == nopts)
+			return cli_usage_error(cli, cmd, a, "unknown option");
+		if (opts[o].takes_value) {
+			if (a[n] == '=')
+				v = a + n + 1;
+			else if (i + 1 < argc)
+				v = argv[++i];
+			else
+				return cli_usage_error(cli, cmd, opts[o].name, "missing value");
+		}
+		if (vals[o].n > 0 && !opts[o].repeat)
+			return cli_usage_error(cli, cmd, opts[o].name, "given twice");
+		if (vals[o].n == GMKCLI_REPEAT_MAX)
+			return cli_usage_error(cli, cmd, opts[o].name, "given too often");
+		vals[o].v[vals[o].n++] = v;
+	}
+	if (*npos < minpos)
+		return cli_usage_error(cli, cmd, "arguments", "missing");
+	return -1;
+}
+
+int
+gmkcli_time(const struct cli *cli, const struct cli_cmd *cmd, const char *opt,
+    const char *text, int64_t *out)
+{
+	if (time_parse(text, out) != 0)
+		return cli_usage_error(cli, cmd, opt, "not an ISO 8601 UTC time or @SECONDS");
+	return -1;
+}
+
+int
+gmkcli_ks(const struct cli *cli, const struct cli_cmd *cmd, void *ctx, struct ks **ks)
+{
+	int st = ctx_open(ctx, cli, cmd, ks);
+
+	return st == CLI_OK ? -1 : st;
+}
+
+int
+gmkcli_send(const struct cli *cli, const struct cli_cmd *cmd, struct ks *ks,
+    const struct gmkcli_send *s)
+{
+	const struct kmsdoc_cert *cert;
+	const struct kmsdoc_keyset *set;
+	struct eccsi_signer *signer = NULL;
+	struct sakke_pub *z = NULL;
+	struct gmksend_result *res = NULL;
+	struct mikey_kp kp;
+	struct gmksend g;
+	char why[KS_WHY_MAX] = "";
+	uint64_t ntp;
+	size_t i;
+	int err, status = CLI_FAILED;
+
+	if ((err = ks_cert(ks, &cert, why, sizeof(why))) != 0) {
+		cli_error(cli, cmd, CLI_FAILED, "certificate", why);
+		goto out;
+	}
+	memset(&g, 0, sizeof(g));
+	if (time_unix_to_ntp_checked(s->now, &ntp) != 0 ||
+	    period_number(ntp, cert->user_key_period, cert->user_key_offset,
+	    &g.period_no) != 0) {
+		cli_error(cli, cmd, CLI_FAILED, "key period", "none for the current time");
+		goto out;
+	}
+	/* The GMS signs with its own key set for the period of the T payload. */
+	if ((err = ks_keyset(ks, g.period_no, 1, &set, why, sizeof(why))) != 0) {
+		cli_error(cli, cmd, err == SKM_ENOTFOUND ? CLI_FAILED : CLI_UNREACHABLE,
+		    "key set", why);
+		goto out;
+	}
+	g.gms_uri = ks_uri(ks);
+	g.kms_uri = cert->kms_uri;
+	g.key_period = cert->user_key_period;
+	g.key_offset = cert->user_key_offset;
+	if ((err = uid_derive(g.gms_uri, strlen(g.gms_uri), g.kms_uri, strlen(g.kms_uri),
+	    g.key_period, g.key_offset, g.period_no, g.gms_uid)) != 0 ||
+	    (err = eccsi_signer_new(&signer, cert->pub_auth_key, g.gms_uid, UID_LEN, set->ssk,
+	    set->pvt)) != 0) {
+		cli_error(cli, cmd, CLI_FAILED, "signing key", skm_strerror(err));
+		goto out;
+	}
+	/* Members are in the KMS domain of the GMS: its Root certificate's Z. */
+	if ((err = sakke_pub_new(&z, cert->pub_enc_key)) != 0) {
+		cli_error(cli, cmd, CLI_FAILED, "KMS public key", skm_strerror(err));
+		goto out;
+	}
+	memset(&kp, 0, sizeof(kp));
+	kp.key_type = MIKEY_KP_TYPE_GMK;
+	kp.status = MIKEY_KP_STATUS_VALID;
+	kp.activation = (uint64_t)s->activation;
+	kp.expiry = (uint64_t)s->expiry;
+	kp.text = (char *)(uintptr_t)s->text;
+	for (i = 0; i < s->ngroups && i < MIKEY_KP_GROUPS_MAX; i++)
+		kp.groups[i] = (char *)(uintptr_t)s->groups[i];
+	kp.ngroups = i;
+	g.signer = signer;
+	g.z = z;
+	g.ts = ntp << 32;
+	g.gmk = s->gmk;
+	g.gmk_id = s->gmk_id;
+	g.kp = &kp;
+	g.hide = s->hide;
+	g.group = s->groups[0];
+	g.outdir = s->outdir;
+	if ((res = calloc(s->nuris + 1, sizeof(*res))) == NULL) {
+		cli_error(cli, cmd, CLI_FAILED, "memory", skm_strerror(SKM_ENOMEM));
+		goto out;
+	}
+	err = gmksend_run(&g, s->uris, s->nuris, res);
+	for (i = 0; i < s->nuris; i++) {
+		if (res[i].err == 0)
+			printf("sent: %s %s\n", s->uris[i], res[i].file);
+		else
+			cli_error(cli, cmd, CLI_FAILED, s->uris[i], skm_strerror(res[i].err));
+	}
+	if (err != 0) {
+		if (s->nuris == 0 || res[0].file[0] == '\0')
+			cli_error(cli, cmd, CLI_FAILED, s->outdir, skm_strerror(err));
+		goto out;
+	}
+	status = CLI_OK;
+out:
+	free(res);
+	sakke_pub_free(z);
+	eccsi_signer_free(signer);
+	return status;
+}

@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The seven receiver checks of client/accept.c: a GMK that passes them is
+ * stored (also with hidden identities and from a notification document),
+ * and each check fails on its own, naming itself, with nothing stored:
+ * stale timestamp and replay, wrong receiver, wrong signer, tampered SAKKE
+ * data, tampered key parameters, duplicate GMK-ID, group not in the
+ * profile, GMS not the group's server. Also the parallel GMS sender.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "client/accept.h"
+#include "client/gmksend.h"
+#include "client/gmkstore.h"
+#include "client/notify.h"
+#include "client/profile.h"
+#include "common/err.h"
+#include "common/time.h"
+#include "lib/kdf.h"
+#include "lib/mikey.h"
+#include "lib/mikey_gmk.h"
+#include "lib/mikey_kp.h"
+#include "lib/period.h"
+#include "gmk_fixture.h"
+
+/* ---- the receiver checks ---- */
+
+static int
+alice_rsk_for(void *arg, uint64_t no, uint8_t rsk[SAKKE_POINT_LEN], char *why, size_t whylen)
+{
+	(void)arg;
+	if (no != period_no) {
+		snprintf(why, whylen, "not provisioned");
+		return SKM_ENOTFOUND;
+	}
+	memcpy(rsk, alice_rsk, SAKKE_POINT_LEN);
+	return 0;
+}
+
+static void
+keys_alice(struct accept_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->my_uri = ALICE;
+	k->kms_uri = KMS;
+	k->key_period = PERIOD;
+	k->key_offset = 0;
+	k->kpak = kpak;
+	k->z = sakke_kms_pub(skms);
+	k->rsk = alice_rsk_for;
+}
+
+/* What one test message carries; zero values pick the defaults. */
+struct msgspec {
+	const char *to;
+	const struct eccsi_signer *signer;
+	const uint8_t *signer_uid;
+	int64_t t;
+	uint8_t gmk_byte;
+	uint32_t gmk_id;
+	const char *groups[2];
+	int no_kp;
+	int hide;
+};
+
+static uint8_t *
+make_msg(const struct msgspec *ms, size_t *len)
+{
+	struct mikey_gmk_send s;
+	struct mikey_kp kp;
+	uint8_t gmk[MIKEY_GMK_LEN], uid[UID_LEN], *msg = NULL;
+	const char *to = ms->to != NULL ? ms->to : ALICE;
+	uint64_t no;
+
+	memset(gmk, ms->gmk_byte != 0 ? ms->gmk_byte : 0x5a, sizeof(gmk));
+	memset(&kp, 0, sizeof(kp));
+	kp.key_type = MIKEY_KP_TYPE_GMK;
+	kp.status = MIKEY_KP_STATUS_VALID;
+	kp.activation = (uint64_t)now;
+	kp.text = (char *)"test";
+	kp.groups[0] = (char *)(ms->groups[0] != NULL ? ms->groups[0] : "g1");
+	kp.groups[1] = (char *)ms->groups[1];
+	kp.ngroups = ms->groups[1] != NULL ? 2 : 1;
+	ck_assert_int_eq(period_number(time_unix_to_ntp(ms->t != 0 ? ms->t : now), PERIOD, 0,
+	    &no), 0);
+	uid_for(to, no, uid);
+	memset(&s, 0, sizeof(s));
+	s.signer = ms->signer != NULL ? ms->signer : gms_signer;
+	s.gms_uri = GMS;
+	s.gms_uid = ms->signer_uid != NULL ? ms->signer_uid : gms_uid;
+	s.user_uri = to;
+	s.user_uid = uid;
+	s.kms_uri = KMS;
+	s.z = sakke_kms_pub(skms);
+	s.ts = time_unix_to_ntp(ms->t != 0 ? ms->t : now) << 32;
+	s.gmk = gmk;
+	s.gmk_id = ms->gmk_id != 0 ? ms->gmk_id : 0x0df9bc39;
+	s.kp = ms->no_kp ? NULL : &kp;
+	s.hide = ms->hide;
+	ck_assert_int_eq(mikey_gmk_make(&s, &msg, len), 0);
+	return msg;
+}
+
+/* Signs msg again after a test changed it, as a GMS that sent it would have. */
+static void
+resign(uint8_t *msg, size_t len)
+{
+	struct mikey_imsg m;
+	char why[128];
+
+	ck_assert_int_eq(mikey_imsg_parse(msg, len, &m, why, sizeof(why)), 0);
+	ck_assert_int_eq(eccsi_sign(gms_signer, msg, m.signed_len, msg + m.signed_len), 0);
+}
+
+static void
+profile_with(const char *g1, const char *gms1, const char *g2, const char *gms2)
+{
+	struct profile *p;
+
+	ck_assert_int_eq(profile_load(&p, dir), 0);
+	if (g1 != NULL)
+		ck_assert_int_eq(profile_add(p, g1, gms1), 0);
+	if (g2 != NULL)
+		ck_assert_int_eq(profile_add(p, g2, gms2), 0);
+	ck_assert_int_eq(profile_save(p, dir), 0);
+	profile_free(p);
+}
+
+static int
+run(const uint8_t *msg, size_t len, const char *group, struct accept_result *r)
+{
+	struct accept_keys k;
+	struct accept_opts o = { now, ACCEPT_WINDOW_DEFAULT, group };
+
+	keys_alice(&k);
+	return accept_run(dir, &k, &o, msg, len, r);
+}
+
+/* The check failed with its reason, and nothing was stored. */
+static void
+refused(const uint8_t *msg, size_t len, enum accept_check c, const char *reason,
+    size_t stored)
+{
+	struct accept_result r;
+
+	ck_assert_int_ne(run(msg, len, NULL, &r), 0);
+	ck_assert_int_eq(r.check, c);
+	ck_assert_ptr_null(r.rec);
+	ck_assert_msg(strncmp(r.why, "check ", 6) == 0 && strstr(r.why, accept_check_name(c)),
+	    "reason '%s' does not name check %d", r.why, (int)c);
+	ck_assert_msg(strstr(r.why, reason) != NULL, "reason '%s' lacks '%s'", r.why, reason);
+	ck_assert_uint_eq(count_files("gmk"), stored);
+	if (stored == 0)
+		ck_assert_int_eq(file_exists("replay"), 0);
+}
+
+START_TEST(accept_ok_and_replay)
+{
+	struct msgspec ms = { .groups = { "g1", "g2" } };
+	struct accept_result r;
+	uint8_t *msg, gmk[MIKEY_GMK_LEN];
+	size_t len;
+	uint32_t guk;
+
+	profile_with("g1", GMS, "g2", GMS);
+	msg = make_msg(&ms, &len);
+	ck_assert_int_eq(run(msg, len, NULL, &r), 0);
+	ck_assert_int_eq(r.check, ACCEPT_OK);
+	ck_assert_ptr_nonnull(r.rec);
+	memset(gmk, 0x5a, sizeof(gmk));
+	ck_assert_mem_eq(r.rec->gmk, gmk, sizeof(gmk));
+	ck_assert_uint_eq(r.rec->gmk_id, 0x0df9bc39);
+	ck_assert_int_eq(kdf_guk_id(gmk, 0x0df9bc39, ALICE, strlen(ALICE), &guk), 0);
+	ck_assert_uint_eq(r.rec->guk_id, guk);
+	ck_assert_uint_eq(r.rec->ngroups, 2);
+	ck_assert_str_eq(r.rec->text, "test");
+	ck_assert_str_eq(r.rec->gms, GMS);
+	ck_assert_uint_eq(r.rec->randlen, MIKEY_RAND_LEN);
+	gmkstore_rec_free(r.rec);
+	ck_assert_uint_eq(count_files("gmk"), 1);
+	/* The same message again is a replay (check 1). */
+	refused(msg, len, ACCEPT_MESSAGE, "replay", 1);
+	OPENSSL_free(msg);
+}
+END_TEST
+
+START_TEST(accept_hidden_identities)
+{
+	struct msgspec ms = { .hide = 1, .no_kp = 1 };
+	struct accept_result r;
+	uint8_t *msg;
+	size_t len;
+
+	profile_with("g1", GMS, NULL, NULL);
+	msg = make_msg(&ms, &len);
+	/* No key parameters: the group comes from the notification or --group. */
+	refused(msg, len, ACCEPT_GROUP, "no VAL group ID", 0);
+	ck_assert_int_eq(run(msg, len, "g1", &r), 0);
+	ck_assert_str_eq(r.rec->gms, GMS);
+	ck_assert_str_eq(r.rec->groups[0], "g1");
+	ck_assert_int_eq(r.rec->activation, r.rec->timestamp);
+	gmkstore_rec_free(r.rec);
+	OPENSSL_free(msg);
+}
+END_TEST
+
+START_TEST(accept_notification_document)
+{
+	struct msgspec ms = { .no_kp = 1 };
+	struct accept_result r;
+	uint8_t *msg;
+	char *doc;
+	size_t len, doclen;
+
+	profile_with("g1", GMS, NULL, NULL);
+	msg = make_msg(&ms, &len);
+	ck_assert_int_eq(notify_req_write(GMS, "g1", msg, len, &doc, &doclen), 0);
+	ck_assert_int_eq(run((uint8_t *)doc, doclen, NULL, &r), 0);
+	ck_assert_str_eq(r.group, "g1");
+	ck_assert_str_eq(r.rec->groups[0], "g1");
+	gmkstore_rec_free(r.rec);
+	free(doc);
+	OPENSSL_free(msg);
+}
+END_TEST
+
+START_TEST(refuse_stale_timestamp)
+{
+	struct msgspec ms = { .t = 0 };
+	uint8_t *msg;
+	size_t len;
+
+	profile_with("g1", GMS, NULL, NULL);
+	ms.t = now - 2 * ACCEPT_WINDOW_DEFAULT;
+	msg = make_msg(&ms, &len);
+	refused(msg, len, ACCEPT_MESSAGE, "outside the window", 0);
+	OPENSSL_free(msg);
+	ms.t = now + 2 * ACCEPT_WINDOW_DEFAULT;
+	msg = make_msg(&ms, &len);
+	refused(msg, len, ACCEPT_MESSAGE, "outside the window", 0);
+	OPENSSL_free(msg);
+	/* Garbage is refused by check 1 too. */
+	refused((const uint8_t *)"\x01\x1a\x00", 3, ACCEPT_MESSAGE, "I_MESSAGE", 0);
+}
+END_TEST
+
+START_TEST(refuse_wrong_receiver)
+{
+	struct msgspec ms = { .to = BOB };
+	uint8_t *msg;
+	size_t len;
+
+	profile_with("g1", GMS, NULL, NULL);
+	msg = make_msg(&ms, &len);
+	refused(msg, len, ACCEPT_RECEIVER, BOB, 0);
+	OPENSSL_free(msg);
+	ms.hide = 1;
+	msg = make_msg(&ms, &len);
+	refused(msg, len, ACCEPT_RECEIVER, "another UID", 0);
+	OPENSSL_free(msg);
+}
+END_TEST
+
+START_TEST(refuse_wrong_signer)
+{
+	struct msgspec ms = { .signer = NULL };
+	uint8_t *msg;
+	size_t len;
+
+	profile_with("g1", GMS, NULL, NULL);
+	/* Mallory signs with her own key but names the GMS in IDRi. */
+	ms.signer = mallory_signer;
+	ms.signer_uid = mallory_uid;
+	msg = make_msg(&ms, &len);
+	refused(msg, len, ACCEPT_SIGNATURE, "does not verify for " GMS, 0);
+	OPENSSL_free(msg);
+	/* Hidden, her UID is no GMS of the profile. */
+	ms.hide = 1;
+	msg = make_msg(&ms, &len);
+	refused(msg, len, ACCEPT_SIGNATURE, "no GMS of the user profile", 0);
+	OPENSSL_free(msg);
+}
+END_TEST
+
+START_TEST(refuse_tampered_sakke)
+{
+	struct msgspec ms = { .to = NULL };
+	struct mikey_imsg m;
+	char why[128];
+	uint8_t *msg;
+	size_t len, off;
+
+	profile_with("g1", GMS, NULL, NULL);
+	msg = make_msg(&ms, &len);
+	ck_assert_int_eq(mikey_imsg_parse(msg, len, &m, why, sizeof(why)), 0);
+	off = (size_t)(m.sakke.data - msg) + SAKKE_POINT_LEN + 3;	/* in H */
+	msg[off] ^= 0x40;
+	resign(msg, len);
+	refused(msg, len, ACCEPT_KEY, "do not decrypt", 0);
+	OPENSSL_free(msg);
+}
+END_TEST
+
+START_TEST(refuse_tampered_parameters)
+{
+	struct msgspec ms = { .to = NULL };
+	struct mikey_imsg m;
+	char why[128];
+	uint8_t *msg;
+	size_t len;
+
+	profile_with("g1", GMS, NULL, NULL);
+	msg = make_msg(&ms, &len);
+	ck_assert_int_eq(mikey_imsg_parse(msg, len, &m, why, sizeof(why)), 0);
+	ck_assert_int_eq(m.has_kp, 1);
+	msg[(size_t)(m.kp.data - msg) + m.kp.len - 20] ^= 0x01;	/* ciphertext */
+	resign(msg, len);
+	refused(msg, len, ACCEPT_PARAMETERS, "do not decrypt", 0);
+	OPENSSL_free(msg);
+}
+END_TEST
+
+START_TEST(refuse_duplicate_gmk_id)
+{
+	struct msgspec ms = { .gmk_id = 0x01234567 };
+	struct accept_result r;
+	struct gmkstore_rec *s;
+	uint8_t *msg, gmk[MIKEY_GMK_LEN];
+	size_t len;
+
+	profile_with("g1", GMS, NULL, NULL);
+	msg = make_msg(&ms, &len);
+	ck_assert_int_eq(run(msg, len, NULL, &r), 0);
+	gmkstore_rec_free(r.rec);
+	OPENSSL_free(msg);
+	/* Another GMK under the same GMK-ID. */
+	ms.gmk_byte = 0x77;
+	msg = make_msg(&ms, &len);
+	refused(msg, len, ACCEPT_KEY, "already stored for another GMK", 1);
+	OPENSSL_free(msg);
+	ck_assert_int_eq(gmkstore_get(dir, 0x01234567, &s), 0);
+	memset(gmk, 0x5a, sizeof(gmk));
+	ck_assert_mem_eq(s->gmk, gmk, sizeof(gmk));
+	gmkstore_rec_free(s);
+}
+END_TEST
+
+START_TEST(refuse_group_not_in_profile)
+{
+	struct msgspec ms = { .groups = { "g1", "g9" } };
+	uint8_t *msg;
+	size_t len;
+
+	profile_with("g1", GMS, NULL, NULL);
+	msg = make_msg(&ms, &len);
+	refused(msg, len, ACCEPT_GROUP, "'g9' is not in the user profile", 0);
+	OPENSSL_free(msg);
+}
+END_TEST
+
+START_TEST(refuse_gms_not_group_server)
+{
+	struct msgspec ms = { .groups = { "g1", "g2" } };
+	uint8_t *msg;
+	size_t len;
+
+	profile_with("g1", GMS, "g2", "sip:other-gms@example.org");
+	msg = make_msg(&ms, &len);
+	refused(msg, len, ACCEPT_GROUP, "GMS of VAL group 'g2' is sip:other-gms", 0);
+	OPENSSL_free(msg);
+}
+END_TEST
+
+/* ---- the GMS sender ---- */
+
+START_TEST(gmksend_three_members)
+{
+	static const char *const uris[] = { ALICE, BOB, "sip:a/b@example.org" };
+	static const char *const clash[] = { "sip:a_b@x", "sip:a:b@x" };
+	struct gmksend_result res[3];
+	struct mikey_kp kp;
+	struct gmksend s;
+	struct accept_result r;
+	uint8_t gmk[MIKEY_GMK_LEN];
+	char out[128], path[512], *doc;
+	size_t len;
+
+	profile_with("g1", GMS, NULL, NULL);
+	memset(gmk, 0x33, sizeof(gmk));
+	memset(&kp, 0, sizeof(kp));
+	kp.key_type = MIKEY_KP_TYPE_GMK;
+	kp.status = MIKEY_KP_STATUS_VALID;
+	kp.groups[0] = (char *)"g1";
+	kp.ngroups = 1;
+	memset(&s, 0, sizeof(s));
+	s.signer = gms_signer;
+	s.z = sakke_kms_pub(skms);
+	s.gms_uri = GMS;
+	memcpy(s.gms_uid, gms_uid, UID_LEN);
+	s.kms_uri = KMS;
+	s.key_period = PERIOD;
+	s.period_no = period_no;
+	s.ts = time_unix_to_ntp(now) << 32;
+	s.gmk = gmk;
+	s.gmk_id = 0x0c0ffee0;
+	s.kp = &kp;
+	s.group = "g1";
+	snprintf(out, sizeof(out), "%s/out", dir);
+	s.outdir = out;
+	s.threads = 2;
+	ck_assert_int_eq(gmksend_run(&s, uris, 3, res), 0);
+	ck_assert_str_eq(res[0].file, "sip_alice@example.org.xml");
+	ck_assert_str_eq(res[2].file, "sip_a_b@example.org.xml");
+	ck_assert_uint_eq(count_files("out"), 3);
+	/* Alice accepts hers. */
+	snprintf(path, sizeof(path), "%s/%s", out, res[0].file);
+	{
+		FILE *f = fopen(path, "r");
+
+		ck_assert_ptr_nonnull(f);
+		doc = malloc(NOTIFY_MAX_LEN);
+		len = fread(doc, 1, NOTIFY_MAX_LEN, f);
+		fclose(f);
+	}
+	ck_assert_int_eq(run((uint8_t *)doc, len, NULL, &r), 0);
+	ck_assert_uint_eq(r.rec->gmk_id, 0x0c0ffee0);
+	ck_assert_mem_eq(r.rec->gmk, gmk, sizeof(gmk));
+	gmkstore_rec_free(r.rec);
+	free(doc);
+	/* Bob's is not for Alice. */
+	snprintf(path, sizeof(path), "%s/%s", out, res[1].file);
+	ck_assert_int_eq(access(path, R_OK), 0);
+	/* Names that clash get their index. */
+	ck_assert_int_eq(gmksend_run(&s, clash, 2, res), 0);
+	ck_assert_str_eq(res[0].file, "sip_a_b@x-0.xml");
+	ck_assert_str_eq(res[1].file, "sip_a_b@x-1.xml");
+}
+END_TEST
+
+static Suite *
+accept_suite(void)
+{
+	Suite *s = suite_create("accept");
+	TCase *ta = tcase_create("accept");
+
+	tcase_set_timeout(ta, 60);
+	tcase_add_unchecked_fixture(ta, domain_setup, domain_teardown);
+	tcase_add_checked_fixture(ta, dir_setup, dir_teardown);
+	tcase_add_test(ta, accept_ok_and_replay);
+	tcase_add_test(ta, accept_hidden_identities);
+	tcase_add_test(ta, accept_notification_document);
+	tcase_add_test(ta, refuse_stale_timestamp);
+	tcase_add_test(ta, refuse_wrong_receiver);
+	tcase_add_test(ta, refuse_wrong_signer);
+	tcase_add_test(ta, refuse_tampered_sakke);
+	tcase_add_test(ta, refuse_tampered_parameters);
+	tcase_add_test(ta, refuse_duplicate_gmk_id);
+	tcase_add_test(ta, refuse_group_not_in_profile);
+	tcase_add_test(ta, refuse_gms_not_group_server);
+	tcase_add_test(ta, gmksend_three_members);
+	suite_add_tcase(s, ta);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(accept_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
