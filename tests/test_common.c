@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
-/* src/common: hex framing and error names. */
+/* src/common: hex framing, error names and reasons, option matching. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cli.h"
 #include "common/err.h"
 #include "common/hex.h"
 
@@ -46,6 +47,47 @@ START_TEST(err_names)
 }
 END_TEST
 
+START_TEST(err_why)
+{
+	char why[8];
+
+	ck_assert_int_eq(skm_why(why, sizeof(why), SKM_EPARSE, "n=%d", 42), SKM_EPARSE);
+	ck_assert_str_eq(why, "n=42");
+	ck_assert_int_eq(skm_why(why, sizeof(why), SKM_ELEN, "%s", "truncated here"), SKM_ELEN);
+	ck_assert_str_eq(why, "truncat");
+	why[0] = 'x';
+	ck_assert_int_eq(skm_why(why, 0, SKM_EIO, "unused"), SKM_EIO);
+	ck_assert_int_eq(why[0], 'x');
+	ck_assert_int_eq(skm_why(NULL, 16, SKM_EINVAL, "unused"), SKM_EINVAL);
+}
+END_TEST
+
+START_TEST(cli_match)
+{
+	char *argv[] = { "prog", "--as=alice", "--as", "bob", "--ask", "--as" };
+	const char *v;
+	int i;
+
+	i = 1;
+	ck_assert_int_eq(cli_match_opt("--as", 6, argv, &i, &v), 1);
+	ck_assert_str_eq(v, "alice");
+	ck_assert_int_eq(i, 1);
+	i = 2;
+	ck_assert_int_eq(cli_match_opt("--as", 6, argv, &i, &v), 1);
+	ck_assert_str_eq(v, "bob");
+	ck_assert_int_eq(i, 3);
+	i = 4;
+	v = "unchanged";
+	ck_assert_int_eq(cli_match_opt("--as", 6, argv, &i, &v), 0);
+	ck_assert_str_eq(v, "unchanged");
+	ck_assert_int_eq(i, 4);
+	i = 5;
+	ck_assert_int_eq(cli_match_opt("--as", 6, argv, &i, &v), 1);
+	ck_assert_ptr_null(v);
+	ck_assert_int_eq(i, 5);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -57,6 +99,8 @@ main(void)
 	tcase_add_test(tc, hex_round_trip);
 	tcase_add_test(tc, hex_rejects);
 	tcase_add_test(tc, err_names);
+	tcase_add_test(tc, err_why);
+	tcase_add_test(tc, cli_match);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -15,22 +15,8 @@
 #include "lib/sakke.h"
 #include "lib/uid.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int
-kmscheck_fail(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whylen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 static int
 kmscheck_z(const struct kmsdoc_cert *c, struct sakke_pub **pub, char *why, size_t whylen)
@@ -42,8 +28,8 @@ kmscheck_z(const struct kmsdoc_cert *c, struct sakke_pub **pub, char *why, size_
 		return 0;
 	*pub = NULL;
 	if (rc == SKM_ENOMEM)
-		return kmscheck_fail(why, whylen, rc, "out of memory");
-	return kmscheck_fail(why, whylen, SKM_EPOINT,
+		return skm_why(why, whylen, rc, "out of memory");
+	return skm_why(why, whylen, SKM_EPOINT,
 	    "KmsCertificate/PubEncKey: not a point of order q of SAKKE parameter set 1");
 }
 
@@ -57,35 +43,35 @@ kmscheck_cert(const struct kmsdoc_cert *c, int64_t now, char *why, size_t whylen
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
 	if (c->kms_uri == NULL || c->kms_uri[0] == '\0')
-		return kmscheck_fail(why, whylen, SKM_EINVAL, "KmsCertificate/KmsUri: missing");
+		return skm_why(why, whylen, SKM_EINVAL, "KmsCertificate/KmsUri: missing");
 	/* TS 33.180 F.2.1: the UIDs this client computes are format 2. */
 	if (c->user_id_format != 2)
-		return kmscheck_fail(why, whylen, SKM_EINVAL,
+		return skm_why(why, whylen, SKM_EINVAL,
 		    c->user_id_format < 0 ? "KmsCertificate/UserIdFormat: missing" :
 		    "KmsCertificate/UserIdFormat: %d, only 2 is supported", c->user_id_format);
 	/* Parameter set 1 (RFC 6509) is the only one SAKKE here implements. */
 	if (c->parameter_set != -1 && c->parameter_set != 1)
-		return kmscheck_fail(why, whylen, SKM_EINVAL,
+		return skm_why(why, whylen, SKM_EINVAL,
 		    "KmsCertificate/ParameterSet: %d, only 1 is supported", c->parameter_set);
 	if (c->revoked)
-		return kmscheck_fail(why, whylen, SKM_EREVOKED, "KmsCertificate: revoked");
+		return skm_why(why, whylen, SKM_EREVOKED, "KmsCertificate: revoked");
 	if (c->valid_from != 0 && now < c->valid_from) {
 		if (time_format(c->valid_from, t, sizeof(t)) != 0)
 			strcpy(t, "?");
-		return kmscheck_fail(why, whylen, SKM_ERANGE,
+		return skm_why(why, whylen, SKM_ERANGE,
 		    "KmsCertificate/ValidFrom: not valid before %s", t);
 	}
 	/* ValidTo is the last valid instant (the schema gives no other reading). */
 	if (c->valid_to != 0 && now > c->valid_to) {
 		if (time_format(c->valid_to, t, sizeof(t)) != 0)
 			strcpy(t, "?");
-		return kmscheck_fail(why, whylen, SKM_ERANGE,
+		return skm_why(why, whylen, SKM_ERANGE,
 		    "KmsCertificate/ValidTo: expired at %s", t);
 	}
 	if (c->user_key_period == 0)
-		return kmscheck_fail(why, whylen, SKM_EINVAL, "KmsCertificate/UserKeyPeriod: 0");
+		return skm_why(why, whylen, SKM_EINVAL, "KmsCertificate/UserKeyPeriod: 0");
 	if (eccsi_point_check(c->pub_auth_key) != 0)
-		return kmscheck_fail(why, whylen, SKM_EPOINT,
+		return skm_why(why, whylen, SKM_EPOINT,
 		    "KmsCertificate/PubAuthKey: not a point of P-256");
 	if ((rc = kmscheck_z(c, &pub, why, whylen)) != 0)
 		return rc;
@@ -102,15 +88,15 @@ kmscheck_period(const struct kmsdoc_cert *c, const struct kmsdoc_keyset *ks, cha
 
 	if (period_bounds(ks->period_no, c->user_key_period, c->user_key_offset,
 	    &start, &end) != 0)
-		return kmscheck_fail(why, whylen, SKM_ERANGE,
+		return skm_why(why, whylen, SKM_ERANGE,
 		    "KmsKeySet/KeyPeriodNo: %llu out of range",
 		    (unsigned long long)ks->period_no);
 	if (ks->valid_from != 0 && ks->valid_from != time_ntp_to_unix(start))
-		return kmscheck_fail(why, whylen, SKM_ERANGE,
+		return skm_why(why, whylen, SKM_ERANGE,
 		    "KmsKeySet/ValidFrom: not the start of key period %llu",
 		    (unsigned long long)ks->period_no);
 	if (ks->valid_to != 0 && ks->valid_to != time_ntp_to_unix(end))
-		return kmscheck_fail(why, whylen, SKM_ERANGE,
+		return skm_why(why, whylen, SKM_ERANGE,
 		    "KmsKeySet/ValidTo: not the end of key period %llu",
 		    (unsigned long long)ks->period_no);
 	return 0;
@@ -127,35 +113,35 @@ kmscheck_keyset(const struct kmsdoc_cert *c, const struct kmsdoc_keyset *ks,
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
 	if (c->kms_uri == NULL || c->kms_uri[0] == '\0' || c->user_key_period == 0)
-		return kmscheck_fail(why, whylen, SKM_EINVAL,
+		return skm_why(why, whylen, SKM_EINVAL,
 		    "KmsCertificate: no KmsUri or UserKeyPeriod");
 	if (ks->user_uri == NULL || strcmp(ks->user_uri, uri) != 0)
-		return kmscheck_fail(why, whylen, SKM_EINVAL,
+		return skm_why(why, whylen, SKM_EINVAL,
 		    "KmsKeySet/UserUri: '%.80s' is not '%.80s'",
 		    ks->user_uri != NULL ? ks->user_uri : "", uri);
 	/* P2 of the UID: the certificate's KmsUri, byte for byte (F.2.1). */
 	if (ks->kms_uri == NULL || strcmp(ks->kms_uri, c->kms_uri) != 0)
-		return kmscheck_fail(why, whylen, SKM_EINVAL,
+		return skm_why(why, whylen, SKM_EINVAL,
 		    "KmsKeySet/KmsUri: '%.80s' is not the certificate's '%.80s'",
 		    ks->kms_uri != NULL ? ks->kms_uri : "", c->kms_uri);
 	if (ks->revoked)
-		return kmscheck_fail(why, whylen, SKM_EREVOKED, "KmsKeySet: revoked");
+		return skm_why(why, whylen, SKM_EREVOKED, "KmsKeySet: revoked");
 	if ((rc = uid_derive(uri, strlen(uri), c->kms_uri, strlen(c->kms_uri),
 	    c->user_key_period, c->user_key_offset, ks->period_no, uid)) != 0)
-		return kmscheck_fail(why, whylen, rc, "KmsKeySet/UserID: cannot derive: %s",
+		return skm_why(why, whylen, rc, "KmsKeySet/UserID: cannot derive: %s",
 		    skm_strerror(rc));
 	if (memcmp(uid, ks->user_id, UID_LEN) != 0)
-		return kmscheck_fail(why, whylen, SKM_EVERIFY,
+		return skm_why(why, whylen, SKM_EVERIFY,
 		    "KmsKeySet/UserID: not the UID of '%.80s' for key period %llu",
 		    uri, (unsigned long long)ks->period_no);
 	if ((rc = kmscheck_period(c, ks, why, whylen)) != 0)
 		return rc;
 	if (eccsi_point_check(ks->pvt) != 0)
-		return kmscheck_fail(why, whylen, SKM_EPOINT,
+		return skm_why(why, whylen, SKM_EPOINT,
 		    "KmsKeySet/UserPubTokenPVT: not a point of P-256");
 	/* RFC 6507 5.1.2 */
 	if ((rc = eccsi_ssk_validate(c->pub_auth_key, uid, UID_LEN, ks->ssk, ks->pvt)) != 0)
-		return kmscheck_fail(why, whylen, rc == SKM_EPOINT ? SKM_EPOINT : SKM_EVERIFY,
+		return skm_why(why, whylen, rc == SKM_EPOINT ? SKM_EPOINT : SKM_EVERIFY,
 		    rc == SKM_EPOINT ? "KmsCertificate/PubAuthKey: not a point of P-256" :
 		    "KmsKeySet/UserSigningKeySSK: [SSK]G is not KPAK + [HS]PVT");
 	/* RFC 6508 6.1.2 */
@@ -164,7 +150,7 @@ kmscheck_keyset(const struct kmsdoc_cert *c, const struct kmsdoc_keyset *ks,
 	rc = sakke_rsk_validate(pub, uid, UID_LEN, ks->rsk);
 	sakke_pub_free(pub);
 	if (rc != 0)
-		return kmscheck_fail(why, whylen, rc == SKM_EPOINT ? SKM_EPOINT : SKM_EVERIFY,
+		return skm_why(why, whylen, rc == SKM_EPOINT ? SKM_EPOINT : SKM_EVERIFY,
 		    rc == SKM_EPOINT ? "KmsKeySet/UserDecryptKey: not a point of the curve" :
 		    "KmsKeySet/UserDecryptKey: <[a]P + Z, K> is not g");
 	return 0;

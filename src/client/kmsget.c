@@ -9,7 +9,6 @@
 #include "client/kmsget.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,19 +27,6 @@ struct kmsget_buf {
 	size_t len, cap;
 	int over;
 };
-
-static int
-kmsget_why(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whylen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 static size_t
 kmsget_write(char *ptr, size_t size, size_t nmemb, void *arg)
@@ -128,9 +114,9 @@ kmsget_refused(long status, const struct kmsget_buf *b, char *why, size_t whylen
 		break;
 	}
 	if (msg != NULL)
-		kmsget_why(why, whylen, err, "HTTP %ld: %s", status, msg);
+		skm_why(why, whylen, err, "HTTP %ld: %s", status, msg);
 	else
-		kmsget_why(why, whylen, err, "HTTP %ld", status);
+		skm_why(why, whylen, err, "HTTP %ld", status);
 	kmsdoc_free(doc);
 	return err;
 }
@@ -154,7 +140,7 @@ kmsget_post(const struct kmsget_target *t, const char *path, char **body, size_t
 	*body = NULL;
 	*len = 0;
 	if (t->server == NULL || *t->server == '\0')
-		return kmsget_why(why, whylen, SKM_EINVAL, "no server configured");
+		return skm_why(why, whylen, SKM_EINVAL, "no server configured");
 	slen = strlen(t->server);
 	while (slen > 0 && t->server[slen - 1] == '/')
 		slen--;
@@ -163,13 +149,13 @@ kmsget_post(const struct kmsget_target *t, const char *path, char **body, size_t
 		slen -= strlen(KMSGET_BASE);
 	if ((size_t)snprintf(url, sizeof(url), "%.*s%s/%s", (int)slen, t->server, KMSGET_BASE,
 	    path) >= sizeof(url))
-		return kmsget_why(why, whylen, SKM_ELEN, "request URL too long");
+		return skm_why(why, whylen, SKM_ELEN, "request URL too long");
 	if (strncmp(url, "https://", 8) != 0)
-		return kmsget_why(why, whylen, SKM_EINVAL, "%.*s: not an https URL", (int)slen,
+		return skm_why(why, whylen, SKM_EINVAL, "%.*s: not an https URL", (int)slen,
 		    t->server);
 	if (!global_done) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-			return kmsget_why(why, whylen, SKM_EIO, "libcurl initialisation failed");
+			return skm_why(why, whylen, SKM_EIO, "libcurl initialisation failed");
 		global_done = 1;
 	}
 	if (t->token_file != NULL) {
@@ -177,7 +163,7 @@ kmsget_post(const struct kmsget_target *t, const char *path, char **body, size_t
 
 		if ((err = secfile_read(t->token_file, token, sizeof(token) - 1, &tlen, twhy,
 		    sizeof(twhy))) != 0) {
-			kmsget_why(why, whylen, err, "token file: %s",
+			skm_why(why, whylen, err, "token file: %s",
 			    *twhy ? twhy : skm_strerror(err));
 			goto out;
 		}
@@ -185,7 +171,7 @@ kmsget_post(const struct kmsget_target *t, const char *path, char **body, size_t
 		    token[tlen - 1] == ' ' || token[tlen - 1] == '\t'))
 			tlen--;
 		if (tlen == 0 || memchr(token, '\n', tlen) != NULL) {
-			err = kmsget_why(why, whylen, SKM_EINVAL,
+			err = skm_why(why, whylen, SKM_EINVAL,
 			    "token file: not one line of text");
 			goto out;
 		}
@@ -203,7 +189,7 @@ kmsget_post(const struct kmsget_target *t, const char *path, char **body, size_t
 		goto out;
 	}
 	if ((c = curl_easy_init()) == NULL) {
-		err = kmsget_why(why, whylen, SKM_ENOMEM, "libcurl: cannot create a handle");
+		err = skm_why(why, whylen, SKM_ENOMEM, "libcurl: cannot create a handle");
 		goto out;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -232,10 +218,10 @@ kmsget_post(const struct kmsget_target *t, const char *path, char **body, size_t
 	cc = curl_easy_perform(c);
 	if (cc != CURLE_OK) {
 		if (b.over)
-			err = kmsget_why(why, whylen, SKM_ELEN, "response larger than %d octets",
+			err = skm_why(why, whylen, SKM_ELEN, "response larger than %d octets",
 			    KMSDOC_MAX_LEN);
 		else
-			err = kmsget_why(why, whylen, kmsget_unreachable(cc) ? SKM_EUNREACH :
+			err = skm_why(why, whylen, kmsget_unreachable(cc) ? SKM_EUNREACH :
 			    SKM_EIO, "%s", *errbuf ? errbuf : curl_easy_strerror(cc));
 		goto out;
 	}
@@ -245,7 +231,7 @@ kmsget_post(const struct kmsget_target *t, const char *path, char **body, size_t
 		goto out;
 	}
 	if (b.data == NULL) {
-		err = kmsget_why(why, whylen, SKM_EPARSE, "empty response");
+		err = skm_why(why, whylen, SKM_EPARSE, "empty response");
 		goto out;
 	}
 	/* Hand over a buffer sized len + 1, as kmsget_free() expects. */
@@ -288,7 +274,7 @@ kmsget_keyprov(const struct kmsget_target *t, const char *uri, uint64_t ntp_seco
 	else
 		n = snprintf(path, sizeof(path), "keyprov/%s", uri);
 	if (n < 0 || (size_t)n >= sizeof(path))
-		return kmsget_why(why, whylen, SKM_ELEN, "identity URI too long");
+		return skm_why(why, whylen, SKM_ELEN, "identity URI too long");
 	return kmsget_post(t, path, body, len, why, whylen);
 }
 

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,19 +30,6 @@
 static const char *const ks_keynames[KS_NKEYS] = {
 	"server", "token-file", "cacert", "client-cert", "client-key",
 };
-
-int
-ks_why(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whylen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 int
 ks_join(char *out, size_t len, const char *a, const char *b)
@@ -217,7 +203,7 @@ ks_load_identity(struct ks *ks, char *why, size_t whylen)
 	if ((err = ks_join(path, sizeof(path), ks->path, KS_IDENTITY)) != 0)
 		return err;
 	if ((f = fopen(path, "r")) == NULL)
-		return ks_why(why, whylen, errno == ENOENT ? SKM_ENOTFOUND : SKM_EIO,
+		return skm_why(why, whylen, errno == ENOENT ? SKM_ENOTFOUND : SKM_EIO,
 		    "%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f) != NULL) {
 		lineno++;
@@ -226,13 +212,13 @@ ks_load_identity(struct ks *ks, char *why, size_t whylen)
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
 		if ((sp = strchr(line, ' ')) == NULL) {
-			err = ks_why(why, whylen, SKM_EPARSE, "%s:%d: no value", path, lineno);
+			err = skm_why(why, whylen, SKM_EPARSE, "%s:%d: no value", path, lineno);
 			goto out;
 		}
 		*sp++ = '\0';
 		if (strcmp(line, "uri") == 0) {
 			if (strcmp(sp, ks->uri) != 0) {
-				err = ks_why(why, whylen, SKM_EINVAL,
+				err = skm_why(why, whylen, SKM_EINVAL,
 				    "%s:%d: uri does not match the directory", path, lineno);
 				goto out;
 			}
@@ -242,7 +228,7 @@ ks_load_identity(struct ks *ks, char *why, size_t whylen)
 			if (strcmp(line, ks_keynames[k]) == 0)
 				break;
 		if (k == KS_NKEYS) {
-			err = ks_why(why, whylen, SKM_EPARSE, "%s:%d: unknown key '%s'", path,
+			err = skm_why(why, whylen, SKM_EPARSE, "%s:%d: unknown key '%s'", path,
 			    lineno, line);
 			goto out;
 		}
@@ -253,7 +239,7 @@ ks_load_identity(struct ks *ks, char *why, size_t whylen)
 		}
 	}
 	if (ferror(f))
-		err = ks_why(why, whylen, SKM_EIO, "%s: read error", path);
+		err = skm_why(why, whylen, SKM_EIO, "%s: read error", path);
 out:
 	fclose(f);
 	ks->set.server = ks->val[KS_SERVER];
@@ -313,7 +299,7 @@ ks_find_only(const char *dir, char *name, size_t len, char *why, size_t whylen)
 	int found = 0;
 
 	if ((d = opendir(dir)) == NULL)
-		return ks_why(why, whylen, errno == ENOENT ? SKM_ENOTFOUND : SKM_EIO,
+		return skm_why(why, whylen, errno == ENOENT ? SKM_ENOTFOUND : SKM_EIO,
 		    "keystore %s: %s", dir, strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
@@ -326,10 +312,10 @@ ks_find_only(const char *dir, char *name, size_t len, char *why, size_t whylen)
 	}
 	closedir(d);
 	if (found == 0)
-		return ks_why(why, whylen, SKM_ENOTFOUND,
+		return skm_why(why, whylen, SKM_ENOTFOUND,
 		    "keystore %s holds no identity (run skmc init)", dir);
 	if (found > 1)
-		return ks_why(why, whylen, SKM_EINVAL,
+		return skm_why(why, whylen, SKM_EINVAL,
 		    "keystore %s holds %d identities: choose one with --as", dir, found);
 	return 0;
 }
@@ -365,12 +351,12 @@ ks_open(struct ks **ksp, const char *dir, const char *as_uri, int create, char *
 
 	*ksp = NULL;
 	if ((err = ks_default_dir(dir, kdir, sizeof(kdir))) != 0)
-		return ks_why(why, whylen, err, "no keystore directory (set --keystore or HOME)");
+		return skm_why(why, whylen, err, "no keystore directory (set --keystore or HOME)");
 	if (create && (err = ks_mkdirs(kdir)) != 0)
-		return ks_why(why, whylen, err, "%s: cannot create: %s", kdir, skm_strerror(err));
+		return skm_why(why, whylen, err, "%s: cannot create: %s", kdir, skm_strerror(err));
 	if (as_uri != NULL) {
 		if ((err = ks_dirname(as_uri, name, sizeof(name))) != 0)
-			return ks_why(why, whylen, err, "%s: not usable as an identity", as_uri);
+			return skm_why(why, whylen, err, "%s: not usable as an identity", as_uri);
 	} else if ((err = ks_find_only(kdir, name, sizeof(name), why, whylen)) != 0) {
 		return err;
 	}
@@ -387,7 +373,7 @@ ks_open(struct ks **ksp, const char *dir, const char *as_uri, int create, char *
 	}
 	if ((err = ks_load_identity(ks, why, whylen)) != 0) {
 		if (err == SKM_ENOTFOUND)
-			ks_why(why, whylen, err, "%s: no such identity in %s (run skmc init)",
+			skm_why(why, whylen, err, "%s: no such identity in %s (run skmc init)",
 			    ks->uri, kdir);
 		goto out;
 	}
@@ -420,20 +406,20 @@ ks_create(const char *dir, const char *uri, const struct ks_settings *set,
 	int err;
 
 	if ((err = ks_default_dir(dir, kdir, sizeof(kdir))) != 0)
-		return ks_why(why, whylen, err, "no keystore directory (set --keystore or HOME)");
+		return skm_why(why, whylen, err, "no keystore directory (set --keystore or HOME)");
 	if ((err = ks_dirname(uri, name, sizeof(name))) != 0)
-		return ks_why(why, whylen, err, "%s: not usable as an identity", uri);
+		return skm_why(why, whylen, err, "%s: not usable as an identity", uri);
 	if ((err = kmsdoc_parse(root_doc, root_len, &new, why, whylen)) != 0)
 		return err;
 	if (new->kind != KMSDOC_CERT || new->ncerts != 1) {
-		err = ks_why(why, whylen, SKM_EINVAL, "not a KmsCertificate document");
+		err = skm_why(why, whylen, SKM_EINVAL, "not a KmsCertificate document");
 		goto out;
 	}
 	if ((err = ks_mkdirs(kdir)) != 0 ||
 	    (err = ks_join(idpath, sizeof(idpath), kdir, name)) != 0 ||
 	    (err = ks_mkdir(idpath)) != 0 ||
 	    (err = ks_join(path, sizeof(path), idpath, KS_ROOT)) != 0) {
-		ks_why(why, whylen, err, "%s: cannot create: %s", kdir, skm_strerror(err));
+		skm_why(why, whylen, err, "%s: cannot create: %s", kdir, skm_strerror(err));
 		goto out;
 	}
 	if (ks_read(path, 0, &buf, &len) == 0 &&
@@ -442,17 +428,17 @@ ks_create(const char *dir, const char *uri, const struct ks_settings *set,
 		/* Keys of another KMS or key period scheme can never be used again. */
 		if ((err = ks_keys_erase_all(idpath)) != 0 ||
 		    (err = ks_ext_erase_all(idpath)) != 0) {
-			ks_why(why, whylen, err, "cannot erase the old key sets: %s",
+			skm_why(why, whylen, err, "cannot erase the old key sets: %s",
 			    skm_strerror(err));
 			goto out;
 		}
 	}
 	if ((err = secfile_write(path, (const uint8_t *)root_doc, root_len, 1)) != 0) {
-		ks_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
+		skm_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
 		goto out;
 	}
 	if ((err = ks_write_identity(idpath, uri, set)) != 0) {
-		ks_why(why, whylen, err, "%s/%s: %s", idpath, KS_IDENTITY, skm_strerror(err));
+		skm_why(why, whylen, err, "%s/%s: %s", idpath, KS_IDENTITY, skm_strerror(err));
 		goto out;
 	}
 	err = ks_fsync_dir(kdir);
@@ -516,7 +502,7 @@ ks_cert(struct ks *ks, const struct kmsdoc_cert **cert, char *why, size_t whylen
 		if ((err = ks_join(path, sizeof(path), ks->path, KS_ROOT)) != 0)
 			return err;
 		if ((err = ks_read(path, 0, &buf, &len)) != 0)
-			return ks_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
+			return skm_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
 		err = kmsdoc_parse(buf, len, &ks->root, why, whylen);
 		ks_buf_free(buf, len);
 		if (err != 0)
@@ -524,7 +510,7 @@ ks_cert(struct ks *ks, const struct kmsdoc_cert **cert, char *why, size_t whylen
 		if (ks->root->kind != KMSDOC_CERT || ks->root->ncerts != 1) {
 			kmsdoc_free(ks->root);
 			ks->root = NULL;
-			return ks_why(why, whylen, SKM_EPARSE, "%s: not a KmsCertificate", path);
+			return skm_why(why, whylen, SKM_EPARSE, "%s: not a KmsCertificate", path);
 		}
 	}
 	*cert = &ks->root->certs[0];

@@ -89,14 +89,14 @@ ks_ext_load(struct ks *ks, char *why, size_t whylen)
 		return 0;
 	}
 	if (err != 0)
-		return ks_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
+		return skm_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
 	if ((nl = strchr(buf, '\n')) != NULL)
 		*nl = '\0';
 	reason = cli_parse_u64(buf, &ks->cache_num);
 	ks_buf_free(buf, len);
 	buf = NULL;
 	if (reason != NULL)
-		return ks_why(why, whylen, SKM_EPARSE, "%s: %s", path, reason);
+		return skm_why(why, whylen, SKM_EPARSE, "%s: %s", path, reason);
 	for (i = 0;; i++) {
 		char name[32];
 
@@ -106,7 +106,7 @@ ks_ext_load(struct ks *ks, char *why, size_t whylen)
 		if ((err = ks_read(path, 0, &buf, &len)) == SKM_ENOTFOUND)
 			break;
 		if (err != 0) {
-			ks_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
+			skm_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
 			goto out;
 		}
 		err = kmsdoc_parse(buf, len, &doc, why, whylen);
@@ -115,7 +115,7 @@ ks_ext_load(struct ks *ks, char *why, size_t whylen)
 		if (err != 0)
 			goto out;
 		if (doc->kind != KMSDOC_CERT || doc->ncerts != 1) {
-			err = ks_why(why, whylen, SKM_EPARSE, "%s: not a KmsCertificate", path);
+			err = skm_why(why, whylen, SKM_EPARSE, "%s: not a KmsCertificate", path);
 			goto out;
 		}
 		{
@@ -176,30 +176,30 @@ ks_put_external(struct ks *ks, char *const *docs, const size_t *lens, size_t n,
 	(void)ks_ext_rmdir(newdir);
 	(void)ks_ext_rmdir(olddir);
 	if ((err = ks_mkdir(newdir)) != 0)
-		return ks_why(why, whylen, err, "%s: cannot create: %s", newdir,
+		return skm_why(why, whylen, err, "%s: cannot create: %s", newdir,
 		    skm_strerror(err));
 	for (i = 0; i < n; i++) {
 		snprintf(num, sizeof(num), "%zu.xml", i);
 		if ((err = ks_join(path, sizeof(path), newdir, num)) != 0 ||
 		    (err = secfile_write(path, (const uint8_t *)docs[i], lens[i], 1)) != 0) {
-			ks_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
+			skm_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
 			goto out;
 		}
 	}
 	snprintf(num, sizeof(num), "%" PRIu64 "\n", cache_num);
 	if ((err = ks_join(path, sizeof(path), newdir, KS_CACHENUM)) != 0 ||
 	    (err = secfile_write(path, (const uint8_t *)num, strlen(num), 1)) != 0) {
-		ks_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
+		skm_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
 		goto out;
 	}
 	if (rename(dir, olddir) == 0)
 		had_old = 1;
 	else if (errno != ENOENT) {
-		err = ks_why(why, whylen, SKM_EIO, "%s: %s", dir, strerror(errno));
+		err = skm_why(why, whylen, SKM_EIO, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	if (rename(newdir, dir) == -1) {
-		err = ks_why(why, whylen, SKM_EIO, "%s: %s", dir, strerror(errno));
+		err = skm_why(why, whylen, SKM_EIO, "%s: %s", dir, strerror(errno));
 		if (had_old)
 			(void)rename(olddir, dir);
 		goto out;

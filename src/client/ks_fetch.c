@@ -28,21 +28,21 @@ ks_fetch_pick(struct ks *ks, const struct kmsdoc_cert *cert, const struct kmsdoc
 
 	*out = NULL;
 	if (doc->kind != KMSDOC_KEYPROV)
-		return ks_why(why, whylen, SKM_EPARSE, "expected a KeyProv response, got %s",
+		return skm_why(why, whylen, SKM_EPARSE, "expected a KeyProv response, got %s",
 		    kmsdoc_kind_name(doc->kind));
 	/* NOTES 2.13 (3): the response's KmsUri is the one UIDs are made with. */
 	if (doc->kms_uri != NULL && strcmp(doc->kms_uri, cert->kms_uri) != 0)
-		return ks_why(why, whylen, SKM_EINVAL,
+		return skm_why(why, whylen, SKM_EINVAL,
 		    "KmsResponse/KmsUri '%s' is not the Root certificate's '%s'", doc->kms_uri,
 		    cert->kms_uri);
 	if (doc->user_uri != NULL && strcmp(doc->user_uri, ks->uri) != 0)
-		return ks_why(why, whylen, SKM_EINVAL, "KmsResponse/UserUri '%s' is not %s",
+		return skm_why(why, whylen, SKM_EINVAL, "KmsResponse/UserUri '%s' is not %s",
 		    doc->user_uri, ks->uri);
 	for (i = 0; i < doc->nkeysets; i++)
 		if (doc->keysets[i].period_no == period_no)
 			break;
 	if (i == doc->nkeysets)
-		return ks_why(why, whylen, SKM_ENOTFOUND,
+		return skm_why(why, whylen, SKM_ENOTFOUND,
 		    "the response holds no key set for period %" PRIu64, period_no);
 	*out = &doc->keysets[i];
 	return kmscheck_keyset(cert, *out, ks->uri, why, whylen);
@@ -70,7 +70,7 @@ ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t why
 	t.client_key = ks->set.client_key;
 	t.timeout = ks->timeout;
 	if (t.server == NULL)
-		return ks_why(why, whylen, SKM_EINVAL,
+		return skm_why(why, whylen, SKM_EINVAL,
 		    "%s has no server (imported offline; run skmc init)", ks->uri);
 	docs = calloc(n ? n : 1, sizeof(*docs));
 	texts = calloc(n ? n : 1, sizeof(*texts));
@@ -83,14 +83,14 @@ ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t why
 		char sub[KS_WHY_MAX] = "";
 
 		if ((err = ks_period_bounds(ks, periods[i], &start, &end)) != 0) {
-			ks_why(why, whylen, err, "period %" PRIu64 ": %s", periods[i],
+			skm_why(why, whylen, err, "period %" PRIu64 ": %s", periods[i],
 			    skm_strerror(err));
 			goto out;
 		}
 		/* D.2: the period is named by a time inside it: its start. */
 		if ((err = kmsget_keyprov(&t, ks->uri, time_unix_to_ntp(start), &body, &len,
 		    sub, sizeof(sub))) != 0) {
-			ks_why(why, whylen, err, "keyprov for period %" PRIu64 ": %s", periods[i],
+			skm_why(why, whylen, err, "keyprov for period %" PRIu64 ": %s", periods[i],
 			    sub);
 			goto out;
 		}
@@ -99,7 +99,7 @@ ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t why
 		body = NULL;
 		if (err != 0 || (err = ks_fetch_pick(ks, cert, docs[i], periods[i], &set, sub,
 		    sizeof(sub))) != 0) {
-			ks_why(why, whylen, err, "period %" PRIu64 ": %s", periods[i], sub);
+			skm_why(why, whylen, err, "period %" PRIu64 ": %s", periods[i], sub);
 			goto out;
 		}
 		texts[i] = set->xml;

@@ -40,10 +40,6 @@ struct ks {
 #define KS_EXTERNAL	"external"
 #define KS_CACHENUM	"cachenum"
 
-/* printf into why (when not NULL); returns err. */
-int ks_why(char *why, size_t whylen, int err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 /* path = a "/" b, SKM_ELEN when it does not fit. */
 int ks_join(char *out, size_t len, const char *a, const char *b);
 

@@ -129,15 +129,15 @@ ks_key_load(struct ks *ks, uint64_t period_no, struct kmsdoc **docp, char *why,
 		return err;
 	if ((err = ks_read(path, 1, &buf, &len)) != 0) {
 		if (err == SKM_ENOTFOUND)
-			return ks_why(why, whylen, err, "no key set for period %" PRIu64,
+			return skm_why(why, whylen, err, "no key set for period %" PRIu64,
 			    period_no);
-		return ks_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
+		return skm_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
 	}
 	if ((err = kmsdoc_parse(buf, len, &doc, why, whylen)) != 0)
 		goto out;
 	if (doc->kind != KMSDOC_KEYSET || doc->nkeysets != 1 ||
 	    doc->keysets[0].period_no != period_no) {
-		err = ks_why(why, whylen, SKM_EPARSE, "%s: not the key set of period %" PRIu64,
+		err = skm_why(why, whylen, SKM_EPARSE, "%s: not the key set of period %" PRIu64,
 		    path, period_no);
 		goto out;
 	}
@@ -193,11 +193,11 @@ ks_put_keysets(struct ks *ks, const uint64_t *periods, char *const *docs,
 
 	if ((err = ks_join(dir, sizeof(dir), ks->path, KS_KEYS)) != 0 ||
 	    (err = ks_mkdir(dir)) != 0)
-		return ks_why(why, whylen, err, "%s: cannot create: %s", dir, skm_strerror(err));
+		return skm_why(why, whylen, err, "%s: cannot create: %s", dir, skm_strerror(err));
 	for (i = 0; i < n; i++)
 		for (j = 0; j < i; j++)
 			if (periods[j] == periods[i])
-				return ks_why(why, whylen, SKM_EINVAL,
+				return skm_why(why, whylen, SKM_EINVAL,
 				    "two key sets for period %" PRIu64, periods[i]);
 	for (staged = 0; staged < n; staged++) {
 		if ((err = ks_key_path(ks, periods[staged], ".stage-", stage,
@@ -205,7 +205,7 @@ ks_put_keysets(struct ks *ks, const uint64_t *periods, char *const *docs,
 			goto out;
 		if ((err = secfile_write(stage, (const uint8_t *)docs[staged], lens[staged],
 		    1)) != 0) {
-			ks_why(why, whylen, err, "%s: %s", stage, skm_strerror(err));
+			skm_why(why, whylen, err, "%s: %s", stage, skm_strerror(err));
 			goto out;
 		}
 	}
@@ -215,7 +215,7 @@ ks_put_keysets(struct ks *ks, const uint64_t *periods, char *const *docs,
 		    (err = ks_key_path(ks, periods[i], "", final, sizeof(final))) != 0)
 			goto out;
 		if (rename(stage, final) == -1) {
-			err = ks_why(why, whylen, SKM_EIO, "%s: %s", final, strerror(errno));
+			err = skm_why(why, whylen, SKM_EIO, "%s: %s", final, strerror(errno));
 			goto out;
 		}
 	}
@@ -243,7 +243,7 @@ ks_purge(struct ks *ks, int64_t now, int64_t grace, size_t *purged, char *why,
 	if (purged != NULL)
 		*purged = 0;
 	if ((err = ks_periods(ks, &periods, &n)) != 0)
-		return ks_why(why, whylen, err, "cannot list key sets: %s", skm_strerror(err));
+		return skm_why(why, whylen, err, "cannot list key sets: %s", skm_strerror(err));
 	for (i = 0; i < n; i++) {
 		if ((err = ks_period_bounds(ks, periods[i], &start, &end)) != 0)
 			goto out;
@@ -252,7 +252,7 @@ ks_purge(struct ks *ks, int64_t now, int64_t grace, size_t *purged, char *why,
 		if ((err = ks_key_path(ks, periods[i], "", path, sizeof(path))) != 0)
 			goto out;
 		if ((err = secfile_erase(path)) != 0 && err != SKM_ENOTFOUND) {
-			ks_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
+			skm_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
 			goto out;
 		}
 		err = 0;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Command tables: lookup, usage and error messages, strict numbers. */
+/* Command tables: lookup, usage and error messages, options, strict numbers. */
 #include "common/cli.h"
 
 #include <errno.h>
@@ -89,6 +89,24 @@ cli_usage_error(const struct cli *cli, const struct cli_cmd *cmd, const char *wh
 	if (cmd != NULL)
 		cli_usage(cli, cmd, stderr);
 	return CLI_USAGE;
+}
+
+int
+cli_match_opt(const char *name, int argc, char **argv, int *i, const char **value)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+
+	if (strncmp(a, name, n) != 0)
+		return 0;
+	if (a[n] == '=') {
+		*value = a + n + 1;
+		return 1;
+	}
+	if (a[n] != '\0')
+		return 0;
+	*value = *i + 1 < argc ? argv[++*i] : NULL;
+	return 1;
 }
 
 const char *

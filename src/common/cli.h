@@ -60,6 +60,14 @@ int cli_error(const struct cli *cli, const struct cli_cmd *cmd, int status,
     const char *what, const char *why);
 
 /*
+ * Whether argv[*i] is "--name VALUE" or "--name=VALUE" for this name (a
+ * longer option sharing the prefix does not match). On a match *value
+ * points into argv, or is NULL when the value is missing, and *i has
+ * advanced past a separate value.
+ */
+int cli_match_opt(const char *name, int argc, char **argv, int *i, const char **value);
+
+/*
  * A decimal integer, digits only (no sign, no spaces), that fits in 64
  * bits. Returns NULL, or a static reason for cli_usage_error().
  */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
-/* Names for the SKM_E* codes. */
+/* Names for the SKM_E* codes and the one formatter of reasons for them. */
 #include "common/err.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 static const struct {
 	int code;
@@ -39,4 +41,17 @@ skm_strerror(int err)
 		if (skm_errors[i].code == err)
 			return skm_errors[i].text;
 	return "unknown error";
+}
+
+int
+skm_why(char *why, size_t whylen, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why != NULL && whylen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return err;
 }

@@ -7,6 +7,8 @@
 #ifndef SKM_COMMON_ERR_H
 #define SKM_COMMON_ERR_H
 
+#include <stddef.h>
+
 enum skm_err {
 	SKM_OK = 0,
 	SKM_EINVAL = -1,	/* malformed or out-of-range input */
@@ -32,5 +34,12 @@ enum skm_err {
 
 /* A static, lower-case description of an SKM_E* code; never NULL. */
 const char *skm_strerror(int err);
+
+/*
+ * Formats a reason into why (truncated to whylen) unless why is NULL or
+ * whylen is 0; returns err, so a refusal is one line at the call site.
+ */
+int skm_why(char *why, size_t whylen, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,19 +17,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-
-static int
-why_set(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whylen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 static int
 errno_err(int e)
@@ -60,29 +46,29 @@ secfile_open(const char *path, int *fd, char *why, size_t whylen)
 
 	*fd = -1;
 	if (path == NULL || *path == '\0')
-		return why_set(why, whylen, SKM_EINVAL, "no file name");
+		return skm_why(why, whylen, SKM_EINVAL, "no file name");
 	/* O_NOFOLLOW: a link could point anyone's file at us after the check. */
 	f = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (f == -1)
-		return why_set(why, whylen, errno_err(errno), "%s: %s", path,
+		return skm_why(why, whylen, errno_err(errno), "%s: %s", path,
 		    strerror(errno));
 	/* Check the open file, not the name, so a rename cannot race us. */
 	if (fstat(f, &st) == -1) {
-		err = why_set(why, whylen, SKM_EIO, "%s: %s", path, strerror(errno));
+		err = skm_why(why, whylen, SKM_EIO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		err = why_set(why, whylen, SKM_EPERM, "%s: not a regular file", path);
+		err = skm_why(why, whylen, SKM_EPERM, "%s: not a regular file", path);
 		goto out;
 	}
 	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		err = why_set(why, whylen, SKM_EPERM,
+		err = skm_why(why, whylen, SKM_EPERM,
 		    "%s: owned by uid %lu, not by uid %lu or root", path,
 		    (unsigned long)st.st_uid, (unsigned long)geteuid());
 		goto out;
 	}
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		err = why_set(why, whylen, SKM_EPERM,
+		err = skm_why(why, whylen, SKM_EPERM,
 		    "%s: mode %04o allows group or other access (want 0600)", path,
 		    (unsigned)(st.st_mode & 07777));
 		goto out;
@@ -113,7 +99,7 @@ secfile_read(const char *path, uint8_t *buf, size_t cap, size_t *len,
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
-			err = why_set(why, whylen, SKM_EIO, "%s: %s", path,
+			err = skm_why(why, whylen, SKM_EIO, "%s: %s", path,
 			    strerror(errno));
 			goto out;
 		}
@@ -126,7 +112,7 @@ secfile_read(const char *path, uint8_t *buf, size_t cap, size_t *len,
 			r = read(fd, &extra, 1);
 		while (r == -1 && errno == EINTR);
 		if (r != 0) {
-			err = why_set(why, whylen, SKM_ELEN,
+			err = skm_why(why, whylen, SKM_ELEN,
 			    "%s: longer than %zu octets", path, cap);
 			goto out;
 		}

@@ -3,10 +3,10 @@
  * MIKEY-SAKKE payload encoders and decoders and the I_MESSAGE parser
  * (RFC 3830 6, RFC 6043 6, RFC 6509 4, TS 33.180 E.1). Decoders read only
  * within the length they are given and name the defect they refuse; they
- * hold no keys and allocate nothing. The signature check delegates to
- * eccsi_verify; nothing here logs.
+ * hold no keys and allocate nothing. The IDR decoder and matcher are in
+ * mikey_idr.c. The signature check delegates to eccsi_verify; nothing here
+ * logs.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,21 +20,8 @@
 #define SIGN_HDR0	((MIKEY_SIGN_ECCSI << 4) | (ECCSI_SIG_LEN >> 8))
 #define SIGN_HDR1	(ECCSI_SIG_LEN & 0xff)
 
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whylen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return SKM_EPARSE;
-}
+/* Every refusal of a decoder here is a parse error naming the defect. */
+#define fail(why, whylen, ...)	skm_why(why, whylen, SKM_EPARSE, __VA_ARGS__)
 
 static uint16_t
 get16(const uint8_t *p)
@@ -154,6 +141,24 @@ w_check(struct mikey_w *w, int ok, int err)
 	return ok && w->err == 0;
 }
 
+/* IDR (RFC 6043 6.6), SP (RFC 3830 6.10) and SAKKE (RFC 6509 4.2) share this shape. */
+static void
+w_payload_data(struct mikey_w *w, uint8_t type, uint8_t a, uint8_t b, const uint8_t *data,
+    size_t len)
+{
+	uint8_t *p;
+
+	if (!w_check(w, len <= 0xffff, SKM_ELEN))
+		return;
+	if ((p = w_payload(w, type, 5 + len)) == NULL)
+		return;
+	p[1] = a;
+	p[2] = b;
+	put16(p + 3, len);
+	if (len > 0)
+		memcpy(p + 5, data, len);
+}
+
 void
 mikey_hdr_put(struct mikey_w *w, const struct mikey_hdr *h)
 {
@@ -240,49 +245,21 @@ void
 mikey_idr_put(struct mikey_w *w, uint8_t role, uint8_t type, const uint8_t *data,
     size_t len)
 {
-	uint8_t *p;
-
-	if (!w_check(w, len > 0 && len <= 0xffff, SKM_ELEN))
-		return;
-	if ((p = w_payload(w, MIKEY_PT_IDR, 5 + len)) == NULL)
-		return;
-	/* RFC 6043 6.6 */
-	p[1] = role;
-	p[2] = type;
-	put16(p + 3, len);
-	memcpy(p + 5, data, len);
+	if (w_check(w, len > 0, SKM_ELEN))
+		w_payload_data(w, MIKEY_PT_IDR, role, type, data, len);
 }
 
 void
 mikey_sp_put(struct mikey_w *w, const struct mikey_sp *sp)
 {
-	uint8_t *p;
-
-	if ((p = w_payload(w, MIKEY_PT_SP, 5 + (size_t)sp->plen)) == NULL)
-		return;
-	/* RFC 3830 6.10 */
-	p[1] = sp->policy_no;
-	p[2] = sp->prot;
-	put16(p + 3, sp->plen);
-	if (sp->plen > 0)
-		memcpy(p + 5, sp->params, sp->plen);
+	w_payload_data(w, MIKEY_PT_SP, sp->policy_no, sp->prot, sp->params, sp->plen);
 }
 
 void
 mikey_sakke_put(struct mikey_w *w, uint8_t params, uint8_t scheme, const uint8_t *data,
     size_t len)
 {
-	uint8_t *p;
-
-	if (!w_check(w, len <= 0xffff, SKM_ELEN))
-		return;
-	if ((p = w_payload(w, MIKEY_PT_SAKKE, 5 + len)) == NULL)
-		return;
-	/* RFC 6509 4.2 */
-	p[1] = params;
-	p[2] = scheme;
-	put16(p + 3, len);
-	memcpy(p + 5, data, len);
+	w_payload_data(w, MIKEY_PT_SAKKE, params, scheme, data, len);
 }
 
 void
@@ -374,6 +351,18 @@ mikey_sp_param(const struct mikey_sp *sp, uint8_t type, const uint8_t **val,
 }
 
 /* Decoders */
+
+/* The data after a hdr-octet payload header, n octets that must fit in len. */
+static int
+get_body(const uint8_t *p, size_t len, size_t hdr, size_t n, const uint8_t **data,
+    size_t *used, char *why, size_t whylen)
+{
+	if (len - hdr < n)
+		return fail(why, whylen, "length %zu runs past the end", n);
+	*data = p + hdr;
+	*used = hdr + n;
+	return 0;
+}
 
 int
 mikey_hdr_get(const uint8_t *p, size_t len, struct mikey_hdr *h, size_t *used,
@@ -480,45 +469,7 @@ mikey_rand_get(const uint8_t *p, size_t len, struct mikey_rand *r, size_t *used,
 	r->len = p[1];
 	if (r->len < MIKEY_RAND_MIN)
 		return fail(why, whylen, "length %u, shorter than %d", r->len, MIKEY_RAND_MIN);
-	if (len - 2 < r->len)
-		return fail(why, whylen, "length %u runs past the end", r->len);
-	r->p = p + 2;
-	*used = 2 + (size_t)r->len;
-	return 0;
-}
-
-int
-mikey_idr_get(const uint8_t *p, size_t len, struct mikey_idr *idr, size_t *used,
-    char *why, size_t whylen)
-{
-	memset(idr, 0, sizeof(*idr));
-	*used = 0;
-	if (len < 5)
-		return fail(why, whylen, "header runs past the end");
-	idr->next = p[0];
-	idr->role = p[1];
-	idr->type = p[2];
-	idr->len = get16(p + 3);
-	switch (idr->role) {
-	case MIKEY_ROLE_I:
-	case MIKEY_ROLE_R:
-	case MIKEY_ROLE_KMSI:
-	case MIKEY_ROLE_KMSR:
-	case MIKEY_ROLE_UIDI:
-	case MIKEY_ROLE_UIDR:
-		break;
-	default:
-		return fail(why, whylen, "ID role %u not accepted", idr->role);
-	}
-	if (idr->type != MIKEY_IDT_URI && idr->type != MIKEY_IDT_BYTES)
-		return fail(why, whylen, "ID type %u not accepted", idr->type);
-	if (idr->len == 0)
-		return fail(why, whylen, "empty ID");
-	if (len - 5 < idr->len)
-		return fail(why, whylen, "length %u runs past the end", idr->len);
-	idr->data = p + 5;
-	*used = 5 + (size_t)idr->len;
-	return 0;
+	return get_body(p, len, 2, r->len, &r->p, used, why, whylen);
 }
 
 int
@@ -569,11 +520,7 @@ mikey_sakke_get(const uint8_t *p, size_t len, struct mikey_sakke *s, size_t *use
 		    s->scheme);
 	if (s->len != SAKKE_SED_LEN)
 		return fail(why, whylen, "data length %u, expected %d", s->len, SAKKE_SED_LEN);
-	if (len - 5 < s->len)
-		return fail(why, whylen, "length %u runs past the end", s->len);
-	s->data = p + 5;
-	*used = 5 + (size_t)s->len;
-	return 0;
+	return get_body(p, len, 5, s->len, &s->data, used, why, whylen);
 }
 
 int
@@ -587,11 +534,7 @@ mikey_gext_get(const uint8_t *p, size_t len, struct mikey_gext *g, size_t *used,
 	g->next = p[0];
 	g->type = p[1];
 	g->len = get16(p + 2);
-	if (len - 4 < g->len)
-		return fail(why, whylen, "length %u runs past the end", g->len);
-	g->data = p + 4;
-	*used = 4 + (size_t)g->len;
-	return 0;
+	return get_body(p, len, 4, g->len, &g->data, used, why, whylen);
 }
 
 int
@@ -823,21 +766,4 @@ mikey_imsg_verify(const struct mikey_imsg *m, const uint8_t kpak[ECCSI_POINT_LEN
 		return err;
 	/* some deployed initiators sign without the SIGN header octets */
 	return eccsi_verify(kpak, iuid, iuidlen, m->msg, m->signed_len_nohdr, m->sig);
-}
-
-int
-mikey_idr_match(const struct mikey_idr *idr, const char *uri, size_t urilen,
-    const uint8_t *uid, size_t uidlen)
-{
-	if (idr->data == NULL)
-		return SKM_ENOTFOUND;
-	if (idr->role == MIKEY_ROLE_UIDI || idr->role == MIKEY_ROLE_UIDR) {
-		if (uid != NULL && idr->len == uidlen && memcmp(idr->data, uid, uidlen) == 0)
-			return 0;
-		return SKM_ENOTFOUND;
-	}
-	if (uri != NULL && idr->type == MIKEY_IDT_URI && idr->len == urilen &&
-	    memcmp(idr->data, uri, urilen) == 0)
-		return 0;
-	return SKM_ENOTFOUND;
 }

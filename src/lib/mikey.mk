@@ -3,5 +3,6 @@
 # I_MESSAGE and the 3GPP key-parameters extension.
 src_lib_libskm_la_SOURCES += \
 	src/lib/mikey.c src/lib/mikey.h \
+	src/lib/mikey_idr.c \
 	src/lib/mikey_kp.c src/lib/mikey_kp.h \
 	src/lib/mikey_gmk.c src/lib/mikey_gmk.h

@@ -5,7 +5,6 @@
  * AES-128-GCM protection under the DPCK (F.1.5). AES-GCM is OpenSSL's.
  * Keys and plaintexts are cleansed on every path; nothing here logs.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,21 +19,8 @@
 
 #define KP_FIXED_LEN	(1 + 4 + 5 + 5 + 2)	/* type, status, activation, expiry, text length */
 
-static int fail(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why != NULL && whylen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return SKM_EPARSE;
-}
+/* Every refusal of a decoder here is a parse error naming the defect. */
+#define fail(why, whylen, ...)	skm_why(why, whylen, SKM_EPARSE, __VA_ARGS__)
 
 static void
 putn(uint8_t *p, uint64_t v, size_t n)

@@ -57,12 +57,6 @@ int ctx_next_fetch(const struct skmc_ctx *ctx, struct ks *ks, int64_t now, int64
 /* The cli_status for an SKM_E* code: 3 when the server was unreachable, else 1. */
 int ctx_status(int err);
 
-/*
- * Matches "--name VALUE" or "--name=VALUE" at argv[*i]; *i advances past
- * the value, which is NULL when missing.
- */
-int ctx_match(const char *name, int argc, char **argv, int *i, const char **value);
-
 /* A command's options: --name VALUE pairs and --flag switches. */
 struct ctx_opts {
 	const char *const *names;	/* options with a value */

@@ -19,25 +19,6 @@ static const char *const uid_opts[OPT_N] = {
 	"--kms-uri", "--key-period", "--key-offset", "--period-no", "--at",
 };
 
-/* Matches "--name VALUE" or "--name=VALUE"; *i advances past the value. */
-static int
-match(const char *name, int argc, char **argv, int *i, const char **value)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n) != 0)
-		return 0;
-	if (a[n] == '=') {
-		*value = a + n + 1;
-		return 1;
-	}
-	if (a[n] != '\0')
-		return 0;
-	*value = *i + 1 < argc ? argv[++*i] : NULL;
-	return 1;
-}
-
 int
 cmd_uid(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx)
@@ -65,7 +46,7 @@ cmd_uid(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
 			continue;
 		}
 		for (o = 0; o < OPT_N; o++)
-			if (match(uid_opts[o], argc, argv, &i, &v))
+			if (cli_match_opt(uid_opts[o], argc, argv, &i, &v))
 				break;
 		if (o == OPT_N)
 			return cli_usage_error(cli, cmd, argv[i], "unknown option");

@@ -192,24 +192,6 @@ ctx_open(const struct skmc_ctx *ctx, const struct cli *cli, const struct cli_cmd
 }
 
 int
-ctx_match(const char *name, int argc, char **argv, int *i, const char **value)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, n) != 0)
-		return 0;
-	if (a[n] == '=') {
-		*value = a + n + 1;
-		return 1;
-	}
-	if (a[n] != '\0')
-		return 0;
-	*value = *i + 1 < argc ? argv[++*i] : NULL;
-	return 1;
-}
-
-int
 ctx_args(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     struct ctx_opts *o)
 {
@@ -242,7 +224,7 @@ ctx_args(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 		}
 		v = NULL;
 		for (k = 0; k < o->nnames; k++)
-			if (ctx_match(o->names[k], argc, argv, &i, &v))
+			if (cli_match_opt(o->names[k], argc, argv, &i, &v))
 				break;
 		if (k == o->nnames)
 			return cli_usage_error(cli, cmd, argv[i], "unknown option");

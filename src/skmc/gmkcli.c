@@ -29,7 +29,7 @@ gmkcli_parse(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **
     const char **pos, size_t minpos, size_t maxpos, size_t *npos)
 {
 	int i, done = 0;
-	size_t o, n;
+	size_t o;
 
 	*npos = 0;
 	for (i = 1; i < argc; i++) {
@@ -47,22 +47,14 @@ gmkcli_parse(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **
 			pos[(*npos)++] = a;
 			continue;
 		}
-		for (o = 0; o < nopts; o++) {
-			n = strlen(opts[o].name);
-			if (strncmp(a, opts[o].name, n) == 0 &&
-			    (a[n] == '\0' || (a[n] == '=' && opts[o].takes_value)))
+		for (o = 0; o < nopts; o++)
+			if (opts[o].takes_value ? cli_match_opt(opts[o].name, argc, argv, &i, &v) :
+			    strcmp(a, opts[o].name) == 0)
 				break;
-		}
 		if (o == nopts)
 			return cli_usage_error(cli, cmd, a, "unknown option");
-		if (opts[o].takes_value) {
-			if (a[n] == '=')
-				v = a + n + 1;
-			else if (i + 1 < argc)
-				v = argv[++i];
-			else
-				return cli_usage_error(cli, cmd, opts[o].name, "missing value");
-		}
+		if (opts[o].takes_value && v == NULL)
+			return cli_usage_error(cli, cmd, opts[o].name, "missing value");
 		if (vals[o].n > 0 && !opts[o].repeat)
 			return cli_usage_error(cli, cmd, opts[o].name, "given twice");
 		if (vals[o].n == GMKCLI_REPEAT_MAX)

@@ -31,11 +31,11 @@ main(int argc, char **argv)
 			return cli_finish(&skmc_cli, NULL);
 		}
 		v = NULL;
-		if (ctx_match("--keystore", argc, argv, &i, &v))
+		if (cli_match_opt("--keystore", argc, argv, &i, &v))
 			keystore = v;
-		else if (ctx_match("--as", argc, argv, &i, &v))
+		else if (cli_match_opt("--as", argc, argv, &i, &v))
 			as = v;
-		else if (ctx_match("--config", argc, argv, &i, &v))
+		else if (cli_match_opt("--config", argc, argv, &i, &v))
 			config = v;
 		else {
 			fprintf(stderr, "skmc: %s: unknown option\n", argv[i]);

@@ -77,23 +77,15 @@ global_options(struct ctl *c, int *argc, char **argv)
 			take = 1;
 		}
 		for (k = 0; k < 2 && take == 0; k++) {
-			size_t n = strlen(names[k]);
-
-			if (strncmp(argv[i], names[k], n) != 0)
+			j = i;
+			if (!cli_match_opt(names[k], *argc, argv, &j, &value))
 				continue;
 			slot = k == 0 ? &c->config_path : &c->store_path;
-			if (argv[i][n] == '=') {
-				value = argv[i] + n + 1;
-				take = 1;
-			} else if (argv[i][n] == '\0') {
-				if (i + 1 >= *argc) {
-					fprintf(stderr, "skmsctl: %s: missing argument\n", names[k]);
-					return CLI_USAGE;
-				}
-				value = argv[i + 1];
-				take = 2;
-			} else
-				continue;
+			take = j - i + 1;
+			if (value == NULL) {
+				fprintf(stderr, "skmsctl: %s: missing argument\n", names[k]);
+				return CLI_USAGE;
+			}
 			if (*value == '\0') {
 				fprintf(stderr, "skmsctl: %s: empty argument\n", names[k]);
 				return CLI_USAGE;
