@@ -111,6 +111,7 @@ START_TEST(defaults)
 	ck_assert_str_eq(cf->server.tls_client_ca, "");
 	ck_assert_uint_eq(cf->server.tls_ticket_rotation, 3600);
 	ck_assert_uint_eq(cf->server.workers, 2);
+	ck_assert_uint_eq(cf->server.threads, 0);
 	ck_assert_uint_eq(cf->server.max_connections, 1024);
 	ck_assert_uint_eq(cf->server.max_header_size, 8192);
 	ck_assert_uint_eq(cf->server.max_body_size, 65536);
@@ -260,6 +261,7 @@ START_TEST(equal_sees_each_key)
 		"server: {tls-certificate: /c}", "server: {tls-key: /k}",
 		"server: {tls-client-ca: /ca}",
 		"server: {tls-ticket-rotation: 2h}", "server: {workers: 3}",
+		"server: {threads: 1}",
 		"server: {max-connections: 1}", "server: {max-header-size: 4K}",
 		"server: {max-body-size: 4K}", "server: {request-timeout: 9}",
 		"server: {idle-timeout: 61}", "server: {user: nobody}",
@@ -306,6 +308,8 @@ START_TEST(numbers_valid)
 		{ "server: {workers: 1}", U(server.workers), 1 },
 		{ "server: {workers: 256}", U(server.workers), 256 },
 		{ "server: {workers: '7'}", U(server.workers), 7 },
+		{ "server: {threads: 0}", U(server.threads), 0 },
+		{ "server: {threads: 64}", U(server.threads), 64 },
 		{ "server: {max-connections: 1000000}",
 		    U(server.max_connections), 1000000 },
 		{ "cache: {max-entries: 0}", U(cache.max_entries), 0 },
@@ -377,6 +381,8 @@ START_TEST(numbers_invalid)
 		    "server.workers: 0 is out of range (1..256)" },
 		{ "server:\n  workers: 257\n", 2, 12,
 		    "server.workers: 257 is out of range (1..256)" },
+		{ "server:\n  threads: 65\n", 2, 12,
+		    "server.threads: 65 is out of range (0..64)" },
 		{ "server:\n  workers: -1\n", 2, 12,
 		    "server.workers: '-1' is not an integer" },
 		{ "server:\n  workers: +1\n", 2, 12,

@@ -95,6 +95,7 @@ struct conf {
 		char *tls_client_ca;
 		unsigned tls_ticket_rotation;
 		unsigned workers;
+		unsigned threads;	/* event loops; 0: one per online CPU */
 		unsigned max_connections;
 		uint64_t max_header_size;
 		uint64_t max_body_size;

@@ -79,6 +79,8 @@ const struct conf_schema conf_schema_keys[] = {
 	    1 * DAY, F(server.tls_ticket_rotation), 0, NULL, NULL, 0 },
 	{ "server", "workers", CONF_T_UINT, "2", 1, 256, F(server.workers), 0,
 	    NULL, NULL, 0 },
+	{ "server", "threads", CONF_T_UINT, "0", 0, 64, F(server.threads), 0,
+	    NULL, NULL, 0 },
 	{ "server", "max-connections", CONF_T_UINT, "1024", 1, 1000000,
 	    F(server.max_connections), 0, NULL, NULL, 0 },
 	{ "server", "max-header-size", CONF_T_SIZE, "8K", 1 * KIB, 1 * MIB,

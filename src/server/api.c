@@ -31,6 +31,7 @@
 #include "store/store.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,17 +44,21 @@
 #define API_HOST_MAX		255
 #define API_URL_MAX		(8 + API_HOST_MAX + 8192)
 
+/*
+ * Shared by every loop thread (server.threads): what a reload swaps is
+ * atomic, and the pool, cache, audit queue and metrics lock for themselves.
+ */
 struct api {
 	struct event_base *base;
-	const struct conf *cf;
-	const struct auth *auth;
+	_Atomic(const struct conf *) cf;
+	_Atomic(const struct auth *) auth;
 	struct store *st;
 	const struct kms *kms;
 	struct pool *pool;
 	struct cache *cache;
 	struct auditq *auditq;
 	struct precompute *pc;
-	unsigned pending;
+	atomic_uint pending;
 	int stopping;
 	struct log_rate rate;
 };

@@ -10,6 +10,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -37,6 +39,7 @@
 #include "server/api.h"
 #include "server/errmap.h"
 #include "server/http.h"
+#include "server/http_defer.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/req.h"
@@ -99,6 +102,8 @@ struct http {
 	unsigned idle_timeout;
 	unsigned nconns;
 	int stopping;
+	pthread_t owner;		/* the thread running base, once set */
+	int owned;
 	struct evconnlistener *lis[HTTP_LISTEN_MAX];
 	size_t nlis;
 	struct event *backoff;
@@ -108,9 +113,15 @@ struct http {
 
 static int http_conn_index = -1;
 
-/* Transports by listener, for the accept error callback; the loop thread only. */
-#define HTTP_INSTANCES	4
+/*
+ * Transports by listener, for the accept error callback: written before
+ * the loops start and after they stop, only read while they run.
+ */
+#define HTTP_INSTANCES	72
 static struct http *http_instances[HTTP_INSTANCES];
+
+/* server.max-connections holds for the process, whatever loop accepted. */
+static atomic_uint http_total_conns;
 
 static double
 http_now(void)
@@ -277,6 +288,7 @@ conn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void 
 		LIST_REMOVE(c, entry);
 		c->h->nconns--;
 	}
+	atomic_fetch_sub(&http_total_conns, 1);
 	metrics_connections(-1);
 	free(c);
 }
@@ -313,6 +325,7 @@ http_bevcb(struct event_base *base, void *arg)
 	struct bufferevent *bev = NULL, *under;
 	struct conn *c = NULL;
 	SSL *ssl = NULL;
+	unsigned total;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->timer = evtimer_new(base, conn_timeout, c)) == NULL ||
@@ -323,6 +336,7 @@ http_bevcb(struct event_base *base, void *arg)
 		goto fail;
 	LIST_INSERT_HEAD(&h->conns, c, entry);
 	h->nconns++;
+	total = atomic_fetch_add(&http_total_conns, 1) + 1;
 	metrics_connections(1);
 	/* From here on the SSL owns c: SSL_free() runs conn_free(). */
 	bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
@@ -337,7 +351,7 @@ http_bevcb(struct event_base *base, void *arg)
 	c->bev = bev;
 	c->started = http_now();
 	evbuffer_add_cb(bufferevent_get_input(bev), conn_input, c);
-	if (h->nconns > h->max_conns || h->stopping) {
+	if (total > h->max_conns || h->stopping) {
 		/* Over the cap: close at once, without a handshake. */
 		struct timeval zero = { 0, 0 };
 
@@ -620,6 +634,16 @@ req_reply(struct req *r, int status, const char *content_type, const char *body,
 {
 	struct conn *c = r->conn;
 
+	/* Another loop's objects are its own: the reply is sent from there. */
+	if (r->h->owned && !pthread_equal(pthread_self(), r->h->owner)) {
+		if (http_defer_reply(r->h->base, r, status, content_type, body, len,
+		    headers) == 0)
+			return;
+		/* Dropped: touching that loop from here could corrupt it. */
+		log_warnx("%s: cannot hand the reply to its loop: out of memory",
+		    r->peer);
+		return;
+	}
 	if (!r->counted)
 		metrics_request(r->ep, status, http_now() - r->started);
 	log_debug("%s: %s %d", r->peer, r->path != NULL ? r->path : "-", status);
@@ -735,6 +759,13 @@ http_listen(struct http *h, evutil_socket_t fd)
 	evconnlistener_set_error_cb(lev, http_listener_error);
 	h->lis[h->nlis++] = lev;
 	return 0;
+}
+
+void
+http_own(struct http *h)
+{
+	h->owner = pthread_self();
+	h->owned = 1;
 }
 
 void

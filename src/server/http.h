@@ -32,6 +32,13 @@ int http_new(struct event_base *base, const struct conf *cf, const char *kms_uri
 /* Serves TLS on fd, a bound, listening, non-blocking socket (taken over). */
 int http_listen(struct http *h, evutil_socket_t fd);
 
+/*
+ * Makes the calling thread the one that runs h's loop; a reply given from
+ * any other thread is then handed over to it (http_defer.h). Call again
+ * from the thread that frees the transport once its loop has stopped.
+ */
+void http_own(struct http *h);
+
 /* Requests are answered 503 until the API is set. */
 void http_set_api(struct http *h, struct api *api);
 

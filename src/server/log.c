@@ -7,7 +7,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -21,7 +23,10 @@
 
 static const char *log_prog = "skmsd";
 static int log_syslog;
-static enum conf_log_level log_level = CONF_LOG_INFO;
+/* Set on SIGHUP while every loop thread logs. */
+static _Atomic int log_level = CONF_LOG_INFO;
+/* One lock for all limiters: they are shared by the loops and seldom hit. */
+static pthread_mutex_t log_rate_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static const int log_facilities[] = {
 	[CONF_FAC_DAEMON] = LOG_DAEMON,
@@ -48,7 +53,7 @@ log_init(const char *prog, enum conf_log_target target,
     enum conf_log_facility facility, enum conf_log_level level)
 {
 	log_prog = prog;
-	log_level = level;
+	log_level = (int)level;
 	if (target == CONF_LOG_SYSLOG && !log_syslog) {
 		openlog(prog, LOG_PID | LOG_NDELAY, log_facilities[facility]);
 		log_syslog = 1;
@@ -58,7 +63,7 @@ log_init(const char *prog, enum conf_log_target target,
 void
 log_set_level(enum conf_log_level level)
 {
-	log_level = level;
+	log_level = (int)level;
 }
 
 static void
@@ -68,7 +73,7 @@ log_emit(enum conf_log_level level, const char *suffix, const char *fmt, va_list
 	size_t i;
 	int n;
 
-	if (level < log_level)
+	if ((int)level < log_level)
 		return;
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	if (n >= 0 && suffix != NULL && (size_t)n < sizeof(line))
@@ -156,20 +161,25 @@ log_rate_ok(struct log_rate *r)
 {
 	struct timespec ts;
 	double now;
+	unsigned long suppressed = 0;
+	int ok = 1;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	pthread_mutex_lock(&log_rate_mu);
 	if (now - r->window_start >= r->interval) {
-		if (r->suppressed > 0)
-			log_warnx("%lu similar messages suppressed", r->suppressed);
+		suppressed = r->suppressed;
 		r->window_start = now;
 		r->sent = 0;
 		r->suppressed = 0;
 	}
 	if (r->sent >= r->burst) {
 		r->suppressed++;
-		return 0;
-	}
-	r->sent++;
-	return 1;
+		ok = 0;
+	} else
+		r->sent++;
+	pthread_mutex_unlock(&log_rate_mu);
+	if (suppressed > 0)
+		log_warnx("%lu similar messages suppressed", suppressed);
+	return ok;
 }

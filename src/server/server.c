@@ -1,18 +1,29 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * skmsd's loop, listeners, signals and reload (see server.h). A reload
+ * skmsd's loops, listeners, signals and reload (see server.h). A reload
  * builds the whole new set (config, verifier, TLS context) before
  * touching the running one, so a bad file leaves the server as it was.
  * The previous generation stays allocated until the next reload, so
  * anything the API still reads from it stays valid meanwhile.
+ *
+ * With server.threads above 1 the process runs that many event loops:
+ * loop 0 on the main thread also owns the signals, timers, /metrics and
+ * the API's completions; every loop serves TLS and HTTP on the same
+ * listening sockets (each accepts from the shared backlog). A loop's
+ * libevent objects are touched only from its own thread: reload and
+ * drain reach the other loops as events queued on their bases, and a
+ * reload waits until every loop has taken the new generation, so the
+ * one it frees next time is no longer in use anywhere.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +36,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/thread.h>
 
 #include "common/err.h"
 #include "conf/conf.h"
@@ -41,6 +53,8 @@
 #define SERVER_DRAIN_MAX	10	/* seconds SIGTERM waits for pending requests */
 #define SERVER_DRAIN_POLL_MS	50
 #define SERVER_PERIOD_TICK	30	/* seconds between current-period gauge updates */
+#define SERVER_LOOPS_MAX	64	/* server.threads' upper bound */
+#define SERVER_ACK_WAIT		5	/* seconds a reload waits for every loop */
 
 /* One configuration generation: replaced as a whole on SIGHUP. */
 struct server_gen {
@@ -49,15 +63,28 @@ struct server_gen {
 	struct tls *tls;
 };
 
+/* One event loop: loops[0] runs on the main thread with s->base. */
+struct server_loop {
+	struct server *s;
+	struct event_base *base;
+	struct http *http;
+	pthread_t thread;
+	int running;			/* thread started, not yet joined */
+};
+
 struct server {
 	struct event_base *base;
+	struct server_loop loops[SERVER_LOOPS_MAX];
+	unsigned nloops;
+	pthread_mutex_t mu;		/* acks of the loops for a reload */
+	pthread_cond_t cv;
+	unsigned acks;
 	char *conf_path;
 	char *store_path;
 	const struct kms *kms;
 	struct tls_tickets *tickets;
 	struct server_gen cur;
 	struct server_gen prev;
-	struct http *http;
 	struct evhttp *metrics;
 	struct api *api;
 	struct event *sig_hup, *sig_term, *sig_int;
@@ -251,9 +278,69 @@ server_restart_only(const struct conf *a, const struct conf *b)
 		return "kek";
 	if (a->server.workers != b->server.workers)
 		return "server.workers";
+	if (a->server.threads != b->server.threads)
+		return "server.threads";
 	if (a->log.target != b->log.target || a->log.facility != b->log.facility)
 		return "log.target";
 	return NULL;
+}
+
+/* On loop l's own thread: the generation in effect now. */
+static void
+server_loop_reload(evutil_socket_t fd, short what, void *arg)
+{
+	struct server_loop *l = arg;
+	struct server *s = l->s;
+
+	pthread_mutex_lock(&s->mu);
+	http_reload(l->http, s->cur.cf, s->cur.tls);
+	s->acks++;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/*
+ * Every other loop takes the new generation before this returns, so the
+ * previous one is unused once the next reload frees it. Bounded: a loop
+ * that does not answer is reported, not waited for forever.
+ */
+static void
+server_loops_reload(struct server *s)
+{
+	static const struct timeval now = { 0, 0 };
+	struct timespec until;
+	unsigned i, want = 0;
+
+	pthread_mutex_lock(&s->mu);
+	s->acks = 0;
+	pthread_mutex_unlock(&s->mu);
+	for (i = 1; i < s->nloops; i++) {
+		if (event_base_once(s->loops[i].base, -1, EV_TIMEOUT, server_loop_reload,
+		    &s->loops[i], &now) != 0) {
+			log_warnx("loop %u: cannot queue the reload", i);
+			continue;
+		}
+		want++;
+	}
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += SERVER_ACK_WAIT;
+	pthread_mutex_lock(&s->mu);
+	while (s->acks < want)
+		if (pthread_cond_timedwait(&s->cv, &s->mu, &until) != 0)
+			break;
+	if (s->acks < want)
+		log_warnx("%u of %u loops did not take the new configuration",
+		    want - s->acks, want);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* On loop l's own thread: no new connections, idle ones closed. */
+static void
+server_loop_stop(evutil_socket_t fd, short what, void *arg)
+{
+	struct server_loop *l = arg;
+
+	http_stop(l->http);
 }
 
 static void
@@ -287,11 +374,14 @@ server_reload(struct server *s)
 	}
 	if ((fixed = server_restart_only(s->cur.cf, next.cf)) != NULL)
 		log_warnx("%s changed: kept as started until a restart", fixed);
+	pthread_mutex_lock(&s->mu);
 	server_gen_free(&s->prev);
 	s->prev = s->cur;
 	s->cur = next;
+	pthread_mutex_unlock(&s->mu);
 	log_set_level(s->cur.cf->log.level);
-	http_reload(s->http, s->cur.cf, s->cur.tls);
+	http_reload(s->loops[0].http, s->cur.cf, s->cur.tls);
+	server_loops_reload(s);
 	if (s->api != NULL)
 		api_reload(s->api, s->cur.cf, s->cur.auth);
 	evtimer_del(s->rotate);
@@ -327,6 +417,7 @@ static void
 server_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct server *s = arg;
+	unsigned i;
 
 	if (sig == SIGHUP) {
 		if (!s->draining)
@@ -342,23 +433,77 @@ server_signal(evutil_socket_t sig, short what, void *arg)
 	    SERVER_DRAIN_MAX);
 	s->draining = 1;
 	s->drain_deadline = server_now() + SERVER_DRAIN_MAX;
-	http_stop(s->http);
+	http_stop(s->loops[0].http);
+	for (i = 1; i < s->nloops; i++) {
+		static const struct timeval now = { 0, 0 };
+
+		if (event_base_once(s->loops[i].base, -1, EV_TIMEOUT, server_loop_stop,
+		    &s->loops[i], &now) != 0)
+			log_warnx("loop %u: cannot queue the stop", i);
+	}
 	evtimer_del(s->rotate);
 	evtimer_del(s->period);
 	server_drain_check(-1, 0, s);
 }
 
+/* server.threads, with 0 meaning one loop per online CPU. */
+static unsigned
+server_nloops(const struct conf *cf)
+{
+	long n = cf->server.threads;
+
+	if (n == 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > SERVER_LOOPS_MAX ? SERVER_LOOPS_MAX : (unsigned)n;
+}
+
+/* Every loop accepts from one listening socket: each gets its own descriptor of it. */
+static int
+server_listen_all(struct server *s, int fd)
+{
+	unsigned i;
+	int dupfd, rc;
+
+	for (i = 1; i < s->nloops; i++) {
+		if ((dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+			close(fd);
+			return SKM_EIO;
+		}
+		if ((rc = http_listen(s->loops[i].http, dupfd)) != 0) {
+			close(dupfd);
+			close(fd);
+			return rc;
+		}
+	}
+	if ((rc = http_listen(s->loops[0].http, fd)) != 0)
+		close(fd);
+	return rc;
+}
+
 int
 server_new(const struct server_params *p, struct server **out, char *why, size_t whylen)
 {
+	static int threads_on;
 	struct server *s;
 	size_t i;
 	int fd, rc = SKM_ENOMEM;
 
 	*out = NULL;
 	why[0] = '\0';
+	/* Before any base exists: bases made later get locks and cross-thread wake-ups. */
+	if (!threads_on) {
+		if (evthread_use_pthreads() != 0) {
+			snprintf(why, whylen, "libevent: no thread support");
+			return SKM_ENOMEM;
+		}
+		threads_on = 1;
+	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return SKM_ENOMEM;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
 	s->kms = p->kms;
 	if ((p->conf_path != NULL && (s->conf_path = strdup(p->conf_path)) == NULL) ||
 	    (p->store_path != NULL && (s->store_path = strdup(p->store_path)) == NULL))
@@ -366,13 +511,19 @@ server_new(const struct server_params *p, struct server **out, char *why, size_t
 	if ((s->base = event_base_new()) == NULL)
 		goto fail;
 	s->cur.cf = p->cf;
-	if (http_new(s->base, p->cf, p->kms->domain.kms_uri, p->tls, &s->http) != 0)
-		goto fail;
+	s->nloops = server_nloops(p->cf);
+	for (i = 0; i < s->nloops; i++) {
+		s->loops[i].s = s;
+		s->loops[i].base = i == 0 ? s->base : event_base_new();
+		if (s->loops[i].base == NULL ||
+		    http_new(s->loops[i].base, p->cf, p->kms->domain.kms_uri, p->tls,
+		    &s->loops[i].http) != 0)
+			goto fail;
+	}
 	for (i = 0; i < p->cf->server.listen_count; i++) {
 		if ((rc = server_bind(&p->cf->server.listen[i], &fd, why, whylen)) != 0)
 			goto fail;
-		if ((rc = http_listen(s->http, fd)) != 0) {
-			close(fd);
+		if ((rc = server_listen_all(s, fd)) != 0) {
 			snprintf(why, whylen, "listener: %s", skm_strerror(rc));
 			goto fail;
 		}
@@ -425,8 +576,11 @@ server_auth(const struct server *s)
 void
 server_set_api(struct server *s, struct api *api)
 {
+	unsigned i;
+
 	s->api = api;
-	http_set_api(s->http, api);
+	for (i = 0; i < s->nloops; i++)
+		http_set_api(s->loops[i].http, api);
 }
 
 int
@@ -458,26 +612,79 @@ server_drop_privileges(const char *user, char *why, size_t whylen)
 	return 0;
 }
 
+static void *
+server_loop_main(void *arg)
+{
+	struct server_loop *l = arg;
+
+	http_own(l->http);
+	/* Idle (no listener, no connection) during a drain is not the end. */
+	if (event_base_loop(l->base, EVLOOP_NO_EXIT_ON_EMPTY) < 0)
+		log_warnx("event loop failed");
+	return NULL;
+}
+
+/*
+ * After loop 0 ended: the others stop, and their threads are joined.
+ * From then on the main thread owns every loop, so replies still to come
+ * (API completions drained at shutdown) go out inline, and the replies
+ * already queued on a loop run once here instead of being lost.
+ */
+static void
+server_loops_join(struct server *s)
+{
+	unsigned i;
+
+	for (i = 1; i < s->nloops; i++)
+		if (s->loops[i].running)
+			event_base_loopbreak(s->loops[i].base);
+	for (i = 1; i < s->nloops; i++) {
+		if (s->loops[i].running)
+			pthread_join(s->loops[i].thread, NULL);
+		s->loops[i].running = 0;
+		http_own(s->loops[i].http);
+		event_base_loop(s->loops[i].base, EVLOOP_NONBLOCK);
+	}
+}
+
 int
 server_run(struct server *s)
 {
+	unsigned i;
+	int rc = 0;
+
 	server_rotate_arm(s);
 	server_period(-1, 0, s);
-	log_info("serving %zu listener%s", s->cur.cf->server.listen_count,
-	    s->cur.cf->server.listen_count == 1 ? "" : "s");
+	http_own(s->loops[0].http);
+	for (i = 1; i < s->nloops; i++) {
+		if (pthread_create(&s->loops[i].thread, NULL, server_loop_main,
+		    &s->loops[i]) != 0) {
+			log_warnx("cannot start event loop %u", i);
+			server_loops_join(s);
+			return 1;
+		}
+		s->loops[i].running = 1;
+	}
+	log_info("serving %zu listener%s on %u event loop%s",
+	    s->cur.cf->server.listen_count, s->cur.cf->server.listen_count == 1 ? "" : "s",
+	    s->nloops, s->nloops == 1 ? "" : "s");
 	if (event_base_dispatch(s->base) < 0) {
 		log_warnx("event loop failed");
-		return 1;
+		rc = 1;
 	}
-	return 0;
+	server_loops_join(s);
+	return rc;
 }
 
 void
 server_free(struct server *s)
 {
+	unsigned i;
+
 	if (s == NULL)
 		return;
-	http_free(s->http);
+	for (i = 0; i < SERVER_LOOPS_MAX; i++)
+		http_free(s->loops[i].http);
 	if (s->metrics != NULL)
 		evhttp_free(s->metrics);
 	if (s->sig_hup != NULL)
@@ -496,8 +703,13 @@ server_free(struct server *s)
 	server_gen_free(&s->cur);
 	/* Every context and connection using the ticket keys is gone by now. */
 	tls_tickets_free(s->tickets);
+	for (i = 1; i < SERVER_LOOPS_MAX; i++)
+		if (s->loops[i].base != NULL)
+			event_base_free(s->loops[i].base);
 	if (s->base != NULL)
 		event_base_free(s->base);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
 	free(s->conf_path);
 	free(s->store_path);
 	free(s);

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ struct tls_tickets {
 	struct tls_ticket_key cur;	/* SECRET */
 	struct tls_ticket_key prev;	/* SECRET */
 	int have_prev;
+	pthread_rwlock_t lock;		/* rotation against handshakes on every loop */
 };
 
 struct tls {
@@ -76,6 +78,10 @@ tls_tickets_new(struct tls_tickets **out)
 		OPENSSL_secure_clear_free(tk, sizeof(*tk));
 		return rc;
 	}
+	if (pthread_rwlock_init(&tk->lock, NULL) != 0) {
+		OPENSSL_secure_clear_free(tk, sizeof(*tk));
+		return SKM_ENOMEM;
+	}
 	*out = tk;
 	return 0;
 }
@@ -83,8 +89,10 @@ tls_tickets_new(struct tls_tickets **out)
 void
 tls_tickets_free(struct tls_tickets *tk)
 {
-	if (tk != NULL)
-		OPENSSL_secure_clear_free(tk, sizeof(*tk));
+	if (tk == NULL)
+		return;
+	pthread_rwlock_destroy(&tk->lock);
+	OPENSSL_secure_clear_free(tk, sizeof(*tk));
 }
 
 int
@@ -95,9 +103,11 @@ tls_tickets_rotate(struct tls_tickets *tk)
 
 	if ((rc = tls_key_fresh(&next)) != 0)
 		return rc;
+	pthread_rwlock_wrlock(&tk->lock);
 	tk->prev = tk->cur;
 	tk->have_prev = 1;
 	tk->cur = next;
+	pthread_rwlock_unlock(&tk->lock);
 	OPENSSL_cleanse(&next, sizeof(next));
 	return 0;
 }
@@ -113,36 +123,44 @@ tls_ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv, EVP_CIPHER_CTX *
 {
 	static char digest[] = "SHA256";
 	struct tls_tickets *tk;
-	const struct tls_ticket_key *k = NULL;
+	struct tls_ticket_key k;	/* SECRET */
 	OSSL_PARAM params[3];
+	int found = 1, rc = -1;
 
 	tk = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), tls_ctx_index);
 	if (tk == NULL)
 		return -1;
-	if (enc) {
-		k = &tk->cur;
-		memcpy(name, k->name, sizeof(k->name));
-		if (RAND_bytes(iv, 16) != 1)
-			return -1;
-	} else if (CRYPTO_memcmp(name, tk->cur.name, sizeof(tk->cur.name)) == 0) {
-		k = &tk->cur;
-	} else if (tk->have_prev &&
+	/* Every loop thread handshakes while the rotation timer replaces keys. */
+	pthread_rwlock_rdlock(&tk->lock);
+	if (enc || CRYPTO_memcmp(name, tk->cur.name, sizeof(tk->cur.name)) == 0)
+		k = tk->cur;
+	else if (tk->have_prev &&
 	    CRYPTO_memcmp(name, tk->prev.name, sizeof(tk->prev.name)) == 0) {
-		k = &tk->prev;
-	} else {
+		k = tk->prev;
+		found = 2;
+	} else
+		found = 0;
+	pthread_rwlock_unlock(&tk->lock);
+	if (found == 0)
 		return 0;
+	if (enc) {
+		memcpy(name, k.name, sizeof(k.name));
+		if (RAND_bytes(iv, 16) != 1)
+			goto out;
 	}
 	params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
-	    (void *)k->hmac, sizeof(k->hmac));
+	    (void *)k.hmac, sizeof(k.hmac));
 	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0);
 	params[2] = OSSL_PARAM_construct_end();
 	if (EVP_MAC_CTX_set_params(hctx, params) != 1)
-		return -1;
+		goto out;
 	if (enc)
-		return EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k->aes, iv) == 1 ? 1 : -1;
-	if (EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k->aes, iv) != 1)
-		return -1;
-	return k == &tk->cur ? 1 : 2;
+		rc = EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k.aes, iv) == 1 ? 1 : -1;
+	else if (EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k.aes, iv) == 1)
+		rc = found;
+out:
+	OPENSSL_cleanse(&k, sizeof(k));
+	return rc;
 }
 
 static void
