@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,8 @@
 
 struct api {
 	struct event_base *base;
-	unsigned pending;
+	/* Raised on the request's loop, lowered on the timer's: shared. */
+	atomic_uint pending;
 };
 
 struct api_slow {
@@ -105,7 +107,7 @@ api_reload(struct api *api, const struct conf *cf, const struct auth *auth)
 unsigned
 api_pending(const struct api *api)
 {
-	return api->pending;
+	return atomic_load(&api->pending);
 }
 
 void
