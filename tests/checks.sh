@@ -41,3 +41,36 @@ wait_serving() {
 	done
 	return 1
 }
+
+# start_skmsd CONF WRITE [ARGS...]: starts $SKMSD -c CONF in the background
+# on a free loopback port. Each try sets port (and mport, port + 1), runs
+# WRITE ARGS to write CONF for it, and starts skmsd (with 'ulimit -n
+# $NOFILE' when NOFILE is set); a port in use moves on to the next try.
+# Sets pid; prints the log and exits 1 when skmsd does not start.
+start_skmsd() {
+	sk_conf=$1
+	sk_write=$2
+	shift 2
+	tries=0
+	while [ $tries -lt 20 ]; do
+		tries=$((tries + 1))
+		port=$(( ($$ * 7 + tries * 131 + $(date +%S | sed "s/^0//")) % 20000 + 30000 ))
+		mport=$((port + 1))
+		"$sk_write" "$@"
+		if [ -n "${NOFILE:-}" ]; then
+			sh -c 'ulimit -n "$1" && shift && exec "$@"' sh "$NOFILE" \
+			    "$SKMSD" -c "$sk_conf" >"$tmp/log" 2>&1 &
+		else
+			"$SKMSD" -c "$sk_conf" >"$tmp/log" 2>&1 &
+		fi
+		pid=$!
+		wait_serving "$pid" "$tmp/log" && return 0
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		pid=
+		grep -q "in use" "$tmp/log" || break
+	done
+	cat "$tmp/log"
+	echo "FAIL: skmsd did not start"
+	exit 1
+}

@@ -123,22 +123,7 @@ log:
 EOF
 }
 start() {
-	tries=0
-	while [ $tries -lt 20 ]; do
-		tries=$((tries + 1))
-		port=$(( ($$ * 11 + tries * 137 + $(date +%S | sed "s/^0//")) % 20000 + 30000 ))
-		write_conf
-		"$SKMSD" -c "$C" >"$tmp/log" 2>&1 &
-		pid=$!
-		wait_serving "$pid" "$tmp/log" && return 0
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		pid=
-		grep -q "in use" "$tmp/log" || break
-	done
-	cat "$tmp/log"
-	echo "FAIL: skmsd did not start"
-	exit 1
+	start_skmsd "$C" write_conf
 }
 start
 URL="https://127.0.0.1:$port"

@@ -74,12 +74,8 @@ if ! { ctl init --kms-uri kms.example.org --key-period 86400 --kek-file "$tmp/ke
 fi
 
 conf="$tmp/skms.yaml"
-start() {
-	tries=0
-	while [ $tries -lt 20 ]; do
-		tries=$((tries + 1))
-		port=$(( ($$ * 11 + tries * 137 + $(date +%S | sed "s/^0//")) % 20000 + 30000 ))
-		cat >"$conf" <<EOF2
+write_conf() {
+	cat >"$conf" <<EOF2
 store:
   path: $tmp/store
 kek:
@@ -100,17 +96,10 @@ tokens:
 log:
   level: info
 EOF2
-		"$SKMSD" -c "$conf" >"$tmp/log" 2>&1 &
-		pid=$!
-		wait_serving "$pid" "$tmp/log" && return 0
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		pid=
-		grep -q "in use" "$tmp/log" || break
-	done
-	cat "$tmp/log"
-	echo "FAIL: skmsd did not start"
-	exit 1
+}
+
+start() {
+	start_skmsd "$conf" write_conf
 }
 start
 

@@ -141,23 +141,7 @@ EOF2
 
 C="$tmp/skms.yaml"
 start() {
-	tries=0
-	while [ $tries -lt 20 ]; do
-		tries=$((tries + 1))
-		port=$(( ($$ * 7 + tries * 131 + $(date +%S | sed "s/^0//")) % 20000 + 30000 ))
-		mport=$((port + 1))
-		write_conf
-		"$SKMSD" -c "$C" >"$tmp/log" 2>&1 &
-		pid=$!
-		wait_serving "$pid" "$tmp/log" && return 0
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		pid=
-		grep -q "in use" "$tmp/log" || break
-	done
-	cat "$tmp/log"
-	echo "FAIL: skmsd did not start"
-	exit 1
+	start_skmsd "$C" write_conf
 }
 start
 
