@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "lib/eccsi.h"
+#include "lib/fp1024.h"
 #include "lib/sakke.h"
 #include "lib/version.h"
 
@@ -271,20 +272,39 @@ main(int argc, char *argv[])
 {
 	static struct bench_ctx c;
 	double min_time = 1.0, m;
+	int i, f;
 
-	if (argc == 2 && strcmp(argv[1], "--quick") == 0)
-		min_time = 0.05;
-	else if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("bench-crypto %s\n", skm_version());
-		return 0;
-	} else if (argc != 1) {
-		fprintf(stderr, "usage: bench-crypto [--quick | --version]\n");
-		return 2;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--quick") == 0)
+			min_time = 0.05;
+		else if (strcmp(argv[i], "--version") == 0) {
+			printf("bench-crypto %s\n", skm_version());
+			return 0;
+		} else if (strcmp(argv[i], "--field") == 0 && i + 1 < argc) {
+			/* Compare the field products on one machine. */
+			for (f = FP1024_IMPL_GENERIC; f <= FP1024_IMPL_IFMA; f++)
+				if (strcmp(argv[i + 1],
+				    fp1024_impl_name((enum fp1024_impl)f)) == 0)
+					break;
+			if (f > FP1024_IMPL_IFMA ||
+			    fp1024_impl_set((enum fp1024_impl)f) != 0) {
+				fprintf(stderr, "bench-crypto: %s: unknown, or "
+				    "not on this CPU\n", argv[i + 1]);
+				return 2;
+			}
+			i++;
+		} else {
+			fprintf(stderr, "usage: bench-crypto [--quick] "
+			    "[--field portable | bmi2-adx | avx512ifma] | "
+			    "--version\n");
+			return 2;
+		}
 	}
 	bench_setup(&c);
 	m = bench_unit_m(min_time);
-	printf("M = one 1024-bit BN_mod_mul_montgomery (OpenSSL %s): %.1f ns\n\n",
+	printf("M = one 1024-bit BN_mod_mul_montgomery (OpenSSL %s): %.1f ns\n",
 	    OPENSSL_VERSION_STR, m * 1e9);
+	printf("F_p product: %s\n\n", fp1024_impl_name(fp1024_impl_get()));
 	printf("%-24s %13s %16s %12s\n", "operation", "time/op", "rate", "cost");
 	bench_run(&c, "sakke rsk derive", op_rsk_derive, 1, min_time, m);
 	bench_run(&c, "sakke rsk derive batch", op_rsk_batch, BATCH, min_time, m);

@@ -164,16 +164,27 @@ operand(uint64_t a[N], const struct fp1024_mod *md, int kind, int wide)
 }
 
 /*
- * The BMI2/ADX product, squaring and sum of products (when the CPU has
- * them) against the portable ones and against BN: a b R^-1 mod m on edge
- * cases and random values, both moduli.
+ * Each product the CPU offers (_i: portable, BMI2/ADX, AVX-512 IFMA), its
+ * squaring and sum of products, against the portable code and against BN:
+ * a b R^-1 mod m on edge cases and random values, both moduli.
  */
 START_TEST(field_fast_paths)
 {
 	const struct fp1024_mod *mods[2] = { &fp1024_p, &fp1024_q };
-	BN_CTX *ctx = BN_CTX_new();
+	enum fp1024_impl best = fp1024_impl_get();
+	BN_CTX *ctx;
 	int k, i;
 
+	if (fp1024_impl_set((enum fp1024_impl)_i) != 0) {
+		/* Refused only above what the CPU has, and nothing changed. */
+		ck_assert_int_gt(_i, best);
+		ck_assert_int_eq(fp1024_impl_get(), best);
+		fprintf(stderr, "field_fast_paths: this CPU has no %s product\n",
+		    fp1024_impl_name((enum fp1024_impl)_i));
+		return;
+	}
+	ck_assert_int_eq(fp1024_impl_get(), _i);
+	ctx = BN_CTX_new();
 	ck_assert_ptr_nonnull(ctx);
 	for (k = 0; k < 2; k++) {
 		const struct fp1024_mod *md = mods[k];
@@ -236,6 +247,7 @@ START_TEST(field_fast_paths)
 		BN_free(m);
 	}
 	BN_CTX_free(ctx);
+	ck_assert_int_eq(fp1024_impl_set(best), 0);
 }
 END_TEST
 
@@ -786,7 +798,8 @@ main(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, field_vs_bn);
-	tcase_add_test(tc, field_fast_paths);
+	tcase_add_loop_test(tc, field_fast_paths, FP1024_IMPL_GENERIC,
+	    FP1024_IMPL_IFMA + 1);
 	tcase_add_test(tc, modq_vs_bn);
 	tcase_add_test(tc, curve_fixed_base);
 	tcase_add_test(tc, pairing_reproduces_g);

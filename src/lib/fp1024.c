@@ -6,6 +6,7 @@
  * This file must not hold curve, pairing or protocol logic.
  */
 #include "lib/fp1024.h"
+#include "lib/fp1024_ifma.h"
 #include "lib/safegcd.h"
 
 #include <string.h>
@@ -157,16 +158,14 @@ fp1024_sqr_generic(uint64_t r[N], const uint64_t a[N],
  * flags alone. Control flow depends only on the row index, never on a limb
  * value, so this path is as constant-time as the portable one.
  */
-static int fp1024_adx;
-
-__attribute__((constructor)) static void
+static int
 fp1024_adx_probe(void)
 {
 	unsigned int a, b, c, d;
 
 	/* CPUID leaf 7: EBX bit 8 is BMI2 (mulx), bit 19 is ADX. */
-	if (__get_cpuid_count(7, 0, &a, &b, &c, &d))
-		fp1024_adx = (b & (1u << 8)) && (b & (1u << 19));
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
+	    (b & (1u << 8)) && (b & (1u << 19));
 }
 
 /* t[j] += lo(rdx * s[j]) on CF, t[j + 1] += hi on OF; X holds t[j]. */
@@ -353,14 +352,53 @@ fp1024_sqr_adx(uint64_t r[N], const uint64_t a[N], const struct fp1024_mod *md)
 }
 #endif
 
-int
-fp1024_have_adx(void)
+/*
+ * The product in use, chosen once at load time: IFMA over ADX over the
+ * portable code. Tests and benchmarks may step down with fp1024_impl_set().
+ */
+static enum fp1024_impl fp1024_impl_top, fp1024_impl_cur;
+
+__attribute__((constructor)) static void
+fp1024_impl_probe(void)
 {
 #if defined(__x86_64__)
-	return fp1024_adx;
-#else
-	return 0;
+	if (fp1024_adx_probe())
+		fp1024_impl_top = FP1024_IMPL_ADX;
+	if (fp1024_ifma_probe())
+		fp1024_impl_top = FP1024_IMPL_IFMA;
 #endif
+	fp1024_impl_cur = fp1024_impl_top;
+}
+
+enum fp1024_impl
+fp1024_impl_get(void)
+{
+	return fp1024_impl_cur;
+}
+
+int
+fp1024_impl_set(enum fp1024_impl impl)
+{
+	if ((int)impl < 0 || impl > fp1024_impl_top)
+		return -1;
+	/* IFMA without ADX would square with the ADX code. */
+	if (impl == FP1024_IMPL_IFMA && !fp1024_adx_probe())
+		return -1;
+	fp1024_impl_cur = impl;
+	return 0;
+}
+
+const char *
+fp1024_impl_name(enum fp1024_impl impl)
+{
+	switch (impl) {
+	case FP1024_IMPL_IFMA:
+		return "avx512ifma";
+	case FP1024_IMPL_ADX:
+		return "bmi2-adx";
+	default:
+		return "portable";
+	}
 }
 
 void
@@ -368,9 +406,18 @@ fp1024_mul(uint64_t r[N], const uint64_t a[N], const uint64_t b[N],
     const struct fp1024_mod *md)
 {
 #if defined(__x86_64__)
-	if (fp1024_adx) {
+	uint64_t t[N + 1];
+
+	switch (fp1024_impl_cur) {
+	case FP1024_IMPL_IFMA:
+		fp1024_ifma_mul(t, a, b, md);
+		fp1024_final_sub(r, t, t[N], md);
+		return;
+	case FP1024_IMPL_ADX:
 		fp1024_mul_adx(r, a, b, md);
 		return;
+	default:
+		break;
 	}
 #endif
 	fp1024_mul_generic(r, a, b, md);
@@ -380,16 +427,30 @@ void
 fp1024_mul_sum(uint64_t r[N], const uint64_t a[N], const uint64_t b[N],
     const uint64_t c[N], const uint64_t d[N], const struct fp1024_mod *md)
 {
-	uint64_t t[N];
+	uint64_t t[N + 1];
 
 #if defined(__x86_64__)
-	if (fp1024_adx && md->m[N - 1] < 0xb333333333333333ULL) {
-		fp1024_mul_sum_adx(r, a, b, c, d, md);
-		return;
+	/*
+	 * For m < 0.7 R one reduction leaves m (2m / R + 1) < 2.4 m: the
+	 * first subtraction brings that below 1.4 m < R, a second below m.
+	 */
+	if (md->m[N - 1] < 0xb333333333333333ULL) {
+		switch (fp1024_impl_cur) {
+		case FP1024_IMPL_IFMA:
+			fp1024_ifma_mul_sum(t, a, b, c, d, md);
+			fp1024_final_sub(r, t, t[N], md);
+			fp1024_final_sub(r, r, 0, md);
+			return;
+		case FP1024_IMPL_ADX:
+			fp1024_mul_sum_adx(r, a, b, c, d, md);
+			return;
+		default:
+			break;
+		}
 	}
 #endif
-	fp1024_mul_generic(t, a, b, md);
-	fp1024_mul_generic(r, c, d, md);
+	fp1024_mul(t, a, b, md);
+	fp1024_mul(r, c, d, md);
 	fp1024_add(r, r, t, md);
 }
 
@@ -397,9 +458,15 @@ void
 fp1024_sqr(uint64_t r[N], const uint64_t a[N], const struct fp1024_mod *md)
 {
 #if defined(__x86_64__)
-	if (fp1024_adx) {
+	switch (fp1024_impl_cur) {
+	case FP1024_IMPL_IFMA:
+		fp1024_mul(r, a, a, md);
+		return;
+	case FP1024_IMPL_ADX:
 		fp1024_sqr_adx(r, a, md);
 		return;
+	default:
+		break;
 	}
 #endif
 	fp1024_sqr_generic(r, a, md);

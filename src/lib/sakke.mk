@@ -3,6 +3,7 @@
 src_lib_libskm_la_SOURCES += src/lib/sakke.h
 src_lib_libskm_la_SOURCES += \
 	src/lib/fpp.h src/lib/fp1024.c src/lib/fp1024.h \
+	src/lib/fp1024_ifma.c src/lib/fp1024_ifma.h \
 	src/lib/safegcd.c src/lib/safegcd.h \
 	src/lib/modq.c src/lib/modq.h \
 	src/lib/fp2.c src/lib/fp2.h \
