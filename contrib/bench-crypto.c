@@ -17,7 +17,7 @@
 #include <openssl/rand.h>
 
 #include "lib/eccsi.h"
-#include "lib/fp1024.h"
+#include "lib/cpu.h"
 #include "lib/sakke.h"
 #include "lib/version.h"
 
@@ -280,14 +280,10 @@ main(int argc, char *argv[])
 		else if (strcmp(argv[i], "--version") == 0) {
 			printf("bench-crypto %s\n", skm_version());
 			return 0;
-		} else if (strcmp(argv[i], "--field") == 0 && i + 1 < argc) {
-			/* Compare the field products on one machine. */
-			for (f = FP1024_IMPL_GENERIC; f <= FP1024_IMPL_IFMA; f++)
-				if (strcmp(argv[i + 1],
-				    fp1024_impl_name((enum fp1024_impl)f)) == 0)
-					break;
-			if (f > FP1024_IMPL_IFMA ||
-			    fp1024_impl_set((enum fp1024_impl)f) != 0) {
+		} else if (strcmp(argv[i], "--arith") == 0 && i + 1 < argc) {
+			/* Compare the arithmetic levels on one machine. */
+			f = cpu_level_parse(argv[i + 1]);
+			if (f < 0 || cpu_level_set((enum cpu_level)f) != 0) {
 				fprintf(stderr, "bench-crypto: %s: unknown, or "
 				    "not on this CPU\n", argv[i + 1]);
 				return 2;
@@ -295,7 +291,7 @@ main(int argc, char *argv[])
 			i++;
 		} else {
 			fprintf(stderr, "usage: bench-crypto [--quick] "
-			    "[--field portable | bmi2-adx | avx512ifma] | "
+			    "[--arith portable | bmi2-adx | avx512ifma] | "
 			    "--version\n");
 			return 2;
 		}
@@ -304,7 +300,7 @@ main(int argc, char *argv[])
 	m = bench_unit_m(min_time);
 	printf("M = one 1024-bit BN_mod_mul_montgomery (OpenSSL %s): %.1f ns\n",
 	    OPENSSL_VERSION_STR, m * 1e9);
-	printf("F_p product: %s\n\n", fp1024_impl_name(fp1024_impl_get()));
+	printf("arithmetic: %s\n\n", cpu_level_name(cpu_level()));
 	printf("%-24s %13s %16s %12s\n", "operation", "time/op", "rate", "cost");
 	bench_run(&c, "sakke rsk derive", op_rsk_derive, 1, min_time, m);
 	bench_run(&c, "sakke rsk derive batch", op_rsk_batch, BATCH, min_time, m);

@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "common/err.h"
+#include "lib/cpu.h"
 #include "lib/eccsi.h"
 #include "lib/p256.h"
 #include "lib/p256n.h"
@@ -158,16 +159,33 @@ START_TEST(fixed_base_matches_openssl)
 }
 END_TEST
 
-/* Montgomery arithmetic against BN for both moduli */
+/*
+ * Montgomery arithmetic against BN for both moduli, at each arithmetic
+ * level the CPU has (_i: portable, BMI2/ADX; the IFMA level multiplies
+ * P-256 numbers as ADX does).
+ */
 START_TEST(p256n_against_bn)
 {
 	const struct p256n_mod *mods[2] = { &p256n_p, &p256n_q };
-	BN_CTX *ctx = BN_CTX_new();
-	BIGNUM *m = BN_new(), *a = BN_new(), *b = BN_new(), *w = BN_new(), *r = BN_new();
+	enum cpu_level best = cpu_level();
+	BN_CTX *ctx;
+	BIGNUM *m, *a, *b, *w, *r;
 	uint8_t buf[64], out[32], want[32];
-	uint64_t x[4], y[4], z[4];
+	uint64_t x[4], y[4], z[4], z2[4];
 	int k, i;
 
+	if (cpu_level_set((enum cpu_level)_i) != 0) {
+		ck_assert_int_gt(_i, best);
+		fprintf(stderr, "p256n_against_bn: this CPU has no %s level\n",
+		    cpu_level_name((enum cpu_level)_i));
+		return;
+	}
+	ctx = BN_CTX_new();
+	m = BN_new();
+	a = BN_new();
+	b = BN_new();
+	w = BN_new();
+	r = BN_new();
 	ck_assert_ptr_nonnull(ctx);
 	ck_assert_ptr_nonnull(r);
 	for (k = 0; k < 2; k++) {
@@ -196,6 +214,14 @@ START_TEST(p256n_against_bn)
 			ck_assert(BN_mod_mul(r, a, b, m, ctx));
 			ck_assert_int_eq(BN_bn2binpad(r, want, 32), 32);
 			ck_assert_mem_eq(out, want, 32);
+			if (md == &p256n_p) {
+				p256n_mul(md, z, x, y);
+				p256n_fp_mul(z2, x, y);
+				ck_assert_mem_eq(z, z2, sizeof(z));
+				p256n_sqr(md, z, x);
+				p256n_fp_sqr(z2, x);
+				ck_assert_mem_eq(z, z2, sizeof(z));
+			}
 			p256n_sqr(md, z, x);
 			p256n_from_mont(md, z, z);
 			p256n_to_bytes(out, z);
@@ -237,12 +263,32 @@ START_TEST(p256n_against_bn)
 			ck_assert_mem_eq(out, want, 32);
 		}
 	}
+	/* a may be any 256-bit value when b < m: a = 2^256 - 1, b = m - 1. */
+	for (k = 0; k < 2; k++) {
+		const struct p256n_mod *md = mods[k];
+
+		memset(x, 0xff, sizeof(x));
+		memcpy(y, md->m, sizeof(y));
+		y[0] -= 1;
+		p256n_mul(md, z, x, y);
+		p256n_mul(md, z, z, md->r2);		/* undo the R^-1 */
+		p256n_to_bytes(out, z);
+		p256n_to_bytes(buf, x);
+		ck_assert_ptr_nonnull(BN_bin2bn(buf, 32, a));
+		p256n_to_bytes(buf, md->m);
+		ck_assert_ptr_nonnull(BN_bin2bn(buf, 32, m));
+		ck_assert(BN_sub(b, m, BN_value_one()));
+		ck_assert(BN_mod_mul(r, a, b, m, ctx));
+		ck_assert_int_eq(BN_bn2binpad(r, want, 32), 32);
+		ck_assert_mem_eq(out, want, 32);
+	}
 	BN_free(r);
 	BN_free(w);
 	BN_free(b);
 	BN_free(a);
 	BN_free(m);
 	BN_CTX_free(ctx);
+	ck_assert_int_eq(cpu_level_set(best), 0);
 }
 END_TEST
 
@@ -507,7 +553,7 @@ main(void)
 	tcase_add_test(tc, rfc6507_vector);
 	tcase_add_test(tc, rfc6507_j_point);
 	tcase_add_test(tc, fixed_base_matches_openssl);
-	tcase_add_test(tc, p256n_against_bn);
+	tcase_add_loop_test(tc, p256n_against_bn, CPU_PORTABLE, CPU_ADX + 1);
 	tcase_add_test(tc, random_round_trips);
 	tcase_add_test(tc, deterministic_derivation);
 	tcase_add_test(tc, kms_load_range);

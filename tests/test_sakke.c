@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "lib/cpu.h"
 #include "lib/ecp1024.h"
 #include "lib/fp1024.h"
 #include "lib/modq.h"
@@ -171,19 +172,19 @@ operand(uint64_t a[N], const struct fp1024_mod *md, int kind, int wide)
 START_TEST(field_fast_paths)
 {
 	const struct fp1024_mod *mods[2] = { &fp1024_p, &fp1024_q };
-	enum fp1024_impl best = fp1024_impl_get();
+	enum cpu_level best = cpu_level();
 	BN_CTX *ctx;
 	int k, i;
 
-	if (fp1024_impl_set((enum fp1024_impl)_i) != 0) {
+	if (cpu_level_set((enum cpu_level)_i) != 0) {
 		/* Refused only above what the CPU has, and nothing changed. */
 		ck_assert_int_gt(_i, best);
-		ck_assert_int_eq(fp1024_impl_get(), best);
+		ck_assert_int_eq(cpu_level(), best);
 		fprintf(stderr, "field_fast_paths: this CPU has no %s product\n",
-		    fp1024_impl_name((enum fp1024_impl)_i));
+		    cpu_level_name((enum cpu_level)_i));
 		return;
 	}
-	ck_assert_int_eq(fp1024_impl_get(), _i);
+	ck_assert_int_eq(cpu_level(), _i);
 	ctx = BN_CTX_new();
 	ck_assert_ptr_nonnull(ctx);
 	for (k = 0; k < 2; k++) {
@@ -247,7 +248,7 @@ START_TEST(field_fast_paths)
 		BN_free(m);
 	}
 	BN_CTX_free(ctx);
-	ck_assert_int_eq(fp1024_impl_set(best), 0);
+	ck_assert_int_eq(cpu_level_set(best), 0);
 }
 END_TEST
 
@@ -798,8 +799,7 @@ main(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, field_vs_bn);
-	tcase_add_loop_test(tc, field_fast_paths, FP1024_IMPL_GENERIC,
-	    FP1024_IMPL_IFMA + 1);
+	tcase_add_loop_test(tc, field_fast_paths, CPU_PORTABLE, CPU_IFMA + 1);
 	tcase_add_test(tc, modq_vs_bn);
 	tcase_add_test(tc, curve_fixed_base);
 	tcase_add_test(tc, pairing_reproduces_g);

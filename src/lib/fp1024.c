@@ -7,12 +7,10 @@
  */
 #include "lib/fp1024.h"
 #include "lib/fp1024_ifma.h"
+#include "lib/cpu.h"
 #include "lib/safegcd.h"
 
 #include <string.h>
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
 
 typedef unsigned __int128 u128;	/* local helper type, not exported */
 
@@ -158,16 +156,6 @@ fp1024_sqr_generic(uint64_t r[N], const uint64_t a[N],
  * flags alone. Control flow depends only on the row index, never on a limb
  * value, so this path is as constant-time as the portable one.
  */
-static int
-fp1024_adx_probe(void)
-{
-	unsigned int a, b, c, d;
-
-	/* CPUID leaf 7: EBX bit 8 is BMI2 (mulx), bit 19 is ADX. */
-	return __get_cpuid_count(7, 0, &a, &b, &c, &d) &&
-	    (b & (1u << 8)) && (b & (1u << 19));
-}
-
 /* t[j] += lo(rdx * s[j]) on CF, t[j + 1] += hi on OF; X holds t[j]. */
 #define STEP(j, X, Y)							\
 	"movq 8*" #j "+8(%[t]), %[" Y "]\n\t"				\
@@ -352,55 +340,6 @@ fp1024_sqr_adx(uint64_t r[N], const uint64_t a[N], const struct fp1024_mod *md)
 }
 #endif
 
-/*
- * The product in use, chosen once at load time: IFMA over ADX over the
- * portable code. Tests and benchmarks may step down with fp1024_impl_set().
- */
-static enum fp1024_impl fp1024_impl_top, fp1024_impl_cur;
-
-__attribute__((constructor)) static void
-fp1024_impl_probe(void)
-{
-#if defined(__x86_64__)
-	if (fp1024_adx_probe())
-		fp1024_impl_top = FP1024_IMPL_ADX;
-	if (fp1024_ifma_probe())
-		fp1024_impl_top = FP1024_IMPL_IFMA;
-#endif
-	fp1024_impl_cur = fp1024_impl_top;
-}
-
-enum fp1024_impl
-fp1024_impl_get(void)
-{
-	return fp1024_impl_cur;
-}
-
-int
-fp1024_impl_set(enum fp1024_impl impl)
-{
-	if ((int)impl < 0 || impl > fp1024_impl_top)
-		return -1;
-	/* IFMA without ADX would square with the ADX code. */
-	if (impl == FP1024_IMPL_IFMA && !fp1024_adx_probe())
-		return -1;
-	fp1024_impl_cur = impl;
-	return 0;
-}
-
-const char *
-fp1024_impl_name(enum fp1024_impl impl)
-{
-	switch (impl) {
-	case FP1024_IMPL_IFMA:
-		return "avx512ifma";
-	case FP1024_IMPL_ADX:
-		return "bmi2-adx";
-	default:
-		return "portable";
-	}
-}
-
 void
 fp1024_mul(uint64_t r[N], const uint64_t a[N], const uint64_t b[N],
     const struct fp1024_mod *md)
@@ -408,12 +347,12 @@ fp1024_mul(uint64_t r[N], const uint64_t a[N], const uint64_t b[N],
 #if defined(__x86_64__)
 	uint64_t t[N + 1];
 
-	switch (fp1024_impl_cur) {
-	case FP1024_IMPL_IFMA:
+	switch (cpu_level()) {
+	case CPU_IFMA:
 		fp1024_ifma_mul(t, a, b, md);
 		fp1024_final_sub(r, t, t[N], md);
 		return;
-	case FP1024_IMPL_ADX:
+	case CPU_ADX:
 		fp1024_mul_adx(r, a, b, md);
 		return;
 	default:
@@ -435,13 +374,13 @@ fp1024_mul_sum(uint64_t r[N], const uint64_t a[N], const uint64_t b[N],
 	 * first subtraction brings that below 1.4 m < R, a second below m.
 	 */
 	if (md->m[N - 1] < 0xb333333333333333ULL) {
-		switch (fp1024_impl_cur) {
-		case FP1024_IMPL_IFMA:
+		switch (cpu_level()) {
+		case CPU_IFMA:
 			fp1024_ifma_mul_sum(t, a, b, c, d, md);
 			fp1024_final_sub(r, t, t[N], md);
 			fp1024_final_sub(r, r, 0, md);
 			return;
-		case FP1024_IMPL_ADX:
+		case CPU_ADX:
 			fp1024_mul_sum_adx(r, a, b, c, d, md);
 			return;
 		default:
@@ -458,11 +397,11 @@ void
 fp1024_sqr(uint64_t r[N], const uint64_t a[N], const struct fp1024_mod *md)
 {
 #if defined(__x86_64__)
-	switch (fp1024_impl_cur) {
-	case FP1024_IMPL_IFMA:
+	switch (cpu_level()) {
+	case CPU_IFMA:
 		fp1024_mul(r, a, a, md);
 		return;
-	case FP1024_IMPL_ADX:
+	case CPU_ADX:
 		fp1024_sqr_adx(r, a, md);
 		return;
 	default:

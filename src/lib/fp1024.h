@@ -35,23 +35,10 @@ void fp1024_mul_sum(uint64_t r[FP1024_LIMBS], const uint64_t a[FP1024_LIMBS],
     const uint64_t b[FP1024_LIMBS], const uint64_t c[FP1024_LIMBS],
     const uint64_t d[FP1024_LIMBS], const struct fp1024_mod *md);
 /*
- * The products: portable C, BMI2/ADX (mulx, adcx, adox) and AVX-512 IFMA
- * (52-bit digits in 512-bit vectors). fp1024_mul(), fp1024_sqr() and
- * fp1024_mul_sum() use the fastest the CPU has; every path gives the same
- * results and runs in constant time.
+ * fp1024_mul(), fp1024_sqr() and fp1024_mul_sum() use the fastest product
+ * cpu_level() allows (lib/cpu.h): portable C, BMI2/ADX or AVX-512 IFMA.
+ * Every path gives the same results and runs in constant time.
  */
-enum fp1024_impl {
-	FP1024_IMPL_GENERIC,
-	FP1024_IMPL_ADX,
-	FP1024_IMPL_IFMA,
-};
-enum fp1024_impl fp1024_impl_get(void);
-/*
- * Uses impl (or a lower one) from now on; -1 when the CPU lacks it. For
- * tests and benchmarks only: call it before other threads compute.
- */
-int fp1024_impl_set(enum fp1024_impl impl);
-const char *fp1024_impl_name(enum fp1024_impl impl);
 /* The portable products, whatever the CPU: the same contract. */
 void fp1024_mul_generic(uint64_t r[FP1024_LIMBS], const uint64_t a[FP1024_LIMBS],
     const uint64_t b[FP1024_LIMBS], const struct fp1024_mod *md);

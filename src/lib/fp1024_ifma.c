@@ -18,7 +18,6 @@
 #include "lib/fp1024_ifma.h"
 
 #if defined(__x86_64__)
-#include <cpuid.h>
 #include <immintrin.h>
 #include <string.h>
 
@@ -29,35 +28,9 @@
 
 typedef unsigned __int128 u128;	/* local helper type, not exported */
 
-/* The two moduli of parameter set 1 in digits, made once by the probe. */
-static uint64_t fp1024_ifma_pd[2][DV] __attribute__((aligned(64)));
-
-static void fp1024_ifma_digits(uint64_t dg[DV], const uint64_t x[N], int shift);
-
-int
-fp1024_ifma_probe(void)
-{
-	unsigned int a, b, c, d, lo, hi;
-
-	/* CPUID 1 ECX 27: OSXSAVE; the OS must save the ZMM and mask state. */
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27)))
-		return 0;
-	__asm__("xgetbv" : "=a" (lo), "=d" (hi) : "c" (0));
-	if ((lo & 0xe6) != 0xe6)
-		return 0;
-	/* CPUID 7 EBX: 16 AVX512F, 21 AVX512IFMA. */
-	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
-		return 0;
-	if (!(b & (1u << 16)) || !(b & (1u << 21)))
-		return 0;
-	fp1024_ifma_digits(fp1024_ifma_pd[0], fp1024_p.m, 0);
-	fp1024_ifma_digits(fp1024_ifma_pd[1], fp1024_q.m, 0);
-	return 1;
-}
-
 /* Digit j of x 2^shift (shift 0 or 16): bits 52j - shift .. 52j + 51 - shift of x. */
 __attribute__((always_inline))
-inline static void
+static inline void
 fp1024_ifma_digits(uint64_t dg[DV], const uint64_t x[N], int shift)
 {
 	int j;
@@ -79,6 +52,16 @@ fp1024_ifma_digits(uint64_t dg[DV], const uint64_t x[N], int shift)
 		dg[j] = v & MASK52;
 	}
 	dg[20] = dg[21] = dg[22] = dg[23] = 0;
+}
+
+/* The two moduli of parameter set 1 in digits, made once at load time. */
+static uint64_t fp1024_ifma_pd[2][DV] __attribute__((aligned(64)));
+
+__attribute__((constructor)) static void
+fp1024_ifma_init(void)
+{
+	fp1024_ifma_digits(fp1024_ifma_pd[0], fp1024_p.m, 0);
+	fp1024_ifma_digits(fp1024_ifma_pd[1], fp1024_q.m, 0);
 }
 
 /*
@@ -128,6 +111,8 @@ fp1024_ifma_redc(uint64_t t[N + 1], const uint64_t *const *a,
 	zero = _mm512_setzero_si512();
 	x0 = x1 = x2 = y0 = y1 = y2 = zero;
 
+	for (k = 0; k < pairs; k++)
+		s += ((uint64_t)ad[k][0] * bd[k][0]) & MASK52;
 #pragma GCC unroll 20
 	for (i = 0; i < D; i++) {
 		__m512i ai[2], mv;
@@ -137,18 +122,24 @@ fp1024_ifma_redc(uint64_t t[N + 1], const uint64_t *const *a,
 		/* Lane 1 of the state before this step: digit 0 after it. */
 		lane1 = (uint64_t)_mm_extract_epi64(_mm512_castsi512_si128(
 		    _mm512_add_epi64(x0, y0)), 1);
+		m = (s * k0) & MASK52;
+		/*
+		 * s + lo(m m_0) is a multiple of 2^52, so its carry follows
+		 * from s alone: s >> 52, plus one unless s's low digit is 0.
+		 */
+		carry = (s >> 52) + (((s & MASK52) + MASK52) >> 52);
 		for (k = 0; k < pairs; k++) {
 			pr = (u128)ad[k][i] * bd[k][0];
-			s += (uint64_t)pr & MASK52;
 			next += (uint64_t)(pr >> 52);
 			next += ((uint64_t)ad[k][i] * bd[k][1]) & MASK52;
+			if (i + 1 < D)
+				next += ((uint64_t)ad[k][i + 1] * bd[k][0]) &
+				    MASK52;
 		}
-		m = (s * k0) & MASK52;
+		next += lane1 + carry;
+		/* The only terms that wait for m. */
 		pr = (u128)m * pd[0];
-		carry = (s + ((uint64_t)pr & MASK52)) >> 52;
-		s = lane1 + next + (uint64_t)(pr >> 52) +
-		    ((m * pd[1]) & MASK52) + carry;
-
+		s = next + ((uint64_t)(pr >> 52) + ((m * pd[1]) & MASK52));
 		mv = _mm512_set1_epi64((long long)m);
 		for (k = 0; k < pairs; k++) {
 			ai[k] = _mm512_set1_epi64((long long)ad[k][i]);

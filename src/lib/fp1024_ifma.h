@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The AVX-512 IFMA product for fp1024.c only: no other file calls these.
+ * The AVX-512 IFMA product for fp1024.c only: no other file calls these,
+ * and only when cpu_level() is CPU_IFMA.
  * Both return the Montgomery product (R = 2^1024) unreduced, in 17 limbs,
  * for fp1024.c's final subtraction(s).
  */
@@ -10,8 +11,6 @@
 #include "lib/fp1024.h"
 
 #if defined(__x86_64__)
-/* 1 when the CPU and the OS support AVX-512F and IFMA. */
-int fp1024_ifma_probe(void);
 /* t = a b / R + k m with t < 2m; a < 2^1024, b < m. */
 void fp1024_ifma_mul(uint64_t t[FP1024_LIMBS + 1], const uint64_t a[FP1024_LIMBS],
     const uint64_t b[FP1024_LIMBS], const struct fp1024_mod *md);

@@ -7,7 +7,11 @@
  */
 #include <string.h>
 
+#include <openssl/crypto.h>
+
+#include "lib/cpu.h"
 #include "lib/p256n.h"
+#include "lib/safegcd.h"
 
 typedef unsigned __int128 u128;
 
@@ -239,10 +243,71 @@ mont_sqr(const struct p256n_mod *md, int is_p, uint64_t r[4], const uint64_t a[4
 	mont_redc(md, is_p, r, t0, t1, t2, t3, t4, t5, t6, t7);
 }
 
+#if defined(__x86_64__)
+/*
+ * The BMI2/ADX product (cpu_level() >= CPU_ADX): CIOS, each row adding
+ * a b_i and then mm m with mm = t0 n0, so t0 becomes zero and the row's
+ * words shift down one. The two carry chains run on CF (adcx, low words)
+ * and OF (adox, high words). Six registers rotate through the roles t0..t5:
+ * the zeroed t0 of one row is the empty t5 of the next. Control flow and
+ * addresses never depend on a value.
+ */
+#define P256N_MAC(src, X, Y)						\
+	"mulxq " src ", %[lo], %[hi]\n\t"				\
+	"adcxq %[lo], %[" X "]\n\t"					\
+	"adoxq %[hi], %[" Y "]\n\t"
+#define P256N_TAIL(T4, T5)						\
+	"adoxq %[z], %[" T5 "]\n\t"					\
+	"adcxq %[z], %[" T4 "]\n\t"					\
+	"adcxq %[z], %[" T5 "]\n\t"
+#define P256N_ROW(off, T0, T1, T2, T3, T4, T5)				\
+	"movq " #off "(%[b]), %%rdx\n\t"				\
+	"xorl %k[z], %k[z]\n\t"						\
+	P256N_MAC("0(%[a])", T0, T1)					\
+	P256N_MAC("8(%[a])", T1, T2)					\
+	P256N_MAC("16(%[a])", T2, T3)					\
+	P256N_MAC("24(%[a])", T3, T4)					\
+	P256N_TAIL(T4, T5)						\
+	"movq %[" T0 "], %%rdx\n\t"					\
+	"imulq %[n0], %%rdx\n\t"					\
+	"xorl %k[z], %k[z]\n\t"						\
+	P256N_MAC("0(%[m])", T0, T1)					\
+	P256N_MAC("8(%[m])", T1, T2)					\
+	P256N_MAC("16(%[m])", T2, T3)					\
+	P256N_MAC("24(%[m])", T3, T4)					\
+	P256N_TAIL(T4, T5)
+
+/* a < 2^256, b < m (or the reverse): the result before reduce_once is < 2m. */
+static void
+mont_mul_adx(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4],
+    const uint64_t b[4])
+{
+	uint64_t r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, lo, hi, z;
+
+	__asm__ volatile(
+	    P256N_ROW(0, "r0", "r1", "r2", "r3", "r4", "r5")
+	    P256N_ROW(8, "r1", "r2", "r3", "r4", "r5", "r0")
+	    P256N_ROW(16, "r2", "r3", "r4", "r5", "r0", "r1")
+	    P256N_ROW(24, "r3", "r4", "r5", "r0", "r1", "r2")
+	    : [r0] "+&r" (r0), [r1] "+&r" (r1), [r2] "+&r" (r2),
+	      [r3] "+&r" (r3), [r4] "+&r" (r4), [r5] "+&r" (r5),
+	      [lo] "=&r" (lo), [hi] "=&r" (hi), [z] "=&r" (z)
+	    : [a] "r" (a), [b] "r" (b), [m] "r" (md->m), [n0] "m" (md->n0)
+	    : "rdx", "cc", "memory");
+	reduce_once(md, r, r4, r5, r0, r1, r2);
+}
+#endif
+
 void
 p256n_mul(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4],
     const uint64_t b[4])
 {
+#if defined(__x86_64__)
+	if (cpu_level() >= CPU_ADX) {
+		mont_mul_adx(md, r, a, b);
+		return;
+	}
+#endif
 	/* constant moduli let the compiler fold m and n0 into the code */
 	if (md == &p256n_p)
 		p256n_fp_mul(r, a, b);
@@ -255,6 +320,12 @@ p256n_mul(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4],
 void
 p256n_sqr(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4])
 {
+#if defined(__x86_64__)
+	if (cpu_level() >= CPU_ADX) {
+		mont_mul_adx(md, r, a, a);
+		return;
+	}
+#endif
 	if (md == &p256n_p)
 		p256n_fp_sqr(r, a);
 	else if (md == &p256n_q)
@@ -312,12 +383,24 @@ p256n_sub(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4],
 void
 p256n_fp_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 {
+#if defined(__x86_64__)
+	if (cpu_level() >= CPU_ADX) {
+		mont_mul_adx(&p256n_p, r, a, b);
+		return;
+	}
+#endif
 	mont_mul(&p256n_p, 1, r, a, b);
 }
 
 void
 p256n_fp_sqr(uint64_t r[4], const uint64_t a[4])
 {
+#if defined(__x86_64__)
+	if (cpu_level() >= CPU_ADX) {
+		mont_mul_adx(&p256n_p, r, a, a);
+		return;
+	}
+#endif
 	mont_sqr(&p256n_p, 1, r, a);
 }
 
@@ -348,94 +431,16 @@ p256n_reduce512(const struct p256n_mod *md, uint64_t r[4], const uint8_t in[64])
 	p256n_add(md, r, r, t);
 }
 
-/* r = a^(2^n) b */
-static void
-sqr_n_mul(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4], int n,
-    const uint64_t b[4])
-{
-	uint64_t t[4];
-	int i;
-
-	p256n_sqr(md, t, a);
-	for (i = 1; i < n; i++)
-		p256n_sqr(md, t, t);
-	p256n_mul(md, r, t, b);
-}
-
 /*
- * a^(p-2) for p = 2^256 - 2^224 + 2^192 + 2^96 - 1: p - 2 is, from the top,
- * 32 ones, 31 zeros and a one, 96 zeros, 64 ones, then 30 ones, 0, 1.
- * x_k below is a^(2^k - 1); 269 squarings and 13 multiplications.
+ * a = x R in, x^-1 R out: safegcd gives (x R)^-1 = x^-1 R^-1, and one
+ * product with R^3 lifts it back. Constant time, like the rest.
  */
-static void
-inv_p(uint64_t r[4], const uint64_t a[4])
-{
-	const struct p256n_mod *md = &p256n_p;
-	uint64_t x2[4], x4[4], x8[4], x16[4], x32[4], x24[4], x28[4], x30[4], t[4];
-	int i;
-
-	sqr_n_mul(md, x2, a, 1, a);
-	sqr_n_mul(md, x4, x2, 2, x2);
-	sqr_n_mul(md, x8, x4, 4, x4);
-	sqr_n_mul(md, x16, x8, 8, x8);
-	sqr_n_mul(md, x32, x16, 16, x16);
-	sqr_n_mul(md, x24, x16, 8, x8);
-	sqr_n_mul(md, x28, x24, 4, x4);
-	sqr_n_mul(md, x30, x28, 2, x2);
-	sqr_n_mul(md, t, x32, 32, a);
-	for (i = 0; i < 96; i++)
-		p256n_sqr(md, t, t);
-	sqr_n_mul(md, t, t, 32, x32);
-	sqr_n_mul(md, t, t, 32, x32);
-	sqr_n_mul(md, t, t, 30, x30);
-	sqr_n_mul(md, r, t, 2, a);
-}
-
 void
 p256n_inv(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4])
 {
-	uint64_t odd[16][4], a2[4], acc[4], e[4];
-	int i, j, k, started = 0;
+	uint64_t t[4];
 
-	if (md == &p256n_p) {
-		inv_p(r, a);
-		return;
-	}
-	/*
-	 * Sliding 5-bit windows over the exponent m - 2, which is public:
-	 * branching on its bits reveals nothing about a.
-	 */
-	for (i = 0; i < 4; i++)
-		e[i] = md->m[i];
-	e[0] -= 2;
-	memcpy(odd[0], a, sizeof(odd[0]));
-	p256n_sqr(md, a2, a);
-	for (i = 1; i < 16; i++)
-		p256n_mul(md, odd[i], odd[i - 1], a2);	/* a^(2i + 1) */
-	memcpy(acc, md->one, sizeof(acc));
-	for (i = 255; i >= 0;) {
-		unsigned int w;
-
-		if (((e[i / 64] >> (i % 64)) & 1) == 0) {
-			if (started)
-				p256n_sqr(md, acc, acc);
-			i--;
-			continue;
-		}
-		/* the longest window of at most 5 bits that ends in a one */
-		for (j = i - 4 < 0 ? 0 : i - 4; ((e[j / 64] >> (j % 64)) & 1) == 0; j++)
-			;
-		for (w = 0, k = i; k >= j; k--) {
-			w = w << 1 | (unsigned int)((e[k / 64] >> (k % 64)) & 1);
-			if (started)
-				p256n_sqr(md, acc, acc);
-		}
-		if (started)
-			p256n_mul(md, acc, acc, odd[w >> 1]);
-		else
-			memcpy(acc, odd[w >> 1], sizeof(acc));
-		started = 1;
-		i = j - 1;
-	}
-	memcpy(r, acc, sizeof(acc));
+	safegcd_inv256(t, a, md->m);
+	p256n_mul(md, r, t, md->r3);
+	OPENSSL_cleanse(t, sizeof(t));
 }

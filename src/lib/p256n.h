@@ -3,9 +3,9 @@
  * Constant-time Montgomery arithmetic modulo the two 256-bit primes of NIST
  * P-256: the group order q (ECCSI scalars) and the field prime p (the
  * fixed-base multiplication in p256.c). Four 64-bit limbs, little-endian
- * limb order. No function branches on or indexes memory by a value; only
- * p256n_inv's exponent (the public modulus) drives its control flow. This
- * file knows nothing about points or ECCSI.
+ * limb order. No function branches on or indexes memory by a value. The
+ * products use BMI2/ADX when cpu_level() allows (lib/cpu.h). This file
+ * knows nothing about points or ECCSI.
  */
 #ifndef SKM_LIB_P256N_H
 #define SKM_LIB_P256N_H
@@ -135,7 +135,7 @@ void p256n_from_mont(const struct p256n_mod *md, uint64_t r[4], const uint64_t a
 /* The 512-bit big-endian integer in[64] mod m, in Montgomery form. */
 void p256n_reduce512(const struct p256n_mod *md, uint64_t r[4], const uint8_t in[64]);
 
-/* r = a^(m-2) (Fermat; m is prime); a^-1 for a != 0, 0 for a == 0. */
+/* r = a^-1 in Montgomery form (safegcd; m is prime); 0 for a == 0. */
 void p256n_inv(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4]);
 
 #endif

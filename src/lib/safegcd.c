@@ -2,20 +2,22 @@
 /*
  * Bernstein-Yang constant-time inversion ("Fast constant-time gcd
  * computation and modular inversion", 2019) for the 1024-bit moduli of
- * SAKKE. Numbers are held as 17 signed 62-bit limbs; each round runs 62
- * divsteps on the low words to get a 2x2 transition matrix, then applies it
- * to (f, g) and, modulo m, to (d, e). 48 rounds = 2976 divsteps cover the
- * bound floor((49 * 1024 + 57) / 17) = 2954 of the paper for 1024-bit
- * inputs. No branch or index depends on the values; m is public.
+ * SAKKE and the 256-bit ones of P-256. Numbers are held as signed 62-bit
+ * limbs (17 or 5); each round runs 62 divsteps on the low words to get a
+ * 2x2 transition matrix, then applies it to (f, g) and, modulo m, to
+ * (d, e). The paper's bound floor((49 d + 57) / 17) divsteps for d-bit
+ * inputs is 2954 for d = 1024 (48 rounds, 2976 steps) and 741 for d = 256
+ * (12 rounds, 744 steps). No branch or index depends on the values; m is
+ * public. The helpers take the sizes as arguments and are inlined into
+ * the two entry points, which fix them.
  */
 #include "lib/safegcd.h"
 
 #include <openssl/crypto.h>
 
-#define N	FP1024_LIMBS
-#define L	17			/* 17 * 62 = 1054 bits */
+#define LMAX	17			/* 17 * 62 = 1054 bits */
 #define M62	(((uint64_t)1 << 62) - 1)
-#define ROUNDS	48
+#define SG_INLINE	static inline __attribute__((always_inline))
 
 typedef __int128 i128;	/* local helper type, not exported */
 
@@ -23,45 +25,46 @@ struct trans {
 	int64_t u, v, q, r;
 };
 
-static void
-to_s62(int64_t out[L], const uint64_t in[N])
+/* n 64-bit limbs to l signed 62-bit limbs. */
+SG_INLINE void
+to_s62(int64_t *out, int l, const uint64_t *in, int n)
 {
 	int i, bit, w, s;
 
-	for (i = 0; i < L; i++) {
+	for (i = 0; i < l; i++) {
 		bit = 62 * i;
 		w = bit / 64;
 		s = bit % 64;
-		uint64_t v = w < N ? in[w] >> s : 0;
+		uint64_t v = w < n ? in[w] >> s : 0;
 
-		if (s > 2 && w + 1 < N)
+		if (s > 2 && w + 1 < n)
 			v |= in[w + 1] << (64 - s);
 		out[i] = (int64_t)(v & M62);
 	}
 }
 
-static void
-from_s62(uint64_t out[N], const int64_t in[L])
+SG_INLINE void
+from_s62(uint64_t *out, int n, const int64_t *in, int l)
 {
 	int i, bit, w, s;
 
-	for (i = 0; i < N; i++)
+	for (i = 0; i < n; i++)
 		out[i] = 0;
-	for (i = 0; i < L; i++) {
+	for (i = 0; i < l; i++) {
 		uint64_t v = (uint64_t)in[i];
 
 		bit = 62 * i;
 		w = bit / 64;
 		s = bit % 64;
-		if (w < N)
+		if (w < n)
 			out[w] |= v << s;
-		if (s > 2 && w + 1 < N)
+		if (s > 2 && w + 1 < n)
 			out[w + 1] |= v >> (64 - s);
 	}
 }
 
 /* 62 divsteps on the low words of f (odd) and g; returns the new delta. */
-static int64_t
+SG_INLINE int64_t
 divsteps_62(int64_t delta, uint64_t f, uint64_t g, struct trans *t)
 {
 	uint64_t u = 1, v = 0, q = 0, r = 1, c1, c2, x, y, z;
@@ -95,8 +98,8 @@ divsteps_62(int64_t delta, uint64_t f, uint64_t g, struct trans *t)
 }
 
 /* (f, g) <- (u f + v g, q f + r g) / 2^62, exactly. */
-static void
-update_fg(int64_t f[L], int64_t g[L], const struct trans *t)
+SG_INLINE void
+update_fg(int64_t *f, int64_t *g, int l, const struct trans *t)
 {
 	i128 cf, cg;
 	int i;
@@ -105,7 +108,7 @@ update_fg(int64_t f[L], int64_t g[L], const struct trans *t)
 	cg = (i128)t->q * f[0] + (i128)t->r * g[0];
 	cf >>= 62;
 	cg >>= 62;
-	for (i = 1; i < L; i++) {
+	for (i = 1; i < l; i++) {
 		cf += (i128)t->u * f[i] + (i128)t->v * g[i];
 		cg += (i128)t->q * f[i] + (i128)t->r * g[i];
 		f[i - 1] = (int64_t)((uint64_t)cf & M62);
@@ -113,19 +116,19 @@ update_fg(int64_t f[L], int64_t g[L], const struct trans *t)
 		cf >>= 62;
 		cg >>= 62;
 	}
-	f[L - 1] = (int64_t)cf;
-	g[L - 1] = (int64_t)cg;
+	f[l - 1] = (int64_t)cf;
+	g[l - 1] = (int64_t)cg;
 }
 
 /*
  * (d, e) <- (u d + v e, q d + r e) / 2^62 mod m, adding multiples of m so
  * the division is exact; d, e stay in (-2m, m).
  */
-static void
-update_de(int64_t d[L], int64_t e[L], const struct trans *t, const int64_t m[L],
-    uint64_t minv62)
+SG_INLINE void
+update_de(int64_t *d, int64_t *e, int l, const struct trans *t,
+    const int64_t *m, uint64_t minv62)
 {
-	int64_t sd = d[L - 1] >> 63, se = e[L - 1] >> 63, md, me;
+	int64_t sd = d[l - 1] >> 63, se = e[l - 1] >> 63, md, me;
 	i128 cd, ce;
 	int i;
 
@@ -139,7 +142,7 @@ update_de(int64_t d[L], int64_t e[L], const struct trans *t, const int64_t m[L],
 	ce += (i128)m[0] * me;
 	cd >>= 62;
 	ce >>= 62;
-	for (i = 1; i < L; i++) {
+	for (i = 1; i < l; i++) {
 		cd += (i128)t->u * d[i] + (i128)t->v * e[i] + (i128)m[i] * md;
 		ce += (i128)t->q * d[i] + (i128)t->r * e[i] + (i128)m[i] * me;
 		d[i - 1] = (int64_t)((uint64_t)cd & M62);
@@ -147,37 +150,40 @@ update_de(int64_t d[L], int64_t e[L], const struct trans *t, const int64_t m[L],
 		cd >>= 62;
 		ce >>= 62;
 	}
-	d[L - 1] = (int64_t)cd;
-	e[L - 1] = (int64_t)ce;
+	d[l - 1] = (int64_t)cd;
+	e[l - 1] = (int64_t)ce;
 }
 
-static void
-carry(int64_t d[L])
+SG_INLINE void
+carry(int64_t *d, int l)
 {
 	int i;
 
-	for (i = 0; i < L - 1; i++) {
+	for (i = 0; i < l - 1; i++) {
 		d[i + 1] += d[i] >> 62;
 		d[i] &= (int64_t)M62;
 	}
 }
 
 /* d + m when d < 0 (mask from the sign of d). */
-static void
-add_m_if_neg(int64_t d[L], const int64_t m[L])
+SG_INLINE void
+add_m_if_neg(int64_t *d, const int64_t *m, int l)
 {
-	int64_t s = d[L - 1] >> 63;
+	int64_t s = d[l - 1] >> 63;
 	int i;
 
-	for (i = 0; i < L; i++)
+	for (i = 0; i < l; i++)
 		d[i] += m[i] & s;
-	carry(d);
+	carry(d, l);
 }
 
-void
-safegcd_inv(uint64_t r[N], const uint64_t x[N], const uint64_t m[N])
+/* r = x^-1 mod m for n-limb x < m (odd m), in l 62-bit limbs over rounds. */
+SG_INLINE void
+safegcd_run(uint64_t *r, const uint64_t *x, const uint64_t *m, int n, int l,
+    int rounds)
 {
-	int64_t f[L], g[L], d[L] = { 0 }, e[L] = { 0 }, ms[L], neg, delta = 1;
+	int64_t f[LMAX], g[LMAX], d[LMAX] = { 0 }, e[LMAX] = { 0 }, ms[LMAX];
+	int64_t neg, delta = 1;
 	uint64_t minv62, inv;
 	struct trans t;
 	int i;
@@ -187,28 +193,41 @@ safegcd_inv(uint64_t r[N], const uint64_t x[N], const uint64_t m[N])
 	for (i = 0; i < 5; i++)
 		inv *= 2 - m[0] * inv;
 	minv62 = inv & M62;
-	to_s62(ms, m);
-	to_s62(f, m);
-	to_s62(g, x);
+	to_s62(ms, l, m, n);
+	to_s62(f, l, m, n);
+	to_s62(g, l, x, n);
 	e[0] = 1;
 	/* Invariants: d x = f and e x = g (mod m). */
-	for (i = 0; i < ROUNDS; i++) {
+	for (i = 0; i < rounds; i++) {
 		delta = divsteps_62(delta, (uint64_t)f[0] | (uint64_t)f[1] << 62,
 		    (uint64_t)g[0] | (uint64_t)g[1] << 62, &t);
-		update_fg(f, g, &t);
-		update_de(d, e, &t, ms, minv62);
+		update_fg(f, g, l, &t);
+		update_de(d, e, l, &t, ms, minv62);
 	}
 	/* Now g = 0 and f = +-1 (x invertible): x^-1 = +-d. */
-	add_m_if_neg(d, ms);
-	neg = f[L - 1] >> 63;
-	for (i = 0; i < L; i++)
+	add_m_if_neg(d, ms, l);
+	neg = f[l - 1] >> 63;
+	for (i = 0; i < l; i++)
 		d[i] = (d[i] ^ neg) - neg;
-	carry(d);
-	add_m_if_neg(d, ms);
-	from_s62(r, d);
+	carry(d, l);
+	add_m_if_neg(d, ms, l);
+	from_s62(r, n, d, l);
 	OPENSSL_cleanse(f, sizeof(f));
 	OPENSSL_cleanse(g, sizeof(g));
 	OPENSSL_cleanse(d, sizeof(d));
 	OPENSSL_cleanse(e, sizeof(e));
 	OPENSSL_cleanse(&t, sizeof(t));
+}
+
+void
+safegcd_inv(uint64_t r[FP1024_LIMBS], const uint64_t x[FP1024_LIMBS],
+    const uint64_t m[FP1024_LIMBS])
+{
+	safegcd_run(r, x, m, FP1024_LIMBS, 17, 48);
+}
+
+void
+safegcd_inv256(uint64_t r[4], const uint64_t x[4], const uint64_t m[4])
+{
+	safegcd_run(r, x, m, 4, 5, 12);
 }

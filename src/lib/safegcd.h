@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Constant-time modular inversion for 1024-bit odd moduli by Bernstein-Yang
- * divsteps ("safegcd"): a fixed number of steps whatever the input, so the
- * running time reveals nothing about the value inverted.
+ * Constant-time modular inversion for 1024-bit and 256-bit odd moduli by
+ * Bernstein-Yang divsteps ("safegcd"): a fixed number of steps whatever the
+ * input, so the running time reveals nothing about the value inverted.
  */
 #ifndef SKM_LIB_SAFEGCD_H
 #define SKM_LIB_SAFEGCD_H
@@ -14,5 +14,7 @@
 /* r = x^-1 mod m for odd m and x < m (plain integers); 0 maps to 0. */
 void safegcd_inv(uint64_t r[FP1024_LIMBS], const uint64_t x[FP1024_LIMBS],
     const uint64_t m[FP1024_LIMBS]);
+/* The same for 256-bit m (P-256's p and q). */
+void safegcd_inv256(uint64_t r[4], const uint64_t x[4], const uint64_t m[4]);
 
 #endif

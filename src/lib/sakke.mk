@@ -2,6 +2,7 @@
 # SAKKE: F_p (1024-bit), F_p^2, the curve, the pairing, RFC 6508.
 src_lib_libskm_la_SOURCES += src/lib/sakke.h
 src_lib_libskm_la_SOURCES += \
+	src/lib/cpu.c src/lib/cpu.h \
 	src/lib/fpp.h src/lib/fp1024.c src/lib/fp1024.h \
 	src/lib/fp1024_ifma.c src/lib/fp1024_ifma.h \
 	src/lib/safegcd.c src/lib/safegcd.h \
