@@ -53,7 +53,10 @@ mikey_gmk_make(const struct mikey_gmk_send *s, uint8_t **msg, size_t *len)
 		goto out;
 	}
 	/* RFC 6508 6.2.1 to the receiver's UID (TS 33.180 E.1.1) */
-	if ((err = sakke_encapsulate(s->z, s->user_uid, UID_LEN, s->gmk, sed)) != 0)
+	if (s->sed != NULL)
+		memcpy(sed, s->sed, sizeof(sed));
+	else if ((err = sakke_encapsulate(s->z, s->user_uid, UID_LEN, s->gmk,
+	    sed)) != 0)
 		goto out;
 	/* the whole SED is sent in clear, H = SSV XOR mask included */
 	ct_declassify(sed, sizeof(sed));

@@ -43,6 +43,11 @@ struct mikey_gmk_send {
 	const uint8_t *rand;		/* MIKEY_RAND_LEN octets; NULL: random */
 	const struct mikey_kp *kp;	/* may be NULL: no key-parameters extension */
 	int hide;			/* identity hiding: roles 8/9 with UIDs */
+	/*
+	 * NULL, or the SAKKE data already made for user_uid with gmk as the
+	 * SSV (sakke_encapsulate_batch() for many receivers at once).
+	 */
+	const uint8_t *sed;
 };
 
 /*
