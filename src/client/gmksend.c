@@ -2,10 +2,11 @@
 /*
  * Parallel GMK I_MESSAGE making. Workers take the next GMKSEND_CHUNK
  * members from an atomic counter and make their SAKKE data in one batch
- * (shared inversions, about 40% less work per member); the shared inputs (signer, KMS public key, GMK) are
- * only read, which sakke.c and eccsi.c allow (their lazily built tables
- * are behind CRYPTO_THREAD_run_once). Documents are written without fsync:
- * they are outputs for delivery, not state.
+ * (shared inversions, about 40% less work per member); the shared inputs
+ * (signer, KMS public key, GMK) are only read, which sakke.c and eccsi.c
+ * allow (their lazily built tables are behind CRYPTO_THREAD_run_once).
+ * Documents are written without fsync: they are outputs for delivery, not
+ * state.
  */
 #include <errno.h>
 #include <fcntl.h>

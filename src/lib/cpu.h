@@ -17,7 +17,7 @@ enum cpu_level {
 
 extern enum cpu_level cpu_level_cur;
 
-/* The level in use: the highest the CPU has unless cpu_level_set() capped it. */
+/* The level in use: the CPU's highest unless cpu_level_set() capped it. */
 static inline enum cpu_level
 cpu_level(void)
 {
@@ -30,7 +30,7 @@ enum cpu_level cpu_level_max(void);
  * tests and benchmarks: call it before other threads compute.
  */
 int cpu_level_set(enum cpu_level level);
-/* "portable", "bmi2-adx", "avx512ifma"; cpu_level_parse() is the reverse (-1: unknown). */
+/* "portable", "bmi2-adx", "avx512ifma"; cpu_level_parse(): -1 if unknown. */
 const char *cpu_level_name(enum cpu_level level);
 int cpu_level_parse(const char *name);
 

@@ -6,8 +6,8 @@
  * This file must not hold curve, pairing or protocol logic.
  */
 #include "lib/fp1024.h"
-#include "lib/fp1024_ifma.h"
 #include "lib/cpu.h"
+#include "lib/fp1024_ifma.h"
 #include "lib/safegcd.h"
 
 #include <string.h>

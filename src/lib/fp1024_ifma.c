@@ -3,8 +3,8 @@
  * The AVX-512 IFMA Montgomery product behind fp1024_mul() on processors
  * that have it (see fp1024_ifma.h). Operands are re-cut into twenty 52-bit
  * digits, three 512-bit vectors each; vpmadd52luq/vpmadd52huq add the low
- * and high halves of 52 x 52-bit products to 64-bit lanes, so a column
- * gathers all its terms before a single carry pass at the end.
+ * and high halves of 52 x 52-bit products to 64-bit lanes, which hold the
+ * sums without carrying until a single pass at the end.
  *
  * Montgomery reduction over 52-bit digits divides by 2^1040, not by the
  * R = 2^1024 of the rest of the library. Shifting a left by 16 bits first
@@ -19,7 +19,6 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include <string.h>
 
 #define N	FP1024_LIMBS
 #define D	20			/* 52-bit digits: 1040 bits */
@@ -28,7 +27,7 @@
 
 typedef unsigned __int128 u128;	/* local helper type, not exported */
 
-/* Digit j of x 2^shift (shift 0 or 16): bits 52j - shift .. 52j + 51 - shift of x. */
+/* Digit j of x 2^shift (shift 0 or 16): bits 52j - shift and up. */
 __attribute__((always_inline))
 static inline void
 fp1024_ifma_digits(uint64_t dg[DV], const uint64_t x[N], int shift)
