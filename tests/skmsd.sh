@@ -130,6 +130,13 @@ start
 URL="https://127.0.0.1:$port/keymanagement/identity/v1"
 CURL="curl -sS --cacert $tmp/cert.pem --max-time 10"
 
+# Several loops listen with SO_REUSEPORT: a second daemon of the same user
+# must still find the address taken instead of sharing it.
+sed 's/^  idle-timeout: 5s$/  idle-timeout: 5s\n  threads: 2/' "$C" >"$tmp/twice.yaml"
+has "^  threads: 2$" "$tmp/twice.yaml" "two-loop config written"
+expect 1 "second daemon on a port in use" timeout 10 "$SKMSD" -c "$tmp/twice.yaml"
+has "in use" "$tmp/err" "port in use reported"
+
 # get URL OUT: status code on stdout, headers and body in OUT.hdr and OUT
 get() {
 	u=$1
@@ -184,6 +191,15 @@ for v in tls1_2 tls1_3; do
 	(sleep 1) | s_client "-$v" -sess_in "$tmp/sess.pem" >"$tmp/out" 2>&1
 	has "^Reused, TLSv1\.[23]" "$tmp/out" "$v session resumed"
 done
+# TLS 1.3 clients use a ticket once: a resumption must bring a new one,
+# and that one must resume in turn.
+rm -f "$tmp/sess2.pem"
+(sleep 1) | s_client -tls1_3 -sess_in "$tmp/sess.pem" -sess_out "$tmp/sess2.pem" \
+    >"$tmp/out" 2>&1
+has "^Reused, TLSv1\.3" "$tmp/out" "tls1_3 resumed again"
+has "New Session Ticket arrived" "$tmp/out" "tls1_3 resumption issues a ticket"
+(sleep 1) | s_client -tls1_3 -sess_in "$tmp/sess2.pem" >"$tmp/out" 2>&1
+has "^Reused, TLSv1\.3" "$tmp/out" "tls1_3 renewed ticket resumes"
 
 # --- plain HTTP on the TLS port gets no HTTP answer, and TLS still works ---
 # bash opens the plain TCP connection (/dev/tcp); the reply is read for up

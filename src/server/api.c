@@ -5,10 +5,11 @@
  * KmsRequest body checked, its path routed, and the caller authorised
  * against the store in a read transaction of its own, so a revocation
  * made with skmsctl applies at the next request. Key sets come from the
- * cache or from a derivation on the worker pool; each is audited durably
- * before its reply leaves, or within audit.commit-window-ms of it. The
- * loop thread never waits on crypto or on a write transaction. Refusals
- * are named here and mapped in errmap.c.
+ * cache (unsealed on the loop thread) or from a derivation on the worker
+ * pool; each is audited durably before its reply leaves, or within
+ * audit.commit-window-ms of it. Completions run on the loop the request
+ * came in on. The loop thread never waits on a derivation or on a write
+ * transaction. Refusals are named here and mapped in errmap.c.
  */
 #include "server/api.h"
 #include "common/err.h"
@@ -538,6 +539,9 @@ api_keyprov(struct api *api, struct req *r, const struct api_ctx *c,
 	    "period %llu client %s %s %s", (unsigned long long)pno, req_peer(r),
 	    c->by_token ? "jti" : "certificate", c->by_token ? (c->jti[0] != '\0' ?
 	    c->jti : "-") : "uri-san");
+	/* Completions (derivation, audit commit) run on the request's own loop. */
+	pool_job_home(api->pool, &call->job, req_base(r));
+	pool_job_home(api->pool, &call->audit.job, req_base(r));
 	if (cache_get(api->cache, call->caller, call->caller_len, pno, &call->ks) == 0) {
 		metrics_cache_lookup(1);
 		if (api_keyset_doc(call) != 0) {

@@ -39,6 +39,7 @@ struct auditq {
 	double queued_early;		/* oldest queued copy (monotonic s), 0: none */
 	double flight_early;		/* oldest copy being committed, 0: none */
 	int failed;			/* the last commit failed: no early replies */
+	int idle;			/* the writer waits on cv */
 };
 
 static double
@@ -133,8 +134,11 @@ auditq_writer(void *arg)
 
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
-		while (q->head == NULL && !q->stopping)
+		while (q->head == NULL && !q->stopping) {
+			q->idle = 1;
 			pthread_cond_wait(&q->cv, &q->mu);
+			q->idle = 0;
+		}
 		if ((batch = q->head) == NULL)
 			break;
 		/*
@@ -226,7 +230,9 @@ auditq_submit(struct auditq *q, struct auditq_item *it)
 	else
 		q->head = it;
 	q->tail = it;
-	pthread_cond_signal(&q->cv);
+	/* A busy writer takes the whole list when its commit ends: no wake-up. */
+	if (q->idle)
+		pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	free(cp);
 	if (sent == AUDITQ_SENT)

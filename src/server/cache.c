@@ -5,7 +5,9 @@
  * heap pages (core dumps, swap): only the 32-octet key is in the secure
  * heap. Nonces are a per-entry counter: one key, never reused, within the
  * 2^64 bound. The hash is seeded per process so a caller cannot aim
- * identities at one chain.
+ * identities at one chain. The cipher is fetched once and each thread
+ * keeps one cipher context, reset after every use so no key schedule
+ * outlives an operation in ordinary memory.
  */
 #include "server/cache.h"
 #include "common/err.h"
@@ -43,7 +45,43 @@ struct cache {
 	uint8_t *key;				/* SECRET, secure heap */
 	uint64_t seed;
 	uint64_t nonce;
+	EVP_CIPHER *aead;
 };
+
+static pthread_key_t cache_ctx_key;
+static pthread_once_t cache_ctx_once = PTHREAD_ONCE_INIT;
+static int cache_ctx_ok;
+
+static void
+cache_ctx_free(void *ctx)
+{
+	EVP_CIPHER_CTX_free(ctx);
+}
+
+static void
+cache_ctx_init(void)
+{
+	cache_ctx_ok = pthread_key_create(&cache_ctx_key, cache_ctx_free) == 0;
+}
+
+/* The calling thread's cipher context, made on first use. */
+static EVP_CIPHER_CTX *
+cache_ctx(void)
+{
+	EVP_CIPHER_CTX *ctx;
+
+	pthread_once(&cache_ctx_once, cache_ctx_init);
+	if (!cache_ctx_ok)
+		return NULL;
+	if ((ctx = pthread_getspecific(cache_ctx_key)) != NULL)
+		return ctx;
+	if ((ctx = EVP_CIPHER_CTX_new()) != NULL &&
+	    pthread_setspecific(cache_ctx_key, ctx) != 0) {
+		EVP_CIPHER_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return ctx;
+}
 
 static uint32_t
 cache_hash(const struct cache *c, const char *uri, size_t len, uint64_t period_no)
@@ -69,9 +107,9 @@ cache_crypt(const struct cache *c, int enc, const struct cache_ent *e,
 
 	for (i = 0; i < 8; i++)
 		pno[i] = (uint8_t)(e->period_no >> (56 - 8 * i));
-	if ((ctx = EVP_CIPHER_CTX_new()) == NULL)
+	if ((ctx = cache_ctx()) == NULL)
 		return SKM_ENOMEM;
-	ok = EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, c->key, e->iv, enc) == 1 &&
+	ok = EVP_CipherInit_ex(ctx, c->aead, NULL, c->key, e->iv, enc) == 1 &&
 	    EVP_CipherUpdate(ctx, NULL, &n, (const uint8_t *)e->uri, (int)e->uri_len) == 1 &&
 	    EVP_CipherUpdate(ctx, NULL, &n, pno, sizeof(pno)) == 1 &&
 	    EVP_CipherUpdate(ctx, out, &n, in, (int)sizeof(struct kms_keyset)) == 1;
@@ -81,7 +119,8 @@ cache_crypt(const struct cache *c, int enc, const struct cache_ent *e,
 		ok = EVP_CipherFinal_ex(ctx, out + n, &n) == 1;
 	if (ok && enc)
 		ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, CACHE_TAG_LEN, tag) == 1;
-	EVP_CIPHER_CTX_free(ctx);
+	/* Cleanses the key schedule; the context itself stays for the next call. */
+	EVP_CIPHER_CTX_reset(ctx);
 	return ok ? 0 : (enc ? SKM_ECRYPTO : SKM_EVERIFY);
 }
 
@@ -102,6 +141,10 @@ cache_new(unsigned max_entries, struct cache **out)
 	if ((c->buckets = calloc(c->nbuckets, sizeof(*c->buckets))) == NULL ||
 	    (c->key = OPENSSL_secure_malloc(CACHE_KEY_LEN)) == NULL)
 		goto out;
+	if ((c->aead = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL)) == NULL) {
+		rc = SKM_ECRYPTO;
+		goto out;
+	}
 	if (RAND_priv_bytes(c->key, CACHE_KEY_LEN) != 1 ||
 	    RAND_bytes((uint8_t *)&c->seed, sizeof(c->seed)) != 1) {
 		rc = SKM_ECRYPTO;
@@ -262,6 +305,7 @@ cache_free(struct cache *c)
 	free(c->buckets);
 	if (c->key != NULL)
 		OPENSSL_secure_clear_free(c->key, CACHE_KEY_LEN);
+	EVP_CIPHER_free(c->aead);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }

@@ -65,6 +65,7 @@ struct conn {
 	struct req *req;		/* in flight, or NULL */
 	double started;			/* first octet of the current request */
 	int nodelay;
+	char peer[HTTP_PEER_MAX];	/* "" until the first request */
 	LIST_ENTRY(conn) entry;
 };
 
@@ -112,6 +113,8 @@ struct http {
 };
 
 static int http_conn_index = -1;
+
+static struct conn *conn_of(struct evhttp_request *ev);
 
 /*
  * Transports by listener, for the accept error callback: written before
@@ -185,14 +188,57 @@ http_body_cleanup(const void *data, size_t len, void *arg)
 	free(arg);
 }
 
-/* Sends a reply on ev; the body is copied into a buffer cleansed after writing. */
+/* RFC 7230 3.3: no body after HEAD, 1xx, 204 or 304. */
+static int
+http_has_body(struct evhttp_request *ev, int status)
+{
+	return evhttp_request_get_command(ev) != EVHTTP_REQ_HEAD && status >= 200 &&
+	    status != 204 && status != 304;
+}
+
+/*
+ * Appends the body to the head evhttp has just queued, as one buffer:
+ * the TLS layer writes each buffer segment as a record of its own, so
+ * head and body would otherwise cost two records and two writes. The
+ * copy is cleansed once written, as it may carry a key set.
+ */
+static int
+http_send_body(struct bufferevent *bev, const char *body, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(bev);
+	char *all;
+	size_t head;
+
+	head = evbuffer_get_length(out);
+	if ((all = malloc(head + len)) == NULL)
+		return SKM_ENOMEM;
+	if (evbuffer_copyout(out, all, head) != (ev_ssize_t)head) {
+		free(all);
+		return SKM_ESTATE;
+	}
+	memcpy(all + head, body, len);
+	if (evbuffer_add_reference(out, all, head + len, http_body_cleanup, all) != 0) {
+		OPENSSL_cleanse(all, head + len);
+		free(all);
+		return SKM_ENOMEM;
+	}
+	/* The queued head is now also at the start of all: drop the original. */
+	return evbuffer_drain(out, head) == 0 ? 0 : SKM_EIO;
+}
+
+/*
+ * Sends a reply on ev. Content-Length is set here, from len, because the
+ * body joins the head only after evhttp has queued it.
+ */
 static void
 http_send(struct evhttp_request *ev, int status, const char *ctype, const char *body,
     size_t len, const char *const *headers, int close)
 {
 	struct evkeyvalq *out = evhttp_request_get_output_headers(ev);
-	struct evbuffer *buf = evbuffer_new();
-	char *copy = NULL;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
+	struct bufferevent *bev = NULL;
+	struct conn *c = NULL;
+	char clen[24];
 	size_t i;
 
 	if (ctype != NULL)
@@ -203,18 +249,20 @@ http_send(struct evhttp_request *ev, int status, const char *ctype, const char *
 		evhttp_add_header(out, headers[i], headers[i + 1]);
 	if (close)
 		evhttp_add_header(out, "Connection", "close");
-	if (buf != NULL && len > 0 && (copy = malloc(len)) != NULL) {
-		memcpy(copy, body, len);
-		if (evbuffer_add_reference(buf, copy, len, http_body_cleanup, copy) != 0) {
-			OPENSSL_cleanse(copy, len);
-			free(copy);
-			status = 500;
-		}
-	} else if (len > 0) {
-		status = 500;
+	snprintf(clen, sizeof(clen), "%zu", len);
+	evhttp_add_header(out, "Content-Length", clen);
+	/* Taken first: without a connection evhttp frees ev in the send. */
+	if (evcon != NULL && len > 0 && http_has_body(ev, status)) {
+		bev = evhttp_connection_get_bufferevent(evcon);
+		c = conn_of(ev);
 	}
-	evhttp_send_reply(ev, status, http_reason(status), buf);
-	evbuffer_free(buf);
+	evhttp_send_reply(ev, status, http_reason(status), NULL);
+	if (bev != NULL && http_send_body(bev, body, len) != 0) {
+		/* The head promised a body that cannot follow: end the connection. */
+		log_warnx("cannot queue a reply body: out of memory");
+		if (c != NULL)
+			conn_kill(c);
+	}
 }
 
 static void
@@ -526,7 +574,10 @@ http_request(struct evhttp_request *ev, void *arg)
 	r->ev = ev;
 	r->started = c->started;
 	r->method = http_method(evhttp_request_get_command(ev));
-	http_peer(ev, r->peer, sizeof(r->peer));
+	/* The peer of a connection does not change: formatted once. */
+	if (c->peer[0] == '\0')
+		http_peer(ev, c->peer, sizeof(c->peer));
+	memcpy(r->peer, c->peer, sizeof(r->peer));
 	c->req = r;
 	c->state = CONN_HANDLING;
 	if (req_copy(r, ev) != 0) {
@@ -620,6 +671,12 @@ double
 req_started(const struct req *r)
 {
 	return r->started;
+}
+
+struct event_base *
+req_base(const struct req *r)
+{
+	return r->h->base;
 }
 
 int

@@ -48,6 +48,9 @@ X509 *req_peer_cert(const struct req *r);
 /* When the request arrived, seconds on a monotonic clock. */
 double req_started(const struct req *r);
 
+/* The event loop the request arrived on; its reply is sent from there. */
+struct event_base *req_base(const struct req *r);
+
 /* True when the client has gone away (the reply will be dropped). */
 int req_gone(const struct req *r);
 

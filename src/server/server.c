@@ -7,9 +7,10 @@
  * anything the API still reads from it stays valid meanwhile.
  *
  * With server.threads above 1 the process runs that many event loops:
- * loop 0 on the main thread also owns the signals, timers, /metrics and
- * the API's completions; every loop serves TLS and HTTP on the same
- * listening sockets (each accepts from the shared backlog). A loop's
+ * loop 0 on the main thread also owns the signals, timers and /metrics;
+ * every loop serves TLS and HTTP on a listening socket of its own for
+ * each address (SO_REUSEPORT: the kernel spreads new connections evenly
+ * over the loops instead of the first one awake taking them). A loop's
  * libevent objects are touched only from its own thread: reload and
  * drain reach the other loops as events queued on their bases, and a
  * reload waits until every loop has taken the new generation, so the
@@ -18,7 +19,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -112,9 +112,13 @@ server_gen_free(struct server_gen *g)
 	memset(g, 0, sizeof(*g));
 }
 
-/* A bound, listening, non-blocking socket for a; SKM_EIO with the reason in why. */
+/*
+ * A bound, listening, non-blocking socket for a; SKM_EIO with the reason
+ * in why. reuseport: one of several sockets of the loops on a.
+ */
 static int
-server_bind(const struct conf_addr *a, int *out, char *why, size_t whylen)
+server_bind(const struct conf_addr *a, int reuseport, int *out, char *why,
+    size_t whylen)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char port[8];
@@ -141,6 +145,13 @@ server_bind(const struct conf_addr *a, int *out, char *why, size_t whylen)
 			continue;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+		    sizeof(one)) != 0) {
+			err = errno;
+			close(fd);
+			fd = -1;
+			continue;
+		}
 		/* Accepted sockets inherit it on Linux; the transport sets it again. */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if (ai->ai_family == AF_INET6)
@@ -199,7 +210,7 @@ server_metrics_listen(struct server *s, char *why, size_t whylen)
 
 	if (a->family == CONF_ADDR_NONE)
 		return 0;
-	if ((rc = server_bind(a, &fd, why, whylen)) != 0)
+	if ((rc = server_bind(a, 0, &fd, why, whylen)) != 0)
 		return rc;
 	if ((s->metrics = evhttp_new(s->base)) == NULL ||
 	    evhttp_accept_socket(s->metrics, fd) != 0) {
@@ -459,27 +470,51 @@ server_nloops(const struct conf *cf)
 	return n > SERVER_LOOPS_MAX ? SERVER_LOOPS_MAX : (unsigned)n;
 }
 
-/* Every loop accepts from one listening socket: each gets its own descriptor of it. */
+/*
+ * A listening socket per loop on a. SO_REUSEPORT would also let another
+ * process of the same user join the group unnoticed: a plain bind first
+ * proves that the address is free.
+ */
 static int
-server_listen_all(struct server *s, int fd)
+server_listen_all(struct server *s, const struct conf_addr *a, char *why, size_t whylen)
 {
 	unsigned i;
-	int dupfd, rc;
+	int fd, rc, reuse = s->nloops > 1;
 
-	for (i = 1; i < s->nloops; i++) {
-		if ((dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+	if (reuse) {
+		if ((rc = server_bind(a, 0, &fd, why, whylen)) != 0)
+			return rc;
+		close(fd);
+	}
+	for (i = 0; i < s->nloops; i++) {
+		if ((rc = server_bind(a, reuse, &fd, why, whylen)) != 0)
+			return rc;
+		if ((rc = http_listen(s->loops[i].http, fd)) != 0) {
 			close(fd);
-			return SKM_EIO;
-		}
-		if ((rc = http_listen(s->loops[i].http, dupfd)) != 0) {
-			close(dupfd);
-			close(fd);
+			snprintf(why, whylen, "listener: %s", skm_strerror(rc));
 			return rc;
 		}
 	}
-	if ((rc = http_listen(s->loops[0].http, fd)) != 0)
-		close(fd);
-	return rc;
+	return 0;
+}
+
+/*
+ * The epoll change list folds the add and delete of one loop pass into
+ * at most one epoll_ctl per descriptor. It is unsafe only with dup()ed
+ * descriptors, and the loops share none.
+ */
+static struct event_base *
+server_base_new(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base = NULL;
+
+	if (cfg != NULL &&
+	    event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) == 0)
+		base = event_base_new_with_config(cfg);
+	if (cfg != NULL)
+		event_config_free(cfg);
+	return base != NULL ? base : event_base_new();
 }
 
 int
@@ -488,7 +523,7 @@ server_new(const struct server_params *p, struct server **out, char *why, size_t
 	static int threads_on;
 	struct server *s;
 	size_t i;
-	int fd, rc = SKM_ENOMEM;
+	int rc = SKM_ENOMEM;
 
 	*out = NULL;
 	why[0] = '\0';
@@ -508,26 +543,21 @@ server_new(const struct server_params *p, struct server **out, char *why, size_t
 	if ((p->conf_path != NULL && (s->conf_path = strdup(p->conf_path)) == NULL) ||
 	    (p->store_path != NULL && (s->store_path = strdup(p->store_path)) == NULL))
 		goto fail;
-	if ((s->base = event_base_new()) == NULL)
+	if ((s->base = server_base_new()) == NULL)
 		goto fail;
 	s->cur.cf = p->cf;
 	s->nloops = server_nloops(p->cf);
 	for (i = 0; i < s->nloops; i++) {
 		s->loops[i].s = s;
-		s->loops[i].base = i == 0 ? s->base : event_base_new();
+		s->loops[i].base = i == 0 ? s->base : server_base_new();
 		if (s->loops[i].base == NULL ||
 		    http_new(s->loops[i].base, p->cf, p->kms->domain.kms_uri, p->tls,
 		    &s->loops[i].http) != 0)
 			goto fail;
 	}
-	for (i = 0; i < p->cf->server.listen_count; i++) {
-		if ((rc = server_bind(&p->cf->server.listen[i], &fd, why, whylen)) != 0)
+	for (i = 0; i < p->cf->server.listen_count; i++)
+		if ((rc = server_listen_all(s, &p->cf->server.listen[i], why, whylen)) != 0)
 			goto fail;
-		if ((rc = server_listen_all(s, fd)) != 0) {
-			snprintf(why, whylen, "listener: %s", skm_strerror(rc));
-			goto fail;
-		}
-	}
 	if ((rc = server_metrics_listen(s, why, whylen)) != 0)
 		goto fail;
 	rc = SKM_ENOMEM;

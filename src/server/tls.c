@@ -157,7 +157,12 @@ tls_ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv, EVP_CIPHER_CTX *
 	if (enc)
 		rc = EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k.aes, iv) == 1 ? 1 : -1;
 	else if (EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k.aes, iv) == 1)
-		rc = found;
+		/*
+		 * RFC 8446 C.4: TLS 1.3 clients use a ticket once, so a
+		 * resumption that issued no new one makes the next
+		 * connection a full handshake: always renew there.
+		 */
+		rc = SSL_version(ssl) == TLS1_3_VERSION ? 2 : found;
 out:
 	OPENSSL_cleanse(&k, sizeof(k));
 	return rc;
