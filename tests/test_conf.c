@@ -136,7 +136,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(cf->log.target, CONF_LOG_STDERR);
 	ck_assert_int_eq(cf->log.facility, CONF_FAC_DAEMON);
 	ck_assert(cf->audit.group_commit);
-	ck_assert_uint_eq(cf->audit.commit_window_ms, 20);
+	ck_assert_uint_eq(cf->audit.commit_window_ms, 0);
 	ck_assert_str_eq(conf_log_level_name(cf->log.level), "info");
 	ck_assert_str_eq(conf_log_target_name(CONF_LOG_SYSLOG), "syslog");
 	ck_assert_str_eq(conf_log_facility_name(CONF_FAC_LOCAL7), "local7");
@@ -275,7 +275,7 @@ START_TEST(equal_sees_each_key)
 		"precompute: {lead-time: 0}", "precompute: {batch-size: 1}",
 		"cache: {max-entries: 1}", "log: {level: error}",
 		"log: {target: syslog}", "log: {facility: local0}",
-		"audit: {group-commit: no}", "audit: {commit-window-ms: 0}",
+		"audit: {group-commit: no}", "audit: {commit-window-ms: 20}",
 	};
 	struct conf *def, *cf;
 	size_t i;

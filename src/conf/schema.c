@@ -130,7 +130,7 @@ const struct conf_schema conf_schema_keys[] = {
 	{ "audit", "group-commit", CONF_T_BOOL, "true", 0, 0,
 	    F(audit.group_commit), 0, NULL, NULL, 0 },
 	/* Milliseconds: a reply may precede its record's commit by this much. */
-	{ "audit", "commit-window-ms", CONF_T_UINT, "20", 0, 10000,
+	{ "audit", "commit-window-ms", CONF_T_UINT, "0", 0, 10000,
 	    F(audit.commit_window_ms), 0, NULL, NULL, 0 },
 
 	{ NULL, NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, 0 },
