@@ -70,10 +70,11 @@ fp1024_ifma_init(void)
  * Word-serial Montgomery over digits: step i adds a_i b and m_i m, where
  * m_i zeroes digit 0, then drops digit 0. The products accumulate in two
  * vector sets, x for a_i b and y for m_i m, so neither waits on the other,
- * and no carry ever enters a vector lane. Digit 0, on which m_{i+1}
- * depends, is tracked exactly in the scalar s from lane 1 of the previous
- * state and the four scalar products that reach it; that keeps the vector
- * latency off the chain from one m to the next.
+ * and no carry ever enters a vector lane. Digit 0, on which m_i depends,
+ * is x's lane 0 (x never waits for m) plus y's part ys, which is tracked
+ * in a scalar from y's lane 1 and the two products of m that reach it, and
+ * the carry out of the digit dropped before; that keeps most of the
+ * vector latency off the chain from one m to the next.
  */
 __attribute__((target("avx512f,avx512ifma"), always_inline))
 static inline void
@@ -87,7 +88,7 @@ fp1024_ifma_redc(uint64_t t[N + 1], const uint64_t *const *a,
 	uint64_t xd[DV] __attribute__((aligned(64)));
 	const uint64_t k0 = md->n0 & MASK52;	/* -m^-1 mod 2^52 */
 	__m512i b0[2], b1[2], b2[2], p0, p1, p2, x0, x1, x2, y0, y1, y2, zero;
-	uint64_t s = 0, carry = 0;
+	uint64_t s, ys = 0, carry = 0;
 	u128 acc = 0;
 	int i, k, j, bits, w;
 
@@ -110,42 +111,37 @@ fp1024_ifma_redc(uint64_t t[N + 1], const uint64_t *const *a,
 	zero = _mm512_setzero_si512();
 	x0 = x1 = x2 = y0 = y1 = y2 = zero;
 
-	for (k = 0; k < pairs; k++)
-		s += ((uint64_t)ad[k][0] * bd[k][0]) & MASK52;
 #pragma GCC unroll 20
 	for (i = 0; i < D; i++) {
 		__m512i ai[2], mv;
-		uint64_t m, lane1, next = 0;
+		uint64_t m, ylane1;
 		u128 pr;
 
-		/* Lane 1 of the state before this step: digit 0 after it. */
-		lane1 = (uint64_t)_mm_extract_epi64(_mm512_castsi512_si128(
-		    _mm512_add_epi64(x0, y0)), 1);
-		m = (s * k0) & MASK52;
-		/*
-		 * s + lo(m m_0) is a multiple of 2^52, so its carry follows
-		 * from s alone: s >> 52, plus one unless s's low digit is 0.
-		 */
-		carry = (s >> 52) + (((s & MASK52) + MASK52) >> 52);
-		for (k = 0; k < pairs; k++) {
-			pr = (u128)ad[k][i] * bd[k][0];
-			next += (uint64_t)(pr >> 52);
-			next += ((uint64_t)ad[k][i] * bd[k][1]) & MASK52;
-			if (i + 1 < D)
-				next += ((uint64_t)ad[k][i + 1] * bd[k][0]) &
-				    MASK52;
-		}
-		next += lane1 + carry;
-		/* The only terms that wait for m. */
-		pr = (u128)m * pd[0];
-		s = next + ((uint64_t)(pr >> 52) + ((m * pd[1]) & MASK52));
-		mv = _mm512_set1_epi64((long long)m);
+		/* y's lane 1 before this step is part of digit 0 after it. */
+		ylane1 = (uint64_t)_mm_extract_epi64(_mm512_castsi512_si128(y0),
+		    1);
 		for (k = 0; k < pairs; k++) {
 			ai[k] = _mm512_set1_epi64((long long)ad[k][i]);
 			x0 = _mm512_madd52lo_epu64(x0, ai[k], b0[k]);
 			x1 = _mm512_madd52lo_epu64(x1, ai[k], b1[k]);
 			x2 = _mm512_madd52lo_epu64(x2, ai[k], b2[k]);
 		}
+		/*
+		 * Digit 0: x's lane 0 (x never waits for m, so it is ready
+		 * early), y's part ys and the carry out of the last digit.
+		 */
+		s = (uint64_t)_mm_cvtsi128_si64(_mm512_castsi512_si128(x0)) +
+		    ys + carry;
+		m = (s * k0) & MASK52;
+		/*
+		 * s + lo(m m_0) is a multiple of 2^52, so its carry follows
+		 * from s alone: s >> 52, plus one unless s's low digit is 0.
+		 */
+		carry = (s >> 52) + (((s & MASK52) + MASK52) >> 52);
+		/* y's lane 0 after this step, from the terms m puts there. */
+		pr = (u128)m * pd[0];
+		ys = ylane1 + ((uint64_t)(pr >> 52) + ((m * pd[1]) & MASK52));
+		mv = _mm512_set1_epi64((long long)m);
 		y0 = _mm512_madd52lo_epu64(y0, mv, p0);
 		y1 = _mm512_madd52lo_epu64(y1, mv, p1);
 		y2 = _mm512_madd52lo_epu64(y2, mv, p2);
