@@ -9,6 +9,7 @@
 
 #include "common/err.h"
 #include "lib/kmsxml.h"
+#include "lib/xmlw.h"
 
 static xmlDocPtr
 parse(const char *text, size_t len)
@@ -216,6 +217,61 @@ START_TEST(rejects_control_characters)
 }
 END_TEST
 
+/*
+ * The writer on its own: the five references between runs of plain text,
+ * tab, LF and CR kept, every other C0 control refused, hex in both cases,
+ * and a document several times the first buffer.
+ */
+START_TEST(writer_escapes_and_grows)
+{
+	static const uint8_t key[4] = { 0x0a, 0xbc, 0xde, 0xf1 };
+	struct xmlw w;
+	char *doc, bad[4] = { 'a', 0, 'b', 0 }, big[300];
+	size_t len, expect;
+	int c, i;
+
+	xmlw_init(&w, 0);
+	xmlw_open(&w, "r", NULL);
+	xmlw_text(&w, "t", "a&b<c>d\"e'f\tg\nh\ri");
+	xmlw_hex(&w, "u", NULL, key, sizeof(key), 1);
+	xmlw_hex(&w, "l", NULL, key, sizeof(key), 0);
+	xmlw_close(&w, "r");
+	ck_assert_int_eq(xmlw_finish(&w, &doc, &len), 0);
+	ck_assert_uint_eq(len, strlen(doc));
+	ck_assert_ptr_nonnull(strstr(doc, "<t>a&amp;b&lt;c&gt;d&quot;e&apos;f"
+	    "\tg\nh\ri</t><u>0ABCDEF1</u><l>0abcdef1</l>"));
+	free(doc);
+
+	for (c = 1; c < 0x20; c++) {
+		bad[1] = (char)c;
+		xmlw_init(&w, 0);
+		xmlw_text(&w, "t", bad);
+		if (c == '\t' || c == '\n' || c == '\r') {
+			ck_assert_int_eq(xmlw_finish(&w, &doc, &len), 0);
+			free(doc);
+		} else {
+			ck_assert_int_eq(xmlw_finish(&w, &doc, &len), SKM_EINVAL);
+		}
+	}
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	xmlw_init(&w, 1);
+	xmlw_open(&w, "r", NULL);
+	for (i = 0; i < 100; i++)
+		xmlw_text(&w, "t", big);
+	xmlw_close(&w, "r");
+	ck_assert_int_eq(xmlw_finish(&w, &doc, &len), 0);
+	/* the declaration, <r>, 100 indented lines of <t>...</t>, </r> */
+	expect = strlen("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n") +
+	    strlen("<r>\n") + 100 * (2 + 3 + (sizeof(big) - 1) + 4 + 1) +
+	    strlen("</r>\n");
+	ck_assert_uint_eq(len, expect);
+	ck_assert_uint_eq(strlen(doc), expect);
+	free(doc);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -228,6 +284,7 @@ main(void)
 	tcase_add_test(tc, keyset_in_response);
 	tcase_add_test(tc, certcache_and_error);
 	tcase_add_test(tc, rejects_control_characters);
+	tcase_add_test(tc, writer_escapes_and_grows);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -15,13 +15,18 @@
 
 #include <openssl/crypto.h>
 
-static void
-xmlw_put(struct xmlw *w, const char *s, size_t n)
+/*
+ * Room for n more octets and the terminating NUL; NULL (w->err set) when
+ * memory runs out. A key set fits the first buffer, so replies are built
+ * without regrowing it.
+ */
+static char *
+xmlw_room(struct xmlw *w, size_t n)
 {
 	if (w->err != 0)
-		return;
+		return NULL;
 	if (w->len + n + 1 > w->cap) {
-		size_t cap = w->cap != 0 ? w->cap : 1024;
+		size_t cap = w->cap != 0 ? w->cap : 4096;
 		char *nb;
 
 		while (cap < w->len + n + 1)
@@ -29,7 +34,7 @@ xmlw_put(struct xmlw *w, const char *s, size_t n)
 		/* Not realloc: the old buffer may hold key material. */
 		if ((nb = malloc(cap)) == NULL) {
 			w->err = SKM_ENOMEM;
-			return;
+			return NULL;
 		}
 		if (w->buf != NULL) {
 			memcpy(nb, w->buf, w->len);
@@ -38,7 +43,17 @@ xmlw_put(struct xmlw *w, const char *s, size_t n)
 		w->buf = nb;
 		w->cap = cap;
 	}
-	memcpy(w->buf + w->len, s, n);
+	return w->buf + w->len;
+}
+
+static void
+xmlw_put(struct xmlw *w, const char *s, size_t n)
+{
+	char *p;
+
+	if ((p = xmlw_room(w, n)) == NULL)
+		return;
+	memcpy(p, s, n);
 	w->len += n;
 	w->buf[w->len] = '\0';
 }
@@ -52,8 +67,18 @@ xmlw_puts(struct xmlw *w, const char *s)
 static void
 xmlw_escaped(struct xmlw *w, const char *s)
 {
-	for (; *s != '\0'; s++) {
+	size_t run;
+
+	while (*s != '\0') {
+		/* Runs of characters that need no reference go in at once. */
+		run = strcspn(s, "&<>\"'\x01\x02\x03\x04\x05\x06\x07\x08\x0b"
+		    "\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19"
+		    "\x1a\x1b\x1c\x1d\x1e\x1f");
+		xmlw_put(w, s, run);
+		s += run;
 		switch (*s) {
+		case '\0':
+			return;
 		case '&':
 			xmlw_puts(w, "&amp;");
 			break;
@@ -71,11 +96,10 @@ xmlw_escaped(struct xmlw *w, const char *s)
 			break;
 		default:
 			/* XML 1.0 allows no C0 controls but tab, CR and LF. */
-			if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
-				w->err = SKM_EINVAL;
-			else
-				xmlw_put(w, s, 1);
+			w->err = SKM_EINVAL;
+			return;
 		}
+		s++;
 	}
 }
 
@@ -163,22 +187,20 @@ void
 xmlw_hex(struct xmlw *w, const char *name, const char *const *attrs,
     const uint8_t *data, size_t len, int upper)
 {
-	char *text;
+	char *p;
 	int rc;
 
-	if (w->err != 0)
-		return;
-	if ((text = malloc(2 * len + 1)) == NULL) {
-		w->err = SKM_ENOMEM;
-		return;
-	}
-	if ((rc = hex_encode(data, len, text, 2 * len + 1, upper)) != 0)
-		w->err = rc;
 	xmlw_margin(w);
 	xmlw_tag(w, name, attrs);
-	xmlw_puts(w, text);
+	/* Encoded in place: no second copy of key material to clean up. */
+	if ((p = xmlw_room(w, 2 * len)) == NULL)
+		return;
+	if ((rc = hex_encode(data, len, p, 2 * len + 1, upper)) != 0) {
+		w->err = rc;
+		return;
+	}
+	w->len += 2 * len;
 	xmlw_end(w, name);
-	OPENSSL_clear_free(text, 2 * len + 1);
 }
 
 void
