@@ -1,8 +1,44 @@
 # SPDX-License-Identifier: ISC
-# Shared by the functional test scripts (sourced, not run): counting checks,
-# running a command and checking its exit status, grepping its output, and
-# waiting for a daemon to start. The sourcing script sets pass=0, fail=0
-# and tmp (a scratch directory).
+# Shared by the functional test scripts (sourced, not run): required tools
+# and programs, test certificates, counting checks, running a command and
+# checking its exit status, grepping its output, and waiting for a daemon
+# to start. The sourcing script sets pass=0, fail=0 and tmp (a scratch
+# directory).
+
+# need_tools TOOL...: the script cannot run without these (exit 77, skip).
+need_tools() {
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			echo "SKIP: $tool not installed"
+			exit 77
+		fi
+	done
+}
+
+# need_built PROGRAM...: the project's own programs must exist (exit 1).
+need_built() {
+	for prog in "$@"; do
+		if [ ! -x "$prog" ]; then
+			echo "FAIL: $prog not built"
+			exit 1
+		fi
+	done
+}
+
+# mkcert NAME SUBJECT EXT [CA]: an EC P-256 key and certificate in $tmp,
+# self-signed or signed by CA; uses $OPENSSL.
+mkcert() {
+	"$OPENSSL" req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$tmp/$1.key" -out "$tmp/$1.csr" -subj "$2" >/dev/null 2>&1 &&
+	printf '%s\n' "$3" >"$tmp/$1.ext" &&
+	if [ $# -ge 4 ]; then
+		"$OPENSSL" x509 -req -in "$tmp/$1.csr" -CA "$tmp/$4.pem" -CAkey "$tmp/$4.key" \
+		    -CAcreateserial -days 2 -extfile "$tmp/$1.ext" -out "$tmp/$1.pem" >/dev/null 2>&1
+	else
+		"$OPENSSL" x509 -req -in "$tmp/$1.csr" -signkey "$tmp/$1.key" -days 2 \
+		    -extfile "$tmp/$1.ext" -out "$tmp/$1.pem" >/dev/null 2>&1
+	fi && chmod 0600 "$tmp/$1.key"
+}
 
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }

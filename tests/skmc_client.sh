@@ -29,16 +29,8 @@ fail=0
 
 . "${top_srcdir}/tests/checks.sh"
 
-if ! command -v "$OPENSSL" >/dev/null 2>&1; then
-	echo "SKIP: $OPENSSL not installed"
-	exit 77
-fi
-for prog in "$SKMSD" "$MINT" "$CTL" "$SKMC"; do
-	if [ ! -x "$prog" ]; then
-		echo "FAIL: $prog not built"
-		exit 1
-	fi
-done
+need_tools "$OPENSSL"
+need_built "$SKMSD" "$MINT" "$CTL" "$SKMC"
 
 ctl() { "$CTL" --store "$tmp/store" "$@"; }
 A=sip:alice@example.org
@@ -59,18 +51,6 @@ if ! { ctl init --kms-uri kms.example.org --key-period $PERIOD --kek-file "$tmp/
 fi
 sed 's/Role="Root"/Role="External"/' "$tmp/partner.xml" >"$tmp/ext.xml"
 
-mkcert() {	# mkcert NAME SUBJECT EXT [CA]: EC key and certificate
-	"$OPENSSL" req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout "$tmp/$1.key" -out "$tmp/$1.csr" -subj "$2" >/dev/null 2>&1 &&
-	printf '%s\n' "$3" >"$tmp/$1.ext" &&
-	if [ $# -ge 4 ]; then
-		"$OPENSSL" x509 -req -in "$tmp/$1.csr" -CA "$tmp/$4.pem" -CAkey "$tmp/$4.key" \
-		    -CAcreateserial -days 2 -extfile "$tmp/$1.ext" -out "$tmp/$1.pem" >/dev/null 2>&1
-	else
-		"$OPENSSL" x509 -req -in "$tmp/$1.csr" -signkey "$tmp/$1.key" -days 2 \
-		    -extfile "$tmp/$1.ext" -out "$tmp/$1.pem" >/dev/null 2>&1
-	fi && chmod 0600 "$tmp/$1.key"
-}
 if ! { mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
     mkcert other /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
     mkcert ca "/CN=skms test clients" "basicConstraints=critical,CA:true

@@ -28,16 +28,8 @@ fail=0
 
 . "${top_srcdir}/tests/checks.sh"
 
-if ! command -v "$OPENSSL" >/dev/null 2>&1; then
-	echo "SKIP: $OPENSSL not installed"
-	exit 77
-fi
-for prog in "$SKMSD" "$MINT" "$CTL" "$SKMC"; do
-	if [ ! -x "$prog" ]; then
-		echo "FAIL: $prog not built"
-		exit 1
-	fi
-done
+need_tools "$OPENSSL"
+need_built "$SKMSD" "$MINT" "$CTL" "$SKMC"
 
 same() {
 	if [ "$1" = "$2" ]; then ok; else bad "$3: '$1', expected '$2'"; fi

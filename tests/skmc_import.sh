@@ -18,16 +18,8 @@ fail=0
 
 . "${top_srcdir}/tests/checks.sh"
 
-for prog in "$SKMC" "$CTL"; do
-	if [ ! -x "$prog" ]; then
-		echo "FAIL: $prog not built"
-		exit 1
-	fi
-done
-if ! command -v perl >/dev/null 2>&1; then
-	echo "SKIP: perl not installed"
-	exit 77
-fi
+need_built "$SKMC" "$CTL"
+need_tools perl
 
 ctl() { "$CTL" --store "$tmp/store" "$@"; }
 ks="$tmp/ks"

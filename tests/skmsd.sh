@@ -23,12 +23,7 @@ fail=0
 
 . "${top_srcdir:-.}/tests/checks.sh"
 
-for tool in curl "$OPENSSL"; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "SKIP: $tool not installed"
-		exit 77
-	fi
-done
+need_tools curl "$OPENSSL"
 
 # --- fixtures: a store, a self-signed certificate, a configuration ---
 head -c 32 /dev/urandom >"$tmp/kek.key"

@@ -28,18 +28,8 @@ nbad=0
 
 . "${top_srcdir:-.}/tests/checks.sh"
 
-for tool in curl xmllint "$OPENSSL"; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "SKIP: $tool not installed"
-		exit 77
-	fi
-done
-for prog in "$SKMSD" "$MINT" "$CTL"; do
-	if [ ! -x "$prog" ]; then
-		echo "FAIL: $prog not built"
-		exit 1
-	fi
-done
+need_tools curl xmllint "$OPENSSL"
+need_built "$SKMSD" "$MINT" "$CTL"
 
 same() {
 	if [ "$1" = "$2" ]; then ok; else bad "$3: '$1', expected '$2'"; fi
@@ -65,18 +55,6 @@ fi
 # Identities allowed in the next period: alice, bob, carol, frank, the GMS.
 NACTIVE=5
 
-mkcert() {	# mkcert NAME SUBJECT EXT [CA]: EC key and certificate
-	"$OPENSSL" req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout "$tmp/$1.key" -out "$tmp/$1.csr" -subj "$2" >/dev/null 2>&1 &&
-	printf '%s\n' "$3" >"$tmp/$1.ext" &&
-	if [ $# -ge 4 ]; then
-		"$OPENSSL" x509 -req -in "$tmp/$1.csr" -CA "$tmp/$4.pem" -CAkey "$tmp/$4.key" \
-		    -CAcreateserial -days 2 -extfile "$tmp/$1.ext" -out "$tmp/$1.pem" >/dev/null 2>&1
-	else
-		"$OPENSSL" x509 -req -in "$tmp/$1.csr" -signkey "$tmp/$1.key" -days 2 \
-		    -extfile "$tmp/$1.ext" -out "$tmp/$1.pem" >/dev/null 2>&1
-	fi && chmod 0600 "$tmp/$1.key"
-}
 if ! { mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
     mkcert ca "/CN=skms test clients" "basicConstraints=critical,CA:true
 keyUsage=keyCertSign" &&
