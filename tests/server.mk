@@ -27,6 +27,11 @@ TESTS += tests/test_route
 tests_test_route_SOURCES = tests/test_route.c
 tests_test_route_CFLAGS = $(TEST_CFLAGS)
 tests_test_route_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+check_PROGRAMS += tests/test_http_parse
+TESTS += tests/test_http_parse
+tests_test_http_parse_SOURCES = tests/test_http_parse.c
+tests_test_http_parse_CFLAGS = $(TEST_CFLAGS)
+tests_test_http_parse_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 check_PROGRAMS += tests/test_cache
 TESTS += tests/test_cache
 tests_test_cache_SOURCES = tests/test_cache.c
@@ -38,7 +43,8 @@ tests_test_precompute_SOURCES = tests/test_precompute.c
 tests_test_precompute_CFLAGS = $(TEST_CFLAGS)
 tests_test_precompute_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 TESTS += tests/skmsd_api.sh
-EXTRA_DIST += tests/skmsd_api.sh tests/data/kms-response.xsd tests/fuzz_route.c
+EXTRA_DIST += tests/skmsd_api.sh tests/data/kms-response.xsd tests/fuzz_route.c \
+	tests/fuzz_http.c
 
 # 'make fuzz-route': the path parser under libFuzzer with ASan and UBSan for
 # FUZZ_TIME seconds (not part of make check; needs clang).
@@ -60,3 +66,22 @@ tests/fuzz_route: $(FUZZ_ROUTE_SRCS) $(FUZZ_ROUTE_HDRS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/src -I$(top_builddir) \
 	    -o $@ $(FUZZ_ROUTE_SRCS)
 CLEANFILES += tests/fuzz_route
+
+# 'make fuzz-http': the HTTP/1.1 request parser (head and chunked body) under
+# libFuzzer with ASan and UBSan for FUZZ_TIME seconds (not part of make check;
+# needs clang).
+FUZZ_HTTP_SRCS = \
+	$(top_srcdir)/src/server/http_parse.c $(top_srcdir)/tests/fuzz_http.c
+FUZZ_HTTP_HDRS = \
+	$(top_srcdir)/src/server/http_parse.h $(top_srcdir)/src/server/req.h
+PHONY_TARGETS += fuzz-http
+fuzz-http: tests/fuzz_http
+	@mkdir -p tests/fuzz-http-corpus
+	./tests/fuzz_http -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=tests/fuzz_http- \
+	    tests/fuzz-http-corpus
+tests/fuzz_http: $(FUZZ_HTTP_SRCS) $(FUZZ_HTTP_HDRS)
+	@mkdir -p tests
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/src -I$(top_builddir) \
+	    $(OPENSSL_CFLAGS) -o $@ $(FUZZ_HTTP_SRCS)
+CLEANFILES += tests/fuzz_http

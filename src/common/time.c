@@ -164,6 +164,13 @@ time_ntp_to_unix(uint64_t ntp_seconds)
 	return -(int64_t)(TIME_NTP_UNIX_OFFSET - ntp_seconds);
 }
 
+static void
+time_two(char *p, unsigned int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
 int
 time_format(int64_t unix_seconds, char *buf, size_t len)
 {
@@ -183,7 +190,22 @@ time_format(int64_t unix_seconds, char *buf, size_t len)
 	if (days < -719528 || days > 2932896)
 		return SKM_ERANGE;
 	civil_from_days(days, &y, &m, &d);
-	snprintf(buf, len, "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m, d,
-	    (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+	/* YYYY-MM-DDThh:mm:ssZ, digit by digit: this runs for every key set served. */
+	buf[0] = (char)('0' + y / 1000);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	buf[4] = '-';
+	time_two(buf + 5, m);
+	buf[7] = '-';
+	time_two(buf + 8, d);
+	buf[10] = 'T';
+	time_two(buf + 11, (unsigned int)(rem / 3600));
+	buf[13] = ':';
+	time_two(buf + 14, (unsigned int)(rem / 60 % 60));
+	buf[16] = ':';
+	time_two(buf + 17, (unsigned int)(rem % 60));
+	buf[19] = 'Z';
+	buf[20] = '\0';
 	return 0;
 }

@@ -55,7 +55,6 @@ xmlw_put(struct xmlw *w, const char *s, size_t n)
 		return;
 	memcpy(p, s, n);
 	w->len += n;
-	w->buf[w->len] = '\0';
 }
 
 static void
@@ -64,6 +63,20 @@ xmlw_puts(struct xmlw *w, const char *s)
 	xmlw_put(w, s, strlen(s));
 }
 
+/*
+ * Octets text cannot hold as they are: markup and the C0 controls XML 1.0
+ * forbids (all but tab, LF and CR). A table, not strcspn(), which builds
+ * one on every call.
+ */
+static const unsigned char xmlw_special[256] = {
+	[0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+	[0x07] = 1, [0x08] = 1, [0x0b] = 1, [0x0c] = 1, [0x0e] = 1, [0x0f] = 1,
+	[0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1,
+	[0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1,
+	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+};
+
 static void
 xmlw_escaped(struct xmlw *w, const char *s)
 {
@@ -71,28 +84,27 @@ xmlw_escaped(struct xmlw *w, const char *s)
 
 	while (*s != '\0') {
 		/* Runs of characters that need no reference go in at once. */
-		run = strcspn(s, "&<>\"'\x01\x02\x03\x04\x05\x06\x07\x08\x0b"
-		    "\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19"
-		    "\x1a\x1b\x1c\x1d\x1e\x1f");
+		for (run = 0; s[run] != '\0' && !xmlw_special[(unsigned char)s[run]]; run++)
+			;
 		xmlw_put(w, s, run);
 		s += run;
 		switch (*s) {
 		case '\0':
 			return;
 		case '&':
-			xmlw_puts(w, "&amp;");
+			xmlw_put(w, "&amp;", 5);
 			break;
 		case '<':
-			xmlw_puts(w, "&lt;");
+			xmlw_put(w, "&lt;", 4);
 			break;
 		case '>':
-			xmlw_puts(w, "&gt;");
+			xmlw_put(w, "&gt;", 4);
 			break;
 		case '"':
-			xmlw_puts(w, "&quot;");
+			xmlw_put(w, "&quot;", 6);
 			break;
 		case '\'':
-			xmlw_puts(w, "&apos;");
+			xmlw_put(w, "&apos;", 6);
 			break;
 		default:
 			/* XML 1.0 allows no C0 controls but tab, CR and LF. */
@@ -106,25 +118,27 @@ xmlw_escaped(struct xmlw *w, const char *s)
 static void
 xmlw_margin(struct xmlw *w)
 {
-	unsigned i;
+	static const char spaces[] = "                                ";
+	size_t n = 2 * (size_t)w->depth;
 
 	if (!w->indent)
 		return;
-	for (i = 0; i < w->depth; i++)
-		xmlw_puts(w, "  ");
+	for (; n > sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
+		xmlw_put(w, spaces, sizeof(spaces) - 1);
+	xmlw_put(w, spaces, n);
 }
 
 static void
 xmlw_newline(struct xmlw *w)
 {
 	if (w->indent)
-		xmlw_puts(w, "\n");
+		xmlw_put(w, "\n", 1);
 }
 
 static void
 xmlw_tag(struct xmlw *w, const char *name, const char *const *attrs)
 {
-	xmlw_puts(w, "<");
+	xmlw_put(w, "<", 1);
 	xmlw_puts(w, name);
 	for (; attrs != NULL && attrs[0] != NULL; attrs += 2) {
 		xmlw_puts(w, " ");
@@ -133,15 +147,15 @@ xmlw_tag(struct xmlw *w, const char *name, const char *const *attrs)
 		xmlw_escaped(w, attrs[1] != NULL ? attrs[1] : "");
 		xmlw_puts(w, "\"");
 	}
-	xmlw_puts(w, ">");
+	xmlw_put(w, ">", 1);
 }
 
 static void
 xmlw_end(struct xmlw *w, const char *name)
 {
-	xmlw_puts(w, "</");
+	xmlw_put(w, "</", 2);
 	xmlw_puts(w, name);
-	xmlw_puts(w, ">");
+	xmlw_put(w, ">", 1);
 	xmlw_newline(w);
 }
 
@@ -206,10 +220,13 @@ xmlw_hex(struct xmlw *w, const char *name, const char *const *attrs,
 void
 xmlw_uint(struct xmlw *w, const char *name, uint64_t value)
 {
-	char num[24];
+	char num[24], *p = num + sizeof(num) - 1;
 
-	snprintf(num, sizeof(num), "%" PRIu64, value);
-	xmlw_text(w, name, num);
+	*p = '\0';
+	do
+		*--p = (char)('0' + value % 10);
+	while ((value /= 10) != 0);
+	xmlw_text(w, name, p);
 }
 
 void
@@ -251,6 +268,9 @@ xmlw_finish(struct xmlw *w, char **out, size_t *len)
 		xmlw_discard(w);
 		return rc;
 	}
+	/* xmlw_room() always leaves room for the terminating NUL. */
+	if (w->buf != NULL)
+		w->buf[w->len] = '\0';
 	*out = w->buf;
 	*len = w->len;
 	memset(w, 0, sizeof(*w));

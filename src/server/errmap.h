@@ -49,6 +49,12 @@ enum errmap_id {
 	ERRMAP_METHOD,
 	ERRMAP_BODY_TOO_LARGE,
 	ERRMAP_CONTENT_TYPE,
+	/* the HTTP layer: framing the KMS interface never sees */
+	ERRMAP_BAD_REQUEST,
+	ERRMAP_EXPECTATION,
+	ERRMAP_HEADER_TOO_LARGE,
+	ERRMAP_NOT_IMPLEMENTED,
+	ERRMAP_HTTP_VERSION,
 	/* 5xx: the server cannot answer now */
 	ERRMAP_OVERLOADED,
 	ERRMAP_AUDIT,

@@ -1,34 +1,34 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The HTTPS transport (see http.h) and struct req (req.h). Each TLS
- * connection has a struct conn hung on its SSL as ex_data, so it is freed
- * exactly when libevent frees the connection, whatever the path. A
- * struct req copies what the API reads (path, headers, body, peer), so
- * it stays valid when the connection goes away under it; only the reply
- * needs the evhttp request, and that is dropped safely once gone.
+ * The HTTPS transport (see http.h). Each connection is a non-blocking
+ * socket driven by OpenSSL directly and one edge-triggered libevent event
+ * for both directions, added once when the connection is accepted: after
+ * that, a request costs no epoll_ctl call. Every step reads or writes
+ * until OpenSSL reports that the socket would block, so no edge is ever
+ * missed. A reply leaves as one buffer, one SSL_write, one TLS record.
+ *
+ * A connection is closed at once (socket, TLS) but its memory is freed
+ * from its timer callback, so no caller up the stack is left holding a
+ * freed connection. struct req (req.h) is freed by its reply; a reply
+ * for a connection that has gone is dropped.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
@@ -39,7 +39,10 @@
 #include "server/api.h"
 #include "server/errmap.h"
 #include "server/http.h"
+#include "server/http_bio.h"
 #include "server/http_defer.h"
+#include "server/http_parse.h"
+#include "server/http_reply.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/req.h"
@@ -48,44 +51,63 @@
 #define HTTP_LISTEN_MAX		16
 #define HTTP_BACKOFF_MS		250	/* listener pause after EMFILE/ENFILE */
 #define HTTP_PEER_MAX		64
+#define HTTP_IN_FIRST		4096	/* first input buffer; grows to the limits */
+#define HTTP_CHUNK_SLACK	4096	/* chunked framing allowed beyond max-body-size */
 
 enum conn_state {
 	CONN_NEW,		/* handshake and first request: request deadline */
 	CONN_READING,		/* a request is arriving: request deadline */
 	CONN_HANDLING,		/* with the API: request deadline */
+	CONN_WRITING,		/* the reply is leaving: request timeout */
 	CONN_IDLE,		/* keep-alive between requests: idle timeout */
-	CONN_KILL,		/* to be closed */
+	CONN_DEAD,		/* closed; freed from its timer callback */
 };
 
 struct conn {
 	struct http *h;
-	struct bufferevent *bev;
+	evutil_socket_t fd;
+	SSL *ssl;
+	struct event *ev;		/* fd, both directions, edge-triggered */
 	struct event *timer;
 	enum conn_state state;
+	int handshaken;
+	int reject;			/* over the connection cap: every request is 503 */
+	int close_after;		/* close once out has left */
+	int interim;			/* out is a 100 Continue, not the reply */
+	int continued;			/* 100 Continue sent for the current request */
+	int write_armed;		/* the timer bounds a blocked write */
+	int drained;			/* the socket was read empty (http_bio.h) */
+	unsigned depth;			/* conn_run() frames on the stack */
 	struct req *req;		/* in flight, or NULL */
 	double started;			/* first octet of the current request */
-	int nodelay;
-	char peer[HTTP_PEER_MAX];	/* "" until the first request */
+	char *in;			/* received plaintext (tokens: cleansed) */
+	size_t in_len, in_cap;
+	char *out;			/* SECRET: the reply may hold a key set */
+	size_t out_len, out_off;
+	char peer[HTTP_PEER_MAX];
 	LIST_ENTRY(conn) entry;
 };
 
 struct req_hdr {
-	char *name;
-	char *value;
+	const char *name;
+	const char *value;
 };
 
+/* One allocation: the struct, then the headers, strings and body it copies. */
 struct req {
 	struct http *h;
 	struct conn *conn;		/* NULL once the client is gone */
-	struct evhttp_request *ev;	/* NULL once answered or dropped */
 	enum req_method method;
 	enum metrics_endpoint ep;
+	int minor;			/* HTTP/1.minor */
+	int keep_alive;
 	char *uri;
 	char *path;
 	struct req_hdr *hdrs;
 	size_t nhdrs;
 	uint8_t *body;
 	size_t body_len;
+	size_t size;			/* of the whole allocation, for the cleanse */
 	char peer[HTTP_PEER_MAX];
 	X509 *cert;
 	double started;
@@ -94,13 +116,14 @@ struct req {
 
 struct http {
 	struct event_base *base;
-	struct evhttp *evh;
 	struct tls *tls;
 	struct api *api;
 	char *kms_uri;
 	unsigned max_conns;
 	unsigned request_timeout;
 	unsigned idle_timeout;
+	size_t max_head;
+	size_t max_body;
 	unsigned nconns;
 	int stopping;
 	pthread_t owner;		/* the thread running base, once set */
@@ -109,22 +132,14 @@ struct http {
 	size_t nlis;
 	struct event *backoff;
 	struct log_rate accept_rate;
+	struct http_date date;
 	LIST_HEAD(, conn) conns;
 };
 
-static int http_conn_index = -1;
-
-static struct conn *conn_of(struct evhttp_request *ev);
-
-/*
- * Transports by listener, for the accept error callback: written before
- * the loops start and after they stop, only read while they run.
- */
-#define HTTP_INSTANCES	72
-static struct http *http_instances[HTTP_INSTANCES];
-
 /* server.max-connections holds for the process, whatever loop accepted. */
 static atomic_uint http_total_conns;
+
+static void conn_run(struct conn *c);
 
 static double
 http_now(void)
@@ -144,194 +159,37 @@ conn_arm(struct conn *c, enum conn_state state, unsigned seconds)
 	evtimer_add(c->timer, &tv);
 }
 
-/*
- * Closing under evhttp: shut the socket down so its next read sees EOF
- * and evhttp frees the connection through its own error path.
- */
+/* Closes the socket now; the memory goes from the timer callback. */
 static void
-conn_kill(struct conn *c)
+conn_close(struct conn *c)
 {
-	evutil_socket_t fd = bufferevent_getfd(c->bev);
-
-	c->state = CONN_KILL;
-	if (fd >= 0)
-		shutdown(fd, SHUT_RDWR);
-	bufferevent_enable(c->bev, EV_READ);
-}
-
-static const char *
-http_reason(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 408: return "Request Timeout";
-	case 413: return "Payload Too Large";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return status < 400 ? "OK" : "Error";
-	}
-}
-
-static void
-http_body_cleanup(const void *data, size_t len, void *arg)
-{
-	/* Bodies may hold key sets: cleanse once libevent has written them. */
-	OPENSSL_cleanse(arg, len);
-	free(arg);
-}
-
-/* RFC 7230 3.3: no body after HEAD, 1xx, 204 or 304. */
-static int
-http_has_body(struct evhttp_request *ev, int status)
-{
-	return evhttp_request_get_command(ev) != EVHTTP_REQ_HEAD && status >= 200 &&
-	    status != 204 && status != 304;
-}
-
-/*
- * Appends the body to the head evhttp has just queued, as one buffer:
- * the TLS layer writes each buffer segment as a record of its own, so
- * head and body would otherwise cost two records and two writes. The
- * copy is cleansed once written, as it may carry a key set.
- */
-static int
-http_send_body(struct bufferevent *bev, const char *body, size_t len)
-{
-	struct evbuffer *out = bufferevent_get_output(bev);
-	char *all;
-	size_t head;
-
-	head = evbuffer_get_length(out);
-	if ((all = malloc(head + len)) == NULL)
-		return SKM_ENOMEM;
-	if (evbuffer_copyout(out, all, head) != (ev_ssize_t)head) {
-		free(all);
-		return SKM_ESTATE;
-	}
-	memcpy(all + head, body, len);
-	if (evbuffer_add_reference(out, all, head + len, http_body_cleanup, all) != 0) {
-		OPENSSL_cleanse(all, head + len);
-		free(all);
-		return SKM_ENOMEM;
-	}
-	/* The queued head is now also at the start of all: drop the original. */
-	return evbuffer_drain(out, head) == 0 ? 0 : SKM_EIO;
-}
-
-/*
- * Sends a reply on ev. Content-Length is set here, from len, because the
- * body joins the head only after evhttp has queued it.
- */
-static void
-http_send(struct evhttp_request *ev, int status, const char *ctype, const char *body,
-    size_t len, const char *const *headers, int close)
-{
-	struct evkeyvalq *out = evhttp_request_get_output_headers(ev);
-	struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
-	struct bufferevent *bev = NULL;
-	struct conn *c = NULL;
-	char clen[24];
-	size_t i;
-
-	if (ctype != NULL)
-		evhttp_add_header(out, "Content-Type", ctype);
-	/* Responses carry key material or per-caller errors: never cache them. */
-	evhttp_add_header(out, "Cache-Control", "no-store");
-	for (i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
-		evhttp_add_header(out, headers[i], headers[i + 1]);
-	if (close)
-		evhttp_add_header(out, "Connection", "close");
-	snprintf(clen, sizeof(clen), "%zu", len);
-	evhttp_add_header(out, "Content-Length", clen);
-	/* Taken first: without a connection evhttp frees ev in the send. */
-	if (evcon != NULL && len > 0 && http_has_body(ev, status)) {
-		bev = evhttp_connection_get_bufferevent(evcon);
-		c = conn_of(ev);
-	}
-	evhttp_send_reply(ev, status, http_reason(status), NULL);
-	if (bev != NULL && http_send_body(bev, body, len) != 0) {
-		/* The head promised a body that cannot follow: end the connection. */
-		log_warnx("cannot queue a reply body: out of memory");
-		if (c != NULL)
-			conn_kill(c);
-	}
-}
-
-static void
-req_free(struct req *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->nhdrs; i++) {
-		free(r->hdrs[i].name);
-		free(r->hdrs[i].value);
-	}
-	free(r->hdrs);
-	if (r->body != NULL) {
-		OPENSSL_cleanse(r->body, r->body_len);
-		free(r->body);
-	}
-	X509_free(r->cert);
-	free(r->uri);
-	free(r->path);
-	free(r);
-}
-
-/* The deadline of a connection passed. */
-static void
-conn_timeout(evutil_socket_t fd, short what, void *arg)
-{
-	struct conn *c = arg;
-	struct req *r = c->req;
-
-	if (c->state == CONN_HANDLING && r != NULL) {
-		/* The API still holds r: answer now, its later reply is dropped. */
-		log_warnx("%s: request deadline passed while being handled", r->peer);
-		metrics_request(r->ep, 503, http_now() - r->started);
-		r->counted = 1;
-		if (r->ev != NULL)
-			http_send(r->ev, 503, NULL, NULL, 0, NULL, 1);
-		r->ev = NULL;
-		r->conn = NULL;
-		c->req = NULL;
-		c->state = CONN_KILL;
+	if (c->state == CONN_DEAD)
 		return;
-	}
-	conn_kill(c);
-}
-
-/* The first octet of a request after an idle keep-alive period starts its deadline. */
-static void
-conn_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
-{
-	struct conn *c = arg;
-
-	if (info->n_added > 0 && c->state == CONN_IDLE) {
-		c->started = http_now();
-		conn_arm(c, CONN_READING, c->h->request_timeout);
-	}
-}
-
-/* SSL ex_data free: the connection is gone, whichever path freed it. */
-static void
-conn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
-{
-	struct conn *c = ptr;
-
-	if (c == NULL)
-		return;
-	if (c->req != NULL)
+	c->state = CONN_DEAD;
+	if (c->req != NULL) {
 		c->req->conn = NULL;
-	if (c->timer != NULL)
-		event_free(c->timer);
+		c->req = NULL;
+	}
+	event_del(c->ev);
+	/* A close_notify when it fits; a peer that stopped reading gets none. */
+	if (c->handshaken)
+		(void)SSL_shutdown(c->ssl);
+	close(c->fd);
+	c->fd = -1;
+	evtimer_del(c->timer);
+	event_active(c->timer, EV_TIMEOUT, 1);
+}
+
+static void
+conn_destroy(struct conn *c)
+{
+	event_free(c->ev);
+	event_free(c->timer);
+	SSL_free(c->ssl);
+	if (c->in != NULL)
+		OPENSSL_clear_free(c->in, c->in_cap);
+	if (c->out != NULL)
+		OPENSSL_clear_free(c->out, c->out_len);
 	if (c->h != NULL) {
 		LIST_REMOVE(c, entry);
 		c->h->nconns--;
@@ -341,103 +199,172 @@ conn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void 
 	free(c);
 }
 
-static struct conn *
-conn_of(struct evhttp_request *ev)
+static void
+req_free(struct req *r)
 {
-	struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
-	struct bufferevent *bev;
-	SSL *ssl;
-
-	if (evcon == NULL || (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
-	    (ssl = bufferevent_openssl_get_ssl(bev)) == NULL)
-		return NULL;
-	return SSL_get_ex_data(ssl, http_conn_index);
-}
-
-static enum bufferevent_filter_result
-reject_filter(struct evbuffer *src, struct evbuffer *dst, ev_ssize_t lim,
-    enum bufferevent_flush_mode mode, void *arg)
-{
-	return BEV_ERROR;
+	X509_free(r->cert);
+	/* Headers carry the bearer token, the body may carry a request. */
+	OPENSSL_clear_free(r, r->size);
 }
 
 /*
- * evhttp falls back to a plain-HTTP bufferevent when this returns NULL,
- * so it never does: when no TLS bufferevent can be made, the connection
- * gets one whose filters refuse every octet in either direction.
+ * Queues a reply on c and, unless conn_run() is already on the stack and
+ * will do it, starts writing it.
  */
-static struct bufferevent *
-http_bevcb(struct event_base *base, void *arg)
+static void
+conn_respond(struct conn *c, const struct http_reply *rp)
 {
-	struct http *h = arg;
-	struct bufferevent *bev = NULL, *under;
-	struct conn *c = NULL;
-	SSL *ssl = NULL;
-	unsigned total;
+	char *buf;
+	size_t len;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->timer = evtimer_new(base, conn_timeout, c)) == NULL ||
-	    (ssl = tls_ssl_new(h->tls)) == NULL)
-		goto fail;
-	c->h = h;
-	if (SSL_set_ex_data(ssl, http_conn_index, c) != 1)
-		goto fail;
-	LIST_INSERT_HEAD(&h->conns, c, entry);
-	h->nconns++;
-	total = atomic_fetch_add(&http_total_conns, 1) + 1;
-	metrics_connections(1);
-	/* From here on the SSL owns c: SSL_free() runs conn_free(). */
-	bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-	    BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
-		SSL_free(ssl);
-		c = NULL;
-		ssl = NULL;
-		goto fail;
+	if (c->state == CONN_DEAD)
+		return;
+	if (c->out != NULL || http_reply_build(&c->h->date, rp, &buf, &len) != 0) {
+		/* A reply while another leaves, or no memory: end the connection. */
+		log_warnx("%s: cannot queue a reply", c->peer);
+		conn_close(c);
+		return;
 	}
-	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	c->bev = bev;
-	c->started = http_now();
-	evbuffer_add_cb(bufferevent_get_input(bev), conn_input, c);
-	if (total > h->max_conns || h->stopping) {
-		/* Over the cap: close at once, without a handshake. */
-		struct timeval zero = { 0, 0 };
-
-		c->state = CONN_KILL;
-		evtimer_add(c->timer, &zero);
-	} else {
-		conn_arm(c, CONN_NEW, h->request_timeout);
-	}
-	return bev;
-fail:
-	if (c != NULL && c->timer != NULL)
-		event_free(c->timer);
-	free(c);
-	SSL_free(ssl);
-	log_warnx("cannot set up a TLS connection: out of memory");
-	under = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (under != NULL)
-		bev = bufferevent_filter_new(under, reject_filter, reject_filter,
-		    BEV_OPT_CLOSE_ON_FREE, NULL, NULL);
-	if (bev == NULL) {
-		/* Nothing left that could refuse plain HTTP: do not serve it. */
-		log_warnx("out of memory in the TLS accept path");
-		abort();
-	}
-	return bev;
+	c->out = buf;
+	c->out_len = len;
+	c->out_off = 0;
+	c->interim = 0;
+	c->close_after = rp->close;
+	c->state = CONN_WRITING;
+	if (c->depth == 0)
+		conn_run(c);
 }
 
-static enum req_method
-http_method(enum evhttp_cmd_type t)
+/* A KmsError reply from the HTTP layer itself; the connection closes after it. */
+static void
+conn_refuse(struct conn *c, enum errmap_id id)
 {
-	switch (t) {
-	case EVHTTP_REQ_GET: return REQ_GET;
-	case EVHTTP_REQ_POST: return REQ_POST;
-	case EVHTTP_REQ_HEAD: return REQ_HEAD;
-	case EVHTTP_REQ_PUT: return REQ_PUT;
-	case EVHTTP_REQ_DELETE: return REQ_DELETE;
-	default: return REQ_OTHER;
+	const struct errmap_entry *e = errmap_get(id);
+	struct kmsxml_response resp = {
+		.kms_uri = c->h->kms_uri,
+		.time = (int64_t)time(NULL),
+	};
+	static const char *const retry[] = { "Retry-After", "1", NULL };
+	struct http_reply rp = {
+		.status = e->status,
+		.close = 1,
+		.headers = id == ERRMAP_OVERLOADED ? retry : NULL,
+	};
+	char *doc = NULL;
+	size_t len = 0;
+
+	metrics_request(METRICS_OTHER, e->status, http_now() - c->started);
+	if (kmsxml_error_response(&resp, e->code, e->msg, &doc, &len) == 0) {
+		rp.content_type = "application/xml";
+		rp.body = doc;
+		rp.len = len;
 	}
+	conn_respond(c, &rp);
+	kmsxml_free(doc, len);
+}
+
+/*
+ * Writes what is left of c->out. Returns 0 once it has all left (the
+ * connection may then be closed), 1 while the socket is full.
+ */
+static int
+conn_flush(struct conn *c)
+{
+	int n, err;
+
+	while (c->out_off < c->out_len) {
+		/* A retry after WANT_WRITE passes the same buffer and length. */
+		n = SSL_write(c->ssl, c->out + c->out_off, (int)(c->out_len - c->out_off));
+		if (n > 0) {
+			c->out_off += (size_t)n;
+			continue;
+		}
+		err = SSL_get_error(c->ssl, n);
+		if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
+			/* A client that stops reading gets request-timeout to resume. */
+			if (!c->write_armed && !c->interim)
+				conn_arm(c, CONN_WRITING, c->h->request_timeout);
+			c->write_armed = 1;
+			return 1;
+		}
+		conn_close(c);
+		return 0;
+	}
+	OPENSSL_clear_free(c->out, c->out_len);
+	c->out = NULL;
+	c->write_armed = 0;
+	if (c->close_after || c->h->stopping) {
+		conn_close(c);
+		return 0;
+	}
+	if (c->interim) {
+		c->interim = 0;
+		c->state = CONN_READING;
+		return 0;
+	}
+	if (c->in_len > 0) {
+		/* A pipelined request is already arriving. */
+		c->started = http_now();
+		conn_arm(c, CONN_READING, c->h->request_timeout);
+	} else {
+		conn_arm(c, CONN_IDLE, c->h->idle_timeout);
+	}
+	return 0;
+}
+
+/*
+ * One SSL_read into c->in, grown as needed up to the limits. Returns 0
+ * after reading, 1 when it would block (or the buffer is at its limit),
+ * -1 after closing c (end of stream, reset or TLS error).
+ */
+static int
+conn_read(struct conn *c)
+{
+	size_t limit = c->h->max_head + c->h->max_body + HTTP_CHUNK_SLACK;
+	int n, err;
+
+	if (c->in_len == c->in_cap) {
+		size_t cap = c->in_cap == 0 ? HTTP_IN_FIRST : 2 * c->in_cap;
+		char *in;
+
+		if (c->in_cap >= limit)
+			return 1;
+		if (cap > limit)
+			cap = limit;
+		/* Not realloc: the old buffer holds tokens and is cleansed. */
+		if ((in = malloc(cap)) == NULL) {
+			conn_close(c);
+			return -1;
+		}
+		if (c->in != NULL) {
+			memcpy(in, c->in, c->in_len);
+			OPENSSL_clear_free(c->in, c->in_cap);
+		}
+		c->in = in;
+		c->in_cap = cap;
+	}
+	n = SSL_read(c->ssl, c->in + c->in_len, (int)(c->in_cap - c->in_len));
+	if (n > 0) {
+		if (c->in_len == 0 && c->state == CONN_IDLE) {
+			c->started = http_now();
+			conn_arm(c, CONN_READING, c->h->request_timeout);
+		}
+		c->in_len += (size_t)n;
+		return 0;
+	}
+	err = SSL_get_error(c->ssl, n);
+	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+		return 1;
+	/* Close, reset or a TLS error: a reply still owed is dropped. */
+	conn_close(c);
+	return -1;
+}
+
+/* More may have arrived: the socket was not read empty, or OpenSSL holds bytes. */
+static int
+conn_readable(struct conn *c)
+{
+	return !c->drained || SSL_has_pending(c->ssl);
 }
 
 static enum metrics_endpoint
@@ -462,70 +389,86 @@ http_endpoint(const char *path)
 	return METRICS_OTHER;
 }
 
-/* The raw path of the request target: origin form up to '?', or the path of an absolute URI. */
-static char *
-http_raw_path(const char *uri)
-{
-	const char *p = uri, *end;
-
-	if (uri[0] != '/') {
-		if ((p = strstr(uri, "://")) == NULL)
-			return strdup("");
-		if ((p = strchr(p + 3, '/')) == NULL)
-			return strdup("/");
-	}
-	end = p + strcspn(p, "?#");
-	return strndup(p, (size_t)(end - p));
-}
-
-static int
-req_copy(struct req *r, struct evhttp_request *ev)
-{
-	struct evkeyvalq *in = evhttp_request_get_input_headers(ev);
-	struct evbuffer *body = evhttp_request_get_input_buffer(ev);
-	struct evkeyval *kv;
-	size_t n = 0;
-
-	if ((r->uri = strdup(evhttp_request_get_uri(ev))) == NULL ||
-	    (r->path = http_raw_path(r->uri)) == NULL)
-		return SKM_ENOMEM;
-	TAILQ_FOREACH(kv, in, next)
-		n++;
-	if (n > 0 && (r->hdrs = calloc(n, sizeof(*r->hdrs))) == NULL)
-		return SKM_ENOMEM;
-	TAILQ_FOREACH(kv, in, next) {
-		struct req_hdr *hd = &r->hdrs[r->nhdrs];
-
-		hd->name = strdup(kv->key);
-		hd->value = strdup(kv->value);
-		r->nhdrs++;
-		if (hd->name == NULL || hd->value == NULL)
-			return SKM_ENOMEM;
-	}
-	if ((r->body_len = evbuffer_get_length(body)) > 0) {
-		if ((r->body = malloc(r->body_len)) == NULL)
-			return SKM_ENOMEM;
-		evbuffer_copyout(body, r->body, r->body_len);
-	}
-	return 0;
-}
-
+/* The raw path of a request target: origin form up to '?', or an absolute URI's path. */
 static void
-http_peer(struct evhttp_request *ev, char *out, size_t cap)
+http_raw_path(const char *t, size_t n, const char **p, size_t *plen)
 {
-	struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
-	const char *addr = NULL;
-	ev_uint16_t port = 0;
-	char *a = NULL;
+	const char *s = t, *end = t + n, *q;
 
-	if (evcon != NULL) {
-		evhttp_connection_get_peer(evcon, &a, &port);
-		addr = a;
+	if (n == 0 || t[0] != '/') {
+		for (q = t; q + 3 <= end && memcmp(q, "://", 3) != 0; q++)
+			;
+		if (q + 3 > end) {
+			*p = "";
+			*plen = 0;
+			return;
+		}
+		if ((s = memchr(q + 3, '/', (size_t)(end - q - 3))) == NULL) {
+			*p = "/";
+			*plen = 1;
+			return;
+		}
 	}
-	if (addr == NULL)
-		addr = "unknown";
-	snprintf(out, cap, strchr(addr, ':') != NULL ? "[%s]:%u" : "%s:%u", addr,
-	    (unsigned)port);
+	for (q = s; q < end && *q != '?' && *q != '#'; q++)
+		;
+	*p = s;
+	*plen = (size_t)(q - s);
+}
+
+static char *
+req_put(char **at, const char *s, size_t n)
+{
+	char *d = *at;
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	*at = d + n + 1;
+	return d;
+}
+
+/* A struct req holding copies of what the API may read. */
+static struct req *
+req_new(struct conn *c, const struct http_head *hd, const char *body, size_t body_len)
+{
+	const char *path;
+	size_t plen, size, i;
+	struct req *r;
+	char *at;
+
+	http_raw_path(hd->target, hd->target_len, &path, &plen);
+	size = sizeof(*r) + hd->nfields * sizeof(struct req_hdr) + hd->target_len + 1 +
+	    plen + 1 + body_len;
+	for (i = 0; i < hd->nfields; i++)
+		size += hd->fields[i].name_len + hd->fields[i].value_len + 2;
+	if ((r = calloc(1, size)) == NULL)
+		return NULL;
+	r->size = size;
+	r->hdrs = (struct req_hdr *)(r + 1);
+	r->nhdrs = hd->nfields;
+	at = (char *)(r->hdrs + r->nhdrs);
+	if (body_len > 0) {
+		r->body = (uint8_t *)at;
+		r->body_len = body_len;
+		memcpy(at, body, body_len);
+		at += body_len;
+	}
+	r->uri = req_put(&at, hd->target, hd->target_len);
+	r->path = req_put(&at, path, plen);
+	for (i = 0; i < hd->nfields; i++) {
+		r->hdrs[i].name = req_put(&at, hd->fields[i].name, hd->fields[i].name_len);
+		r->hdrs[i].value = req_put(&at, hd->fields[i].value, hd->fields[i].value_len);
+	}
+	r->h = c->h;
+	r->conn = c;
+	r->method = hd->method;
+	r->minor = hd->minor;
+	r->keep_alive = hd->keep_alive;
+	r->started = c->started;
+	r->ep = http_endpoint(r->path);
+	memcpy(r->peer, c->peer, sizeof(r->peer));
+	if ((r->cert = tls_peer_cert(c->ssl)) != NULL)
+		X509_up_ref(r->cert);
+	return r;
 }
 
 static void
@@ -549,72 +492,271 @@ http_not_found(struct req *r)
 	kmsxml_free(doc, len);
 }
 
+/* Hands a whole request to the API (or answers it here). */
 static void
-http_request(struct evhttp_request *ev, void *arg)
+conn_dispatch(struct conn *c, struct req *r)
 {
-	struct http *h = arg;
-	struct conn *c = conn_of(ev);
-	struct req *r;
-	SSL *ssl;
-	int one = 1;
+	struct http *h = c->h;
 
-	if (c == NULL || (r = calloc(1, sizeof(*r))) == NULL) {
-		http_send(ev, 500, NULL, NULL, 0, NULL, 1);
-		return;
-	}
-	if (!c->nodelay) {
-		evutil_socket_t fd = bufferevent_getfd(c->bev);
-
-		if (fd >= 0)
-			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		c->nodelay = 1;
-	}
-	r->h = h;
-	r->conn = c;
-	r->ev = ev;
-	r->started = c->started;
-	r->method = http_method(evhttp_request_get_command(ev));
-	/* The peer of a connection does not change: formatted once. */
-	if (c->peer[0] == '\0')
-		http_peer(ev, c->peer, sizeof(c->peer));
-	memcpy(r->peer, c->peer, sizeof(r->peer));
 	c->req = r;
 	c->state = CONN_HANDLING;
-	if (req_copy(r, ev) != 0) {
-		req_reply(r, 500, NULL, NULL, 0, NULL);
-		return;
-	}
-	r->ep = http_endpoint(r->path);
-	if ((ssl = bufferevent_openssl_get_ssl(c->bev)) != NULL &&
-	    (r->cert = tls_peer_cert(ssl)) != NULL)
-		X509_up_ref(r->cert);
-	if (strncmp(r->path, HTTP_KMS_PREFIX, strlen(HTTP_KMS_PREFIX)) != 0)
+	if (c->reject) {
+		const struct errmap_entry *e = errmap_get(ERRMAP_OVERLOADED);
+		static const char *const retry[] = { "Retry-After", "1", NULL };
+
+		c->close_after = 1;
+		req_reply(r, e->status, NULL, NULL, 0, retry);
+	} else if (strncmp(r->path, HTTP_KMS_PREFIX, strlen(HTTP_KMS_PREFIX)) != 0) {
 		http_not_found(r);
-	else if (h->api == NULL)
+	} else if (h->api == NULL) {
 		req_reply(r, 503, NULL, NULL, 0, NULL);
-	else
+	} else {
 		api_handle(h->api, r);
+	}
 }
 
-/* After a reply: wait for the next request for at most idle-timeout. */
+static enum errmap_id
+http_parse_error(int rc)
+{
+	switch (rc) {
+	case HTTP_PARSE_TOO_LARGE: return ERRMAP_BODY_TOO_LARGE;
+	case HTTP_PARSE_EXPECT: return ERRMAP_EXPECTATION;
+	case HTTP_PARSE_HEAD_LARGE: return ERRMAP_HEADER_TOO_LARGE;
+	case HTTP_PARSE_METHOD: return ERRMAP_NOT_IMPLEMENTED;
+	case HTTP_PARSE_VERSION: return ERRMAP_HTTP_VERSION;
+	default: return ERRMAP_BAD_REQUEST;
+	}
+}
+
+/* RFC 9110 10.1.1: the client waits for this before sending the body. */
 static void
-http_request_done(struct evhttp_request *ev, void *arg)
+conn_continue(struct conn *c, const struct http_head *hd)
+{
+	static const char msg[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+	if (!hd->expect_continue || hd->minor == 0 || c->continued || c->out != NULL)
+		return;
+	if ((c->out = malloc(sizeof(msg) - 1)) == NULL)
+		return;
+	memcpy(c->out, msg, sizeof(msg) - 1);
+	c->out_len = sizeof(msg) - 1;
+	c->out_off = 0;
+	c->interim = 1;
+	c->continued = 1;
+}
+
+/*
+ * Takes one request from c->in. Returns 0 when it went to the API or a
+ * refusal was queued, 1 when more input is needed.
+ */
+static int
+conn_parse(struct conn *c)
+{
+	struct http *h = c->h;
+	struct http_head hd;
+	size_t body_len, used, limit = h->max_head + h->max_body + HTTP_CHUNK_SLACK;
+	struct req *r;
+	int rc;
+
+	if (c->in_len == 0)
+		return 1;
+	if ((rc = http_parse_head(c->in, c->in_len, h->max_head, h->max_body, &hd)) == 0)
+		return 1;
+	if (rc < 0) {
+		log_debug("%s: refused request: HTTP %d", c->peer, -rc);
+		conn_refuse(c, http_parse_error(rc));
+		return 0;
+	}
+	if (hd.chunked) {
+		rc = http_parse_chunked(c->in + hd.head_len, c->in_len - hd.head_len,
+		    h->max_body, &body_len);
+		if (rc == 0 && c->in_len >= limit)
+			rc = HTTP_PARSE_TOO_LARGE;
+		if (rc < 0) {
+			conn_refuse(c, http_parse_error(rc));
+			return 0;
+		}
+		used = hd.head_len + (size_t)rc;
+	} else {
+		body_len = (size_t)hd.content_length;
+		used = hd.head_len + body_len;
+		rc = c->in_len >= used;
+	}
+	if (rc == 0) {
+		conn_continue(c, &hd);
+		return 1;
+	}
+	if ((r = req_new(c, &hd, c->in + hd.head_len, body_len)) == NULL) {
+		log_warnx("%s: cannot take a request: out of memory", c->peer);
+		conn_close(c);
+		return 0;
+	}
+	/* The request is copied: drop it from the input, tokens cleansed. */
+	memmove(c->in, c->in + used, c->in_len - used);
+	OPENSSL_cleanse(c->in + c->in_len - used, used);
+	c->in_len -= used;
+	c->continued = 0;
+	conn_dispatch(c, r);
+	return 0;
+}
+
+static int
+conn_handshake(struct conn *c)
+{
+	int n = SSL_do_handshake(c->ssl), err;
+
+	if (n == 1) {
+		c->handshaken = 1;
+		return 0;
+	}
+	err = SSL_get_error(c->ssl, n);
+	if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE)
+		conn_close(c);
+	return 1;
+}
+
+/*
+ * Every step that can make progress, until each one would block: the
+ * handshake, the reply leaving, the next request arriving. The socket is
+ * read only while it may hold more (conn_readable), so a keep-alive
+ * request costs one read() and one write().
+ */
+static void
+conn_run(struct conn *c)
+{
+	c->depth++;
+	while (c->state != CONN_DEAD) {
+		if (!c->handshaken && conn_handshake(c) != 0)
+			break;
+		if (c->out != NULL) {
+			if (conn_flush(c) != 0)
+				break;
+			continue;
+		}
+		if (c->req != NULL) {
+			/* With the API: reading only notices a close or buffers what follows. */
+			while (c->state != CONN_DEAD && conn_readable(c) && conn_read(c) == 0)
+				;
+			break;
+		}
+		if (conn_parse(c) == 0)
+			continue;
+		if (!conn_readable(c) || conn_read(c) != 0)
+			break;
+	}
+	c->depth--;
+}
+
+static void
+conn_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 
-	if (c->state == CONN_KILL)
-		return;
-	if (c->h->stopping) {
-		conn_kill(c);
+	/* A read edge: something arrived since the socket was read empty. */
+	if (what & EV_READ)
+		c->drained = 0;
+	conn_run(c);
+}
+
+/* The deadline of a connection passed, or a closed one is to be freed. */
+static void
+conn_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct req *r = c->req;
+
+	if (c->state == CONN_DEAD) {
+		conn_destroy(c);
 		return;
 	}
-	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0) {
-		/* A pipelined request is already arriving. */
-		c->started = http_now();
-		conn_arm(c, CONN_READING, c->h->request_timeout);
+	if (c->state == CONN_HANDLING && r != NULL) {
+		/* The API still holds r: answer now, its later reply is dropped. */
+		struct http_reply rp = { .status = 503, .close = 1 };
+
+		log_warnx("%s: request deadline passed while being handled", r->peer);
+		metrics_request(r->ep, 503, http_now() - r->started);
+		r->counted = 1;
+		r->conn = NULL;
+		c->req = NULL;
+		conn_respond(c, &rp);
 		return;
 	}
-	conn_arm(c, CONN_IDLE, c->h->idle_timeout);
+	conn_close(c);
+}
+
+static void
+http_peer(const struct sockaddr *sa, char *out, size_t cap)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		snprintf(out, cap, "[%s]:%u", a, (unsigned)ntohs(s6->sin6_port));
+	} else if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		snprintf(out, cap, "%s:%u", a, (unsigned)ntohs(s4->sin_port));
+	} else {
+		snprintf(out, cap, "unknown");
+	}
+}
+
+/*
+ * A new connection. Up to an eighth over server.max-connections it is
+ * served a clear 503; beyond that it is closed at once, without a
+ * handshake, so a flood cannot make the server spend one per socket.
+ */
+static void
+http_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct http *h = arg;
+	struct conn *c;
+	unsigned total = atomic_fetch_add(&http_total_conns, 1) + 1;
+	BIO *bio = NULL;
+	int one = 1;
+
+	metrics_connections(1);
+	if (h->stopping || total > h->max_conns + h->max_conns / 8 + 1 ||
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		atomic_fetch_sub(&http_total_conns, 1);
+		metrics_connections(-1);
+		return;
+	}
+	c->h = h;
+	c->fd = fd;
+	c->reject = total > h->max_conns;
+	LIST_INSERT_HEAD(&h->conns, c, entry);
+	h->nconns++;
+	http_peer(sa, c->peer, sizeof(c->peer));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if ((c->ssl = tls_ssl_new(h->tls)) != NULL &&
+	    (bio = http_bio_new(fd, &c->drained)) != NULL)
+		SSL_set_bio(c->ssl, bio, bio);
+	if (bio == NULL || (c->timer = evtimer_new(h->base, conn_timeout, c)) == NULL ||
+	    (c->ev = event_new(h->base, fd, EV_READ | EV_WRITE | EV_PERSIST | EV_ET,
+	    conn_event, c)) == NULL || event_add(c->ev, NULL) != 0) {
+		log_warnx("cannot set up a TLS connection: out of memory");
+		close(fd);
+		if (c->ev != NULL)
+			event_free(c->ev);
+		if (c->timer != NULL)
+			event_free(c->timer);
+		SSL_free(c->ssl);
+		LIST_REMOVE(c, entry);
+		h->nconns--;
+		free(c);
+		atomic_fetch_sub(&http_total_conns, 1);
+		metrics_connections(-1);
+		return;
+	}
+	SSL_set_accept_state(c->ssl);
+	c->started = http_now();
+	conn_arm(c, CONN_NEW, h->request_timeout);
 }
 
 /* --- struct req, for the API (req.h) --- */
@@ -690,6 +832,14 @@ req_reply(struct req *r, int status, const char *content_type, const char *body,
     size_t len, const char *const *headers)
 {
 	struct conn *c = r->conn;
+	struct http_reply rp = {
+		.status = status,
+		.content_type = content_type,
+		.body = body,
+		.len = len,
+		.headers = headers,
+		.head_only = r->method == REQ_HEAD,
+	};
 
 	/* Another loop's objects are its own: the reply is sent from there. */
 	if (r->h->owned && !pthread_equal(pthread_self(), r->h->owner)) {
@@ -703,19 +853,13 @@ req_reply(struct req *r, int status, const char *content_type, const char *body,
 	}
 	if (!r->counted)
 		metrics_request(r->ep, status, http_now() - r->started);
-	log_debug("%s: %s %d", r->peer, r->path != NULL ? r->path : "-", status);
-	if (r->ev != NULL && c != NULL) {
-		evhttp_request_set_on_complete_cb(r->ev, http_request_done, c);
-		http_send(r->ev, status, content_type, body, len, headers, r->h->stopping);
-	} else if (r->ev != NULL) {
-		/*
-		 * The client left while the API held the request: evhttp
-		 * detached it from the connection and frees it on send.
-		 */
-		evhttp_send_reply(r->ev, status, http_reason(status), NULL);
-	}
-	if (c != NULL && c->req == r)
+	log_debug("%s: %s %d", r->peer, r->path, status);
+	if (c != NULL && c->req == r) {
 		c->req = NULL;
+		rp.close = !r->keep_alive || c->close_after || r->h->stopping;
+		rp.keep_alive = r->keep_alive && r->minor == 0 && !rp.close;
+		conn_respond(c, &rp);
+	}
 	req_free(r);
 }
 
@@ -736,23 +880,16 @@ http_backoff_done(evutil_socket_t fd, short what, void *arg)
 /*
  * accept() failed for a reason other than a retriable one. Out of
  * descriptors the socket stays readable: pause every listener briefly
- * rather than spin, and log at a bounded rate. evhttp owns the listener's
- * callback argument, so the transport is found through the registry.
+ * rather than spin, and log at a bounded rate.
  */
 static void
 http_listener_error(struct evconnlistener *lev, void *arg)
 {
 	struct timeval tv = { 0, HTTP_BACKOFF_MS * 1000 };
 	int err = EVUTIL_SOCKET_ERROR();
-	struct http *h = NULL;
-	size_t i, k;
+	struct http *h = arg;
+	size_t i;
 
-	for (k = 0; k < HTTP_INSTANCES && h == NULL; k++)
-		for (i = 0; http_instances[k] != NULL && i < http_instances[k]->nlis; i++)
-			if (http_instances[k]->lis[i] == lev)
-				h = http_instances[k];
-	if (h == NULL)
-		return;
 	if (log_rate_ok(&h->accept_rate)) {
 		errno = err;
 		log_warn("accept failed, pausing the listeners for %d ms", HTTP_BACKOFF_MS);
@@ -767,31 +904,19 @@ http_new(struct event_base *base, const struct conf *cf, const char *kms_uri,
     struct tls *tls, struct http **out)
 {
 	struct http *h;
-	size_t i;
 
 	*out = NULL;
-	if (http_conn_index < 0 &&
-	    (http_conn_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_free)) < 0)
-		return SKM_ECRYPTO;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return SKM_ENOMEM;
 	LIST_INIT(&h->conns);
 	h->base = base;
 	h->accept_rate.interval = 10;
 	h->accept_rate.burst = 5;
-	if ((h->kms_uri = strdup(kms_uri)) == NULL || (h->evh = evhttp_new(base)) == NULL ||
+	if ((h->kms_uri = strdup(kms_uri)) == NULL ||
 	    (h->backoff = evtimer_new(base, http_backoff_done, h)) == NULL) {
 		http_free(h);
 		return SKM_ENOMEM;
 	}
-	for (i = 0; i < HTTP_INSTANCES && http_instances[i] != NULL; i++)
-		;
-	if (i < HTTP_INSTANCES)
-		http_instances[i] = h;
-	evhttp_set_bevcb(h->evh, http_bevcb, h);
-	evhttp_set_gencb(h->evh, http_request, h);
-	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
 	http_reload(h, cf, tls);
 	*out = h;
 	return 0;
@@ -805,14 +930,10 @@ http_listen(struct http *h, evutil_socket_t fd)
 	if (h->nlis >= HTTP_LISTEN_MAX)
 		return SKM_ERANGE;
 	/* Backlog 0: fd already listens with its own; -1 would cut it to 128. */
-	lev = evconnlistener_new(h->base, NULL, NULL,
+	lev = evconnlistener_new(h->base, http_accept, h,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 	if (lev == NULL)
 		return SKM_ENOMEM;
-	if (evhttp_bind_listener(h->evh, lev) == NULL) {
-		evconnlistener_free(lev);
-		return SKM_ENOMEM;
-	}
 	evconnlistener_set_error_cb(lev, http_listener_error);
 	h->lis[h->nlis++] = lev;
 	return 0;
@@ -838,8 +959,8 @@ http_reload(struct http *h, const struct conf *cf, struct tls *tls)
 	h->max_conns = cf->server.max_connections;
 	h->request_timeout = cf->server.request_timeout;
 	h->idle_timeout = cf->server.idle_timeout;
-	evhttp_set_max_headers_size(h->evh, (ev_ssize_t)cf->server.max_header_size);
-	evhttp_set_max_body_size(h->evh, (ev_ssize_t)cf->server.max_body_size);
+	h->max_head = cf->server.max_header_size;
+	h->max_body = cf->server.max_body_size;
 }
 
 void
@@ -853,8 +974,10 @@ http_stop(struct http *h)
 		evconnlistener_disable(h->lis[i]);
 	for (c = LIST_FIRST(&h->conns); c != NULL; c = next) {
 		next = LIST_NEXT(c, entry);
-		if (c->state != CONN_HANDLING)
-			conn_kill(c);
+		if (c->req == NULL && c->out == NULL)
+			conn_close(c);
+		else
+			c->close_after = 1;
 	}
 }
 
@@ -872,24 +995,12 @@ http_free(struct http *h)
 
 	if (h == NULL)
 		return;
-	for (i = 0; i < HTTP_INSTANCES; i++)
-		if (http_instances[i] == h)
-			http_instances[i] = NULL;
+	for (i = 0; i < h->nlis; i++)
+		evconnlistener_free(h->lis[i]);
 	/* A request still held (the API should have answered) is dropped, not sent. */
-	LIST_FOREACH(c, &h->conns, entry) {
-		if (c->req != NULL) {
-			c->req->ev = NULL;
-			c->req->conn = NULL;
-			c->req = NULL;
-		}
-	}
-	/* evhttp_free() frees the listeners bound to it and every connection. */
-	if (h->evh != NULL)
-		evhttp_free(h->evh);
-	/* A connection whose free libevent deferred must not touch h later. */
 	while ((c = LIST_FIRST(&h->conns)) != NULL) {
-		LIST_REMOVE(c, entry);
-		c->h = NULL;
+		conn_close(c);
+		conn_destroy(c);
 	}
 	if (h->backoff != NULL)
 		event_free(h->backoff);

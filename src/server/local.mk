@@ -6,7 +6,10 @@ noinst_LTLIBRARIES += src/server/libserver.la
 src_server_libserver_la_SOURCES = \
 	src/server/api.h src/server/req.h \
 	src/server/http.c src/server/http.h \
+	src/server/http_bio.c src/server/http_bio.h \
 	src/server/http_defer.c src/server/http_defer.h \
+	src/server/http_parse.c src/server/http_parse.h \
+	src/server/http_reply.c src/server/http_reply.h \
 	src/server/log.c src/server/log.h \
 	src/server/metrics.c src/server/metrics.h \
 	src/server/server.c src/server/server.h \

@@ -16,7 +16,7 @@
 
 /* The statuses the KMS answers with; any other is counted as "other". */
 static const int metrics_statuses[] = {
-	200, 400, 401, 403, 404, 405, 408, 413, 429, 431, 500, 501, 503, 504,
+	200, 400, 401, 403, 404, 405, 408, 413, 415, 417, 429, 431, 500, 501, 503, 504, 505,
 };
 #define METRICS_NSTATUS	(sizeof(metrics_statuses) / sizeof(metrics_statuses[0]))
 

@@ -268,6 +268,8 @@ tls_new(const struct conf *cf, struct tls_tickets *tk, struct tls **out, char *w
 	    SSL_OP_NO_COMPRESSION);
 	/* Idle keep-alive connections should not hold 34 KiB of buffers each. */
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	/* One read() takes whatever has arrived, not a record header first. */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cf->server.tls_certificate) != 1) {
 		tls_why_crypto(why, whylen, "cannot load the certificate",
 		    cf->server.tls_certificate);
