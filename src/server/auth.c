@@ -48,6 +48,7 @@ struct auth {
 	int64_t leeway;
 	char *scope;		/* "" skips the scope check */
 	struct auth_cache *cache;	/* per configuration: a reload empties it */
+	EVP_MD *sha256;		/* fetched once: an implicit fetch per digest costs more */
 };
 
 /* The JWS algorithms auth_key_verify() checks. */
@@ -105,6 +106,7 @@ auth_free(struct auth *a)
 	free(a->issuers);
 	free(a->scope);
 	auth_cache_free(a->cache);
+	EVP_MD_free(a->sha256);
 	free(a);
 }
 
@@ -168,7 +170,8 @@ auth_new(const struct conf *cf, struct auth **out, char *why, size_t whylen)
 	if (cf->tokens.issuers_count > 0)
 		a->issuers = calloc(cf->tokens.issuers_count, sizeof(*a->issuers));
 	if (a->scope == NULL || (cf->tokens.issuers_count > 0 && a->issuers == NULL) ||
-	    auth_cache_new(AUTH_CACHE_SLOTS, &a->cache) != 0) {
+	    auth_cache_new(AUTH_CACHE_SLOTS, &a->cache) != 0 ||
+	    (a->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		rc = SKM_ENOMEM;
 		goto out;
@@ -450,16 +453,19 @@ auth_bearer(const struct auth *a, const char *header, int64_t now,
 	 * before is known by its digest. Only verification is remembered: the
 	 * caller still authorises the identity against the store each time.
 	 */
-	hashed = st == AUTH_OK &&
-	    EVP_Digest(tok, strlen(tok), d, NULL, EVP_sha256(), NULL) == 1;
+	hashed = st == AUTH_OK && a->sha256 != NULL &&
+	    EVP_Digest(tok, strlen(tok), d, NULL, a->sha256, NULL) == 1;
 	if (st == AUTH_OK && !(hashed &&
 	    auth_cache_get(a->cache, d, now, a->leeway, res) == 0)) {
 		st = auth_verify(a, tok, now, res);
 		if (st == AUTH_OK && hashed)
 			auth_cache_put(a->cache, d, now, res);
 	}
-	/* A bearer token is a credential: leave no copy on the stack. */
-	OPENSSL_cleanse(tok, sizeof(tok));
+	/*
+	 * A bearer token is a credential: leave no copy on the stack. The
+	 * copy is never longer than the header, so only that much is written.
+	 */
+	OPENSSL_cleanse(tok, header == NULL ? 1 : strnlen(header, sizeof(tok) - 1) + 1);
 	if (st != AUTH_OK)
 		memset(res, 0, sizeof(*res));
 	return st;
