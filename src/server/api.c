@@ -16,6 +16,7 @@
 #include "common/time.h"
 #include "conf/conf.h"
 #include "kms/kms.h"
+#include "server/auditj.h"
 #include "server/auditq.h"
 #include "server/auth.h"
 #include "server/cache.h"
@@ -42,6 +43,7 @@
 #include <openssl/crypto.h>
 
 #define API_QUEUE_PER_WORKER	256
+#define API_JOURNAL		"audit.journal"	/* in the store directory */
 #define API_HOST_MAX		255
 #define API_URL_MAX		(8 + API_HOST_MAX + 8192)
 
@@ -607,13 +609,28 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
     const struct kms *kms, const struct auth *auth, struct api **out)
 {
 	struct api *api;
+	struct auditj *journal = NULL;
 	unsigned workers = cf->server.workers > 0 ? cf->server.workers : 1;
+	char path[4096], why[512];
 	int rc;
 
 	*out = NULL;
 	kmsreq_init();
-	if ((api = calloc(1, sizeof(*api))) == NULL)
+	/* Key-set audit records become durable here first (auditj.h). */
+	why[0] = '\0';
+	if ((size_t)snprintf(path, sizeof(path), "%s/" API_JOURNAL, cf->store.path) >=
+	    sizeof(path))
+		return SKM_ELEN;
+	if ((rc = auditj_open(path, st, &journal, why, sizeof(why))) != 0) {
+		log_warnx("audit journal: %s", why[0] != '\0' ? why : skm_strerror(rc));
+		return rc;
+	}
+	if (why[0] != '\0')
+		log_warnx("audit journal: %s", why);
+	if ((api = calloc(1, sizeof(*api))) == NULL) {
+		auditj_close(journal, 1);
 		return SKM_ENOMEM;
+	}
 	api->base = base;
 	api->cf = cf;
 	api->auth = auth;
@@ -625,9 +642,12 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 	    &api->pool)) != 0 ||
 	    (rc = cache_new(cf->cache.max_entries, &api->cache)) != 0 ||
 	    (rc = auditq_new(st, api->pool, cf->audit.group_commit,
-	    cf->audit.commit_window_ms, &api->auditq)) != 0 ||
+	    cf->audit.commit_window_ms, journal, &api->auditq)) != 0 ||
 	    (rc = precompute_new(base, cf, st, kms, api->pool, api->cache,
 	    &api->pc)) != 0) {
+		/* Not yet taken over by the audit writer: closed here. */
+		if (api->auditq == NULL)
+			auditj_close(journal, 1);
 		api_free(api);
 		return rc;
 	}

@@ -13,6 +13,7 @@
  */
 #include "server/auditq.h"
 #include "common/err.h"
+#include "server/auditj.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "store/audit.h"
@@ -23,6 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* Seconds a writer waits for the importer to free a journal half. */
+#define AUDITQ_JOURNAL_WAIT	5
 
 struct auditq {
 	struct store *st;
@@ -40,6 +44,12 @@ struct auditq {
 	double flight_early;		/* oldest copy being committed, 0: none */
 	int failed;			/* the last commit failed: no early replies */
 	int idle;			/* the writer waits on cv */
+	struct auditj *j;		/* the journal, or NULL: one commit per group */
+	pthread_t importer;
+	int importing;			/* the importer thread runs */
+	pthread_cond_t imp_cv;		/* importer: work; writer: an import ended */
+	int imp_stop;
+	struct log_rate imp_rate;
 };
 
 static double
@@ -86,12 +96,12 @@ auditq_one(struct store_txn *t, struct auditq_item *it)
 	store_audit_append(t, &ar, NULL);
 }
 
-static void
-auditq_write(struct auditq *q, struct auditq_item *batch)
+/* One LMDB commit for the batch: enrolments, and every record without a journal. */
+static int
+auditq_commit(struct auditq *q, struct auditq_item *batch)
 {
-	struct auditq_item *it, *next;
+	struct auditq_item *it;
 	struct store_txn t;
-	unsigned lost = 0;
 	int rc;
 
 	if ((rc = store_txn_begin(q->st, 1, &t)) == 0) {
@@ -99,6 +109,63 @@ auditq_write(struct auditq *q, struct auditq_item *batch)
 			auditq_one(&t, it);
 		rc = store_txn_commit(&t);
 	}
+	return rc;
+}
+
+/*
+ * The batch as journal groups, on disk when this returns 0. A full
+ * journal waits for the importer, for at most AUDITQ_JOURNAL_WAIT seconds.
+ */
+static int
+auditq_journal(struct auditq *q, struct auditq_item *batch)
+{
+	struct auditj_rec *recs;
+	struct auditq_item *it;
+	struct timespec until;
+	size_t n = 0;
+	int rc, waited = 0;
+
+	for (it = batch; it != NULL; it = it->next)
+		n++;
+	if ((recs = calloc(n, sizeof(*recs))) == NULL)
+		return SKM_ENOMEM;
+	n = 0;
+	for (it = batch; it != NULL; it = it->next, n++) {
+		recs[n].time = it->time;
+		recs[n].action = it->action;
+		recs[n].uri = it->uri;
+		recs[n].uri_len = it->uri_len;
+		recs[n].detail = it->detail;
+	}
+	while ((rc = auditj_append(q->j, recs, n)) == SKM_EBUSY &&
+	    waited < AUDITQ_JOURNAL_WAIT * 20) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 50 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&q->mu);
+		pthread_cond_broadcast(&q->imp_cv);
+		pthread_cond_timedwait(&q->imp_cv, &q->mu, &until);
+		pthread_mutex_unlock(&q->mu);
+		waited++;
+	}
+	free(recs);
+	return rc;
+}
+
+static void
+auditq_write(struct auditq *q, struct auditq_item *batch)
+{
+	struct auditq_item *it, *next;
+	unsigned lost = 0;
+	int rc, enroll = 0;
+
+	for (it = batch; it != NULL; it = it->next)
+		enroll |= it->enroll;
+	/* An enrolment changes the store itself: it takes the LMDB path. */
+	rc = q->j != NULL && !enroll ? auditq_journal(q, batch) : auditq_commit(q, batch);
 	pthread_mutex_lock(&q->mu);
 	q->commits++;
 	q->flight_early = 0;
@@ -165,9 +232,44 @@ auditq_writer(void *arg)
 	return NULL;
 }
 
+/*
+ * The importer: seals the journal's generation when due and moves sealed
+ * ones into the store, off the writer's path. A failed import is retried;
+ * meanwhile the writer fills the other half, then waits, then fails.
+ */
+static void *
+auditq_importer(void *arg)
+{
+	struct auditq *q = arg;
+	struct timespec until;
+	int rc, stop;
+
+	for (;;) {
+		(void)auditj_seal_due(q->j, 0);
+		if ((rc = auditj_import(q->j)) != 0 && log_rate_ok(&q->imp_rate))
+			log_warnx("audit journal: cannot move records into the store: %s",
+			    skm_strerror(rc));
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (rc != 0 ? 250 : 50) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&q->mu);
+		/* An import ended (or failed): a writer waiting for room retries. */
+		pthread_cond_broadcast(&q->imp_cv);
+		if (!q->imp_stop)
+			pthread_cond_timedwait(&q->imp_cv, &q->mu, &until);
+		stop = q->imp_stop;
+		pthread_mutex_unlock(&q->mu);
+		if (stop)
+			return NULL;
+	}
+}
+
 int
 auditq_new(struct store *st, struct pool *pool, int group, unsigned window_ms,
-    struct auditq **out)
+    struct auditj *journal, struct auditq **out)
 {
 	struct auditq *q;
 
@@ -180,11 +282,22 @@ auditq_new(struct store *st, struct pool *pool, int group, unsigned window_ms,
 	pthread_mutex_init(&q->mu, NULL);
 	auditq_set_window(q, window_ms);
 	pthread_cond_init(&q->cv, NULL);
+	pthread_cond_init(&q->imp_cv, NULL);
+	q->imp_rate.interval = 10;
+	q->imp_rate.burst = 3;
 	if (pthread_create(&q->thread, NULL, auditq_writer, q) != 0) {
 		auditq_free(q);
 		return SKM_ENOMEM;
 	}
 	q->started = 1;
+	if ((q->j = journal) != NULL) {
+		if (pthread_create(&q->importer, NULL, auditq_importer, q) != 0) {
+			q->j = NULL;
+			auditq_free(q);
+			return SKM_ENOMEM;
+		}
+		q->importing = 1;
+	}
 	*out = q;
 	return 0;
 }
@@ -270,6 +383,16 @@ auditq_free(struct auditq *q)
 	pthread_mutex_unlock(&q->mu);
 	if (q->started)
 		pthread_join(q->thread, NULL);
+	if (q->importing) {
+		pthread_mutex_lock(&q->mu);
+		q->imp_stop = 1;
+		pthread_cond_broadcast(&q->imp_cv);
+		pthread_mutex_unlock(&q->mu);
+		pthread_join(q->importer, NULL);
+	}
+	/* Both threads are gone: what the journal holds moves into the store now. */
+	auditj_close(q->j, 1);
+	pthread_cond_destroy(&q->imp_cv);
 	pthread_cond_destroy(&q->cv);
 	pthread_mutex_destroy(&q->mu);
 	free(q);

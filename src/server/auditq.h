@@ -24,6 +24,7 @@
 #include "server/auth.h"
 #include "server/pool.h"
 
+struct auditj;
 struct auditq;
 struct store;
 
@@ -48,10 +49,13 @@ struct auditq_item {
 /*
  * The writer over st, posting completions through pool. group: commit
  * every waiting record in one transaction; otherwise one each.
- * window_ms: the commit window described above (0: none).
+ * window_ms: the commit window described above (0: none). journal: where
+ * key-set records become durable (auditj.h), taken over on success and
+ * closed, its records moved into the store, by auditq_free(); NULL: each
+ * group is an LMDB commit.
  */
 int auditq_new(struct store *st, struct pool *pool, int group, unsigned window_ms,
-    struct auditq **out);
+    struct auditj *journal, struct auditq **out);
 
 /* A new commit window (SIGHUP) for records submitted from now on. */
 void auditq_set_window(struct auditq *q, unsigned window_ms);

@@ -22,6 +22,7 @@ src_server_libserver_la_LIBADD = src/server/libauth.la src/kms/libkms.la \
 # The KMS API: routing, refusals, worker pool, cache, precomputation, audit.
 src_server_libserver_la_SOURCES += \
 	src/server/api.c \
+	src/server/auditj.c src/server/auditj.h \
 	src/server/auditq.c src/server/auditq.h \
 	src/server/cache.c src/server/cache.h \
 	src/server/errmap.c src/server/errmap.h \

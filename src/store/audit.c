@@ -17,6 +17,8 @@
 #define AUDIT_SEQ_V1	1
 
 static const uint8_t seq_key[] = { STORE_C_META, STORE_META_AUDIT_SEQ };
+static const uint8_t journal_key[] = { STORE_C_META, STORE_META_AUDIT_JOURNAL };
+#define AUDIT_JOURNAL_V1	1
 
 static int
 text_ok(const char *s)
@@ -70,6 +72,35 @@ store_audit_append(struct store_txn *t, const struct audit_rec *r,
 	if (err == 0 && seq != NULL)
 		*seq = next;
 	return err;
+}
+
+int
+store_audit_journal_get(struct store_txn *t, uint64_t *gen)
+{
+	const uint8_t *v;
+	size_t vlen;
+	int err;
+
+	*gen = 0;
+	err = store_txn_get(t, journal_key, sizeof(journal_key), &v, &vlen);
+	if (err == SKM_ENOTFOUND)
+		return 0;
+	if (err != 0)
+		return err;
+	if (vlen != 9 || v[0] != AUDIT_JOURNAL_V1)
+		return store_txn_fail(t, SKM_ESTORE);
+	*gen = rec_get_be64(v + 1);
+	return 0;
+}
+
+int
+store_audit_journal_put(struct store_txn *t, uint64_t gen)
+{
+	uint8_t v[9];
+
+	v[0] = AUDIT_JOURNAL_V1;
+	rec_be64(v + 1, gen);
+	return store_txn_put(t, journal_key, sizeof(journal_key), v, sizeof(v), 0);
 }
 
 struct audit_ctx {

@@ -36,6 +36,14 @@ int store_audit_append(struct store_txn *t, const struct audit_rec *r,
  * uri is not NULL, about that identity. Records point into the store. fn
  * returns as for store_txn_scan().
  */
+/*
+ * The last generation of skmsd's audit journal whose records are in the
+ * store (0: none yet), and its update, made in the transaction that
+ * imports that generation so that a replay never imports it twice.
+ */
+int store_audit_journal_get(struct store_txn *t, uint64_t *gen);
+int store_audit_journal_put(struct store_txn *t, uint64_t gen);
+
 typedef int store_audit_fn(const struct audit_rec *r, void *arg);
 int store_audit_list(struct store_txn *t, int64_t since, const uint8_t *uri,
     size_t len, store_audit_fn *fn, void *arg);

@@ -43,6 +43,7 @@ enum store_meta {
 	STORE_META_SCHEMA = 0x00,
 	STORE_META_AUDIT_SEQ = 0x01,
 	STORE_META_CACHENUM = 0x02,
+	STORE_META_AUDIT_JOURNAL = 0x03,	/* last journal generation imported */
 };
 
 #define STORE_SCHEMA_VERSION	2

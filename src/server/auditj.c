@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The audit journal (see auditj.h). A group on disk:
+ *
+ *   "SKAJ" | u32 payload length | u64 generation | 16-octet tag | payload
+ *
+ * all big-endian, the tag the first half of SHA-256 over the 16 octets
+ * before it and the payload. The payload is a run of records:
+ *
+ *   u8 version (1) | i64 time | u8 len, action | u16 len, URI | u16 len, detail
+ *
+ * The file is written with O_DSYNC: a group is on disk when pwrite()
+ * returns. Its blocks are written once when the file is made, so later
+ * writes change no file metadata and cost one flush each.
+ */
+#include "server/auditj.h"
+#include "common/err.h"
+#include "store/audit.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#define AUDITJ_MAGIC		"SKAJ"
+#define AUDITJ_HEAD		32	/* magic, length, generation, tag */
+#define AUDITJ_TAG		16
+#define AUDITJ_REC_V1		1
+#define AUDITJ_FILL		((size_t)1 << 20)	/* zeros written per call when made */
+
+struct auditj {
+	int fd;
+	struct store *st;
+	EVP_MD *sha256;
+	pthread_mutex_t mu;
+	uint64_t gen;			/* being written */
+	size_t off;			/* in its half */
+	double first;			/* monotonic time of its first group; 0: empty */
+	uint64_t sealed;		/* waiting for import; 0: none */
+	uint64_t imports;
+	int failed;			/* the last import failed: SKM_E*, else 0 */
+	uint8_t *buf;			/* one group being built (writer only) */
+};
+
+static double
+auditj_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+auditj_be(uint8_t *p, uint64_t v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static uint64_t
+auditj_get(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int
+auditj_tag(const struct auditj *j, const uint8_t *head, const uint8_t *payload,
+    size_t len, uint8_t tag[AUDITJ_TAG])
+{
+	uint8_t d[EVP_MAX_MD_SIZE];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok;
+
+	ok = ctx != NULL && EVP_DigestInit_ex(ctx, j->sha256, NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, head, 16) == 1 &&
+	    EVP_DigestUpdate(ctx, payload, len) == 1 &&
+	    EVP_DigestFinal_ex(ctx, d, NULL) == 1;
+	EVP_MD_CTX_free(ctx);
+	if (ok)
+		memcpy(tag, d, AUDITJ_TAG);
+	return ok ? 0 : SKM_ECRYPTO;
+}
+
+/* --- reading a half: at open, and to import a sealed generation --- */
+
+/* Appends the records of one payload to the store transaction t. */
+static int
+auditj_load(struct store_txn *t, const uint8_t *p, size_t len)
+{
+	char action[256], detail[65536];
+	struct audit_rec ar;
+	size_t an, un, dn;
+	int rc;
+
+	while (len > 0) {
+		if (len < 10 || p[0] != AUDITJ_REC_V1)
+			return SKM_ESTORE;
+		memset(&ar, 0, sizeof(ar));
+		ar.time = (int64_t)auditj_get(p + 1, 8);
+		an = p[9];
+		p += 10;
+		len -= 10;
+		if (len < an + 2)
+			return SKM_ESTORE;
+		memcpy(action, p, an);
+		action[an] = '\0';
+		un = (size_t)auditj_get(p + an, 2);
+		p += an + 2;
+		len -= an + 2;
+		if (len < un + 2)
+			return SKM_ESTORE;
+		ar.uri = p;
+		ar.uri_len = un;
+		dn = (size_t)auditj_get(p + un, 2);
+		if (len < un + 2 + dn)
+			return SKM_ESTORE;
+		memcpy(detail, p + un + 2, dn);
+		detail[dn] = '\0';
+		ar.actor = "skmsd";
+		ar.action = action;
+		ar.detail = detail;
+		if ((rc = store_audit_append(t, &ar, NULL)) != 0)
+			return rc;
+		p += un + 2 + dn;
+		len -= un + 2 + dn;
+	}
+	return 0;
+}
+
+/*
+ * Scans half h: *gen receives the generation of its valid groups (0: none)
+ * and *end the offset after the last one. With t, the groups of generation
+ * want are appended to it.
+ */
+static int
+auditj_scan(struct auditj *j, int h, uint64_t want, struct store_txn *t, uint64_t *gen,
+    size_t *end)
+{
+	uint8_t head[AUDITJ_HEAD], tag[AUDITJ_TAG], *payload = NULL;
+	size_t off = 0, len;
+	uint64_t g;
+	ssize_t n;
+	int rc = 0;
+
+	*gen = 0;
+	while (off + AUDITJ_HEAD <= AUDITJ_HALF) {
+		n = pread(j->fd, head, sizeof(head), (off_t)((size_t)h * AUDITJ_HALF + off));
+		if (n != (ssize_t)sizeof(head) || memcmp(head, AUDITJ_MAGIC, 4) != 0)
+			break;
+		len = (size_t)auditj_get(head + 4, 4);
+		g = auditj_get(head + 8, 8);
+		if (len == 0 || len > AUDITJ_GROUP_MAX || off + AUDITJ_HEAD + len > AUDITJ_HALF ||
+		    (*gen != 0 && g != *gen) || g == 0)
+			break;
+		if ((payload = malloc(len)) == NULL)
+			return SKM_ENOMEM;
+		n = pread(j->fd, payload, len, (off_t)((size_t)h * AUDITJ_HALF + off +
+		    AUDITJ_HEAD));
+		/* A torn or stale group ends the generation: it was never acknowledged. */
+		if (n != (ssize_t)len || auditj_tag(j, head, payload, len, tag) != 0 ||
+		    CRYPTO_memcmp(tag, head + 16, AUDITJ_TAG) != 0) {
+			free(payload);
+			break;
+		}
+		*gen = g;
+		if (t != NULL && g == want)
+			rc = auditj_load(t, payload, len);
+		OPENSSL_clear_free(payload, len);
+		if (rc != 0)
+			return rc;
+		off += AUDITJ_HEAD + len;
+	}
+	if (end != NULL)
+		*end = off;
+	return 0;
+}
+
+/* Moves generation g (in half g % 2) into the store, with its mark. */
+static int
+auditj_move(struct auditj *j, uint64_t g)
+{
+	struct store_txn t;
+	uint64_t seen;
+	int rc;
+
+	if ((rc = store_txn_begin(j->st, 1, &t)) != 0)
+		return rc;
+	rc = auditj_scan(j, (int)(g % 2), g, &t, &seen, NULL);
+	if (rc == 0)
+		rc = store_audit_journal_put(&t, g);
+	if (rc != 0) {
+		store_txn_abort(&t);
+		return rc;
+	}
+	return store_txn_commit(&t);
+}
+
+/* --- open and close --- */
+
+/* Makes the file AUDITJ_HALF * 2 octets of written zeros, on disk. */
+static int
+auditj_make(int fd)
+{
+	uint8_t *z = calloc(1, AUDITJ_FILL);
+	size_t off;
+	int rc = 0;
+
+	if (z == NULL)
+		return SKM_ENOMEM;
+	for (off = 0; off < 2 * AUDITJ_HALF && rc == 0; off += AUDITJ_FILL)
+		if (pwrite(fd, z, AUDITJ_FILL, (off_t)off) != (ssize_t)AUDITJ_FILL)
+			rc = SKM_EIO;
+	free(z);
+	if (rc == 0 && fsync(fd) != 0)
+		rc = SKM_EIO;
+	return rc;
+}
+
+/* A new file's name is on disk only once its directory is synced. */
+static int
+auditj_sync_dir(const char *path)
+{
+	char dir[4096];
+	char *slash;
+	int fd, rc = 0;
+
+	if (strlen(path) >= sizeof(dir))
+		return SKM_ELEN;
+	strcpy(dir, path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return SKM_EIO;
+	if (fsync(fd) != 0)
+		rc = SKM_EIO;
+	close(fd);
+	return rc;
+}
+
+int
+auditj_open(const char *path, struct store *st, struct auditj **out, char *why,
+    size_t whylen)
+{
+	struct auditj *j;
+	struct store_txn t;
+	struct stat sb;
+	uint64_t mark = 0, g[2];
+	size_t end[2];
+	int rc, h, first;
+
+	*out = NULL;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return SKM_ENOMEM;
+	j->st = st;
+	j->fd = -1;
+	pthread_mutex_init(&j->mu, NULL);
+	rc = SKM_ENOMEM;
+	if ((j->buf = malloc(AUDITJ_HEAD + AUDITJ_GROUP_MAX)) == NULL)
+		goto fail;
+	rc = SKM_ECRYPTO;
+	if ((j->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
+		goto fail;
+	rc = SKM_EIO;
+	if ((j->fd = open(path, O_RDWR | O_CREAT | O_DSYNC | O_CLOEXEC, 0600)) < 0 ||
+	    fstat(j->fd, &sb) != 0) {
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	/* It names who got which key set: as private as the store. */
+	if ((sb.st_mode & 077) != 0 || sb.st_uid != geteuid()) {
+		snprintf(why, whylen, "%s: must be owned by this user and mode 0600", path);
+		rc = SKM_EPERM;
+		goto fail;
+	}
+	if ((size_t)sb.st_size < 2 * AUDITJ_HALF) {
+		if ((rc = auditj_make(j->fd)) == 0 && sb.st_size == 0)
+			rc = auditj_sync_dir(path);
+		if (rc != 0) {
+			snprintf(why, whylen, "%s: cannot make the journal: %s", path,
+			    skm_strerror(rc));
+			goto fail;
+		}
+	}
+	if ((rc = store_txn_begin(st, 0, &t)) != 0 ||
+	    (rc = store_audit_journal_get(&t, &mark)) != 0) {
+		store_txn_abort(&t);
+		snprintf(why, whylen, "store: %s", skm_strerror(rc));
+		goto fail;
+	}
+	store_txn_abort(&t);
+	for (h = 0; h < 2; h++)
+		if ((rc = auditj_scan(j, h, 0, NULL, &g[h], &end[h])) != 0)
+			goto fail;
+	/*
+	 * What a crash left: the generations after the mark, oldest first. One
+	 * that cannot move now (a full store, say) stays where it is and the
+	 * importer retries; meanwhile nothing new is accepted (auditj_append).
+	 */
+	first = g[0] <= g[1] ? 0 : 1;
+	for (h = first; h < first + 2; h++) {
+		if (g[h % 2] <= mark)
+			continue;
+		if (j->failed == 0 && (j->failed = auditj_move(j, g[h % 2])) == 0) {
+			mark = g[h % 2];
+			j->imports++;
+		} else if (j->sealed == 0 && h == first && g[(h + 1) % 2] > mark) {
+			/* The older of two: sealed; the newer is continued below. */
+			j->sealed = g[h % 2];
+		} else {
+			/* The newest: written on from its end, sealed when due. */
+			j->gen = g[h % 2];
+			j->off = end[h % 2];
+			j->first = auditj_now();
+		}
+	}
+	if (j->gen == 0) {
+		j->gen = g[0] > mark ? g[0] : mark;
+		j->gen = (g[1] > j->gen ? g[1] : j->gen) + 1;
+	}
+	if (j->failed != 0)
+		snprintf(why, whylen, "%s: records wait for the store: %s", path,
+		    skm_strerror(j->failed));
+	*out = j;
+	return 0;
+fail:
+	auditj_close(j, 0);
+	return rc;
+}
+
+void
+auditj_close(struct auditj *j, int flush)
+{
+	if (j == NULL)
+		return;
+	if (flush && j->fd >= 0) {
+		/* A sealed generation first, then the current one. */
+		(void)auditj_import(j);
+		if (auditj_seal_due(j, 1))
+			(void)auditj_import(j);
+	}
+	if (j->fd >= 0)
+		close(j->fd);
+	EVP_MD_free(j->sha256);
+	free(j->buf);
+	pthread_mutex_destroy(&j->mu);
+	free(j);
+}
+
+/* --- writing --- */
+
+/* One record into the group buffer at *len; 0, or 1 when it does not fit. */
+static int
+auditj_put(uint8_t *p, size_t cap, size_t *len, const struct auditj_rec *r)
+{
+	size_t an = strlen(r->action), dn = strlen(r->detail);
+	size_t need = 10 + an + 2 + r->uri_len + 2 + dn;
+
+	if (an > 255 || r->uri_len > 0xffff || dn > 0xffff)
+		return -1;
+	if (*len + need > cap)
+		return 1;
+	p += *len;
+	p[0] = AUDITJ_REC_V1;
+	auditj_be(p + 1, (uint64_t)r->time, 8);
+	p[9] = (uint8_t)an;
+	memcpy(p + 10, r->action, an);
+	p += 10 + an;
+	auditj_be(p, r->uri_len, 2);
+	memcpy(p + 2, r->uri, r->uri_len);
+	p += 2 + r->uri_len;
+	auditj_be(p, dn, 2);
+	memcpy(p + 2, r->detail, dn);
+	*len += need;
+	return 0;
+}
+
+/* Writes the group in j->buf (payload of len octets) at the end of the current half. */
+static int
+auditj_write(struct auditj *j, size_t len)
+{
+	uint8_t *head = j->buf;
+	size_t total = AUDITJ_HEAD + len;
+	int rc;
+
+	pthread_mutex_lock(&j->mu);
+	/* Records the store cannot take are not piled up: refuse until it can. */
+	if (j->failed != 0) {
+		rc = j->failed;
+		pthread_mutex_unlock(&j->mu);
+		return rc;
+	}
+	if (j->off + total > AUDITJ_HALF) {
+		/* The half is full: move on, if the other half is free. */
+		if (j->sealed != 0) {
+			pthread_mutex_unlock(&j->mu);
+			return SKM_EBUSY;
+		}
+		j->sealed = j->gen++;
+		j->off = 0;
+		j->first = 0;
+	}
+	memcpy(head, AUDITJ_MAGIC, 4);
+	auditj_be(head + 4, len, 4);
+	auditj_be(head + 8, j->gen, 8);
+	if ((rc = auditj_tag(j, head, head + AUDITJ_HEAD, len, head + 16)) == 0 &&
+	    pwrite(j->fd, head, total, (off_t)((size_t)(j->gen % 2) * AUDITJ_HALF + j->off)) !=
+	    (ssize_t)total)
+		rc = SKM_EIO;
+	if (rc == 0) {
+		if (j->off == 0)
+			j->first = auditj_now();
+		j->off += total;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+int
+auditj_append(struct auditj *j, const struct auditj_rec *recs, size_t n)
+{
+	uint8_t *payload = j->buf + AUDITJ_HEAD;
+	size_t i = 0, len = 0;
+	int rc;
+
+	while (i < n) {
+		rc = auditj_put(payload, AUDITJ_GROUP_MAX, &len, &recs[i]);
+		if (rc < 0)
+			return SKM_EINVAL;
+		if (rc == 0) {
+			i++;
+			continue;
+		}
+		if (len == 0)
+			return SKM_EINVAL;
+		if ((rc = auditj_write(j, len)) != 0)
+			return rc;
+		len = 0;
+	}
+	return len > 0 ? auditj_write(j, len) : 0;
+}
+
+int
+auditj_seal_due(struct auditj *j, int force)
+{
+	int sealed = 0;
+
+	pthread_mutex_lock(&j->mu);
+	if (j->sealed == 0 && j->off > 0 &&
+	    (force || auditj_now() - j->first >= AUDITJ_SEAL_MS / 1000.0)) {
+		j->sealed = j->gen++;
+		j->off = 0;
+		j->first = 0;
+		sealed = 1;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return sealed;
+}
+
+int
+auditj_sealed(struct auditj *j)
+{
+	int s;
+
+	pthread_mutex_lock(&j->mu);
+	s = j->sealed != 0;
+	pthread_mutex_unlock(&j->mu);
+	return s;
+}
+
+int
+auditj_import(struct auditj *j)
+{
+	uint64_t g;
+	int rc;
+
+	pthread_mutex_lock(&j->mu);
+	g = j->sealed;
+	pthread_mutex_unlock(&j->mu);
+	if (g == 0)
+		return 0;
+	rc = auditj_move(j, g);
+	pthread_mutex_lock(&j->mu);
+	j->failed = rc;
+	if (rc == 0) {
+		j->sealed = 0;
+		j->imports++;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+uint64_t
+auditj_imports(struct auditj *j)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&j->mu);
+	n = j->imports;
+	pthread_mutex_unlock(&j->mu);
+	return n;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The audit journal: where skmsd makes a key set's audit record durable
+ * before the reply leaves, at the cost of one synchronous write per group
+ * of records, instead of an LMDB commit (a dozen page writes and two disk
+ * flushes). The records move into the store in bulk a fraction of a second
+ * later, and whatever a crash left in the journal moves at the next start.
+ *
+ * The file holds two halves. Records are written in generations: numbered
+ * groups of records, each generation filling one half from its start
+ * (generation g in half g % 2). A generation is sealed when its half is
+ * full or it is older than AUDITJ_SEAL_MS, and then imported into the
+ * store in one transaction that also records its number
+ * (store_audit_journal_put), so no generation is imported twice. The
+ * writer starts on a half only once the generation it held is in the
+ * store. A group carries a SHA-256 tag: a torn write ends the scan of its
+ * half, and such a group was never acknowledged.
+ *
+ * Thread use: one writer (auditj_append) and one importer (auditj_seal_due,
+ * auditj_import) at a time; auditj_open and auditj_close alone.
+ */
+#ifndef SKM_SERVER_AUDITJ_H
+#define SKM_SERVER_AUDITJ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct auditj;
+struct store;
+
+#define AUDITJ_HALF		((size_t)8 << 20)	/* octets per half */
+#define AUDITJ_GROUP_MAX	((size_t)256 << 10)	/* octets per write */
+#define AUDITJ_SEAL_MS		200
+
+/* One record: a key set issued by skmsd. */
+struct auditj_rec {
+	int64_t time;			/* Unix seconds */
+	const char *action;		/* e.g. "keyprov" */
+	const char *uri;
+	size_t uri_len;
+	const char *detail;
+};
+
+/*
+ * Opens the journal at path (created 0600 and preallocated when missing)
+ * and moves every generation the store lacks into st. When the store
+ * cannot take them (full), they stay, why says so, and appends are refused
+ * until an import succeeds. Fails only when the file cannot be used (why
+ * receives the reason).
+ */
+int auditj_open(const char *path, struct store *st, struct auditj **out, char *why,
+    size_t whylen);
+
+/*
+ * Writes n records as one or more groups and returns once they are on
+ * disk. SKM_EBUSY: the half is full and the sealed one not yet imported
+ * (retry after an import). After a failed import, that import's error
+ * until one succeeds. On any error the records are not acknowledged.
+ */
+int auditj_append(struct auditj *j, const struct auditj_rec *recs, size_t n);
+
+/*
+ * Seals the current generation when it holds records and is older than
+ * AUDITJ_SEAL_MS (or always, with force), provided no other generation
+ * waits for import. Returns 1 when one was sealed.
+ */
+int auditj_seal_due(struct auditj *j, int force);
+
+/* Imports the sealed generation, if any, into the store. 0 when nothing is left sealed. */
+int auditj_import(struct auditj *j);
+
+/* Is a generation sealed and waiting for auditj_import()? */
+int auditj_sealed(struct auditj *j);
+
+/* Generations imported since open (tests, metrics). */
+uint64_t auditj_imports(struct auditj *j);
+
+/*
+ * Closes the journal. With flush, the current generation is sealed and
+ * imported first, so a clean stop leaves nothing to replay.
+ */
+void auditj_close(struct auditj *j, int flush);
+
+#endif
