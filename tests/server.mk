@@ -42,6 +42,12 @@ TESTS += tests/test_precompute
 tests_test_precompute_SOURCES = tests/test_precompute.c
 tests_test_precompute_CFLAGS = $(TEST_CFLAGS)
 tests_test_precompute_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+# The audit journal against a real LMDB store in a temporary directory.
+check_PROGRAMS += tests/test_auditj
+TESTS += tests/test_auditj
+tests_test_auditj_SOURCES = tests/test_auditj.c tests/store_fixture.c tests/store_fixture.h
+tests_test_auditj_CFLAGS = $(TEST_CFLAGS) $(LMDB_CFLAGS)
+tests_test_auditj_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 TESTS += tests/skmsd_api.sh
 EXTRA_DIST += tests/skmsd_api.sh tests/data/kms-response.xsd tests/fuzz_route.c \
 	tests/fuzz_http.c

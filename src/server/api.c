@@ -72,7 +72,7 @@ struct api_call {
 	struct req *r;
 	char caller[AUTH_ID_MAX + 1];
 	size_t caller_len;
-	char url[API_URL_MAX];
+	char *url;			/* url_buf */
 	uint64_t period_no;
 	int64_t now;
 	int derive_rc;
@@ -81,6 +81,7 @@ struct api_call {
 	struct kms_keyset ks;		/* SECRET */
 	struct pool_job job;
 	struct auditq_item audit;
+	char url_buf[];			/* as long as the URL: a call per key set */
 };
 
 /* What is known about a request while it is checked on the loop. */
@@ -148,7 +149,9 @@ api_call_free(struct api_call *call)
 	call->api->pending--;
 	if (call->doc != NULL)
 		kmsxml_free(call->doc, call->doclen);
-	OPENSSL_clear_free(call, sizeof(*call));
+	/* Only the key set is secret; the rest (URIs, URL, audit text) is not. */
+	OPENSSL_cleanse(&call->ks, sizeof(call->ks));
+	OPENSSL_free(call);
 }
 
 static void
@@ -158,7 +161,7 @@ api_call_refuse(struct api_call *call, enum errmap_id id)
 
 	memset(&c, 0, sizeof(c));
 	memcpy(c.caller, call->caller, sizeof(c.caller));
-	memcpy(c.url, call->url, sizeof(c.url));
+	snprintf(c.url, sizeof(c.url), "%s", call->url);
 	c.now = call->now;
 	api_refuse(call->api, call->r, &c, id, NULL);
 	api_call_free(call);
@@ -187,7 +190,13 @@ api_url(char *out, size_t cap, const char *host, const char *path)
 {
 	static const char hexd[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)path;
-	size_t n = (size_t)snprintf(out, cap, "https://%s", host);
+	size_t hl = strlen(host), n = hl + 8 < cap ? hl + 8 : 0;
+
+	/* "https://" and the host (API_HOST_MAX at most), without snprintf. */
+	if (n > 0) {
+		memcpy(out, "https://", 8);
+		memcpy(out + 8, host, hl);
+	}
 
 	for (; *p != '\0' && n + 4 < cap; p++) {
 		if ((isalnum(*p) && *p < 0x80) || (*p != '%' && strchr("-._~!$&'()*+,;=:@/",
@@ -506,6 +515,7 @@ api_keyprov(struct api *api, struct req *r, const struct api_ctx *c,
 {
 	struct api_call *call;
 	enum errmap_id id;
+	size_t ulen = strlen(c->url) + 1;
 	uint64_t pno;
 	int enroll = 0, rc;
 	int64_t from = 0;
@@ -521,16 +531,17 @@ api_keyprov(struct api *api, struct req *r, const struct api_ctx *c,
 		api_refuse(api, r, c, id, NULL);
 		return;
 	}
-	if ((call = OPENSSL_zalloc(sizeof(*call))) == NULL) {
+	if ((call = OPENSSL_zalloc(sizeof(*call) + ulen)) == NULL) {
 		api_refuse(api, r, c, ERRMAP_INTERNAL, NULL);
 		return;
 	}
 	api->pending++;
 	call->api = api;
 	call->r = r;
-	memcpy(call->caller, c->caller, sizeof(call->caller));
-	call->caller_len = strlen(call->caller);
-	memcpy(call->url, c->url, sizeof(call->url));
+	call->caller_len = strlen(c->caller);
+	memcpy(call->caller, c->caller, call->caller_len + 1);
+	call->url = call->url_buf;
+	memcpy(call->url, c->url, ulen);
 	call->now = c->now;
 	call->period_no = pno;
 	memcpy(call->audit.uri, call->caller, call->caller_len);
@@ -569,7 +580,10 @@ api_handle(struct api *api, struct req *r)
 	struct route rt;
 	enum errmap_id id;
 
-	memset(&c, 0, sizeof(c));
+	/* Fields, not the whole context: its URL buffer alone is 8 KiB. */
+	c.caller[0] = '\0';
+	c.jti[0] = '\0';
+	c.by_token = 0;
 	c.now = (int64_t)time(NULL);
 	api_url(c.url, sizeof(c.url), api_host_ok(host) ? host : api_kms_uri(api),
 	    req_path(r));

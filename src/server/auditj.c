@@ -16,6 +16,7 @@
 #include "server/auditj.h"
 #include "common/err.h"
 #include "store/audit.h"
+#include "store/identity.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -376,6 +377,9 @@ auditj_put(uint8_t *p, size_t cap, size_t *len, const struct auditj_rec *r)
 	size_t need = 10 + an + 2 + r->uri_len + 2 + dn;
 
 	if (an > 255 || r->uri_len > 0xffff || dn > 0xffff)
+		return -1;
+	/* What the store refuses (store_audit_append) would never move in. */
+	if (r->uri_len > STORE_URI_MAX || dn > AUDIT_TEXT_MAX)
 		return -1;
 	if (*len + need > cap)
 		return 1;

@@ -59,6 +59,23 @@ http_reply_date(struct http_date *d)
 	return d->text;
 }
 
+/* v in decimal into out (cap > 20 for any size_t). */
+static void
+http_reply_uint(char *out, size_t cap, size_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0 && n < sizeof(tmp));
+	if (n >= cap)
+		n = cap - 1;
+	for (cap = 0; cap < n; cap++)
+		out[cap] = tmp[n - 1 - cap];
+	out[n] = '\0';
+}
+
 static void
 http_reply_put(char **p, const char *s)
 {
@@ -83,15 +100,16 @@ http_reply_build(struct http_date *d, const struct http_reply *rp, char **out,
 {
 	/* RFC 9110 6.4.1: no content in 1xx, 204 and 304 responses. */
 	int has_body = rp->status >= 200 && rp->status != 204 && rp->status != 304;
+	const char *reason = http_reply_reason(rp->status);
 	size_t len = rp->len, cap, i;
-	char line[64], clen[24], *buf, *p;
+	char status[4], clen[24], *buf, *p;
 
-	snprintf(line, sizeof(line), "HTTP/1.1 %d %s\r\n", rp->status,
-	    http_reply_reason(rp->status));
-	snprintf(clen, sizeof(clen), "%zu", has_body ? len : 0);
+	/* Not snprintf: this runs for every reply. */
+	http_reply_uint(status, sizeof(status), (size_t)(rp->status % 1000));
+	http_reply_uint(clen, sizeof(clen), has_body ? len : 0);
 	if (!has_body || rp->head_only)
 		len = 0;
-	cap = strlen(line) + 192 + len;
+	cap = strlen(reason) + 192 + len;
 	if (rp->content_type != NULL)
 		cap += strlen(rp->content_type) + 16;
 	for (i = 0; rp->headers != NULL && rp->headers[i] != NULL && rp->headers[i + 1] != NULL;
@@ -100,7 +118,11 @@ http_reply_build(struct http_date *d, const struct http_reply *rp, char **out,
 	if ((buf = malloc(cap)) == NULL)
 		return SKM_ENOMEM;
 	p = buf;
-	http_reply_put(&p, line);
+	http_reply_put(&p, "HTTP/1.1 ");
+	http_reply_put(&p, status);
+	http_reply_put(&p, " ");
+	http_reply_put(&p, reason);
+	http_reply_put(&p, "\r\n");
 	http_reply_field(&p, "Date", http_reply_date(d));
 	if (rp->content_type != NULL)
 		http_reply_field(&p, "Content-Type", rp->content_type);
