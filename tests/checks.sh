@@ -65,6 +65,11 @@ hasnt() {
 	if grep -q -e "$1" "$2"; then bad "$3: unexpected '$1'"; sed 's/^/  | /' "$2" | head -n 20; else ok; fi
 }
 
+# same GOT WANT DESCRIPTION
+same() {
+	if [ "$1" = "$2" ]; then ok; else bad "$3: '$1', expected '$2'"; fi
+}
+
 # wait_serving PID LOG: 0 once LOG says "serving" (within 10 s), 1 if the
 # process PID exits first or the time runs out.
 wait_serving() {

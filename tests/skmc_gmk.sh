@@ -31,9 +31,6 @@ fail=0
 need_tools "$OPENSSL"
 need_built "$SKMSD" "$MINT" "$CTL" "$SKMC"
 
-same() {
-	if [ "$1" = "$2" ]; then ok; else bad "$3: '$1', expected '$2'"; fi
-}
 ctl() { "$CTL" --store "$tmp/store" "$@"; }
 ks="$tmp/ks"
 as() {	# as URI COMMAND...: skmc as that identity

@@ -215,10 +215,11 @@ hasnt "ok method" "$tmp/plain" "plain HTTP reached the API"
 expect 0 "TLS after plain HTTP" get "$URL/init" "$tmp/b" -X POST
 has "^200" "$tmp/out" "TLS after plain HTTP"
 
-# --- size limits: evhttp's own rejections, and the server stays up ---
+# --- size limits: the HTTP layer's own refusals, and the server stays up ---
 big=$(head -c 3000 /dev/zero | tr '\0' a)
 expect 0 "oversized header" get "$URL/init" "$tmp/b" -X POST -H "X-Big: $big"
-has "^4[0-9][0-9]" "$tmp/out" "oversized header rejected"
+has "^431" "$tmp/out" "oversized header rejected"
+has "<ErrorCode>43101</ErrorCode>" "$tmp/b" "oversized header: KmsError"
 hasnt "ok method" "$tmp/b" "oversized header reached the API"
 head -c 1500 /dev/zero >"$tmp/body"
 $CURL -o "$tmp/b" -w '%{http_code}' -X POST --data-binary "@$tmp/body" "$URL/init" >"$tmp/out" 2>&1
@@ -229,7 +230,56 @@ has "body=5 " "$tmp/b" "body passed on"
 expect 0 "alive after the limits" get "$URL/init" "$tmp/b" -X POST
 has "^200" "$tmp/out" "alive after the limits"
 
-# --- connection cap (4): the fifth is closed, and slots come back ---
+# --- HTTP/1.1 framing: chunked bodies, 100-continue, pipelining, HTTP/1.0,
+# and refusals with their own status, each closing the connection ---
+expect 0 "chunked body" get "$URL/init" "$tmp/b" -X POST -H "Transfer-Encoding: chunked" \
+    --data-binary "hello"
+has "^200" "$tmp/out" "chunked body status"
+has "body=5 " "$tmp/b" "chunked body decoded"
+t0=$(date +%s)
+expect 0 "100-continue" get "$URL/init" "$tmp/b" -X POST -H "Expect: 100-continue" \
+    --expect100-timeout 8 --data-binary "hello"
+has "body=5 " "$tmp/b" "100-continue body"
+if [ $(($(date +%s) - t0)) -lt 5 ]; then ok; else bad "100 Continue not sent"; fi
+# raw REQUESTS: the bytes of one TLS connection, the replies on stdout
+raw() {
+	printf "$1" | s_client -quiet 2>/dev/null
+}
+rq='POST /keymanagement/identity/v1/init HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n'
+rqc='POST /keymanagement/identity/v1/init HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'
+raw "$rq$rq$rqc" >"$tmp/pipe"
+same "$(grep -c "^HTTP/1.1 200" "$tmp/pipe")" 3 "three pipelined requests answered"
+same "$(grep -c "ok method=2" "$tmp/pipe")" 3 "three pipelined requests reached the API"
+raw 'POST /keymanagement/identity/v1/init HTTP/1.0\r\nContent-Length: 0\r\n\r\n' >"$tmp/h10"
+has "^HTTP/1.1 200" "$tmp/h10" "HTTP/1.0 answered"
+has "^Connection: close" "$tmp/h10" "HTTP/1.0 closed after the reply"
+has "^Date: [A-Z][a-z][a-z], [0-9][0-9] [A-Z][a-z][a-z] 20[0-9][0-9] " "$tmp/h10" "Date field"
+# each refusal: REQUEST STATUS CODE WHAT
+refusal() {
+	raw "$1" >"$tmp/r"
+	has "^HTTP/1.1 $2 " "$tmp/r" "$4: status"
+	has "<ErrorCode>$3</ErrorCode>" "$tmp/r" "$4: KmsError"
+	has "^Connection: close" "$tmp/r" "$4: connection closed"
+	hasnt "ok method" "$tmp/r" "$4: reached the API"
+}
+P='POST /keymanagement/identity/v1/init'
+refusal "$P HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" \
+    400 40019 "Content-Length with Transfer-Encoding"
+refusal "$P HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab" \
+    400 40019 "two Content-Lengths"
+refusal "$P HTTP/1.1\r\nHost: a\r\nX-Fold: a\r\n b\r\nContent-Length: 0\r\n\r\n" \
+    400 40019 "folded header line"
+refusal "$P HTTP/1.1\r\nHost : a\r\nContent-Length: 0\r\n\r\n" 400 40019 "space before colon"
+refusal "$P HTTP/1.1\r\nContent-Length: 0\r\n\r\n" 400 40019 "HTTP/1.1 without Host"
+refusal "$P HTTP/2.0\r\nHost: a\r\n\r\n" 505 50501 "HTTP/2.0 request line"
+refusal "$P HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n" 501 50101 "gzip transfer coding"
+refusal "$P HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\nContent-Length: 0\r\n\r\n" 417 41701 \
+    "unknown expectation"
+refusal "BREW /keymanagement/identity/v1/init HTTP/1.1\r\nHost: a\r\n\r\n" 501 50101 "unknown method"
+expect 0 "alive after the refusals" get "$URL/init" "$tmp/b" -X POST
+has "^200" "$tmp/out" "alive after the refusals"
+
+# --- connection cap (4): the fifth is answered 503, and slots come back ---
 holders=
 for i in 1 2 3 4; do
 	(sleep 3) | s_client -quiet >/dev/null 2>&1 &
@@ -237,7 +287,9 @@ for i in 1 2 3 4; do
 done
 sleep 1
 get "$URL/init" "$tmp/b" -X POST >"$tmp/out"
-hasnt "^200" "$tmp/out" "connection over the cap served"
+has "^503" "$tmp/out" "connection over the cap answered 503"
+has "<ErrorCode>50301</ErrorCode>" "$tmp/b" "over the cap: KmsError"
+has "^Retry-After: 1" "$tmp/b.hdr" "over the cap: Retry-After"
 for h in $holders; do kill "$h" 2>/dev/null; done
 pkill_wait=0
 while [ $pkill_wait -lt 30 ]; do

@@ -31,9 +31,6 @@ nbad=0
 need_tools curl xmllint "$OPENSSL"
 need_built "$SKMSD" "$MINT" "$CTL"
 
-same() {
-	if [ "$1" = "$2" ]; then ok; else bad "$3: '$1', expected '$2'"; fi
-}
 ctl() { "$CTL" --store "$tmp/store" "$@"; }
 
 # --- fixtures: domain, identities, TLS and client certificates, issuer keys ---

@@ -440,27 +440,29 @@ auditj_write(struct auditj *j, size_t len)
 }
 
 int
-auditj_append(struct auditj *j, const struct auditj_rec *recs, size_t n)
+auditj_append(struct auditj *j, const struct auditj_rec *recs, size_t n, size_t *done)
 {
 	uint8_t *payload = j->buf + AUDITJ_HEAD;
-	size_t i = 0, len = 0;
-	int rc;
+	size_t i = 0, first = 0, len = 0;
+	int rc = 0;
 
-	while (i < n) {
+	while (i < n && rc == 0) {
 		rc = auditj_put(payload, AUDITJ_GROUP_MAX, &len, &recs[i]);
-		if (rc < 0)
-			return SKM_EINVAL;
-		if (rc == 0) {
+		if (rc < 0 || (rc > 0 && len == 0)) {
+			rc = SKM_EINVAL;
+		} else if (rc == 0) {
 			i++;
-			continue;
+		} else if ((rc = auditj_write(j, len)) == 0) {
+			first = i;
+			len = 0;
 		}
-		if (len == 0)
-			return SKM_EINVAL;
-		if ((rc = auditj_write(j, len)) != 0)
-			return rc;
-		len = 0;
 	}
-	return len > 0 ? auditj_write(j, len) : 0;
+	if (rc == 0 && len > 0 && (rc = auditj_write(j, len)) == 0)
+		first = i;
+	/* Groups written before a failure are on disk and will move in. */
+	if (done != NULL)
+		*done = first;
+	return rc;
 }
 
 int

@@ -55,9 +55,12 @@ int auditj_open(const char *path, struct store *st, struct auditj **out, char *w
  * Writes n records as one or more groups and returns once they are on
  * disk. SKM_EBUSY: the half is full and the sealed one not yet imported
  * (retry after an import). After a failed import, that import's error
- * until one succeeds. On any error the records are not acknowledged.
+ * until one succeeds. SKM_EINVAL: a record the store would refuse (see
+ * store_audit_append). *done (when not NULL) receives how many of recs,
+ * from the first, are on disk even on error: a retry passes the rest.
  */
-int auditj_append(struct auditj *j, const struct auditj_rec *recs, size_t n);
+int auditj_append(struct auditj *j, const struct auditj_rec *recs, size_t n,
+    size_t *done);
 
 /*
  * Seals the current generation when it holds records and is older than

@@ -122,7 +122,7 @@ auditq_journal(struct auditq *q, struct auditq_item *batch)
 	struct auditj_rec *recs;
 	struct auditq_item *it;
 	struct timespec until;
-	size_t n = 0;
+	size_t n = 0, done = 0, more;
 	int rc, waited = 0;
 
 	for (it = batch; it != NULL; it = it->next)
@@ -137,8 +137,9 @@ auditq_journal(struct auditq *q, struct auditq_item *batch)
 		recs[n].uri_len = it->uri_len;
 		recs[n].detail = it->detail;
 	}
-	while ((rc = auditj_append(q->j, recs, n)) == SKM_EBUSY &&
-	    waited < AUDITQ_JOURNAL_WAIT * 20) {
+	/* Groups on disk before a full half are not written twice. */
+	while ((rc = auditj_append(q->j, recs + done, n - done, &more)) == SKM_EBUSY &&
+	    (done += more, waited < AUDITQ_JOURNAL_WAIT * 20)) {
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 50 * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {

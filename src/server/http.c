@@ -471,8 +471,9 @@ req_new(struct conn *c, const struct http_head *hd, const char *body, size_t bod
 	return r;
 }
 
+/* A KmsError reply to r from the HTTP layer (404 outside the tree, 503 over the cap). */
 static void
-http_not_found(struct req *r)
+http_refuse(struct req *r, enum errmap_id id, const char *const *headers)
 {
 	struct kmsxml_response resp = {
 		.user_uri = NULL,
@@ -480,7 +481,7 @@ http_not_found(struct req *r)
 		.time = (int64_t)time(NULL),
 		.client_req_url = r->uri,
 	};
-	const struct errmap_entry *e = errmap_get(ERRMAP_NOT_FOUND);
+	const struct errmap_entry *e = errmap_get(id);
 	char *doc = NULL;
 	size_t len = 0;
 
@@ -488,7 +489,7 @@ http_not_found(struct req *r)
 		req_reply(r, 500, NULL, NULL, 0, NULL);
 		return;
 	}
-	req_reply(r, e->status, "application/xml", doc, len, NULL);
+	req_reply(r, e->status, "application/xml", doc, len, headers);
 	kmsxml_free(doc, len);
 }
 
@@ -501,13 +502,12 @@ conn_dispatch(struct conn *c, struct req *r)
 	c->req = r;
 	c->state = CONN_HANDLING;
 	if (c->reject) {
-		const struct errmap_entry *e = errmap_get(ERRMAP_OVERLOADED);
 		static const char *const retry[] = { "Retry-After", "1", NULL };
 
 		c->close_after = 1;
-		req_reply(r, e->status, NULL, NULL, 0, retry);
+		http_refuse(r, ERRMAP_OVERLOADED, retry);
 	} else if (strncmp(r->path, HTTP_KMS_PREFIX, strlen(HTTP_KMS_PREFIX)) != 0) {
-		http_not_found(r);
+		http_refuse(r, ERRMAP_NOT_FOUND, NULL);
 	} else if (h->api == NULL) {
 		req_reply(r, 503, NULL, NULL, 0, NULL);
 	} else {
@@ -639,7 +639,8 @@ conn_run(struct conn *c)
 				;
 			break;
 		}
-		if (conn_parse(c) == 0)
+		/* A request taken, a refusal or a 100 Continue queued: write first. */
+		if (conn_parse(c) == 0 || c->out != NULL)
 			continue;
 		if (!conn_readable(c) || conn_read(c) != 0)
 			break;
