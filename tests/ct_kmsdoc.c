@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Constant-time check of the hex decoder kmsdoc uses for keys: the digits
- * of an RSK and an SSK are marked undefined and decoded; memcheck reports
- * any branch or index on them. Base64 is OpenSSL's table decoder and is
+ * Constant-time check of the hex encoder skmsd uses for keys and of the
+ * decoder kmsdoc uses: an RSK and an SSK, then their digits, are marked
+ * undefined and encoded, then decoded; memcheck reports any branch or
+ * index on them. Base64 is OpenSSL's table decoder and is
  * not covered. Exit 0 when the decoded bytes are right.
  */
 #include <stdio.h>
@@ -23,9 +24,13 @@ one(size_t n, int upper)
 	char text[2 * SAKKE_POINT_LEN + 1], why[128];
 	int rc, ok;
 
-	if (RAND_bytes(key, (int)n) != 1 || hex_encode(key, n, text, sizeof(text), upper) != 0)
+	if (RAND_bytes(key, (int)n) != 1)
 		return 1;
-	ct_poison(text, 2 * n);
+	/* Encoding and decoding alike: no branch or index on the key. */
+	ct_poison(key, n);
+	if (hex_encode(key, n, text, sizeof(text), upper) != 0)
+		return 1;
+	ct_declassify(key, n);
 	rc = kmsdoc_value_bin(text, 2 * n, out, n, why, sizeof(why));
 	ct_declassify(out, n);
 	ok = rc == 0 && memcmp(out, key, n) == 0;

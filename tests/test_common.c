@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* src/common: hex framing, error names and reasons, option matching. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,26 @@ START_TEST(hex_round_trip)
 	ck_assert_int_eq(hex_decode("000FA5ff", 8, out, sizeof(out), &n), 0);
 	ck_assert_uint_eq(n, 4);
 	ck_assert_mem_eq(out, in, 4);
+}
+END_TEST
+
+/* Every octet in both cases, against the C library's formatting. */
+START_TEST(hex_every_octet)
+{
+	uint8_t in[256];
+	char text[513], want[3];
+	int i, upper;
+
+	for (i = 0; i < 256; i++)
+		in[i] = (uint8_t)i;
+	for (upper = 0; upper < 2; upper++) {
+		ck_assert_int_eq(hex_encode(in, sizeof(in), text, sizeof(text), upper), 0);
+		ck_assert_uint_eq(strlen(text), 512);
+		for (i = 0; i < 256; i++) {
+			snprintf(want, sizeof(want), upper ? "%02X" : "%02x", i);
+			ck_assert_mem_eq(text + 2 * i, want, 2);
+		}
+	}
 }
 END_TEST
 
@@ -97,6 +118,7 @@ main(void)
 	int failed;
 
 	tcase_add_test(tc, hex_round_trip);
+	tcase_add_test(tc, hex_every_octet);
 	tcase_add_test(tc, hex_rejects);
 	tcase_add_test(tc, err_names);
 	tcase_add_test(tc, err_why);

@@ -33,6 +33,7 @@
 #include "store/store.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,27 @@ struct api_ctx {
 	char url[API_URL_MAX];
 	int64_t now;
 };
+
+/* Character classes for the per-request checks, filled once (api_new). */
+#define API_C_HOST	0x01	/* a Host value: name, IPv4 or [IPv6], port */
+#define API_C_URL	0x02	/* kept as is in ClientReqUrl: RFC 3986 pchar and '/' */
+static unsigned char api_chars[256];
+static pthread_once_t api_chars_once = PTHREAD_ONCE_INIT;
+
+static void
+api_chars_init(void)
+{
+	const char *host = ".-:[]", *url = "-._~!$&'()*+,;=:@/";
+	int c;
+
+	for (c = 0; c < 256; c++)
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+			api_chars[c] = API_C_HOST | API_C_URL;
+	for (; *host != '\0'; host++)
+		api_chars[(unsigned char)*host] |= API_C_HOST;
+	for (; *url != '\0'; url++)
+		api_chars[(unsigned char)*url] |= API_C_URL;
+}
 
 static const char *
 api_kms_uri(const struct api *api)
@@ -173,10 +195,12 @@ api_host_ok(const char *h)
 {
 	size_t n;
 
-	if (h == NULL || (n = strlen(h)) == 0 || n > API_HOST_MAX)
+	if (h == NULL)
 		return 0;
-	return strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789.-:[]") == n;
+	for (n = 0; h[n] != '\0' && n <= API_HOST_MAX; n++)
+		if (!(api_chars[(unsigned char)h[n]] & API_C_HOST))
+			return 0;
+	return n > 0 && n <= API_HOST_MAX;
 }
 
 /*
@@ -199,8 +223,8 @@ api_url(char *out, size_t cap, const char *host, const char *path)
 	}
 
 	for (; *p != '\0' && n + 4 < cap; p++) {
-		if ((isalnum(*p) && *p < 0x80) || (*p != '%' && strchr("-._~!$&'()*+,;=:@/",
-		    *p) != NULL) || (*p == '%' && isxdigit(p[1]) && isxdigit(p[2]))) {
+		if ((api_chars[*p] & API_C_URL) ||
+		    (*p == '%' && isxdigit(p[1]) && isxdigit(p[2]))) {
 			out[n++] = (char)*p;
 			continue;
 		}
@@ -630,6 +654,7 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 
 	*out = NULL;
 	kmsreq_init();
+	pthread_once(&api_chars_once, api_chars_init);
 	/* Key-set audit records become durable here first (auditj.h). */
 	why[0] = '\0';
 	if ((size_t)snprintf(path, sizeof(path), "%s/" API_JOURNAL, cf->store.path) >=
