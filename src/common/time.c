@@ -6,6 +6,7 @@
  * than guesses. Thread-safe: no static state, no libc time zone calls.
  */
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -208,4 +209,13 @@ time_format(int64_t unix_seconds, char *buf, size_t len)
 	buf[19] = 'Z';
 	buf[20] = '\0';
 	return 0;
+}
+
+double
+time_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -38,4 +38,7 @@ int64_t time_ntp_to_unix(uint64_t ntp_seconds);
  */
 int time_format(int64_t unix_seconds, char *buf, size_t len);
 
+/* Seconds on the monotonic clock: for deadlines and durations only. */
+double time_monotonic(void);
+
 #endif

@@ -15,6 +15,7 @@
  */
 #include "server/auditj.h"
 #include "common/err.h"
+#include "common/time.h"
 #include "store/audit.h"
 #include "store/identity.h"
 #include "store/store.h"
@@ -50,15 +51,6 @@ struct auditj {
 	int failed;			/* the last import failed: SKM_E*, else 0 */
 	uint8_t *buf;			/* one group being built (writer only) */
 };
-
-static double
-auditj_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 auditj_be(uint8_t *p, uint64_t v, int n)
@@ -331,7 +323,7 @@ auditj_open(const char *path, struct store *st, struct auditj **out, char *why,
 			/* The newest: written on from its end, sealed when due. */
 			j->gen = g[h % 2];
 			j->off = end[h % 2];
-			j->first = auditj_now();
+			j->first = time_monotonic();
 		}
 	}
 	if (j->gen == 0) {
@@ -432,7 +424,7 @@ auditj_write(struct auditj *j, size_t len)
 		rc = SKM_EIO;
 	if (rc == 0) {
 		if (j->off == 0)
-			j->first = auditj_now();
+			j->first = time_monotonic();
 		j->off += total;
 	}
 	pthread_mutex_unlock(&j->mu);
@@ -472,7 +464,7 @@ auditj_seal_due(struct auditj *j, int force)
 
 	pthread_mutex_lock(&j->mu);
 	if (j->sealed == 0 && j->off > 0 &&
-	    (force || auditj_now() - j->first >= AUDITJ_SEAL_MS / 1000.0)) {
+	    (force || time_monotonic() - j->first >= AUDITJ_SEAL_MS / 1000.0)) {
 		j->sealed = j->gen++;
 		j->off = 0;
 		j->first = 0;

@@ -13,6 +13,7 @@
  */
 #include "server/auditq.h"
 #include "common/err.h"
+#include "common/time.h"
 #include "server/auditj.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -52,15 +53,6 @@ struct auditq {
 	struct log_rate imp_rate;
 };
 
-static double
-auditq_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 auditq_one(struct store_txn *t, struct auditq_item *it)
 {
@@ -94,6 +86,18 @@ auditq_one(struct store_txn *t, struct auditq_item *it)
 	ar.uri_len = it->uri_len;
 	ar.detail = it->detail;
 	store_audit_append(t, &ar, NULL);
+}
+
+/* ms milliseconds from now on the clock pthread_cond_timedwait() uses. */
+static void
+auditq_deadline(struct timespec *ts, long ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_nsec += ms * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
 }
 
 /* One LMDB commit for the batch: enrolments, and every record without a journal. */
@@ -140,12 +144,7 @@ auditq_journal(struct auditq *q, struct auditq_item *batch)
 	/* Groups on disk before a full half are not written twice. */
 	while ((rc = auditj_append(q->j, recs + done, n - done, &more)) == SKM_EBUSY &&
 	    (done += more, waited < AUDITQ_JOURNAL_WAIT * 20)) {
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 50 * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		auditq_deadline(&until, 50);
 		pthread_mutex_lock(&q->mu);
 		pthread_cond_broadcast(&q->imp_cv);
 		pthread_cond_timedwait(&q->imp_cv, &q->mu, &until);
@@ -250,12 +249,7 @@ auditq_importer(void *arg)
 		if ((rc = auditj_import(q->j)) != 0 && log_rate_ok(&q->imp_rate))
 			log_warnx("audit journal: cannot move records into the store: %s",
 			    skm_strerror(rc));
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += (rc != 0 ? 250 : 50) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		auditq_deadline(&until, rc != 0 ? 250 : 50);
 		pthread_mutex_lock(&q->mu);
 		/* An import ended (or failed): a writer waiting for room retries. */
 		pthread_cond_broadcast(&q->imp_cv);
@@ -326,7 +320,7 @@ auditq_submit(struct auditq *q, struct auditq_item *it)
 	it->copy = 0;
 	/* An enrolment changes the store: its reply always waits. */
 	if (!it->enroll) {
-		now = auditq_now();
+		now = time_monotonic();
 		cp = malloc(sizeof(*cp));
 	}
 	pthread_mutex_lock(&q->mu);

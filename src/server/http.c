@@ -34,6 +34,7 @@
 #include <openssl/ssl.h>
 
 #include "common/err.h"
+#include "common/time.h"
 #include "conf/conf.h"
 #include "lib/kmsxml.h"
 #include "server/api.h"
@@ -141,15 +142,6 @@ static atomic_uint http_total_conns;
 
 static void conn_run(struct conn *c);
 
-static double
-http_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 conn_arm(struct conn *c, enum conn_state state, unsigned seconds)
 {
@@ -253,7 +245,7 @@ conn_refuse(struct conn *c, enum errmap_id id)
 	char *doc = NULL;
 	size_t len = 0;
 
-	metrics_request(METRICS_OTHER, e->status, http_now() - c->started);
+	metrics_request(METRICS_OTHER, e->status, time_monotonic() - c->started);
 	if (kmsxml_error_response(&resp, e->code, e->msg, &doc, &len) == 0) {
 		rp.content_type = "application/xml";
 		rp.body = doc;
@@ -304,7 +296,7 @@ conn_flush(struct conn *c)
 	}
 	if (c->in_len > 0) {
 		/* A pipelined request is already arriving. */
-		c->started = http_now();
+		c->started = time_monotonic();
 		conn_arm(c, CONN_READING, c->h->request_timeout);
 	} else {
 		conn_arm(c, CONN_IDLE, c->h->idle_timeout);
@@ -346,7 +338,7 @@ conn_read(struct conn *c)
 	n = SSL_read(c->ssl, c->in + c->in_len, (int)(c->in_cap - c->in_len));
 	if (n > 0) {
 		if (c->in_len == 0 && c->state == CONN_IDLE) {
-			c->started = http_now();
+			c->started = time_monotonic();
 			conn_arm(c, CONN_READING, c->h->request_timeout);
 		}
 		c->in_len += (size_t)n;
@@ -675,7 +667,7 @@ conn_timeout(evutil_socket_t fd, short what, void *arg)
 		struct http_reply rp = { .status = 503, .close = 1 };
 
 		log_warnx("%s: request deadline passed while being handled", r->peer);
-		metrics_request(r->ep, 503, http_now() - r->started);
+		metrics_request(r->ep, 503, time_monotonic() - r->started);
 		r->counted = 1;
 		r->conn = NULL;
 		c->req = NULL;
@@ -756,7 +748,7 @@ http_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 		return;
 	}
 	SSL_set_accept_state(c->ssl);
-	c->started = http_now();
+	c->started = time_monotonic();
 	conn_arm(c, CONN_NEW, h->request_timeout);
 }
 
@@ -853,7 +845,7 @@ req_reply(struct req *r, int status, const char *content_type, const char *body,
 		return;
 	}
 	if (!r->counted)
-		metrics_request(r->ep, status, http_now() - r->started);
+		metrics_request(r->ep, status, time_monotonic() - r->started);
 	log_debug("%s: %s %d", r->peer, r->path, status);
 	if (c != NULL && c->req == r) {
 		c->req = NULL;

@@ -39,6 +39,7 @@
 #include <event2/thread.h>
 
 #include "common/err.h"
+#include "common/time.h"
 #include "conf/conf.h"
 #include "kms/kms.h"
 #include "server/api.h"
@@ -92,15 +93,6 @@ struct server {
 	double drain_deadline;
 	int draining;
 };
-
-static double
-server_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 server_gen_free(struct server_gen *g)
@@ -415,7 +407,7 @@ server_drain_check(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(s->base);
 		return;
 	}
-	if (server_now() >= s->drain_deadline) {
+	if (time_monotonic() >= s->drain_deadline) {
 		log_warnx("%u requests still pending after %d s, exiting", pending,
 		    SERVER_DRAIN_MAX);
 		event_base_loopbreak(s->base);
@@ -443,7 +435,7 @@ server_signal(evutil_socket_t sig, short what, void *arg)
 	log_info("signal %d: no new connections, draining for at most %d s", (int)sig,
 	    SERVER_DRAIN_MAX);
 	s->draining = 1;
-	s->drain_deadline = server_now() + SERVER_DRAIN_MAX;
+	s->drain_deadline = time_monotonic() + SERVER_DRAIN_MAX;
 	http_stop(s->loops[0].http);
 	for (i = 1; i < s->nloops; i++) {
 		static const struct timeval now = { 0, 0 };
