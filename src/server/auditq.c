@@ -280,21 +280,23 @@ auditq_new(struct store *st, struct pool *pool, int group, unsigned window_ms,
 	pthread_cond_init(&q->imp_cv, NULL);
 	q->imp_rate.interval = 10;
 	q->imp_rate.burst = 3;
-	if (pthread_create(&q->thread, NULL, auditq_writer, q) != 0) {
-		auditq_free(q);
-		return SKM_ENOMEM;
-	}
+	/* Set before the threads start; on failure the caller keeps the journal. */
+	q->j = journal;
+	if (pthread_create(&q->thread, NULL, auditq_writer, q) != 0)
+		goto fail;
 	q->started = 1;
-	if ((q->j = journal) != NULL) {
-		if (pthread_create(&q->importer, NULL, auditq_importer, q) != 0) {
-			q->j = NULL;
-			auditq_free(q);
-			return SKM_ENOMEM;
-		}
+	if (journal != NULL) {
+		if (pthread_create(&q->importer, NULL, auditq_importer, q) != 0)
+			goto fail;
 		q->importing = 1;
 	}
 	*out = q;
 	return 0;
+fail:
+	/* Nothing was queued: the threads stop without touching the journal. */
+	q->j = NULL;
+	auditq_free(q);
+	return SKM_ENOMEM;
 }
 
 /* Is a reply sent now still inside the window? Called with q->mu held. */
