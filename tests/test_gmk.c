@@ -156,6 +156,40 @@ START_TEST(gmkstore_active_of_three)
 }
 END_TEST
 
+/*
+ * Two GMKs made within one second have the same activation and T seconds:
+ * the T fraction, kept through the store, picks the later, in either order.
+ */
+START_TEST(gmkstore_active_same_second)
+{
+	struct gmkstore_rec *r[2];
+	struct gmkstore_rec **recs;
+	size_t n, i;
+	long a;
+	int order;
+
+	for (order = 0; order < 2; order++) {
+		r[0] = rec_make(order ? 0x02000002 : 0x02000001, now, "g5", NULL);
+		r[1] = rec_make(order ? 0x02000001 : 0x02000002, now, "g5", NULL);
+		r[0]->timestamp_frac = order ? 0x90000000u : 0x10000000u;
+		r[1]->timestamp_frac = order ? 0x10000000u : 0x90000000u;
+		for (i = 0; i < 2; i++) {
+			ck_assert_int_eq(gmkstore_put(dir, r[i], 0), 0);
+			gmkstore_rec_free(r[i]);
+		}
+		ck_assert_int_eq(gmkstore_list(dir, &recs, &n), 0);
+		a = gmkstore_active(recs, n, "g5", now);
+		ck_assert_int_ge(a, 0);
+		/* 0x02000002 always carries the later fraction. */
+		ck_assert_uint_eq(recs[a]->gmk_id, 0x02000002);
+		ck_assert_uint_eq(recs[a]->timestamp_frac, 0x90000000u);
+		gmkstore_list_free(recs, n);
+		ck_assert_int_eq(gmkstore_erase(dir, 0x02000001), 0);
+		ck_assert_int_eq(gmkstore_erase(dir, 0x02000002), 0);
+	}
+}
+END_TEST
+
 static int
 member_of(void *arg, const char *group)
 {
@@ -363,6 +397,7 @@ gmk_suite(void)
 	tcase_add_test(tc, profile_round_trip);
 	tcase_add_test(tc, gmkstore_round_trip);
 	tcase_add_test(tc, gmkstore_active_of_three);
+	tcase_add_test(tc, gmkstore_active_same_second);
 	tcase_add_test(tc, gmkstore_shared_gmk_kept);
 	tcase_add_test(tc, replay_cache);
 	tcase_add_test(tc, notify_round_trip);

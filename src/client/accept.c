@@ -340,6 +340,7 @@ accept_run(const char *dir, const struct accept_keys *k, const struct accept_opt
 	rec->key_type = kp.key_type;
 	rec->status = kp.status;
 	rec->timestamp = t_unix;
+	rec->timestamp_frac = (uint32_t)m.ts;
 	rec->activation = kp.activation != 0 ? (int64_t)kp.activation : t_unix;
 	rec->expiry = (int64_t)kp.expiry;
 	strcpy(rec->gms, iuri);

@@ -106,6 +106,7 @@ gmkstore_put(const char *dir, const struct gmkstore_rec *r, int replace)
 	    (err = PUTNUM("key-type", "%u", r->key_type)) != 0 ||
 	    (err = PUTNUM("status", "%" PRIu32, r->status)) != 0 ||
 	    (err = PUTNUM("timestamp", "%" PRId64, r->timestamp)) != 0 ||
+	    (err = PUTNUM("timestamp-fraction", "%" PRIu32, r->timestamp_frac)) != 0 ||
 	    (err = PUTNUM("activation", "%" PRId64, r->activation)) != 0 ||
 	    (err = PUTNUM("expiry", "%" PRId64, r->expiry)) != 0 ||
 	    (err = put_text(buf, GMKSTORE_FILE_MAX, &len, "gms", r->gms)) != 0 ||
@@ -193,6 +194,11 @@ rec_parse(char *buf, struct gmkstore_rec *r)
 			r->status = (uint32_t)x;
 		} else if (strcmp(line, "timestamp") == 0)
 			err = get_num(v, INT64_MIN, INT64_MAX, &r->timestamp);
+		else if (strcmp(line, "timestamp-fraction") == 0) {
+			/* Absent in files of earlier versions: 0. */
+			err = get_num(v, 0, UINT32_MAX, &x);
+			r->timestamp_frac = (uint32_t)x;
+		}
 		else if (strcmp(line, "activation") == 0)
 			err = get_num(v, INT64_MIN, INT64_MAX, &r->activation);
 		else if (strcmp(line, "expiry") == 0)
@@ -377,7 +383,9 @@ gmkstore_active(struct gmkstore_rec *const *recs, size_t n, const char *group, i
 			continue;
 		if (best < 0 || r->activation > recs[best]->activation ||
 		    (r->activation == recs[best]->activation &&
-		    r->timestamp > recs[best]->timestamp))
+		    (r->timestamp > recs[best]->timestamp ||
+		    (r->timestamp == recs[best]->timestamp &&
+		    r->timestamp_frac > recs[best]->timestamp_frac))))
 			best = (long)i;
 	}
 	return best;

@@ -30,6 +30,7 @@ struct gmkstore_rec {
 	unsigned key_type;			/* purpose tag, 0 for a GMK */
 	uint32_t status;			/* key parameters status bits */
 	int64_t timestamp;			/* the T payload, Unix seconds */
+	uint32_t timestamp_frac;		/* and its NTP fraction of a second */
 	int64_t activation;			/* Unix seconds (T when the parameters say 0) */
 	int64_t expiry;				/* Unix seconds, 0 for none */
 	char gms[GMKFILE_NAME_MAX + 1];		/* the initiator (GMS URI) */
@@ -76,7 +77,8 @@ int gmkstore_drop_group(const char *dir, const char *group,
 /*
  * The active GMK of group at now among recs: of those serving group whose
  * activation time has passed (and that have not expired), the one with the
- * latest activation; ties go to the later timestamp. -1 when none.
+ * latest activation; ties go to the later timestamp, to its fraction of a
+ * second. -1 when none.
  */
 long gmkstore_active(struct gmkstore_rec *const *recs, size_t n, const char *group,
     int64_t now);

@@ -46,12 +46,11 @@
 #include "server/http_reply.h"
 #include "server/log.h"
 #include "server/metrics.h"
-#include "server/req.h"
+#include "server/req_impl.h"
 #include "server/tls.h"
 
 #define HTTP_LISTEN_MAX		16
 #define HTTP_BACKOFF_MS		250	/* listener pause after EMFILE/ENFILE */
-#define HTTP_PEER_MAX		64
 #define HTTP_IN_FIRST		4096	/* first input buffer; grows to the limits */
 #define HTTP_CHUNK_SLACK	4096	/* chunked framing allowed beyond max-body-size */
 
@@ -85,34 +84,8 @@ struct conn {
 	size_t in_len, in_cap;
 	char *out;			/* SECRET: the reply may hold a key set */
 	size_t out_len, out_off;
-	char peer[HTTP_PEER_MAX];
+	char peer[REQ_PEER_MAX];
 	LIST_ENTRY(conn) entry;
-};
-
-struct req_hdr {
-	const char *name;
-	const char *value;
-};
-
-/* One allocation: the struct, then the headers, strings and body it copies. */
-struct req {
-	struct http *h;
-	struct conn *conn;		/* NULL once the client is gone */
-	enum req_method method;
-	enum metrics_endpoint ep;
-	int minor;			/* HTTP/1.minor */
-	int keep_alive;
-	char *uri;
-	char *path;
-	struct req_hdr *hdrs;
-	size_t nhdrs;
-	uint8_t *body;
-	size_t body_len;
-	size_t size;			/* of the whole allocation, for the cleanse */
-	char peer[HTTP_PEER_MAX];
-	X509 *cert;
-	double started;
-	int counted;			/* metrics_request() done */
 };
 
 struct http {
@@ -189,14 +162,6 @@ conn_destroy(struct conn *c)
 	atomic_fetch_sub(&http_total_conns, 1);
 	metrics_connections(-1);
 	free(c);
-}
-
-static void
-req_free(struct req *r)
-{
-	X509_free(r->cert);
-	/* Headers carry the bearer token, the body may carry a request. */
-	OPENSSL_clear_free(r, r->size);
 }
 
 /*
@@ -359,110 +324,6 @@ conn_readable(struct conn *c)
 	return !c->drained || SSL_has_pending(c->ssl);
 }
 
-static enum metrics_endpoint
-http_endpoint(const char *path)
-{
-	static const struct { const char *name; enum metrics_endpoint ep; } eps[] = {
-		{ "init", METRICS_INIT },
-		{ "keyprov", METRICS_KEYPROV },
-		{ "certcache", METRICS_CERTCACHE },
-	};
-	const char *p;
-	size_t i, n;
-
-	if (strncmp(path, HTTP_KMS_PREFIX, strlen(HTTP_KMS_PREFIX)) != 0)
-		return METRICS_OTHER;
-	p = path + strlen(HTTP_KMS_PREFIX);
-	for (i = 0; i < sizeof(eps) / sizeof(eps[0]); i++) {
-		n = strlen(eps[i].name);
-		if (strncmp(p, eps[i].name, n) == 0 && (p[n] == '\0' || p[n] == '/'))
-			return eps[i].ep;
-	}
-	return METRICS_OTHER;
-}
-
-/* The raw path of a request target: origin form up to '?', or an absolute URI's path. */
-static void
-http_raw_path(const char *t, size_t n, const char **p, size_t *plen)
-{
-	const char *s = t, *end = t + n, *q;
-
-	if (n == 0 || t[0] != '/') {
-		for (q = t; q + 3 <= end && memcmp(q, "://", 3) != 0; q++)
-			;
-		if (q + 3 > end) {
-			*p = "";
-			*plen = 0;
-			return;
-		}
-		if ((s = memchr(q + 3, '/', (size_t)(end - q - 3))) == NULL) {
-			*p = "/";
-			*plen = 1;
-			return;
-		}
-	}
-	for (q = s; q < end && *q != '?' && *q != '#'; q++)
-		;
-	*p = s;
-	*plen = (size_t)(q - s);
-}
-
-static char *
-req_put(char **at, const char *s, size_t n)
-{
-	char *d = *at;
-
-	memcpy(d, s, n);
-	d[n] = '\0';
-	*at = d + n + 1;
-	return d;
-}
-
-/* A struct req holding copies of what the API may read. */
-static struct req *
-req_new(struct conn *c, const struct http_head *hd, const char *body, size_t body_len)
-{
-	const char *path;
-	size_t plen, size, i;
-	struct req *r;
-	char *at;
-
-	http_raw_path(hd->target, hd->target_len, &path, &plen);
-	size = sizeof(*r) + hd->nfields * sizeof(struct req_hdr) + hd->target_len + 1 +
-	    plen + 1 + body_len;
-	for (i = 0; i < hd->nfields; i++)
-		size += hd->fields[i].name_len + hd->fields[i].value_len + 2;
-	if ((r = calloc(1, size)) == NULL)
-		return NULL;
-	r->size = size;
-	r->hdrs = (struct req_hdr *)(r + 1);
-	r->nhdrs = hd->nfields;
-	at = (char *)(r->hdrs + r->nhdrs);
-	if (body_len > 0) {
-		r->body = (uint8_t *)at;
-		r->body_len = body_len;
-		memcpy(at, body, body_len);
-		at += body_len;
-	}
-	r->uri = req_put(&at, hd->target, hd->target_len);
-	r->path = req_put(&at, path, plen);
-	for (i = 0; i < hd->nfields; i++) {
-		r->hdrs[i].name = req_put(&at, hd->fields[i].name, hd->fields[i].name_len);
-		r->hdrs[i].value = req_put(&at, hd->fields[i].value, hd->fields[i].value_len);
-	}
-	r->h = c->h;
-	r->conn = c;
-	r->method = hd->method;
-	r->minor = hd->minor;
-	r->keep_alive = hd->keep_alive;
-	r->started = c->started;
-	r->ep = http_endpoint(r->path);
-	memcpy(r->peer, c->peer, sizeof(r->peer));
-	if ((r->cert = tls_peer_cert(c->ssl)) != NULL)
-		X509_up_ref(r->cert);
-	return r;
-}
-
 /* A KmsError reply to r from the HTTP layer (404 outside the tree, 503 over the cap). */
 static void
 http_refuse(struct req *r, enum errmap_id id, const char *const *headers)
@@ -578,11 +439,17 @@ conn_parse(struct conn *c)
 		conn_continue(c, &hd);
 		return 1;
 	}
-	if ((r = req_new(c, &hd, c->in + hd.head_len, body_len)) == NULL) {
+	if ((r = req_new(&hd, c->in + hd.head_len, body_len)) == NULL) {
 		log_warnx("%s: cannot take a request: out of memory", c->peer);
 		conn_close(c);
 		return 0;
 	}
+	r->h = h;
+	r->conn = c;
+	r->started = c->started;
+	memcpy(r->peer, c->peer, sizeof(r->peer));
+	if ((r->cert = tls_peer_cert(c->ssl)) != NULL)
+		X509_up_ref(r->cert);
 	/* The request is copied: drop it from the input, tokens cleansed. */
 	memmove(c->in, c->in + used, c->in_len - used);
 	OPENSSL_cleanse(c->in + c->in_len - used, used);
@@ -752,61 +619,7 @@ http_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	conn_arm(c, CONN_NEW, h->request_timeout);
 }
 
-/* --- struct req, for the API (req.h) --- */
-
-enum req_method
-req_method(const struct req *r)
-{
-	return r->method;
-}
-
-const char *
-req_path(const struct req *r)
-{
-	return r->path;
-}
-
-const char *
-req_uri(const struct req *r)
-{
-	return r->uri;
-}
-
-const char *
-req_header(const struct req *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->nhdrs; i++)
-		if (strcasecmp(r->hdrs[i].name, name) == 0)
-			return r->hdrs[i].value;
-	return NULL;
-}
-
-const uint8_t *
-req_body(const struct req *r, size_t *len)
-{
-	*len = r->body_len;
-	return r->body;
-}
-
-const char *
-req_peer(const struct req *r)
-{
-	return r->peer;
-}
-
-X509 *
-req_peer_cert(const struct req *r)
-{
-	return r->cert;
-}
-
-double
-req_started(const struct req *r)
-{
-	return r->started;
-}
+/* --- struct req: what needs the transport (req.h; the rest in req.c) --- */
 
 struct event_base *
 req_base(const struct req *r)
