@@ -3,8 +3,9 @@
  * The HTTPS transport (see http.h). Each connection is a non-blocking
  * socket driven by OpenSSL directly and one edge-triggered libevent event
  * for both directions, added once when the connection is accepted: after
- * that, a request costs no epoll_ctl call. Every step reads or writes
- * until OpenSSL reports that the socket would block, so no edge is ever
+ * that, a request costs no epoll_ctl call. The socket is read until it
+ * is known to be empty (a short read, seen by http_bio.c, or EAGAIN) and
+ * written until OpenSSL reports that it would block, so no edge is ever
  * missed. A reply leaves as one buffer, one SSL_write, one TLS record.
  *
  * A connection is closed at once (socket, TLS) but its memory is freed
