@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * skmsd's HTTPS transport: evhttp over OpenSSL bufferevents on the
+ * skmsd's HTTPS transport: HTTP/1.1 (http_parse.h, http_reply.h) over
+ * OpenSSL on non-blocking sockets, one edge-triggered event each, on the
  * listeners it is given. It enforces the limits (connections, header and
  * body sizes, a whole-request deadline, an idle timeout), hands requests
  * under /keymanagement/identity/v1/ to the API as struct req (req.h) and
