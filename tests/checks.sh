@@ -98,6 +98,9 @@ start_skmsd() {
 		port=$(( ($$ * 7 + tries * 131 + $(date +%S | sed "s/^0//")) % 20000 + 30000 ))
 		mport=$((port + 1))
 		"$sk_write" "$@"
+		# Emptied here, not by the redirection in the child: wait_serving
+		# must not find the "serving" of the previous daemon.
+		: >"$tmp/log"
 		if [ -n "${NOFILE:-}" ]; then
 			sh -c 'ulimit -n "$1" && shift && exec "$@"' sh "$NOFILE" \
 			    "$SKMSD" -c "$sk_conf" >"$tmp/log" 2>&1 &
