@@ -508,6 +508,60 @@ START_TEST(audit_order)
 }
 END_TEST
 
+/* A batch takes the numbers one-by-one appends would, before and after it. */
+START_TEST(audit_batch)
+{
+	struct store *st = open_new("audit_batch");
+	struct audit_rec e = { 0, 100, "skmsd", "keyprov", NULL, 0, "period 1" };
+	struct store_audit_batch b;
+	struct audit_seen s;
+	struct store_txn t;
+	uint64_t seq;
+	size_t i;
+
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_audit_append(&t, &e, &seq), 0);
+	ck_assert_uint_eq(seq, 1);
+	store_audit_batch_begin(&b, &t);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(store_audit_batch_add(&b, &e, &seq), 0);
+		ck_assert_uint_eq(seq, i + 2);
+	}
+	ck_assert_int_eq(store_audit_batch_end(&b), 0);
+	ck_assert_int_eq(store_audit_append(&t, &e, &seq), 0);
+	ck_assert_uint_eq(seq, 6);
+	/* An empty batch changes nothing. */
+	store_audit_batch_begin(&b, &t);
+	ck_assert_int_eq(store_audit_batch_end(&b), 0);
+	ck_assert_int_eq(store_audit_append(&t, &e, &seq), 0);
+	ck_assert_uint_eq(seq, 7);
+	/* A record the store refuses fails the batch and its transaction. */
+	store_audit_batch_begin(&b, &t);
+	e.uri_len = STORE_URI_MAX + 1;
+	e.uri = (const uint8_t *)"x";
+	ck_assert_int_eq(store_audit_batch_add(&b, &e, &seq), SKM_EINVAL);
+	ck_assert_uint_eq(seq, 0);
+	ck_assert_int_ne(store_audit_batch_end(&b), 0);
+	store_txn_abort(&t);
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	e.uri = NULL;
+	e.uri_len = 0;
+	store_audit_batch_begin(&b, &t);
+	ck_assert_int_eq(store_audit_batch_add(&b, &e, &seq), 0);
+	ck_assert_uint_eq(seq, 1);
+	ck_assert_int_eq(store_audit_batch_add(&b, &e, &seq), 0);
+	ck_assert_int_eq(store_audit_batch_end(&b), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(store_audit_list(&t, 0, NULL, 0, audit_collect, &s), 0);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_uint_eq(s.seq[1], 2);
+	store_txn_abort(&t);
+	store_close(st);
+}
+END_TEST
+
 static const uint8_t ctr_a[] = { 0x7c, 0 }, ctr_b[] = { 0x7c, 1 };
 
 static uint64_t
@@ -743,6 +797,7 @@ main(void)
 	tcase_add_test(tc, domain_round_trip);
 	tcase_add_test(tc, cert_cachenum);
 	tcase_add_test(tc, audit_order);
+	tcase_add_test(tc, audit_batch);
 	tcase_add_test(tc, backup_restore);
 	tcase_add_test(tc, two_writers);
 	suite_add_tcase(s, tc);

@@ -92,9 +92,9 @@ auditj_tag(const struct auditj *j, const uint8_t *head, const uint8_t *payload,
 
 /* --- reading a half: at open, and to import a sealed generation --- */
 
-/* Appends the records of one payload to the store transaction t. */
+/* Appends the records of one payload to the store through b. */
 static int
-auditj_load(struct store_txn *t, const uint8_t *p, size_t len)
+auditj_load(struct store_audit_batch *b, const uint8_t *p, size_t len)
 {
 	char action[256], detail[65536];
 	struct audit_rec ar;
@@ -128,7 +128,7 @@ auditj_load(struct store_txn *t, const uint8_t *p, size_t len)
 		ar.actor = "skmsd";
 		ar.action = action;
 		ar.detail = detail;
-		if ((rc = store_audit_append(t, &ar, NULL)) != 0)
+		if ((rc = store_audit_batch_add(b, &ar, NULL)) != 0)
 			return rc;
 		p += un + 2 + dn;
 		len -= un + 2 + dn;
@@ -138,12 +138,12 @@ auditj_load(struct store_txn *t, const uint8_t *p, size_t len)
 
 /*
  * Scans half h: *gen receives the generation of its valid groups (0: none)
- * and *end the offset after the last one. With t, the groups of generation
- * want are appended to it.
+ * and *end the offset after the last one. With b, the records of the
+ * groups of generation want are appended through it.
  */
 static int
-auditj_scan(struct auditj *j, int h, uint64_t want, struct store_txn *t, uint64_t *gen,
-    size_t *end)
+auditj_scan(struct auditj *j, int h, uint64_t want, struct store_audit_batch *b,
+    uint64_t *gen, size_t *end)
 {
 	uint8_t head[AUDITJ_HEAD], tag[AUDITJ_TAG], *payload = NULL;
 	size_t off = 0, len;
@@ -172,8 +172,8 @@ auditj_scan(struct auditj *j, int h, uint64_t want, struct store_txn *t, uint64_
 			break;
 		}
 		*gen = g;
-		if (t != NULL && g == want)
-			rc = auditj_load(t, payload, len);
+		if (b != NULL && g == want)
+			rc = auditj_load(b, payload, len);
 		OPENSSL_clear_free(payload, len);
 		if (rc != 0)
 			return rc;
@@ -188,13 +188,18 @@ auditj_scan(struct auditj *j, int h, uint64_t want, struct store_txn *t, uint64_
 static int
 auditj_move(struct auditj *j, uint64_t g)
 {
+	struct store_audit_batch b;
 	struct store_txn t;
 	uint64_t seen;
 	int rc;
 
 	if ((rc = store_txn_begin(j->st, 1, &t)) != 0)
 		return rc;
-	rc = auditj_scan(j, (int)(g % 2), g, &t, &seen, NULL);
+	/* One read and one write of the sequence counter for the whole generation. */
+	store_audit_batch_begin(&b, &t);
+	rc = auditj_scan(j, (int)(g % 2), g, &b, &seen, NULL);
+	if (rc == 0)
+		rc = store_audit_batch_end(&b);
 	if (rc == 0)
 		rc = store_audit_journal_put(&t, g);
 	if (rc != 0) {

@@ -26,14 +26,22 @@ text_ok(const char *s)
 	return s == NULL || strlen(s) <= AUDIT_TEXT_MAX;
 }
 
+void
+store_audit_batch_begin(struct store_audit_batch *b, struct store_txn *t)
+{
+	b->t = t;
+	b->next = 0;
+	b->added = 0;
+}
+
 int
-store_audit_append(struct store_txn *t, const struct audit_rec *r,
+store_audit_batch_add(struct store_audit_batch *b, const struct audit_rec *r,
     uint64_t *seq)
 {
-	uint8_t key[9], sv[9];
+	struct store_txn *t = b->t;
+	uint8_t key[9];
 	const uint8_t *v;
-	struct rec_buf b;
-	uint64_t next = 1;
+	struct rec_buf rb;
 	size_t vlen;
 	int err;
 
@@ -44,34 +52,65 @@ store_audit_append(struct store_txn *t, const struct audit_rec *r,
 	if (!text_ok(r->actor) || !text_ok(r->action) || !text_ok(r->detail) ||
 	    r->uri_len > STORE_URI_MAX || (r->uri == NULL && r->uri_len != 0))
 		return store_txn_fail(t, SKM_EINVAL);
-	err = store_txn_get(t, seq_key, sizeof(seq_key), &v, &vlen);
-	if (err == 0) {
-		if (vlen != 9 || v[0] != AUDIT_SEQ_V1)
-			return store_txn_fail(t, SKM_ESTORE);
-		next = rec_get_be64(v + 1);
-	} else if (err != SKM_ENOTFOUND) {
-		return err;
+	if (b->next == 0) {
+		b->next = 1;
+		err = store_txn_get(t, seq_key, sizeof(seq_key), &v, &vlen);
+		if (err == 0) {
+			if (vlen != 9 || v[0] != AUDIT_SEQ_V1)
+				return store_txn_fail(t, SKM_ESTORE);
+			b->next = rec_get_be64(v + 1);
+		} else if (err != SKM_ENOTFOUND) {
+			return err;
+		}
 	}
 	key[0] = STORE_C_AUDIT;
-	rec_be64(key + 1, next);
+	rec_be64(key + 1, b->next);
+	rec_init(&rb);
+	rec_u8(&rb, AUDIT_V1);
+	rec_i64(&rb, r->time);
+	rec_text(&rb, r->actor != NULL ? r->actor : "");
+	rec_text(&rb, r->action != NULL ? r->action : "");
+	rec_str16(&rb, r->uri, r->uri_len);
+	rec_text(&rb, r->detail != NULL ? r->detail : "");
+	if (rb.err != 0)
+		err = store_txn_fail(t, rb.err);
+	else
+		err = store_txn_put(t, key, sizeof(key), rb.p, rb.len, STORE_NOOVERWRITE);
+	rec_free(&rb);
+	if (err != 0)
+		return err;
+	if (seq != NULL)
+		*seq = b->next;
+	b->next++;
+	b->added++;
+	return 0;
+}
+
+int
+store_audit_batch_end(struct store_audit_batch *b)
+{
+	uint8_t sv[9];
+
+	if (b->t->err != 0)
+		return b->t->err;
+	if (b->added == 0)
+		return 0;
 	sv[0] = AUDIT_SEQ_V1;
-	rec_be64(sv + 1, next + 1);
-	rec_init(&b);
-	rec_u8(&b, AUDIT_V1);
-	rec_i64(&b, r->time);
-	rec_text(&b, r->actor != NULL ? r->actor : "");
-	rec_text(&b, r->action != NULL ? r->action : "");
-	rec_str16(&b, r->uri, r->uri_len);
-	rec_text(&b, r->detail != NULL ? r->detail : "");
-	if (b.err != 0)
-		err = store_txn_fail(t, b.err);
-	else if ((err = store_txn_put(t, key, sizeof(key), b.p, b.len,
-	    STORE_NOOVERWRITE)) == 0)
-		err = store_txn_put(t, seq_key, sizeof(seq_key), sv, sizeof(sv), 0);
-	rec_free(&b);
-	if (err == 0 && seq != NULL)
-		*seq = next;
-	return err;
+	rec_be64(sv + 1, b->next);
+	return store_txn_put(b->t, seq_key, sizeof(seq_key), sv, sizeof(sv), 0);
+}
+
+int
+store_audit_append(struct store_txn *t, const struct audit_rec *r,
+    uint64_t *seq)
+{
+	struct store_audit_batch b;
+	int err;
+
+	store_audit_batch_begin(&b, t);
+	if ((err = store_audit_batch_add(&b, r, seq)) != 0)
+		return err;
+	return store_audit_batch_end(&b);
 }
 
 int

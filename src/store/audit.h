@@ -37,6 +37,21 @@ int store_audit_append(struct store_txn *t, const struct audit_rec *r,
  * returns as for store_txn_scan().
  */
 /*
+ * Appends in a row within one write transaction, as store_audit_append()
+ * does one by one: the sequence counter is read at the first add and
+ * written back by end. Nothing else may append in t in between.
+ */
+struct store_audit_batch {
+	struct store_txn *t;
+	uint64_t next;			/* 0: not read yet */
+	size_t added;
+};
+void store_audit_batch_begin(struct store_audit_batch *b, struct store_txn *t);
+int store_audit_batch_add(struct store_audit_batch *b, const struct audit_rec *r,
+    uint64_t *seq);
+int store_audit_batch_end(struct store_audit_batch *b);
+
+/*
  * The last generation of skmsd's audit journal whose records are in the
  * store (0: none yet), and its update, made in the transaction that
  * imports that generation so that a replay never imports it twice.
