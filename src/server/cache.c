@@ -13,7 +13,6 @@
 #include "common/err.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,32 +46,16 @@ struct cache {
 	uint64_t seed;
 	uint64_t nonce;
 	EVP_CIPHER *aead;
-	uint64_t id;				/* unique per cache: whose key a context holds */
 };
-
-/*
- * A thread's cipher context keeps the key schedule of the cache it last
- * served, so a lookup sets only the nonce; it is cleansed when the thread
- * ends (cache_ctx_free). The key itself lives as long as the cache.
- */
-struct cache_tctx {
-	EVP_CIPHER_CTX *ctx;
-	uint64_t id;				/* 0: no key loaded */
-};
-
-static atomic_ullong cache_ids;
 
 static pthread_key_t cache_ctx_key;
 static pthread_once_t cache_ctx_once = PTHREAD_ONCE_INIT;
 static int cache_ctx_ok;
 
 static void
-cache_ctx_free(void *arg)
+cache_ctx_free(void *ctx)
 {
-	struct cache_tctx *t = arg;
-
-	EVP_CIPHER_CTX_free(t->ctx);
-	free(t);
+	EVP_CIPHER_CTX_free(ctx);
 }
 
 static void
@@ -82,25 +65,22 @@ cache_ctx_init(void)
 }
 
 /* The calling thread's cipher context, made on first use. */
-static struct cache_tctx *
+static EVP_CIPHER_CTX *
 cache_ctx(void)
 {
-	struct cache_tctx *t;
+	EVP_CIPHER_CTX *ctx;
 
 	pthread_once(&cache_ctx_once, cache_ctx_init);
 	if (!cache_ctx_ok)
 		return NULL;
-	if ((t = pthread_getspecific(cache_ctx_key)) != NULL)
-		return t;
-	if ((t = calloc(1, sizeof(*t))) == NULL)
-		return NULL;
-	if ((t->ctx = EVP_CIPHER_CTX_new()) == NULL ||
-	    pthread_setspecific(cache_ctx_key, t) != 0) {
-		EVP_CIPHER_CTX_free(t->ctx);
-		free(t);
-		return NULL;
+	if ((ctx = pthread_getspecific(cache_ctx_key)) != NULL)
+		return ctx;
+	if ((ctx = EVP_CIPHER_CTX_new()) != NULL &&
+	    pthread_setspecific(cache_ctx_key, ctx) != 0) {
+		EVP_CIPHER_CTX_free(ctx);
+		ctx = NULL;
 	}
-	return t;
+	return ctx;
 }
 
 static uint32_t
@@ -121,24 +101,15 @@ static int
 cache_crypt(const struct cache *c, int enc, const struct cache_ent *e,
     const uint8_t *in, uint8_t *out, uint8_t tag[CACHE_TAG_LEN])
 {
-	struct cache_tctx *t;
 	EVP_CIPHER_CTX *ctx;
 	uint8_t pno[8];
 	int n, ok, i;
 
 	for (i = 0; i < 8; i++)
 		pno[i] = (uint8_t)(e->period_no >> (56 - 8 * i));
-	if ((t = cache_ctx()) == NULL)
+	if ((ctx = cache_ctx()) == NULL)
 		return SKM_ENOMEM;
-	ctx = t->ctx;
-	/* The key schedule is made once per thread and cache; each call sets its nonce. */
-	if (t->id != c->id) {
-		t->id = 0;
-		if (EVP_CipherInit_ex(ctx, c->aead, NULL, c->key, NULL, enc) != 1)
-			return SKM_ECRYPTO;
-		t->id = c->id;
-	}
-	ok = EVP_CipherInit_ex(ctx, NULL, NULL, NULL, e->iv, enc) == 1 &&
+	ok = EVP_CipherInit_ex(ctx, c->aead, NULL, c->key, e->iv, enc) == 1 &&
 	    EVP_CipherUpdate(ctx, NULL, &n, (const uint8_t *)e->uri, (int)e->uri_len) == 1 &&
 	    EVP_CipherUpdate(ctx, NULL, &n, pno, sizeof(pno)) == 1 &&
 	    EVP_CipherUpdate(ctx, out, &n, in, (int)sizeof(struct kms_keyset)) == 1;
@@ -148,6 +119,8 @@ cache_crypt(const struct cache *c, int enc, const struct cache_ent *e,
 		ok = EVP_CipherFinal_ex(ctx, out + n, &n) == 1;
 	if (ok && enc)
 		ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, CACHE_TAG_LEN, tag) == 1;
+	/* Cleanses the key schedule; the context itself stays for the next call. */
+	EVP_CIPHER_CTX_reset(ctx);
 	return ok ? 0 : (enc ? SKM_ECRYPTO : SKM_EVERIFY);
 }
 
@@ -168,7 +141,6 @@ cache_new(unsigned max_entries, struct cache **out)
 	if ((c->buckets = calloc(c->nbuckets, sizeof(*c->buckets))) == NULL ||
 	    (c->key = OPENSSL_secure_malloc(CACHE_KEY_LEN)) == NULL)
 		goto out;
-	c->id = atomic_fetch_add(&cache_ids, 1) + 1;
 	if ((c->aead = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL)) == NULL) {
 		rc = SKM_ECRYPTO;
 		goto out;
