@@ -333,7 +333,6 @@ START_TEST(seal_import)
 }
 END_TEST
 
-/* Checks the store holds records timed 0, 1, ... in order; returns how many. */
 static int
 count_in_order(const struct audit_rec *r, void *arg)
 {
@@ -344,14 +343,26 @@ count_in_order(const struct audit_rec *r, void *arg)
 	return 0;
 }
 
+/* Checks the store holds records timed 0, 1, ... in order; returns how many. */
+static size_t
+in_order(struct store *st)
+{
+	struct store_txn t;
+	size_t n = 0;
+
+	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
+	ck_assert_int_eq(store_audit_list(&t, INT64_MIN, NULL, 0, count_in_order, &n), 0);
+	store_txn_abort(&t);
+	return n;
+}
+
 START_TEST(full_half)
 {
 	static char detail[AUDIT_TEXT_MAX + 1];
 	struct store *st = store_new("full_half", 0);
 	struct auditj *j = jopen(fix_path("full_half.j"), st);
 	struct auditj_rec *batch;
-	struct store_txn t;
-	size_t need, per, acked = 0, i, n, tries;
+	size_t need, per, acked = 0, i, tries;
 	int rc = 0;
 
 	/* The largest records the journal accepts, as many as make one group. */
@@ -392,11 +403,7 @@ START_TEST(full_half)
 	ck_assert_int_eq(auditj_sealed(j), 1);
 	auditj_close(j, 1);
 
-	n = 0;
-	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
-	ck_assert_int_eq(store_audit_list(&t, INT64_MIN, NULL, 0, count_in_order, &n), 0);
-	store_txn_abort(&t);
-	ck_assert_uint_eq(n, acked);
+	ck_assert_uint_eq(in_order(st), acked);
 	ck_assert_uint_eq(mark(st), 3);
 	free(batch);
 	store_close(st);
@@ -415,7 +422,6 @@ START_TEST(partial_batch)
 	struct store *st = store_new("partial_batch", 0);
 	struct auditj *j = jopen(fix_path("partial_batch.j"), st);
 	struct auditj_rec *batch;
-	struct store_txn t;
 	size_t need, per, acked = 0, i, n, done = 0, tries;
 	int rc = 0;
 
@@ -449,11 +455,7 @@ START_TEST(partial_batch)
 	acked += per - done;
 	auditj_close(j, 1);
 
-	n = 0;
-	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
-	ck_assert_int_eq(store_audit_list(&t, INT64_MIN, NULL, 0, count_in_order, &n), 0);
-	store_txn_abort(&t);
-	ck_assert_uint_eq(n, acked);
+	ck_assert_uint_eq(in_order(st), acked);
 	free(batch);
 	store_close(st);
 }

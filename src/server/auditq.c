@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The audit writer thread. An LMDB commit costs two disk flushes; one
- * commit per key set would cap the rollover storm at the disk's sync rate,
- * so every record that arrived while the previous commit ran goes into the
- * next transaction. A failed transaction fails every record in it: those
- * replies become 503. Inside the commit window (auditq.h) a reply leaves
- * before its commit; the queue then holds a copy of the record, and the
- * age of the oldest such copy not yet committed bounds what a crash can
- * lose. The store is never opened with MDB_NOSYNC for this: a host crash
- * with unordered writeback could then corrupt the whole store, secrets
- * included, not just lose the last records.
+ * The audit writer thread. A synchronous write costs a disk flush; one
+ * per key set would cap the rollover storm at the disk's sync rate, so
+ * every record that arrived while the previous write ran goes into the
+ * next group: one journal write (auditj.h), or one LMDB transaction for
+ * enrolments and when there is no journal. A failed group fails every
+ * record in it: those replies become 503. Inside the commit window
+ * (auditq.h) a reply leaves before its record is on disk; the queue then
+ * holds a copy of the record, and the age of the oldest such copy not yet
+ * written bounds what a crash can lose. The store is never opened with
+ * MDB_NOSYNC for this: a host crash with unordered writeback could then
+ * corrupt the whole store, secrets included, not just lose the last records.
  */
 #include "server/auditq.h"
 #include "common/err.h"

@@ -8,7 +8,8 @@
  * on where a request ends (request smuggling): a Content-Length together
  * with a Transfer-Encoding, two different lengths, a space before a
  * colon, folded lines, control characters and bare CRs are refused. Bare
- * LF line ends are accepted (RFC 9112 2.2).
+ * LF line ends are accepted in the header section (RFC 9112 2.2), not in
+ * the framing of a chunked body.
  */
 #ifndef SKM_SERVER_HTTP_PARSE_H
 #define SKM_SERVER_HTTP_PARSE_H
