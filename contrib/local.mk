@@ -32,3 +32,13 @@ PHONY_TARGETS += bench-gmk
 bench: bench-gmk
 bench-gmk: contrib/bench-gmk$(EXEEXT)
 	./contrib/bench-gmk
+# The audit journal benchmark (one synchronous group write, direct and
+# through the page cache), also run by 'make bench'.
+noinst_PROGRAMS += contrib/bench-journal
+contrib_bench_journal_SOURCES = contrib/bench-journal.c
+contrib_bench_journal_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LMDB_CFLAGS)
+contrib_bench_journal_LDADD = src/server/libserver.la $(LIBEVENT_LIBS)
+PHONY_TARGETS += bench-journal
+bench: bench-journal
+bench-journal: contrib/bench-journal$(EXEEXT)
+	./contrib/bench-journal

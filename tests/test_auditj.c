@@ -4,6 +4,9 @@
  * temporary directory. A close without flush stands in for a crash; the
  * journal file is corrupted with pwrite() to stand in for a torn write.
  */
+/* O_DIRECT */
+#define _GNU_SOURCE
+
 #include <check.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -23,6 +26,9 @@
 
 /* The group header of auditj.c: "SKAJ" | u32 length | u64 generation | tag. */
 #define HEAD		32
+
+/* auditj_open() flags of the test case running: O_DIRECT where it works, or not. */
+static int jflags;
 
 /* A record as read back from the store. */
 struct got {
@@ -122,7 +128,7 @@ jopen(const char *path, struct store *st)
 	struct auditj *j = NULL;
 	char why[256] = "";
 
-	ck_assert_int_eq(auditj_open(path, st, &j, why, sizeof(why)), 0);
+	ck_assert_int_eq(auditj_open(path, st, jflags, &j, why, sizeof(why)), 0);
 	ck_assert_ptr_nonnull(j);
 	ck_assert_str_eq(why, "");
 	return j;
@@ -532,7 +538,7 @@ START_TEST(full_store)
 
 	/* The store cannot take them: open says why and refuses appends. */
 	j = NULL;
-	ck_assert_int_eq(auditj_open(path, st, &j, why, sizeof(why)), 0);
+	ck_assert_int_eq(auditj_open(path, st, jflags, &j, why, sizeof(why)), 0);
 	ck_assert_ptr_nonnull(j);
 	ck_assert_str_ne(why, "");
 	ck_assert_uint_eq(auditj_imports(j), 0);
@@ -660,7 +666,7 @@ START_TEST(file_mode)
 		ck_assert_int_eq(chmod(path, refused[i]), 0);
 		j = NULL;
 		why[0] = '\0';
-		ck_assert_msg(auditj_open(path, st, &j, why, sizeof(why)) == SKM_EPERM,
+		ck_assert_msg(auditj_open(path, st, jflags, &j, why, sizeof(why)) == SKM_EPERM,
 		    "mode %o", (unsigned)refused[i]);
 		ck_assert_ptr_null(j);
 		ck_assert_str_ne(why, "");
@@ -686,16 +692,86 @@ START_TEST(file_mode)
 }
 END_TEST
 
-int
-main(void)
+/*
+ * Groups of every size from one record to many, so that their ends fall
+ * anywhere in a block, on a block boundary too, all in one generation:
+ * each direct write rewrites the block the previous group ended in. A
+ * crash, and the restart must find every record in order.
+ */
+START_TEST(tail_block)
 {
-	Suite *s = suite_create("auditj");
-	TCase *tc = tcase_create("journal");
-	SRunner *sr;
-	int failed;
+	struct store *st = store_new("tail_block", 0);
+	const char *path = fix_path("tail_block.j");
+	struct auditj *j = jopen(path, st);
+	static struct auditj_rec recs[400];
+	static char detail[400][40];
+	size_t n = 0, k, i, bytes = 0;
 
-	tcase_add_unchecked_fixture(tc, fix_setup, fix_teardown);
+	for (k = 1; n + k <= sizeof(recs) / sizeof(recs[0]); k++) {
+		for (i = n; i < n + k; i++) {
+			snprintf(detail[i], sizeof(detail[i]), "period %zu", i);
+			recs[i] = (struct auditj_rec){ (int64_t)i, "keyprov",
+			    "sip:alice@example.org", 21, detail[i] };
+			bytes += 10 + 7 + 2 + 21 + 2 + strlen(detail[i]);
+		}
+		ck_assert_int_eq(auditj_append(j, recs + n, k, NULL), 0);
+		bytes += HEAD;
+		n += k;
+	}
+	/* Many blocks were written: the ends moved through them. */
+	ck_assert_uint_gt(bytes, 4 * 4096);
+	ck_assert_uint_eq(auditj_imports(j), 0);
+	auditj_close(j, 0);
+	j = jopen(path, st);
+	ck_assert_uint_eq(auditj_imports(j), 1);
+	holds(st, recs, n);
+	auditj_close(j, 0);
+	store_close(st);
+}
+END_TEST
+
+/* Direct writes where the file system takes them, unless the flag says no. */
+START_TEST(direct_mode)
+{
+	struct store *st = store_new("direct_mode", 0);
+	struct auditj *j = jopen(fix_path("direct_mode.j"), st);
+	int fd, can;
+
+	fd = open(fix_path("direct_mode.j"), O_RDWR | O_DIRECT);
+	can = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+	ck_assert_int_eq(auditj_direct(j), jflags & AUDITJ_PAGE_CACHE ? 0 : can);
+	ck_assert_int_eq(auditj_append(j, sample, NSAMPLE, NULL), 0);
+	auditj_close(j, 1);
+	holds(st, sample, NSAMPLE);
+	store_close(st);
+}
+END_TEST
+
+static void
+direct_setup(void)
+{
+	jflags = 0;
+	fix_setup();
+}
+
+static void
+page_cache_setup(void)
+{
+	jflags = AUDITJ_PAGE_CACHE;
+	fix_setup();
+}
+
+static TCase *
+journal_case(const char *name, void (*setup)(void))
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_unchecked_fixture(tc, setup, fix_teardown);
 	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, direct_mode);
+	tcase_add_test(tc, tail_block);
 	tcase_add_test(tc, crash_replay);
 	tcase_add_test(tc, clean_close);
 	tcase_add_loop_test(tc, torn_group, 0, (int)(sizeof(torn) / sizeof(torn[0])));
@@ -706,7 +782,18 @@ main(void)
 	tcase_add_test(tc, full_store);
 	tcase_add_loop_test(tc, bad_input, 0, (int)(sizeof(limits) / sizeof(limits[0])));
 	tcase_add_test(tc, file_mode);
-	suite_add_tcase(s, tc);
+	return tc;
+}
+
+int
+main(void)
+{
+	Suite *s = suite_create("auditj");
+	SRunner *sr;
+	int failed;
+
+	suite_add_tcase(s, journal_case("direct", direct_setup));
+	suite_add_tcase(s, journal_case("page-cache", page_cache_setup));
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

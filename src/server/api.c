@@ -660,7 +660,7 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 	if ((size_t)snprintf(path, sizeof(path), "%s/" API_JOURNAL, cf->store.path) >=
 	    sizeof(path))
 		return SKM_ELEN;
-	if ((rc = auditj_open(path, st, &journal, why, sizeof(why))) != 0) {
+	if ((rc = auditj_open(path, st, 0, &journal, why, sizeof(why))) != 0) {
 		log_warnx("audit journal: %s", why[0] != '\0' ? why : skm_strerror(rc));
 		return rc;
 	}

@@ -12,7 +12,20 @@
  * The file is written with O_DSYNC: a group is on disk when pwrite()
  * returns. Its blocks are written once when the file is made, so later
  * writes change no file metadata and cost one flush each.
+ *
+ * Where the file system takes it, writes also bypass the page cache
+ * (O_DIRECT), which costs a tenth to a quarter less CPU time per write
+ * and about a fifth less wait (contrib/bench-journal). They
+ * then cover whole AUDITJ_ALIGN blocks: the block holding the end of the
+ * previous group is written again, its octets before the new group the
+ * same as on disk (kept in memory) and those after it zeros. A torn
+ * rewrite thus leaves the earlier groups' octets as they were. Reads (at
+ * open and import) go through the page cache, which direct writes keep
+ * coherent.
  */
+/* O_DIRECT */
+#define _GNU_SOURCE
+
 #include "server/auditj.h"
 #include "common/err.h"
 #include "common/time.h"
@@ -37,9 +50,11 @@
 #define AUDITJ_TAG		16
 #define AUDITJ_REC_V1		1
 #define AUDITJ_FILL		((size_t)1 << 20)	/* zeros written per call when made */
+#define AUDITJ_ALIGN		4096	/* direct writes: offset and length in these */
 
 struct auditj {
 	int fd;
+	int dfd;			/* the file opened O_DIRECT, or -1 */
 	struct store *st;
 	EVP_MD *sha256;
 	pthread_mutex_t mu;
@@ -50,6 +65,7 @@ struct auditj {
 	uint64_t imports;
 	int failed;			/* the last import failed: SKM_E*, else 0 */
 	uint8_t *buf;			/* one group being built (writer only) */
+	uint8_t *blk;			/* direct writes: the tail block's start, then the group */
 };
 
 static void
@@ -255,9 +271,35 @@ auditj_sync_dir(const char *path)
 	return rc;
 }
 
+/*
+ * A second descriptor with O_DIRECT, and the block buffer, with the start
+ * of the block where the next group goes as it is on disk. Any failure
+ * leaves the page-cache writes: slower, as durable.
+ */
+static void
+auditj_direct_open(struct auditj *j, const char *path)
+{
+	size_t lead = j->off % AUDITJ_ALIGN;
+	void *blk;
+
+	if (posix_memalign(&blk, AUDITJ_ALIGN, AUDITJ_GROUP_MAX + AUDITJ_HEAD +
+	    2 * AUDITJ_ALIGN) != 0)
+		return;
+	if ((j->dfd = open(path, O_RDWR | O_DIRECT | O_DSYNC | O_CLOEXEC)) < 0 ||
+	    (lead > 0 && pread(j->fd, blk, lead, (off_t)((size_t)(j->gen % 2) *
+	    AUDITJ_HALF + j->off - lead)) != (ssize_t)lead)) {
+		if (j->dfd >= 0)
+			close(j->dfd);
+		j->dfd = -1;
+		free(blk);
+		return;
+	}
+	j->blk = blk;
+}
+
 int
-auditj_open(const char *path, struct store *st, struct auditj **out, char *why,
-    size_t whylen)
+auditj_open(const char *path, struct store *st, int flags, struct auditj **out,
+    char *why, size_t whylen)
 {
 	struct auditj *j;
 	struct store_txn t;
@@ -270,7 +312,7 @@ auditj_open(const char *path, struct store *st, struct auditj **out, char *why,
 	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return SKM_ENOMEM;
 	j->st = st;
-	j->fd = -1;
+	j->fd = j->dfd = -1;
 	pthread_mutex_init(&j->mu, NULL);
 	rc = SKM_ENOMEM;
 	if ((j->buf = malloc(AUDITJ_HEAD + AUDITJ_GROUP_MAX)) == NULL)
@@ -335,6 +377,8 @@ auditj_open(const char *path, struct store *st, struct auditj **out, char *why,
 		j->gen = g[0] > mark ? g[0] : mark;
 		j->gen = (g[1] > j->gen ? g[1] : j->gen) + 1;
 	}
+	if (!(flags & AUDITJ_PAGE_CACHE))
+		auditj_direct_open(j, path);
 	if (j->failed != 0)
 		snprintf(why, whylen, "%s: records wait for the store: %s", path,
 		    skm_strerror(j->failed));
@@ -358,8 +402,11 @@ auditj_close(struct auditj *j, int flush)
 	}
 	if (j->fd >= 0)
 		close(j->fd);
+	if (j->dfd >= 0)
+		close(j->dfd);
 	EVP_MD_free(j->sha256);
 	free(j->buf);
+	free(j->blk);
 	pthread_mutex_destroy(&j->mu);
 	free(j);
 }
@@ -395,6 +442,42 @@ auditj_put(uint8_t *p, size_t cap, size_t *len, const struct auditj_rec *r)
 	return 0;
 }
 
+/* The group of total octets to file offset at (j->off in its half); j->mu held. */
+static int
+auditj_pwrite(struct auditj *j, const uint8_t *group, size_t total, size_t at)
+{
+	size_t lead = j->off % AUDITJ_ALIGN, end, span;
+
+	if (j->dfd >= 0) {
+		end = lead + total;
+		span = (end + AUDITJ_ALIGN - 1) / AUDITJ_ALIGN * AUDITJ_ALIGN;
+		memcpy(j->blk + lead, group, total);
+		memset(j->blk + end, 0, span - end);
+		if (pwrite(j->dfd, j->blk, span, (off_t)(at - lead)) == (ssize_t)span) {
+			/* The new tail block's start, for the next group. */
+			memmove(j->blk, j->blk + end - end % AUDITJ_ALIGN, end % AUDITJ_ALIGN);
+			return 0;
+		}
+		if (errno != EINVAL)
+			return SKM_EIO;
+		/* Refused at this size or place: the page cache from now on. */
+		close(j->dfd);
+		j->dfd = -1;
+	}
+	return pwrite(j->fd, group, total, (off_t)at) == (ssize_t)total ? 0 : SKM_EIO;
+}
+
+int
+auditj_direct(struct auditj *j)
+{
+	int d;
+
+	pthread_mutex_lock(&j->mu);
+	d = j->dfd >= 0;
+	pthread_mutex_unlock(&j->mu);
+	return d;
+}
+
 /* Writes the group in j->buf (payload of len octets) at the end of the current half. */
 static int
 auditj_write(struct auditj *j, size_t len)
@@ -423,10 +506,8 @@ auditj_write(struct auditj *j, size_t len)
 	memcpy(head, AUDITJ_MAGIC, 4);
 	auditj_be(head + 4, len, 4);
 	auditj_be(head + 8, j->gen, 8);
-	if ((rc = auditj_tag(j, head, head + AUDITJ_HEAD, len, head + 16)) == 0 &&
-	    pwrite(j->fd, head, total, (off_t)((size_t)(j->gen % 2) * AUDITJ_HALF + j->off)) !=
-	    (ssize_t)total)
-		rc = SKM_EIO;
+	if ((rc = auditj_tag(j, head, head + AUDITJ_HEAD, len, head + 16)) == 0)
+		rc = auditj_pwrite(j, head, total, (size_t)(j->gen % 2) * AUDITJ_HALF + j->off);
 	if (rc == 0) {
 		if (j->off == 0)
 			j->first = time_monotonic();

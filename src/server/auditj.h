@@ -41,15 +41,22 @@ struct auditj_rec {
 	const char *detail;
 };
 
+/* auditj_open() flags: write through the page cache even where O_DIRECT works. */
+#define AUDITJ_PAGE_CACHE	0x1
+
 /*
  * Opens the journal at path (created 0600 and preallocated when missing)
  * and moves every generation the store lacks into st. When the store
  * cannot take them (full), they stay, why says so, and appends are refused
  * until an import succeeds. Fails only when the file cannot be used (why
- * receives the reason).
+ * receives the reason). Writes bypass the page cache where the file
+ * system allows it, unless flags has AUDITJ_PAGE_CACHE.
  */
-int auditj_open(const char *path, struct store *st, struct auditj **out, char *why,
-    size_t whylen);
+int auditj_open(const char *path, struct store *st, int flags, struct auditj **out,
+    char *why, size_t whylen);
+
+/* Do writes bypass the page cache (O_DIRECT)? */
+int auditj_direct(struct auditj *j);
 
 /*
  * Writes n records as one or more groups and returns once they are on
