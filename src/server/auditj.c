@@ -66,6 +66,7 @@ struct auditj {
 	int failed;			/* the last import failed: SKM_E*, else 0 */
 	uint8_t *buf;			/* one group being built (writer only) */
 	uint8_t *blk;			/* direct writes: the tail block's start, then the group */
+	int tail_known;			/* blk holds the start of the block at off */
 };
 
 static void
@@ -272,25 +273,18 @@ auditj_sync_dir(const char *path)
 }
 
 /*
- * A second descriptor with O_DIRECT, and the block buffer, with the start
- * of the block where the next group goes as it is on disk. Any failure
+ * A second descriptor with O_DIRECT, and the block buffer. A failure
  * leaves the page-cache writes: slower, as durable.
  */
 static void
 auditj_direct_open(struct auditj *j, const char *path)
 {
-	size_t lead = j->off % AUDITJ_ALIGN;
 	void *blk;
 
 	if (posix_memalign(&blk, AUDITJ_ALIGN, AUDITJ_GROUP_MAX + AUDITJ_HEAD +
 	    2 * AUDITJ_ALIGN) != 0)
 		return;
-	if ((j->dfd = open(path, O_RDWR | O_DIRECT | O_DSYNC | O_CLOEXEC)) < 0 ||
-	    (lead > 0 && pread(j->fd, blk, lead, (off_t)((size_t)(j->gen % 2) *
-	    AUDITJ_HALF + j->off - lead)) != (ssize_t)lead)) {
-		if (j->dfd >= 0)
-			close(j->dfd);
-		j->dfd = -1;
+	if ((j->dfd = open(path, O_RDWR | O_DIRECT | O_DSYNC | O_CLOEXEC)) < 0) {
 		free(blk);
 		return;
 	}
@@ -448,7 +442,13 @@ auditj_pwrite(struct auditj *j, const uint8_t *group, size_t total, size_t at)
 {
 	size_t lead = j->off % AUDITJ_ALIGN, end, span;
 
-	if (j->dfd >= 0) {
+	/*
+	 * Direct when the start of the block at off is in blk: at a block
+	 * boundary, or after a direct write. A generation continued from an
+	 * earlier run (after a failed import) goes through the page cache
+	 * until the next half.
+	 */
+	if (j->dfd >= 0 && (lead == 0 || j->tail_known)) {
 		end = lead + total;
 		span = (end + AUDITJ_ALIGN - 1) / AUDITJ_ALIGN * AUDITJ_ALIGN;
 		memcpy(j->blk + lead, group, total);
@@ -456,6 +456,7 @@ auditj_pwrite(struct auditj *j, const uint8_t *group, size_t total, size_t at)
 		if (pwrite(j->dfd, j->blk, span, (off_t)(at - lead)) == (ssize_t)span) {
 			/* The new tail block's start, for the next group. */
 			memmove(j->blk, j->blk + end - end % AUDITJ_ALIGN, end % AUDITJ_ALIGN);
+			j->tail_known = 1;
 			return 0;
 		}
 		if (errno != EINVAL)
@@ -464,6 +465,7 @@ auditj_pwrite(struct auditj *j, const uint8_t *group, size_t total, size_t at)
 		close(j->dfd);
 		j->dfd = -1;
 	}
+	j->tail_known = 0;
 	return pwrite(j->fd, group, total, (off_t)at) == (ssize_t)total ? 0 : SKM_EIO;
 }
 
