@@ -55,7 +55,10 @@ struct auditj_rec {
 int auditj_open(const char *path, struct store *st, int flags, struct auditj **out,
     char *why, size_t whylen);
 
-/* Do writes bypass the page cache (O_DIRECT)? */
+/*
+ * Is the direct path open (O_DIRECT)? Writes then bypass the page cache,
+ * except those continuing a generation from an earlier run.
+ */
 int auditj_direct(struct auditj *j);
 
 /*
