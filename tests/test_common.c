@@ -27,22 +27,32 @@ START_TEST(hex_round_trip)
 END_TEST
 
 /* Every octet in both cases, against the C library's formatting. */
+/*
+ * Every octet in every position of a four-octet word (the encoder works a
+ * word at a time), and every length of the octet-by-octet tail.
+ */
 START_TEST(hex_every_octet)
 {
-	uint8_t in[256];
-	char text[513], want[3];
-	int i, upper;
+	uint8_t in[256 + 3];
+	char text[2 * sizeof(in) + 1], want[3];
+	size_t shift, len, i;
+	int upper;
 
-	for (i = 0; i < 256; i++)
-		in[i] = (uint8_t)i;
-	for (upper = 0; upper < 2; upper++) {
-		ck_assert_int_eq(hex_encode(in, sizeof(in), text, sizeof(text), upper), 0);
-		ck_assert_uint_eq(strlen(text), 512);
-		for (i = 0; i < 256; i++) {
-			snprintf(want, sizeof(want), upper ? "%02X" : "%02x", i);
-			ck_assert_mem_eq(text + 2 * i, want, 2);
-		}
-	}
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i - 3);
+	for (upper = 0; upper < 2; upper++)
+		for (shift = 0; shift < 4; shift++)
+			for (len = 256 - 4; len <= sizeof(in) - shift; len++) {
+				memset(text, '#', sizeof(text));
+				ck_assert_int_eq(hex_encode(in + shift, len, text,
+				    2 * len + 1, upper), 0);
+				ck_assert_uint_eq(strlen(text), 2 * len);
+				for (i = 0; i < len; i++) {
+					snprintf(want, sizeof(want), upper ? "%02X" : "%02x",
+					    (unsigned)in[shift + i]);
+					ck_assert_mem_eq(text + 2 * i, want, 2);
+				}
+			}
 }
 END_TEST
 
