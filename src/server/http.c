@@ -618,6 +618,13 @@ http_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	SSL_set_accept_state(c->ssl);
 	c->started = time_monotonic();
 	conn_arm(c, CONN_NEW, h->request_timeout);
+	/*
+	 * The ClientHello has usually arrived by the time the connection is
+	 * accepted: answer it now rather than one loop round later, which
+	 * under load may be milliseconds. When it has not, the read finds
+	 * the socket empty and the read edge brings it.
+	 */
+	conn_run(c);
 }
 
 /* --- struct req: what needs the transport (req.h; the rest in req.c) --- */
