@@ -48,6 +48,12 @@ TESTS += tests/test_auditj
 tests_test_auditj_SOURCES = tests/test_auditj.c tests/store_fixture.c tests/store_fixture.h
 tests_test_auditj_CFLAGS = $(TEST_CFLAGS) $(LMDB_CFLAGS)
 tests_test_auditj_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+# The audit writer's group delay, with a store and an event loop.
+check_PROGRAMS += tests/test_auditq
+TESTS += tests/test_auditq
+tests_test_auditq_SOURCES = tests/test_auditq.c tests/store_fixture.c tests/store_fixture.h
+tests_test_auditq_CFLAGS = $(TEST_CFLAGS) $(LMDB_CFLAGS)
+tests_test_auditq_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 TESTS += tests/skmsd_api.sh
 EXTRA_DIST += tests/skmsd_api.sh tests/data/kms-response.xsd tests/fuzz_route.c \
 	tests/fuzz_http.c

@@ -137,6 +137,8 @@ START_TEST(defaults)
 	ck_assert_int_eq(cf->log.facility, CONF_FAC_DAEMON);
 	ck_assert(cf->audit.group_commit);
 	ck_assert_uint_eq(cf->audit.commit_window_ms, 0);
+	ck_assert_uint_eq(cf->audit.group_delay_us, 2000);
+	ck_assert_uint_eq(cf->audit.group_size, 8);
 	ck_assert_str_eq(conf_log_level_name(cf->log.level), "info");
 	ck_assert_str_eq(conf_log_target_name(CONF_LOG_SYSLOG), "syslog");
 	ck_assert_str_eq(conf_log_facility_name(CONF_FAC_LOCAL7), "local7");
@@ -276,6 +278,7 @@ START_TEST(equal_sees_each_key)
 		"cache: {max-entries: 1}", "log: {level: error}",
 		"log: {target: syslog}", "log: {facility: local0}",
 		"audit: {group-commit: no}", "audit: {commit-window-ms: 20}",
+		"audit: {group-delay-us: 0}", "audit: {group-size: 1}",
 	};
 	struct conf *def, *cf;
 	size_t i;
@@ -434,6 +437,11 @@ START_TEST(numbers_invalid)
 		{ "audit: {commit-window-ms: 10001}", 1, 27,
 		    "audit.commit-window-ms: 10001 is out of range (0..10000)" },
 		{ "audit: {commit-window-ms: 5ms}", 1, 27, NULL },
+		{ "audit: {group-delay-us: 100001}", 1, 25,
+		    "audit.group-delay-us: 100001 is out of range (0..100000)" },
+		{ "audit: {group-size: 0}", 1, 21,
+		    "audit.group-size: 0 is out of range (1..4096)" },
+		{ "audit: {group-size: 4097}", 1, 21, NULL },
 	};
 
 	run_bad(cases, sizeof(cases) / sizeof(cases[0]), SKM_EINVAL);
@@ -489,6 +497,10 @@ START_TEST(bool_enum_string)
 	}
 	cf = load_ok("audit: {commit-window-ms: 10000}\n");
 	ck_assert_uint_eq(cf->audit.commit_window_ms, 10000);
+	conf_free(cf);
+	cf = load_ok("audit: {group-delay-us: 100000, group-size: 4096}\n");
+	ck_assert_uint_eq(cf->audit.group_delay_us, 100000);
+	ck_assert_uint_eq(cf->audit.group_size, 4096);
 	conf_free(cf);
 	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		snprintf(text, sizeof(text), "log: {level: %s}", levels[i]);

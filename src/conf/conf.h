@@ -131,6 +131,8 @@ struct conf {
 	struct {
 		bool group_commit;
 		unsigned commit_window_ms;
+		unsigned group_delay_us;
+		unsigned group_size;
 	} audit;
 };
 

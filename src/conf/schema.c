@@ -132,6 +132,12 @@ const struct conf_schema conf_schema_keys[] = {
 	/* Milliseconds: a reply may precede its record's commit by this much. */
 	{ "audit", "commit-window-ms", CONF_T_UINT, "0", 0, 10000,
 	    F(audit.commit_window_ms), 0, NULL, NULL, 0 },
+	/* Microseconds a small group may wait to grow before its write. */
+	{ "audit", "group-delay-us", CONF_T_UINT, "2000", 0, 100000,
+	    F(audit.group_delay_us), 0, NULL, NULL, 0 },
+	/* Records that end that wait. */
+	{ "audit", "group-size", CONF_T_UINT, "8", 1, 4096,
+	    F(audit.group_size), 0, NULL, NULL, 0 },
 
 	{ NULL, NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, 0 },
 };

@@ -690,6 +690,7 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 		api_free(api);
 		return rc;
 	}
+	auditq_set_group(api->auditq, cf->audit.group_delay_us, cf->audit.group_size);
 	*out = api;
 	return 0;
 }
@@ -700,6 +701,7 @@ api_reload(struct api *api, const struct conf *cf, const struct auth *auth)
 	api->cf = cf;
 	api->auth = auth;
 	auditq_set_window(api->auditq, cf->audit.commit_window_ms);
+	auditq_set_group(api->auditq, cf->audit.group_delay_us, cf->audit.group_size);
 	precompute_reload(api->pc, cf);
 }
 

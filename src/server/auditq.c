@@ -4,13 +4,15 @@
  * per key set would cap the rollover storm at the disk's sync rate, so
  * every record that arrived while the previous write ran goes into the
  * next group: one journal write (auditj.h), or one LMDB transaction for
- * enrolments and when there is no journal. A failed group fails every
- * record in it: those replies become 503. Inside the commit window
- * (auditq.h) a reply leaves before its record is on disk; the queue then
- * holds a copy of the record, and the age of the oldest such copy not yet
- * written bounds what a crash can lose. The store is never opened with
- * MDB_NOSYNC for this: a host crash with unordered writeback could then
- * corrupt the whole store, secrets included, not just lose the last records.
+ * enrolments and when there is no journal. A group smaller than the group
+ * size may first wait the group delay for more (auditq_gather()). A
+ * failed group fails every record in it: those replies become 503. Inside
+ * the commit window (auditq.h) a reply leaves before its record is on
+ * disk; the queue then holds a copy of the record, and the age of the
+ * oldest such copy not yet written bounds what a crash can lose. The
+ * store is never opened with MDB_NOSYNC for this: a host crash with
+ * unordered writeback could then corrupt the whole store, secrets
+ * included, not just lose the last records.
  */
 #include "server/auditq.h"
 #include "common/err.h"
@@ -46,6 +48,12 @@ struct auditq {
 	double flight_early;		/* oldest copy being committed, 0: none */
 	int failed;			/* the last commit failed: no early replies */
 	int idle;			/* the writer waits on cv */
+	unsigned queued;		/* records in head..tail */
+	double queued_first;		/* when the first of them came (monotonic s) */
+	double delay;			/* seconds a group may wait to grow; 0: none */
+	unsigned target;		/* records that end that wait */
+	int gathering;			/* the writer waits for the group to grow */
+	int urgent;			/* an enrolment is queued: no waiting */
 	struct auditj *j;		/* the journal, or NULL: one commit per group */
 	pthread_t importer;
 	int importing;			/* the importer thread runs */
@@ -89,12 +97,13 @@ auditq_one(struct store_txn *t, struct auditq_item *it)
 	store_audit_append(t, &ar, NULL);
 }
 
-/* ms milliseconds from now on the clock pthread_cond_timedwait() uses. */
+/* us microseconds from now on the clock pthread_cond_timedwait() uses. */
 static void
-auditq_deadline(struct timespec *ts, long ms)
+auditq_deadline(struct timespec *ts, long us)
 {
 	clock_gettime(CLOCK_REALTIME, ts);
-	ts->tv_nsec += ms * 1000000L;
+	ts->tv_sec += us / 1000000L;
+	ts->tv_nsec += us % 1000000L * 1000L;
 	if (ts->tv_nsec >= 1000000000L) {
 		ts->tv_sec++;
 		ts->tv_nsec -= 1000000000L;
@@ -145,7 +154,7 @@ auditq_journal(struct auditq *q, struct auditq_item *batch)
 	/* Groups on disk before a full half are not written twice. */
 	while ((rc = auditj_append(q->j, recs + done, n - done, &more)) == SKM_EBUSY &&
 	    (done += more, waited < AUDITQ_JOURNAL_WAIT * 20)) {
-		auditq_deadline(&until, 50);
+		auditq_deadline(&until, 50 * 1000L);
 		pthread_mutex_lock(&q->mu);
 		pthread_cond_broadcast(&q->imp_cv);
 		pthread_cond_timedwait(&q->imp_cv, &q->mu, &until);
@@ -194,6 +203,35 @@ auditq_write(struct auditq *q, struct auditq_item *batch)
 	}
 }
 
+/*
+ * Group delay, called with q->mu held and a record queued: a group smaller
+ * than the target waits for more records until its first one has waited
+ * the delay. A write costs a disk flush and, on a virtual disk, two
+ * round trips to the host, whatever it holds: with a new TLS connection
+ * per request, groups of one or two records cost about 30 us of CPU time
+ * per key set and slow the event loop down with them. Once enough records
+ * wait they go at once: under load the previous write has already let
+ * the group grow. Enrolments, a stop and a shorter delay end the wait.
+ */
+static void
+auditq_gather(struct auditq *q)
+{
+	struct timespec until;
+	double left;
+
+	if (q->delay <= 0 || !q->group)
+		return;
+	while (q->queued < q->target && !q->stopping && !q->urgent) {
+		left = q->queued_first + q->delay - time_monotonic();
+		if (left <= 0)
+			break;
+		auditq_deadline(&until, (long)(left * 1e6) + 1);
+		q->gathering = 1;
+		pthread_cond_timedwait(&q->cv, &q->mu, &until);
+		q->gathering = 0;
+	}
+}
+
 static void *
 auditq_writer(void *arg)
 {
@@ -207,6 +245,8 @@ auditq_writer(void *arg)
 			pthread_cond_wait(&q->cv, &q->mu);
 			q->idle = 0;
 		}
+		if (q->head != NULL && !q->stopping)
+			auditq_gather(q);
 		if ((batch = q->head) == NULL)
 			break;
 		/*
@@ -218,13 +258,18 @@ auditq_writer(void *arg)
 		if (q->group) {
 			q->head = q->tail = NULL;
 			q->queued_early = 0;
+			q->queued = 0;
+			q->urgent = 0;
 		} else {
 			if ((q->head = batch->next) == NULL) {
 				q->tail = NULL;
 				q->queued_early = 0;
+				q->urgent = 0;
 			}
 			batch->next = NULL;
+			q->queued--;
 		}
+		q->queued_first = q->head != NULL ? time_monotonic() : 0;
 		pthread_mutex_unlock(&q->mu);
 		auditq_write(q, batch);
 		pthread_mutex_lock(&q->mu);
@@ -250,7 +295,7 @@ auditq_importer(void *arg)
 		if ((rc = auditj_import(q->j)) != 0 && log_rate_ok(&q->imp_rate))
 			log_warnx("audit journal: cannot move records into the store: %s",
 			    skm_strerror(rc));
-		auditq_deadline(&until, rc != 0 ? 250 : 50);
+		auditq_deadline(&until, (rc != 0 ? 250 : 50) * 1000L);
 		pthread_mutex_lock(&q->mu);
 		/* An import ended (or failed): a writer waiting for room retries. */
 		pthread_cond_broadcast(&q->imp_cv);
@@ -275,6 +320,7 @@ auditq_new(struct store *st, struct pool *pool, int group, unsigned window_ms,
 	q->st = st;
 	q->pool = pool;
 	q->group = group;
+	q->target = 1;
 	pthread_mutex_init(&q->mu, NULL);
 	auditq_set_window(q, window_ms);
 	pthread_cond_init(&q->cv, NULL);
@@ -321,11 +367,10 @@ auditq_submit(struct auditq *q, struct auditq_item *it)
 	it->next = NULL;
 	it->rc = SKM_ESTATE;
 	it->copy = 0;
+	now = time_monotonic();
 	/* An enrolment changes the store: its reply always waits. */
-	if (!it->enroll) {
-		now = time_monotonic();
+	if (!it->enroll)
 		cp = malloc(sizeof(*cp));
-	}
 	pthread_mutex_lock(&q->mu);
 	if (cp != NULL && auditq_in_window(q, now)) {
 		*cp = *it;
@@ -336,19 +381,36 @@ auditq_submit(struct auditq *q, struct auditq_item *it)
 			q->queued_early = now;
 		sent = AUDITQ_SENT;
 	}
-	if (q->tail != NULL)
+	if (q->tail != NULL) {
 		q->tail->next = it;
-	else
+	} else {
 		q->head = it;
+		q->queued_first = now;
+	}
 	q->tail = it;
-	/* A busy writer takes the whole list when its commit ends: no wake-up. */
-	if (q->idle)
+	q->queued++;
+	q->urgent |= it->enroll;
+	/*
+	 * A busy writer takes the whole list when its commit ends: no
+	 * wake-up. A gathering one wakes when the group is big enough.
+	 */
+	if (q->idle || (q->gathering && (q->queued >= q->target || q->urgent)))
 		pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	free(cp);
 	if (sent == AUDITQ_SENT)
 		metrics_audit_early_reply();
 	return sent;
+}
+
+void
+auditq_set_group(struct auditq *q, unsigned delay_us, unsigned target)
+{
+	pthread_mutex_lock(&q->mu);
+	q->delay = delay_us / 1e6;
+	q->target = target > 0 ? target : 1;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
 }
 
 void

@@ -60,6 +60,13 @@ int auditq_new(struct store *st, struct pool *pool, int group, unsigned window_m
 /* A new commit window (SIGHUP) for records submitted from now on. */
 void auditq_set_window(struct auditq *q, unsigned window_ms);
 
+/*
+ * Group delay (0 when made): a group of fewer than target records waits
+ * for more until its first record has waited delay_us microseconds. Only
+ * with group commit; enrolments and a stop end the wait.
+ */
+void auditq_set_group(struct auditq *q, unsigned delay_us, unsigned target);
+
 /* auditq_submit() outcomes. */
 #define AUDITQ_WAIT	0	/* it->done runs later on the loop thread */
 #define AUDITQ_SENT	1	/* a copy is queued: reply now, it->done never runs */
