@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,6 +55,7 @@
 #define HTTP_BACKOFF_MS		250	/* listener pause after EMFILE/ENFILE */
 #define HTTP_IN_FIRST		4096	/* first input buffer; grows to the limits */
 #define HTTP_CHUNK_SLACK	4096	/* chunked framing allowed beyond max-body-size */
+#define HTTP_INLINE_MAX		16	/* handshakes started at accept per loop round */
 
 enum conn_state {
 	CONN_NEW,		/* handshake and first request: request deadline */
@@ -107,6 +109,8 @@ struct http {
 	size_t nlis;
 	struct event *backoff;
 	struct log_rate accept_rate;
+	struct timeval round;		/* the loop round of the last accept */
+	unsigned inlined;		/* handshakes started at accept in it */
 	struct http_date date;
 	LIST_HEAD(, conn) conns;
 };
@@ -566,6 +570,28 @@ http_peer(const struct sockaddr *sa, char *out, size_t cap)
 }
 
 /*
+ * May a connection accepted now start its handshake at once? Only the
+ * first HTTP_INLINE_MAX of a loop round (known by the time the loop
+ * cached when the round began): the listener accepts every waiting
+ * connection in one callback, and a burst of handshakes must not hold
+ * back the events of the connections already served. Later ones wait for
+ * their read edge like any other event.
+ */
+static int
+http_inline_ok(struct http *h)
+{
+	struct timeval round;
+
+	if (event_base_gettimeofday_cached(h->base, &round) != 0)
+		return 0;
+	if (round.tv_sec != h->round.tv_sec || round.tv_usec != h->round.tv_usec) {
+		h->round = round;
+		h->inlined = 0;
+	}
+	return h->inlined++ < HTTP_INLINE_MAX;
+}
+
+/*
  * A new connection. Up to an eighth over server.max-connections it is
  * served a clear 503; beyond that it is closed at once, without a
  * handshake, so a flood cannot make the server spend one per socket.
@@ -624,7 +650,8 @@ http_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	 * under load may be milliseconds. When it has not, the read finds
 	 * the socket empty and the read edge brings it.
 	 */
-	conn_run(c);
+	if (http_inline_ok(h))
+		conn_run(c);
 }
 
 /* --- struct req: what needs the transport (req.h; the rest in req.c) --- */
