@@ -353,7 +353,7 @@ cmd_gmk_make(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **
 	s.text = vals[M_TEXT].n > 0 ? vals[M_TEXT].v[0] : NULL;
 	s.hide = vals[M_HIDE].n > 0;
 	s.outdir = vals[M_OUT].v[0];
-	s.now = (int64_t)time(NULL);
+	gmkcli_now(&s);
 	if ((st = gmkcli_send(cli, cmd, ks, &s)) != CLI_OK)
 		goto out;
 	printf("gmk-id: %08" PRIx32 "\n", s.gmk_id);

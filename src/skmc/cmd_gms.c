@@ -99,7 +99,7 @@ send_gmk(const struct cli *cli, const struct cli_cmd *cmd, struct ks *ks,
 	s.text = vals[S_TEXT].n > 0 ? vals[S_TEXT].v[0] : NULL;
 	s.hide = vals[S_HIDE].n > 0;
 	s.outdir = vals[S_OUT].v[0];
-	s.now = (int64_t)time(NULL);
+	gmkcli_now(&s);
 	st = n == 0 ? CLI_OK : gmkcli_send(cli, cmd, ks, &s);
 	if (st == CLI_OK)
 		printf("gmk-id: %08" PRIx32 "\nmembers: %zu\n", grp->gmk_id, n);

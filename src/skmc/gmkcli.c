@@ -83,19 +83,18 @@ gmkcli_ks(const struct cli *cli, const struct cli_cmd *cmd, void *ctx, struct ks
 	return st == CLI_OK ? -1 : st;
 }
 
-/*
- * The NTP fraction of the current second, when it is still now: the T
- * payload then orders two GMKs a GMS makes within one second, which
- * receivers break activation ties with (gmkstore_active). 0 otherwise.
- */
-static uint64_t
-gmkcli_fraction(int64_t now)
+void
+gmkcli_now(struct gmkcli_send *s)
 {
 	struct timespec ts;
 
-	if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || (int64_t)ts.tv_sec != now)
-		return 0;
-	return ((uint64_t)ts.tv_nsec << 32) / 1000000000u;
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+		s->now = (int64_t)time(NULL);
+		s->now_frac = 0;
+		return;
+	}
+	s->now = (int64_t)ts.tv_sec;
+	s->now_frac = (uint32_t)(((uint64_t)ts.tv_nsec << 32) / 1000000000u);
 }
 
 int
@@ -158,7 +157,7 @@ gmkcli_send(const struct cli *cli, const struct cli_cmd *cmd, struct ks *ks,
 	kp.ngroups = i;
 	g.signer = signer;
 	g.z = z;
-	g.ts = ntp << 32 | gmkcli_fraction(s->now);
+	g.ts = ntp << 32 | s->now_frac;
 	g.gmk = s->gmk;
 	g.gmk_id = s->gmk_id;
 	g.kp = &kp;

@@ -62,8 +62,17 @@ struct gmkcli_send {
 	const char *text;		/* may be NULL */
 	int hide;
 	const char *outdir;
-	int64_t now;
+	int64_t now;			/* Unix seconds */
+	uint32_t now_frac;		/* NTP fraction of that second */
 };
+
+/*
+ * Sets s->now and s->now_frac from one reading of the clock. The T
+ * payload carries both, and members break activation ties between two
+ * GMKs made within one second with the fraction (gmkstore_active), so
+ * the two must come from the same instant.
+ */
+void gmkcli_now(struct gmkcli_send *s);
 
 /*
  * Makes and writes one notification per member with the GMS key set of
