@@ -206,12 +206,13 @@ auditq_write(struct auditq *q, struct auditq_item *batch)
 /*
  * Group delay, called with q->mu held and a record queued: a group smaller
  * than the target waits for more records until its first one has waited
- * the delay. A write costs a disk flush and, on a virtual disk, two
- * round trips to the host, whatever it holds: with a new TLS connection
- * per request, groups of one or two records cost about 30 us of CPU time
- * per key set and slow the event loop down with them. Once enough records
- * wait they go at once: under load the previous write has already let
- * the group grow. Enrolments, a stop and a shorter delay end the wait.
+ * the delay. A write costs a disk flush whatever it holds (a write and a
+ * flush on a disk without forced-unit-access writes): with a new TLS
+ * connection per request, groups of one or two records cost about 30 us
+ * of CPU time per key set and slow the event loop down with them. Once
+ * enough records wait they go at once: under load the previous write has
+ * already let the group grow. Enrolments, a stop and a shorter delay end
+ * the wait.
  */
 static void
 auditq_gather(struct auditq *q)
