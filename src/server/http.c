@@ -26,7 +26,6 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,7 +54,7 @@
 #define HTTP_BACKOFF_MS		250	/* listener pause after EMFILE/ENFILE */
 #define HTTP_IN_FIRST		4096	/* first input buffer; grows to the limits */
 #define HTTP_CHUNK_SLACK	4096	/* chunked framing allowed beyond max-body-size */
-#define HTTP_INLINE_MAX		16	/* handshakes started at accept per loop round */
+#define HTTP_ACCEPT_BURST	16	/* accepts before the listeners yield */
 
 enum conn_state {
 	CONN_NEW,		/* handshake and first request: request deadline */
@@ -109,8 +108,8 @@ struct http {
 	size_t nlis;
 	struct event *backoff;
 	struct log_rate accept_rate;
-	struct timeval round;		/* the loop round of the last accept */
-	unsigned inlined;		/* handshakes started at accept in it */
+	unsigned accepted;		/* since the listeners last yielded */
+	struct event *burst;		/* re-enables them after a yield */
 	struct http_date date;
 	LIST_HEAD(, conn) conns;
 };
@@ -570,25 +569,37 @@ http_peer(const struct sockaddr *sa, char *out, size_t cap)
 }
 
 /*
- * May a connection accepted now start its handshake at once? Only the
- * first HTTP_INLINE_MAX of a loop round (known by the time the loop
- * cached when the round began): the listener accepts every waiting
- * connection in one callback, and a burst of handshakes must not hold
- * back the events of the connections already served. Later ones wait for
- * their read edge like any other event.
+ * A listener accepts every waiting connection in one callback, and each
+ * starts its handshake there: after HTTP_ACCEPT_BURST accepts the
+ * listeners yield. They are disabled, which ends the accept loop, and
+ * re-enabled by an event made active now, so it runs after the events
+ * already due in this loop pass: a burst of new connections cannot hold
+ * back the connections being served. Stopping or backing off after
+ * EMFILE keeps them disabled.
  */
-static int
-http_inline_ok(struct http *h)
+static void
+http_burst_done(evutil_socket_t fd, short what, void *arg)
 {
-	struct timeval round;
+	struct http *h = arg;
+	size_t i;
 
-	if (event_base_gettimeofday_cached(h->base, &round) != 0)
-		return 0;
-	if (round.tv_sec != h->round.tv_sec || round.tv_usec != h->round.tv_usec) {
-		h->round = round;
-		h->inlined = 0;
-	}
-	return h->inlined++ < HTTP_INLINE_MAX;
+	h->accepted = 0;
+	if (h->stopping || evtimer_pending(h->backoff, NULL))
+		return;
+	for (i = 0; i < h->nlis; i++)
+		evconnlistener_enable(h->lis[i]);
+}
+
+static void
+http_burst_count(struct http *h)
+{
+	size_t i;
+
+	if (++h->accepted < HTTP_ACCEPT_BURST || h->burst == NULL)
+		return;
+	for (i = 0; i < h->nlis; i++)
+		evconnlistener_disable(h->lis[i]);
+	event_active(h->burst, EV_TIMEOUT, 1);
 }
 
 /*
@@ -607,6 +618,7 @@ http_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	int one = 1;
 
 	metrics_connections(1);
+	http_burst_count(h);
 	if (h->stopping || total > h->max_conns + h->max_conns / 8 + 1 ||
 	    (c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
@@ -650,8 +662,7 @@ http_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	 * under load may be milliseconds. When it has not, the read finds
 	 * the socket empty and the read edge brings it.
 	 */
-	if (http_inline_ok(h))
-		conn_run(c);
+	conn_run(c);
 }
 
 /* --- struct req: what needs the transport (req.h; the rest in req.c) --- */
@@ -754,7 +765,8 @@ http_new(struct event_base *base, const struct conf *cf, const char *kms_uri,
 	h->accept_rate.interval = 10;
 	h->accept_rate.burst = 5;
 	if ((h->kms_uri = strdup(kms_uri)) == NULL ||
-	    (h->backoff = evtimer_new(base, http_backoff_done, h)) == NULL) {
+	    (h->backoff = evtimer_new(base, http_backoff_done, h)) == NULL ||
+	    (h->burst = event_new(base, -1, 0, http_burst_done, h)) == NULL) {
 		http_free(h);
 		return SKM_ENOMEM;
 	}
@@ -845,6 +857,8 @@ http_free(struct http *h)
 	}
 	if (h->backoff != NULL)
 		event_free(h->backoff);
+	if (h->burst != NULL)
+		event_free(h->burst);
 	free(h->kms_uri);
 	free(h);
 }
