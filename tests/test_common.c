@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/be.h"
 #include "common/cli.h"
+#include "common/dec.h"
 #include "common/err.h"
 #include "common/hex.h"
 
@@ -70,6 +72,45 @@ START_TEST(hex_rejects)
 }
 END_TEST
 
+/* Big-endian fields of every width, against octets written out by hand. */
+START_TEST(be_widths)
+{
+	const uint8_t want[8] = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
+	uint8_t p[9];
+	size_t n;
+
+	for (n = 1; n <= 8; n++) {
+		uint64_t v = 0x0123456789abcdefULL >> (8 * (8 - n));
+
+		memset(p, 0xee, sizeof(p));
+		be_put(p, v, n);
+		ck_assert_mem_eq(p, want, n);
+		ck_assert_uint_eq(p[n], 0xee);
+		ck_assert_uint_eq(be_get(p, n), v);
+	}
+	/* Only the low n octets are written. */
+	be_put(p, 0xffffffffffff0102ULL, 2);
+	ck_assert_uint_eq(be_get(p, 2), 0x0102);
+}
+END_TEST
+
+START_TEST(dec_values)
+{
+	static const struct { uint64_t v; const char *s; } t[] = {
+		{ 0, "0" }, { 7, "7" }, { 10, "10" }, { 200, "200" }, { 1827, "1827" },
+		{ 4294967296ULL, "4294967296" },
+		{ 18446744073709551615ULL, "18446744073709551615" },
+	};
+	char out[DEC_U64_LEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_uint_eq(dec_u64(t[i].v, out), strlen(t[i].s));
+		ck_assert_str_eq(out, t[i].s);
+	}
+}
+END_TEST
+
 START_TEST(err_names)
 {
 	ck_assert_str_eq(skm_strerror(SKM_OK), "success");
@@ -130,6 +171,8 @@ main(void)
 	tcase_add_test(tc, hex_round_trip);
 	tcase_add_test(tc, hex_every_octet);
 	tcase_add_test(tc, hex_rejects);
+	tcase_add_test(tc, be_widths);
+	tcase_add_test(tc, dec_values);
 	tcase_add_test(tc, err_names);
 	tcase_add_test(tc, err_why);
 	tcase_add_test(tc, cli_match);

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "common/be.h"
 #include "common/err.h"
 #include "lib/ct.h"
 #include "lib/kdf.h"
@@ -21,26 +22,6 @@
 
 /* Every refusal of a decoder here is a parse error naming the defect. */
 #define fail(why, whylen, ...)	skm_why(why, whylen, SKM_EPARSE, __VA_ARGS__)
-
-static void
-putn(uint8_t *p, uint64_t v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-}
-
-static uint64_t
-getn(const uint8_t *p, size_t n)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* E.6.3: only keys that belong to groups carry the group IDs element. */
 static int
@@ -92,24 +73,24 @@ mikey_kp_encode(const struct mikey_kp *kp, uint8_t **out, size_t *len)
 	*out = p;
 	*len = n;
 	p[0] = kp->key_type;
-	putn(p + 1, kp->status, 4);
-	putn(p + 5, kp->activation, 5);
-	putn(p + 10, kp->expiry, 5);
-	putn(p + 15, textlen, 2);
+	be_put(p + 1, kp->status, 4);
+	be_put(p + 5, kp->activation, 5);
+	be_put(p + 10, kp->expiry, 5);
+	be_put(p + 15, textlen, 2);
 	p += KP_FIXED_LEN;
 	if (textlen > 0)
 		memcpy(p, kp->text, textlen);
 	p += textlen;
 	if (!kp_has_groups(kp->key_type))
 		return 0;
-	putn(p, glen, 2);
+	be_put(p, glen, 2);
 	p[2] = (uint8_t)kp->ngroups;
 	p += 3;
 	for (i = 0; i < kp->ngroups; i++) {
 		gl = strlen(kp->groups[i]);
 		/* TS 24.282 15.2.14 MCData group ID as a TLV-E */
 		p[0] = MIKEY_KP_GROUP_IEI;
-		putn(p + 1, gl, 2);
+		be_put(p + 1, gl, 2);
 		memcpy(p + 3, kp->groups[i], gl);
 		p += 3 + gl;
 	}
@@ -139,10 +120,10 @@ mikey_kp_decode(const uint8_t *p, size_t len, struct mikey_kp *kp, char *why,
 		return fail(why, whylen, "key parameters: %zu octets, shorter than %d", len,
 		    KP_FIXED_LEN);
 	kp->key_type = p[0];
-	kp->status = (uint32_t)getn(p + 1, 4);
-	kp->activation = getn(p + 5, 5);
-	kp->expiry = getn(p + 10, 5);
-	textlen = (size_t)getn(p + 15, 2);
+	kp->status = (uint32_t)be_get(p + 1, 4);
+	kp->activation = be_get(p + 5, 5);
+	kp->expiry = be_get(p + 10, 5);
+	textlen = (size_t)be_get(p + 15, 2);
 	off = KP_FIXED_LEN;
 	if (len - off < textlen)
 		return fail(why, whylen, "text length %zu runs past the end", textlen);
@@ -155,7 +136,7 @@ mikey_kp_decode(const uint8_t *p, size_t len, struct mikey_kp *kp, char *why,
 	if (kp_has_groups(kp->key_type) && off < len) {
 		if (len - off < 3)
 			return fail(why, whylen, "group IDs header runs past the end");
-		glen = (size_t)getn(p + off, 2);
+		glen = (size_t)be_get(p + off, 2);
 		if (glen < 1 || len - off - 2 < glen)
 			return fail(why, whylen, "group IDs length %zu runs past the end", glen);
 		gend = off + 2 + glen;
@@ -168,7 +149,7 @@ mikey_kp_decode(const uint8_t *p, size_t len, struct mikey_kp *kp, char *why,
 			/* any IEI is accepted: its value was not specified to us */
 			if (gend - off < 3)
 				return fail(why, whylen, "group ID %zu runs past the end", i + 1);
-			gl = (size_t)getn(p + off + 1, 2);
+			gl = (size_t)be_get(p + off + 1, 2);
 			off += 3;
 			if (gend - off < gl)
 				return fail(why, whylen, "group ID %zu: length %zu runs past the end",
@@ -241,9 +222,9 @@ mikey_kp_seal(const uint8_t dpck[MIKEY_KP_KEY_LEN], uint32_t dppk_id, uint64_t d
 	if ((p = OPENSSL_malloc(n)) == NULL)
 		return SKM_ENOMEM;
 	p[0] = MIKEY_KP_MSG_TYPE;
-	putn(p + 1, datetime, 5);
+	be_put(p + 1, datetime, 5);
 	/* E.6.1: payload ID and sequence number 0 */
-	putn(p + 6, 0, 4);
+	be_put(p + 6, 0, 4);
 	p[10] = 0;
 	p[11] = MIKEY_KP_ALG_AES128GCM;
 	if (iv != NULL)
@@ -252,9 +233,9 @@ mikey_kp_seal(const uint8_t dpck[MIKEY_KP_KEY_LEN], uint32_t dppk_id, uint64_t d
 		err = SKM_ECRYPTO;
 		goto out;
 	}
-	putn(p + 28, dppk_id, 4);
+	be_put(p + 28, dppk_id, 4);
 	p[32] = MIKEY_KP_PAYLOAD_IEI;
-	putn(p + 33, ptlen + MIKEY_KP_TAG_LEN, 2);
+	be_put(p + 33, ptlen + MIKEY_KP_TAG_LEN, 2);
 	err = kp_gcm(1, dpck, p, pt, ptlen, p + MIKEY_KP_HDR_LEN,
 	    p + MIKEY_KP_HDR_LEN + ptlen);
 	/* ciphertext and tag are sent in clear */
@@ -287,10 +268,10 @@ mikey_kp_unseal(const uint8_t dpck[MIKEY_KP_KEY_LEN], uint32_t dppk_id,
 		    MIKEY_KP_MSG_TYPE);
 	if (p[11] != MIKEY_KP_ALG_AES128GCM)
 		return fail(why, whylen, "payload algorithm %u not supported (only 1)", p[11]);
-	if (getn(p + 28, 4) != dppk_id)
+	if (be_get(p + 28, 4) != dppk_id)
 		return fail(why, whylen, "DPPK-ID %08x is not the CSB ID %08x",
-		    (unsigned int)getn(p + 28, 4), (unsigned int)dppk_id);
-	clen = (size_t)getn(p + 33, 2);
+		    (unsigned int)be_get(p + 28, 4), (unsigned int)dppk_id);
+	clen = (size_t)be_get(p + 33, 2);
 	if (clen != len - MIKEY_KP_HDR_LEN)
 		return fail(why, whylen, "payload length %zu, but %zu octets follow", clen,
 		    len - MIKEY_KP_HDR_LEN);

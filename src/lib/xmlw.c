@@ -4,6 +4,7 @@
  * buffer is cleansed whenever it is grown or discarded.
  */
 #include "lib/xmlw.h"
+#include "common/dec.h"
 #include "common/err.h"
 #include "common/hex.h"
 #include "common/time.h"
@@ -220,13 +221,10 @@ xmlw_hex(struct xmlw *w, const char *name, const char *const *attrs,
 void
 xmlw_uint(struct xmlw *w, const char *name, uint64_t value)
 {
-	char num[24], *p = num + sizeof(num) - 1;
+	char num[DEC_U64_LEN];
 
-	*p = '\0';
-	do
-		*--p = (char)('0' + value % 10);
-	while ((value /= 10) != 0);
-	xmlw_text(w, name, p);
+	dec_u64(value, num);
+	xmlw_text(w, name, num);
 }
 
 void

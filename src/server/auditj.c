@@ -26,6 +26,7 @@
 #define _GNU_SOURCE
 
 #include "server/auditj.h"
+#include "common/be.h"
 #include "common/err.h"
 #include "common/time.h"
 #include "store/audit.h"
@@ -68,26 +69,6 @@ struct auditj {
 	int tail_known;			/* blk holds the start of the block at off */
 };
 
-static void
-auditj_be(uint8_t *p, uint64_t v, int n)
-{
-	int i;
-
-	for (i = n - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t
-auditj_get(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static int
 auditj_tag(const struct auditj *j, const uint8_t *head, const uint8_t *payload,
     size_t len, uint8_t tag[AUDITJ_TAG])
@@ -121,7 +102,7 @@ auditj_load(struct store_audit_batch *b, const uint8_t *p, size_t len)
 		if (len < 10 || p[0] != AUDITJ_REC_V1)
 			return SKM_ESTORE;
 		memset(&ar, 0, sizeof(ar));
-		ar.time = (int64_t)auditj_get(p + 1, 8);
+		ar.time = (int64_t)be_get(p + 1, 8);
 		an = p[9];
 		p += 10;
 		len -= 10;
@@ -129,14 +110,14 @@ auditj_load(struct store_audit_batch *b, const uint8_t *p, size_t len)
 			return SKM_ESTORE;
 		memcpy(action, p, an);
 		action[an] = '\0';
-		un = (size_t)auditj_get(p + an, 2);
+		un = (size_t)be_get(p + an, 2);
 		p += an + 2;
 		len -= an + 2;
 		if (len < un + 2)
 			return SKM_ESTORE;
 		ar.uri = p;
 		ar.uri_len = un;
-		dn = (size_t)auditj_get(p + un, 2);
+		dn = (size_t)be_get(p + un, 2);
 		if (len < un + 2 + dn)
 			return SKM_ESTORE;
 		memcpy(detail, p + un + 2, dn);
@@ -172,8 +153,8 @@ auditj_scan(struct auditj *j, int h, uint64_t want, struct store_audit_batch *b,
 		n = pread(j->fd, head, sizeof(head), (off_t)((size_t)h * AUDITJ_HALF + off));
 		if (n != (ssize_t)sizeof(head) || memcmp(head, AUDITJ_MAGIC, 4) != 0)
 			break;
-		len = (size_t)auditj_get(head + 4, 4);
-		g = auditj_get(head + 8, 8);
+		len = (size_t)be_get(head + 4, 4);
+		g = be_get(head + 8, 8);
 		if (len == 0 || len > AUDITJ_GROUP_MAX || off + AUDITJ_HEAD + len > AUDITJ_HALF ||
 		    (*gen != 0 && g != *gen) || g == 0)
 			break;
@@ -422,14 +403,14 @@ auditj_put(uint8_t *p, size_t cap, size_t *len, const struct auditj_rec *r)
 		return 1;
 	p += *len;
 	p[0] = AUDITJ_REC_V1;
-	auditj_be(p + 1, (uint64_t)r->time, 8);
+	be_put(p + 1, (uint64_t)r->time, 8);
 	p[9] = (uint8_t)an;
 	memcpy(p + 10, r->action, an);
 	p += 10 + an;
-	auditj_be(p, r->uri_len, 2);
+	be_put(p, r->uri_len, 2);
 	memcpy(p + 2, r->uri, r->uri_len);
 	p += 2 + r->uri_len;
-	auditj_be(p, dn, 2);
+	be_put(p, dn, 2);
 	memcpy(p + 2, r->detail, dn);
 	*len += need;
 	return 0;
@@ -505,8 +486,8 @@ auditj_write(struct auditj *j, size_t len)
 		j->first = 0;
 	}
 	memcpy(head, AUDITJ_MAGIC, 4);
-	auditj_be(head + 4, len, 4);
-	auditj_be(head + 8, j->gen, 8);
+	be_put(head + 4, len, 4);
+	be_put(head + 8, j->gen, 8);
 	if ((rc = auditj_tag(j, head, head + AUDITJ_HEAD, len, head + 16)) == 0)
 		rc = auditj_pwrite(j, head, total, (size_t)(j->gen % 2) * AUDITJ_HALF + j->off);
 	if (rc == 0) {

@@ -6,12 +6,12 @@
  * WWW-Authenticate), never from the request.
  */
 #include "server/http_reply.h"
+#include "common/dec.h"
 #include "common/err.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 
 const char *
 http_reply_reason(int status)
@@ -58,23 +58,6 @@ http_reply_date(struct http_date *d)
 	return d->text;
 }
 
-/* v in decimal into out (cap > 20 for any size_t). */
-static void
-http_reply_uint(char *out, size_t cap, size_t v)
-{
-	char tmp[24];
-	size_t n = 0;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0 && n < sizeof(tmp));
-	if (n >= cap)
-		n = cap - 1;
-	for (cap = 0; cap < n; cap++)
-		out[cap] = tmp[n - 1 - cap];
-	out[n] = '\0';
-}
-
 static void
 http_reply_put(char **p, const char *s)
 {
@@ -101,11 +84,11 @@ http_reply_build(struct http_date *d, const struct http_reply *rp, char **out,
 	int has_body = rp->status >= 200 && rp->status != 204 && rp->status != 304;
 	const char *reason = http_reply_reason(rp->status);
 	size_t len = rp->len, cap, i;
-	char status[4], clen[24], *buf, *p;
+	char status[DEC_U64_LEN], clen[DEC_U64_LEN], *buf, *p;
 
 	/* Not snprintf: this runs for every reply. */
-	http_reply_uint(status, sizeof(status), (size_t)(rp->status % 1000));
-	http_reply_uint(clen, sizeof(clen), has_body ? len : 0);
+	dec_u64((uint64_t)(rp->status % 1000), status);
+	dec_u64(has_body ? len : 0, clen);
 	if (!has_body || rp->head_only)
 		len = 0;
 	cap = strlen(reason) + 192 + len;

@@ -4,6 +4,7 @@
  * read: a record that does not parse is a corrupt store, never a crash.
  */
 #include "store/rec.h"
+#include "common/be.h"
 #include "common/err.h"
 
 #include <stdlib.h>
@@ -74,28 +75,19 @@ rec_u8(struct rec_buf *b, uint8_t v)
 void
 rec_be16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	be_put(p, v, 2);
 }
 
 void
 rec_be64(uint8_t *p, uint64_t v)
 {
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
+	be_put(p, v, 8);
 }
 
 uint64_t
 rec_get_be64(const uint8_t *p)
 {
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
+	return be_get(p, 8);
 }
 
 void
