@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Hex text for binary values, as the KMS interface writes them: one line, no
- * separators. Encoding and decoding are OpenSSL's; this only fixes the case
- * and the framing.
+ * separators. Encoding is our own and constant-time (it writes private
+ * keys); decoding is OpenSSL's, with the framing fixed here.
  */
 #ifndef SKM_COMMON_HEX_H
 #define SKM_COMMON_HEX_H
@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 /*
- * Writes 2 * len lower-case hex digits and a NUL to out, which holds
- * 2 * len + 1 bytes. Returns 0 or SKM_E*.
+ * Writes 2 * len hex digits (upper case when upper is set, else lower)
+ * and a NUL to out, which holds 2 * len + 1 bytes. Returns 0 or SKM_E*.
  */
 int hex_encode(const uint8_t *buf, size_t len, char *out, size_t outlen, int upper);
 

@@ -73,7 +73,6 @@ struct api_call {
 	struct req *r;
 	char caller[AUTH_ID_MAX + 1];
 	size_t caller_len;
-	char *url;			/* url_buf */
 	uint64_t period_no;
 	int64_t now;
 	int derive_rc;
@@ -82,7 +81,7 @@ struct api_call {
 	struct kms_keyset ks;		/* SECRET */
 	struct pool_job job;
 	struct auditq_item audit;
-	char url_buf[];			/* as long as the URL: a call per key set */
+	char url[];			/* as long as the URL: a call per key set */
 };
 
 /* What is known about a request while it is checked on the loop. */
@@ -564,7 +563,6 @@ api_keyprov(struct api *api, struct req *r, const struct api_ctx *c,
 	call->r = r;
 	call->caller_len = strlen(c->caller);
 	memcpy(call->caller, c->caller, call->caller_len + 1);
-	call->url = call->url_buf;
 	memcpy(call->url, c->url, ulen);
 	call->now = c->now;
 	call->period_no = pno;

@@ -151,15 +151,17 @@ auditq_journal(struct auditq *q, struct auditq_item *batch)
 		recs[n].uri_len = it->uri_len;
 		recs[n].detail = it->detail;
 	}
-	/* Groups on disk before a full half are not written twice. */
-	while ((rc = auditj_append(q->j, recs + done, n - done, &more)) == SKM_EBUSY &&
-	    (done += more, waited < AUDITQ_JOURNAL_WAIT * 20)) {
+	for (;;) {
+		rc = auditj_append(q->j, recs + done, n - done, &more);
+		/* Groups on disk before a full half are not written twice. */
+		done += more;
+		if (rc != SKM_EBUSY || waited++ >= AUDITQ_JOURNAL_WAIT * 20)
+			break;
 		auditq_deadline(&until, 50 * 1000L);
 		pthread_mutex_lock(&q->mu);
 		pthread_cond_broadcast(&q->imp_cv);
 		pthread_cond_timedwait(&q->imp_cv, &q->mu, &until);
 		pthread_mutex_unlock(&q->mu);
-		waited++;
 	}
 	free(recs);
 	return rc;
@@ -270,7 +272,6 @@ auditq_writer(void *arg)
 			batch->next = NULL;
 			q->queued--;
 		}
-		q->queued_first = q->head != NULL ? time_monotonic() : 0;
 		pthread_mutex_unlock(&q->mu);
 		auditq_write(q, batch);
 		pthread_mutex_lock(&q->mu);

@@ -568,6 +568,20 @@ http_peer(const struct sockaddr *sa, char *out, size_t cap)
 	}
 }
 
+/* Every listener on or off. */
+static void
+http_listening(struct http *h, int on)
+{
+	size_t i;
+
+	for (i = 0; i < h->nlis; i++) {
+		if (on)
+			evconnlistener_enable(h->lis[i]);
+		else
+			evconnlistener_disable(h->lis[i]);
+	}
+}
+
 /*
  * A listener accepts every waiting connection in one callback, and each
  * starts its handshake there: after HTTP_ACCEPT_BURST accepts the
@@ -581,24 +595,18 @@ static void
 http_burst_done(evutil_socket_t fd, short what, void *arg)
 {
 	struct http *h = arg;
-	size_t i;
 
 	h->accepted = 0;
-	if (h->stopping || evtimer_pending(h->backoff, NULL))
-		return;
-	for (i = 0; i < h->nlis; i++)
-		evconnlistener_enable(h->lis[i]);
+	if (!h->stopping && !evtimer_pending(h->backoff, NULL))
+		http_listening(h, 1);
 }
 
 static void
 http_burst_count(struct http *h)
 {
-	size_t i;
-
-	if (++h->accepted < HTTP_ACCEPT_BURST || h->burst == NULL)
+	if (++h->accepted < HTTP_ACCEPT_BURST)
 		return;
-	for (i = 0; i < h->nlis; i++)
-		evconnlistener_disable(h->lis[i]);
+	http_listening(h, 0);
 	event_active(h->burst, EV_TIMEOUT, 1);
 }
 
@@ -721,12 +729,9 @@ static void
 http_backoff_done(evutil_socket_t fd, short what, void *arg)
 {
 	struct http *h = arg;
-	size_t i;
 
-	if (h->stopping)
-		return;
-	for (i = 0; i < h->nlis; i++)
-		evconnlistener_enable(h->lis[i]);
+	if (!h->stopping)
+		http_listening(h, 1);
 }
 
 /*
@@ -740,14 +745,12 @@ http_listener_error(struct evconnlistener *lev, void *arg)
 	struct timeval tv = { 0, HTTP_BACKOFF_MS * 1000 };
 	int err = EVUTIL_SOCKET_ERROR();
 	struct http *h = arg;
-	size_t i;
 
 	if (log_rate_ok(&h->accept_rate)) {
 		errno = err;
 		log_warn("accept failed, pausing the listeners for %d ms", HTTP_BACKOFF_MS);
 	}
-	for (i = 0; i < h->nlis; i++)
-		evconnlistener_disable(h->lis[i]);
+	http_listening(h, 0);
 	evtimer_add(h->backoff, &tv);
 }
 
@@ -820,11 +823,9 @@ void
 http_stop(struct http *h)
 {
 	struct conn *c, *next;
-	size_t i;
 
 	h->stopping = 1;
-	for (i = 0; i < h->nlis; i++)
-		evconnlistener_disable(h->lis[i]);
+	http_listening(h, 0);
 	for (c = LIST_FIRST(&h->conns); c != NULL; c = next) {
 		next = LIST_NEXT(c, entry);
 		if (c->req == NULL && c->out == NULL)
