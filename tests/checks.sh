@@ -70,17 +70,52 @@ same() {
 	if [ "$1" = "$2" ]; then ok; else bad "$3: '$1', expected '$2'"; fi
 }
 
-# wait_serving PID LOG: 0 once LOG says "serving" (within 10 s), 1 if the
-# process PID exits first or the time runs out.
-wait_serving() {
-	n=0
-	while [ $n -lt 100 ]; do
-		grep -q "serving" "$2" && return 0
-		kill -0 "$1" 2>/dev/null || return 1
+# wait_until SECONDS COMMAND...: 0 as soon as COMMAND succeeds, 1 when
+# SECONDS of wall-clock time pass first. The bound is only there to end a
+# test that would otherwise hang; verdicts never rest on it being short.
+wait_until() {
+	wu_end=$(( $(date +%s) + $1 ))
+	shift
+	while ! "$@"; do
+		[ "$(date +%s)" -lt "$wu_end" ] || return 1
 		sleep 0.1
-		n=$((n + 1))
 	done
-	return 1
+}
+
+# log_count PATTERN FILE: how many lines of FILE match PATTERN (0 if none).
+log_count() {
+	grep -c -e "$1" "$2" 2>/dev/null || true
+}
+
+# log_more PATTERN FILE N: succeeds once more than N lines of FILE match.
+log_more() {
+	[ "$(log_count "$1" "$2")" -gt "$3" ]
+}
+
+# wait_log PATTERN FILE N [SECONDS]: waits (up to SECONDS, 60 by default)
+# until more than N lines of FILE match PATTERN; reports a failure if not.
+wait_log() {
+	if wait_until "${4:-60}" log_more "$1" "$2" "$3"; then ok; else
+		bad "no new '$1' in $(basename "$2")"
+		sed 's/^/  | /' "$2" | tail -n 20
+	fi
+}
+
+# wait_serving PID LOG: 0 once LOG says "serving", 1 if the process PID
+# exits first or a minute passes.
+ws_done() {
+	grep -q "serving" "$2" || ! kill -0 "$1" 2>/dev/null
+}
+wait_serving() {
+	wait_until 60 ws_done "$1" "$2"
+	grep -q "serving" "$2" && kill -0 "$1" 2>/dev/null
+}
+
+# metric_value PORT NAME: the value of metric NAME (its name and labels as
+# printed) on the metrics listener at 127.0.0.1:PORT, 0 when absent.
+metric_value() {
+	curl -sS --max-time 10 "http://127.0.0.1:$1/metrics" 2>/dev/null |
+	    awk -v m="$2" 'index($0, m " ") == 1 { print $2; f = 1 } END { if (!f) print 0 }'
 }
 
 # start_skmsd CONF WRITE [ARGS...]: starts $SKMSD -c CONF in the background

@@ -18,6 +18,7 @@
 
 #include "common/err.h"
 #include "server/api.h"
+#include "server/log.h"
 #include "server/req.h"
 
 #define DOUBLE_SLOW_SECONDS	2
@@ -90,6 +91,8 @@ api_handle(struct api *api, struct req *r)
 		if ((s->ev = evtimer_new(api->base, api_slow_done, s)) != NULL &&
 		    evtimer_add(s->ev, &tv) == 0) {
 			api->pending++;
+			/* The drain test waits for this line before its SIGTERM. */
+			log_info("test double: holding %s", p);
 			return;
 		}
 		if (s->ev != NULL)
