@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: ISC
 # Unit tests (Check), one suite per module, plus functional and constant-time checks.
+# Check's per-test time-outs only catch a hang: multiplied by ten (unless
+# set already) so that a loaded machine or the sanitizers cannot fail a test.
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
 	CT_PROGRAMS='$(CT_CHECKS)'; VALGRIND='$(VALGRIND)'; \
-	export top_srcdir top_builddir CT_PROGRAMS VALGRIND;
+	CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-10}; \
+	export top_srcdir top_builddir CT_PROGRAMS VALGRIND CK_TIMEOUT_MULTIPLIER;
 EXTRA_DIST += tests/data tests/ct.sh tests/checks.sh
 
 check_LTLIBRARIES = tests/libtestlib.la

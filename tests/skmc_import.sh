@@ -120,12 +120,15 @@ EOF
 	echo ']>'
 	echo '<KmsKeySet xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><UserUri>&a12;</UserUri></KmsKeySet>'
 } >"$tmp/lol.xml"
+# Refused within 10 s of CPU time (ulimit -t: an expansion would be killed
+# by SIGXCPU and the exit status would not be 1), whatever else the machine
+# is doing.
+skmc() { (ulimit -t 10 && exec "$SKMC" --keystore "$ks" "$@"); }
 for doc in xxe lol; do
-	start=$(date +%s)
 	refused "$doc document" "DOCTYPE\|DTD\|doctype" "$tmp/$doc.xml"
 	hasnt "SECRET-OUTSIDE" "$tmp/err" "$doc document"
-	if [ $(($(date +%s) - start)) -le 2 ]; then ok; else bad "$doc document: slow"; fi
 done
+skmc() { "$SKMC" --keystore "$ks" "$@"; }
 
 # The good documents: stored, 0700 directories and 0600 files.
 expect 0 "import certificate and key sets" skmc --as $A import "$tmp/cert.xml" \

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define VEC_MAX 128
 
@@ -202,4 +203,14 @@ vec_uint(const struct vec *v, const char *key)
 	if (*end != '\0')
 		die("not a decimal integer", key);
 	return x;
+}
+
+double
+test_cpu_seconds(void)
+{
+	struct timespec t;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0)
+		abort();
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }

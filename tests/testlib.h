@@ -31,4 +31,11 @@ unsigned long long vec_uint(const struct vec *v, const char *key);
 /* Path of a file under tests/data, in a static buffer. */
 const char *test_data_path(const char *name);
 
+/*
+ * CPU time this process has used, in seconds. Bounds on work (a hostile
+ * document refused before it is expanded) are checked in CPU time, which
+ * other load on the machine does not change, never in wall-clock time.
+ */
+double test_cpu_seconds(void);
+
 #endif
