@@ -134,9 +134,19 @@ has "^server $URL$" "$ksA/sip%3Aalice@example.org/identity" "server stored"
 has "Role=\"Root\"" "$ksA/sip%3Aalice@example.org/root.xml" "Root certificate stored"
 
 # --- fetch, status, keys show ---
-settle
-cur=$(( ($(date +%s) + 2208988800) / PERIOD ))
-expect 0 "fetch" skmc fetch
+# The fetch is repeated (at most 5 times) if a period boundary passed
+# while it ran, so its periods are those of one moment however slow it is.
+period_now() { echo $(( ($(date +%s) + 2208988800) / PERIOD )); }
+try=0
+while [ $try -lt 5 ]; do
+	try=$((try + 1))
+	settle
+	cur=$(period_now)
+	skmc fetch >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$(period_now)" = "$cur" ] && break
+done
+same "$rc" 0 "fetch"
 has "fetched: period $cur$" "$tmp/out" "fetched the current period"
 has "fetched: period $((cur + 1))$" "$tmp/out" "fetched the next period"
 expect 0 "status" skmc status
@@ -179,15 +189,11 @@ printf 'watch-window = 50\nretry-min = 1\nretry-max = 2\npurge-grace = 0\n' >"$t
 "$SKMC" --config "$tmp/w.conf" --keystore "$ksA" watch 2>"$tmp/watch.log" &
 wpid=$!
 # Waits for the fetch of a next period and then for the rollover into it.
-n=0
-fetched=
-while [ $n -lt 400 ]; do
+rolled() {
 	fetched=$(sed -n 's/.*fetched period \([0-9]*\), .*/\1/p' "$tmp/watch.log" | head -n 1)
-	[ -n "$fetched" ] && grep -q "rollover: period $fetched is current" "$tmp/watch.log" &&
-	    break
-	sleep 0.1
-	n=$((n + 1))
-done
+	[ -n "$fetched" ] && grep -q "rollover: period $fetched is current" "$tmp/watch.log"
+}
+wait_until 120 rolled
 has "next fetch: period [0-9]* at " "$tmp/watch.log" "watch: fetch planned"
 has "fetched period [0-9]*, [0-9]* s before its start" "$tmp/watch.log" \
     "watch: fetched before the boundary"
