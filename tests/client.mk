@@ -21,7 +21,8 @@ FUZZ_KMSDOC_SRCS = \
 	$(top_srcdir)/src/client/kmsdoc.c $(top_srcdir)/src/client/kmsdoc_value.c \
 	$(top_srcdir)/src/lib/kmsxml.c $(top_srcdir)/src/lib/xmlw.c \
 	$(top_srcdir)/src/common/err.c $(top_srcdir)/src/common/hex.c \
-	$(top_srcdir)/src/common/time.c $(top_srcdir)/tests/fuzz_kmsdoc.c
+	$(top_srcdir)/src/common/time.c $(top_srcdir)/src/common/dec.c \
+	$(top_srcdir)/tests/fuzz_kmsdoc.c
 FUZZ_KMSDOC_HDRS = \
 	$(top_srcdir)/src/client/kmsdoc.h $(top_srcdir)/src/client/kmsdoc_value.h \
 	$(top_srcdir)/src/lib/kmsxml.h $(top_srcdir)/src/lib/xmlw.h
