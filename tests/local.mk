@@ -6,7 +6,8 @@ AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
 	CT_PROGRAMS='$(CT_CHECKS)'; VALGRIND='$(VALGRIND)'; \
 	CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-10}; \
-	export top_srcdir top_builddir CT_PROGRAMS VALGRIND CK_TIMEOUT_MULTIPLIER;
+	FUZZ_TARGETS='$(FUZZ_TARGETS)'; \
+	export top_srcdir top_builddir CT_PROGRAMS VALGRIND CK_TIMEOUT_MULTIPLIER FUZZ_TARGETS;
 EXTRA_DIST += tests/data tests/ct.sh tests/checks.sh
 
 check_LTLIBRARIES = tests/libtestlib.la
@@ -54,3 +55,18 @@ CLEANFILES += tests/*.ct.log
 PHONY_TARGETS += ct
 ct: $(CT_CHECKS)
 	$(AM_TESTS_ENVIRONMENT) $(SHELL) $(top_srcdir)/tests/ct.sh
+
+# Every fuzz target is built and run over its seeds (and a few thousand
+# inputs of its own, from a fixed seed) by make check wherever clang links
+# libFuzzer, so no target stops building or crashes unseen between fuzzing
+# runs. The targets carry ASan and UBSan themselves: not again in a
+# sanitizer build.
+FUZZ_TARGETS = tests/fuzz_conf tests/fuzz_kmsreq tests/fuzz_kmsdoc tests/fuzz_mikey \
+	tests/fuzz_route tests/fuzz_http
+EXTRA_DIST += tests/fuzz_seeds.sh
+if HAVE_FUZZ
+if !SANITIZERS
+check_SCRIPTS += $(FUZZ_TARGETS)
+TESTS += tests/fuzz_seeds.sh
+endif
+endif
