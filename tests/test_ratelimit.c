@@ -120,12 +120,15 @@ START_TEST(rl_off)
 	unsigned i;
 
 	ck_assert_int_eq(ratelimit_new(1024, 0, 0, &rl), 0);
+	ck_assert(!ratelimit_enabled(rl));
 	for (i = 0; i < 10000; i++)
 		ck_assert_int_eq(take(rl, "sip:a@x", T0, NULL), 0);
 	/* Turned on by a reload, off again by another. */
 	ratelimit_set(rl, 2, 60 * SEC, T0);
+	ck_assert(ratelimit_enabled(rl));
 	ck_assert_uint_eq(drain(rl, "sip:a@x", T0, 100), 2);
 	ratelimit_set(rl, 0, 60 * SEC, T0);
+	ck_assert(!ratelimit_enabled(rl));
 	ck_assert_uint_eq(drain(rl, "sip:a@x", T0, 100), 100);
 	ratelimit_free(rl);
 	ck_assert_int_eq(ratelimit_new(0, 2, 1, &rl), SKM_EINVAL);

@@ -12,6 +12,7 @@
 #ifndef SKM_SERVER_RATELIMIT_H
 #define SKM_SERVER_RATELIMIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,9 @@ struct ratelimit_verdict {
 int ratelimit_new(size_t max_ids, unsigned burst, uint64_t interval_ms,
     struct ratelimit **out);
 
+/* Is the limit on? Lets a caller skip reading the clock when it is not. */
+bool ratelimit_enabled(const struct ratelimit *rl);
+
 /*
  * Takes one token from the bucket of the len octets of id at time now.
  * Returns 0 (allowed, or the limit is off) or SKM_EBUSY (no token; see
@@ -60,7 +64,7 @@ void ratelimit_set(struct ratelimit *rl, unsigned burst, uint64_t interval_ms,
 /* Octets the table holds, fixed at ratelimit_new(): the memory bound. */
 size_t ratelimit_memory(const struct ratelimit *rl);
 
-/* Milliseconds on the monotonic clock. */
+/* Milliseconds on the monotonic clock, to a few milliseconds. */
 uint64_t ratelimit_now(void);
 
 void ratelimit_free(struct ratelimit *rl);
