@@ -104,3 +104,5 @@ TESTS += tests/test_ratelimit
 tests_test_ratelimit_SOURCES = tests/test_ratelimit.c
 tests_test_ratelimit_CFLAGS = $(TEST_CFLAGS)
 tests_test_ratelimit_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+TESTS += tests/skmsd_rate.sh
+EXTRA_DIST += tests/skmsd_rate.sh
