@@ -7,10 +7,12 @@
  * made with skmsctl applies at the next request. Key sets come from the
  * cache (unsealed on the loop thread) or from a derivation on the worker
  * pool; each is audited durably before its reply leaves, or within
- * audit.commit-window-ms of it. Every authenticated request first takes a
- * token from its caller's bucket (ratelimit.*), whatever the endpoint. Completions run on the loop the request
+ * audit.commit-window-ms of it. Completions run on the loop the request
  * came in on. The loop thread never waits on a derivation or on a write
- * transaction. Refusals are named here and mapped in errmap.c.
+ * transaction. Every authenticated request first takes a token from its
+ * caller's bucket (ratelimit.h), whatever the endpoint: certcache reads
+ * the store too, and one rule is simpler to state and to test.
+ * Refusals are named here and mapped in errmap.c.
  */
 #include "server/api.h"
 #include "common/err.h"
