@@ -160,7 +160,7 @@ while [ "$(post /keyprov "$AA")" != 200 ] && [ $n -lt 100 ]; do
 	sleep 0.2
 	n=$((n + 1))
 done
-same "$(cat "$tmp/h" | head -n 1 | tr -d '\r')" "HTTP/1.1 200 OK" "alice: served again after the refill"
+same "$(head -n 1 "$tmp/h" | tr -d '\r')" "HTTP/1.1 200 OK" "alice: served again after the refill"
 
 # --- burst 0: no limit ---
 reload BURST=0
