@@ -97,3 +97,12 @@ tests/fuzz_http: $(FUZZ_HTTP_SRCS) $(FUZZ_HTTP_HDRS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/src -I$(top_builddir) \
 	    $(OPENSSL_CFLAGS) -o $@ $(FUZZ_HTTP_SRCS)
 CLEANFILES += tests/fuzz_http
+# Per-identity token buckets on an injected clock, and the functional test
+# of the limit against a real skmsd.
+check_PROGRAMS += tests/test_ratelimit
+TESTS += tests/test_ratelimit
+tests_test_ratelimit_SOURCES = tests/test_ratelimit.c
+tests_test_ratelimit_CFLAGS = $(TEST_CFLAGS)
+tests_test_ratelimit_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+TESTS += tests/skmsd_rate.sh
+EXTRA_DIST += tests/skmsd_rate.sh

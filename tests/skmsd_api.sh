@@ -106,6 +106,8 @@ precompute:
   batch-size: 2
 cache:
   max-entries: ${CACHEMAX:-1000}
+ratelimit:
+  burst: 0
 audit:
   group-commit: true
   commit-window-ms: ${WINDOW:-20}

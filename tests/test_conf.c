@@ -132,6 +132,9 @@ START_TEST(defaults)
 	ck_assert_uint_eq(cf->precompute.lead_time, 600);
 	ck_assert_uint_eq(cf->precompute.batch_size, 256);
 	ck_assert_uint_eq(cf->cache.max_entries, 100000);
+	ck_assert_uint_eq(cf->ratelimit.burst, 20);
+	ck_assert_uint_eq(cf->ratelimit.refill_interval, 10);
+	ck_assert_uint_eq(cf->ratelimit.max_identities, 65536);
 	ck_assert_int_eq(cf->log.level, CONF_LOG_INFO);
 	ck_assert_int_eq(cf->log.target, CONF_LOG_STDERR);
 	ck_assert_int_eq(cf->log.facility, CONF_FAC_DAEMON);
@@ -276,6 +279,8 @@ START_TEST(equal_sees_each_key)
 		"period: {window-past: 0}", "period: {window-future: 100}",
 		"precompute: {lead-time: 0}", "precompute: {batch-size: 1}",
 		"cache: {max-entries: 1}", "log: {level: error}",
+		"ratelimit: {burst: 0}", "ratelimit: {refill-interval: 7d}",
+		"ratelimit: {max-identities: 1024}",
 		"log: {target: syslog}", "log: {facility: local0}",
 		"audit: {group-commit: no}", "audit: {commit-window-ms: 20}",
 		"audit: {group-delay-us: 0}", "audit: {group-size: 1}",
@@ -316,6 +321,10 @@ START_TEST(numbers_valid)
 		{ "server: {max-connections: 1000000}",
 		    U(server.max_connections), 1000000 },
 		{ "cache: {max-entries: 0}", U(cache.max_entries), 0 },
+		{ "ratelimit: {burst: 100000}", U(ratelimit.burst), 100000 },
+		{ "ratelimit: {refill-interval: 1}", U(ratelimit.refill_interval), 1 },
+		{ "ratelimit: {max-identities: 16777216}",
+		    U(ratelimit.max_identities), 16777216 },
 		{ "kek: {scrypt-n: 1048576}", U(kek.scrypt_n), 1048576 },
 		{ "kek: {scrypt-n: 16384}", U(kek.scrypt_n), 16384 },
 		{ "server: {request-timeout: 90}", U(server.request_timeout),
@@ -442,6 +451,11 @@ START_TEST(numbers_invalid)
 		{ "audit: {group-size: 0}", 1, 21,
 		    "audit.group-size: 0 is out of range (1..4096)" },
 		{ "audit: {group-size: 4097}", 1, 21, NULL },
+		{ "ratelimit: {burst: 100001}", 1, 20,
+		    "ratelimit.burst: 100001 is out of range (0..100000)" },
+		{ "ratelimit: {refill-interval: 0}", 1, 30, NULL },
+		{ "ratelimit: {refill-interval: 8d}", 1, 30, NULL },
+		{ "ratelimit: {max-identities: 1023}", 1, 29, NULL },
 	};
 
 	run_bad(cases, sizeof(cases) / sizeof(cases[0]), SKM_EINVAL);

@@ -74,7 +74,12 @@ START_TEST(metrics_gauges_and_counters)
 	metrics_current_period(625);
 	metrics_connections(3);
 	metrics_connections(-1);
+	metrics_ratelimit_refused();
+	metrics_ratelimit_refused();
+	metrics_ratelimit_evicted();
 	t = render();
+	ck_assert(value(t, "skms_ratelimit_refused_total") == 2);
+	ck_assert(value(t, "skms_ratelimit_evictions_total") == 1);
 	ck_assert(value(t, "skms_keysets_derived_total") == 257);
 	ck_assert(value(t, "skms_cache_lookups_total{result=\"hit\"}") == 2);
 	ck_assert(value(t, "skms_cache_lookups_total{result=\"miss\"}") == 1);

@@ -205,6 +205,7 @@ START_TEST(errmap_rows)
 	ck_assert_int_eq(errmap_get(ERRMAP_CONTENT_TYPE)->status, 415);
 	ck_assert_int_eq(errmap_get(ERRMAP_AUDIT)->status, 503);
 	ck_assert_int_eq(errmap_get(ERRMAP_OVERLOADED)->status, 503);
+	ck_assert_int_eq(errmap_get(ERRMAP_RATE_LIMITED)->status, 429);
 }
 END_TEST
 
@@ -229,6 +230,15 @@ START_TEST(errmap_challenge)
 	h = errmap_headers(ERRMAP_METHOD, NULL, hv, buf, sizeof(buf));
 	ck_assert_str_eq(h[0], "Allow");
 	ck_assert_str_eq(h[1], "POST");
+	/* RFC 9110 10.2.3: Retry-After is delay-seconds, nothing else. */
+	h = errmap_headers(ERRMAP_RATE_LIMITED, "600", hv, buf, sizeof(buf));
+	ck_assert_str_eq(h[0], "Retry-After");
+	ck_assert_str_eq(h[1], "600");
+	ck_assert_ptr_null(h[2]);
+	h = errmap_headers(ERRMAP_RATE_LIMITED, "1\r\nX: y", hv, buf, sizeof(buf));
+	ck_assert_str_eq(h[1], "1");
+	h = errmap_headers(ERRMAP_RATE_LIMITED, NULL, hv, buf, sizeof(buf));
+	ck_assert_str_eq(h[1], "1");
 	ck_assert_ptr_null(errmap_headers(ERRMAP_REVOKED, NULL, hv, buf, sizeof(buf)));
 	ck_assert_ptr_null(errmap_headers(ERRMAP_BAD_URI, NULL, hv, buf, sizeof(buf)));
 }

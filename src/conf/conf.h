@@ -124,6 +124,11 @@ struct conf {
 		unsigned max_entries;
 	} cache;
 	struct {
+		unsigned burst;		/* 0: no limit */
+		unsigned refill_interval;
+		unsigned max_identities;
+	} ratelimit;
+	struct {
 		enum conf_log_level level;
 		enum conf_log_target target;
 		enum conf_log_facility facility;

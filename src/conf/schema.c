@@ -120,6 +120,15 @@ const struct conf_schema conf_schema_keys[] = {
 	{ "cache", "max-entries", CONF_T_UINT, "100000", 0, 100000000,
 	    F(cache.max_entries), 0, NULL, NULL, 0 },
 
+	/* Requests per identity: burst at once, one more per refill-interval. */
+	{ "ratelimit", "burst", CONF_T_UINT, "20", 0, 100000,
+	    F(ratelimit.burst), 0, NULL, NULL, 0 },
+	{ "ratelimit", "refill-interval", CONF_T_DURATION, "10s", 1, 7 * DAY,
+	    F(ratelimit.refill_interval), 0, NULL, NULL, 0 },
+	/* 16 octets each, allocated at start. */
+	{ "ratelimit", "max-identities", CONF_T_UINT, "65536", 1024, 16777216,
+	    F(ratelimit.max_identities), 0, NULL, NULL, 0 },
+
 	{ "log", "level", CONF_T_ENUM, "info", 0, 0, F(log.level), 0,
 	    conf_schema_log_levels, NULL, 0 },
 	{ "log", "target", CONF_T_ENUM, "stderr", 0, 0, F(log.target), 0,

@@ -9,7 +9,10 @@
  * pool; each is audited durably before its reply leaves, or within
  * audit.commit-window-ms of it. Completions run on the loop the request
  * came in on. The loop thread never waits on a derivation or on a write
- * transaction. Refusals are named here and mapped in errmap.c.
+ * transaction. Every authenticated request first takes a token from its
+ * caller's bucket (ratelimit.h), whatever the endpoint: certcache reads
+ * the store too, and one rule is simpler to state and to test.
+ * Refusals are named here and mapped in errmap.c.
  */
 #include "server/api.h"
 #include "common/err.h"
@@ -26,6 +29,7 @@
 #include "server/metrics.h"
 #include "server/pool.h"
 #include "server/precompute.h"
+#include "server/ratelimit.h"
 #include "server/req.h"
 #include "server/route.h"
 #include "store/cert.h"
@@ -62,6 +66,7 @@ struct api {
 	struct cache *cache;
 	struct auditq *auditq;
 	struct precompute *pc;
+	struct ratelimit *rl;
 	atomic_uint pending;
 	int stopping;
 	struct log_rate rate;
@@ -283,6 +288,30 @@ api_authenticate(struct api *api, struct req *r, struct api_ctx *c,
 	memcpy(c->jti, res.jti, sizeof(c->jti));
 	c->by_token = 1;
 	return ERRMAP_OK;
+}
+
+/*
+ * One token from the caller's bucket; detail becomes the Retry-After
+ * seconds of a refusal (written into retry, cap octets).
+ */
+static enum errmap_id
+api_limit(struct api *api, const struct api_ctx *c, char *retry, size_t cap,
+    const char **detail)
+{
+	struct ratelimit_verdict v;
+	int rc;
+
+	if (!ratelimit_enabled(api->rl))
+		return ERRMAP_OK;
+	rc = ratelimit_take(api->rl, c->caller, strlen(c->caller), ratelimit_now(), &v);
+	if (v.evicted)
+		metrics_ratelimit_evicted();
+	if (rc == 0)
+		return ERRMAP_OK;
+	metrics_ratelimit_refused();
+	snprintf(retry, cap, "%u", v.retry_after);
+	*detail = retry;
+	return ERRMAP_RATE_LIMITED;
 }
 
 /* D.2.2: the optional body describes the request; it must agree with the caller. */
@@ -598,6 +627,7 @@ void
 api_handle(struct api *api, struct req *r)
 {
 	const char *host = req_header(r, "Host"), *detail = NULL;
+	char retry[16];
 	struct api_ctx c;
 	struct route rt;
 	enum errmap_id id;
@@ -618,6 +648,7 @@ api_handle(struct api *api, struct req *r)
 	else if (strchr(req_uri(r), '?') != NULL)
 		id = ERRMAP_QUERY;
 	else if ((id = api_authenticate(api, r, &c, &detail)) == ERRMAP_OK &&
+	    (id = api_limit(api, &c, retry, sizeof(retry), &detail)) == ERRMAP_OK &&
 	    (id = api_body(api, r, &c)) == ERRMAP_OK)
 		id = route_parse(req_path(r), &rt);
 	if (id != ERRMAP_OK) {
@@ -678,6 +709,8 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 	if ((rc = pool_new(base, workers, workers * API_QUEUE_PER_WORKER,
 	    &api->pool)) != 0 ||
 	    (rc = cache_new(cf->cache.max_entries, &api->cache)) != 0 ||
+	    (rc = ratelimit_new(cf->ratelimit.max_identities, cf->ratelimit.burst,
+	    (uint64_t)cf->ratelimit.refill_interval * 1000, &api->rl)) != 0 ||
 	    (rc = auditq_new(st, api->pool, cf->audit.group_commit,
 	    cf->audit.commit_window_ms, journal, &api->auditq)) != 0 ||
 	    (rc = precompute_new(base, cf, st, kms, api->pool, api->cache,
@@ -701,6 +734,8 @@ api_reload(struct api *api, const struct conf *cf, const struct auth *auth)
 	auditq_set_window(api->auditq, cf->audit.commit_window_ms);
 	auditq_set_group(api->auditq, cf->audit.group_delay_us, cf->audit.group_size);
 	precompute_reload(api->pc, cf);
+	ratelimit_set(api->rl, cf->ratelimit.burst,
+	    (uint64_t)cf->ratelimit.refill_interval * 1000, ratelimit_now());
 }
 
 unsigned
@@ -728,5 +763,6 @@ api_free(struct api *api)
 	auditq_free(api->auditq);
 	pool_free(api->pool);
 	cache_free(api->cache);
+	ratelimit_free(api->rl);
 	free(api);
 }

@@ -46,6 +46,8 @@ static const struct errmap_entry errmap_table[ERRMAP_COUNT] = {
 	[ERRMAP_METHOD] = { 405, 40501, "method not allowed: use POST" },
 	[ERRMAP_BODY_TOO_LARGE] = { 413, 41301, "request body too large" },
 	[ERRMAP_CONTENT_TYPE] = { 415, 41501, "request body must be application/xml" },
+	[ERRMAP_RATE_LIMITED] = { 429, 42901,
+	    "too many requests from this identity, try again later" },
 	[ERRMAP_BAD_REQUEST] = { 400, 40019, "malformed HTTP request" },
 	[ERRMAP_EXPECTATION] = { 417, 41701, "only Expect: 100-continue is supported" },
 	[ERRMAP_HEADER_TOO_LARGE] = { 431, 43101, "request header section too large" },
@@ -77,6 +79,20 @@ errmap_quote_safe(const char *in, char *out, size_t cap)
 	out[n] = '\0';
 }
 
+/* The digits of in, at most cap - 1, or "1" when there are none. */
+static void
+errmap_digits(const char *in, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; in != NULL && *in != '\0' && n + 1 < cap; in++)
+		if (*in >= '0' && *in <= '9')
+			out[n++] = *in;
+	if (n == 0 && cap > 1)
+		out[n++] = '1';
+	out[n] = '\0';
+}
+
 const char *const *
 errmap_headers(enum errmap_id id, const char *detail, const char *hdrs[],
     char *buf, size_t cap)
@@ -94,6 +110,13 @@ errmap_headers(enum errmap_id id, const char *detail, const char *hdrs[],
 		snprintf(buf, cap, "Bearer realm=\"skms\", error=\"invalid_token\", "
 		    "error_description=\"%s\"", desc);
 		break;
+	case ERRMAP_RATE_LIMITED:
+		/* RFC 9110 10.2.3: delay-seconds, 1*DIGIT. */
+		errmap_digits(detail, buf, cap > 12 ? 12 : cap);
+		hdrs[0] = "Retry-After";
+		hdrs[1] = buf;
+		hdrs[2] = NULL;
+		return hdrs;
 	case ERRMAP_METHOD:
 		hdrs[0] = "Allow";
 		hdrs[1] = "POST";

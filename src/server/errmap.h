@@ -2,7 +2,8 @@
 /*
  * Every refusal of the KMS API in one table: its HTTP status, the
  * ErrorCode and ErrorMsg of the KmsError body (TS 33.180 D.3.1), and the
- * extra headers it needs (WWW-Authenticate per RFC 6750, Allow). Call
+ * extra headers it needs (WWW-Authenticate per RFC 6750, Allow,
+ * Retry-After). Call
  * sites name a refusal; they never pick a status themselves. The messages
  * are static and never carry request data, tokens or key bytes.
  */
@@ -49,6 +50,8 @@ enum errmap_id {
 	ERRMAP_METHOD,
 	ERRMAP_BODY_TOO_LARGE,
 	ERRMAP_CONTENT_TYPE,
+	/* 429: the caller's rate limit (ratelimit.h) */
+	ERRMAP_RATE_LIMITED,
 	/* the HTTP layer: framing the KMS interface never sees */
 	ERRMAP_BAD_REQUEST,
 	ERRMAP_EXPECTATION,
@@ -77,7 +80,9 @@ const struct errmap_entry *errmap_get(enum errmap_id id);
  * written into hdrs (at least 5 slots), with header values formatted into
  * buf (cap octets). detail, for an invalid token, is the RFC 6750
  * error_description (a static lower-case reason; quotes and controls are
- * dropped). Returns hdrs, or NULL when id needs no extra header.
+ * dropped); for a rate-limited request, the Retry-After seconds in decimal
+ * (anything but digits is dropped; "1" when none is left). Returns hdrs,
+ * or NULL when id needs no extra header.
  */
 const char *const *errmap_headers(enum errmap_id id, const char *detail,
     const char *hdrs[], char *buf, size_t cap);

@@ -30,3 +30,4 @@ src_server_libserver_la_SOURCES += \
 	src/server/pool.c src/server/pool.h \
 	src/server/precompute.c src/server/precompute.h \
 	src/server/route.c src/server/route.h
+src_server_libserver_la_SOURCES += src/server/ratelimit.c src/server/ratelimit.h

@@ -43,6 +43,8 @@ static _Atomic uint64_t metrics_period;
 static _Atomic int64_t metrics_conns;
 static _Atomic uint64_t metrics_audit_early;
 static _Atomic uint64_t metrics_audit_unrecorded;
+static _Atomic uint64_t metrics_rl_refused;
+static _Atomic uint64_t metrics_rl_evicted;
 
 void
 metrics_request(enum metrics_endpoint ep, int status, double seconds)
@@ -98,6 +100,18 @@ void
 metrics_audit_lost(unsigned n)
 {
 	atomic_fetch_add_explicit(&metrics_audit_unrecorded, n, memory_order_relaxed);
+}
+
+void
+metrics_ratelimit_refused(void)
+{
+	atomic_fetch_add_explicit(&metrics_rl_refused, 1, memory_order_relaxed);
+}
+
+void
+metrics_ratelimit_evicted(void)
+{
+	atomic_fetch_add_explicit(&metrics_rl_evicted, 1, memory_order_relaxed);
 }
 
 #define LOAD(x)	atomic_load_explicit(&(x), memory_order_relaxed)
@@ -165,6 +179,14 @@ metrics_render(char **out, size_t *len)
 	    (unsigned long long)LOAD(metrics_misses), (unsigned long long)LOAD(metrics_period),
 	    (long long)LOAD(metrics_conns), (unsigned long long)LOAD(metrics_audit_early),
 	    (unsigned long long)LOAD(metrics_audit_unrecorded));
+	fprintf(f, "# HELP skms_ratelimit_refused_total Requests refused by the per-identity rate limit.\n"
+	    "# TYPE skms_ratelimit_refused_total counter\n"
+	    "skms_ratelimit_refused_total %llu\n"
+	    "# HELP skms_ratelimit_evictions_total Rate-limit buckets dropped while owing tokens.\n"
+	    "# TYPE skms_ratelimit_evictions_total counter\n"
+	    "skms_ratelimit_evictions_total %llu\n",
+	    (unsigned long long)LOAD(metrics_rl_refused),
+	    (unsigned long long)LOAD(metrics_rl_evicted));
 	if (ferror(f)) {
 		fclose(f);
 		goto out;

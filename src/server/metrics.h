@@ -27,6 +27,9 @@ void metrics_connections(int delta);
 /* Audit commit window (auditq.h): a reply sent early; n such replies left unrecorded. */
 void metrics_audit_early_reply(void);
 void metrics_audit_lost(unsigned n);
+/* Rate limit (ratelimit.h): a request refused; a bucket still owing tokens dropped. */
+void metrics_ratelimit_refused(void);
+void metrics_ratelimit_evicted(void);
 
 /* The Prometheus text exposition; *out is freed with free(). */
 int metrics_render(char **out, size_t *len);

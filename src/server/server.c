@@ -285,6 +285,8 @@ server_restart_only(const struct conf *a, const struct conf *b)
 		return "server.threads";
 	if (a->log.target != b->log.target || a->log.facility != b->log.facility)
 		return "log.target";
+	if (a->ratelimit.max_identities != b->ratelimit.max_identities)
+		return "ratelimit.max-identities";
 	return NULL;
 }
 
