@@ -41,6 +41,19 @@ drain(struct ratelimit *rl, const char *id, uint64_t now, unsigned limit)
 }
 
 /* The example of the SipHash paper (appendix A) and the empty input. */
+/* SipHash-2-4 through OpenSSL: the paper's vectors (key 00..0f, message 00..0e). */
+static uint64_t
+sip(const uint8_t *key, const uint8_t *msg, size_t len)
+{
+	struct siphash *h;
+	uint64_t v;
+
+	ck_assert_int_eq(siphash_new(key, &h), 0);
+	ck_assert_int_eq(siphash_sum(h, msg, len, &v), 0);
+	siphash_free(h);
+	return v;
+}
+
 START_TEST(siphash_vectors)
 {
 	uint8_t key[SIPHASH_KEY_LEN], msg[15];
@@ -50,12 +63,12 @@ START_TEST(siphash_vectors)
 		key[i] = (uint8_t)i;
 	for (i = 0; i < sizeof(msg); i++)
 		msg[i] = (uint8_t)i;
-	ck_assert_uint_eq(siphash24(key, msg, sizeof(msg)), 0xa129ca6149be45e5ULL);
-	ck_assert_uint_eq(siphash24(key, msg, 0), 0x726fdb47dd0e0e31ULL);
+	ck_assert_uint_eq(sip(key, msg, sizeof(msg)), 0xa129ca6149be45e5ULL);
+	ck_assert_uint_eq(sip(key, msg, 0), 0x726fdb47dd0e0e31ULL);
 	/* The length is hashed: a prefix, or one more zero octet, differs. */
-	ck_assert_uint_ne(siphash24(key, msg, 1), siphash24(key, msg, 0));
+	ck_assert_uint_ne(sip(key, msg, 1), sip(key, msg, 0));
 	key[0] ^= 1;
-	ck_assert_uint_ne(siphash24(key, msg, sizeof(msg)), 0xa129ca6149be45e5ULL);
+	ck_assert_uint_ne(sip(key, msg, sizeof(msg)), 0xa129ca6149be45e5ULL);
 }
 END_TEST
 

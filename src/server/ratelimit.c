@@ -42,7 +42,7 @@ struct ratelimit_shard {
 
 struct ratelimit {
 	atomic_bool on;
-	uint8_t key[SIPHASH_KEY_LEN];
+	struct siphash *hash;	/* keyed at start */
 	size_t nsets;
 	struct ratelimit_slot *slots;	/* nsets * RATELIMIT_WAYS */
 	struct ratelimit_shard shards[RATELIMIT_SHARDS];
@@ -67,6 +67,7 @@ ratelimit_new(size_t max_ids, unsigned burst, uint64_t interval_ms,
     struct ratelimit **out)
 {
 	struct ratelimit *rl;
+	uint8_t key[SIPHASH_KEY_LEN];
 	size_t i;
 
 	*out = NULL;
@@ -84,10 +85,12 @@ ratelimit_new(size_t max_ids, unsigned burst, uint64_t interval_ms,
 		ratelimit_free(rl);
 		return SKM_ENOMEM;
 	}
-	if (RAND_bytes(rl->key, sizeof(rl->key)) != 1) {
+	if (RAND_bytes(key, sizeof(key)) != 1 || siphash_new(key, &rl->hash) != 0) {
+		OPENSSL_cleanse(key, sizeof(key));
 		ratelimit_free(rl);
 		return SKM_ECRYPTO;
 	}
+	OPENSSL_cleanse(key, sizeof(key));
 	ratelimit_set(rl, burst, interval_ms, 0);
 	*out = rl;
 	return 0;
@@ -120,7 +123,9 @@ ratelimit_take(struct ratelimit *rl, const char *id, size_t len, uint64_t now,
 	v->evicted = 0;
 	if (!atomic_load_explicit(&rl->on, memory_order_relaxed))
 		return 0;
-	h = siphash24(rl->key, id, len);
+	/* Without its hash an identity cannot be placed: it is not limited. */
+	if (siphash_sum(rl->hash, id, len, &h) != 0)
+		return 0;
 	/* The top half picks the set (any count, no modulo), the low bits the shard. */
 	si = (size_t)(((h >> 32) * (uint64_t)rl->nsets) >> 32);
 	set = &rl->slots[si * RATELIMIT_WAYS];
@@ -230,6 +235,6 @@ ratelimit_free(struct ratelimit *rl)
 	for (i = 0; i < RATELIMIT_SHARDS; i++)
 		pthread_mutex_destroy(&rl->shards[i].mu);
 	free(rl->slots);
-	OPENSSL_cleanse(rl->key, sizeof(rl->key));
+	siphash_free(rl->hash);
 	free(rl);
 }
