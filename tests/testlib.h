@@ -31,4 +31,14 @@ unsigned long long vec_uint(const struct vec *v, const char *key);
 /* Path of a file under tests/data, in a static buffer. */
 const char *test_data_path(const char *name);
 
+struct sakke_pub;
+
+/*
+ * An SSV (16 octets) whose SAKKE encapsulation to id under pub has an H
+ * starting with a zero octet, as 1 in 256 have, and that SED (273
+ * octets): the SSVs tried are a counter. Aborts after 16384 tries.
+ */
+void test_sakke_short_h(const struct sakke_pub *pub, const uint8_t *id, size_t idlen,
+    uint8_t *ssv, uint8_t *sed);
+
 #endif
