@@ -314,7 +314,8 @@ api_body(struct api *api, struct req *r, const struct api_ctx *c)
 	}
 	if (kr.user_uri[0] != '\0' && strcmp(kr.user_uri, c->caller) != 0)
 		return ERRMAP_BODY_USER_URI;
-	if (kr.kms_uri[0] != '\0' && strcmp(kr.kms_uri, api_kms_uri(api)) != 0)
+	/* the KMS URI, or the server base URL a deployed client writes (kmsreq.h) */
+	if (kr.kms_uri[0] != '\0' && !kmsreq_kms_uri_ok(kr.kms_uri, api_kms_uri(api)))
 		return ERRMAP_BODY_KMS_URI;
 	return ERRMAP_OK;
 }
