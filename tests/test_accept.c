@@ -403,6 +403,74 @@ START_TEST(refuse_sakke_length)
 }
 END_TEST
 
+/* 2036-03-01 12:00:00 UTC, after the 32-bit NTP seconds wrapped (era 1). */
+#define T2036	2087985600LL
+
+static uint8_t rsk2036[SAKKE_POINT_LEN];
+static uint64_t no2036;
+
+static int
+rsk_2036(void *arg, uint64_t no, uint8_t rsk[SAKKE_POINT_LEN], char *why, size_t whylen)
+{
+	(void)arg;
+	if (no != no2036) {
+		snprintf(why, whylen, "not provisioned");
+		return SKM_ENOTFOUND;
+	}
+	memcpy(rsk, rsk2036, SAKKE_POINT_LEN);
+	return 0;
+}
+
+/*
+ * The T payload carries NTP seconds in 32 bits: a message sent in 2036
+ * after the wrap is read in era 1, with the keys of its period.
+ */
+START_TEST(accept_ntp_era1)
+{
+	struct mikey_gmk_send s;
+	struct accept_keys k;
+	struct accept_opts o = { T2036 + 30, ACCEPT_WINDOW_DEFAULT, "g1" };
+	struct accept_result r;
+	struct eccsi_signer *gms;
+	uint8_t gmk[MIKEY_GMK_LEN], ssk[ECCSI_SCALAR_LEN], pvt[ECCSI_POINT_LEN];
+	uint8_t gms2036[UID_LEN], alice2036[UID_LEN], *msg;
+	size_t len;
+
+	profile_with("g1", GMS, NULL, NULL);
+	ck_assert_uint_gt(time_unix_to_ntp(T2036), 0xffffffffULL);
+	ck_assert_int_eq(period_number(time_unix_to_ntp(T2036), PERIOD, 0, &no2036), 0);
+	uid_for(GMS, no2036, gms2036);
+	uid_for(ALICE, no2036, alice2036);
+	ck_assert_int_eq(eccsi_ssk_derive(ekms, gms2036, UID_LEN, ssk, pvt), 0);
+	ck_assert_int_eq(eccsi_signer_new(&gms, kpak, gms2036, UID_LEN, ssk, pvt), 0);
+	ck_assert_int_eq(sakke_rsk_derive(skms, alice2036, UID_LEN, rsk2036), 0);
+	memset(gmk, 0x36, sizeof(gmk));
+	memset(&s, 0, sizeof(s));
+	s.signer = gms;
+	s.gms_uri = GMS;
+	s.gms_uid = gms2036;
+	s.user_uri = ALICE;
+	s.user_uid = alice2036;
+	s.kms_uri = KMS;
+	s.z = sakke_kms_pub(skms);
+	s.ts = time_unix_to_ntp(T2036) << 32;	/* the wire keeps 32 bits */
+	s.gmk = gmk;
+	s.gmk_id = 0x0df9bc39;
+	ck_assert_int_eq(mikey_gmk_make(&s, &msg, &len), 0);
+	keys_alice(&k);
+	k.rsk = rsk_2036;
+	ck_assert_msg(accept_run(dir, &k, &o, msg, len, &r) == 0, "%s", r.why);
+	ck_assert_ptr_nonnull(r.rec);
+	ck_assert_mem_eq(r.rec->gmk, gmk, sizeof(gmk));
+	ck_assert_int_eq(r.rec->timestamp, T2036);
+	ck_assert_int_eq(r.rec->activation, T2036);
+	gmkstore_rec_free(r.rec);
+	OPENSSL_free(msg);
+	eccsi_signer_free(gms);
+	OPENSSL_cleanse(ssk, sizeof(ssk));
+}
+END_TEST
+
 START_TEST(refuse_tampered_parameters)
 {
 	struct msgspec ms = { .to = NULL };
@@ -558,6 +626,7 @@ accept_suite(void)
 	tcase_add_test(ta, refuse_tampered_parameters);
 	tcase_add_test(ta, accept_short_h);
 	tcase_add_test(ta, refuse_sakke_length);
+	tcase_add_test(ta, accept_ntp_era1);
 	tcase_add_test(ta, refuse_duplicate_gmk_id);
 	tcase_add_test(ta, refuse_group_not_in_profile);
 	tcase_add_test(ta, refuse_gms_not_group_server);
