@@ -141,7 +141,7 @@ mikey_gmk_decrypt(const struct mikey_imsg *m, const struct sakke_user *u,
 	if (GMK_TAG(m->hdr.csb_id) != MIKEY_KP_TYPE_GMK)
 		return SKM_EINVAL;
 	/* a short H is padded back; TEST = R refuses it if that is wrong */
-	if ((err = mikey_sakke_sed(&m->sakke, sed)) != 0)
+	if (mikey_sakke_sed(&m->sakke, sed) != 0)
 		return SKM_EINVAL;
 	if ((err = sakke_decapsulate(u, sed, gmk)) != 0)
 		goto out;
