@@ -32,6 +32,7 @@ static void
 check_imsg(const struct mikey_imsg *m, const uint8_t *data, size_t size)
 {
 	const struct mikey_idr *idr[] = { &m->idri, &m->idrr, &m->idrkmsi, &m->idrkmsr };
+	uint8_t sed[SAKKE_SED_LEN];
 	size_t i;
 
 	if (m->signed_len + ECCSI_SIG_LEN != size || m->sig != data + m->signed_len ||
@@ -39,7 +40,11 @@ check_imsg(const struct mikey_imsg *m, const uint8_t *data, size_t size)
 		abort();
 	if (!inside(m->rand, m->randlen, data, size) ||
 	    !inside(m->sakke.data, m->sakke.len, data, size) ||
-	    m->sakke.len != SAKKE_SED_LEN)
+	    m->sakke.len < MIKEY_SAKKE_DATA_MIN || m->sakke.len > SAKKE_SED_LEN)
+		abort();
+	/* whatever length parsed pads to a whole SED, its R as sent */
+	if (mikey_sakke_sed(&m->sakke, sed) != 0 ||
+	    memcmp(sed, m->sakke.data, SAKKE_POINT_LEN) != 0)
 		abort();
 	for (i = 0; i < 4; i++)
 		if (idr[i]->data == NULL || !inside(idr[i]->data, idr[i]->len, data, size))
@@ -108,7 +113,7 @@ built(const uint8_t *data, size_t size)
 	struct mikey_imsg m;
 	const uint8_t *p = data, *f;
 	uint8_t params[MIKEY_SP_GMK_LEN], *msg = NULL, *copy;
-	size_t left = size, len = 0, at;
+	size_t left = size, len = 0, at, sedlen;
 	unsigned int flags;
 	uint8_t idlen;
 	char why[256];
@@ -151,8 +156,10 @@ built(const uint8_t *data, size_t size)
 		sp.plen = (uint16_t)mikey_sp_gmk_params(params);
 		mikey_sp_put(&w, &sp);
 	}
+	/* H of 16 octets, or shorter as some senders write it (down to none) */
+	sedlen = (flags & 0x1000) ? SAKKE_SED_LEN - 1 - f[2] % SAKKE_SSV_LEN : SAKKE_SED_LEN;
 	if (flags & 512)
-		mikey_sakke_put(&w, 1, 2, take(&p, &left, SAKKE_SED_LEN), SAKKE_SED_LEN);
+		mikey_sakke_put(&w, 1, 2, take(&p, &left, sedlen), sedlen);
 	if (flags & 1024)
 		mikey_gext_put(&w, (flags & 0x8000) ? 6 : 7, take(&p, &left, idlen), idlen);
 	if (flags & 2048) {

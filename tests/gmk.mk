@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: ISC
 # Group key management on the client and the GMS (src/client/libgmk): unit
 # suites sharing a generated KMS domain (gmk_fixture), and the end-to-end
-# test over skmsd with TLS.
+# tests over skmsd with TLS.
 GMK_TEST_LIBS = src/client/libgmk.la $(TEST_LIBS) $(LIBXML_LIBS)
 check_LTLIBRARIES += tests/libgmkfixture.la
 tests_libgmkfixture_la_SOURCES = tests/gmk_fixture.c tests/gmk_fixture.h
@@ -18,3 +18,7 @@ tests_test_accept_LDADD = tests/libgmkfixture.la $(GMK_TEST_LIBS)
 
 TESTS += tests/skmc_gmk.sh
 EXTRA_DIST += tests/skmc_gmk.sh
+
+# NTP era 1 (after 2036-02-07) for skmsd and skmc, under libfaketime.
+TESTS += tests/ntp_era.sh
+EXTRA_DIST += tests/ntp_era.sh

@@ -260,6 +260,12 @@ call 200 "percent-encoded URI, upper-case time" \
 has "<KeyPeriodNo>$cur</KeyPeriodNo>" "$tmp/b" "encoded: period"
 call 200 "KmsRequest body (Version 1.0.0, local time)" /keyprov -H "$AA" -H "$XML" --data-binary \
     '<?xml version="1.0"?><KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0" Version="1.0.0" Id="kmsRequest"><UserUri>sip:alice@example.org</UserUri><KmsUri>kms.example.org</KmsUri><Time>2026-01-01T10:00:00</Time><ClientReqUrl>https://kms.example.org/keymanagement/identity/v1/keyprov</ClientReqUrl></KmsRequest>'
+# A deployed client writes its server base URL as KmsUri in signed requests (kmsreq.h).
+call 200 "KmsRequest with the server base URL as KmsUri" /keyprov -H "$AA" -H "$XML" --data-binary \
+    '<SignedKmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><KmsRequest Version="1.0.0" Id="kmsRequest"><UserUri>sip:alice@example.org</UserUri><KmsUri>https://kms.example.org:8443</KmsUri><Time>2026-01-01T10:00:00</Time></KmsRequest></SignedKmsRequest>'
+has "<KmsUri>kms.example.org</KmsUri>" "$tmp/b" "base URL KmsUri: answered with the KMS URI"
+call 200 "KmsRequest with the server base URL and a slash as KmsUri" /init -H "$AA" -H "$XML" \
+    --data-binary '<KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><KmsUri>https://kms.example.org/</KmsUri></KmsRequest>'
 # --- the period window ---
 call 200 "previous period" "/keyprov/sip:alice@example.org/$(ntp_hex $((cur - 1)))" -H "$AA"
 has "<KeyPeriodNo>$((cur - 1))</KeyPeriodNo>" "$tmp/b" "previous period number"
@@ -421,6 +427,10 @@ refuse 40016 "KmsRequest for another user" /keyprov -H "$AA" -H "$XML" --data-bi
     '<KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0" Version="1.1.0"><UserUri>sip:bob@example.org</UserUri></KmsRequest>'
 refuse 40017 "KmsRequest for another KMS" /keyprov -H "$AA" -H "$XML" --data-binary \
     '<KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0" Version="1.1.0"><UserUri>sip:alice@example.org</UserUri><KmsUri>kms.evil.example</KmsUri></KmsRequest>'
+refuse 40017 "KmsRequest for a base URL with a path" /keyprov -H "$AA" -H "$XML" --data-binary \
+    '<KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><KmsUri>https://kms.example.org:8443/kms</KmsUri></KmsRequest>'
+refuse 40017 "KmsRequest for an http base URL" /keyprov -H "$AA" -H "$XML" --data-binary \
+    '<KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><KmsUri>http://kms.example.org</KmsUri></KmsRequest>'
 head -c 70000 /dev/zero | tr '\0' ' ' >"$tmp/big"
 nbad=$((nbad + 1))
 code=$($CURL -o /dev/null -w '%{http_code}' -X POST -H "$AA" -H "$XML" \

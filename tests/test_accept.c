@@ -29,6 +29,7 @@
 #include "lib/mikey_kp.h"
 #include "lib/period.h"
 #include "gmk_fixture.h"
+#include "testlib.h"
 
 /* ---- the receiver checks ---- */
 
@@ -68,6 +69,8 @@ struct msgspec {
 	const char *groups[2];
 	int no_kp;
 	int hide;
+	const uint8_t *gmk;		/* with its SED, made beforehand */
+	const uint8_t *sed;
 };
 
 static uint8_t *
@@ -100,7 +103,8 @@ make_msg(const struct msgspec *ms, size_t *len)
 	s.kms_uri = KMS;
 	s.z = sakke_kms_pub(skms);
 	s.ts = time_unix_to_ntp(ms->t != 0 ? ms->t : now) << 32;
-	s.gmk = gmk;
+	s.gmk = ms->gmk != NULL ? ms->gmk : gmk;
+	s.sed = ms->sed;
 	s.gmk_id = ms->gmk_id != 0 ? ms->gmk_id : 0x0df9bc39;
 	s.kp = ms->no_kp ? NULL : &kp;
 	s.hide = ms->hide;
@@ -308,6 +312,165 @@ START_TEST(refuse_tampered_sakke)
 }
 END_TEST
 
+/* msg with n octets from offset cut of its SAKKE data left out, signed again. */
+static uint8_t *
+sakke_cut(const uint8_t *msg, size_t len, size_t cut, size_t n, size_t *outlen)
+{
+	struct mikey_imsg m;
+	uint8_t *out;
+	size_t at;
+	char why[128];
+
+	ck_assert_int_eq(mikey_imsg_parse(msg, len, &m, why, sizeof(why)), 0);
+	at = (size_t)(m.sakke.data - msg);
+	ck_assert_ptr_nonnull(out = OPENSSL_malloc(len - n));
+	memcpy(out, msg, at + cut);
+	memcpy(out + at + cut, msg + at + cut + n, len - at - cut - n);
+	out[at - 2] = (uint8_t)((m.sakke.len - n) >> 8);
+	out[at - 1] = (uint8_t)(m.sakke.len - n);
+	*outlen = len - n;
+	if (m.sakke.len - n >= MIKEY_SAKKE_DATA_MIN)
+		resign(out, *outlen);
+	return out;
+}
+
+/*
+ * A deployed sender writes H at its minimal length: 272 octets of SAKKE
+ * data when H starts with a zero octet. Accepted, with the GMK it carries.
+ */
+START_TEST(accept_short_h)
+{
+	uint8_t ssv[SAKKE_SSV_LEN], sed[SAKKE_SED_LEN], uid[UID_LEN];
+	struct msgspec ms = { .gmk = ssv, .sed = sed };
+	struct accept_result r;
+	uint8_t *msg, *cut;
+	size_t len, cutlen;
+
+	profile_with("g1", GMS, NULL, NULL);
+	uid_for(ALICE, period_no, uid);
+	test_sakke_short_h(sakke_kms_pub(skms), uid, UID_LEN, ssv, sed);
+	msg = make_msg(&ms, &len);
+	cut = sakke_cut(msg, len, SAKKE_POINT_LEN, 1, &cutlen);
+	ck_assert_msg(run(cut, cutlen, NULL, &r) == 0, "%s", r.why);
+	ck_assert_int_eq(r.check, ACCEPT_OK);
+	ck_assert_ptr_nonnull(r.rec);
+	ck_assert_mem_eq(r.rec->gmk, ssv, MIKEY_GMK_LEN);
+	ck_assert_uint_eq(r.rec->gmk_id, 0x0df9bc39);
+	gmkstore_rec_free(r.rec);
+	ck_assert_uint_eq(count_files("gmk"), 1);
+	OPENSSL_free(cut);
+	OPENSSL_free(msg);
+}
+END_TEST
+
+/* SAKKE data of R alone, of 274 octets, or with H cut wrongly: refused. */
+START_TEST(refuse_sakke_length)
+{
+	uint8_t ssv[SAKKE_SSV_LEN], sed[SAKKE_SED_LEN], uid[UID_LEN], *big;
+	struct msgspec ms = { .gmk = ssv, .sed = sed };
+	struct mikey_imsg m;
+	uint8_t *msg, *cut;
+	size_t len, cutlen, at;
+	char why[128];
+
+	profile_with("g1", GMS, NULL, NULL);
+	uid_for(ALICE, period_no, uid);
+	test_sakke_short_h(sakke_kms_pub(skms), uid, UID_LEN, ssv, sed);
+	msg = make_msg(&ms, &len);
+	/* 257: no H at all */
+	cut = sakke_cut(msg, len, SAKKE_POINT_LEN, SAKKE_SSV_LEN, &cutlen);
+	refused(cut, cutlen, ACCEPT_MESSAGE,
+	    "data length 257, expected 258 to 273 (R of 257 octets, H of 1 to 16)", 0);
+	OPENSSL_free(cut);
+	/* 272, H's last octet left out: H is wrong, TEST = R refuses it */
+	cut = sakke_cut(msg, len, SAKKE_SED_LEN - 1, 1, &cutlen);
+	refused(cut, cutlen, ACCEPT_KEY, "do not decrypt", 0);
+	OPENSSL_free(cut);
+	/* 274: a zero octet more in front of H */
+	ck_assert_int_eq(mikey_imsg_parse(msg, len, &m, why, sizeof(why)), 0);
+	at = (size_t)(m.sakke.data - msg);
+	ck_assert_ptr_nonnull(big = OPENSSL_malloc(len + 1));
+	memcpy(big, msg, at + SAKKE_POINT_LEN);
+	big[at + SAKKE_POINT_LEN] = 0;
+	memcpy(big + at + SAKKE_POINT_LEN + 1, msg + at + SAKKE_POINT_LEN,
+	    len - at - SAKKE_POINT_LEN);
+	big[at - 2] = (SAKKE_SED_LEN + 1) >> 8;
+	big[at - 1] = (SAKKE_SED_LEN + 1) & 0xff;
+	refused(big, len + 1, ACCEPT_MESSAGE,
+	    "data length 274, expected 258 to 273 (R of 257 octets, H of 1 to 16)", 0);
+	OPENSSL_free(big);
+	OPENSSL_free(msg);
+}
+END_TEST
+
+/* 2036-03-01 12:00:00 UTC, after the 32-bit NTP seconds wrapped (era 1). */
+#define T2036	2087985600LL
+
+static uint8_t rsk2036[SAKKE_POINT_LEN];
+static uint64_t no2036;
+
+static int
+rsk_2036(void *arg, uint64_t no, uint8_t rsk[SAKKE_POINT_LEN], char *why, size_t whylen)
+{
+	(void)arg;
+	if (no != no2036) {
+		snprintf(why, whylen, "not provisioned");
+		return SKM_ENOTFOUND;
+	}
+	memcpy(rsk, rsk2036, SAKKE_POINT_LEN);
+	return 0;
+}
+
+/*
+ * The T payload carries NTP seconds in 32 bits: a message sent in 2036
+ * after the wrap is read in era 1, with the keys of its period.
+ */
+START_TEST(accept_ntp_era1)
+{
+	struct mikey_gmk_send s;
+	struct accept_keys k;
+	struct accept_opts o = { T2036 + 30, ACCEPT_WINDOW_DEFAULT, "g1" };
+	struct accept_result r;
+	struct eccsi_signer *gms;
+	uint8_t gmk[MIKEY_GMK_LEN], ssk[ECCSI_SCALAR_LEN], pvt[ECCSI_POINT_LEN];
+	uint8_t gms2036[UID_LEN], alice2036[UID_LEN], *msg;
+	size_t len;
+
+	profile_with("g1", GMS, NULL, NULL);
+	ck_assert_uint_gt(time_unix_to_ntp(T2036), 0xffffffffULL);
+	ck_assert_int_eq(period_number(time_unix_to_ntp(T2036), PERIOD, 0, &no2036), 0);
+	uid_for(GMS, no2036, gms2036);
+	uid_for(ALICE, no2036, alice2036);
+	ck_assert_int_eq(eccsi_ssk_derive(ekms, gms2036, UID_LEN, ssk, pvt), 0);
+	ck_assert_int_eq(eccsi_signer_new(&gms, kpak, gms2036, UID_LEN, ssk, pvt), 0);
+	ck_assert_int_eq(sakke_rsk_derive(skms, alice2036, UID_LEN, rsk2036), 0);
+	memset(gmk, 0x36, sizeof(gmk));
+	memset(&s, 0, sizeof(s));
+	s.signer = gms;
+	s.gms_uri = GMS;
+	s.gms_uid = gms2036;
+	s.user_uri = ALICE;
+	s.user_uid = alice2036;
+	s.kms_uri = KMS;
+	s.z = sakke_kms_pub(skms);
+	s.ts = time_unix_to_ntp(T2036) << 32;	/* the wire keeps 32 bits */
+	s.gmk = gmk;
+	s.gmk_id = 0x0df9bc39;
+	ck_assert_int_eq(mikey_gmk_make(&s, &msg, &len), 0);
+	keys_alice(&k);
+	k.rsk = rsk_2036;
+	ck_assert_msg(accept_run(dir, &k, &o, msg, len, &r) == 0, "%s", r.why);
+	ck_assert_ptr_nonnull(r.rec);
+	ck_assert_mem_eq(r.rec->gmk, gmk, sizeof(gmk));
+	ck_assert_int_eq(r.rec->timestamp, T2036);
+	ck_assert_int_eq(r.rec->activation, T2036);
+	gmkstore_rec_free(r.rec);
+	OPENSSL_free(msg);
+	eccsi_signer_free(gms);
+	OPENSSL_cleanse(ssk, sizeof(ssk));
+}
+END_TEST
+
 START_TEST(refuse_tampered_parameters)
 {
 	struct msgspec ms = { .to = NULL };
@@ -461,6 +624,9 @@ accept_suite(void)
 	tcase_add_test(ta, refuse_wrong_signer);
 	tcase_add_test(ta, refuse_tampered_sakke);
 	tcase_add_test(ta, refuse_tampered_parameters);
+	tcase_add_test(ta, accept_short_h);
+	tcase_add_test(ta, refuse_sakke_length);
+	tcase_add_test(ta, accept_ntp_era1);
 	tcase_add_test(ta, refuse_duplicate_gmk_id);
 	tcase_add_test(ta, refuse_group_not_in_profile);
 	tcase_add_test(ta, refuse_gms_not_group_server);

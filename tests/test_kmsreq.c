@@ -166,6 +166,60 @@ START_TEST(signed_request)
 }
 END_TEST
 
+/*
+ * KmsUri: the KMS URI, or the server base URL that a deployed client
+ * writes in its signed requests; anything else is another KMS.
+ */
+START_TEST(kms_uri)
+{
+	static const char *const same[] = {
+		"kms.example.org", "https://kms.example.org", "https://kms.example.org/",
+		"https://kms.example.org:8443", "https://kms.example.org:8443/",
+		"https://kms.example.org:1", "https://kms.example.org:65535",
+	};
+	static const char *const other[] = {
+		"", "kms.example.org/", "kms.example.org:8443", "http://kms.example.org",
+		"HTTPS://kms.example.org", "https://KMS.example.org", "https://kms.example.or",
+		"https://kms.example.org.evil", "https://kms.example.org@evil.example",
+		"https://kms.example.org:", "https://kms.example.org:0",
+		"https://kms.example.org:65536", "https://kms.example.org:123456",
+		"https://kms.example.org:8443//", "https://kms.example.org/keymanagement",
+		"https://kms.example.org:8443/x", "https://kms.example.org:+1",
+		"https://kms.example.org:8443?", "https://kms.example.org#", "https://",
+		"https://user@kms.example.org", " https://kms.example.org",
+	};
+	struct kmsreq r;
+	const char *why;
+	size_t i, len;
+	char *body = read_data("kmsreq/signed_base_url.xml", &len);
+
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+		ck_assert_msg(kmsreq_kms_uri_ok(same[i], "kms.example.org"), "%s", same[i]);
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		ck_assert_msg(!kmsreq_kms_uri_ok(other[i], "kms.example.org"), "%s", other[i]);
+	/* a KMS URI with a port: the host is the name, the port any */
+	ck_assert(kmsreq_kms_uri_ok("kms.example.org:443", "kms.example.org:443"));
+	ck_assert(kmsreq_kms_uri_ok("https://kms.example.org:8443", "kms.example.org:443"));
+	ck_assert(kmsreq_kms_uri_ok("https://kms.example.org", "kms.example.org:443"));
+	ck_assert(!kmsreq_kms_uri_ok("https://kms.example.org:443:443", "kms.example.org:443"));
+	/* an https: KMS URI: its host */
+	ck_assert(kmsreq_kms_uri_ok("https://kms.example.org:8443/", "https://kms.example.org/kms"));
+	ck_assert(kmsreq_kms_uri_ok("https://kms.example.org/kms", "https://kms.example.org/kms"));
+	ck_assert(!kmsreq_kms_uri_ok("https://kms.example.org/km", "https://kms.example.org/kms"));
+	/* a sip: or tel: KMS URI has no server base URL */
+	ck_assert(kmsreq_kms_uri_ok("sip:kms@example.org", "sip:kms@example.org"));
+	ck_assert(!kmsreq_kms_uri_ok("https://sip", "sip:kms@example.org"));
+	ck_assert(!kmsreq_kms_uri_ok("https://sip:kms@example.org", "sip:kms@example.org"));
+	ck_assert(!kmsreq_kms_uri_ok("https://tel", "tel:+4930123"));
+	/* as the deployed client sends it */
+	ck_assert_int_eq(kmsreq_parse(body, len, &r, &why), 0);
+	ck_assert_str_eq(r.kms_uri, "https://kms.example.org:8443");
+	ck_assert(kmsreq_kms_uri_ok(r.kms_uri, "kms.example.org"));
+	ck_assert(!kmsreq_kms_uri_ok(r.kms_uri, "kms.other.example"));
+	free(body);
+}
+END_TEST
+
 START_TEST(times)
 {
 	ck_assert_int_eq(time_of("2021-05-10T11:23:02Z"), T_UTC);
@@ -411,6 +465,7 @@ main(void)
 	tcase_add_test(tc, streamwide_request);
 	tcase_add_test(tc, v110_with_zone);
 	tcase_add_test(tc, signed_request);
+	tcase_add_test(tc, kms_uri);
 	tcase_add_test(tc, times);
 	tcase_add_test(tc, wrong_documents);
 	tcase_add_test(tc, elements);

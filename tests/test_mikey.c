@@ -320,6 +320,67 @@ START_TEST(writer_rejects)
 }
 END_TEST
 
+/* H written at its minimal length: every length from R + 1 to R + 16 octets. */
+START_TEST(sakke_short_h)
+{
+	uint8_t b[5 + SAKKE_SED_LEN], out[SAKKE_SED_LEN], want[SAKKE_SED_LEN];
+	struct mikey_sakke s;
+	size_t n, used;
+	char why[128];
+
+	fill();
+	for (n = MIKEY_SAKKE_DATA_MIN; n <= SAKKE_SED_LEN; n++) {
+		memcpy(b, "\x00\x01\x02", 3);
+		b[3] = (uint8_t)(n >> 8);
+		b[4] = (uint8_t)n;
+		memcpy(b + 5, sed, n);
+		ck_assert_int_eq(mikey_sakke_get(b, 5 + n, &s, &used, why, sizeof(why)), 0);
+		ck_assert_uint_eq(used, 5 + n);
+		ck_assert_uint_eq(s.len, n);
+		memset(out, 0xee, sizeof(out));
+		ck_assert_int_eq(mikey_sakke_sed(&s, out), 0);
+		/* R as sent, then H right-aligned behind zeros */
+		memset(want, 0, sizeof(want));
+		memcpy(want, sed, SAKKE_POINT_LEN);
+		memcpy(want + SAKKE_SED_LEN - (n - SAKKE_POINT_LEN), sed + SAKKE_POINT_LEN,
+		    n - SAKKE_POINT_LEN);
+		ck_assert_mem_eq(out, want, SAKKE_SED_LEN);
+	}
+	s.len = SAKKE_POINT_LEN;
+	ck_assert_int_eq(mikey_sakke_sed(&s, out), SKM_ELEN);
+	s.len = SAKKE_SED_LEN + 1;
+	ck_assert_int_eq(mikey_sakke_sed(&s, out), SKM_ELEN);
+}
+END_TEST
+
+/* A whole I_MESSAGE whose SAKKE payload carries 272 octets parses. */
+START_TEST(imsg_short_h)
+{
+	struct mikey_w w;
+	struct mikey_imsg m;
+	uint8_t *msg;
+	size_t len;
+	char why[160];
+
+	fill();
+	mikey_w_init(&w);
+	put_hdr(&w);
+	mikey_t_put(&w, 0xec898da800000000ULL);
+	mikey_rand_put(&w, rnd, sizeof(rnd));
+	mikey_idr_put(&w, MIKEY_ROLE_I, MIKEY_IDT_URI, (const uint8_t *)GMS, strlen(GMS));
+	mikey_idr_put(&w, MIKEY_ROLE_R, MIKEY_IDT_URI, (const uint8_t *)USER, strlen(USER));
+	mikey_idr_put(&w, MIKEY_ROLE_KMSI, MIKEY_IDT_URI, (const uint8_t *)KMS, strlen(KMS));
+	mikey_idr_put(&w, MIKEY_ROLE_KMSR, MIKEY_IDT_URI, (const uint8_t *)KMS, strlen(KMS));
+	mikey_sakke_put(&w, 1, 2, sed, SAKKE_SED_LEN - 1);
+	mikey_sign_hdr_put(&w);
+	mikey_raw_put(&w, sig, sizeof(sig));
+	ck_assert_int_eq(mikey_w_finish(&w, &msg, &len), 0);
+	ck_assert_msg(mikey_imsg_parse(msg, len, &m, why, sizeof(why)) == 0, "%s", why);
+	ck_assert_uint_eq(m.sakke.len, SAKKE_SED_LEN - 1);
+	OPENSSL_free(msg);
+}
+END_TEST
+
 START_TEST(payload_rejects)
 {
 	uint8_t b[400];
@@ -413,8 +474,16 @@ START_TEST(payload_rejects)
 	memcpy(b, "\x15\x01\x02\x01\x11", 5);
 	ck_assert_int_eq(mikey_sakke_get(b, 278, &s, &used, why, sizeof(why)), 0);
 	REJECT(mikey_sakke_get(b, 277, &s, &used, why, sizeof(why)), "length 273 runs past");
-	b[4] = 0x10;
-	REJECT(mikey_sakke_get(b, 278, &s, &used, why, sizeof(why)), "data length 272");
+	b[4] = 0x01;	/* 257: R alone */
+	REJECT(mikey_sakke_get(b, 278, &s, &used, why, sizeof(why)),
+	    "data length 257, expected 258 to 273 (R of 257 octets, H of 1 to 16)");
+	b[4] = 0x12;	/* 274: H of 17 octets */
+	REJECT(mikey_sakke_get(b, 279, &s, &used, why, sizeof(why)),
+	    "data length 274, expected 258 to 273 (R of 257 octets, H of 1 to 16)");
+	b[3] = 0;
+	b[4] = 0;
+	REJECT(mikey_sakke_get(b, 278, &s, &used, why, sizeof(why)), "data length 0,");
+	b[3] = 1;
 	b[4] = 0x11;
 	b[2] = 1;
 	REJECT(mikey_sakke_get(b, 278, &s, &used, why, sizeof(why)), "ID scheme 1");
@@ -627,6 +696,8 @@ main(void)
 	tcase_add_test(tc, payload_round_trip);
 	tcase_add_test(tc, writer_rejects);
 	tcase_add_test(tc, payload_rejects);
+	tcase_add_test(tc, sakke_short_h);
+	tcase_add_test(tc, imsg_short_h);
 	tcase_add_test(tc, imsg_parse_ok);
 	tcase_add_test(tc, imsg_missing);
 	tcase_add_test(tc, imsg_duplicates);

@@ -392,6 +392,77 @@ START_TEST(gmk_wrong_receiver)
 }
 END_TEST
 
+/*
+ * msg with the octet at offset cut out of its SAKKE payload, as a sender
+ * writing H at its minimal length would have sent it, signed again by
+ * the GMS. The caller frees it.
+ */
+static uint8_t *
+sakke_cut(const uint8_t *msg, size_t len, size_t cut, size_t *outlen)
+{
+	struct mikey_imsg m;
+	uint8_t *out;
+	size_t at;
+	char why[256];
+
+	ck_assert_int_eq(mikey_imsg_parse(msg, len, &m, why, sizeof(why)), 0);
+	at = (size_t)(m.sakke.data - msg);
+	ck_assert_uint_lt(cut, m.sakke.len);
+	ck_assert_ptr_nonnull(out = OPENSSL_malloc(len - 1));
+	memcpy(out, msg, at + cut);
+	memcpy(out + at + cut, msg + at + cut + 1, len - at - cut - 1);
+	/* the SAKKE payload's data length, the two octets before its data */
+	out[at - 2] = (uint8_t)((m.sakke.len - 1) >> 8);
+	out[at - 1] = (uint8_t)(m.sakke.len - 1);
+	ck_assert_msg(mikey_imsg_parse(out, len - 1, &m, why, sizeof(why)) == 0, "%s", why);
+	ck_assert_int_eq(eccsi_sign(gms, out, m.signed_len, out + m.signed_len), 0);
+	*outlen = len - 1;
+	return out;
+}
+
+/* A SAKKE payload of 272 octets, H written without its leading zero octet. */
+START_TEST(gmk_short_h)
+{
+	struct mikey_gmk_send s;
+	struct mikey_imsg m;
+	uint8_t ssv[SAKKE_SSV_LEN], sed[SAKKE_SED_LEN], out[MIKEY_GMK_LEN];
+	uint8_t *msg, *cut;
+	size_t len, cutlen;
+	uint32_t gmk_id, guk_id;
+	char why[256];
+
+	test_sakke_short_h(sakke_kms_pub(skms), alice_uid, UID_LEN, ssv, sed);
+	ck_assert_uint_eq(sed[SAKKE_POINT_LEN], 0);
+	send_init(&s, NULL, 0);
+	s.gmk = ssv;
+	s.sed = sed;
+	ck_assert_int_eq(mikey_gmk_make(&s, &msg, &len), 0);
+	ck_assert_int_eq(mikey_imsg_parse(msg, len, &m, why, sizeof(why)), 0);
+	ck_assert_uint_eq(m.sakke.len, SAKKE_SED_LEN);	/* we send all of H */
+
+	/* H's leading zero octet left out: the same GMK */
+	cut = sakke_cut(msg, len, SAKKE_POINT_LEN, &cutlen);
+	ck_assert_int_eq(mikey_imsg_parse(cut, cutlen, &m, why, sizeof(why)), 0);
+	ck_assert_uint_eq(m.sakke.len, SAKKE_SED_LEN - 1);
+	ck_assert_int_eq(mikey_imsg_verify(&m, kpak, gms_uid, UID_LEN), 0);
+	ck_assert_int_eq(decrypt(&m, alice, ALICE_URI, strlen(ALICE_URI), out,
+	    &gmk_id, &guk_id), 0);
+	ck_assert_mem_eq(out, ssv, MIKEY_GMK_LEN);
+	ck_assert_uint_eq(gmk_id, 0x0df9bc39);
+	OPENSSL_free(cut);
+
+	/* H's last octet left out instead: padded, it is another H; TEST = R says no */
+	cut = sakke_cut(msg, len, SAKKE_SED_LEN - 1, &cutlen);
+	ck_assert_int_eq(mikey_imsg_parse(cut, cutlen, &m, why, sizeof(why)), 0);
+	ck_assert_int_eq(mikey_imsg_verify(&m, kpak, gms_uid, UID_LEN), 0);
+	ck_assert_int_eq(decrypt(&m, alice, ALICE_URI, strlen(ALICE_URI), out,
+	    &gmk_id, &guk_id), SKM_EVERIFY);
+	ck_assert_mem_eq(out, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", MIKEY_GMK_LEN);
+	OPENSSL_free(cut);
+	OPENSSL_free(msg);
+}
+END_TEST
+
 START_TEST(gmk_make_rejects)
 {
 	struct mikey_gmk_send s;
@@ -431,6 +502,7 @@ main(void)
 	tcase_add_test(tc, gmk_tamper);
 	tcase_add_test(tc, gmk_wrong_receiver);
 	tcase_add_test(tc, gmk_make_rejects);
+	tcase_add_test(tc, gmk_short_h);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -651,6 +651,37 @@ add_p(uint8_t *coord)
 	ck_assert_uint_eq(c, 0);	/* the test point must leave room */
 }
 
+/*
+ * H with a leading zero octet (1 SED in 256), as a peer writing H at its
+ * minimal length leaves it out: restored on the left it decapsulates;
+ * restored on the right it is another H, and TEST = R refuses it.
+ */
+START_TEST(short_h)
+{
+	static const uint8_t id[] = "sip:alice@example.org";
+	struct sakke_kms *kms;
+	struct sakke_user *user;
+	uint8_t rsk[SAKKE_POINT_LEN], ssv[SAKKE_SSV_LEN], back[SAKKE_SSV_LEN];
+	uint8_t sed[SAKKE_SED_LEN], wrong[SAKKE_SED_LEN];
+
+	ck_assert_int_eq(sakke_kms_generate(&kms), 0);
+	ck_assert_int_eq(sakke_rsk_derive(kms, id, sizeof(id) - 1, rsk), 0);
+	ck_assert_int_eq(sakke_user_new(&user, sakke_kms_pub(kms), id, sizeof(id) - 1, rsk),
+	    0);
+	test_sakke_short_h(sakke_kms_pub(kms), id, sizeof(id) - 1, ssv, sed);
+	ck_assert_uint_eq(sed[SAKKE_POINT_LEN], 0);
+	ck_assert_int_eq(sakke_decapsulate(user, sed, back), 0);
+	ck_assert_mem_eq(back, ssv, SAKKE_SSV_LEN);
+	memcpy(wrong, sed, SAKKE_POINT_LEN);
+	memcpy(wrong + SAKKE_POINT_LEN, sed + SAKKE_POINT_LEN + 1, SAKKE_SSV_LEN - 1);
+	wrong[SAKKE_SED_LEN - 1] = 0;
+	ck_assert_int_eq(sakke_decapsulate(user, wrong, back), SKM_EVERIFY);
+	ck_assert_mem_eq(back, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", SAKKE_SSV_LEN);
+	sakke_user_free(user);
+	sakke_kms_free(kms);
+}
+END_TEST
+
 START_TEST(rejects)
 {
 	struct vec *v = vec_load("rfc6508.txt");
@@ -807,6 +838,7 @@ main(void)
 	tcase_add_test(tc, batch_equals_single);
 	tcase_add_test(tc, leading_zero_gr);
 	tcase_add_test(tc, rejects);
+	tcase_add_test(tc, short_h);
 	tcase_add_test(tc, master_secret_range);
 	tcase_add_test(tc, round_trips);
 	suite_add_tcase(s, tc);

@@ -122,6 +122,45 @@ START_TEST(ntp_shift)
 }
 END_TEST
 
+/* A 32-bit NTP seconds field read in the era nearest a reference time (RFC 5905 6). */
+START_TEST(ntp32_era)
+{
+	const uint64_t era1 = 0x100000000ULL;
+	int64_t y2035, y2037, wrap;
+
+	ck_assert_int_eq(time_parse("2035-06-01T00:00:00Z", &y2035), 0);
+	ck_assert_int_eq(time_parse("2037-06-01T00:00:00Z", &y2037), 0);
+	ck_assert_int_eq(time_parse("2036-02-07T06:28:16Z", &wrap), 0);
+	ck_assert_uint_eq(time_unix_to_ntp(wrap), era1);
+	/* values on either side of the wrap, from a reference on either side */
+	ck_assert_uint_eq(time_ntp32_near(0xffffff00U, y2035), 0xffffff00ULL);
+	ck_assert_uint_eq(time_ntp32_near(0x00000100U, y2035), era1 + 0x100);
+	ck_assert_uint_eq(time_ntp32_near(0xffffff00U, y2037), 0xffffff00ULL);
+	ck_assert_uint_eq(time_ntp32_near(0x00000100U, y2037), era1 + 0x100);
+	ck_assert_uint_eq(time_ntp32_near(0xffffffffU, wrap), era1 - 1);
+	ck_assert_uint_eq(time_ntp32_near(0, wrap), era1);
+	ck_assert_uint_eq(time_ntp32_near(0, wrap - 1), era1);
+	/* 2036-03-01 12:00:00 sent in 32 bits and read in 2036 */
+	ck_assert_int_eq(time_ntp_to_unix(time_ntp32_near((uint32_t)time_unix_to_ntp(
+	    2087985600), 2087985600 + 300)), 2087985600);
+	/* the TS 33.179 D.2 example stays in 2014 when read now or in 2040 */
+	ck_assert_uint_eq(time_ntp32_near(0xD6B43232U, 1764547200), 0xD6B43232ULL);
+	ck_assert_uint_eq(time_ntp32_near(0xD6B43232U, 2208988800LL), 0xD6B43232ULL);
+	/* the same second read from exactly the reference */
+	ck_assert_uint_eq(time_ntp32_near((uint32_t)time_unix_to_ntp(y2037), y2037),
+	    time_unix_to_ntp(y2037));
+	/* the farthest either way: 2^31 - 1 ahead, 2^31 behind */
+	ck_assert_uint_eq(time_ntp32_near((uint32_t)(time_unix_to_ntp(y2037) + 0x7fffffff),
+	    y2037), time_unix_to_ntp(y2037) + 0x7fffffff);
+	ck_assert_uint_eq(time_ntp32_near((uint32_t)(time_unix_to_ntp(y2037) - 0x80000000U),
+	    y2037), time_unix_to_ntp(y2037) - 0x80000000U);
+	/* never before 1900, whatever the reference */
+	ck_assert_uint_eq(time_ntp32_near(0xffffffffU, -2208988800LL), 0xffffffffULL);
+	ck_assert_uint_eq(time_ntp32_near(5, INT64_MIN), 5);
+	ck_assert_uint_eq(time_ntp32_near(0x90000000U, 0), 0x90000000ULL);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -135,6 +174,7 @@ main(void)
 	tcase_add_test(tc, parse_bad);
 	tcase_add_test(tc, format_round_trip);
 	tcase_add_test(tc, ntp_shift);
+	tcase_add_test(tc, ntp32_era);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

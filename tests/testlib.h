@@ -38,4 +38,14 @@ const char *test_data_path(const char *name);
  */
 double test_cpu_seconds(void);
 
+struct sakke_pub;
+
+/*
+ * An SSV (16 octets) whose SAKKE encapsulation to id under pub has an H
+ * starting with a zero octet, as 1 in 256 have, and that SED (273
+ * octets): the SSVs tried are a counter. Aborts after 16384 tries.
+ */
+void test_sakke_short_h(const struct sakke_pub *pub, const uint8_t *id, size_t idlen,
+    uint8_t *ssv, uint8_t *sed);
+
 #endif

@@ -183,7 +183,8 @@ accept_run(const char *dir, const struct accept_keys *k, const struct accept_opt
 		fail(r, ACCEPT_MESSAGE, err, "I_MESSAGE: %s", why);
 		goto out;
 	}
-	ntp = m.ts >> 32;
+	/* NTP-UTC seconds are 32 bits: the era nearest now (RFC 5905 6) */
+	ntp = time_ntp32_near((uint32_t)(m.ts >> 32), o->now);
 	t_unix = time_ntp_to_unix(ntp);
 	if (t_unix < o->now - o->window || t_unix > o->now + o->window) {
 		err = fail(r, ACCEPT_MESSAGE, SKM_ERANGE,

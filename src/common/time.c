@@ -165,6 +165,24 @@ time_ntp_to_unix(uint64_t ntp_seconds)
 	return -(int64_t)(TIME_NTP_UNIX_OFFSET - ntp_seconds);
 }
 
+uint64_t
+time_ntp32_near(uint32_t ntp32, int64_t ref_unix)
+{
+	uint64_t ref;
+	uint32_t diff;
+
+	if (time_unix_to_ntp_checked(ref_unix, &ref) != 0)
+		ref = 0;
+	/* ahead of the reference by less than 2^31 s, else behind it */
+	diff = ntp32 - (uint32_t)ref;
+	if (diff < 0x80000000U)
+		return ref + diff;
+	diff = 0U - diff;	/* how far behind, 1 to 2^31 */
+	if (diff > ref)
+		return ref + (0x100000000ULL - diff);	/* never before 1900 */
+	return ref - diff;
+}
+
 static void
 time_two(char *p, unsigned int v)
 {

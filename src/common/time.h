@@ -33,6 +33,16 @@ int time_unix_to_ntp_checked(int64_t unix_seconds, uint64_t *ntp_seconds);
 int64_t time_ntp_to_unix(uint64_t ntp_seconds);
 
 /*
+ * The NTP seconds (from 1900, era included) nearest ref_unix whose low 32
+ * bits are ntp32, for a 32-bit seconds field such as the upper half of a
+ * 64-bit NTP timestamp. Such a field wraps every 2^32 s (RFC 5905 6: era 0
+ * ends 2036-02-07 06:28:16 UTC), so the result lies within 2^31 s of
+ * ref_unix, never before 1900. The reference is passed in: nothing here
+ * reads the clock.
+ */
+uint64_t time_ntp32_near(uint32_t ntp32, int64_t ref_unix);
+
+/*
  * Writes "YYYY-MM-DDTHH:MM:SSZ" into buf (len >= TIME_TEXT_LEN, else
  * SKM_ELEN); years outside 0000..9999 are SKM_ERANGE.
  */

@@ -518,9 +518,27 @@ mikey_sakke_get(const uint8_t *p, size_t len, struct mikey_sakke *s, size_t *use
 	if (s->scheme != MIKEY_SAKKE_SCHEME_UID)
 		return fail(why, whylen, "ID scheme %u not supported (only 2, hashed UID)",
 		    s->scheme);
-	if (s->len != SAKKE_SED_LEN)
-		return fail(why, whylen, "data length %u, expected %d", s->len, SAKKE_SED_LEN);
+	/* R_(b,S) whole, H of 1 to 16 octets (see MIKEY_SAKKE_DATA_MIN) */
+	if (s->len < MIKEY_SAKKE_DATA_MIN || s->len > SAKKE_SED_LEN)
+		return fail(why, whylen, "data length %u, expected %d to %d (R of %d "
+		    "octets, H of 1 to %d)", s->len, MIKEY_SAKKE_DATA_MIN, SAKKE_SED_LEN,
+		    SAKKE_POINT_LEN, SAKKE_SSV_LEN);
 	return get_body(p, len, 5, s->len, &s->data, used, why, whylen);
+}
+
+int
+mikey_sakke_sed(const struct mikey_sakke *s, uint8_t sed[SAKKE_SED_LEN])
+{
+	size_t pad;
+
+	if (s->data == NULL || s->len < MIKEY_SAKKE_DATA_MIN || s->len > SAKKE_SED_LEN)
+		return SKM_ELEN;
+	pad = SAKKE_SED_LEN - (size_t)s->len;
+	memcpy(sed, s->data, SAKKE_POINT_LEN);
+	memset(sed + SAKKE_POINT_LEN, 0, pad);
+	memcpy(sed + SAKKE_POINT_LEN + pad, s->data + SAKKE_POINT_LEN,
+	    (size_t)s->len - SAKKE_POINT_LEN);
+	return 0;
 }
 
 int

@@ -114,9 +114,16 @@ struct mikey_sakke {
 	uint8_t next;
 	uint8_t params;
 	uint8_t scheme;
-	const uint8_t *data;		/* SAKKE_SED_LEN octets: R_(b,S) || H */
-	uint16_t len;
+	const uint8_t *data;		/* R_(b,S) || H, H possibly short */
+	uint16_t len;			/* MIKEY_SAKKE_DATA_MIN to SAKKE_SED_LEN */
 };
+
+/*
+ * RFC 6508 6.2.1 makes H an integer below 2^n; a deployed sender writes it
+ * at its minimal length, so 1 in 256 of its SAKKE payloads is an octet
+ * short (rarely more). R_(b,S) is always a whole point.
+ */
+#define MIKEY_SAKKE_DATA_MIN	(SAKKE_POINT_LEN + 1)
 
 struct mikey_gext {
 	uint8_t next;
@@ -199,6 +206,14 @@ int mikey_gext_get(const uint8_t *p, size_t len, struct mikey_gext *g, size_t *u
     char *why, size_t whylen);
 int mikey_sign_get(const uint8_t *p, size_t len, struct mikey_sign *s, size_t *used,
     char *why, size_t whylen);
+
+/*
+ * The SAKKE encapsulated data of a decoded SAKKE payload in the form
+ * sakke_decapsulate() takes: R_(b,S), then H left-padded with zeros to
+ * SAKKE_SSV_LEN octets. A wrong H is left to the TEST = R check.
+ * SKM_ELEN if s->len is outside MIKEY_SAKKE_DATA_MIN..SAKKE_SED_LEN.
+ */
+int mikey_sakke_sed(const struct mikey_sakke *s, uint8_t sed[SAKKE_SED_LEN]);
 
 /*
  * A parsed SAKKE I_MESSAGE: views into the caller's buffer, valid while it

@@ -104,6 +104,7 @@ mikey_gmk_make(const struct mikey_gmk_send *s, uint8_t **msg, size_t *len)
 	sp.params = spparams;
 	sp.plen = (uint16_t)mikey_sp_gmk_params(spparams);
 	mikey_sp_put(&w, &sp);
+	/* H always in its 16 octets, though a peer may write it shorter */
 	mikey_sakke_put(&w, MIKEY_SAKKE_PARAMS_1, MIKEY_SAKKE_SCHEME_UID, sed, sizeof(sed));
 	if (kpbuf != NULL)
 		mikey_gext_put(&w, MIKEY_GEXT_KEY_PARAMS, kpbuf, kplen);
@@ -127,19 +128,22 @@ mikey_gmk_decrypt(const struct mikey_imsg *m, const struct sakke_user *u,
     const char *my_uri, size_t urilen, uint8_t gmk[MIKEY_GMK_LEN], uint32_t *gmk_id,
     uint32_t *guk_id)
 {
+	uint8_t sed[SAKKE_SED_LEN];
 	int err;
 
 	memset(gmk, 0, MIKEY_GMK_LEN);
 	*gmk_id = 0;
 	*guk_id = 0;
 	if (m->sakke.data == NULL || m->sakke.params != MIKEY_SAKKE_PARAMS_1 ||
-	    m->sakke.scheme != MIKEY_SAKKE_SCHEME_UID || m->sakke.len != SAKKE_SED_LEN ||
-	    my_uri == NULL)
+	    m->sakke.scheme != MIKEY_SAKKE_SCHEME_UID || my_uri == NULL)
 		return SKM_EINVAL;
 	/* the GUK-ID keeps the GMK purpose tag (TS 33.180 F.1.3) */
 	if (GMK_TAG(m->hdr.csb_id) != MIKEY_KP_TYPE_GMK)
 		return SKM_EINVAL;
-	if ((err = sakke_decapsulate(u, m->sakke.data, gmk)) != 0)
+	/* a short H is padded back; TEST = R refuses it if that is wrong */
+	if (mikey_sakke_sed(&m->sakke, sed) != 0)
+		return SKM_EINVAL;
+	if ((err = sakke_decapsulate(u, sed, gmk)) != 0)
 		goto out;
 	/* F.1.3: the same XOR with the receiver's own salt gives back the GMK-ID */
 	if ((err = kdf_guk_id(gmk, m->hdr.csb_id, my_uri, urilen, gmk_id)) != 0)

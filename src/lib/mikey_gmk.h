@@ -60,8 +60,9 @@ int mikey_gmk_make(const struct mikey_gmk_send *s, uint8_t **msg, size_t *len);
 /*
  * SAKKE-decapsulates (TEST = R), returns the GMK and GMK-ID recovered from
  * CSB ID = GUK-ID with the receiver's own URI; SKM_EVERIFY on a bad SED,
- * SKM_EINVAL for SAKKE parameters other than set 1 / scheme 2. gmk is
- * zeroed on failure; the caller cleanses it after use.
+ * SKM_EINVAL for SAKKE parameters other than set 1 / scheme 2 or SAKKE
+ * data of a length mikey_sakke_sed() refuses. gmk is zeroed on failure;
+ * the caller cleanses it after use.
  */
 int mikey_gmk_decrypt(const struct mikey_imsg *m, const struct sakke_user *u,
     const char *my_uri, size_t urilen, uint8_t gmk[MIKEY_GMK_LEN], uint32_t *gmk_id,

@@ -343,7 +343,8 @@ api_body(struct api *api, struct req *r, const struct api_ctx *c)
 	}
 	if (kr.user_uri[0] != '\0' && strcmp(kr.user_uri, c->caller) != 0)
 		return ERRMAP_BODY_USER_URI;
-	if (kr.kms_uri[0] != '\0' && strcmp(kr.kms_uri, api_kms_uri(api)) != 0)
+	/* the KMS URI, or the server base URL a deployed client writes (kmsreq.h) */
+	if (kr.kms_uri[0] != '\0' && !kmsreq_kms_uri_ok(kr.kms_uri, api_kms_uri(api)))
 		return ERRMAP_BODY_KMS_URI;
 	return ERRMAP_OK;
 }
@@ -516,8 +517,11 @@ api_period(struct api *api, const struct route *rt, int64_t now, uint64_t *pno)
 		*pno = cur;
 		return ERRMAP_OK;
 	}
-	/* 33.179 D.2: NTP seconds in the upper 32 bits; the fraction is ignored. */
-	t = time_ntp_to_unix(rt->ntp_time >> 32);
+	/*
+	 * 33.179 D.2: NTP seconds in the upper 32 bits, the fraction ignored;
+	 * read in the era nearest now, since they wrap in 2036 (RFC 5905 6).
+	 */
+	t = time_ntp_to_unix(time_ntp32_near((uint32_t)(rt->ntp_time >> 32), now));
 	if (kms_period_at(api->kms, t, &p, &s, &e) != 0)
 		return ERRMAP_TIME_RANGE;
 	if (p + api->cf->period.window_past < cur || p > cur + api->cf->period.window_future)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * KmsRequest bodies (TS 33.180 D.2.2, Table D.2.2-1) through libxml2.
+ * KmsRequest bodies (TS 33.180 D.2.2, Table D.2.2-1) through libxml2, and
+ * whether their KmsUri names this KMS.
  * Parsing is locked down: no network, no DTD loading, no entity
  * substitution, and any DOCTYPE stops the parser the moment it is seen,
  * before a single entity is declared (XXE, billion laughs). Errors never
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -422,4 +424,51 @@ kmsreq_parse(const char *body, size_t len, struct kmsreq *out, const char **why)
 	if (rc != 0)
 		memset(out, 0, sizeof(*out));
 	return rc;
+}
+
+/*
+ * The host of the KMS URI, as uri_check() accepted it: that of an https:
+ * URI or a bare server name (name[:port]), without port or path; 0 for
+ * sip:, sips: and tel: URIs.
+ */
+static size_t
+kmsreq_kms_host(const char *kms_uri, const char **host)
+{
+	*host = kms_uri;
+	if (strncasecmp(kms_uri, "https://", 8) == 0)
+		*host = kms_uri + 8;
+	else if (strncasecmp(kms_uri, "sip:", 4) == 0 ||
+	    strncasecmp(kms_uri, "sips:", 5) == 0 || strncasecmp(kms_uri, "tel:", 4) == 0)
+		return 0;
+	return strcspn(*host, ":/?#");
+}
+
+int
+kmsreq_kms_uri_ok(const char *given, const char *kms_uri)
+{
+	const char *host, *p;
+	unsigned long port;
+	size_t hlen, digits;
+
+	if (strcmp(given, kms_uri) == 0)
+		return 1;
+	if ((hlen = kmsreq_kms_host(kms_uri, &host)) == 0)
+		return 0;
+	/* the server base URL: https://host[:port][/] */
+	if (strncmp(given, "https://", 8) != 0 || strncmp(given + 8, host, hlen) != 0)
+		return 0;
+	p = given + 8 + hlen;
+	if (*p == ':') {
+		p++;
+		digits = strspn(p, "0123456789");
+		if (digits == 0 || digits > 5)
+			return 0;
+		for (port = 0; digits > 0; digits--, p++)
+			port = port * 10 + (unsigned long)(*p - '0');
+		if (port == 0 || port > 65535)
+			return 0;
+	}
+	if (*p == '/')
+		p++;
+	return *p == '\0';
 }

@@ -43,4 +43,15 @@ void kmsreq_init(void);
  */
 int kmsreq_parse(const char *body, size_t len, struct kmsreq *out, const char **why);
 
+/*
+ * Whether given, a KmsRequest's KmsUri, names the KMS whose URI is
+ * kms_uri: 1 for kms_uri itself or for the KMS's server base URL, 0
+ * otherwise. A deployed client writes its server base URL there in its
+ * signed requests. That URL is "https://" and the host of kms_uri (a
+ * bare server name, or the host of an https: URI, without its port),
+ * then optionally ":" and a port (1 to 65535) and optionally one "/".
+ * Octets compare exactly; a sip: or tel: KMS URI has no base URL.
+ */
+int kmsreq_kms_uri_ok(const char *given, const char *kms_uri);
+
 #endif
