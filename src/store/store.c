@@ -106,3 +106,34 @@ store_close(struct store *st)
 		mdb_env_close(st->env);
 	free(st);
 }
+
+int
+store_usage(struct store *st, uint64_t *used, uint64_t *size)
+{
+	struct store_txn t;
+	MDB_envinfo info;
+	MDB_stat env, fs, ms;
+	int rc, err;
+
+	*used = 0;
+	*size = 0;
+	if ((err = store_txn_begin(st, 0, &t)) != 0)
+		return err;
+	/*
+	 * Database 0 is LMDB's list of free pages, st->dbi the only other
+	 * one; with the two meta pages that is every page not free.
+	 */
+	if ((rc = mdb_env_stat(st->env, &env)) != 0 ||
+	    (rc = mdb_env_info(st->env, &info)) != 0 ||
+	    (rc = mdb_stat(t.txn, 0, &fs)) != 0 ||
+	    (rc = mdb_stat(t.txn, st->dbi, &ms)) != 0) {
+		store_txn_abort(&t);
+		return store_err(rc);
+	}
+	store_txn_abort(&t);
+	*used = (uint64_t)env.ms_psize * (2 + fs.ms_branch_pages + fs.ms_leaf_pages +
+	    fs.ms_overflow_pages + ms.ms_branch_pages + ms.ms_leaf_pages +
+	    ms.ms_overflow_pages);
+	*size = info.me_mapsize;
+	return 0;
+}
