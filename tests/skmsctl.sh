@@ -225,7 +225,8 @@ items "$tmp/out" >"$tmp/all.items"
 expect 0 "audit --json --since the cut" ctl --json audit --since "@$cut"
 cp "$tmp/out" "$tmp/since.json"
 nall=$(wc -l <"$tmp/all.items")
-nlate=$(items "$tmp/since.json" | wc -l)
+items "$tmp/since.json" >"$tmp/late.items"
+nlate=$(wc -l <"$tmp/late.items")
 same "$nlate" 2 "two entries after the cut"
 expect 2 "archive without --before" ctl audit archive --out "$tmp/a.jsonl"
 expect 2 "archive without --out" ctl audit archive --before "@$cut"
@@ -260,13 +261,22 @@ mode=$(stat -c %a "$tmp/a.jsonl")
 same "$mode" 600 "archive file mode"
 same "$(wc -l <"$tmp/a.jsonl")" $((nall - nlate)) "one line per archived entry"
 # The archive's lines, then the entries left, are the listing before, to the octet.
-items "$tmp/since.json" | cat "$tmp/a.jsonl" - >"$tmp/joined.items"
+cat "$tmp/a.jsonl" "$tmp/late.items" >"$tmp/joined.items"
 if cmp -s "$tmp/all.items" "$tmp/joined.items"; then ok; else
 	bad "archive lines and the entries left differ from the listing before"
 	diff "$tmp/all.items" "$tmp/joined.items" | head -n 10
 fi
+# Left: the entries from the cut on, then the archive's own entry.
 expect 0 "audit --json after archive" ctl --json audit
-if cmp -s "$tmp/out" "$tmp/since.json"; then ok; else bad "after archive, the listing is not the entries from the cut on"; fi
+cp "$tmp/out" "$tmp/archived.json"
+items "$tmp/archived.json" >"$tmp/left.items"
+if head -n "$nlate" "$tmp/left.items" | cmp -s - "$tmp/late.items"; then ok; else
+	bad "after archive, the listing is not the entries from the cut on"; fi
+same "$(wc -l <"$tmp/left.items")" $((nlate + 1)) "one entry added by the archive"
+tail -n 1 "$tmp/left.items" >"$tmp/last.item"
+has '"action":"audit archive"' "$tmp/last.item" "the archive is audited"
+has "\"detail\":\"$((nall - nlate)) entries before .* to $tmp/a.jsonl\"" "$tmp/last.item" \
+    "the archive's entry names count, time and file"
 expect 0 "audit after archive" ctl audit
 hasnt "^action: init$" "$tmp/out" "the init entry is archived"
 has "^action: user revoke$" "$tmp/out" "the entries after the cut stay"
@@ -276,16 +286,16 @@ expect 0 "archive with nothing before the time" ctl --json audit archive --befor
 has '^{"archived":0,' "$tmp/out" "archive --json: nothing archived"
 [ -f "$tmp/empty.jsonl" ] && [ ! -s "$tmp/empty.jsonl" ] && ok || bad "an empty archive is not an empty file"
 expect 0 "audit after an empty archive" ctl --json audit
-if cmp -s "$tmp/out" "$tmp/since.json"; then ok; else bad "an empty archive changed the log"; fi
-# A removal that fails (the store's file may not grow past 512 octets
-# either; the two entries left fit in the archive): the file goes, the
-# entries stay.
-expect 1 "archive whose removal fails" sh -c 'trap "" XFSZ; ulimit -f 1; exec "$@"' sh \
+if cmp -s "$tmp/out" "$tmp/archived.json"; then ok; else bad "an empty archive changed the log"; fi
+# A removal that fails (files limited to 1 KiB: the three entries left fit
+# in the archive, the store's commit does not): the file goes, the entries
+# stay.
+expect 1 "archive whose removal fails" sh -c 'trap "" XFSZ; ulimit -f 2; exec "$@"' sh \
     "$CTL" --store "$S" audit archive --before "@$((cut + 86400))" --out "$tmp/late.jsonl"
 has "store: .*no entry removed, the file is deleted" "$tmp/err" "failing removal reason"
 [ ! -e "$tmp/late.jsonl" ] && ok || bad "a failed removal left the archive file"
 expect 0 "audit after a failed removal" ctl --json audit
-if cmp -s "$tmp/out" "$tmp/since.json"; then ok; else bad "a failed removal changed the log"; fi
+if cmp -s "$tmp/out" "$tmp/archived.json"; then ok; else bad "a failed removal changed the log"; fi
 
 # backup and restore
 expect 0 "backup" ctl backup "$tmp/backup.mdb"

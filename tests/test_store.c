@@ -745,6 +745,46 @@ START_TEST(usage)
 }
 END_TEST
 
+/*
+ * A store filled with audit entries, emptied by one removal: after
+ * store_settle() the room freed takes new entries, although LMDB reuses a
+ * page freed by one commit only from the next but one.
+ */
+START_TEST(settle_after_full)
+{
+	struct store *st = NULL;
+	struct audit_rec e = { 0, 100, "skmsd", "keyprov", NULL, 0,
+	    "period 1234 from 192.0.2.1 token 0123456789abcdef" };
+	struct store_txn t;
+	uint64_t seq, last = 0;
+	size_t i;
+	int err = 0;
+
+	ck_assert_int_eq(store_open_size(fix_path("settle"), STORE_CREATE, (size_t)1 << 20,
+	    &st), 0);
+	while (err == 0) {
+		ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+		for (i = 0; i < 100; i++)
+			store_audit_append(&t, &e, &seq);
+		if ((err = store_txn_commit(&t)) == 0)
+			last = seq;
+		ck_assert_uint_lt(last, 100000);
+	}
+	ck_assert_int_eq(err, SKM_ESTORE);
+	ck_assert_uint_gt(last, 1000);
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_audit_remove(&t, 1, last), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_int_eq(store_settle(st), 0);
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	for (i = 0; i < last / 2; i++)
+		ck_assert_int_eq(store_audit_append(&t, &e, &seq), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_uint_eq(seq, last + last / 2);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(backup_restore)
 {
 	struct store *st = open_new("backup_restore"), *r1 = NULL, *r2 = NULL;
@@ -883,6 +923,7 @@ main(void)
 	tcase_add_test(tc, audit_batch);
 	tcase_add_test(tc, audit_remove);
 	tcase_add_test(tc, usage);
+	tcase_add_test(tc, settle_after_full);
 	tcase_add_test(tc, backup_restore);
 	tcase_add_test(tc, two_writers);
 	suite_add_tcase(s, tc);

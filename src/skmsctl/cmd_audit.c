@@ -7,12 +7,14 @@
  */
 #include "skmsctl/ctl.h"
 #include "common/err.h"
+#include "common/time.h"
 #include "common/secfile.h"
 #include "store/audit.h"
 #include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,21 +161,40 @@ archive_write(struct ctl *c, struct archive *a, const char *file, const char **w
 	return secfile_sync_dir(file);
 }
 
-/* Removes what was written, in one transaction: all of it or nothing. */
+/*
+ * Removes what was written, in one transaction with its own audit entry:
+ * all of it or nothing.
+ */
 static int
-archive_remove(struct ctl *c, const struct archive *a)
+archive_remove(struct ctl *c, const struct archive *a, const char *file)
 {
 	struct store_txn t;
+	char detail[AUDIT_TEXT_MAX + 1], when[TIME_TEXT_LEN + 8];
 	size_t i;
 	int rc;
 
 	if (a->n == 0)
 		return 0;
+	if (time_format(a->before, when, sizeof(when)) != 0)
+		snprintf(when, sizeof(when), "@%" PRId64, a->before);
+	snprintf(detail, sizeof(detail), "%" PRIu64 " entries before %s to %s", a->n, when,
+	    file);
 	if ((rc = store_txn_begin(c->store, 1, &t)) != 0)
 		return rc;
 	for (i = 0; i < a->nruns; i++)
 		store_audit_remove(&t, a->runs[i].first, a->runs[i].last);
-	return store_txn_commit(&t);
+	ctl_audit(c, &t, "audit archive", NULL, detail);
+	if ((rc = store_txn_commit(&t)) != 0)
+		return rc;
+	/*
+	 * The room freed is usable from the next commit but one: in a full
+	 * store, skmsd's commits fail until this one has been made.
+	 */
+	if (store_settle(c->store) != 0)
+		fprintf(stderr, "skmsctl: audit archive: the store is so full that the room "
+		    "freed is usable only after the next successful write; raise "
+		    "store.map-size if skmsd still cannot write\n");
+	return 0;
 }
 
 int
@@ -218,7 +239,7 @@ cmd_audit_archive(const struct cli *cli, const struct cli_cmd *cmd, int argc,
 	if ((err = archive_write(c, &a, file, &what)) != 0)
 		goto out;
 	what = "store";
-	if ((err = archive_remove(c, &a)) != 0)
+	if ((err = archive_remove(c, &a, file)) != 0)
 		goto out;
 	created = 0;
 	out_begin(&c->out, c->json);

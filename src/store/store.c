@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -136,4 +137,32 @@ store_usage(struct store *st, uint64_t *used, uint64_t *size)
 	    ms.ms_overflow_pages);
 	*size = info.me_mapsize;
 	return 0;
+}
+
+int
+store_settle(struct store *st)
+{
+	static const uint8_t key[] = { STORE_C_META, STORE_META_SCHEMA };
+	struct store_txn t;
+	const uint8_t *v;
+	uint8_t copy[16];
+	size_t vlen;
+	int err;
+
+	if ((err = store_txn_begin(st, 1, &t)) != 0)
+		return err;
+	/* An unchanged put still writes: LMDB commits only dirty transactions. */
+	if ((err = store_txn_get(&t, key, sizeof(key), &v, &vlen)) == 0) {
+		if (vlen > sizeof(copy)) {
+			err = store_txn_fail(&t, SKM_ESTORE);
+		} else {
+			memcpy(copy, v, vlen);
+			err = store_txn_put(&t, key, sizeof(key), copy, vlen, 0);
+		}
+	}
+	if (err != 0) {
+		store_txn_abort(&t);
+		return err;
+	}
+	return store_txn_commit(&t);
 }

@@ -79,6 +79,16 @@ void store_close(struct store *st);
 int store_usage(struct store *st, uint64_t *used, uint64_t *size);
 
 /*
+ * Commits a transaction that rewrites one record unchanged, after one that
+ * freed many pages (an audit archive). LMDB reuses a page freed by commit
+ * N only from commit N + 2 on, since the snapshot before N stays the
+ * fallback until then; in a full store where nothing else commits (every
+ * write fails for want of room) the freed pages would otherwise never
+ * become usable.
+ */
+int store_settle(struct store *st);
+
+/*
  * A transaction. Lives on the caller's stack; begin it, run operations, and
  * end it with exactly one store_txn_commit() or store_txn_abort(). A read
  * transaction may be handed between threads (MDB_NOTLS) but used by one
