@@ -128,7 +128,7 @@ archive_one(const struct audit_rec *r, void *arg)
 
 /*
  * The entries before a->before into a->f (JSON Lines), flushed to disk
- * with the directory holding file. what and err describe a failure.
+ * with the directory holding file; *what names the step that failed.
  */
 static int
 archive_write(struct ctl *c, struct archive *a, const char *file, const char **what)
@@ -191,9 +191,9 @@ archive_remove(struct ctl *c, const struct archive *a, const char *file)
 	 * store, skmsd's commits fail until this one has been made.
 	 */
 	if (store_settle(c->store) != 0)
-		fprintf(stderr, "skmsctl: audit archive: the store is so full that the room "
-		    "freed is usable only after the next successful write; raise "
-		    "store.map-size if skmsd still cannot write\n");
+		cli_error(c->cli, c->cmd, CLI_OK, "store", "too full to make the room freed "
+		    "usable before the next write that succeeds; raise store.map-size if "
+		    "skmsd stays unable to write");
 	return 0;
 }
 
