@@ -500,7 +500,7 @@ ctl backup "$tmp/copy.mdb" >/dev/null 2>&1
 STORE=$tmp/copy start
 BASE="https://127.0.0.1:$port/keymanagement/identity/v1"
 n=0
-while [ "$(metric skms_store_map_size_bytes)" = 0 ] && [ $n -lt 30 ]; do sleep 0.1; n=$((n + 1)); done
+while [ "$(metric skms_store_map_size_bytes)" = 0 ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
 same "$(metric skms_store_map_size_bytes)" 1073741824 "store map size gauge"
 used=$(metric skms_store_used_bytes)
 if [ "$used" -gt 0 ] && [ "$used" -lt 1073741824 ]; then ok; else bad "store used gauge: $used"; fi
@@ -510,7 +510,7 @@ for i in $(seq 1 500); do urls="$urls $BASE/keyprov"; done
 $CURL -X POST -H "$AA" -w '\ncode=%{http_code}\n' $urls 2>/dev/null | grep '^code=' >"$tmp/codes" &
 cpid=$!
 n=0
-while [ "$(ctlc audit | grep -c "action: keyprov")" -le "$before" ] && [ $n -lt 100 ]; do
+while [ "$(ctlc audit | grep -c "action: keyprov")" -le "$before" ] && [ $n -lt 300 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
@@ -520,7 +520,7 @@ wait "$cpid"
 same "$(grep -c '^code=200' "$tmp/codes")" 500 "500 key sets issued during the archive"
 ok200=$(metric 'skms_requests_total{endpoint="keyprov",status="200"}')
 n=0
-while [ "$(keyprovs "$tmp/served.jsonl")" != $((before + ok200)) ] && [ $n -lt 30 ]; do
+while [ "$(keyprovs "$tmp/served.jsonl")" != $((before + ok200)) ] && [ $n -lt 300 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
@@ -542,7 +542,7 @@ has "^code=503" "$tmp/codes" "small store: key sets withheld once full"
 has "store [0-9]*% full" "$tmp/log" "small store: the warning at 80%"
 same "$(grep -c "store [0-9]*% full" "$tmp/log")" 1 "small store: one warning, not one per refresh"
 n=0
-while [ $(( $(metric skms_store_used_bytes) * 100 / 1048576 )) -lt 80 ] && [ $n -lt 30 ]; do
+while [ $(( $(metric skms_store_used_bytes) * 100 / 1048576 )) -lt 80 ] && [ $n -lt 300 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
@@ -553,13 +553,13 @@ expect 0 "archive of a full store" \
     ctlc audit archive --before "@$(( $(date +%s) + 3600 ))" --out "$tmp/full.jsonl"
 n=0
 while code=$($CURL -o /dev/null -w '%{http_code}' -X POST -H "$AA" "$BASE/keyprov" 2>/dev/null);
-    [ "$code" != 200 ] && [ $n -lt 50 ]; do
+    [ "$code" != 200 ] && [ $n -lt 150 ]; do
 	sleep 0.2
 	n=$((n + 1))
 done
 same "$code" 200 "after the archive, key sets are served again"
 n=0
-while [ $(( $(metric skms_store_used_bytes) * 100 / 1048576 )) -ge 50 ] && [ $n -lt 30 ]; do
+while [ $(( $(metric skms_store_used_bytes) * 100 / 1048576 )) -ge 50 ] && [ $n -lt 300 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
@@ -567,7 +567,7 @@ if [ $(( $(metric skms_store_used_bytes) * 100 / 1048576 )) -lt 50 ]; then ok; e
 	bad "after the archive, used gauge $(metric skms_store_used_bytes)"; fi
 ok200=$(metric 'skms_requests_total{endpoint="keyprov",status="200"}')
 n=0
-while [ "$(keyprovs "$tmp/full.jsonl")" != $((before + ok200)) ] && [ $n -lt 30 ]; do
+while [ "$(keyprovs "$tmp/full.jsonl")" != $((before + ok200)) ] && [ $n -lt 300 ]; do
 	sleep 0.1
 	n=$((n + 1))
 done
