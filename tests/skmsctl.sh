@@ -282,8 +282,8 @@ hasnt "^action: init$" "$tmp/out" "the init entry is archived"
 has "^action: user revoke$" "$tmp/out" "the entries after the cut stay"
 expect 1 "archive again into the same file" ctl audit archive --before "@$cut" --out "$tmp/a.jsonl"
 same "$(wc -l <"$tmp/a.jsonl")" $((nall - nlate)) "the archive is left alone"
-expect 0 "archive with nothing before the time" ctl --json audit archive --before "@$cut" --out "$tmp/empty.jsonl"
-has '^{"archived":0,' "$tmp/out" "archive --json: nothing archived"
+expect 0 "archive with nothing before the time" ctl --json audit archive --before 2000-01-01T00:00:00Z --out "$tmp/empty.jsonl"
+has '^{"archived":0,"before":"2000-01-01T00:00:00Z",' "$tmp/out" "archive --json: nothing archived, ISO 8601 time"
 [ -f "$tmp/empty.jsonl" ] && [ ! -s "$tmp/empty.jsonl" ] && ok || bad "an empty archive is not an empty file"
 expect 0 "audit after an empty archive" ctl --json audit
 if cmp -s "$tmp/out" "$tmp/archived.json"; then ok; else bad "an empty archive changed the log"; fi
