@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Opening and closing the store's LMDB environment. Durability is LMDB's
- * default (fsync at every commit): never MDB_NOSYNC or MDB_NOMETASYNC, since
- * an acknowledged admin change must survive a crash. Reads no config.
+ * Opening and closing the store's LMDB environment, and what concerns the
+ * environment as a whole: how full it is, and making freed pages reusable.
+ * Durability is LMDB's default (fsync at every commit): never MDB_NOSYNC
+ * or MDB_NOMETASYNC, since an acknowledged admin change must survive a
+ * crash. Reads no config.
  */
 #include "store/store.h"
 #include "store/store_int.h"
