@@ -209,6 +209,94 @@ if grep -qi "$(sed -n 's:.*<UserSigningKeySSK[^>]*>\(.*\)</UserSigningKeySSK>.*:
 	bad "a private key is in the store"
 else ok; fi
 
+# audit archive: the entries before a time move into a new JSON Lines file,
+# each line an entry's members exactly as skmsctl --json audit writes them;
+# then exactly those leave the store, and a failure removes nothing
+items() {	# the entries of a --json audit listing, one a line
+	sed 's/^{"entries":\[//; s/\]}$//; s/},{"seq":/}\n{"seq":/g' "$1" | grep -v '^$'
+}
+t0=$(date +%s)
+while [ "$(date +%s)" -le "$t0" ]; do sleep 0.05; done
+cut=$(date +%s)
+ctl user add sip:late1@example.org >/dev/null 2>&1
+ctl user revoke sip:late1@example.org --reason "after the cut" >/dev/null 2>&1
+expect 0 "audit --json before archive" ctl --json audit
+items "$tmp/out" >"$tmp/all.items"
+expect 0 "audit --json --since the cut" ctl --json audit --since "@$cut"
+cp "$tmp/out" "$tmp/since.json"
+nall=$(wc -l <"$tmp/all.items")
+items "$tmp/since.json" >"$tmp/late.items"
+nlate=$(wc -l <"$tmp/late.items")
+same "$nlate" 2 "two entries after the cut"
+expect 2 "archive without --before" ctl audit archive --out "$tmp/a.jsonl"
+expect 2 "archive without --out" ctl audit archive --before "@$cut"
+expect 2 "archive with a bad time" ctl audit archive --before yesterday --out "$tmp/a.jsonl"
+expect 2 "archive with an argument" ctl audit archive --before "@$cut" --out "$tmp/a.jsonl" extra
+expect 3 "archive without a store" "$CTL" --store "$tmp/nostore" audit archive --before "@$cut" --out "$tmp/a.jsonl"
+[ ! -e "$tmp/a.jsonl" ] && ok || bad "a refused archive left a file"
+# failures: an existing file, a missing directory, a write that fails (files
+# limited to 512 octets: the error message fits, the archive does not)
+echo "keep me" >"$tmp/exists.jsonl"
+expect 1 "archive into an existing file" ctl audit archive --before "@$cut" --out "$tmp/exists.jsonl"
+has "exists already" "$tmp/err" "existing file reason"
+has "no entry removed" "$tmp/err" "existing file: nothing removed, says so"
+same "$(cat "$tmp/exists.jsonl")" "keep me" "the existing file is left alone"
+expect 1 "archive into a missing directory" ctl audit archive --before "@$cut" --out "$tmp/nodir/a.jsonl"
+expect 1 "archive with a failing write" sh -c 'trap "" XFSZ; ulimit -f 1; exec "$@"' sh \
+    "$CTL" --store "$S" audit archive --before "@$cut" --out "$tmp/big.jsonl"
+has "write: .*no entry removed, the file is deleted" "$tmp/err" "failing write reason"
+[ ! -e "$tmp/big.jsonl" ] && ok || bad "a failed archive left its partial file"
+if [ "$(id -u)" -ne 0 ]; then
+	mkdir "$tmp/ro" && chmod 0500 "$tmp/ro"
+	expect 1 "archive into a read-only directory" ctl audit archive --before "@$cut" --out "$tmp/ro/a.jsonl"
+fi
+expect 0 "audit --json after the failures" ctl --json audit
+items "$tmp/out" >"$tmp/after-fail.items"
+if cmp -s "$tmp/all.items" "$tmp/after-fail.items"; then ok; else bad "a failed archive removed entries"; fi
+# the archive itself
+expect 0 "audit archive" ctl audit archive --before "@$cut" --out "$tmp/a.jsonl"
+has "^archived: $((nall - nlate))$" "$tmp/out" "archive count"
+has "^file: $tmp/a.jsonl$" "$tmp/out" "archive file name"
+mode=$(stat -c %a "$tmp/a.jsonl")
+same "$mode" 600 "archive file mode"
+same "$(wc -l <"$tmp/a.jsonl")" $((nall - nlate)) "one line per archived entry"
+# The archive's lines, then the entries left, are the listing before, to the octet.
+cat "$tmp/a.jsonl" "$tmp/late.items" >"$tmp/joined.items"
+if cmp -s "$tmp/all.items" "$tmp/joined.items"; then ok; else
+	bad "archive lines and the entries left differ from the listing before"
+	diff "$tmp/all.items" "$tmp/joined.items" | head -n 10
+fi
+# Left: the entries from the cut on, then the archive's own entry.
+expect 0 "audit --json after archive" ctl --json audit
+cp "$tmp/out" "$tmp/archived.json"
+items "$tmp/archived.json" >"$tmp/left.items"
+if head -n "$nlate" "$tmp/left.items" | cmp -s - "$tmp/late.items"; then ok; else
+	bad "after archive, the listing is not the entries from the cut on"; fi
+same "$(wc -l <"$tmp/left.items")" $((nlate + 1)) "one entry added by the archive"
+tail -n 1 "$tmp/left.items" >"$tmp/last.item"
+has '"action":"audit archive"' "$tmp/last.item" "the archive is audited"
+has "\"detail\":\"$((nall - nlate)) entries before .* to $tmp/a.jsonl\"" "$tmp/last.item" \
+    "the archive's entry names count, time and file"
+expect 0 "audit after archive" ctl audit
+hasnt "^action: init$" "$tmp/out" "the init entry is archived"
+has "^action: user revoke$" "$tmp/out" "the entries after the cut stay"
+expect 1 "archive again into the same file" ctl audit archive --before "@$cut" --out "$tmp/a.jsonl"
+same "$(wc -l <"$tmp/a.jsonl")" $((nall - nlate)) "the archive is left alone"
+expect 0 "archive with nothing before the time" ctl --json audit archive --before 2000-01-01T00:00:00Z --out "$tmp/empty.jsonl"
+has '^{"archived":0,"before":"2000-01-01T00:00:00Z",' "$tmp/out" "archive --json: nothing archived, ISO 8601 time"
+[ -f "$tmp/empty.jsonl" ] && [ ! -s "$tmp/empty.jsonl" ] && ok || bad "an empty archive is not an empty file"
+expect 0 "audit after an empty archive" ctl --json audit
+if cmp -s "$tmp/out" "$tmp/archived.json"; then ok; else bad "an empty archive changed the log"; fi
+# A removal that fails (files limited to 1 KiB: the three entries left fit
+# in the archive, the store's commit does not): the file goes, the entries
+# stay.
+expect 1 "archive whose removal fails" sh -c 'trap "" XFSZ; ulimit -f 2; exec "$@"' sh \
+    "$CTL" --store "$S" audit archive --before "@$((cut + 86400))" --out "$tmp/late.jsonl"
+has "store: .*no entry removed, the file is deleted" "$tmp/err" "failing removal reason"
+[ ! -e "$tmp/late.jsonl" ] && ok || bad "a failed removal left the archive file"
+expect 0 "audit after a failed removal" ctl --json audit
+if cmp -s "$tmp/out" "$tmp/archived.json"; then ok; else bad "a failed removal changed the log"; fi
+
 # backup and restore
 expect 0 "backup" ctl backup "$tmp/backup.mdb"
 mode=$(stat -c %a "$tmp/backup.mdb")

@@ -77,7 +77,7 @@ mint() {	# mint SUB [skms-mint-token options]
 write_conf() {	# write_conf [enroll]
 	cat >"$C" <<EOF2
 store:
-  path: $tmp/store
+  path: ${STORE:-$tmp/store}
   map-size: ${MAPSIZE:-1G}
 kek:
   file: $tmp/kek.key
@@ -482,6 +482,104 @@ if kill -0 "$pid" 2>/dev/null; then bad "skmsd did not stop on SIGTERM"; else
 fi
 pid=
 hasnt "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$tmp/log" "sanitizers quiet"
+
+# --- audit archive while skmsd serves: a key set issued during an archive
+# is audited once, in the archive or in the store; the usage gauges. Then
+# a full store: once the audit records no longer fit, key sets are
+# withheld (503); skmsd warns as the store passes 80%, and an archive lets
+# it serve again without a restart. On a copy of the store, so that the
+# sections below find it as they left it ---
+halt() {	# SIGTERM the daemon and wait for it to exit
+	kill -TERM "$pid"
+	n=0
+	while kill -0 "$pid" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+	wait "$pid" 2>/dev/null
+	pid=
+}
+ctlc() { "$CTL" --config "$C" "$@"; }
+keyprovs() {	# keyprov entries in the store and in the archive $1
+	echo $(( $(ctlc audit | grep -c "action: keyprov") + $(grep -c '"action":"keyprov"' "$1") ))
+}
+ctl backup "$tmp/copy.mdb" >/dev/null 2>&1
+"$CTL" --store "$tmp/copy" restore "$tmp/copy.mdb" >/dev/null 2>&1
+STORE=$tmp/copy start
+BASE="https://127.0.0.1:$port/keymanagement/identity/v1"
+n=0
+while [ "$(metric skms_store_map_size_bytes)" = 0 ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+same "$(metric skms_store_map_size_bytes)" 1073741824 "store map size gauge"
+used=$(metric skms_store_used_bytes)
+if [ "$used" -gt 0 ] && [ "$used" -lt 1073741824 ]; then ok; else bad "store used gauge: $used"; fi
+before=$(ctlc audit | grep -c "action: keyprov")
+urls=
+for i in $(seq 1 500); do urls="$urls $BASE/keyprov"; done
+$CURL -X POST -H "$AA" -w '\ncode=%{http_code}\n' $urls 2>/dev/null | grep '^code=' >"$tmp/codes" &
+cpid=$!
+n=0
+while [ "$(ctlc audit | grep -c "action: keyprov")" -le "$before" ] && [ $n -lt 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+expect 0 "audit archive while skmsd serves" \
+    ctlc audit archive --before "@$(( $(date +%s) + 3600 ))" --out "$tmp/served.jsonl"
+wait "$cpid"
+same "$(grep -c '^code=200' "$tmp/codes")" 500 "500 key sets issued during the archive"
+ok200=$(metric 'skms_requests_total{endpoint="keyprov",status="200"}')
+n=0
+while [ "$(keyprovs "$tmp/served.jsonl")" != $((before + ok200)) ] && [ $n -lt 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+same "$(keyprovs "$tmp/served.jsonl")" $((before + ok200)) \
+    "archive while serving: each key set audited once, archived or in the store"
+halt
+STORE=$tmp/copy MAPSIZE=1M WINDOW=0 start
+BASE="https://127.0.0.1:$port/keymanagement/identity/v1"
+before=$(ctlc audit | grep -c "action: keyprov")
+urls=
+for i in $(seq 1 1000); do urls="$urls $BASE/keyprov"; done
+: >"$tmp/codes"
+n=0
+while ! grep -q '^code=503' "$tmp/codes" && [ $n -lt 20 ]; do
+	$CURL -X POST -H "$AA" -w '\ncode=%{http_code}\n' $urls 2>/dev/null | grep '^code=' >>"$tmp/codes"
+	n=$((n + 1))
+done
+has "^code=503" "$tmp/codes" "small store: key sets withheld once full"
+has "store [0-9]*% full" "$tmp/log" "small store: the warning at 80%"
+same "$(grep -c "store [0-9]*% full" "$tmp/log")" 1 "small store: one warning, not one per refresh"
+n=0
+while [ $(( $(metric skms_store_used_bytes) * 100 / 1048576 )) -lt 80 ] && [ $n -lt 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+same "$(metric skms_store_map_size_bytes)" 1048576 "small store: map size gauge"
+if [ $(( $(metric skms_store_used_bytes) * 100 / 1048576 )) -ge 80 ]; then ok; else
+	bad "small store: used gauge $(metric skms_store_used_bytes) under 80%"; fi
+expect 0 "archive of a full store" \
+    ctlc audit archive --before "@$(( $(date +%s) + 3600 ))" --out "$tmp/full.jsonl"
+n=0
+while code=$($CURL -o /dev/null -w '%{http_code}' -X POST -H "$AA" "$BASE/keyprov" 2>/dev/null);
+    [ "$code" != 200 ] && [ $n -lt 150 ]; do
+	sleep 0.2
+	n=$((n + 1))
+done
+same "$code" 200 "after the archive, key sets are served again"
+n=0
+while [ $(( $(metric skms_store_used_bytes) * 100 / 1048576 )) -ge 50 ] && [ $n -lt 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+if [ $(( $(metric skms_store_used_bytes) * 100 / 1048576 )) -lt 50 ]; then ok; else
+	bad "after the archive, used gauge $(metric skms_store_used_bytes)"; fi
+ok200=$(metric 'skms_requests_total{endpoint="keyprov",status="200"}')
+n=0
+while [ "$(keyprovs "$tmp/full.jsonl")" != $((before + ok200)) ] && [ $n -lt 300 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+same "$(keyprovs "$tmp/full.jsonl")" $((before + ok200)) \
+    "full store: each key set served audited once, archived or in the store"
+halt
+hasnt "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$tmp/log" "sanitizers quiet (archive)"
 
 # --- audit unavailable: a store that cannot grow refuses the audit records
 # moving in from the journal; from then on key sets are withheld (503)

@@ -95,6 +95,39 @@ START_TEST(metrics_gauges_and_counters)
 }
 END_TEST
 
+/* The usage gauges, and one warning per passing of the mark. */
+START_TEST(metrics_store_gauges)
+{
+	const uint64_t mib = 1 << 20;
+	char *t;
+
+	ck_assert_int_eq(metrics_store_usage(0, 0), 0);
+	ck_assert_int_eq(metrics_store_usage(mib / 2, mib), 0);
+	t = render();
+	ck_assert(value(t, "skms_store_used_bytes") == mib / 2);
+	ck_assert(value(t, "skms_store_map_size_bytes") == mib);
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE skms_store_used_bytes gauge\n"));
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE skms_store_map_size_bytes gauge\n"));
+	free(t);
+	ck_assert_int_eq(metrics_store_usage(mib * 80 / 100 - 1, mib), 0);
+	ck_assert_int_eq(metrics_store_usage(mib * 80 / 100 + 1, mib), 1);
+	/* Once per passing: not on every refresh, nor when it falls back a little. */
+	ck_assert_int_eq(metrics_store_usage(mib * 90 / 100, mib), 0);
+	ck_assert_int_eq(metrics_store_usage(mib * 79 / 100, mib), 0);
+	ck_assert_int_eq(metrics_store_usage(mib * 85 / 100, mib), 0);
+	/* After an archive brings it down, the next passing warns again. */
+	ck_assert_int_eq(metrics_store_usage(mib / 4, mib), 0);
+	ck_assert_int_eq(metrics_store_usage(mib, mib), 1);
+	ck_assert_int_eq(metrics_store_usage(mib, mib), 0);
+	t = render();
+	ck_assert(value(t, "skms_store_used_bytes") == mib);
+	free(t);
+	/* A map grown by another process counts: 80% of the old size is not 80% of the new. */
+	ck_assert_int_eq(metrics_store_usage(mib / 10, mib), 0);
+	ck_assert_int_eq(metrics_store_usage(mib, 2 * mib), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -105,6 +138,7 @@ main(void)
 
 	tcase_add_test(tc, metrics_requests_by_endpoint_and_status);
 	tcase_add_test(tc, metrics_gauges_and_counters);
+	tcase_add_test(tc, metrics_store_gauges);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

@@ -662,6 +662,129 @@ dump_store(struct store *st, struct dump *d)
 	store_txn_abort(&t);
 }
 
+/*
+ * Removal after an archive takes exactly the numbers read: a number
+ * already gone fails the whole transaction, and numbers are never reused.
+ */
+START_TEST(audit_remove)
+{
+	struct store *st = open_new("audit_remove");
+	struct audit_rec e = { 0, 100, "skmsd", "keyprov", NULL, 0, "period 1" };
+	struct audit_seen s;
+	struct store_txn t;
+	uint64_t seq;
+	size_t i;
+
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	for (i = 0; i < 10; i++)
+		ck_assert_int_eq(store_audit_append(&t, &e, &seq), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_audit_remove(&t, 3, 5), 0);
+	ck_assert_int_eq(store_audit_remove(&t, 10, 10), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	/* 4 is gone: nothing of 4..6 goes, not even 6. */
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_audit_remove(&t, 4, 6), SKM_ENOTFOUND);
+	ck_assert_int_eq(store_txn_commit(&t), SKM_ENOTFOUND);
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_audit_remove(&t, 0, 1), SKM_EINVAL);
+	store_txn_abort(&t);
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_audit_remove(&t, 2, 1), SKM_EINVAL);
+	store_txn_abort(&t);
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_audit_append(&t, &e, &seq), 0);
+	ck_assert_uint_eq(seq, 11);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(store_audit_list(&t, 0, NULL, 0, audit_collect, &s), 0);
+	ck_assert_uint_eq(s.n, 7);
+	ck_assert_uint_eq(s.seq[0], 1);
+	ck_assert_uint_eq(s.seq[1], 2);
+	ck_assert_uint_eq(s.seq[2], 6);
+	ck_assert_uint_eq(s.seq[5], 9);
+	ck_assert_uint_eq(s.seq[6], 11);
+	store_txn_abort(&t);
+	store_close(st);
+}
+END_TEST
+
+/* Usage grows with records and falls when they are removed; the map size is the one asked for. */
+START_TEST(usage)
+{
+	struct store *st = NULL;
+	struct audit_rec e = { 0, 100, "skmsd", "keyprov", NULL, 0,
+	    "period 1234 from 192.0.2.1 token 0123456789abcdef" };
+	struct store_txn t;
+	uint64_t used0, used1, used2, size, seq;
+	size_t i, n = 2000;
+
+	ck_assert_int_eq(store_open_size(fix_path("usage"), STORE_CREATE, (size_t)4 << 20,
+	    &st), 0);
+	ck_assert_int_eq(store_usage(st, &used0, &size), 0);
+	ck_assert_uint_eq(size, (uint64_t)4 << 20);
+	ck_assert_uint_gt(used0, 0);
+	ck_assert_uint_le(used0, 4 * 4096);
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(store_audit_append(&t, &e, &seq), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_int_eq(store_usage(st, &used1, &size), 0);
+	/* Key, value and node header: more than 80 octets each, less than 200. */
+	ck_assert_uint_gt(used1 - used0, n * 80);
+	ck_assert_uint_lt(used1 - used0, n * 200);
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_audit_remove(&t, 1, n), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_int_eq(store_usage(st, &used2, &size), 0);
+	/* The freed pages count as free: back near the start (the free list and the counter remain). */
+	ck_assert_uint_lt(used2, used0 + 4 * 4096);
+	store_close(st);
+}
+END_TEST
+
+/*
+ * A store filled with audit entries, emptied by one removal: after
+ * store_settle() the room freed takes new entries, although LMDB reuses a
+ * page freed by one commit only from the next but one.
+ */
+START_TEST(settle_after_full)
+{
+	struct store *st = NULL;
+	struct audit_rec e = { 0, 100, "skmsd", "keyprov", NULL, 0,
+	    "period 1234 from 192.0.2.1 token 0123456789abcdef" };
+	struct store_txn t;
+	uint64_t seq, last = 0;
+	size_t i;
+	int err = 0;
+
+	ck_assert_int_eq(store_open_size(fix_path("settle"), STORE_CREATE, (size_t)1 << 20,
+	    &st), 0);
+	while (err == 0) {
+		ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+		for (i = 0; i < 100; i++)
+			store_audit_append(&t, &e, &seq);
+		if ((err = store_txn_commit(&t)) == 0)
+			last = seq;
+		ck_assert_uint_lt(last, 100000);
+	}
+	ck_assert_int_eq(err, SKM_ESTORE);
+	ck_assert_uint_gt(last, 1000);
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_audit_remove(&t, 1, last), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_int_eq(store_settle(st), 0);
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	for (i = 0; i < last / 2; i++)
+		ck_assert_int_eq(store_audit_append(&t, &e, &seq), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_uint_eq(seq, last + last / 2);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(backup_restore)
 {
 	struct store *st = open_new("backup_restore"), *r1 = NULL, *r2 = NULL;
@@ -798,6 +921,9 @@ main(void)
 	tcase_add_test(tc, cert_cachenum);
 	tcase_add_test(tc, audit_order);
 	tcase_add_test(tc, audit_batch);
+	tcase_add_test(tc, audit_remove);
+	tcase_add_test(tc, usage);
+	tcase_add_test(tc, settle_after_full);
 	tcase_add_test(tc, backup_restore);
 	tcase_add_test(tc, two_writers);
 	suite_add_tcase(s, tc);

@@ -144,8 +144,8 @@ write_all(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-static int
-fsync_dir(const char *path)
+int
+secfile_sync_dir(const char *path)
 {
 	char copy[PATH_MAX];
 	int fd, err = 0;
@@ -212,7 +212,7 @@ secfile_write(const char *path, const uint8_t *buf, size_t len, int replace)
 		unlink(tmp);
 	}
 	have_tmp = 0;
-	err = fsync_dir(path);
+	err = secfile_sync_dir(path);
 out:
 	if (fd != -1)
 		close(fd);
@@ -255,7 +255,7 @@ secfile_erase(const char *path)
 		err = errno_err(errno);
 		goto out;
 	}
-	err = fsync_dir(path);
+	err = secfile_sync_dir(path);
 out:
 	close(fd);
 	return err;

@@ -48,4 +48,10 @@ int secfile_write(const char *path, const uint8_t *buf, size_t len, int replace)
  */
 int secfile_erase(const char *path);
 
+/*
+ * Flushes the directory holding path to disk, so that a new name in it
+ * survives a crash (fsync of the file alone does not promise that).
+ */
+int secfile_sync_dir(const char *path);
+
 #endif

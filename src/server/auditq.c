@@ -31,6 +31,8 @@
 
 /* Seconds a writer waits for the importer to free a journal half. */
 #define AUDITQ_JOURNAL_WAIT	5
+/* Seconds between two reads of the store's usage by the importer. */
+#define AUDITQ_USAGE_EVERY	1.0
 
 struct auditq {
 	struct store *st;
@@ -60,6 +62,7 @@ struct auditq {
 	pthread_cond_t imp_cv;		/* importer: work; writer: an import ended */
 	int imp_stop;
 	struct log_rate imp_rate;
+	double usage_at;		/* last usage read (monotonic s), 0: never */
 };
 
 static void
@@ -281,6 +284,29 @@ auditq_writer(void *arg)
 }
 
 /*
+ * The store's usage for /metrics, read by the importer (it alone fills the
+ * store from the journal) about once a second rather than per request,
+ * and a warning as it passes the mark: a full store withholds every key
+ * set (503), so the operator hears of it while there is time to archive.
+ */
+static void
+auditq_usage(struct auditq *q)
+{
+	uint64_t used, size;
+	double now = time_monotonic();
+
+	if (q->usage_at != 0 && now - q->usage_at < AUDITQ_USAGE_EVERY)
+		return;
+	q->usage_at = now;
+	if (store_usage(q->st, &used, &size) != 0 || metrics_store_usage(used, size) == 0)
+		return;
+	log_warnx("store %llu%% full (%llu of %llu octets in use): archive old audit "
+	    "entries (skmsctl audit archive) or raise store.map-size",
+	    (unsigned long long)(used * 100 / size), (unsigned long long)used,
+	    (unsigned long long)size);
+}
+
+/*
  * The importer: seals the journal's generation when due and moves sealed
  * ones into the store, off the writer's path. A failed import is retried;
  * meanwhile the writer fills the other half, then waits, then fails.
@@ -293,6 +319,7 @@ auditq_importer(void *arg)
 	int rc, stop;
 
 	for (;;) {
+		auditq_usage(q);
 		(void)auditj_seal_due(q->j, 0);
 		if ((rc = auditj_import(q->j)) != 0 && log_rate_ok(&q->imp_rate))
 			log_warnx("audit journal: cannot move records into the store: %s",

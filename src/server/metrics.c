@@ -45,6 +45,9 @@ static _Atomic uint64_t metrics_audit_early;
 static _Atomic uint64_t metrics_audit_unrecorded;
 static _Atomic uint64_t metrics_rl_refused;
 static _Atomic uint64_t metrics_rl_evicted;
+static _Atomic uint64_t metrics_store_used;
+static _Atomic uint64_t metrics_store_size;
+static _Atomic int metrics_store_high;
 
 void
 metrics_request(enum metrics_endpoint ep, int status, double seconds)
@@ -114,6 +117,23 @@ metrics_ratelimit_evicted(void)
 	atomic_fetch_add_explicit(&metrics_rl_evicted, 1, memory_order_relaxed);
 }
 
+int
+metrics_store_usage(uint64_t used, uint64_t size)
+{
+	int high = atomic_load_explicit(&metrics_store_high, memory_order_relaxed);
+
+	atomic_store_explicit(&metrics_store_used, used, memory_order_relaxed);
+	atomic_store_explicit(&metrics_store_size, size, memory_order_relaxed);
+	/* Octets up to 2^56 (the map size is at most 1 TiB): no overflow. */
+	if (!high && size > 0 && used * 100 >= size * METRICS_STORE_WARN) {
+		atomic_store_explicit(&metrics_store_high, 1, memory_order_relaxed);
+		return 1;
+	}
+	if (high && used * 100 < size * METRICS_STORE_REARM)
+		atomic_store_explicit(&metrics_store_high, 0, memory_order_relaxed);
+	return 0;
+}
+
 #define LOAD(x)	atomic_load_explicit(&(x), memory_order_relaxed)
 
 int
@@ -174,11 +194,19 @@ metrics_render(char **out, size_t *len)
 	    "skms_audit_early_replies_total %llu\n"
 	    "# HELP skms_audit_unrecorded_total Key sets sent early whose audit commit failed.\n"
 	    "# TYPE skms_audit_unrecorded_total counter\n"
-	    "skms_audit_unrecorded_total %llu\n",
+	    "skms_audit_unrecorded_total %llu\n"
+	    "# HELP skms_store_used_bytes Octets of the store's map in use (free pages not counted).\n"
+	    "# TYPE skms_store_used_bytes gauge\n"
+	    "skms_store_used_bytes %llu\n"
+	    "# HELP skms_store_map_size_bytes The store's map size: writes fail beyond it.\n"
+	    "# TYPE skms_store_map_size_bytes gauge\n"
+	    "skms_store_map_size_bytes %llu\n",
 	    (unsigned long long)LOAD(metrics_keysets), (unsigned long long)LOAD(metrics_hits),
 	    (unsigned long long)LOAD(metrics_misses), (unsigned long long)LOAD(metrics_period),
 	    (long long)LOAD(metrics_conns), (unsigned long long)LOAD(metrics_audit_early),
-	    (unsigned long long)LOAD(metrics_audit_unrecorded));
+	    (unsigned long long)LOAD(metrics_audit_unrecorded),
+	    (unsigned long long)LOAD(metrics_store_used),
+	    (unsigned long long)LOAD(metrics_store_size));
 	fprintf(f, "# HELP skms_ratelimit_refused_total Requests refused by the per-identity rate limit.\n"
 	    "# TYPE skms_ratelimit_refused_total counter\n"
 	    "skms_ratelimit_refused_total %llu\n"

@@ -31,6 +31,16 @@ void metrics_audit_lost(unsigned n);
 void metrics_ratelimit_refused(void);
 void metrics_ratelimit_evicted(void);
 
+/*
+ * The store's usage (store_usage()), from one thread. Returns 1 when
+ * used has just reached METRICS_STORE_WARN percent of size, else 0; it
+ * returns 1 again only after usage has fallen below METRICS_STORE_REARM
+ * percent, so a store hovering at the mark warns once.
+ */
+#define METRICS_STORE_WARN	80
+#define METRICS_STORE_REARM	75
+int metrics_store_usage(uint64_t used, uint64_t size);
+
 /* The Prometheus text exposition; *out is freed with free(). */
 int metrics_render(char **out, size_t *len);
 

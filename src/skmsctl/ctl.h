@@ -114,6 +114,7 @@ int cmd_external_add(const struct cli *, const struct cli_cmd *, int, char **, v
 int cmd_external_list(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_external_remove(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_audit(const struct cli *, const struct cli_cmd *, int, char **, void *);
+int cmd_audit_archive(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_backup(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_restore(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_config_check(const struct cli *, const struct cli_cmd *, int, char **, void *);

@@ -41,6 +41,9 @@ static const struct cli_cmd skmsctl_cmds[] = {
 	{ "external", "list", "", "list External KMS certificates", cmd_external_list },
 	{ "external", "remove", "CERT_URI", "remove an External KMS certificate",
 	    cmd_external_remove },
+	/* Before the one-word "audit", which would take "archive" for itself. */
+	{ "audit", "archive", "--before TIME --out FILE",
+	    "move the audit entries before TIME into a new JSON Lines file", cmd_audit_archive },
 	{ "audit", NULL, "[--since TIME] [--identity URI]", "show the audit log", cmd_audit },
 	{ "backup", NULL, "FILE", "write a consistent compacted copy of the store", cmd_backup },
 	{ "restore", NULL, "FILE", "restore a backup into an empty store directory",

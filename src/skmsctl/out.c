@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Text and JSON output for skmsctl. Writes to stdout only. */
+/* Text and JSON output for skmsctl, to stdout or to the file out_begin_file() names. */
 #include "skmsctl/out.h"
 #include "common/hex.h"
 #include "common/time.h"
@@ -10,52 +10,59 @@
 #include <string.h>
 
 static void
-out_json_string(const char *s, size_t len)
+out_json_string(FILE *f, const char *s, size_t len)
 {
 	size_t i;
 
-	putchar('"');
+	putc('"', f);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '"' || c == '\\')
-			printf("\\%c", c);
+			fprintf(f, "\\%c", c);
 		else if (c < 0x20)
-			printf("\\u%04x", c);
+			fprintf(f, "\\u%04x", c);
 		else
-			putchar(c);
+			putc(c, f);
 	}
-	putchar('"');
+	putc('"', f);
 }
 
 static void
 out_name(struct out *o, const char *name)
 {
 	if (!o->json) {
-		printf("%s: ", name);
+		fprintf(o->f, "%s: ", name);
 		return;
 	}
-	printf("%s", o->first ? "" : ",");
+	fprintf(o->f, "%s", o->first ? "" : ",");
 	o->first = 0;
-	out_json_string(name, strlen(name));
-	putchar(':');
+	out_json_string(o->f, name, strlen(name));
+	putc(':', o->f);
 }
 
 void
 out_begin(struct out *o, int json)
 {
+	out_begin_file(o, stdout, json);
+}
+
+void
+out_begin_file(struct out *o, FILE *f, int json)
+{
+	o->f = f;
 	o->json = json;
 	o->first = 1;
 	o->items = 0;
 	if (json)
-		putchar('{');
+		putc('{', o->f);
 }
 
 void
 out_end(struct out *o)
 {
 	if (o->json)
-		printf("}\n");
+		fprintf(o->f, "}\n");
 }
 
 void
@@ -63,9 +70,9 @@ out_strn(struct out *o, const char *name, const char *value, size_t len)
 {
 	out_name(o, name);
 	if (o->json)
-		out_json_string(value, len);
+		out_json_string(o->f, value, len);
 	else
-		printf("%.*s\n", (int)len, value);
+		fprintf(o->f, "%.*s\n", (int)len, value);
 }
 
 void
@@ -80,14 +87,14 @@ void
 out_u64(struct out *o, const char *name, uint64_t value)
 {
 	out_name(o, name);
-	printf("%" PRIu64 "%s", value, o->json ? "" : "\n");
+	fprintf(o->f, "%" PRIu64 "%s", value, o->json ? "" : "\n");
 }
 
 void
 out_bool(struct out *o, const char *name, int value)
 {
 	out_name(o, name);
-	printf("%s%s", value ? "true" : "false", o->json ? "" : "\n");
+	fprintf(o->f, "%s%s", value ? "true" : "false", o->json ? "" : "\n");
 }
 
 void
@@ -97,7 +104,7 @@ out_time(struct out *o, const char *name, int64_t t, int zero_none)
 
 	if (t == 0 && zero_none) {
 		out_name(o, name);
-		printf("%s", o->json ? "null" : "none\n");
+		fprintf(o->f, "%s", o->json ? "null" : "none\n");
 		return;
 	}
 	if (time_format(t, text, sizeof(text)) != 0)
@@ -126,17 +133,17 @@ out_list_begin(struct out *o, const char *name)
 	if (!o->json)
 		return;
 	out_name(o, name);
-	putchar('[');
+	putc('[', o->f);
 }
 
 void
 out_item_begin(struct out *o)
 {
 	if (o->json) {
-		printf("%s{", o->items > 0 ? "," : "");
+		fprintf(o->f, "%s{", o->items > 0 ? "," : "");
 		o->first = 1;
 	} else if (o->items > 0)
-		putchar('\n');
+		putc('\n', o->f);
 	o->items++;
 }
 
@@ -144,14 +151,14 @@ void
 out_item_end(struct out *o)
 {
 	if (o->json)
-		putchar('}');
+		putc('}', o->f);
 }
 
 void
 out_list_end(struct out *o)
 {
 	if (o->json) {
-		putchar(']');
+		putc(']', o->f);
 		o->first = 0;
 	}
 }

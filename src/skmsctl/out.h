@@ -9,14 +9,18 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct out {
+	FILE *f;		/* where it goes: stdout unless out_begin_file() */
 	int json;
 	int first;		/* no member written yet at this level */
 	int items;		/* items written in the current list */
 };
 
 void out_begin(struct out *o, int json);
+/* As out_begin() on f, which stays the caller's to check and close. */
+void out_begin_file(struct out *o, FILE *f, int json);
 void out_end(struct out *o);
 void out_str(struct out *o, const char *name, const char *value);
 void out_strn(struct out *o, const char *name, const char *value, size_t len);

@@ -192,3 +192,23 @@ store_audit_list(struct store_txn *t, int64_t since, const uint8_t *uri,
 		return store_txn_fail(t, c.err);
 	return err;
 }
+
+int
+store_audit_remove(struct store_txn *t, uint64_t first, uint64_t last)
+{
+	uint8_t key[9];
+	uint64_t seq;
+	int err;
+
+	if (first == 0 || first > last)
+		return store_txn_fail(t, SKM_EINVAL);
+	key[0] = STORE_C_AUDIT;
+	for (seq = first;; seq++) {
+		rec_be64(key + 1, seq);
+		/* A missing entry is a failure here: it was read, so it must go. */
+		if ((err = store_txn_del(t, key, sizeof(key))) != 0)
+			return err;
+		if (seq == last)
+			return 0;
+	}
+}

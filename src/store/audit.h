@@ -2,7 +2,9 @@
 /*
  * The append-only audit log: who did what to which identity, appended in
  * the same write transaction as the change it records, so the log and the
- * data never disagree. Entries are never rewritten. Never key bytes.
+ * data never disagree. Entries are never rewritten; old ones leave only
+ * through an archive (skmsctl audit archive) that writes them out first.
+ * Never key bytes.
  */
 #ifndef SKM_STORE_AUDIT_H
 #define SKM_STORE_AUDIT_H
@@ -32,11 +34,6 @@ int store_audit_append(struct store_txn *t, const struct audit_rec *r,
     uint64_t *seq);
 
 /*
- * Calls fn for each entry in sequence order with time >= since and, when
- * uri is not NULL, about that identity. Records point into the store. fn
- * returns as for store_txn_scan().
- */
-/*
  * Appends in a row within one write transaction, as store_audit_append()
  * does one by one: the sequence counter is read at the first add and
  * written back by end. Nothing else may append in t in between.
@@ -59,8 +56,22 @@ int store_audit_batch_end(struct store_audit_batch *b);
 int store_audit_journal_get(struct store_txn *t, uint64_t *gen);
 int store_audit_journal_put(struct store_txn *t, uint64_t gen);
 
+/*
+ * Calls fn for each entry in sequence order with time >= since and, when
+ * uri is not NULL, about that identity. Records point into the store. fn
+ * returns as for store_txn_scan().
+ */
 typedef int store_audit_fn(const struct audit_rec *r, void *arg);
 int store_audit_list(struct store_txn *t, int64_t since, const uint8_t *uri,
     size_t len, store_audit_fn *fn, void *arg);
+
+/*
+ * Removes the entries numbered first to last (inclusive) in the write
+ * transaction t, after they have been archived: every one of them must be
+ * there, else SKM_ENOTFOUND (sticky), so a commit removes exactly the
+ * entries the caller read. The sequence counter is left alone: numbers are
+ * never reused.
+ */
+int store_audit_remove(struct store_txn *t, uint64_t first, uint64_t last);
 
 #endif

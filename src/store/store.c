@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Opening and closing the store's LMDB environment. Durability is LMDB's
- * default (fsync at every commit): never MDB_NOSYNC or MDB_NOMETASYNC, since
- * an acknowledged admin change must survive a crash. Reads no config.
+ * Opening and closing the store's LMDB environment, and what concerns the
+ * environment as a whole: how full it is, and making freed pages reusable.
+ * Durability is LMDB's default (fsync at every commit): never MDB_NOSYNC
+ * or MDB_NOMETASYNC, since an acknowledged admin change must survive a
+ * crash. Reads no config.
  */
 #include "store/store.h"
 #include "store/store_int.h"
@@ -10,6 +12,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -105,4 +108,63 @@ store_close(struct store *st)
 	if (st->env != NULL)
 		mdb_env_close(st->env);
 	free(st);
+}
+
+int
+store_usage(struct store *st, uint64_t *used, uint64_t *size)
+{
+	struct store_txn t;
+	MDB_envinfo info;
+	MDB_stat env, fs, ms;
+	int rc, err;
+
+	*used = 0;
+	*size = 0;
+	if ((err = store_txn_begin(st, 0, &t)) != 0)
+		return err;
+	/*
+	 * Database 0 is LMDB's list of free pages, st->dbi the only other
+	 * one; with the two meta pages that is every page not free.
+	 */
+	if ((rc = mdb_env_stat(st->env, &env)) != 0 ||
+	    (rc = mdb_env_info(st->env, &info)) != 0 ||
+	    (rc = mdb_stat(t.txn, 0, &fs)) != 0 ||
+	    (rc = mdb_stat(t.txn, st->dbi, &ms)) != 0) {
+		store_txn_abort(&t);
+		return store_err(rc);
+	}
+	store_txn_abort(&t);
+	*used = (uint64_t)env.ms_psize * (2 + fs.ms_branch_pages + fs.ms_leaf_pages +
+	    fs.ms_overflow_pages + ms.ms_branch_pages + ms.ms_leaf_pages +
+	    ms.ms_overflow_pages);
+	*size = info.me_mapsize;
+	return 0;
+}
+
+int
+store_settle(struct store *st)
+{
+	static const uint8_t key[] = { STORE_C_META, STORE_META_SCHEMA };
+	struct store_txn t;
+	const uint8_t *v;
+	uint8_t copy[16];
+	size_t vlen;
+	int err;
+
+	if ((err = store_txn_begin(st, 1, &t)) != 0)
+		return err;
+	/* An unchanged put still writes: LMDB commits only dirty transactions. */
+	if ((err = store_txn_get(&t, key, sizeof(key), &v, &vlen)) == 0) {
+		if (vlen > sizeof(copy)) {
+			err = store_txn_fail(&t, SKM_ESTORE);
+		} else {
+			memcpy(copy, v, vlen);
+			err = store_txn_put(&t, key, sizeof(key), copy, vlen, 0);
+		}
+	}
+	if (err != 0) {
+		store_txn_abort(&t);
+		return err;
+	}
+	return store_txn_commit(&t);
 }

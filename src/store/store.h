@@ -70,6 +70,25 @@ int store_open_size(const char *dir, unsigned flags, size_t mapsize,
 void store_close(struct store *st);
 
 /*
+ * How full the store is: *used gets the octets of the pages in use (both
+ * meta pages, the records' B-tree and LMDB's list of free pages, but not
+ * the free pages themselves, which later writes reuse), *size the map
+ * size in effect. A write needing more than size - used octets fails.
+ * Costs one read transaction: cheap, but not for every request.
+ */
+int store_usage(struct store *st, uint64_t *used, uint64_t *size);
+
+/*
+ * Commits a transaction that rewrites one record unchanged, after one that
+ * freed many pages (an audit archive). LMDB reuses a page freed by commit
+ * N only from commit N + 2 on, since the snapshot before N stays the
+ * fallback until then; in a full store where nothing else commits (every
+ * write fails for want of room) the freed pages would otherwise never
+ * become usable.
+ */
+int store_settle(struct store *st);
+
+/*
  * A transaction. Lives on the caller's stack; begin it, run operations, and
  * end it with exactly one store_txn_commit() or store_txn_abort(). A read
  * transaction may be handed between threads (MDB_NOTLS) but used by one
