@@ -66,6 +66,34 @@ mode=$(stat -c %a "$S")
 mode=$(stat -c %a "$S/data.mdb")
 [ "$mode" = 600 ] && ok || bad "store file mode $mode, expected 600"
 
+# a store that group or others may use is refused, naming the file and its mode
+chmod 0750 "$S"
+expect 3 "store directory 0750" ctl user list
+has "$S: mode 0750 allows group or other access" "$tmp/err" "directory mode reason"
+chmod 0701 "$S"
+expect 3 "store directory 0701" ctl domain show
+chmod 0700 "$S"
+chmod 0640 "$S/data.mdb"
+expect 3 "data.mdb 0640" ctl user list
+has "data.mdb: mode 0640 allows group or other access (want 0600)" "$tmp/err" "data.mdb mode reason"
+chmod 0604 "$S/data.mdb"
+expect 3 "data.mdb 0604" ctl user list
+chmod 0600 "$S/data.mdb"
+chmod 0666 "$S/lock.mdb"
+expect 3 "lock.mdb 0666" ctl user list
+has "lock.mdb: mode 0666 allows group or other writes" "$tmp/err" "lock.mdb mode reason"
+chmod 0644 "$S/lock.mdb"
+expect 0 "lock.mdb 0644 (readable, not writable, by others)" ctl user list
+chmod 0600 "$S/lock.mdb"
+# init makes 0700 and 0600 whatever the umask, and refuses an open directory
+(umask 0 && "$CTL" --store "$tmp/um" init --kms-uri kms.example.org) >/dev/null 2>&1
+same "$(stat -c %a "$tmp/um" "$tmp/um/data.mdb" "$tmp/um/lock.mdb" "$tmp/um/kek.key" 2>&1 | tr '\n' ' ')" \
+	"700 600 600 600 " "modes made by init under umask 0"
+mkdir -m 0755 "$tmp/open"
+expect 3 "init into a 0755 directory" "$CTL" --store "$tmp/open" init --kms-uri kms.example.org
+has "open: mode 0755" "$tmp/err" "open directory reason"
+[ -z "$(ls -A "$tmp/open")" ] && ok || bad "init wrote into a 0755 directory"
+
 # cert export: a KmsCertificate with the domain's values
 expect 0 "cert export" ctl cert export
 cp "$tmp/out" "$tmp/cert.xml"

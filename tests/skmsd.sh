@@ -115,6 +115,20 @@ chmod 0600 "$tmp/wrong.key"
 sed "s|$tmp/kek.key|$tmp/wrong.key|" "$C" >"$tmp/wrongkek.yaml"
 expect 1 "-n with the wrong key-encryption key" "$SKMSD" -n -c "$tmp/wrongkek.yaml"
 has "unseal" "$tmp/err" "wrong kek reason"
+# the store, data.mdb and lock.mdb are as private as the journal
+chmod 0750 "$tmp/store"
+expect 1 "-n with a 0750 store directory" "$SKMSD" -n -c "$C"
+has "store: mode 0750 allows group or other access" "$tmp/err" "store directory mode reason"
+chmod 0700 "$tmp/store"
+chmod 0644 "$tmp/store/data.mdb"
+expect 1 "-n with a 0644 data.mdb" "$SKMSD" -n -c "$C"
+has "data.mdb: mode 0644" "$tmp/err" "data.mdb mode reason"
+chmod 0600 "$tmp/store/data.mdb"
+chmod 0622 "$tmp/store/lock.mdb"
+expect 1 "-n with a 0622 lock.mdb" "$SKMSD" -n -c "$C"
+has "lock.mdb: mode 0622 allows group or other writes" "$tmp/err" "lock.mdb mode reason"
+chmod 0600 "$tmp/store/lock.mdb"
+expect 0 "-n once the modes are mended" "$SKMSD" -n -c "$C"
 
 # --- start the daemon on a free port ---
 start() {

@@ -68,6 +68,60 @@ START_TEST(open_modes)
 }
 END_TEST
 
+/* Opens dir expecting err; with err, why must name file and mode. */
+static void
+open_expect(const char *dir, int err, const char *file, const char *mode)
+{
+	struct store *st = NULL;
+	char why[512];
+
+	ck_assert_int_eq(store_open_why(dir, 0, 0, &st, why, sizeof(why)), err);
+	if (err != 0) {
+		ck_assert_ptr_null(st);
+		ck_assert_msg(strstr(why, file) != NULL && strstr(why, mode) != NULL,
+		    "reason '%s' does not name %s and %s", why, file, mode);
+	} else
+		ck_assert_str_eq(why, "");
+	store_close(st);
+}
+
+START_TEST(open_perms)
+{
+	const char *dir = fix_path("open_perms");
+	char data[512], lock[512];
+	struct store *st = open_new("open_perms");
+
+	store_close(st);
+	snprintf(data, sizeof(data), "%s/data.mdb", dir);
+	snprintf(lock, sizeof(lock), "%s/lock.mdb", dir);
+	/* Any group or other bit on the directory or data.mdb is refused. */
+	ck_assert_int_eq(chmod(dir, 0750), 0);
+	open_expect(dir, SKM_EPERM, dir, "mode 0750");
+	ck_assert_int_eq(chmod(dir, 0701), 0);
+	open_expect(dir, SKM_EPERM, dir, "mode 0701");
+	ck_assert_int_eq(chmod(dir, 0700), 0);
+	ck_assert_int_eq(chmod(data, 0640), 0);
+	open_expect(dir, SKM_EPERM, "data.mdb", "mode 0640");
+	ck_assert_int_eq(chmod(data, 0604), 0);
+	open_expect(dir, SKM_EPERM, "data.mdb", "mode 0604");
+	ck_assert_int_eq(chmod(data, 0600), 0);
+	/* lock.mdb: reading it is harmless, writing it wedges the store. */
+	ck_assert_int_eq(chmod(lock, 0644), 0);
+	open_expect(dir, 0, NULL, NULL);
+	ck_assert_int_eq(chmod(lock, 0620), 0);
+	open_expect(dir, SKM_EPERM, "lock.mdb", "mode 0620");
+	ck_assert_int_eq(chmod(lock, 0602), 0);
+	open_expect(dir, SKM_EPERM, "lock.mdb", "mode 0602");
+	ck_assert_int_eq(chmod(lock, 0600), 0);
+	open_expect(dir, 0, NULL, NULL);
+	/* STORE_CREATE does not make an existing open directory acceptable. */
+	ck_assert_int_eq(mkdir(fix_path("open_perms2"), 0700), 0);
+	ck_assert_int_eq(chmod(fix_path("open_perms2"), 0755), 0);
+	ck_assert_int_eq(store_open(fix_path("open_perms2"), STORE_CREATE, &st), SKM_EPERM);
+	ck_assert_int_eq(fix_count_entries(fix_path("open_perms2")), 0);
+}
+END_TEST
+
 START_TEST(txn_sticky)
 {
 	struct store *st = open_new("txn_sticky");
@@ -791,6 +845,7 @@ main(void)
 	tcase_add_unchecked_fixture(tc, fix_setup, fix_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, open_modes);
+	tcase_add_test(tc, open_perms);
 	tcase_add_test(tc, txn_sticky);
 	tcase_add_test(tc, key_order);
 	tcase_add_test(tc, migrate_v1);

@@ -52,19 +52,20 @@ ctl_store_path(struct ctl *c)
 int
 ctl_store(struct ctl *c, int create)
 {
+	char why[512];
 	int rc;
 
 	if (c->store != NULL)
 		return 0;
 	if ((rc = ctl_conf(c)) != 0)
 		return rc;
-	rc = store_open_size(ctl_store_path(c), create ? STORE_CREATE : 0,
-	    (size_t)c->conf->store.map_size, &c->store);
-	if (rc != 0) {
-		cli_error(c->cli, c->cmd, CLI_UNREACHABLE, ctl_store_path(c),
+	rc = store_open_why(ctl_store_path(c), create ? STORE_CREATE : 0,
+	    (size_t)c->conf->store.map_size, &c->store, why, sizeof(why));
+	if (rc != 0 && rc != SKM_ENOTFOUND && why[0] != '\0')
+		return cli_error(c->cli, c->cmd, CLI_UNREACHABLE, why, NULL);
+	if (rc != 0)
+		return cli_error(c->cli, c->cmd, CLI_UNREACHABLE, ctl_store_path(c),
 		    rc == SKM_ENOTFOUND ? "no store here (run 'skmsctl init')" : skm_strerror(rc));
-		return CLI_UNREACHABLE;
-	}
 	return 0;
 }
 

@@ -133,8 +133,10 @@ main(int argc, char **argv)
 	}
 
 	store_path = p.store_path != NULL ? p.store_path : cf->store.path;
-	if ((rc = store_open_size(store_path, 0, (size_t)cf->store.map_size, &st)) != 0) {
-		status = fail(store_path, rc == SKM_ENOTFOUND ?
+	if ((rc = store_open_why(store_path, 0, (size_t)cf->store.map_size, &st, why,
+	    sizeof(why))) != 0) {
+		status = rc != SKM_ENOTFOUND && why[0] != '\0' ? fail("store", why) :
+		    fail(store_path, rc == SKM_ENOTFOUND ?
 		    "no store here (run 'skmsctl init')" : skm_strerror(rc));
 		goto out;
 	}

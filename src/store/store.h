@@ -57,7 +57,9 @@ enum store_meta {
  * Opens (and with STORE_CREATE creates) the environment in dir, clears
  * reader slots left by dead processes, and brings the schema to
  * STORE_SCHEMA_VERSION in one write transaction. A store written by a newer
- * version is SKM_ESTATE. Files are created 0600. *out is freed with
+ * version is SKM_ESTATE. Files are created 0600. A directory or data.mdb
+ * with any group or other permission, or a lock.mdb that group or others
+ * may write, is SKM_EPERM and nothing is opened. *out is freed with
  * store_close(). Use a struct store only in the process that opened it.
  */
 int store_open(const char *dir, unsigned flags, struct store **out);
@@ -65,6 +67,13 @@ int store_open(const char *dir, unsigned flags, struct store **out);
 /* As store_open() with an explicit LMDB map size in octets (0: default). */
 int store_open_size(const char *dir, unsigned flags, size_t mapsize,
     struct store **out);
+
+/*
+ * As store_open_size(); a refused or missing directory or file also leaves
+ * a reason naming it in why (may be NULL), else why is empty.
+ */
+int store_open_why(const char *dir, unsigned flags, size_t mapsize,
+    struct store **out, char *why, size_t whylen);
 
 /* Closes st; every transaction on it must have ended. NULL is allowed. */
 void store_close(struct store *st);

@@ -7,6 +7,7 @@
 #define SKM_STORE_STORE_INT_H
 
 #include <lmdb.h>
+#include <stddef.h>
 
 struct store {
 	MDB_env *env;
@@ -15,5 +16,8 @@ struct store {
 
 /* The SKM_E* code for an LMDB or errno return code. */
 int store_err(int rc);
+
+/* dir is a directory without group or other permissions; else why says why. */
+int store_dir_check(const char *dir, char *why, size_t whylen);
 
 #endif
