@@ -248,6 +248,70 @@ cp "$tmp/kek.key" "$tmp/kek.copy"
 expect 0 "restored store serves" "$CTL" --store "$tmp/restored" user show sip:u2@example.org
 has "^role: gms$" "$tmp/out" "restored identity"
 expect 0 "restored keyset" "$CTL" --store "$tmp/restored" keyset derive sip:u1@example.org --period 1546
+same "$(stat -c %a "$tmp/restored" "$tmp/restored/data.mdb" | tr '\n' ' ')" "700 600 " \
+	"restored store modes"
+
+# a truncated, damaged or foreign file is refused (exit 1, a reason) and
+# nothing is made: restore verifies the whole file before it writes
+refused() {	# refused WHAT FILE PATTERN
+	expect 1 "restore $1" "$CTL" --store "$tmp/rbad" restore "$2"
+	has "$3" "$tmp/err" "restore $1: reason"
+	[ ! -e "$tmp/rbad" ] && ok || bad "restore $1 left $tmp/rbad behind"
+}
+size=$(wc -c <"$tmp/backup.mdb")
+for n in 0 1 7 8 23 24 56 4096 $((size / 2)) $((size - 33)) $((size - 32)) $((size - 1)); do
+	head -c "$n" "$tmp/backup.mdb" >"$tmp/trunc"
+	refused "of $n of $size octets" "$tmp/trunc" "empty, not a backup\|truncated"
+done
+cat "$tmp/backup.mdb" "$tmp/backup.mdb" >"$tmp/twice"
+refused "with trailing data" "$tmp/twice" "truncated or damaged"
+# flip BITS... FILE: XOR one bit (octet*8+bit) of FILE in place for each BITS
+flip() {
+	f=$1
+	shift
+	for b in "$@"; do
+		o=$((b / 8))
+		v=$(od -A n -t u1 -j "$o" -N 1 "$f" | tr -d ' ')
+		v=$((v ^ (1 << (b % 8))))
+		printf "\\$(printf %o "$v")" | dd of="$f" bs=1 seek="$o" conv=notrunc 2>/dev/null
+	done
+}
+for seed in 1 2 3; do
+	cp "$tmp/backup.mdb" "$tmp/flipped"
+	flip "$tmp/flipped" $(awk -v s="$seed" -v n="$((size * 8))" \
+	    'BEGIN { srand(s); for (i = 0; i < 200; i++) print int(rand() * n) }')
+	if cmp -s "$tmp/flipped" "$tmp/backup.mdb"; then bad "seed $seed flipped nothing"; fi
+	refused "with 200 flipped bits (seed $seed)" "$tmp/flipped" \
+	    "damaged\|not an skms backup\|newer than this skms"
+done
+for b in $((24 * 8 + 5)) $((size * 4 + 3)) $((size * 8 - 1)); do
+	cp "$tmp/backup.mdb" "$tmp/flipped"
+	flip "$tmp/flipped" "$b"
+	refused "with bit $b flipped" "$tmp/flipped" "SHA-256 digest does not match"
+done
+cp "$tmp/backup.mdb" "$tmp/flipped"
+flip "$tmp/flipped" $((16 * 8 + 62))
+refused "with a damaged length" "$tmp/flipped" "truncated or damaged"
+cp "$tmp/backup.mdb" "$tmp/flipped"
+flip "$tmp/flipped" $((11 * 8 + 1))
+refused "of a newer format" "$tmp/flipped" "backup format 3, not format 1"
+cp /etc/services "$tmp/services" 2>/dev/null || cp "$0" "$tmp/services"
+refused "of a text file" "$tmp/services" "not an skms backup"
+cp "$S/data.mdb" "$tmp/data.mdb"
+refused "of a bare data.mdb" "$tmp/data.mdb" "bare LMDB file"
+head -c 100000 /dev/urandom >"$tmp/noise"
+refused "of random octets" "$tmp/noise" "not an skms backup"
+# an empty target directory stays empty; one open to others is refused
+mkdir -m 0700 "$tmp/rempty"
+expect 1 "restore a damaged file into an empty directory" \
+	"$CTL" --store "$tmp/rempty" restore "$tmp/flipped"
+[ -z "$(ls -A "$tmp/rempty")" ] && ok || bad "a refused restore wrote into the directory"
+chmod 0755 "$tmp/rempty"
+expect 1 "restore into a 0755 directory" "$CTL" --store "$tmp/rempty" restore "$tmp/backup.mdb"
+has "rempty: mode 0755" "$tmp/err" "restore into an open directory: reason"
+chmod 0700 "$tmp/rempty"
+expect 0 "restore into the empty directory" "$CTL" --store "$tmp/rempty" restore "$tmp/backup.mdb"
+expect 0 "that store serves" "$CTL" --store "$tmp/rempty" keyset derive sip:u1@example.org --period 1546
 
 # a passphrase-sealed domain: a wrong passphrase is refused and damages nothing
 printf 'correct horse battery staple\n' >"$tmp/pass"
