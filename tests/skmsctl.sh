@@ -329,6 +329,40 @@ printf 'correct horse battery staple\n' >"$tmp/pass"
 expect 0 "keyset after the right passphrase again" "$CTL" --store "$P" keyset derive sip:p@example.org --period 1546
 if cmp -s "$tmp/out" "$tmp/p1.xml"; then ok; else bad "key set changed after a wrong passphrase"; fi
 
+# the config's kek.file and kek.passphrase-file count, as in skmsd
+K="$tmp/kstore"
+head -c 32 /dev/urandom >"$tmp/k1.key"
+chmod 0600 "$tmp/k1.key"
+expect 0 "init for a key file to move" "$CTL" --store "$K" init --kms-uri kms.example.org --kek-file "$tmp/k1.key"
+"$CTL" --store "$K" user add sip:m@example.org >/dev/null 2>&1
+mkdir -m 0700 "$tmp/newplace"
+mv "$tmp/k1.key" "$tmp/newplace/k1.key"
+expect 1 "keyset after the key file moved" "$CTL" --store "$K" keyset derive sip:m@example.org --period 1546
+printf 'store:\n  path: %s\nkek:\n  file: %s\n' "$K" "$tmp/newplace/k1.key" >"$tmp/moved.yaml"
+expect 0 "keyset with a config naming the new place" "$CTL" --config "$tmp/moved.yaml" keyset derive sip:m@example.org --period 1546
+has "<UserUri>sip:m@example.org</UserUri>" "$tmp/out" "keyset through the moved key"
+head -c 32 /dev/urandom >"$tmp/other.key"
+chmod 0600 "$tmp/other.key"
+printf 'store:\n  path: %s\nkek:\n  file: %s\n' "$K" "$tmp/other.key" >"$tmp/wrongkek.yaml"
+"$CTL" --config "$tmp/moved.yaml" audit >"$tmp/audit.before" 2>&1
+expect 1 "keyset with a config naming a wrong key" "$CTL" --config "$tmp/wrongkek.yaml" keyset derive sip:m@example.org --period 1546 --out "$tmp/wrong.xml"
+has "do not unseal: wrong key-encryption key" "$tmp/err" "wrong key reason"
+[ ! -e "$tmp/wrong.xml" ] && ok || bad "a key set was written under a wrong key"
+"$CTL" --config "$tmp/moved.yaml" audit >"$tmp/audit.after" 2>&1
+cmp -s "$tmp/audit.before" "$tmp/audit.after" && ok || bad "the audit log changed under a wrong key"
+printf 'store:\n  path: %s\nkek:\n  passphrase-file: %s\n' "$K" "$tmp/pass" >"$tmp/kind.yaml"
+expect 1 "keyset with a config naming a passphrase for a key file" "$CTL" --config "$tmp/kind.yaml" keyset derive sip:m@example.org --period 1546
+has "named as a passphrase file, but the master secrets are sealed under a key file" "$tmp/err" "kind reason"
+printf 'kek:\n  file: %s\n' "$tmp/pass" >"$tmp/kind2.yaml"
+expect 1 "keyset with a config naming a key file for a passphrase" "$CTL" --config "$tmp/kind2.yaml" --store "$P" keyset derive sip:p@example.org --period 1546
+has "sealed under a passphrase" "$tmp/err" "kind reason, passphrase"
+# init: an option naming another key than the config is a usage error
+expect 2 "init --kek-file against kek.file" "$CTL" --config "$tmp/moved.yaml" --store "$tmp/k2" init --kms-uri kms.example.org --kek-file "$tmp/other.key"
+has "kek-file: disagrees with kek.file of the configuration" "$tmp/err" "disagreeing option reason"
+expect 2 "init --passphrase-file against kek.file" "$CTL" --config "$tmp/moved.yaml" --store "$tmp/k2" init --kms-uri kms.example.org --passphrase-file "$tmp/pass"
+[ ! -e "$tmp/k2" ] && ok || bad "a refused init made a store"
+expect 0 "init --kek-file naming the config's key file another way" "$CTL" --config "$tmp/moved.yaml" --store "$tmp/k3" init --kms-uri kms.example.org --kek-file "$tmp/newplace/../newplace/k1.key"
+
 # config check
 printf 'server:\n  workers: 0\n' >"$tmp/bad.yaml"
 expect 1 "config check bad" "$CTL" config check "$tmp/bad.yaml"

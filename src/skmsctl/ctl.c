@@ -79,7 +79,9 @@ ctl_kms(struct ctl *c)
 		return 0;
 	if ((rc = ctl_store(c, 0)) != 0)
 		return rc;
-	if ((rc = kms_open(c->store, NULL, &c->kms, why, sizeof(why))) != 0)
+	/* The config's kek.file or kek.passphrase-file, as skmsd takes them. */
+	if ((rc = kms_open(c->store, c->conf->kek.file, c->conf->kek.passphrase_file,
+	    &c->kms, why, sizeof(why))) != 0)
 		return ctl_fail(c, "opening the domain", why[0] != '\0' ? why : skm_strerror(rc));
 	return 0;
 }

@@ -79,7 +79,7 @@ main(int argc, char **argv)
 	struct tls *tls = NULL;
 	struct server *srv = NULL;
 	struct api *api = NULL;
-	const char *conf_path = NULL, *store_path, *kek_path = NULL;
+	const char *conf_path = NULL, *store_path;
 	char why[512];
 	int ch, check = 0, rc, status = SKMSD_FAILED;
 
@@ -140,12 +140,9 @@ main(int argc, char **argv)
 		    "no store here (run 'skmsctl init')" : skm_strerror(rc));
 		goto out;
 	}
-	if (cf->kek.file[0] != '\0')
-		kek_path = cf->kek.file;
-	else if (cf->kek.passphrase_file[0] != '\0')
-		kek_path = cf->kek.passphrase_file;
 	why[0] = '\0';
-	if ((rc = kms_open(st, kek_path, &kms, why, sizeof(why))) != 0) {
+	if ((rc = kms_open(st, cf->kek.file, cf->kek.passphrase_file, &kms, why,
+	    sizeof(why))) != 0) {
 		status = fail("opening the domain", why[0] != '\0' ? why : skm_strerror(rc));
 		goto out;
 	}
