@@ -66,6 +66,34 @@ mode=$(stat -c %a "$S")
 mode=$(stat -c %a "$S/data.mdb")
 [ "$mode" = 600 ] && ok || bad "store file mode $mode, expected 600"
 
+# a store that group or others may use is refused, naming the file and its mode
+chmod 0750 "$S"
+expect 3 "store directory 0750" ctl user list
+has "$S: mode 0750 allows group or other access" "$tmp/err" "directory mode reason"
+chmod 0701 "$S"
+expect 3 "store directory 0701" ctl domain show
+chmod 0700 "$S"
+chmod 0640 "$S/data.mdb"
+expect 3 "data.mdb 0640" ctl user list
+has "data.mdb: mode 0640 allows group or other access (want 0600)" "$tmp/err" "data.mdb mode reason"
+chmod 0604 "$S/data.mdb"
+expect 3 "data.mdb 0604" ctl user list
+chmod 0600 "$S/data.mdb"
+chmod 0666 "$S/lock.mdb"
+expect 3 "lock.mdb 0666" ctl user list
+has "lock.mdb: mode 0666 allows group or other writes" "$tmp/err" "lock.mdb mode reason"
+chmod 0644 "$S/lock.mdb"
+expect 0 "lock.mdb 0644 (readable, not writable, by others)" ctl user list
+chmod 0600 "$S/lock.mdb"
+# init makes 0700 and 0600 whatever the umask, and refuses an open directory
+(umask 0 && "$CTL" --store "$tmp/um" init --kms-uri kms.example.org) >/dev/null 2>&1
+same "$(stat -c %a "$tmp/um" "$tmp/um/data.mdb" "$tmp/um/lock.mdb" "$tmp/um/kek.key" 2>&1 | tr '\n' ' ')" \
+	"700 600 600 600 " "modes made by init under umask 0"
+mkdir -m 0755 "$tmp/open"
+expect 3 "init into a 0755 directory" "$CTL" --store "$tmp/open" init --kms-uri kms.example.org
+has "open: mode 0755" "$tmp/err" "open directory reason"
+[ -z "$(ls -A "$tmp/open")" ] && ok || bad "init wrote into a 0755 directory"
+
 # cert export: a KmsCertificate with the domain's values
 expect 0 "cert export" ctl cert export
 cp "$tmp/out" "$tmp/cert.xml"
@@ -308,6 +336,70 @@ cp "$tmp/kek.key" "$tmp/kek.copy"
 expect 0 "restored store serves" "$CTL" --store "$tmp/restored" user show sip:u2@example.org
 has "^role: gms$" "$tmp/out" "restored identity"
 expect 0 "restored keyset" "$CTL" --store "$tmp/restored" keyset derive sip:u1@example.org --period 1546
+same "$(stat -c %a "$tmp/restored" "$tmp/restored/data.mdb" | tr '\n' ' ')" "700 600 " \
+	"restored store modes"
+
+# a truncated, damaged or foreign file is refused (exit 1, a reason) and
+# nothing is made: restore verifies the whole file before it writes
+refused() {	# refused WHAT FILE PATTERN
+	expect 1 "restore $1" "$CTL" --store "$tmp/rbad" restore "$2"
+	has "$3" "$tmp/err" "restore $1: reason"
+	[ ! -e "$tmp/rbad" ] && ok || bad "restore $1 left $tmp/rbad behind"
+}
+size=$(wc -c <"$tmp/backup.mdb")
+for n in 0 1 7 8 23 24 56 4096 $((size / 2)) $((size - 33)) $((size - 32)) $((size - 1)); do
+	head -c "$n" "$tmp/backup.mdb" >"$tmp/trunc"
+	refused "of $n of $size octets" "$tmp/trunc" "empty, not a backup\|truncated"
+done
+cat "$tmp/backup.mdb" "$tmp/backup.mdb" >"$tmp/twice"
+refused "with trailing data" "$tmp/twice" "truncated or damaged"
+# flip BITS... FILE: XOR one bit (octet*8+bit) of FILE in place for each BITS
+flip() {
+	f=$1
+	shift
+	for b in "$@"; do
+		o=$((b / 8))
+		v=$(od -A n -t u1 -j "$o" -N 1 "$f" | tr -d ' ')
+		v=$((v ^ (1 << (b % 8))))
+		printf "\\$(printf %o "$v")" | dd of="$f" bs=1 seek="$o" conv=notrunc 2>/dev/null
+	done
+}
+for seed in 1 2 3; do
+	cp "$tmp/backup.mdb" "$tmp/flipped"
+	flip "$tmp/flipped" $(awk -v s="$seed" -v n="$((size * 8))" \
+	    'BEGIN { srand(s); for (i = 0; i < 200; i++) print int(rand() * n) }')
+	if cmp -s "$tmp/flipped" "$tmp/backup.mdb"; then bad "seed $seed flipped nothing"; fi
+	refused "with 200 flipped bits (seed $seed)" "$tmp/flipped" \
+	    "damaged\|not an skms backup\|newer than this skms"
+done
+for b in $((24 * 8 + 5)) $((size * 4 + 3)) $((size * 8 - 1)); do
+	cp "$tmp/backup.mdb" "$tmp/flipped"
+	flip "$tmp/flipped" "$b"
+	refused "with bit $b flipped" "$tmp/flipped" "SHA-256 digest does not match"
+done
+cp "$tmp/backup.mdb" "$tmp/flipped"
+flip "$tmp/flipped" $((16 * 8 + 62))
+refused "with a damaged length" "$tmp/flipped" "truncated or damaged"
+cp "$tmp/backup.mdb" "$tmp/flipped"
+flip "$tmp/flipped" $((11 * 8 + 1))
+refused "of a newer format" "$tmp/flipped" "backup format 3, not format 1"
+cp /etc/services "$tmp/services" 2>/dev/null || cp "$0" "$tmp/services"
+refused "of a text file" "$tmp/services" "not an skms backup"
+cp "$S/data.mdb" "$tmp/data.mdb"
+refused "of a bare data.mdb" "$tmp/data.mdb" "bare LMDB file"
+head -c 100000 /dev/urandom >"$tmp/noise"
+refused "of random octets" "$tmp/noise" "not an skms backup"
+# an empty target directory stays empty; one open to others is refused
+mkdir -m 0700 "$tmp/rempty"
+expect 1 "restore a damaged file into an empty directory" \
+	"$CTL" --store "$tmp/rempty" restore "$tmp/flipped"
+[ -z "$(ls -A "$tmp/rempty")" ] && ok || bad "a refused restore wrote into the directory"
+chmod 0755 "$tmp/rempty"
+expect 1 "restore into a 0755 directory" "$CTL" --store "$tmp/rempty" restore "$tmp/backup.mdb"
+has "rempty: mode 0755" "$tmp/err" "restore into an open directory: reason"
+chmod 0700 "$tmp/rempty"
+expect 0 "restore into the empty directory" "$CTL" --store "$tmp/rempty" restore "$tmp/backup.mdb"
+expect 0 "that store serves" "$CTL" --store "$tmp/rempty" keyset derive sip:u1@example.org --period 1546
 
 # a passphrase-sealed domain: a wrong passphrase is refused and damages nothing
 printf 'correct horse battery staple\n' >"$tmp/pass"
@@ -324,6 +416,40 @@ has "unseal" "$tmp/err" "wrong passphrase reason"
 printf 'correct horse battery staple\n' >"$tmp/pass"
 expect 0 "keyset after the right passphrase again" "$CTL" --store "$P" keyset derive sip:p@example.org --period 1546
 if cmp -s "$tmp/out" "$tmp/p1.xml"; then ok; else bad "key set changed after a wrong passphrase"; fi
+
+# the config's kek.file and kek.passphrase-file count, as in skmsd
+K="$tmp/kstore"
+head -c 32 /dev/urandom >"$tmp/k1.key"
+chmod 0600 "$tmp/k1.key"
+expect 0 "init for a key file to move" "$CTL" --store "$K" init --kms-uri kms.example.org --kek-file "$tmp/k1.key"
+"$CTL" --store "$K" user add sip:m@example.org >/dev/null 2>&1
+mkdir -m 0700 "$tmp/newplace"
+mv "$tmp/k1.key" "$tmp/newplace/k1.key"
+expect 1 "keyset after the key file moved" "$CTL" --store "$K" keyset derive sip:m@example.org --period 1546
+printf 'store:\n  path: %s\nkek:\n  file: %s\n' "$K" "$tmp/newplace/k1.key" >"$tmp/moved.yaml"
+expect 0 "keyset with a config naming the new place" "$CTL" --config "$tmp/moved.yaml" keyset derive sip:m@example.org --period 1546
+has "<UserUri>sip:m@example.org</UserUri>" "$tmp/out" "keyset through the moved key"
+head -c 32 /dev/urandom >"$tmp/other.key"
+chmod 0600 "$tmp/other.key"
+printf 'store:\n  path: %s\nkek:\n  file: %s\n' "$K" "$tmp/other.key" >"$tmp/wrongkek.yaml"
+"$CTL" --config "$tmp/moved.yaml" audit >"$tmp/audit.before" 2>&1
+expect 1 "keyset with a config naming a wrong key" "$CTL" --config "$tmp/wrongkek.yaml" keyset derive sip:m@example.org --period 1546 --out "$tmp/wrong.xml"
+has "do not unseal: wrong key-encryption key" "$tmp/err" "wrong key reason"
+[ ! -e "$tmp/wrong.xml" ] && ok || bad "a key set was written under a wrong key"
+"$CTL" --config "$tmp/moved.yaml" audit >"$tmp/audit.after" 2>&1
+cmp -s "$tmp/audit.before" "$tmp/audit.after" && ok || bad "the audit log changed under a wrong key"
+printf 'store:\n  path: %s\nkek:\n  passphrase-file: %s\n' "$K" "$tmp/pass" >"$tmp/kind.yaml"
+expect 1 "keyset with a config naming a passphrase for a key file" "$CTL" --config "$tmp/kind.yaml" keyset derive sip:m@example.org --period 1546
+has "named as a passphrase file, but the master secrets are sealed under a key file" "$tmp/err" "kind reason"
+printf 'kek:\n  file: %s\n' "$tmp/pass" >"$tmp/kind2.yaml"
+expect 1 "keyset with a config naming a key file for a passphrase" "$CTL" --config "$tmp/kind2.yaml" --store "$P" keyset derive sip:p@example.org --period 1546
+has "sealed under a passphrase" "$tmp/err" "kind reason, passphrase"
+# init: an option naming another key than the config is a usage error
+expect 2 "init --kek-file against kek.file" "$CTL" --config "$tmp/moved.yaml" --store "$tmp/k2" init --kms-uri kms.example.org --kek-file "$tmp/other.key"
+has "kek-file: disagrees with kek.file of the configuration" "$tmp/err" "disagreeing option reason"
+expect 2 "init --passphrase-file against kek.file" "$CTL" --config "$tmp/moved.yaml" --store "$tmp/k2" init --kms-uri kms.example.org --passphrase-file "$tmp/pass"
+[ ! -e "$tmp/k2" ] && ok || bad "a refused init made a store"
+expect 0 "init --kek-file naming the config's key file another way" "$CTL" --config "$tmp/moved.yaml" --store "$tmp/k3" init --kms-uri kms.example.org --kek-file "$tmp/newplace/../newplace/k1.key"
 
 # config check
 printf 'server:\n  workers: 0\n' >"$tmp/bad.yaml"

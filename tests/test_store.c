@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "common/err.h"
 #include "store/audit.h"
 #include "store/cert.h"
@@ -65,6 +67,60 @@ START_TEST(open_modes)
 	/* Reopening does not migrate again or fail. */
 	ck_assert_int_eq(store_open(fix_path("open_modes"), 0, &st), 0);
 	store_close(st);
+}
+END_TEST
+
+/* Opens dir expecting err; with err, why must name file and mode. */
+static void
+open_expect(const char *dir, int err, const char *file, const char *mode)
+{
+	struct store *st = NULL;
+	char why[512];
+
+	ck_assert_int_eq(store_open_why(dir, 0, 0, &st, why, sizeof(why)), err);
+	if (err != 0) {
+		ck_assert_ptr_null(st);
+		ck_assert_msg(strstr(why, file) != NULL && strstr(why, mode) != NULL,
+		    "reason '%s' does not name %s and %s", why, file, mode);
+	} else
+		ck_assert_str_eq(why, "");
+	store_close(st);
+}
+
+START_TEST(open_perms)
+{
+	const char *dir = fix_path("open_perms");
+	char data[512], lock[512];
+	struct store *st = open_new("open_perms");
+
+	store_close(st);
+	snprintf(data, sizeof(data), "%s/data.mdb", dir);
+	snprintf(lock, sizeof(lock), "%s/lock.mdb", dir);
+	/* Any group or other bit on the directory or data.mdb is refused. */
+	ck_assert_int_eq(chmod(dir, 0750), 0);
+	open_expect(dir, SKM_EPERM, dir, "mode 0750");
+	ck_assert_int_eq(chmod(dir, 0701), 0);
+	open_expect(dir, SKM_EPERM, dir, "mode 0701");
+	ck_assert_int_eq(chmod(dir, 0700), 0);
+	ck_assert_int_eq(chmod(data, 0640), 0);
+	open_expect(dir, SKM_EPERM, "data.mdb", "mode 0640");
+	ck_assert_int_eq(chmod(data, 0604), 0);
+	open_expect(dir, SKM_EPERM, "data.mdb", "mode 0604");
+	ck_assert_int_eq(chmod(data, 0600), 0);
+	/* lock.mdb: reading it is harmless, writing it wedges the store. */
+	ck_assert_int_eq(chmod(lock, 0644), 0);
+	open_expect(dir, 0, NULL, NULL);
+	ck_assert_int_eq(chmod(lock, 0620), 0);
+	open_expect(dir, SKM_EPERM, "lock.mdb", "mode 0620");
+	ck_assert_int_eq(chmod(lock, 0602), 0);
+	open_expect(dir, SKM_EPERM, "lock.mdb", "mode 0602");
+	ck_assert_int_eq(chmod(lock, 0600), 0);
+	open_expect(dir, 0, NULL, NULL);
+	/* STORE_CREATE does not make an existing open directory acceptable. */
+	ck_assert_int_eq(mkdir(fix_path("open_perms2"), 0700), 0);
+	ck_assert_int_eq(chmod(fix_path("open_perms2"), 0755), 0);
+	ck_assert_int_eq(store_open(fix_path("open_perms2"), STORE_CREATE, &st), SKM_EPERM);
+	ck_assert_int_eq(fix_count_entries(fix_path("open_perms2")), 0);
 }
 END_TEST
 
@@ -784,6 +840,46 @@ START_TEST(settle_after_full)
 	store_close(st);
 }
 END_TEST
+/*
+ * Frames an LMDB data file as a backup by hand, from the format's
+ * description rather than the code: magic, version 1, zero, length, the
+ * file, SHA-256 of all that.
+ */
+static void
+frame_backup(const char *image, const char *out)
+{
+	static const uint8_t magic[8] = { 0x89, 'S', 'K', 'M', 'S', 'B', 'K', '\n' };
+	uint8_t head[24], md[32], *buf;
+	EVP_MD_CTX *ctx;
+	struct stat sb;
+	size_t len;
+	FILE *f;
+	int i;
+
+	ck_assert_int_eq(stat(image, &sb), 0);
+	len = (size_t)sb.st_size;
+	ck_assert_ptr_nonnull(buf = malloc(len));
+	ck_assert_ptr_nonnull(f = fopen(image, "rb"));
+	ck_assert_uint_eq(fread(buf, 1, len, f), len);
+	fclose(f);
+	memset(head, 0, sizeof(head));
+	memcpy(head, magic, 8);
+	head[11] = 1;
+	for (i = 0; i < 8; i++)
+		head[16 + i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
+	ck_assert_ptr_nonnull(ctx = EVP_MD_CTX_new());
+	ck_assert(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, head, sizeof(head)) == 1 &&
+	    EVP_DigestUpdate(ctx, buf, len) == 1 &&
+	    EVP_DigestFinal_ex(ctx, md, NULL) == 1);
+	EVP_MD_CTX_free(ctx);
+	ck_assert_ptr_nonnull(f = fopen(out, "wb"));
+	ck_assert_uint_eq(fwrite(head, 1, sizeof(head), f), sizeof(head));
+	ck_assert_uint_eq(fwrite(buf, 1, len, f), len);
+	ck_assert_uint_eq(fwrite(md, 1, sizeof(md), f), sizeof(md));
+	ck_assert_int_eq(fclose(f), 0);
+	free(buf);
+}
 
 START_TEST(backup_restore)
 {
@@ -791,6 +887,7 @@ START_TEST(backup_restore)
 	struct dump d0, d2, d1;
 	struct store_txn t;
 	struct stat sb;
+	char why[512];
 	uint64_t before, a, b;
 	int fds[2], status;
 	pid_t pid;
@@ -817,7 +914,7 @@ START_TEST(backup_restore)
 	ck_assert_int_eq(store_backup(st, fix_path("b1.mdb")), SKM_EEXIST);
 
 	/* The copy taken under writes is one consistent snapshot. */
-	ck_assert_int_eq(store_restore(fix_path("r1"), fix_path("b1.mdb")), 0);
+	ck_assert_int_eq(store_restore(fix_path("r1"), fix_path("b1.mdb"), NULL, 0), 0);
 	ck_assert_int_eq(store_open(fix_path("r1"), 0, &r1), 0);
 	ck_assert_int_eq(store_txn_begin(r1, 0, &t), 0);
 	a = read_ctr(&t, ctr_a);
@@ -831,7 +928,7 @@ START_TEST(backup_restore)
 
 	/* Quiet now: a second backup restores to exactly the source. */
 	ck_assert_int_eq(store_backup(st, fix_path("b2.mdb")), 0);
-	ck_assert_int_eq(store_restore(fix_path("r2"), fix_path("b2.mdb")), 0);
+	ck_assert_int_eq(store_restore(fix_path("r2"), fix_path("b2.mdb"), NULL, 0), 0);
 	ck_assert_int_eq(store_open(fix_path("r2"), 0, &r2), 0);
 	dump_store(st, &d0);
 	dump_store(r2, &d2);
@@ -842,13 +939,20 @@ START_TEST(backup_restore)
 	free(d2.p);
 
 	/* Restore never writes into a directory that holds anything. */
-	ck_assert_int_eq(store_restore(fix_path("r2"), fix_path("b2.mdb")), SKM_EEXIST);
-	ck_assert_int_eq(store_restore(fix_path("r3"), fix_path("nothing.mdb")),
+	ck_assert_int_eq(store_restore(fix_path("r2"), fix_path("b2.mdb"), NULL, 0), SKM_EEXIST);
+	ck_assert_int_eq(store_restore(fix_path("r3"), fix_path("nothing.mdb"), NULL, 0),
 	    SKM_ENOTFOUND);
+	/* A bare LMDB file (a backup without the header) is refused. */
 	raw_env(fix_path("v99b"), 99, 1);
-	ck_assert_int_eq(store_restore(fix_path("r4"), fix_path("v99b/data.mdb")),
-	    SKM_ESTATE);
-	ck_assert_int_ne(stat(fix_path("r4/data.mdb"), &sb), 0);
+	ck_assert_int_eq(store_restore(fix_path("r4"), fix_path("v99b/data.mdb"), why,
+	    sizeof(why)), SKM_EPARSE);
+	ck_assert_ptr_nonnull(strstr(why, "bare LMDB"));
+	/* A well-formed backup of a newer schema is refused after the digest. */
+	frame_backup(fix_path("v99b/data.mdb"), fix_path("v99.bak"));
+	ck_assert_int_eq(store_restore(fix_path("r4"), fix_path("v99.bak"), why,
+	    sizeof(why)), SKM_ESTATE);
+	ck_assert_ptr_nonnull(strstr(why, "newer"));
+	ck_assert_int_ne(stat(fix_path("r4"), &sb), 0);
 	store_close(r1);
 	store_close(r2);
 	store_close(st);
@@ -914,6 +1018,7 @@ main(void)
 	tcase_add_unchecked_fixture(tc, fix_setup, fix_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, open_modes);
+	tcase_add_test(tc, open_perms);
 	tcase_add_test(tc, txn_sticky);
 	tcase_add_test(tc, key_order);
 	tcase_add_test(tc, migrate_v1);

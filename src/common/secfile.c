@@ -39,6 +39,23 @@ errno_err(int e)
 }
 
 int
+secfile_mode_check(const char *path, unsigned st_mode, unsigned deny, char *why,
+    size_t whylen)
+{
+	unsigned perm = st_mode & 07777, want;
+
+	if ((perm & deny) == 0)
+		return 0;
+	/* Private: the owner's bits only (no execute on a file), or no writes by others. */
+	if ((deny & 044) == 0)
+		want = perm & ~deny;
+	else
+		want = S_ISDIR(st_mode) ? 0700 : 0600;
+	return skm_why(why, whylen, SKM_EPERM, "%s: mode %04o allows group or other %s "
+	    "(want %04o)", path, perm, (deny & 044) == 0 ? "writes" : "access", want);
+}
+
+int
 secfile_open(const char *path, int *fd, char *why, size_t whylen)
 {
 	struct stat st;
@@ -67,12 +84,9 @@ secfile_open(const char *path, int *fd, char *why, size_t whylen)
 		    (unsigned long)st.st_uid, (unsigned long)geteuid());
 		goto out;
 	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		err = skm_why(why, whylen, SKM_EPERM,
-		    "%s: mode %04o allows group or other access (want 0600)", path,
-		    (unsigned)(st.st_mode & 07777));
+	if ((err = secfile_mode_check(path, st.st_mode, S_IRWXG | S_IRWXO, why,
+	    whylen)) != 0)
 		goto out;
-	}
 	*fd = f;
 	f = -1;
 	err = 0;

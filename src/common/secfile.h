@@ -15,6 +15,15 @@
 #define SECFILE_WHY_MAX 256
 
 /*
+ * Checks the mode st_mode (file type and permission bits, from stat) of the
+ * private file or directory at path: any permission bit in deny (group and
+ * other bits, or only their write bits) is SKM_EPERM with the reason in why
+ * (may be NULL), naming path, its mode and the mode wanted.
+ */
+int secfile_mode_check(const char *path, unsigned st_mode, unsigned deny, char *why,
+    size_t whylen);
+
+/*
  * Opens path read-only for a secret, refusing symbolic links, anything but a
  * regular file, an owner other than the current user or root, and any
  * group/other permission bit: SKM_EPERM with the reason in why (why may be

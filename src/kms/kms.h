@@ -68,12 +68,15 @@ int kms_domain_create(struct store *st, const struct kms_domain_params *p,
 
 /*
  * Opens the domain of st: loads its key-encryption key from the recorded
- * reference (kek_path, when not NULL, overrides the recorded path), unseals
- * the secrets and checks that they match the published Z and KPAK. why
- * receives a reason on failure. Free with kms_free().
+ * reference, unseals the secrets and checks that they match the published
+ * Z and KPAK. A key file kek_file or a passphrase file passphrase_file
+ * (the config's kek.file, kek.passphrase-file; NULL or empty: not named;
+ * at most one) overrides the recorded path; naming the other kind of
+ * source than the recorded one is SKM_EINVAL. why receives a reason on
+ * failure. Free with kms_free().
  */
-int kms_open(struct store *st, const char *kek_path, struct kms **out,
-    char *why, size_t whylen);
+int kms_open(struct store *st, const char *kek_file, const char *passphrase_file,
+    struct kms **out, char *why, size_t whylen);
 void kms_free(struct kms *k);
 
 /*

@@ -28,6 +28,7 @@
 #include "server/auditj.h"
 #include "common/be.h"
 #include "common/err.h"
+#include "common/secfile.h"
 #include "common/time.h"
 #include "store/audit.h"
 #include "store/identity.h"
@@ -301,8 +302,10 @@ auditj_open(const char *path, struct store *st, int flags, struct auditj **out,
 		goto fail;
 	}
 	/* It names who got which key set: as private as the store. */
-	if ((sb.st_mode & 077) != 0 || sb.st_uid != geteuid()) {
-		snprintf(why, whylen, "%s: must be owned by this user and mode 0600", path);
+	if ((rc = secfile_mode_check(path, sb.st_mode, 077, why, whylen)) != 0)
+		goto fail;
+	if (sb.st_uid != geteuid()) {
+		snprintf(why, whylen, "%s: must be owned by this user", path);
 		rc = SKM_EPERM;
 		goto fail;
 	}

@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Backup and restore of the whole store. The backup is a consistent,
- * compacted copy taken while skmsd runs; it holds the master secrets only
- * sealed, so it is useless without the key-encryption key, which it does
- * not contain.
+ * compacted copy taken while skmsd runs, with a digest that restore checks
+ * before it writes anything; it holds the master secrets only sealed, so
+ * it is useless without the key-encryption key, which it does not contain.
  */
 #include "skmsctl/ctl.h"
 #include "common/err.h"
 #include "conf/conf.h"
 #include "store/store.h"
-
 
 static int
 backup_file_arg(struct ctl *c, int argc, char **argv, const char **file)
@@ -43,14 +42,14 @@ cmd_restore(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **a
 {
 	struct ctl *c = ctx;
 	const char *file;
+	char why[512];
 	int rc;
 
 	if ((rc = backup_file_arg(c, argc, argv, &file)) != 0 || (rc = ctl_conf(c)) != 0)
 		return rc;
-	if ((rc = store_restore(ctl_store_path(c), file)) != 0)
-		return ctl_fail(c, file, rc == SKM_EEXIST ?
-		    "the store directory is not empty; restore needs an empty one" :
-		    rc == SKM_ESTATE ? "written by a newer version of skms" : skm_strerror(rc));
+	if ((rc = store_restore(ctl_store_path(c), file, why, sizeof(why))) != 0)
+		return why[0] != '\0' ? ctl_fail(c, why, NULL) : ctl_fail(c, file,
+		    skm_strerror(rc));
 	out_begin(&c->out, c->json);
 	out_str(&c->out, "restored", ctl_store_path(c));
 	out_end(&c->out);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define INIT_PERIOD	2592000			/* 30 days, as deployed domains use */
@@ -73,6 +74,41 @@ init_parse(struct ctl *c, int argc, char **argv, struct init_args *a)
 	if (a->p.valid_to <= a->p.valid_from)
 		return ctl_usage(c, "--valid-to", "must be after --valid-from");
 	return 0;
+}
+
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	    sa.st_ino == sb.st_ino;
+}
+
+/*
+ * A key-encryption key option must name what the config names, if it names
+ * one: skmsd takes the config's, and would not open a domain sealed under
+ * another key.
+ */
+static int
+init_kek_agree(struct ctl *c, const struct init_args *a)
+{
+	const char *cf_file = c->conf->kek.file, *cf_pass = c->conf->kek.passphrase_file;
+	const char *opt = a->kek_file != NULL ? "--kek-file" : "--passphrase-file";
+	const char *arg = a->kek_file != NULL ? a->kek_file : a->passphrase_file;
+	const char *key = cf_file[0] != '\0' ? "kek.file" : "kek.passphrase-file";
+	const char *named = cf_file[0] != '\0' ? cf_file : cf_pass;
+	char why[KEK_PATH_MAX + 128];
+
+	if (arg == NULL || named[0] == '\0')
+		return 0;
+	if ((a->kek_file != NULL) == (cf_file[0] != '\0') && same_file(arg, named))
+		return 0;
+	snprintf(why, sizeof(why), "disagrees with %s of the configuration (%s), which "
+	    "skmsd uses", key, named);
+	return ctl_usage(c, opt, why);
 }
 
 /* Picks the key-encryption key: arguments, then the config, then a new key
@@ -142,7 +178,8 @@ cmd_init(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 	struct kek *kek = NULL;
 	int rc;
 
-	if ((rc = init_parse(c, argc, argv, &a)) != 0 || (rc = ctl_store(c, 1)) != 0)
+	if ((rc = init_parse(c, argc, argv, &a)) != 0 || (rc = ctl_conf(c)) != 0 ||
+	    (rc = init_kek_agree(c, &a)) != 0 || (rc = ctl_store(c, 1)) != 0)
 		return rc;
 	if ((rc = init_exists(c)) != SKM_ENOTFOUND) {
 		if (rc == 0)

@@ -52,19 +52,20 @@ ctl_store_path(struct ctl *c)
 int
 ctl_store(struct ctl *c, int create)
 {
+	char why[512];
 	int rc;
 
 	if (c->store != NULL)
 		return 0;
 	if ((rc = ctl_conf(c)) != 0)
 		return rc;
-	rc = store_open_size(ctl_store_path(c), create ? STORE_CREATE : 0,
-	    (size_t)c->conf->store.map_size, &c->store);
-	if (rc != 0) {
-		cli_error(c->cli, c->cmd, CLI_UNREACHABLE, ctl_store_path(c),
+	rc = store_open_why(ctl_store_path(c), create ? STORE_CREATE : 0,
+	    (size_t)c->conf->store.map_size, &c->store, why, sizeof(why));
+	if (rc != 0 && rc != SKM_ENOTFOUND && why[0] != '\0')
+		return cli_error(c->cli, c->cmd, CLI_UNREACHABLE, why, NULL);
+	if (rc != 0)
+		return cli_error(c->cli, c->cmd, CLI_UNREACHABLE, ctl_store_path(c),
 		    rc == SKM_ENOTFOUND ? "no store here (run 'skmsctl init')" : skm_strerror(rc));
-		return CLI_UNREACHABLE;
-	}
 	return 0;
 }
 
@@ -78,7 +79,9 @@ ctl_kms(struct ctl *c)
 		return 0;
 	if ((rc = ctl_store(c, 0)) != 0)
 		return rc;
-	if ((rc = kms_open(c->store, NULL, &c->kms, why, sizeof(why))) != 0)
+	/* The config's kek.file or kek.passphrase-file, as skmsd takes them. */
+	if ((rc = kms_open(c->store, c->conf->kek.file, c->conf->kek.passphrase_file,
+	    &c->kms, why, sizeof(why))) != 0)
 		return ctl_fail(c, "opening the domain", why[0] != '\0' ? why : skm_strerror(rc));
 	return 0;
 }

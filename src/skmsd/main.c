@@ -79,7 +79,7 @@ main(int argc, char **argv)
 	struct tls *tls = NULL;
 	struct server *srv = NULL;
 	struct api *api = NULL;
-	const char *conf_path = NULL, *store_path, *kek_path = NULL;
+	const char *conf_path = NULL, *store_path;
 	char why[512];
 	int ch, check = 0, rc, status = SKMSD_FAILED;
 
@@ -133,17 +133,16 @@ main(int argc, char **argv)
 	}
 
 	store_path = p.store_path != NULL ? p.store_path : cf->store.path;
-	if ((rc = store_open_size(store_path, 0, (size_t)cf->store.map_size, &st)) != 0) {
-		status = fail(store_path, rc == SKM_ENOTFOUND ?
+	if ((rc = store_open_why(store_path, 0, (size_t)cf->store.map_size, &st, why,
+	    sizeof(why))) != 0) {
+		status = rc != SKM_ENOTFOUND && why[0] != '\0' ? fail("store", why) :
+		    fail(store_path, rc == SKM_ENOTFOUND ?
 		    "no store here (run 'skmsctl init')" : skm_strerror(rc));
 		goto out;
 	}
-	if (cf->kek.file[0] != '\0')
-		kek_path = cf->kek.file;
-	else if (cf->kek.passphrase_file[0] != '\0')
-		kek_path = cf->kek.passphrase_file;
 	why[0] = '\0';
-	if ((rc = kms_open(st, kek_path, &kms, why, sizeof(why))) != 0) {
+	if ((rc = kms_open(st, cf->kek.file, cf->kek.passphrase_file, &kms, why,
+	    sizeof(why))) != 0) {
 		status = fail("opening the domain", why[0] != '\0' ? why : skm_strerror(rc));
 		goto out;
 	}

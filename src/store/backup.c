@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Backup and restore of the whole store. A backup is LMDB's compacting copy
- * of one read snapshot, so it is consistent while writers run; it is a
- * single data file, mode 0600, since it holds the sealed master secrets.
- * Restore never writes into a directory that holds anything.
+ * Backup of the whole store, and the file format restore.c reads. A backup
+ * is LMDB's compacting copy of one read snapshot, so it is consistent while
+ * writers run, framed by a header (magic, format version, length) and a
+ * SHA-256 digest of header and copy. The digest detects damage (truncation,
+ * flipped bits, a foreign file); it proves nothing about who wrote the
+ * file, since anyone who can write a backup can recompute it. The file is
+ * mode 0600, since it holds the sealed master secrets.
  */
 #include "store/store.h"
 #include "store/store_int.h"
+#include "common/be.h"
 #include "common/err.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,8 +21,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int
-sync_dir_of(const char *dir)
+#include <openssl/evp.h>
+
+/* LMDB's meta page: a 16-octet page header, then the magic (host order). */
+#define LMDB_MAGIC_OFF	16
+#define LMDB_MAGIC	0xBEEFC0DEu
+
+int
+backup_is_lmdb(const uint8_t *p, size_t n)
+{
+	uint32_t m;
+
+	if (n < LMDB_MAGIC_OFF + sizeof(m))
+		return 0;
+	memcpy(&m, p + LMDB_MAGIC_OFF, sizeof(m));
+	return m == LMDB_MAGIC;
+}
+
+int
+backup_sync_dir(const char *dir)
 {
 	int fd, err = 0;
 
@@ -28,6 +48,63 @@ sync_dir_of(const char *dir)
 	if (fsync(fd) == -1)
 		err = SKM_EIO;
 	close(fd);
+	return err;
+}
+
+static int
+pwrite_all(int fd, const uint8_t *p, size_t len, off_t off)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		w = off >= 0 ? pwrite(fd, p, len, off) : write(fd, p, len);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return SKM_EIO;
+		p += w;
+		len -= (size_t)w;
+		if (off >= 0)
+			off += w;
+	}
+	return 0;
+}
+
+int
+backup_hash(int fd, const uint8_t *head, uint64_t len, int out,
+    uint8_t digest[BACKUP_DIGEST_LEN])
+{
+	uint8_t buf[65536];
+	EVP_MD_CTX *ctx;
+	uint64_t off = 0;
+	size_t want;
+	ssize_t r;
+	int err = SKM_ECRYPTO;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, head, BACKUP_HEAD_LEN) != 1)
+		goto out;
+	while (off < len) {
+		want = len - off < sizeof(buf) ? (size_t)(len - off) : sizeof(buf);
+		r = pread(fd, buf, want, (off_t)(BACKUP_HEAD_LEN + off));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err = r == 0 ? SKM_ELEN : SKM_EIO;
+			goto out;
+		}
+		if (EVP_DigestUpdate(ctx, buf, (size_t)r) != 1) {
+			err = SKM_ECRYPTO;
+			goto out;
+		}
+		if (out != -1 && (err = pwrite_all(out, buf, (size_t)r, -1)) != 0)
+			goto out;
+		off += (uint64_t)r;
+	}
+	err = EVP_DigestFinal_ex(ctx, digest, NULL) == 1 ? 0 : SKM_ECRYPTO;
+out:
+	EVP_MD_CTX_free(ctx);
 	return err;
 }
 
@@ -47,163 +124,65 @@ parent_dir(const char *path, char *dir, size_t cap)
 	return 0;
 }
 
+/* Header, copy and digest into fd, then the digest checked on what fd holds. */
+static int
+backup_write(struct store *st, int fd)
+{
+	uint8_t head[BACKUP_HEAD_LEN], digest[BACKUP_DIGEST_LEN], image[64];
+	struct stat sb;
+	uint64_t len;
+	int rc, err;
+
+	/* Room for the header, written once the copy's length is known. */
+	memset(head, 0, sizeof(head));
+	if ((err = pwrite_all(fd, head, sizeof(head), -1)) != 0)
+		return err;
+	/* One read snapshot, free pages dropped, written from the file offset on. */
+	if ((rc = mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT)) != 0)
+		return store_err(rc);
+	if (fstat(fd, &sb) == -1)
+		return SKM_EIO;
+	if ((uint64_t)sb.st_size < BACKUP_HEAD_LEN + sizeof(image))
+		return SKM_ESTORE;
+	len = (uint64_t)sb.st_size - BACKUP_HEAD_LEN;
+	/* The copy must start right after the header, where restore looks for it. */
+	if (pread(fd, image, sizeof(image), BACKUP_HEAD_LEN) != (ssize_t)sizeof(image) ||
+	    !backup_is_lmdb(image, sizeof(image)))
+		return SKM_ESTORE;
+	memcpy(head, BACKUP_MAGIC, BACKUP_MAGIC_LEN);
+	be_put(head + 8, BACKUP_VERSION, 4);
+	be_put(head + 16, len, 8);
+	if ((err = pwrite_all(fd, head, sizeof(head), 0)) != 0)
+		return err;
+	/* Hashed as read back: the digest vouches for what the file holds. */
+	if ((err = backup_hash(fd, head, len, -1, digest)) != 0)
+		return err;
+	if ((err = pwrite_all(fd, digest, sizeof(digest),
+	    (off_t)(BACKUP_HEAD_LEN + len))) != 0)
+		return err;
+	return fsync(fd) == -1 ? SKM_EIO : 0;
+}
+
 int
 store_backup(struct store *st, const char *path)
 {
 	char dir[PATH_MAX];
-	int fd = -1, rc, err;
+	int fd = -1, err;
 
 	if ((err = parent_dir(path, dir, sizeof(dir))) != 0)
 		return err;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1)
 		return errno == EEXIST ? SKM_EEXIST : store_err(errno);
-	if (fchmod(fd, 0600) == -1) {
+	if (fchmod(fd, 0600) == -1)
 		err = SKM_EIO;
-		goto out;
-	}
-	/* One read snapshot, free pages dropped (MDB_CP_COMPACT). */
-	if ((rc = mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT)) != 0) {
-		err = store_err(rc);
-		goto out;
-	}
-	if (fsync(fd) == -1) {
-		err = SKM_EIO;
-		goto out;
-	}
-	err = 0;
-out:
-	if (fd != -1 && close(fd) == -1 && err == 0)
+	else
+		err = backup_write(st, fd);
+	if (close(fd) == -1 && err == 0)
 		err = SKM_EIO;
 	if (err != 0)
 		unlink(path);
 	else
-		err = sync_dir_of(dir);
-	return err;
-}
-
-/* The schema version of a backup file, read without a lock file beside it. */
-static int
-backup_schema(const char *file, uint32_t *version)
-{
-	struct store st = { NULL, 0 };
-	struct store_txn t;
-	MDB_txn *txn;
-	int rc, err;
-
-	if ((rc = mdb_env_create(&st.env)) != 0)
-		return store_err(rc);
-	rc = mdb_env_open(st.env, file, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK, 0600);
-	if (rc != 0) {
-		err = store_err(rc);
-		goto out;
-	}
-	if ((rc = mdb_txn_begin(st.env, NULL, MDB_RDONLY, &txn)) != 0) {
-		err = store_err(rc);
-		goto out;
-	}
-	rc = mdb_dbi_open(txn, NULL, 0, &st.dbi);
-	mdb_txn_abort(txn);
-	if (rc != 0) {
-		err = store_err(rc);
-		goto out;
-	}
-	if ((err = store_txn_begin(&st, 0, &t)) != 0)
-		goto out;
-	err = store_schema_get(&t, version);
-	store_txn_abort(&t);
-	if (err == SKM_ENOTFOUND)
-		err = SKM_ESTORE;
-out:
-	mdb_env_close(st.env);
-	return err;
-}
-
-static int
-dir_is_empty(const char *dir)
-{
-	struct dirent *de;
-	DIR *d;
-	int err = 0;
-
-	if ((d = opendir(dir)) == NULL)
-		return store_err(errno);
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-			err = SKM_EEXIST;
-			break;
-		}
-	closedir(d);
-	return err;
-}
-
-static int
-copy_fd(int in, int out)
-{
-	uint8_t buf[65536];
-	ssize_t r, w;
-	size_t off;
-
-	for (;;) {
-		r = read(in, buf, sizeof(buf));
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			return SKM_EIO;
-		if (r == 0)
-			return 0;
-		for (off = 0; off < (size_t)r; off += (size_t)w) {
-			w = write(out, buf + off, (size_t)r - off);
-			if (w == -1 && errno == EINTR) {
-				w = 0;
-				continue;
-			}
-			if (w == -1)
-				return errno == ENOSPC ? SKM_EIO : store_err(errno);
-		}
-	}
-}
-
-int
-store_restore(const char *dir, const char *file)
-{
-	char data[PATH_MAX];
-	uint32_t version;
-	int in = -1, out = -1, err, made = 0;
-
-	if ((err = backup_schema(file, &version)) != 0)
-		return err;
-	if (version == 0 || version > STORE_SCHEMA_VERSION)
-		return SKM_ESTATE;
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return store_err(errno);
-	if ((err = dir_is_empty(dir)) != 0)
-		return err;
-	if (snprintf(data, sizeof(data), "%s/data.mdb", dir) >= (int)sizeof(data))
-		return SKM_ELEN;
-	if ((in = open(file, O_RDONLY | O_CLOEXEC)) == -1)
-		return store_err(errno);
-	out = open(data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out == -1) {
-		err = store_err(errno);
-		goto out;
-	}
-	made = 1;
-	if (fchmod(out, 0600) == -1 || (err = copy_fd(in, out)) != 0 ||
-	    fsync(out) == -1) {
-		if (err == 0)
-			err = SKM_EIO;
-		goto out;
-	}
-	err = 0;
-out:
-	if (out != -1 && close(out) == -1 && err == 0)
-		err = SKM_EIO;
-	if (in != -1)
-		close(in);
-	if (err != 0 && made)
-		unlink(data);
-	if (err == 0)
-		err = sync_dir_of(dir);
+		err = backup_sync_dir(dir);
 	return err;
 }

@@ -3,7 +3,7 @@
 noinst_LTLIBRARIES += src/store/libstore.la
 src_store_libstore_la_SOURCES = \
 	src/store/store.c src/store/store.h src/store/store_int.h \
-	src/store/txn.c src/store/schema.c src/store/backup.c \
+	src/store/txn.c src/store/schema.c src/store/backup.c src/store/restore.c \
 	src/store/rec.c src/store/rec.h \
 	src/store/seal.c src/store/seal.h \
 	src/store/kek.c src/store/kek.h src/store/kek_file.c src/store/kek_passphrase.c \

@@ -9,12 +9,68 @@
 #include "store/store.h"
 #include "store/store_int.h"
 #include "common/err.h"
+#include "common/secfile.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+int
+store_dir_check(const char *dir, char *why, size_t whylen)
+{
+	struct stat sb;
+
+	if (stat(dir, &sb) == -1)
+		return skm_why(why, whylen, store_err(errno), "%s: %s", dir,
+		    strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return skm_why(why, whylen, SKM_EINVAL, "%s: not a directory", dir);
+	return secfile_mode_check(dir, sb.st_mode, S_IRWXG | S_IRWXO, why, whylen);
+}
+
+/*
+ * One file of the environment, if it exists: a regular file (LMDB would
+ * follow a link to anyone's file) without the permission bits in deny.
+ */
+static int
+store_file_check(const char *dir, const char *name, unsigned deny, char *why,
+    size_t whylen)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return skm_why(why, whylen, SKM_ELEN, "%s: name too long", dir);
+	if (lstat(path, &sb) == -1)
+		return errno == ENOENT ? 0 : skm_why(why, whylen, store_err(errno),
+		    "%s: %s", path, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return skm_why(why, whylen, SKM_EPERM, "%s: not a regular file", path);
+	return secfile_mode_check(path, sb.st_mode, deny, why, whylen);
+}
+
+/*
+ * The store is as private as the secrets it seals: the directory and
+ * data.mdb give group and others nothing. lock.mdb holds no secret, but
+ * whoever may write it can wedge every reader and writer: no group or
+ * other writes. Checked before LMDB opens anything; with the directory
+ * closed to others, nobody else can swap the files after the check.
+ */
+static int
+store_perm_check(const char *dir, char *why, size_t whylen)
+{
+	int err;
+
+	if ((err = store_dir_check(dir, why, whylen)) != 0 ||
+	    (err = store_file_check(dir, "data.mdb", S_IRWXG | S_IRWXO, why,
+	    whylen)) != 0)
+		return err;
+	return store_file_check(dir, "lock.mdb", S_IWGRP | S_IWOTH, why, whylen);
+}
 
 static int
 open_dbi(struct store *st)
@@ -32,24 +88,23 @@ open_dbi(struct store *st)
 }
 
 int
-store_open_size(const char *dir, unsigned flags, size_t mapsize,
-    struct store **out)
+store_open_why(const char *dir, unsigned flags, size_t mapsize, struct store **out,
+    char *why, size_t whylen)
 {
 	struct store *st = NULL;
 	struct store_txn t;
-	struct stat sb;
 	mode_t old;
 	int rc, dead, err;
 
 	*out = NULL;
+	if (why != NULL && whylen > 0)
+		why[0] = '\0';
 	if (dir == NULL || *dir == '\0')
 		return SKM_EINVAL;
 	if ((flags & STORE_CREATE) && mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return store_err(errno);
-	if (stat(dir, &sb) == -1)
-		return store_err(errno);
-	if (!S_ISDIR(sb.st_mode))
-		return SKM_EINVAL;
+		return skm_why(why, whylen, store_err(errno), "%s: %s", dir, strerror(errno));
+	if ((err = store_perm_check(dir, why, whylen)) != 0)
+		return err;
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return SKM_ENOMEM;
 	if ((rc = mdb_env_create(&st->env)) != 0) {
@@ -95,9 +150,16 @@ out:
 }
 
 int
+store_open_size(const char *dir, unsigned flags, size_t mapsize,
+    struct store **out)
+{
+	return store_open_why(dir, flags, mapsize, out, NULL, 0);
+}
+
+int
 store_open(const char *dir, unsigned flags, struct store **out)
 {
-	return store_open_size(dir, flags, 0, out);
+	return store_open_why(dir, flags, 0, out, NULL, 0);
 }
 
 void

@@ -57,7 +57,9 @@ enum store_meta {
  * Opens (and with STORE_CREATE creates) the environment in dir, clears
  * reader slots left by dead processes, and brings the schema to
  * STORE_SCHEMA_VERSION in one write transaction. A store written by a newer
- * version is SKM_ESTATE. Files are created 0600. *out is freed with
+ * version is SKM_ESTATE. Files are created 0600. A directory or data.mdb
+ * with any group or other permission, or a lock.mdb that group or others
+ * may write, is SKM_EPERM and nothing is opened. *out is freed with
  * store_close(). Use a struct store only in the process that opened it.
  */
 int store_open(const char *dir, unsigned flags, struct store **out);
@@ -65,6 +67,13 @@ int store_open(const char *dir, unsigned flags, struct store **out);
 /* As store_open() with an explicit LMDB map size in octets (0: default). */
 int store_open_size(const char *dir, unsigned flags, size_t mapsize,
     struct store **out);
+
+/*
+ * As store_open_size(); a refused or missing directory or file also leaves
+ * a reason naming it in why (may be NULL), else why is empty.
+ */
+int store_open_why(const char *dir, unsigned flags, size_t mapsize,
+    struct store **out, char *why, size_t whylen);
 
 /* Closes st; every transaction on it must have ended. NULL is allowed. */
 void store_close(struct store *st);
@@ -143,18 +152,24 @@ int store_schema_get(struct store_txn *t, uint32_t *version);
 int store_schema_migrate(struct store_txn *t);
 
 /*
- * Writes a consistent, compacted copy of the whole store to path, a new
- * file (SKM_EEXIST if it exists) created with mode 0600, while other
- * processes keep reading and writing.
+ * Writes a backup of the whole store to path, a new file (SKM_EEXIST if it
+ * exists) created with mode 0600, while other processes keep reading and
+ * writing: a header (magic, format version, length), LMDB's compacted copy
+ * of one read snapshot, and a SHA-256 digest of both. The file is read back
+ * and verified before success is returned.
  */
 int store_backup(struct store *st, const char *path);
 
 /*
- * Restores a store_backup() file into dir, which must be empty (it is
- * created 0700 if missing). The backup's schema version is checked first:
- * a newer one than this code is SKM_ESTATE, an older one is migrated at
- * the next store_open().
+ * Restores a store_backup() file into dir, which must be empty and private
+ * (it is created 0700 if missing). The whole file is verified first
+ * (header, length, digest), read with read(2) and never mapped, so a
+ * truncated, damaged or foreign file is refused before anything is
+ * written: SKM_EPARSE (not a backup of this format, or an earlier bare
+ * LMDB backup), SKM_ELEN (length), SKM_EVERIFY (digest), SKM_ESTATE (a
+ * format or schema newer than this code). An older schema is migrated at
+ * the next store_open(). why (may be NULL) gets the reason.
  */
-int store_restore(const char *dir, const char *file);
+int store_restore(const char *dir, const char *file, char *why, size_t whylen);
 
 #endif
