@@ -3,7 +3,7 @@
 # KmsRequest parser under libFuzzer with ASan and UBSan for FUZZ_TIME
 # seconds on the seed corpus in tests/data/kmsreq (not part of make check).
 AUTH_TEST_LIBS = src/server/libauth.la src/conf/libconf.la $(TEST_LIBS) \
-	$(YAML_LIBS) $(JWT_LIBS) $(LIBXML_LIBS)
+	$(YAML_LIBS) $(JWT_LIBS) $(JANSSON_LIBS) $(LIBXML_LIBS)
 
 check_PROGRAMS += tests/test_auth
 TESTS += tests/test_auth

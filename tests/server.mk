@@ -2,7 +2,7 @@
 # skmsd functional tests over TLS.
 SERVER_TEST_LIBS = src/server/libserver.la src/server/libauth.la src/kms/libkms.la \
 	src/conf/libconf.la src/store/libstore.la src/lib/libskm.la src/common/libcommon.la \
-	$(LIBEVENT_LIBS) $(JWT_LIBS) $(LIBXML_LIBS) $(LMDB_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS)
+	$(LIBEVENT_LIBS) $(JWT_LIBS) $(JANSSON_LIBS) $(LIBXML_LIBS) $(LMDB_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS)
 
 # The daemon's main over the transport, with a stand-in for the KMS API.
 check_PROGRAMS += tests/skmsd_double
