@@ -69,7 +69,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	    "    - issuer: %s\n"
 	    "      audience: https://kms.example.org\n"
 	    "      key-file: " FUZZ_DATA_DIR "/auth/es384-pub.pem\n"
-	    "      algorithms: [ES256, ES384, RS256]\n", issuers[0], issuers[1], issuers[2]);
+	    "      algorithms: [ES256, ES384, RS256]\n",
+	    issuers[0], issuers[1], issuers[2]);
 	if (n < 0 || (size_t)n >= sizeof(text) ||
 	    conf_load_buffer("fuzz", text, (size_t)n, &cf, &err) != 0 ||
 	    auth_new(cf, &auth, why, sizeof(why)) != 0) {
@@ -145,7 +146,8 @@ check_result(enum auth_status st, const struct auth_result *res, const char *why
 
 	if (st == AUTH_OK) {
 		n = strnlen(res->identity, sizeof(res->identity));
-		if (n == 0 || n == sizeof(res->identity) || uri_check(res->identity, n, &bad) != 0)
+		if (n == 0 || n == sizeof(res->identity) ||
+		    uri_check(res->identity, n, &bad) != 0)
 			abort();
 		for (i = 0; i < sizeof(issuers) / sizeof(issuers[0]); i++)
 			if (strcmp(res->issuer, issuers[i]) == 0)

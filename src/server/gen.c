@@ -41,7 +41,8 @@ gen_build(const char *path, struct tls_tickets *tk, struct gen *out, char *why,
 		goto out;
 	}
 	if ((rc = auth_new(out->cf, &out->auth, sub, sizeof(sub))) != 0) {
-		snprintf(why, whylen, "tokens: %s", sub[0] != '\0' ? sub : skm_strerror(rc));
+		snprintf(why, whylen, "tokens: %s",
+		    sub[0] != '\0' ? sub : skm_strerror(rc));
 		goto out;
 	}
 	if ((rc = tls_new(out->cf, tk, &out->tls, sub, sizeof(sub))) != 0) {

@@ -233,7 +233,8 @@ http_parse_semantics(struct http_head *h, size_t max_body)
 			conn_close |= http_parse_has_token(f->value, f->value_len, "close");
 			conn_keep |= http_parse_has_token(f->value, f->value_len, "keep-alive");
 		} else if (http_parse_is(f, "Expect")) {
-			if (f->value_len != 12 || strncasecmp(f->value, "100-continue", 12) != 0) {
+			if (f->value_len != 12 ||
+			    strncasecmp(f->value, "100-continue", 12) != 0) {
 				h->why = "expectation other than 100-continue";
 				return HTTP_PARSE_EXPECT;
 			}
