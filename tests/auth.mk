@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: ISC
 # Token verification and request parsing tests, and 'make fuzz-kmsreq': the
 # KmsRequest parser under libFuzzer with ASan and UBSan for FUZZ_TIME
-# seconds on the seed corpus in tests/data/kmsreq (not part of make check).
+# seconds on the seed corpus in tests/data/kmsreq (not part of make check);
+# 'make fuzz-jwt' the same for the bearer-token path (seeds in tests/data/jwt).
 AUTH_TEST_LIBS = src/server/libauth.la src/conf/libconf.la $(TEST_LIBS) \
-	$(YAML_LIBS) $(JWT_LIBS) $(LIBXML_LIBS)
+	$(YAML_LIBS) $(JWT_LIBS) $(JANSSON_LIBS) $(LIBXML_LIBS)
 
 check_PROGRAMS += tests/test_auth
 TESTS += tests/test_auth
@@ -35,3 +36,31 @@ tests/fuzz_kmsreq: $(FUZZ_KMSREQ_SRCS) $(FUZZ_KMSREQ_HDRS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/src -I$(top_builddir) \
 	    $(LIBXML_CFLAGS) -o $@ $(FUZZ_KMSREQ_SRCS) $(LIBXML_LIBS)
 CLEANFILES += tests/fuzz_kmsreq
+
+EXTRA_DIST += tests/fuzz_jwt.c
+FUZZ_JWT_SRCS = \
+	$(top_srcdir)/src/server/auth.c $(top_srcdir)/src/server/auth_cache.c \
+	$(top_srcdir)/src/server/auth_claim.c $(top_srcdir)/src/server/auth_json.c \
+	$(top_srcdir)/src/server/auth_key.c $(top_srcdir)/src/lib/uri.c \
+	$(top_srcdir)/src/common/err.c $(FUZZ_CONF_LIB_SRCS) \
+	$(top_srcdir)/tests/fuzz_jwt.c
+FUZZ_JWT_HDRS = \
+	$(top_srcdir)/src/server/auth.h $(top_srcdir)/src/server/auth_cache.h \
+	$(top_srcdir)/src/server/auth_claim.h $(top_srcdir)/src/server/auth_json.h \
+	$(top_srcdir)/src/server/auth_key.h $(top_srcdir)/src/lib/uri.h \
+	$(top_srcdir)/src/common/err.h $(FUZZ_CONF_HDRS)
+PHONY_TARGETS += fuzz-jwt
+fuzz-jwt: tests/fuzz_jwt
+	@mkdir -p tests/fuzz-jwt-corpus
+	./tests/fuzz_jwt -max_total_time=$(FUZZ_TIME) -max_len=12000 \
+	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=tests/fuzz_jwt- \
+	    -dict=$(top_srcdir)/tests/data/jwt/fuzz_jwt.dict \
+	    tests/fuzz-jwt-corpus $(top_srcdir)/tests/data/jwt
+tests/fuzz_jwt: $(FUZZ_JWT_SRCS) $(FUZZ_JWT_HDRS)
+	@mkdir -p tests
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/src -I$(top_builddir) \
+	    -DFUZZ_DATA_DIR='"$(abs_top_srcdir)/tests/data"' \
+	    $(OPENSSL_CFLAGS) $(JWT_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) \
+	    -o $@ $(FUZZ_JWT_SRCS) $(JWT_LIBS) $(JANSSON_LIBS) \
+	    $(YAML_LIBS) $(OPENSSL_LIBS)
+CLEANFILES += tests/fuzz_jwt

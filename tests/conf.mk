@@ -12,11 +12,13 @@ FUZZ_CC = clang
 FUZZ_TIME = 60
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_CONF_SRCS = \
+# The loader's sources, also built into the other targets that load a config.
+FUZZ_CONF_LIB_SRCS = \
 	$(top_srcdir)/src/conf/addr.c $(top_srcdir)/src/conf/conf.c \
 	$(top_srcdir)/src/conf/dump.c $(top_srcdir)/src/conf/load.c \
 	$(top_srcdir)/src/conf/node.c $(top_srcdir)/src/conf/schema.c \
-	$(top_srcdir)/src/conf/value.c $(top_srcdir)/tests/fuzz_conf.c
+	$(top_srcdir)/src/conf/value.c
+FUZZ_CONF_SRCS = $(FUZZ_CONF_LIB_SRCS) $(top_srcdir)/tests/fuzz_conf.c
 PHONY_TARGETS += fuzz
 fuzz: tests/fuzz_conf
 	@mkdir -p tests/fuzz_conf.corpus

@@ -40,7 +40,7 @@ fuzz_one(const char *path)
 	} else if (e->status < 400 || e->status > 499) {
 		abort();
 	}
-	(void)errmap_headers(id, path, hv, buf, sizeof(buf));
+	(void)errmap_headers(id, "600", hv, buf, sizeof(buf));
 }
 
 int

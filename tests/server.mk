@@ -2,7 +2,7 @@
 # skmsd functional tests over TLS.
 SERVER_TEST_LIBS = src/server/libserver.la src/server/libauth.la src/kms/libkms.la \
 	src/conf/libconf.la src/store/libstore.la src/lib/libskm.la src/common/libcommon.la \
-	$(LIBEVENT_LIBS) $(JWT_LIBS) $(LIBXML_LIBS) $(LMDB_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS)
+	$(LIBEVENT_LIBS) $(JWT_LIBS) $(JANSSON_LIBS) $(LIBXML_LIBS) $(LMDB_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS)
 
 # The daemon's main over the transport, with a stand-in for the KMS API.
 check_PROGRAMS += tests/skmsd_double
@@ -106,3 +106,35 @@ tests_test_ratelimit_CFLAGS = $(TEST_CFLAGS)
 tests_test_ratelimit_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 TESTS += tests/skmsd_rate.sh
 EXTRA_DIST += tests/skmsd_rate.sh
+
+# 'make fuzz-reload': skms.yaml reloaded through gen_reload(), the path
+# SIGHUP takes, under libFuzzer with ASan and UBSan for FUZZ_TIME seconds
+# (not part of make check; needs clang). Seeds in tests/data/reload.
+EXTRA_DIST += tests/fuzz_reload.c
+FUZZ_RELOAD_SRCS = \
+	$(top_srcdir)/src/server/gen.c $(top_srcdir)/src/server/tls.c \
+	$(top_srcdir)/src/server/auth.c $(top_srcdir)/src/server/auth_cache.c \
+	$(top_srcdir)/src/server/auth_claim.c $(top_srcdir)/src/server/auth_json.c \
+	$(top_srcdir)/src/server/auth_key.c $(top_srcdir)/src/lib/uri.c \
+	$(top_srcdir)/src/common/err.c $(top_srcdir)/src/common/secfile.c \
+	$(FUZZ_CONF_LIB_SRCS) $(top_srcdir)/tests/fuzz_reload.c
+FUZZ_RELOAD_HDRS = \
+	$(top_srcdir)/src/server/gen.h $(top_srcdir)/src/server/tls.h \
+	$(FUZZ_JWT_HDRS) $(top_srcdir)/src/common/secfile.h
+PHONY_TARGETS += fuzz-reload
+fuzz-reload: tests/fuzz_reload
+	@mkdir -p tests/fuzz-reload-corpus
+	cat $(top_srcdir)/tests/data/fuzz_conf.dict \
+	    $(top_srcdir)/tests/data/reload/fuzz_reload.dict >tests/fuzz_reload.dict
+	./tests/fuzz_reload -max_total_time=$(FUZZ_TIME) -max_len=8192 \
+	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=tests/fuzz_reload- \
+	    -dict=tests/fuzz_reload.dict \
+	    tests/fuzz-reload-corpus $(top_srcdir)/tests/data/reload
+tests/fuzz_reload: $(FUZZ_RELOAD_SRCS) $(FUZZ_RELOAD_HDRS)
+	@mkdir -p tests
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/src -I$(top_builddir) \
+	    -DFUZZ_DATA_DIR='"$(abs_top_srcdir)/tests/data"' \
+	    $(OPENSSL_CFLAGS) $(JWT_CFLAGS) $(JANSSON_CFLAGS) $(YAML_CFLAGS) \
+	    -o $@ $(FUZZ_RELOAD_SRCS) $(JWT_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) \
+	    $(OPENSSL_LIBS)
+CLEANFILES += tests/fuzz_reload tests/fuzz_reload.dict

@@ -328,10 +328,12 @@ hasnt 'error=' "$tmp/h" "no token: no error code (RFC 6750 3.1)"
 refuse 40101 "Basic credentials" /keyprov -H "Authorization: Basic YWxpY2U6c2VjcmV0"
 refuse 40102 "malformed token" /keyprov -H "Authorization: Bearer abc.def"
 has 'error="invalid_token"' "$tmp/h" "malformed: invalid_token"
-tokcase() {	# tokcase DESCRIPTION ERROR-DESCRIPTION TOKEN
+tokcase() {	# tokcase DESCRIPTION REASON TOKEN: the reason is logged, never sent
 	refuse 40102 "$1" /keyprov -H "Authorization: Bearer $3"
-	has "^WWW-Authenticate: Bearer realm=\"skms\", error=\"invalid_token\", error_description=\"$2\"" \
+	has "^WWW-Authenticate: Bearer realm=\"skms\", error=\"invalid_token\", error_description=\"access token refused\"" \
 	    "$tmp/h" "$1: challenge"
+	hasnt "$2" "$tmp/h" "$1: reason not in the headers"
+	hasnt "$2" "$tmp/b" "$1: reason not in the body"
 }
 tokcase "expired token" "token expired" "$(mint sip:alice@example.org --exp-offset -3600)"
 tokcase "token without exp" "token expired" "$(mint sip:alice@example.org --no-exp)"
@@ -655,6 +657,64 @@ CACHEMAX=0 WINDOW=0 start
 same $(( $(ctl audit | grep -c "action: keyprov") + lost )) $((before + served)) \
     "window, full store: every issued key set audited or counted as unrecorded"
 stop
+
+# --- token and header refusals (one block, kept apart from the rest) ---
+# A refused token gets one reply whatever its fault: the body (but its
+# Time) and the challenge of an unknown issuer's token are those of a
+# configured issuer's token with a bad signature, and of every other
+# fault. The precise reason, escaped, is in the log only. A repeated
+# Authorization, Content-Type or Content-Length is a 400 with its reason.
+start
+BASE="https://127.0.0.1:$port/keymanagement/identity/v1"
+reply401() {	# reply401 NAME TOKEN: status, challenge and body of a refusal into $tmp/r.NAME
+	$CURL -o "$tmp/r.$1.b" -D "$tmp/r.$1.h" -w '%{http_code}\n' -X POST \
+	    -H "Authorization: Bearer $2" "$BASE/keyprov" >"$tmp/r.$1" 2>"$tmp/cerr"
+	grep -i '^WWW-Authenticate:' "$tmp/r.$1.h" >>"$tmp/r.$1"
+	sed 's:<Time>[^<]*</Time>::' "$tmp/r.$1.b" >>"$tmp/r.$1"
+	has "<ErrorCode>40102</ErrorCode>" "$tmp/r.$1" "401 reply ($1)"
+}
+hdr=$(printf '{"alg":"ES256","typ":"JWT"}' | b64url)
+dup=$(printf '{"iss":"%s","aud":"skms","sub":"sip:alice@example.org","sub":"sip:bob@example.org","exp":%s,"scope":"3gpp:seal:km"}' \
+    "$ISS" $(( $(date +%s) + 300 )) | b64url)
+reply401 unknown-issuer "$("$MINT" --key "$tmp/iss.key" --iss https://evil.example.org --aud skms --sub sip:alice@example.org)"
+reply401 bad-signature "$("$MINT" --key "$tmp/forger.key" --iss "$ISS" --aud skms --sub sip:alice@example.org)"
+reply401 expired "$(mint sip:alice@example.org --exp-offset -3600)"
+reply401 audience "$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud other --sub sip:alice@example.org)"
+reply401 malformed "abc.def.ghi"
+reply401 duplicate "$hdr.$dup.c2ln"
+for k in bad-signature expired audience malformed duplicate; do
+	if cmp -s "$tmp/r.unknown-issuer" "$tmp/r.$k"; then ok; else
+		bad "401 reply of an unknown issuer differs from that of $k"
+		diff "$tmp/r.unknown-issuer" "$tmp/r.$k" | head -n 6
+	fi
+done
+has 'error_description="access token refused"' "$tmp/r.unknown-issuer" "401: one description"
+has 'access token refused: token issuer unknown: "https://evil.example.org"' "$tmp/log" "log: unknown issuer named"
+has 'access token refused: token signature does not verify' "$tmp/log" "log: bad signature"
+has 'access token refused: token audience is not this KMS' "$tmp/log" "log: wrong audience"
+has 'access token refused: token payload: duplicate object key near .\\"sub\\".' "$tmp/log" \
+    "log: duplicate claim named"
+dup400() {	# dup400 WHAT REASON [curl arguments]: a repeated field is a 400
+	what=$1
+	reason=$2
+	shift 2
+	code=$($CURL -o "$tmp/b" -w '%{http_code}' -X POST "$@" "$BASE/keyprov" 2>"$tmp/cerr")
+	same "$code" 400 "$what: status"
+	has "<ErrorCode>40019</ErrorCode>" "$tmp/b" "$what: ErrorCode"
+	has "refused request: HTTP 400: $reason" "$tmp/log" "$what: logged"
+}
+sed -i 's/^  level: info/  level: debug/' "$C"
+kill -HUP "$pid"
+n=0
+while ! grep -q "configuration reloaded" "$tmp/log" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+dup400 "two Authorization fields" "Authorization field repeated" -H "$AA" -H "$AA"
+dup400 "two Content-Type fields" "Content-Type field repeated" -H "$AA" \
+    -H "Content-Type: application/xml" -H "Content-Type: text/plain" --data-binary '<a/>'
+dup400 "two equal Content-Length fields" "Content-Length field repeated" -H "$AA" \
+    -H "Content-Length: 0" -H "Content-Length: 0"
+call 200 "one Authorization field" /keyprov -H "$AA"
+stop
+hasnt "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$tmp/log" "sanitizers quiet (refusals)"
 
 echo "skmsd_api: $pass passed, $fail failed, $nbad kinds of bad input"
 [ "$fail" -eq 0 ]

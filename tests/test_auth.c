@@ -15,6 +15,9 @@
 #include <string.h>
 
 #include <jwt.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -77,6 +80,79 @@ mint(const char *key, jwt_alg_t alg, const char *claims)
 	return mint_hdr(key, alg, claims, NULL);
 }
 
+/* RFC 4648 5 without padding, from malloc. */
+static char *
+b64url(const unsigned char *in, size_t len)
+{
+	char *out = malloc(len / 3 * 4 + 8);
+	size_t i;
+	int n;
+
+	ck_assert_ptr_nonnull(out);
+	n = EVP_EncodeBlock((unsigned char *)out, in, (int)len);
+	while (n > 0 && out[n - 1] == '=')
+		n--;
+	out[n] = '\0';
+	for (i = 0; out[i] != '\0'; i++)
+		out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
+	return out;
+}
+
+/*
+ * An ES256 token over header and payload exactly as written (hlen and
+ * plen octets, so a NUL may be inside): libjwt re-encodes what it is
+ * given and would never write a member twice.
+ */
+static char *
+mint_raw(const char *key, const char *header, size_t hlen, const char *payload,
+    size_t plen)
+{
+	FILE *fp = fopen(test_data_path(key), "rb");
+	EVP_PKEY *pkey;
+	EVP_MD_CTX *ctx;
+	ECDSA_SIG *sig;
+	const unsigned char *p;
+	unsigned char der[128], rs[64];
+	size_t dlen = sizeof(der);
+	char *h, *b, *input, *tok, *sig64;
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_ptr_nonnull(pkey = PEM_read_PrivateKey(fp, NULL, NULL, NULL));
+	fclose(fp);
+	h = b64url((const unsigned char *)header, hlen);
+	b = b64url((const unsigned char *)payload, plen);
+	ck_assert_int_ge(asprintf(&input, "%s.%s", h, b), 0);
+	ck_assert_ptr_nonnull(ctx = EVP_MD_CTX_new());
+	ck_assert_int_eq(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, pkey), 1);
+	ck_assert_int_eq(EVP_DigestSign(ctx, der, &dlen, (unsigned char *)input,
+	    strlen(input)), 1);
+	p = der;
+	ck_assert_ptr_nonnull(sig = d2i_ECDSA_SIG(NULL, &p, (long)dlen));
+	/* RFC 7518 3.4: R || S, 32 octets each. */
+	ck_assert_int_eq(BN_bn2binpad(ECDSA_SIG_get0_r(sig), rs, 32), 32);
+	ck_assert_int_eq(BN_bn2binpad(ECDSA_SIG_get0_s(sig), rs + 32, 32), 32);
+	sig64 = b64url(rs, sizeof(rs));
+	ck_assert_int_ge(asprintf(&tok, "%s.%s", input, sig64), 0);
+	ECDSA_SIG_free(sig);
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(pkey);
+	free(sig64);
+	free(input);
+	free(b);
+	free(h);
+	return tok;
+}
+
+#define ES_HDR	"{\"alg\":\"ES256\",\"typ\":\"JWT\"}"
+
+/* mint_raw() of two NUL-terminated texts. */
+static char *
+raw(const char *header, const char *payload)
+{
+	return mint_raw("auth/es256-key.pem", header, strlen(header), payload,
+	    strlen(payload));
+}
+
 /* Standard claims for issuer iss with extra (",\"k\":v..." or ""). */
 static char *
 claims(const char *iss, const char *extra)
@@ -102,7 +178,7 @@ bare(const char *body)
 static enum auth_status
 check_header(const char *header, struct auth_result *res)
 {
-	return auth_bearer(auth, header, NOW, res);
+	return auth_bearer(auth, header, NOW, res, NULL, 0);
 }
 
 static enum auth_status
@@ -428,17 +504,17 @@ START_TEST(token_cache)
 	uint64_t h0 = auth_token_hits(auth);
 
 	ck_assert_int_ge(asprintf(&header, "Bearer %s", tok), 0);
-	ck_assert_int_eq(auth_bearer(auth, header, NOW, &first), AUTH_OK);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW, &first, NULL, 0), AUTH_OK);
 	ck_assert_uint_eq(auth_token_hits(auth), h0);
-	ck_assert_int_eq(auth_bearer(auth, header, NOW + 10, &res), AUTH_OK);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW + 10, &res, NULL, 0), AUTH_OK);
 	ck_assert_uint_eq(auth_token_hits(auth), h0 + 1);
 	ck_assert_int_eq(memcmp(&res, &first, sizeof(res)), 0);
 	ck_assert_str_eq(res.identity, ALICE);
 	ck_assert_str_eq(res.jti, "c-1");
 	/* exp is NOW + 300 and the leeway 30 s: the cached token expires too. */
-	ck_assert_int_eq(auth_bearer(auth, header, NOW + 329, &res), AUTH_OK);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW + 329, &res, NULL, 0), AUTH_OK);
 	ck_assert_uint_eq(auth_token_hits(auth), h0 + 2);
-	ck_assert_int_eq(auth_bearer(auth, header, NOW + 330, &res), AUTH_EXPIRED);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW + 330, &res, NULL, 0), AUTH_EXPIRED);
 	ck_assert_str_eq(res.identity, "");
 	ck_assert_uint_eq(auth_token_hits(auth), h0 + 2);
 	/* One signature character changed: not the cached token, and forged. */
@@ -446,7 +522,7 @@ START_TEST(token_cache)
 	ck_assert_ptr_nonnull(forged);
 	at = strlen(forged) - 20;
 	forged[at] = forged[at] == 'A' ? 'B' : 'A';
-	ck_assert_int_eq(auth_bearer(auth, forged, NOW, &res), AUTH_BAD_SIGNATURE);
+	ck_assert_int_eq(auth_bearer(auth, forged, NOW, &res, NULL, 0), AUTH_BAD_SIGNATURE);
 	ck_assert_uint_eq(auth_token_hits(auth), h0 + 2);
 	free(forged);
 	free(header);
@@ -457,11 +533,11 @@ START_TEST(token_cache)
 	 */
 	late = time_token(",\"exp\":1700000600,\"nbf\":1700000100");
 	ck_assert_int_ge(asprintf(&header, "Bearer %s", late), 0);
-	ck_assert_int_eq(auth_bearer(auth, header, NOW, &res), AUTH_NOT_YET_VALID);
-	ck_assert_int_eq(auth_bearer(auth, header, NOW + 100, &res), AUTH_OK);
-	ck_assert_int_eq(auth_bearer(auth, header, NOW + 101, &res), AUTH_OK);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW, &res, NULL, 0), AUTH_NOT_YET_VALID);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW + 100, &res, NULL, 0), AUTH_OK);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW + 101, &res, NULL, 0), AUTH_OK);
 	ck_assert_uint_eq(auth_token_hits(auth), h0 + 3);
-	ck_assert_int_eq(auth_bearer(auth, header, NOW, &res), AUTH_NOT_YET_VALID);
+	ck_assert_int_eq(auth_bearer(auth, header, NOW, &res, NULL, 0), AUTH_NOT_YET_VALID);
 	ck_assert_uint_eq(auth_token_hits(auth), h0 + 3);
 	free(header);
 	free(late);
@@ -589,11 +665,155 @@ START_TEST(headers)
 }
 END_TEST
 
+/* The claims of claims() with the last "}" cut and more appended. */
+static char *
+claims_plus(const char *iss, const char *more)
+{
+	static char buf[4096];
+	char *c = claims(iss, "");
+
+	snprintf(buf, sizeof(buf), "%.*s%s}", (int)(strlen(c) - 1), c, more);
+	return buf;
+}
+
+/* check() of a token, and the reason it was refused for, into why. */
+static enum auth_status
+check_why(char *tok, char *why, size_t whylen)
+{
+	struct auth_result res;
+	enum auth_status st;
+	char *header;
+
+	ck_assert_int_ge(asprintf(&header, "Bearer %s", tok), 0);
+	st = auth_bearer(auth, header, NOW, &res, why, whylen);
+	free(header);
+	free(tok);
+	return st;
+}
+
+/* Printable ASCII only: what a reason may bring into a log line. */
+static void
+assert_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		ck_assert_msg((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f,
+		    "octet %02x in a reason", (unsigned char)*s);
+}
+
+/*
+ * RFC 7515 4 and RFC 7519 4 let a parser keep the last of two members of
+ * one name, as libjwt's does: refused here, in the header and the
+ * payload, with escaped names compared decoded, and in nested objects.
+ */
+START_TEST(duplicates)
+{
+	char why[AUTH_WHY_MAX];
+
+	/* The raw minter itself is sound. */
+	ck_assert_int_eq(check(raw(ES_HDR, claims(ES_ISS, ""))), AUTH_OK);
+	/* A second sub: libjwt alone would take bob. */
+	ck_assert_int_eq(check_why(raw(ES_HDR, claims_plus(ES_ISS,
+	    ",\"sub\":\"sip:bob@example.org\"")), why, sizeof(why)), AUTH_DUPLICATE);
+	ck_assert_msg(strstr(why, "token payload: duplicate object key") != NULL, "%s", why);
+	ck_assert_msg(strstr(why, "\\\"sub\\\"") != NULL, "%s", why);
+	assert_printable(why);
+	/* Two iss: an unknown one, then the configured one. */
+	ck_assert_int_eq(check(raw(ES_HDR, bare("\"iss\":\"https://evil.example.org\","
+	    "\"iss\":\"" ES_ISS "\",\"aud\":\"" AUD "\",\"sub\":\"" ALICE "\","
+	    "\"exp\":1700000300,\"scope\":\"" SCOPE "\""))), AUTH_DUPLICATE);
+	/* The same in the header: "none" first, then the real alg. */
+	ck_assert_int_eq(check_why(raw("{\"alg\":\"none\",\"alg\":\"ES256\"}",
+	    claims(ES_ISS, "")), why, sizeof(why)), AUTH_DUPLICATE);
+	ck_assert_msg(strstr(why, "token header:") == why, "%s", why);
+	ck_assert_int_eq(check(raw("{\"alg\":\"ES256\",\"typ\":\"JWT\",\"typ\":\"JWT\"}",
+	    claims(ES_ISS, ""))), AUTH_DUPLICATE);
+	/* Names compare decoded: s\u0075b is sub, \u0061ud is aud. */
+	ck_assert_int_eq(check(raw(ES_HDR, claims_plus(ES_ISS,
+	    ",\"s\\u0075b\":\"sip:bob@example.org\""))), AUTH_DUPLICATE);
+	ck_assert_int_eq(check(raw(ES_HDR, claims_plus(ES_ISS,
+	    ",\"\\u0061ud\":\"" AUD "\""))), AUTH_DUPLICATE);
+	ck_assert_int_eq(check(raw("{\"\\u0061lg\":\"ES256\",\"alg\":\"ES256\"}",
+	    claims(ES_ISS, ""))), AUTH_DUPLICATE);
+	/* Names that only look alike are different names. */
+	ck_assert_int_eq(check(raw(ES_HDR, claims_plus(ES_ISS,
+	    ",\"Sub\":\"x\",\"sub \":\"y\""))), AUTH_OK);
+	/* Nested objects: a repeated name is refused at any depth... */
+	ck_assert_int_eq(check(raw(ES_HDR, claims_plus(ES_ISS,
+	    ",\"cnf\":{\"jkt\":\"a\",\"jkt\":\"b\"}"))), AUTH_DUPLICATE);
+	ck_assert_int_eq(check(raw(ES_HDR, claims_plus(ES_ISS,
+	    ",\"x\":[{\"a\":[{\"b\":1,\"b\":1}]}]"))), AUTH_DUPLICATE);
+	/* ...while one name in different objects is no repetition. */
+	ck_assert_int_eq(check(raw(ES_HDR, claims_plus(ES_ISS,
+	    ",\"x\":{\"sub\":1},\"y\":[{\"sub\":2},{\"sub\":3}]"))), AUTH_OK);
+	/* An octet outside ASCII in the name reaches the reason escaped. */
+	ck_assert_int_eq(check_why(raw(ES_HDR, claims_plus(ES_ISS,
+	    ",\"\xc3\xa9\":1,\"\xc3\xa9\":2")), why, sizeof(why)), AUTH_DUPLICATE);
+	ck_assert_msg(strstr(why, "\\xc3\\xa9") != NULL, "%s", why);
+	assert_printable(why);
+}
+END_TEST
+
+/*
+ * The payload is one JSON object and nothing else: libjwt reads the text
+ * only up to a NUL, so octets after one would pass unseen.
+ */
+START_TEST(strict_json)
+{
+	static const char tail[] = "\0{\"sub\":\"sip:bob@example.org\"}";
+	char payload[4096];
+	char *c = claims(ES_ISS, "");
+	size_t n = strlen(c);
+
+	memcpy(payload, c, n);
+	memcpy(payload + n, tail, sizeof(tail) - 1);
+	ck_assert_int_eq(check(mint_raw("auth/es256-key.pem", ES_HDR, strlen(ES_HDR),
+	    payload, n + sizeof(tail) - 1)), AUTH_MALFORMED);
+	ck_assert_int_eq(check(mint_raw("auth/es256-key.pem", ES_HDR, strlen(ES_HDR),
+	    payload, n + 1)), AUTH_MALFORMED);
+	ck_assert_int_eq(check(raw(ES_HDR, "[1]")), AUTH_MALFORMED);
+	ck_assert_int_eq(check(raw("\"ES256\"", claims(ES_ISS, ""))), AUTH_MALFORMED);
+	ck_assert_int_eq(check(raw(ES_HDR, "{\"sub\":\"a\"} {}")), AUTH_MALFORMED);
+}
+END_TEST
+
+/*
+ * Every refusal has a reason for the log; an issuer the configuration
+ * does not know is named there, escaped, and only there.
+ */
+START_TEST(reasons)
+{
+	struct auth_result res;
+	char why[AUTH_WHY_MAX];
+
+	ck_assert_int_eq(check_why(mint("auth/es256-key.pem", JWT_ALG_ES256,
+	    claims("https://evil.example.org/\\n\\u0007\\\"", "")), why, sizeof(why)),
+	    AUTH_UNKNOWN_ISSUER);
+	ck_assert_str_eq(why, "token issuer unknown: \"https://evil.example.org/\\x0a\\x07\\\"\"");
+	assert_printable(why);
+	ck_assert_int_eq(check_why(mint("auth/other-ec-key.pem", JWT_ALG_ES256,
+	    claims(ES_ISS, "")), why, sizeof(why)), AUTH_BAD_SIGNATURE);
+	ck_assert_str_eq(why, "token signature does not verify");
+	ck_assert_int_eq(auth_bearer(auth, NULL, NOW, &res, why, sizeof(why)), AUTH_MISSING);
+	ck_assert_str_eq(why, "no bearer token");
+	ck_assert_int_eq(auth_bearer(auth, "Bearer a.b.c", NOW, &res, why, 8), AUTH_MALFORMED);
+	ck_assert_uint_lt(strlen(why), 8);
+	/* A long issuer is cut, not overrun. */
+	{
+		char iss[300];
+
+		memset(iss, 'i', sizeof(iss) - 1);
+		iss[sizeof(iss) - 1] = '\0';
+		ck_assert_int_eq(check_why(mint("auth/es256-key.pem", JWT_ALG_ES256,
+		    claims(iss, "")), why, sizeof(why)), AUTH_UNKNOWN_ISSUER);
+	}
+}
+END_TEST
+
 START_TEST(status_texts)
 {
 	int s, t;
 
-	for (s = AUTH_OK; s <= AUTH_TOO_LARGE; s++) {
+	for (s = AUTH_OK; s <= AUTH_DUPLICATE; s++) {
 		ck_assert_ptr_nonnull(auth_status_text((enum auth_status)s));
 		for (t = AUTH_OK; t < s; t++)
 			ck_assert_str_ne(auth_status_text((enum auth_status)s),
@@ -747,10 +967,10 @@ worker_run(void *arg)
 	int i;
 
 	for (i = 0; i < 200; i++) {
-		if (auth_bearer(auth, w->header_ok, NOW, &res) != AUTH_OK ||
+		if (auth_bearer(auth, w->header_ok, NOW, &res, NULL, 0) != AUTH_OK ||
 		    strcmp(res.identity, ALICE) != 0)
 			__atomic_add_fetch(&w->failures, 1, __ATOMIC_RELAXED);
-		if (auth_bearer(auth, w->header_bad, NOW, &res) != AUTH_BAD_SIGNATURE)
+		if (auth_bearer(auth, w->header_bad, NOW, &res, NULL, 0) != AUTH_BAD_SIGNATURE)
 			__atomic_add_fetch(&w->failures, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
@@ -799,6 +1019,9 @@ main(void)
 	tcase_add_test(tc, scopes);
 	tcase_add_test(tc, identities);
 	tcase_add_test(tc, headers);
+	tcase_add_test(tc, duplicates);
+	tcase_add_test(tc, strict_json);
+	tcase_add_test(tc, reasons);
 	tcase_add_test(tc, status_texts);
 	tcase_add_test(tc, startup_checks);
 	tcase_add_test(tc, cert_identities);

@@ -127,11 +127,7 @@ static const struct head_case head_cases[] = {
 	{ S("POST / HTTP/1.0\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"), "",
 	    REQ_POST, "/", 0, 5, 0, 0, 0,
 	    { "Content-Length", "5", "Expect", "100-continue", NULL }, 0, 0 },
-	/* Content-Length: the same value twice, leading zeros, padding */
-	{ S("POST / HTTP/1.1\r\n" HOST "Content-Length: 5\r\nContent-Length: 5\r\n\r\n"),
-	    "hello", REQ_POST, "/", 1, 5, 0, 1, 0,
-	    { "Host", "kms.example.org", "Content-Length", "5", "Content-Length", "5",
-	    NULL }, 0, 0 },
+	/* Content-Length: leading zeros, padding */
 	{ S("POST / HTTP/1.1\r\n" HOST "Content-Length:  007 \r\n\r\n"), "1234567",
 	    REQ_POST, "/", 1, 7, 0, 1, 0,
 	    { "Host", "kms.example.org", "Content-Length", "007", NULL }, 0, 0 },
@@ -455,6 +451,66 @@ fields_req(size_t n, size_t *len)
 }
 
 /* HTTP_PARSE_FIELDS fields are kept; one more is 431. */
+/*
+ * A field that must appear once (RFC 9110 5.3) appears twice: refused
+ * whatever the values and the case of the names, with the field named in
+ * the reason; list-valued and unknown fields may repeat.
+ */
+static const struct {
+	const char *req;
+	int want;
+	const char *why;
+} repeated_cases[] = {
+	{ PL HOST "Authorization: Bearer a.b.c\r\nAuthorization: Bearer d.e.f\r\n\r\n",
+	    HTTP_PARSE_BAD, "Authorization field repeated" },
+	{ PL HOST "Authorization: Bearer a.b.c\r\nauthorization: Bearer a.b.c\r\n\r\n",
+	    HTTP_PARSE_BAD, "Authorization field repeated" },
+	{ PL "AUTHORIZATION: Basic eA==\r\n" HOST "X-A: 1\r\nAuthorization: \r\n\r\n",
+	    HTTP_PARSE_BAD, "Authorization field repeated" },
+	{ PL HOST "Content-Type: application/xml\r\nContent-Type: text/plain\r\n\r\n",
+	    HTTP_PARSE_BAD, "Content-Type field repeated" },
+	{ PL HOST "Content-Type: application/xml\r\ncontent-type: application/xml\r\n\r\n",
+	    HTTP_PARSE_BAD, "Content-Type field repeated" },
+	{ PL HOST "Content-Length: 5\r\nContent-Length: 5\r\n\r\n", HTTP_PARSE_BAD,
+	    "Content-Length field repeated" },
+	{ PL HOST "Content-Length: 0\r\nContent-Length: 6\r\n\r\n", HTTP_PARSE_BAD,
+	    "Content-Length field repeated" },
+	{ PL HOST "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+	    HTTP_PARSE_BAD, "Transfer-Encoding field repeated" },
+	{ RL HOST "HOST: kms.example.org\r\n\r\n", HTTP_PARSE_BAD,
+	    "Host field repeated" },
+	/* the other refusals of a field's meaning are named too */
+	{ RL "X-A: 1\r\n\r\n", HTTP_PARSE_BAD, "no Host field" },
+	{ PL HOST "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+	    HTTP_PARSE_BAD, "both Content-Length and Transfer-Encoding" },
+	{ PL HOST "Content-Length: 5x\r\n\r\n", HTTP_PARSE_BAD,
+	    "Content-Length is not a decimal length" },
+	/* list-valued and unknown fields may repeat */
+	{ PL HOST "Connection: keep-alive\r\nConnection: te\r\nX-A: 1\r\nX-A: 2\r\n"
+	    "Expect: 100-continue\r\nExpect: 100-continue\r\nAccept: */*\r\n"
+	    "Accept: text/xml\r\n\r\n", 0, NULL },
+	{ PL HOST "Authorization: Bearer a.b.c\r\nProxy-Authorization: Basic eA==\r\n"
+	    "Content-Type: application/xml\r\nContent-Length: 0\r\n\r\n", 0, NULL },
+};
+
+START_TEST(head_repeated)
+{
+	const char *req = repeated_cases[_i].req;
+	struct http_head h;
+	int r;
+
+	r = http_parse_head(req, strlen(req), MAX_HEAD, MAX_BODY, &h);
+	if (repeated_cases[_i].want == 0) {
+		ck_assert_msg(r == (int)strlen(req), "case %d: got %d", _i, r);
+		ck_assert_ptr_null(h.why);
+		return;
+	}
+	ck_assert_msg(r == repeated_cases[_i].want, "case %d: got %d", _i, r);
+	ck_assert_ptr_nonnull(h.why);
+	ck_assert_str_eq(h.why, repeated_cases[_i].why);
+}
+END_TEST
+
 START_TEST(head_fields_limit)
 {
 	struct http_head h;
@@ -724,6 +780,7 @@ http_parse_suite(void)
 	tcase_add_loop_test(tc, head_prefixes, 0, (int)NELEM(head_cases));
 	tcase_add_test(tc, head_field);
 	tcase_add_loop_test(tc, head_bad, 0, (int)NELEM(bad_cases));
+	tcase_add_loop_test(tc, head_repeated, 0, (int)NELEM(repeated_cases));
 	tcase_add_test(tc, head_fields_limit);
 	tcase_add_test(tc, head_max);
 	suite_add_tcase(s, tc);

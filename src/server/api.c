@@ -93,6 +93,7 @@ struct api_call {
 struct api_ctx {
 	char caller[AUTH_ID_MAX + 1];	/* "" until authenticated */
 	char jti[AUTH_JTI_MAX + 1];
+	char why[AUTH_WHY_MAX];		/* a refused token's reason, for the log */
 	int by_token;
 	char url[API_URL_MAX];
 	int64_t now;
@@ -144,7 +145,7 @@ api_send(struct req *r, int status, char *doc, size_t len, const char *const *ex
 		kmsxml_free(doc, len);
 }
 
-/* A KmsError reply for refusal id; detail feeds WWW-Authenticate only. */
+/* A KmsError reply for refusal id; detail goes to the log only. */
 static void
 api_refuse(struct api *api, struct req *r, const struct api_ctx *c,
     enum errmap_id id, const char *detail)
@@ -278,8 +279,9 @@ api_authenticate(struct api *api, struct req *r, struct api_ctx *c,
 		return ERRMAP_OK;
 	}
 	memset(&res, 0, sizeof(res));
-	if ((as = auth_bearer(api->auth, hdr, c->now, &res)) != AUTH_OK) {
-		*detail = auth_status_text(as);
+	if ((as = auth_bearer(api->auth, hdr, c->now, &res, c->why,
+	    sizeof(c->why))) != AUTH_OK) {
+		*detail = c->why;
 		return as == AUTH_MISSING ? ERRMAP_TOKEN_MISSING : ERRMAP_TOKEN_INVALID;
 	}
 	if (have_cert && strcmp(certid, res.identity) != 0)

@@ -27,6 +27,7 @@
 #include "server/auth.h"
 #include "server/auth_cache.h"
 #include "server/auth_claim.h"
+#include "server/auth_json.h"
 #include "server/auth_key.h"
 
 /* Far above any real access token, well below a header size limit. */
@@ -74,6 +75,7 @@ static const char *const auth_texts[] = {
 	[AUTH_WRONG_SCOPE] = "token lacks the key management scope",
 	[AUTH_NO_IDENTITY] = "token names no valid identity URI",
 	[AUTH_TOO_LARGE] = "token too large",
+	[AUTH_DUPLICATE] = "token names a JSON member twice",
 };
 
 const char *
@@ -389,7 +391,8 @@ auth_check_claims(const struct auth *a, const struct auth_issuer *is, jwt_t *jwt
 }
 
 static enum auth_status
-auth_verify(const struct auth *a, const char *tok, int64_t now, struct auth_result *res)
+auth_verify(const struct auth *a, const char *tok, int64_t now, struct auth_result *res,
+    char *why, size_t whylen)
 {
 	const struct auth_issuer *is;
 	jwt_t *unverified = NULL;
@@ -398,8 +401,15 @@ auth_verify(const struct auth *a, const char *tok, int64_t now, struct auth_resu
 	char iss[sizeof(res->issuer)], *crit;
 	const char *dot;
 	size_t len;
+	char q[96];
 	int rc;
 
+	/* RFC 7515 4, RFC 7519 4: one reading of each member, or none. */
+	rc = auth_json_check(tok, why, whylen);
+	if (rc != 0) {
+		st = rc == SKM_EEXIST ? AUTH_DUPLICATE : AUTH_MALFORMED;
+		goto out;
+	}
 	/*
 	 * Without a key libjwt only decodes: enough to pick the issuer, and
 	 * the claims are read from the same decode once the signature over
@@ -419,6 +429,10 @@ auth_verify(const struct auth *a, const char *tok, int64_t now, struct auth_resu
 	rc = auth_claim_string(unverified, "iss", iss, sizeof(iss), &len);
 	if (rc != 0 || (is = auth_find_issuer(a, iss)) == NULL) {
 		st = AUTH_UNKNOWN_ISSUER;
+		if (rc == 0) {
+			auth_json_escape(iss, len, q, sizeof(q));
+			snprintf(why, whylen, "%s: \"%s\"", auth_status_text(st), q);
+		}
 		goto out;
 	}
 	st = auth_check_alg(is, unverified, &alg);
@@ -439,13 +453,18 @@ out:
 
 enum auth_status
 auth_bearer(const struct auth *a, const char *header, int64_t now,
-    struct auth_result *res)
+    struct auth_result *res, char *why, size_t whylen)
 {
-	char tok[AUTH_TOKEN_MAX + 1];
+	char tok[AUTH_TOKEN_MAX + 1], dummy[1];
 	uint8_t d[AUTH_CACHE_DIGEST];
 	enum auth_status st;
 	int hashed;
 
+	if (why == NULL || whylen == 0) {
+		why = dummy;
+		whylen = sizeof(dummy);
+	}
+	why[0] = '\0';
 	memset(res, 0, sizeof(*res));
 	st = auth_token(header, tok);
 	/*
@@ -457,7 +476,7 @@ auth_bearer(const struct auth *a, const char *header, int64_t now,
 	    EVP_Digest(tok, strlen(tok), d, NULL, a->sha256, NULL) == 1;
 	if (st == AUTH_OK && !(hashed &&
 	    auth_cache_get(a->cache, d, now, a->leeway, res) == 0)) {
-		st = auth_verify(a, tok, now, res);
+		st = auth_verify(a, tok, now, res, why, whylen);
 		if (st == AUTH_OK && hashed)
 			auth_cache_put(a->cache, d, now, res);
 	}
@@ -466,8 +485,11 @@ auth_bearer(const struct auth *a, const char *header, int64_t now,
 	 * copy is never longer than the header, so only that much is written.
 	 */
 	OPENSSL_cleanse(tok, header == NULL ? 1 : strnlen(header, sizeof(tok) - 1) + 1);
-	if (st != AUTH_OK)
+	if (st != AUTH_OK) {
 		memset(res, 0, sizeof(*res));
+		if (why[0] == '\0')
+			snprintf(why, whylen, "%s", auth_status_text(st));
+	}
 	return st;
 }
 

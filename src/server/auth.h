@@ -21,6 +21,7 @@ struct auth;
 
 #define AUTH_ID_MAX	1024	/* identity URI */
 #define AUTH_JTI_MAX	128	/* token identifier kept for the audit log */
+#define AUTH_WHY_MAX	256	/* a refusal's reason for the log, with its NUL */
 
 /* Why a token was refused: each maps to one precise error message. */
 enum auth_status {
@@ -36,6 +37,7 @@ enum auth_status {
 	AUTH_WRONG_SCOPE,	/* scope lacks the key-management scope */
 	AUTH_NO_IDENTITY,	/* the identity claim is missing or not a valid URI */
 	AUTH_TOO_LARGE,		/* token longer than the limit */
+	AUTH_DUPLICATE,		/* header or payload names a JSON member twice */
 };
 
 struct auth_result {
@@ -57,13 +59,19 @@ void auth_free(struct auth *a);
 /*
  * Verifies the value of an Authorization header (NULL when absent) at
  * time now (Unix seconds). Returns AUTH_OK and fills res, or another
- * enum auth_status (res is then all zero). Never logs the token.
- * Accepted: "Bearer" in any case, spaces, one compact JWS of at most
- * 8192 octets whose header typ is "JWT" or absent (libjwt 1.10 refuses
- * "at+jwt" as malformed) and that has no "crit" header.
+ * enum auth_status (res is then all zero) with the precise reason in why
+ * (whylen octets, AUTH_WHY_MAX is enough; may be NULL): the status text,
+ * and for some statuses what in the token caused it, every octet outside
+ * printable ASCII escaped. The reason is for the log only: a client must
+ * not learn from the reply which check failed (whether an issuer is
+ * configured, for one). Never logs the token. Accepted: "Bearer" in any
+ * case, spaces, one compact JWS of at most 8192 octets whose header typ
+ * is "JWT" or absent (libjwt 1.10 refuses "at+jwt" as malformed), that
+ * has no "crit" header, and whose header and payload are JSON objects
+ * naming no member twice, at any depth.
  */
 enum auth_status auth_bearer(const struct auth *a, const char *header, int64_t now,
-    struct auth_result *res);
+    struct auth_result *res, char *why, size_t whylen);
 
 /*
  * Tokens accepted from the verified-token cache so far (a token seen

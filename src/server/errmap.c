@@ -67,18 +67,6 @@ errmap_get(enum errmap_id id)
 	return &errmap_table[id];
 }
 
-/* RFC 6750 3: error_description is %x20-21 / %x23-5B / %x5D-7E. */
-static void
-errmap_quote_safe(const char *in, char *out, size_t cap)
-{
-	size_t n = 0;
-
-	for (; in != NULL && *in != '\0' && n + 1 < cap; in++)
-		if (*in >= 0x20 && *in <= 0x7e && *in != '"' && *in != '\\')
-			out[n++] = *in;
-	out[n] = '\0';
-}
-
 /* The digits of in, at most cap - 1, or "1" when there are none. */
 static void
 errmap_digits(const char *in, char *out, size_t cap)
@@ -97,18 +85,19 @@ const char *const *
 errmap_headers(enum errmap_id id, const char *detail, const char *hdrs[],
     char *buf, size_t cap)
 {
-	char desc[128];
-
 	switch (id) {
 	case ERRMAP_TOKEN_MISSING:
 		/* RFC 6750 3.1: no error code when the request had no token. */
 		snprintf(buf, cap, "Bearer realm=\"skms\"");
 		break;
 	case ERRMAP_TOKEN_INVALID:
-		errmap_quote_safe(detail != NULL ? detail : "invalid token", desc,
-		    sizeof(desc));
+		/*
+		 * One description for every refusal: a reason per check would
+		 * tell a prober which issuers are configured. RFC 6750 3: the
+		 * row's text holds no '"' or '\\'.
+		 */
 		snprintf(buf, cap, "Bearer realm=\"skms\", error=\"invalid_token\", "
-		    "error_description=\"%s\"", desc);
+		    "error_description=\"%s\"", errmap_table[id].msg);
 		break;
 	case ERRMAP_RATE_LIMITED:
 		/* RFC 9110 10.2.3: delay-seconds, 1*DIGIT. */

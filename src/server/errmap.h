@@ -78,11 +78,12 @@ const struct errmap_entry *errmap_get(enum errmap_id id);
 /*
  * The extra response headers of id as a NULL-terminated name, value list
  * written into hdrs (at least 5 slots), with header values formatted into
- * buf (cap octets). detail, for an invalid token, is the RFC 6750
- * error_description (a static lower-case reason; quotes and controls are
- * dropped); for a rate-limited request, the Retry-After seconds in decimal
- * (anything but digits is dropped; "1" when none is left). Returns hdrs,
- * or NULL when id needs no extra header.
+ * buf (cap octets). Returns hdrs, or NULL when id needs no extra header.
+ * The RFC 6750 error_description of an invalid token is the row's ErrorMsg,
+ * whatever the token's fault: which check refused it (an unknown issuer,
+ * a bad signature, an expired token) goes to the log only. detail is read
+ * for a rate-limited request alone: the Retry-After seconds in decimal
+ * (anything but digits is dropped; "1" when none is left).
  */
 const char *const *errmap_headers(enum errmap_id id, const char *detail,
     const char *hdrs[], char *buf, size_t cap);

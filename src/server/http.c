@@ -420,7 +420,8 @@ conn_parse(struct conn *c)
 	if ((rc = http_parse_head(c->in, c->in_len, h->max_head, h->max_body, &hd)) == 0)
 		return 1;
 	if (rc < 0) {
-		log_debug("%s: refused request: HTTP %d", c->peer, -rc);
+		log_debug("%s: refused request: HTTP %d%s%s", c->peer, -rc,
+		    hd.why != NULL ? ": " : "", hd.why != NULL ? hd.why : "");
 		conn_refuse(c, http_parse_error(rc));
 		return 0;
 	}

@@ -163,27 +163,69 @@ http_parse_length(const struct http_field *f, uint64_t *out)
 	return 0;
 }
 
+/*
+ * Fields that must appear at most once: RFC 9110 5.3 lets a recipient
+ * combine repeated lines only for a list-valued field, and these are
+ * singletons. Two of one would let two readers (a proxy, a log, skmsd)
+ * each take a different one: the body's framing (RFC 9112 6.3 leaves
+ * refusing even equal lengths to the recipient), the host, the media
+ * type of the body, or the credentials the request is authorised by.
+ */
+static const struct {
+	const char *name;
+	const char *why;
+} http_parse_single[] = {
+	{ "Host", "Host field repeated" },
+	{ "Content-Length", "Content-Length field repeated" },
+	{ "Transfer-Encoding", "Transfer-Encoding field repeated" },
+	{ "Content-Type", "Content-Type field repeated" },
+	{ "Authorization", "Authorization field repeated" },
+};
+
+/* The first singleton named twice in h, or NULL. */
+static const char *
+http_parse_repeated(const struct http_head *h)
+{
+	size_t i, j, k;
+
+	for (k = 0; k < sizeof(http_parse_single) / sizeof(http_parse_single[0]); k++) {
+		for (i = 0; i < h->nfields; i++) {
+			if (!http_parse_is(&h->fields[i], http_parse_single[k].name))
+				continue;
+			for (j = i + 1; j < h->nfields; j++)
+				if (http_parse_is(&h->fields[j], http_parse_single[k].name))
+					return http_parse_single[k].why;
+			break;
+		}
+	}
+	return NULL;
+}
+
 /* The fields that frame the body and shape the connection. */
 static int
 http_parse_semantics(struct http_head *h, size_t max_body)
 {
 	const struct http_field *f;
 	int has_len = 0, hosts = 0, te = 0, conn_close = 0, conn_keep = 0;
-	uint64_t n;
 	size_t i;
 
 	h->content_length = 0;
+	if ((h->why = http_parse_repeated(h)) != NULL)
+		return HTTP_PARSE_BAD;
 	for (i = 0; i < h->nfields; i++) {
 		f = &h->fields[i];
 		if (http_parse_is(f, "Content-Length")) {
-			if (http_parse_length(f, &n) != 0 || (has_len && n != h->content_length))
+			if (http_parse_length(f, &h->content_length) != 0) {
+				h->why = "Content-Length is not a decimal length";
 				return HTTP_PARSE_BAD;
-			h->content_length = n;
+			}
 			has_len = 1;
 		} else if (http_parse_is(f, "Transfer-Encoding")) {
-			/* Only chunked, and only once, as the final coding. */
-			if (te || f->value_len != 7 || strncasecmp(f->value, "chunked", 7) != 0)
-				return te ? HTTP_PARSE_BAD : HTTP_PARSE_METHOD;
+			/* Only chunked, as the final and only coding. */
+			if (f->value_len != 7 || strncasecmp(f->value, "chunked", 7) != 0) {
+				h->why = "transfer coding other than chunked";
+				return HTTP_PARSE_METHOD;
+			}
 			te = 1;
 		} else if (http_parse_is(f, "Host")) {
 			hosts++;
@@ -191,20 +233,29 @@ http_parse_semantics(struct http_head *h, size_t max_body)
 			conn_close |= http_parse_has_token(f->value, f->value_len, "close");
 			conn_keep |= http_parse_has_token(f->value, f->value_len, "keep-alive");
 		} else if (http_parse_is(f, "Expect")) {
-			if (f->value_len != 12 || strncasecmp(f->value, "100-continue", 12) != 0)
+			if (f->value_len != 12 ||
+			    strncasecmp(f->value, "100-continue", 12) != 0) {
+				h->why = "expectation other than 100-continue";
 				return HTTP_PARSE_EXPECT;
+			}
 			/* RFC 9110 10.1.1: ignored in an HTTP/1.0 request. */
 			h->expect_continue = h->minor == 1;
 		}
 	}
 	/* RFC 9112 6.1: both would let two parsers disagree on the framing. */
-	if (te && has_len)
+	if (te && has_len) {
+		h->why = "both Content-Length and Transfer-Encoding";
 		return HTTP_PARSE_BAD;
-	/* RFC 9112 3.2: exactly one Host in HTTP/1.1, at most one in 1.0. */
-	if (hosts > 1 || (h->minor == 1 && hosts == 0))
+	}
+	/* RFC 9112 3.2: exactly one Host in HTTP/1.1 (more is refused above). */
+	if (h->minor == 1 && hosts == 0) {
+		h->why = "no Host field";
 		return HTTP_PARSE_BAD;
-	if (te && h->minor == 0)
+	}
+	if (te && h->minor == 0) {
+		h->why = "Transfer-Encoding in HTTP/1.0";
 		return HTTP_PARSE_BAD;
+	}
 	h->chunked = te;
 	h->keep_alive = !conn_close && (h->minor == 1 || conn_keep);
 	if (!te && h->content_length > max_body)

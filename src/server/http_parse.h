@@ -6,8 +6,10 @@
  * between calls and allocates nothing: the transport calls it again when
  * more bytes arrive. It is strict where leniency lets two parsers disagree
  * on where a request ends (request smuggling): a Content-Length together
- * with a Transfer-Encoding, two different lengths, a space before a
- * colon, folded lines, control characters and bare CRs are refused. Bare
+ * with a Transfer-Encoding, a space before a colon, folded lines, control
+ * characters and bare CRs are refused, and so is a second Host,
+ * Content-Length, Transfer-Encoding, Content-Type or Authorization field,
+ * even with the same value. Bare
  * LF line ends are accepted in the header section (RFC 9112 2.2), not in
  * the framing of a chunked body.
  */
@@ -51,14 +53,17 @@ struct http_head {
 	int chunked;			/* Transfer-Encoding: chunked */
 	int keep_alive;			/* the connection stays open after the reply */
 	int expect_continue;		/* Expect: 100-continue */
+	const char *why;		/* a refusal's reason (static), or NULL */
 };
 
 /*
  * Parses the header section at the start of buf[0..len). Returns its
  * length (> 0) and fills h when it is complete, HTTP_PARSE_MORE while it
  * may still become one within max_head octets, or a negative
- * HTTP_PARSE_* status. A Content-Length over max_body is
- * HTTP_PARSE_TOO_LARGE. An HTTP/1.1 request must carry one Host field.
+ * HTTP_PARSE_* status, with a static reason in h->why for the refusals
+ * of the header fields' meaning (NULL for the others). A Content-Length
+ * over max_body is HTTP_PARSE_TOO_LARGE. An HTTP/1.1 request must carry
+ * one Host field.
  */
 int http_parse_head(const char *buf, size_t len, size_t max_head, size_t max_body,
     struct http_head *h);

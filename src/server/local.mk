@@ -5,6 +5,7 @@ include src/server/auth.mk
 noinst_LTLIBRARIES += src/server/libserver.la
 src_server_libserver_la_SOURCES = \
 	src/server/api.h src/server/req.h \
+	src/server/gen.c src/server/gen.h \
 	src/server/http.c src/server/http.h \
 	src/server/http_bio.c src/server/http_bio.h \
 	src/server/http_defer.c src/server/http_defer.h \

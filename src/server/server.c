@@ -44,6 +44,7 @@
 #include "kms/kms.h"
 #include "server/api.h"
 #include "server/auth.h"
+#include "server/gen.h"
 #include "server/http.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -56,13 +57,6 @@
 #define SERVER_PERIOD_TICK	30	/* seconds between current-period gauge updates */
 #define SERVER_LOOPS_MAX	64	/* server.threads' upper bound */
 #define SERVER_ACK_WAIT		5	/* seconds a reload waits for every loop */
-
-/* One configuration generation: replaced as a whole on SIGHUP. */
-struct server_gen {
-	struct conf *cf;
-	struct auth *auth;
-	struct tls *tls;
-};
 
 /* One event loop: loops[0] runs on the main thread with s->base. */
 struct server_loop {
@@ -84,8 +78,8 @@ struct server {
 	char *store_path;
 	const struct kms *kms;
 	struct tls_tickets *tickets;
-	struct server_gen cur;
-	struct server_gen prev;
+	struct gen cur;			/* replaced as a whole on SIGHUP */
+	struct gen prev;
 	struct evhttp *metrics;
 	struct api *api;
 	struct event *sig_hup, *sig_term, *sig_int;
@@ -93,16 +87,6 @@ struct server {
 	double drain_deadline;
 	int draining;
 };
-
-static void
-server_gen_free(struct server_gen *g)
-{
-	tls_free(g->tls);
-	if (g->auth != NULL)
-		auth_free(g->auth);
-	conf_free(g->cf);
-	memset(g, 0, sizeof(*g));
-}
 
 /*
  * A bound, listening, non-blocking socket for a; SKM_EIO with the reason
@@ -351,39 +335,17 @@ server_loop_stop(evutil_socket_t fd, short what, void *arg)
 static void
 server_reload(struct server *s)
 {
-	struct server_gen next = { 0 };
-	struct conf_error cerr;
-	char why[512];
+	char why[600];
 	const char *fixed;
-	int rc;
 
-	memset(&cerr, 0, sizeof(cerr));
-	why[0] = '\0';
 	log_info("reloading %s", s->conf_path != NULL ? s->conf_path : "the defaults");
-	rc = s->conf_path != NULL ? conf_load(s->conf_path, &next.cf, &cerr) :
-	    conf_defaults(&next.cf);
-	if (rc != 0) {
-		conf_error_str(&cerr, why, sizeof(why));
+	if (gen_reload(&s->cur, &s->prev, s->conf_path, s->tickets, &s->mu, why,
+	    sizeof(why)) != 0) {
 		log_warnx("reload failed, keeping the running configuration: %s", why);
 		return;
 	}
-	if ((rc = auth_new(next.cf, &next.auth, why, sizeof(why))) != 0) {
-		log_warnx("reload failed, keeping the running configuration: tokens: %s",
-		    why[0] != '\0' ? why : skm_strerror(rc));
-		goto fail;
-	}
-	if ((rc = tls_new(next.cf, s->tickets, &next.tls, why, sizeof(why))) != 0) {
-		log_warnx("reload failed, keeping the running configuration: tls: %s",
-		    why[0] != '\0' ? why : skm_strerror(rc));
-		goto fail;
-	}
-	if ((fixed = server_restart_only(s->cur.cf, next.cf)) != NULL)
+	if ((fixed = server_restart_only(s->prev.cf, s->cur.cf)) != NULL)
 		log_warnx("%s changed: kept as started until a restart", fixed);
-	pthread_mutex_lock(&s->mu);
-	server_gen_free(&s->prev);
-	s->prev = s->cur;
-	s->cur = next;
-	pthread_mutex_unlock(&s->mu);
 	log_set_level(s->cur.cf->log.level);
 	http_reload(s->loops[0].http, s->cur.cf, s->cur.tls);
 	server_loops_reload(s);
@@ -392,9 +354,6 @@ server_reload(struct server *s)
 	evtimer_del(s->rotate);
 	server_rotate_arm(s);
 	log_info("configuration reloaded");
-	return;
-fail:
-	server_gen_free(&next);
 }
 
 static void
@@ -729,8 +688,8 @@ server_free(struct server *s)
 		event_free(s->period);
 	if (s->drain != NULL)
 		event_free(s->drain);
-	server_gen_free(&s->prev);
-	server_gen_free(&s->cur);
+	gen_free(&s->prev);
+	gen_free(&s->cur);
 	/* Every context and connection using the ticket keys is gone by now. */
 	tls_tickets_free(s->tickets);
 	for (i = 1; i < SERVER_LOOPS_MAX; i++)
