@@ -511,8 +511,9 @@ api_authorise(struct api *api, const struct api_ctx *c, uint64_t pno, int *enrol
 		return ERRMAP_TIME_RANGE;
 	if (store_txn_begin(api->st, 0, &t) != 0)
 		return ERRMAP_STORE;
-	rc = store_period_check(&t, (const uint8_t *)c->caller, strlen(c->caller), pno,
-	    s, e);
+	/* Revoked means no key set of any period, not only of those after it. */
+	rc = store_period_issue(&t, (const uint8_t *)c->caller, strlen(c->caller), pno,
+	    s, e, c->now);
 	store_txn_abort(&t);
 	switch (rc) {
 	case 0:
