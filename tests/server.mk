@@ -97,3 +97,12 @@ tests/fuzz_http: $(FUZZ_HTTP_SRCS) $(FUZZ_HTTP_HDRS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/src -I$(top_builddir) \
 	    $(OPENSSL_CFLAGS) -o $@ $(FUZZ_HTTP_SRCS)
 CLEANFILES += tests/fuzz_http
+# What leaves the server as text: log lines escaped, ClientReqUrl in ASCII.
+check_PROGRAMS += tests/test_log tests/test_requrl
+TESTS += tests/test_log tests/test_requrl
+tests_test_log_SOURCES = tests/test_log.c
+tests_test_log_CFLAGS = $(TEST_CFLAGS)
+tests_test_log_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+tests_test_requrl_SOURCES = tests/test_requrl.c
+tests_test_requrl_CFLAGS = $(TEST_CFLAGS)
+tests_test_requrl_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
