@@ -456,9 +456,10 @@ pid=
 if [ $st -eq 0 ]; then ok; else bad "exit status after SIGTERM: $st"; fi
 hasnt "Sanitizer\|runtime error" "$tmp/log" "sanitizer reports"
 
-# --- started as root, the switch to server.user leaves the process
-# undumpable: a uid change resets the dumpable flag to fs.suid_dumpable,
-# so skmsd hardens again after it ---
+# --- a request whose body stops arriving is answered 408 at the deadline
+# (2 s), not closed in silence; and, started as root, the switch to
+# server.user leaves the process undumpable: a uid change resets the
+# dumpable flag to fs.suid_dumpable, so skmsd hardens again after it ---
 user=
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	user=nobody
@@ -489,8 +490,35 @@ if [ -n "$user" ]; then
 	same "$(stat -c %U "/proc/$pid/environ")" root "not dumpable after switching to $user"
 	echo "note: fs.suid_dumpable is $(cat /proc/sys/fs/suid_dumpable 2>/dev/null) here"
 fi
-expect 0 "serving as $user" get "$URL/init" "$tmp/b" -X POST
-has "^200" "$tmp/out" "serving as $user"
+t0=$(date +%s)
+(printf 'POST /keymanagement/identity/v1/init HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n<KmsRequest'
+	n=0
+	while [ $n -lt 150 ] && ! grep -q "^HTTP/1.1 " "$tmp/stall" 2>/dev/null; do
+		sleep 0.1
+		n=$((n + 1))
+	done) | s_client -quiet >"$tmp/stall" 2>&1 &
+spid=$!
+n=0
+while [ $n -lt 150 ] && ! grep -q "</KmsResponse>" "$tmp/stall"; do
+	sleep 0.1
+	n=$((n + 1))
+done
+elapsed=$(($(date +%s) - t0))
+has "^HTTP/1.1 408 Request Timeout" "$tmp/stall" "stalled body answered 408"
+has "^Connection: close" "$tmp/stall" "stalled body: connection closes"
+has "<ErrorCode>40801</ErrorCode>" "$tmp/stall" "stalled body: KmsError"
+has "<ClientReqUrl>https://127.0.0.1/keymanagement/identity/v1/init</ClientReqUrl>" \
+    "$tmp/stall" "stalled body: ClientReqUrl"
+if [ $elapsed -ge 1 ]; then ok; else bad "stalled body answered after $elapsed s, before the deadline"; fi
+n=0
+while kill -0 "$spid" 2>/dev/null && [ $n -lt 100 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+if kill -0 "$spid" 2>/dev/null; then bad "connection still open after the 408"; kill "$spid"; else ok; fi
+wait "$spid" 2>/dev/null
+expect 0 "alive after the stalled body" get "$URL/init" "$tmp/b" -X POST
+has "^200" "$tmp/out" "alive after the stalled body"
 kill -TERM "$pid"
 wait "$pid"
 pid=

@@ -212,6 +212,7 @@ START_TEST(errmap_rows)
 	ck_assert_int_eq(errmap_get(ERRMAP_CONTENT_TYPE)->status, 415);
 	ck_assert_int_eq(errmap_get(ERRMAP_AUDIT)->status, 503);
 	ck_assert_int_eq(errmap_get(ERRMAP_OVERLOADED)->status, 503);
+	ck_assert_int_eq(errmap_get(ERRMAP_REQUEST_TIMEOUT)->status, 408);
 }
 END_TEST
 

@@ -563,6 +563,20 @@ conn_timeout(evutil_socket_t fd, short what, void *arg)
 		conn_respond(c, &rp);
 		return;
 	}
+	if ((c->state == CONN_NEW || c->state == CONN_READING) && c->handshaken &&
+	    c->in_len > 0 && c->out == NULL) {
+		/*
+		 * RFC 9110 15.5.9: part of a request came, the rest did not.
+		 * The client is told so, and the head as far as it came names
+		 * the URL; the connection closes after the reply.
+		 */
+		struct http_head hd;
+
+		(void)http_parse_head(c->in, c->in_len, c->h->max_head, c->h->max_body, &hd);
+		log_debug("%s: request not received within the deadline", c->peer);
+		conn_refuse(c, ERRMAP_REQUEST_TIMEOUT, &hd);
+		return;
+	}
 	conn_close(c);
 }
 
