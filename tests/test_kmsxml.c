@@ -350,6 +350,7 @@ START_TEST(writer_utf8_table)
 
 	ck_assert_msg(rc == (c->ok ? 0 : SKM_EINVAL), "case %d: writer says %d", _i, rc);
 	ck_assert_msg(libxml_takes(c->s) == c->ok, "case %d: libxml2 disagrees", _i);
+	ck_assert_int_eq(xmlw_text_ok(c->s), c->ok);
 	if (c->ok) {
 		xmlDocPtr x = parse(doc, len);
 
@@ -386,6 +387,7 @@ START_TEST(writer_utf8_brute_force)
 			doc = NULL;
 			rc = write_text(s, &doc, &len);
 			ck_assert_msg((rc == 0) == libxml_takes(s), "%02x %02x: writer %d", a, b, rc);
+			ck_assert_int_eq(xmlw_text_ok(s), rc == 0);
 			free(doc);
 			n++;
 		}

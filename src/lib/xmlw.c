@@ -284,6 +284,30 @@ xmlw_hex(struct xmlw *w, const char *name, const char *const *attrs,
 	xmlw_end(w, name);
 }
 
+int
+xmlw_text_ok(const char *text)
+{
+	const uint8_t *p = (const uint8_t *)text;
+	size_t n;
+	uint32_t cp;
+
+	while (*p != '\0') {
+		switch (xmlw_class[*p]) {
+		case XMLW_BAD:
+			return 0;
+		case XMLW_LEAD:
+			if ((n = utf8_decode(p, 4, &cp)) == 0 || !utf8_xml_char(cp))
+				return 0;
+			p += n;
+			break;
+		default:
+			p++;
+			break;
+		}
+	}
+	return 1;
+}
+
 void
 xmlw_url(struct xmlw *w, const char *name, const char *url)
 {

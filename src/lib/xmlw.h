@@ -36,6 +36,9 @@ void xmlw_close(struct xmlw *w, const char *name);
  */
 void xmlw_text(struct xmlw *w, const char *name, const char *text);
 
+/* 1 when xmlw_text() would write text, 0 when it would fail the document. */
+int xmlw_text_ok(const char *text);
+
 /*
  * <name>url</name> for a URL that may hold any octets (one echoed from a
  * request): octets outside printable ASCII become %HH, upper-case, so it
