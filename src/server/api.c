@@ -33,7 +33,6 @@
 #include "store/period.h"
 #include "store/store.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
