@@ -138,3 +138,13 @@ tests/fuzz_reload: $(FUZZ_RELOAD_SRCS) $(FUZZ_RELOAD_HDRS)
 	    -o $@ $(FUZZ_RELOAD_SRCS) $(JWT_LIBS) $(JANSSON_LIBS) $(YAML_LIBS) \
 	    $(OPENSSL_LIBS)
 CLEANFILES += tests/fuzz_reload tests/fuzz_reload.dict
+
+# What leaves the server as text: log lines escaped, ClientReqUrl in ASCII.
+check_PROGRAMS += tests/test_log tests/test_requrl
+TESTS += tests/test_log tests/test_requrl
+tests_test_log_SOURCES = tests/test_log.c
+tests_test_log_CFLAGS = $(TEST_CFLAGS)
+tests_test_log_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+tests_test_requrl_SOURCES = tests/test_requrl.c
+tests_test_requrl_CFLAGS = $(TEST_CFLAGS)
+tests_test_requrl_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)

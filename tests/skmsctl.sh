@@ -41,6 +41,12 @@ expect 2 "init offset >= period" ctl init --kms-uri kms.example.org --key-period
 expect 2 "init period 0" ctl init --kms-uri kms.example.org --key-period 0
 expect 2 "init both kek sources" ctl init --kms-uri kms.example.org --kek-file "$tmp/k" --passphrase-file "$tmp/p"
 expect 2 "init valid-to before valid-from" ctl init --kms-uri kms.example.org --valid-from 2030-01-01 --valid-to 2029-01-01
+# Issuer and KmsDomainList go into every KmsCertificate: only text XML can carry.
+expect 2 "init issuer with invalid UTF-8" ctl init --kms-uri kms.example.org --issuer "$(printf 'a\377b')"
+has "issuer" "$tmp/err" "init issuer with invalid UTF-8: named"
+expect 2 "init issuer with a control character" ctl init --kms-uri kms.example.org --issuer "$(printf 'a\033b')"
+expect 2 "init domain with U+FFFF" ctl init --kms-uri kms.example.org --domain "$(printf 'a\357\277\277b')"
+expect 2 "init domain with an overlong form" ctl init --kms-uri kms.example.org --domain "$(printf 'a\300\257b')"
 
 # a key file readable by others is refused, and nothing is created
 head -c 32 /dev/urandom >"$tmp/kek.key"

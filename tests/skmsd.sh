@@ -15,6 +15,7 @@ tmp=$(mktemp -d)
 pid=
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	[ -n "${dumpable_was:-}" ] && echo "$dumpable_was" >/proc/sys/fs/suid_dumpable
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -490,6 +491,74 @@ wait "$pid"
 st=$?
 pid=
 if [ $st -eq 0 ]; then ok; else bad "exit status after SIGTERM: $st"; fi
+hasnt "Sanitizer\|runtime error" "$tmp/log" "sanitizer reports"
+
+# --- a request whose body stops arriving is answered 408 at the deadline
+# (2 s), not closed in silence; and, started as root, the switch to
+# server.user leaves the process undumpable: a uid change resets the
+# dumpable flag to fs.suid_dumpable, so skmsd hardens again after it ---
+user=
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	user=nobody
+else
+	echo "note: not root: the server.user checks do not apply (CI runs them as root)"
+fi
+# With fs.suid_dumpable at 0 the kernel itself leaves the process
+# undumpable after the switch, so the check below tells the order apart
+# only where it is 1. SKMS_TEST_SUID_DUMPABLE=1 (as root) sets it to 1 for
+# the start of the daemon alone and puts the old value back right after.
+dumpable_was=
+if [ -n "$user" ] && [ "${SKMS_TEST_SUID_DUMPABLE:-0}" = 1 ] &&
+    [ -w /proc/sys/fs/suid_dumpable ]; then
+	dumpable_was=$(cat /proc/sys/fs/suid_dumpable)
+	echo 1 >/proc/sys/fs/suid_dumpable
+fi
+start 1K "" 4 2s $user
+if [ -n "$dumpable_was" ]; then
+	echo "$dumpable_was" >/proc/sys/fs/suid_dumpable
+	dumpable_was=
+fi
+URL="https://127.0.0.1:$port/keymanagement/identity/v1"
+if [ -n "$user" ]; then
+	uid=$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "/proc/$pid/status")
+	nid=$(id -u nobody)
+	same "$uid" "$nid$nid$nid$nid" "every uid switched to $user"
+	# /proc/PID of a process that is not dumpable belongs to root.
+	same "$(stat -c %U "/proc/$pid/environ")" root "not dumpable after switching to $user"
+	echo "note: fs.suid_dumpable is $(cat /proc/sys/fs/suid_dumpable 2>/dev/null) here"
+fi
+t0=$(date +%s)
+(printf 'POST /keymanagement/identity/v1/init HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n<KmsRequest'
+	n=0
+	while [ $n -lt 150 ] && ! grep -q "^HTTP/1.1 " "$tmp/stall" 2>/dev/null; do
+		sleep 0.1
+		n=$((n + 1))
+	done) | s_client -quiet >"$tmp/stall" 2>&1 &
+spid=$!
+n=0
+while [ $n -lt 150 ] && ! grep -q "</KmsResponse>" "$tmp/stall"; do
+	sleep 0.1
+	n=$((n + 1))
+done
+elapsed=$(($(date +%s) - t0))
+has "^HTTP/1.1 408 Request Timeout" "$tmp/stall" "stalled body answered 408"
+has "^Connection: close" "$tmp/stall" "stalled body: connection closes"
+has "<ErrorCode>40801</ErrorCode>" "$tmp/stall" "stalled body: KmsError"
+has "<ClientReqUrl>https://127.0.0.1/keymanagement/identity/v1/init</ClientReqUrl>" \
+    "$tmp/stall" "stalled body: ClientReqUrl"
+if [ $elapsed -ge 1 ]; then ok; else bad "stalled body answered after $elapsed s, before the deadline"; fi
+n=0
+while kill -0 "$spid" 2>/dev/null && [ $n -lt 100 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+if kill -0 "$spid" 2>/dev/null; then bad "connection still open after the 408"; kill "$spid"; else ok; fi
+wait "$spid" 2>/dev/null
+expect 0 "alive after the stalled body" get "$URL/init" "$tmp/b" -X POST
+has "^200" "$tmp/out" "alive after the stalled body"
+kill -TERM "$pid"
+wait "$pid"
+pid=
 hasnt "Sanitizer\|runtime error" "$tmp/log" "sanitizer reports"
 
 echo "skmsd: $pass passed, $fail failed"

@@ -704,9 +704,9 @@ dup400() {	# dup400 WHAT REASON [curl arguments]: a repeated field is a 400
 	has "refused request: HTTP 400: $reason" "$tmp/log" "$what: logged"
 }
 sed -i 's/^  level: info/  level: debug/' "$C"
+reloaded=$(log_count "configuration reloaded" "$tmp/log")
 kill -HUP "$pid"
-n=0
-while ! grep -q "configuration reloaded" "$tmp/log" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+wait_log "configuration reloaded" "$tmp/log" "$reloaded"
 dup400 "two Authorization fields" "Authorization field repeated" -H "$AA" -H "$AA"
 dup400 "two Content-Type fields" "Content-Type field repeated" -H "$AA" \
     -H "Content-Type: application/xml" -H "Content-Type: text/plain" --data-binary '<a/>'
@@ -715,6 +715,83 @@ dup400 "two equal Content-Length fields" "Content-Length field repeated" -H "$AA
 call 200 "one Authorization field" /keyprov -H "$AA"
 stop
 hasnt "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$tmp/log" "sanitizers quiet (refusals)"
+
+# ======================================================================
+# Revocation and hostile octets (kept apart from the blocks above).
+# ======================================================================
+CACHEMAX=1000 WINDOW=0 start
+BASE="https://127.0.0.1:$port/keymanagement/identity/v1"
+
+# --- a revoked identity gets no key set of any period, cached or not;
+# skmsctl keyset derive still gives the administrator a period that ended
+# before the revocation ---
+if ctl user add sip:grace@example.org >"$tmp/out" 2>&1; then ok; else bad "add grace"; cat "$tmp/out"; fi
+GRACE="Authorization: Bearer $(mint sip:grace@example.org)"
+settle
+cur=$(cur_period)
+call 200 "grace: previous period before revocation" \
+    "/keyprov/sip:grace@example.org/$(ntp_hex $((cur - 1)))" -H "$GRACE"
+call 200 "grace: current period before revocation" /keyprov -H "$GRACE"
+call 200 "grace: next period before revocation" \
+    "/keyprov/sip:grace@example.org/$(ntp_hex $((cur + 1)))" -H "$GRACE"
+hit0=$(metric 'skms_cache_lookups_total{result="hit"}')
+call 200 "grace: previous period again, from the cache" \
+    "/keyprov/sip:grace@example.org/$(ntp_hex $((cur - 1)))" -H "$GRACE"
+same "$(metric 'skms_cache_lookups_total{result="hit"}')" $((hit0 + 1)) "grace: previous period cached"
+if ctl user revoke sip:grace@example.org --reason "device stolen" >"$tmp/out" 2>&1; then ok; else
+	bad "revoke grace"; cat "$tmp/out"; fi
+call 40304 "grace revoked: current period" /keyprov -H "$GRACE"
+call 40304 "grace revoked: previous period (window-past, cached)" \
+    "/keyprov/sip:grace@example.org/$(ntp_hex $((cur - 1)))" -H "$GRACE"
+call 40304 "grace revoked: next period (precomputed or cached)" \
+    "/keyprov/sip:grace@example.org/$(ntp_hex $((cur + 1)))" -H "$GRACE"
+expect 0 "grace revoked: skmsctl keyset derive of the previous period" \
+    ctl keyset derive sip:grace@example.org --period $((cur - 1))
+has "<UserDecryptKey" "$tmp/out" "grace revoked: offline key set derived"
+expect 1 "grace revoked: skmsctl keyset derive of the current period" \
+    ctl keyset derive sip:grace@example.org --period "$cur"
+
+# --- any octets in the path or the Host header: the KmsError is
+# well-formed and valid, ClientReqUrl is the full URL in ASCII, and the log
+# shows the octets escaped ---
+# raw REQUEST: sends REQUEST (printf format) as it is over TLS; the reply in
+# $tmp/raw, its body in $tmp/b.
+raw() {
+	printf "$1" | timeout 20 "$OPENSSL" s_client -quiet -connect "127.0.0.1:$port" \
+	    >"$tmp/raw" 2>/dev/null
+	sed '1,/^\r$/d' "$tmp/raw" >"$tmp/b"
+}
+# hostile STATUS WHAT TARGET HOST URL: one request, checked whole.
+hostile() {
+	raw "POST $3 HTTP/1.1\r\nHost: $4\r\nAuthorization: Bearer $ALICE\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+	has "^HTTP/1.1 $1 " "$tmp/raw" "$2: status"
+	validate "$tmp/b" "$2"
+	has "<ClientReqUrl>$5</ClientReqUrl>" "$tmp/b" "$2: ClientReqUrl"
+	if LC_ALL=C grep -q '[^ -~]' "$tmp/b"; then bad "$2: body not ASCII"; else ok; fi
+}
+K=/keymanagement/identity/v1
+H="127.0.0.1:$port"
+hostile 404 "0xFF 0xFE outside the tree" '/\377\376' "$H" "https://$H/%FF%FE"
+hostile 400 "0xFF 0xFE in the identity" "$K/keyprov/\377\376" "$H" "https://$H$K/keyprov/%FF%FE"
+hostile 400 "0x01 in the path" "$K/keyprov/a\001b" "$H" "https://kms.example.org$K/keyprov/a%01b"
+hostile 400 "overlong '/' in the path" "$K/keyprov/sip:a\300\257@example.org" "$H" \
+    "https://$H$K/keyprov/sip:a%C0%AF@example.org"
+hostile 400 "encoded NUL in the path" "$K/keyprov/sip:alice%%00@example.org" "$H" \
+    "https://$H$K/keyprov/sip:alice%00@example.org"
+hostile 400 "stray percent sign" "$K/keyprov/a%%zz" "$H" "https://$H$K/keyprov/a%25zz"
+hostile 400 "0xFF 0xFE in Host" "$K/init" '\377\376' "https://kms.example.org$K/init"
+hostile 400 "0x01 in Host" "$K/init" 'a\001b' "https://kms.example.org$K/init"
+hostile 400 "overlong UTF-8 in Host" "$K/init" '\300\256' "https://kms.example.org$K/init"
+hostile 400 "encoded NUL in Host" "$K/init" 'a%%00b' "https://kms.example.org$K/init"
+has "\\\\xff\\\\xfe" "$tmp/log" "log: 0xFF 0xFE escaped"
+has "\\\\xc0\\\\xaf" "$tmp/log" "log: overlong form escaped"
+if LC_ALL=C grep -q '[^ -~]' "$tmp/log"; then
+	bad "log: octets outside printable ASCII"
+	LC_ALL=C grep -n '[^ -~]' "$tmp/log" | cat -v | head -n 5
+else ok; fi
+call 200 "still serving after the hostile octets" /init -H "$AA"
+stop
+hasnt "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$tmp/log" "sanitizers quiet (revocation, octets)"
 
 echo "skmsd_api: $pass passed, $fail failed, $nbad kinds of bad input"
 [ "$fail" -eq 0 ]

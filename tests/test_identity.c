@@ -454,6 +454,18 @@ START_TEST(period_revocation)
 	    3000), 0);
 	ck_assert_int_eq(store_period_check(&t, U("sip:carol@example.org"), 3, 3000,
 	    4000), SKM_EREVOKED);
+	/*
+	 * The period before the revocation: skmsctl may derive it, skmsd
+	 * issues it only until the revocation applies.
+	 */
+	ck_assert_int_eq(store_period_issue(&t, U("sip:carol@example.org"), 5, 2000,
+	    3000, 3499), 0);
+	ck_assert_int_eq(store_period_issue(&t, U("sip:carol@example.org"), 5, 2000,
+	    3000, 3500), SKM_EREVOKED);
+	ck_assert_int_eq(store_period_issue(&t, U("sip:carol@example.org"), 3, 3000,
+	    4000, 3000), SKM_EREVOKED);
+	ck_assert_int_eq(store_period_issue(&t, U("sip:dave@example.org"), 3, 3000,
+	    4000, 3000), SKM_ENOTFOUND);
 	ck_assert_int_eq(store_identity_unrevoke(&t, U("sip:carol@example.org")), 0);
 	ck_assert_int_eq(store_period_unrevoke(&t, U("sip:carol@example.org"), 256), 0);
 	ck_assert_int_eq(store_period_revoked(&t, U("sip:carol@example.org"), 256), 0);

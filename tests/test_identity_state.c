@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * identity_state() and identity_state_period(): table-driven, every
- * boundary (one second before, at, one second after each timestamp).
+ * identity_state(), identity_state_period() and identity_state_issue():
+ * table-driven, every boundary (one second before, at, one second after
+ * each timestamp), and brute force over a small time line.
  */
 #include <check.h>
 #include <stdint.h>
@@ -137,6 +138,64 @@ START_TEST(period_table)
 }
 END_TEST
 
+/* What the server may issue: period [1000, 2000) asked for at now. */
+static const struct issue_case {
+	int64_t from, to, revoked;
+	int period_revoked;
+	int64_t now;
+	int want;
+} issue_cases[] = {
+	/* Never revoked: the period rule alone, whenever asked. */
+	{ 0, 0, 0, 0, 500, 0 },
+	{ 0, 0, 0, 0, 1500, 0 },
+	{ 0, 0, 0, 0, 2500, 0 },
+	{ 0, 0, 0, 1, 2500, SKM_EREVOKED },
+	{ 2000, 0, 0, 0, 2500, SKM_ESTATE },
+	/* Revoked at 2500, after the period ended: a past period until then only. */
+	{ 0, 0, 2500, 0, 1500, 0 },
+	{ 0, 0, 2500, 0, 2499, 0 },
+	{ 0, 0, 2500, 0, 2500, SKM_EREVOKED },
+	{ 0, 0, 2500, 0, 2501, SKM_EREVOKED },
+	{ 0, 0, 2500, 0, INT64_MAX, SKM_EREVOKED },
+	/* Revoked at the period's end. */
+	{ 0, 0, 2000, 0, 1999, 0 },
+	{ 0, 0, 2000, 0, 2000, SKM_EREVOKED },
+	/* Revoked inside or before the period: withheld even before the revocation. */
+	{ 0, 0, 1999, 0, 500, SKM_EREVOKED },
+	{ 0, 0, 1500, 0, 1500, SKM_EREVOKED },
+	{ 0, 0, 10, 0, 5, SKM_EREVOKED },
+	/* Revocation outranks validity once it applies. */
+	{ 0, 1500, 2500, 0, 2600, SKM_EREVOKED },
+	{ 3000, 0, 2500, 0, 2600, SKM_EREVOKED },
+	{ 3000, 0, 2500, 0, 2400, SKM_ESTATE },
+	/* A future period asked for after the revocation. */
+	{ 0, 0, 500, 0, 600, SKM_EREVOKED },
+};
+
+START_TEST(issue_table)
+{
+	const struct issue_case *c = &issue_cases[_i];
+	struct identity_rec r = { 0 };
+	int got;
+
+	r.valid_from = c->from;
+	r.valid_to = c->to;
+	r.revoked_at = c->revoked;
+	got = identity_state_issue(&r, 1000, 2000, c->period_revoked, c->now);
+	ck_assert_msg(got == c->want, "case %d: got %d want %d", _i, got, c->want);
+}
+END_TEST
+
+START_TEST(issue_empty_period)
+{
+	struct identity_rec r = { 0 };
+
+	r.revoked_at = 1;
+	ck_assert_int_eq(identity_state_issue(&r, 2000, 2000, 0, 5), SKM_EINVAL);
+	ck_assert_int_eq(identity_state_issue(&r, 2000, 1000, 0, 5), SKM_EINVAL);
+}
+END_TEST
+
 /* Inside [valid_from, valid_to) at t, ignoring revocation. */
 static int
 in_window(const struct identity_rec *r, int64_t t)
@@ -185,6 +244,14 @@ START_TEST(brute_force)
 						want_p = any ? 0 : SKM_ESTATE;
 					ck_assert_int_eq(identity_state_period(&r, start,
 					    end, pr), want_p);
+					/*
+					 * The server: nothing at all from the
+					 * revocation on, else the period rule.
+					 */
+					for (now = -1; now <= 8; now++)
+						ck_assert_int_eq(identity_state_issue(&r,
+						    start, end, pr, now), rv != 0 &&
+						    now >= rv ? SKM_EREVOKED : want_p);
 				}
 			}
 }
@@ -204,6 +271,9 @@ main(void)
 	tcase_add_test(tc, brute_force);
 	tcase_add_loop_test(tc, period_table, 0,
 	    (int)(sizeof(period_cases) / sizeof(period_cases[0])));
+	tcase_add_loop_test(tc, issue_table, 0,
+	    (int)(sizeof(issue_cases) / sizeof(issue_cases[0])));
+	tcase_add_test(tc, issue_empty_period);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

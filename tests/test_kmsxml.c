@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* KMS interface documents: well-formed, in schema order, hex on one line. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -272,6 +273,203 @@ START_TEST(writer_escapes_and_grows)
 }
 END_TEST
 
+/* Writes "x" s "y" as <t> text; 0 or the writer's error. */
+static int
+write_text(const char *s, char **doc, size_t *len)
+{
+	struct xmlw w;
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "x%sy", s);
+	xmlw_init(&w, 0);
+	xmlw_text(&w, "t", buf);
+	return xmlw_finish(&w, doc, len);
+}
+
+/* 1 when libxml2 takes <t>x s y</t> as it is: the independent judge. */
+static int
+libxml_takes(const char *s)
+{
+	char buf[64];
+	xmlDocPtr x;
+
+	snprintf(buf, sizeof(buf), "<?xml version=\"1.0\" encoding=\"UTF-8\"?><t>x%sy</t>", s);
+	x = xmlReadMemory(buf, (int)strlen(buf), "t.xml", NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlFreeDoc(x);
+	return x != NULL;
+}
+
+/* Every class of octets text must not carry, and their valid neighbours. */
+static const struct utf8_case {
+	const char *s;
+	int ok;
+} utf8_cases[] = {
+	{ "\xc3\xa9", 1 },			/* U+00E9 */
+	{ "\xc2\x80", 1 },			/* U+0080, a C1 control: XML allows it */
+	{ "\xe2\x82\xac", 1 },			/* U+20AC */
+	{ "\xed\x9f\xbf", 1 },			/* U+D7FF */
+	{ "\xee\x80\x80", 1 },			/* U+E000 */
+	{ "\xef\xbf\xbd", 1 },			/* U+FFFD */
+	{ "\xf0\x90\x80\x80", 1 },		/* U+10000 */
+	{ "\xf4\x8f\xbf\xbf", 1 },		/* U+10FFFF */
+	{ "\xff\xfe", 0 },			/* never UTF-8 */
+	{ "\xff", 0 },
+	{ "\xfe", 0 },
+	{ "\x80", 0 },				/* a stray continuation */
+	{ "\xbf", 0 },
+	{ "\xc0\xaf", 0 },			/* overlong '/' */
+	{ "\xc1\xbf", 0 },			/* overlong DEL */
+	{ "\xc0\x80", 0 },			/* overlong NUL */
+	{ "\xe0\x80\xaf", 0 },			/* overlong, three octets */
+	{ "\xe0\x9f\xbf", 0 },
+	{ "\xf0\x80\x80\xaf", 0 },		/* overlong, four octets */
+	{ "\xf0\x8f\xbf\xbf", 0 },
+	{ "\xed\xa0\x80", 0 },			/* U+D800, a surrogate */
+	{ "\xed\xbf\xbf", 0 },			/* U+DFFF */
+	{ "\xef\xbf\xbe", 0 },			/* U+FFFE */
+	{ "\xef\xbf\xbf", 0 },			/* U+FFFF */
+	{ "\xf4\x90\x80\x80", 0 },		/* beyond U+10FFFF */
+	{ "\xf5\x80\x80\x80", 0 },
+	{ "\xf8\x88\x80\x80\x80", 0 },		/* five octets */
+	{ "\xc3", 0 },				/* cut short before "y" */
+	{ "\xe2\x82", 0 },
+	{ "\xf0\x90\x80", 0 },
+	{ "\xc3\xc3\xa9", 0 },			/* a lead without its continuation */
+	{ "\x01", 0 },				/* C0 controls */
+	{ "\x1f", 0 },
+	{ "\x7f", 1 },				/* DEL is a Char */
+};
+
+START_TEST(writer_utf8_table)
+{
+	const struct utf8_case *c = &utf8_cases[_i];
+	char *doc = NULL;
+	size_t len = 0;
+	int rc = write_text(c->s, &doc, &len);
+
+	ck_assert_msg(rc == (c->ok ? 0 : SKM_EINVAL), "case %d: writer says %d", _i, rc);
+	ck_assert_msg(libxml_takes(c->s) == c->ok, "case %d: libxml2 disagrees", _i);
+	ck_assert_int_eq(xmlw_text_ok(c->s), c->ok);
+	if (c->ok) {
+		xmlDocPtr x = parse(doc, len);
+
+		xmlFreeDoc(x);
+		free(doc);
+	} else {
+		ck_assert_ptr_null(doc);
+	}
+}
+END_TEST
+
+/*
+ * Brute force against libxml2: every one- and two-octet string and every
+ * three- and four-octet string from the lead octets on, with the
+ * continuations at their bounds, is written exactly when libxml2 reads it.
+ * Markup is left out: the writer escapes it, libxml2 rightly refuses it raw.
+ */
+START_TEST(writer_utf8_brute_force)
+{
+	static const unsigned char cont[] = { 0x00, 0x41, 0x80, 0x9f, 0xa0, 0xbf, 0xc0 };
+	unsigned a, b, i, j;
+	char s[5], *doc;
+	size_t len, n = 0;
+	int rc;
+
+	for (a = 1; a < 256; a++)
+		for (b = 0; b < 256; b++) {
+			if (strchr("&<>\"'", (int)a) != NULL ||
+			    (b != 0 && strchr("&<>\"'", (int)b) != NULL))
+				continue;
+			s[0] = (char)a;
+			s[1] = (char)b;
+			s[2] = '\0';
+			doc = NULL;
+			rc = write_text(s, &doc, &len);
+			ck_assert_msg((rc == 0) == libxml_takes(s), "%02x %02x: writer %d", a, b, rc);
+			ck_assert_int_eq(xmlw_text_ok(s), rc == 0);
+			free(doc);
+			n++;
+		}
+	for (a = 0xe0; a < 256; a++)
+		for (b = 0x80; b < 0xc0; b++)
+			for (i = 0; i < sizeof(cont); i++)
+				for (j = 0; j < sizeof(cont); j++) {
+					if (a < 0xf0 && j > 0)
+						break;
+					s[0] = (char)a;
+					s[1] = (char)b;
+					s[2] = (char)cont[i];
+					s[3] = a < 0xf0 ? '\0' : (char)cont[j];
+					s[4] = '\0';
+					if (strchr("&<>\"'", cont[i]) != NULL && cont[i] != 0)
+						continue;
+					doc = NULL;
+					rc = write_text(s, &doc, &len);
+					ck_assert_msg((rc == 0) == libxml_takes(s),
+					    "%02x %02x %02x %02x: writer %d", a, b,
+					    cont[i], a < 0xf0 ? 0 : cont[j], rc);
+					free(doc);
+					n++;
+				}
+	ck_assert_uint_gt(n, 50000);
+}
+END_TEST
+
+/*
+ * A URL echoed from a request may hold any octet: the error document is
+ * written all the same, well-formed, ASCII, with each octet outside
+ * printable ASCII as %HH and markup as references.
+ */
+START_TEST(error_url_any_octets)
+{
+	struct kmsxml_response r = { .kms_uri = "kms.example.org", .time = 1 };
+	char url[256], want[1024], *doc, *t;
+	size_t len, i, n = 0;
+	xmlDocPtr x;
+	int c;
+
+	for (c = 1; c < 256; c++)
+		url[c - 1] = (char)c;
+	url[255] = '\0';
+	for (c = 1; c < 256; c++)
+		n += (size_t)(c > 0x20 && c < 0x7f ? snprintf(want + n, sizeof(want) - n,
+		    "%c", c) : snprintf(want + n, sizeof(want) - n, "%%%02X", c));
+	r.client_req_url = url;
+	ck_assert_int_eq(kmsxml_error_response(&r, 40004, "bad", &doc, &len), 0);
+	for (i = 0; i < len; i++)
+		ck_assert_msg((unsigned char)doc[i] < 0x80, "octet %zu is not ASCII", i);
+	x = parse(doc, len);
+	t = text_of(child(xmlDocGetRootElement(x), "ClientReqUrl"));
+	ck_assert_str_eq(t, want);
+	xmlFree(t);
+	xmlFreeDoc(x);
+	kmsxml_free(doc, len);
+}
+END_TEST
+
+/* Stored elements copied in are held to the same rule as text. */
+START_TEST(writer_raw_checked)
+{
+	struct xmlw w;
+	char *doc = NULL;
+	size_t len;
+
+	xmlw_init(&w, 0);
+	xmlw_raw(&w, "<a>\xc3\xa9</a>", 9);
+	ck_assert_int_eq(xmlw_finish(&w, &doc, &len), 0);
+	free(doc);
+	doc = NULL;
+	xmlw_init(&w, 0);
+	xmlw_raw(&w, "<a>\xff</a>", 8);
+	ck_assert_int_eq(xmlw_finish(&w, &doc, &len), SKM_EINVAL);
+	ck_assert_ptr_null(doc);
+	xmlw_init(&w, 0);
+	xmlw_raw(&w, "<a>\x01</a>", 8);
+	ck_assert_int_eq(xmlw_finish(&w, &doc, &len), SKM_EINVAL);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -285,6 +483,15 @@ main(void)
 	tcase_add_test(tc, certcache_and_error);
 	tcase_add_test(tc, rejects_control_characters);
 	tcase_add_test(tc, writer_escapes_and_grows);
+	tcase_add_loop_test(tc, writer_utf8_table, 0,
+	    (int)(sizeof(utf8_cases) / sizeof(utf8_cases[0])));
+	tcase_add_test(tc, error_url_any_octets);
+	tcase_add_test(tc, writer_raw_checked);
+	suite_add_tcase(s, tc);
+	/* Some 100000 documents parsed: the timeout only guards against a hang. */
+	tc = tcase_create("brute force");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, writer_utf8_brute_force);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -85,6 +85,13 @@ static const struct route_case route_cases[] = {
 	{ P "keyprov/sip:a%20b@example.org", ERRMAP_BAD_URI, 0, NULL, 0, 0, -1 },
 	{ P "keyprov/sip:a%0d%0aX:y@example.org", ERRMAP_BAD_URI, 0, NULL, 0, 0, -1 },
 	{ P "keyprov/sip:a%ff@example.org", ERRMAP_BAD_URI, 0, NULL, 0, 0, -1 },
+	{ P "keyprov/sip:a%C0%AF@example.org", ERRMAP_BAD_URI, 0, NULL, 0, 0, -1 },
+	{ P "keyprov/sip:a%ED%A0%80@example.org", ERRMAP_BAD_URI, 0, NULL, 0, 0, -1 },
+	/* U+FFFE and U+FFFF are UTF-8 but no XML could carry the identity */
+	{ P "keyprov/sip:a%EF%BF%BE@example.org", ERRMAP_BAD_URI, 0, NULL, 0, 0, -1 },
+	{ P "keyprov/sip:a%EF%BF%BF@example.org", ERRMAP_BAD_URI, 0, NULL, 0, 0, -1 },
+	{ P "keyprov/sip:a%EF%BF%BD@example.org", ERRMAP_OK, ROUTE_KEYPROV,
+	    "sip:a\xef\xbf\xbd@example.org", 0, 0, -1 },
 	{ P "keyprov/ftp:x", ERRMAP_BAD_URI, 0, NULL, 0, 0, -1 },
 	/* characters that are never in a path */
 	{ P "keyprov/sip:a b@example.org", ERRMAP_PATH_CHARS, 0, NULL, 0, 0, -1 },
@@ -206,6 +213,7 @@ START_TEST(errmap_rows)
 	ck_assert_int_eq(errmap_get(ERRMAP_AUDIT)->status, 503);
 	ck_assert_int_eq(errmap_get(ERRMAP_OVERLOADED)->status, 503);
 	ck_assert_int_eq(errmap_get(ERRMAP_RATE_LIMITED)->status, 429);
+	ck_assert_int_eq(errmap_get(ERRMAP_REQUEST_TIMEOUT)->status, 408);
 }
 END_TEST
 

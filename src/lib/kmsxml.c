@@ -107,7 +107,8 @@ kmsxml_response_open(struct xmlw *w, const struct kmsxml_response *r)
 	xmlw_text(w, "UserUri", r->user_uri != NULL ? r->user_uri : "");
 	xmlw_text(w, "KmsUri", r->kms_uri);
 	xmlw_time(w, "Time", r->time);
-	xmlw_text(w, "ClientReqUrl", r->client_req_url != NULL ? r->client_req_url : "");
+	/* Echoed from the request: any octets, so percent-encoded. */
+	xmlw_url(w, "ClientReqUrl", r->client_req_url != NULL ? r->client_req_url : "");
 }
 
 static int

@@ -5,50 +5,28 @@
  */
 #include "lib/uri.h"
 #include "common/err.h"
+#include "common/utf8.h"
 
 #include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
-/* Valid UTF-8 without controls, spaces or DEL. */
+/*
+ * Valid UTF-8 without controls, spaces or DEL, and only characters XML can
+ * carry: a URI the KMS accepts must fit in its KmsResponse documents.
+ */
 static int
 uri_chars_ok(const uint8_t *s, size_t len)
 {
-	size_t i = 0, n, k;
+	size_t i = 0, n;
 	uint32_t cp;
 
 	while (i < len) {
-		uint8_t c = s[i];
-
-		if (c < 0x80) {
-			if (c <= 0x20 || c == 0x7f)
-				return 0;
-			i++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3;
-			cp = c & 0x07;
-		} else
+		if ((n = utf8_decode(s + i, len - i, &cp)) == 0 || cp <= 0x20 ||
+		    cp == 0x7f || !utf8_xml_char(cp))
 			return 0;
-		for (k = 1; k <= n; k++) {
-			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		/* Overlong forms, surrogates and beyond U+10FFFF are not UTF-8. */
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
+		i += n;
 	}
 	return 1;
 }

@@ -8,6 +8,7 @@
 #include "common/err.h"
 #include "common/hex.h"
 #include "common/time.h"
+#include "common/utf8.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -65,54 +66,119 @@ xmlw_puts(struct xmlw *w, const char *s)
 }
 
 /*
- * Octets text cannot hold as they are: markup and the C0 controls XML 1.0
- * forbids (all but tab, LF and CR). A table, not strcspn(), which builds
- * one on every call.
+ * How each octet goes into text: 0 as it is; XMLW_REF through a character
+ * reference (markup); XMLW_BAD never (the C0 controls XML 1.0 forbids,
+ * all but tab, LF and CR); XMLW_LEAD starts a multi-octet UTF-8 sequence,
+ * checked whole. A table, not strcspn(), which builds one on every call.
  */
-static const unsigned char xmlw_special[256] = {
-	[0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
-	[0x07] = 1, [0x08] = 1, [0x0b] = 1, [0x0c] = 1, [0x0e] = 1, [0x0f] = 1,
-	[0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1,
-	[0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
-	[0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1,
+#define XMLW_REF	1
+#define XMLW_BAD	2
+#define XMLW_LEAD	3
+static const unsigned char xmlw_class[256] = {
+	[0x01] = 2, [0x02] = 2, [0x03] = 2, [0x04] = 2, [0x05] = 2, [0x06] = 2,
+	[0x07] = 2, [0x08] = 2, [0x0b] = 2, [0x0c] = 2, [0x0e] = 2, [0x0f] = 2,
+	[0x10] = 2, [0x11] = 2, [0x12] = 2, [0x13] = 2, [0x14] = 2, [0x15] = 2,
+	[0x16] = 2, [0x17] = 2, [0x18] = 2, [0x19] = 2, [0x1a] = 2, [0x1b] = 2,
+	[0x1c] = 2, [0x1d] = 2, [0x1e] = 2, [0x1f] = 2,
 	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+	[0x80 ... 0xff] = 3,
 };
 
 static void
+xmlw_ref(struct xmlw *w, unsigned char c)
+{
+	switch (c) {
+	case '&':
+		xmlw_put(w, "&amp;", 5);
+		break;
+	case '<':
+		xmlw_put(w, "&lt;", 4);
+		break;
+	case '>':
+		xmlw_put(w, "&gt;", 4);
+		break;
+	case '"':
+		xmlw_put(w, "&quot;", 6);
+		break;
+	default:
+		xmlw_put(w, "&apos;", 6);
+		break;
+	}
+}
+
+/*
+ * Text as it is, or not at all: invalid UTF-8 (overlong forms and
+ * surrogates included) and characters XML 1.0 cannot carry (C0 controls,
+ * U+FFFE, U+FFFF) make the document fail with SKM_EINVAL. Replacing them
+ * would change an identity URI silently; request data that may hold
+ * anything goes through xmlw_url() instead.
+ */
+static void
 xmlw_escaped(struct xmlw *w, const char *s)
 {
-	size_t run;
+	const uint8_t *p = (const uint8_t *)s;
+	size_t run = 0, n;
+	uint32_t cp;
 
-	while (*s != '\0') {
+	for (;;) {
+		switch (xmlw_class[p[run]]) {
+		case 0:
+			if (p[run] == '\0')
+				break;
+			run++;
+			continue;
+		case XMLW_LEAD:
+			/* A NUL ends any sequence early: 4 never reads past it. */
+			if ((n = utf8_decode(p + run, 4, &cp)) == 0 || !utf8_xml_char(cp))
+				break;
+			run += n;
+			continue;
+		}
 		/* Runs of characters that need no reference go in at once. */
-		for (run = 0; s[run] != '\0' && !xmlw_special[(unsigned char)s[run]]; run++)
-			;
-		xmlw_put(w, s, run);
-		s += run;
-		switch (*s) {
-		case '\0':
+		xmlw_put(w, (const char *)p, run);
+		p += run;
+		run = 0;
+		switch (xmlw_class[*p]) {
+		case 0:
 			return;
-		case '&':
-			xmlw_put(w, "&amp;", 5);
-			break;
-		case '<':
-			xmlw_put(w, "&lt;", 4);
-			break;
-		case '>':
-			xmlw_put(w, "&gt;", 4);
-			break;
-		case '"':
-			xmlw_put(w, "&quot;", 6);
-			break;
-		case '\'':
-			xmlw_put(w, "&apos;", 6);
-			break;
+		case XMLW_REF:
+			xmlw_ref(w, *p++);
+			continue;
 		default:
-			/* XML 1.0 allows no C0 controls but tab, CR and LF. */
 			w->err = SKM_EINVAL;
 			return;
 		}
-		s++;
+	}
+}
+
+/*
+ * A URI reference in ASCII (RFC 3986 2.1): every octet that is not
+ * printable ASCII is percent-encoded, so any octets make well-formed
+ * text; markup goes through references.
+ */
+static void
+xmlw_url_escaped(struct xmlw *w, const char *s)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+	char pct[3] = { '%', 0, 0 };
+	size_t run;
+
+	while (*p != '\0') {
+		for (run = 0; p[run] > 0x20 && p[run] < 0x7f && xmlw_class[p[run]] == 0; run++)
+			;
+		xmlw_put(w, (const char *)p, run);
+		p += run;
+		if (*p == '\0')
+			return;
+		if (xmlw_class[*p] == XMLW_REF) {
+			xmlw_ref(w, *p);
+		} else {
+			pct[1] = hexd[*p >> 4];
+			pct[2] = hexd[*p & 15];
+			xmlw_put(w, pct, 3);
+		}
+		p++;
 	}
 }
 
@@ -218,6 +284,39 @@ xmlw_hex(struct xmlw *w, const char *name, const char *const *attrs,
 	xmlw_end(w, name);
 }
 
+int
+xmlw_text_ok(const char *text)
+{
+	const uint8_t *p = (const uint8_t *)text;
+	size_t n;
+	uint32_t cp;
+
+	while (*p != '\0') {
+		switch (xmlw_class[*p]) {
+		case XMLW_BAD:
+			return 0;
+		case XMLW_LEAD:
+			if ((n = utf8_decode(p, 4, &cp)) == 0 || !utf8_xml_char(cp))
+				return 0;
+			p += n;
+			break;
+		default:
+			p++;
+			break;
+		}
+	}
+	return 1;
+}
+
+void
+xmlw_url(struct xmlw *w, const char *name, const char *url)
+{
+	xmlw_margin(w);
+	xmlw_tag(w, name, NULL);
+	xmlw_url_escaped(w, url);
+	xmlw_end(w, name);
+}
+
 void
 xmlw_uint(struct xmlw *w, const char *name, uint64_t value)
 {
@@ -250,6 +349,17 @@ xmlw_time(struct xmlw *w, const char *name, int64_t unix_seconds)
 void
 xmlw_raw(struct xmlw *w, const char *xml, size_t len)
 {
+	const uint8_t *p = (const uint8_t *)xml;
+	size_t i, n;
+	uint32_t cp;
+
+	/* Stored elements are checked as text is: no octet XML cannot carry. */
+	for (i = 0; i < len; i += n)
+		if ((n = utf8_decode(p + i, len - i, &cp)) == 0 || !utf8_xml_char(cp)) {
+			if (w->err == 0)
+				w->err = SKM_EINVAL;
+			return;
+		}
 	xmlw_put(w, xml, len);
 	if (len > 0 && xml[len - 1] != '\n')
 		xmlw_newline(w);

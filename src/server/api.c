@@ -31,13 +31,12 @@
 #include "server/precompute.h"
 #include "server/ratelimit.h"
 #include "server/req.h"
+#include "server/requrl.h"
 #include "server/route.h"
 #include "store/cert.h"
 #include "store/period.h"
 #include "store/store.h"
 
-#include <ctype.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,8 +48,6 @@
 
 #define API_QUEUE_PER_WORKER	256
 #define API_JOURNAL		"audit.journal"	/* in the store directory */
-#define API_HOST_MAX		255
-#define API_URL_MAX		(8 + API_HOST_MAX + 8192)
 
 /*
  * Shared by every loop thread (server.threads): what a reload swaps is
@@ -95,30 +92,9 @@ struct api_ctx {
 	char jti[AUTH_JTI_MAX + 1];
 	char why[AUTH_WHY_MAX];		/* a refused token's reason, for the log */
 	int by_token;
-	char url[API_URL_MAX];
+	char url[REQURL_MAX];
 	int64_t now;
 };
-
-/* Character classes for the per-request checks, filled once (api_new). */
-#define API_C_HOST	0x01	/* a Host value: name, IPv4 or [IPv6], port */
-#define API_C_URL	0x02	/* kept as is in ClientReqUrl: RFC 3986 pchar and '/' */
-static unsigned char api_chars[256];
-static pthread_once_t api_chars_once = PTHREAD_ONCE_INIT;
-
-static void
-api_chars_init(void)
-{
-	const char *host = ".-:[]", *url = "-._~!$&'()*+,;=:@/";
-	int c;
-
-	for (c = 0; c < 256; c++)
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-			api_chars[c] = API_C_HOST | API_C_URL;
-	for (; *host != '\0'; host++)
-		api_chars[(unsigned char)*host] |= API_C_HOST;
-	for (; *url != '\0'; url++)
-		api_chars[(unsigned char)*url] |= API_C_URL;
-}
 
 static const char *
 api_kms_uri(const struct api *api)
@@ -192,52 +168,6 @@ api_call_refuse(struct api_call *call, enum errmap_id id)
 	c.now = call->now;
 	api_refuse(call->api, call->r, &c, id, NULL);
 	api_call_free(call);
-}
-
-/* RFC 7230 5.4: a host and optional port; nothing that could split a URL. */
-static int
-api_host_ok(const char *h)
-{
-	size_t n;
-
-	if (h == NULL)
-		return 0;
-	for (n = 0; h[n] != '\0' && n <= API_HOST_MAX; n++)
-		if (!(api_chars[(unsigned char)h[n]] & API_C_HOST))
-			return 0;
-	return n > 0 && n <= API_HOST_MAX;
-}
-
-/*
- * ClientReqUrl (D.3.1) is an anyURI even when the path was malformed:
- * octets outside RFC 3986 pchar and stray '%' are re-encoded, so the
- * echoed URL can neither break the document nor differ from what was sent
- * for a well-formed path.
- */
-static void
-api_url(char *out, size_t cap, const char *host, const char *path)
-{
-	static const char hexd[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)path;
-	size_t hl = strlen(host), n = hl + 8 < cap ? hl + 8 : 0;
-
-	/* "https://" and the host (API_HOST_MAX at most), without snprintf. */
-	if (n > 0) {
-		memcpy(out, "https://", 8);
-		memcpy(out + 8, host, hl);
-	}
-
-	for (; *p != '\0' && n + 4 < cap; p++) {
-		if ((api_chars[*p] & API_C_URL) ||
-		    (*p == '%' && isxdigit(p[1]) && isxdigit(p[2]))) {
-			out[n++] = (char)*p;
-			continue;
-		}
-		out[n++] = '%';
-		out[n++] = hexd[*p >> 4];
-		out[n++] = hexd[*p & 15];
-	}
-	out[n < cap ? n : cap - 1] = '\0';
 }
 
 /* Media types that can carry a KmsRequest: application/xml, text/xml, +xml. */
@@ -546,8 +476,9 @@ api_authorise(struct api *api, const struct api_ctx *c, uint64_t pno, int *enrol
 		return ERRMAP_TIME_RANGE;
 	if (store_txn_begin(api->st, 0, &t) != 0)
 		return ERRMAP_STORE;
-	rc = store_period_check(&t, (const uint8_t *)c->caller, strlen(c->caller), pno,
-	    s, e);
+	/* Revoked means no key set of any period, not only of those after it. */
+	rc = store_period_issue(&t, (const uint8_t *)c->caller, strlen(c->caller), pno,
+	    s, e, c->now);
 	store_txn_abort(&t);
 	switch (rc) {
 	case 0:
@@ -632,7 +563,7 @@ api_keyprov(struct api *api, struct req *r, const struct api_ctx *c,
 void
 api_handle(struct api *api, struct req *r)
 {
-	const char *host = req_header(r, "Host"), *detail = NULL;
+	const char *host = req_header(r, "Host"), *uri = req_uri(r), *detail = NULL;
 	char retry[16];
 	struct api_ctx c;
 	struct route rt;
@@ -643,13 +574,13 @@ api_handle(struct api *api, struct req *r)
 	c.jti[0] = '\0';
 	c.by_token = 0;
 	c.now = (int64_t)time(NULL);
-	api_url(c.url, sizeof(c.url), api_host_ok(host) ? host : api_kms_uri(api),
-	    req_path(r));
+	requrl_build(c.url, sizeof(c.url), host, host != NULL ? strlen(host) : 0,
+	    api_kms_uri(api), uri, strlen(uri));
 	if (api->stopping)
 		id = ERRMAP_OVERLOADED;
 	else if (req_method(r) != REQ_POST)
 		id = ERRMAP_METHOD;
-	else if (!api_host_ok(host))
+	else if (host == NULL || !requrl_host_ok(host, strlen(host)))
 		id = ERRMAP_BAD_HOST;
 	else if (strchr(req_uri(r), '?') != NULL)
 		id = ERRMAP_QUERY;
@@ -689,7 +620,6 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 
 	*out = NULL;
 	kmsreq_init();
-	pthread_once(&api_chars_once, api_chars_init);
 	/* Key-set audit records become durable here first (auditj.h). */
 	why[0] = '\0';
 	if ((size_t)snprintf(path, sizeof(path), "%s/" API_JOURNAL, cf->store.path) >=

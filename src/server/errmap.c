@@ -53,6 +53,7 @@ static const struct errmap_entry errmap_table[ERRMAP_COUNT] = {
 	[ERRMAP_HEADER_TOO_LARGE] = { 431, 43101, "request header section too large" },
 	[ERRMAP_NOT_IMPLEMENTED] = { 501, 50101, "method or transfer coding not implemented" },
 	[ERRMAP_HTTP_VERSION] = { 505, 50501, "HTTP version not supported" },
+	[ERRMAP_REQUEST_TIMEOUT] = { 408, 40801, "request not received within the deadline" },
 	[ERRMAP_OVERLOADED] = { 503, 50301, "server busy, try again" },
 	[ERRMAP_AUDIT] = { 503, 50302, "audit log unavailable" },
 	[ERRMAP_STORE] = { 503, 50303, "store unavailable" },

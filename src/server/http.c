@@ -48,6 +48,7 @@
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/req_impl.h"
+#include "server/requrl.h"
 #include "server/tls.h"
 
 #define HTTP_LISTEN_MAX		16
@@ -196,14 +197,21 @@ conn_respond(struct conn *c, const struct http_reply *rp)
 		conn_run(c);
 }
 
-/* A KmsError reply from the HTTP layer itself; the connection closes after it. */
+/*
+ * A KmsError reply from the HTTP layer itself; the connection closes after
+ * it. hd is the head as far as it was parsed: its target and a Host field
+ * read whole make the ClientReqUrl.
+ */
 static void
-conn_refuse(struct conn *c, enum errmap_id id)
+conn_refuse(struct conn *c, enum errmap_id id, const struct http_head *hd)
 {
 	const struct errmap_entry *e = errmap_get(id);
+	const struct http_field *host = hd != NULL ? http_parse_field(hd, "Host") : NULL;
+	char url[REQURL_MAX];
 	struct kmsxml_response resp = {
 		.kms_uri = c->h->kms_uri,
 		.time = (int64_t)time(NULL),
+		.client_req_url = url,
 	};
 	static const char *const retry[] = { "Retry-After", "1", NULL };
 	struct http_reply rp = {
@@ -214,6 +222,12 @@ conn_refuse(struct conn *c, enum errmap_id id)
 	char *doc = NULL;
 	size_t len = 0;
 
+	/* A field line that failed half-way has no value. */
+	if (host != NULL && host->value == NULL)
+		host = NULL;
+	requrl_build(url, sizeof(url), host != NULL ? host->value : NULL,
+	    host != NULL ? host->value_len : 0, c->h->kms_uri,
+	    hd != NULL ? hd->target : NULL, hd != NULL ? hd->target_len : 0);
 	metrics_request(METRICS_OTHER, e->status, time_monotonic() - c->started);
 	if (kmsxml_error_response(&resp, e->code, e->msg, &doc, &len) == 0) {
 		rp.content_type = "application/xml";
@@ -332,16 +346,20 @@ conn_readable(struct conn *c)
 static void
 http_refuse(struct req *r, enum errmap_id id, const char *const *headers)
 {
+	const char *host = req_header(r, "Host");
+	char url[REQURL_MAX];
 	struct kmsxml_response resp = {
 		.user_uri = NULL,
 		.kms_uri = r->h->kms_uri,
 		.time = (int64_t)time(NULL),
-		.client_req_url = r->uri,
+		.client_req_url = url,
 	};
 	const struct errmap_entry *e = errmap_get(id);
 	char *doc = NULL;
 	size_t len = 0;
 
+	requrl_build(url, sizeof(url), host, host != NULL ? strlen(host) : 0,
+	    r->h->kms_uri, r->uri, strlen(r->uri));
 	if (kmsxml_error_response(&resp, e->code, e->msg, &doc, &len) != 0) {
 		req_reply(r, 500, NULL, NULL, 0, NULL);
 		return;
@@ -422,7 +440,7 @@ conn_parse(struct conn *c)
 	if (rc < 0) {
 		log_debug("%s: refused request: HTTP %d%s%s", c->peer, -rc,
 		    hd.why != NULL ? ": " : "", hd.why != NULL ? hd.why : "");
-		conn_refuse(c, http_parse_error(rc));
+		conn_refuse(c, http_parse_error(rc), &hd);
 		return 0;
 	}
 	if (hd.chunked) {
@@ -431,7 +449,7 @@ conn_parse(struct conn *c)
 		if (rc == 0 && c->in_len >= limit)
 			rc = HTTP_PARSE_TOO_LARGE;
 		if (rc < 0) {
-			conn_refuse(c, http_parse_error(rc));
+			conn_refuse(c, http_parse_error(rc), &hd);
 			return 0;
 		}
 		used = hd.head_len + (size_t)rc;
@@ -544,6 +562,20 @@ conn_timeout(evutil_socket_t fd, short what, void *arg)
 		r->conn = NULL;
 		c->req = NULL;
 		conn_respond(c, &rp);
+		return;
+	}
+	if ((c->state == CONN_NEW || c->state == CONN_READING) && c->handshaken &&
+	    c->in_len > 0 && c->out == NULL) {
+		/*
+		 * RFC 9110 15.5.9: part of a request came, the rest did not.
+		 * The client is told so, and the head as far as it came names
+		 * the URL; the connection closes after the reply.
+		 */
+		struct http_head hd;
+
+		(void)http_parse_head(c->in, c->in_len, c->h->max_head, c->h->max_body, &hd);
+		log_debug("%s: request not received within the deadline", c->peer);
+		conn_refuse(c, ERRMAP_REQUEST_TIMEOUT, &hd);
 		return;
 	}
 	conn_close(c);

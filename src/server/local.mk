@@ -12,6 +12,7 @@ src_server_libserver_la_SOURCES = \
 	src/server/http_parse.c src/server/http_parse.h \
 	src/server/http_reply.c src/server/http_reply.h \
 	src/server/req.c src/server/req_impl.h \
+	src/server/requrl.c src/server/requrl.h \
 	src/server/log.c src/server/log.h \
 	src/server/metrics.c src/server/metrics.h \
 	src/server/server.c src/server/server.h \

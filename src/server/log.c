@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * skmsd's logger (see log.h). Formats into a bounded line, so a hostile
- * value can make a line short but never long, and strips control octets
- * so a client-supplied string cannot forge extra log lines.
+ * value can make a line short but never long, and escapes every octet
+ * that is not printable ASCII as \xHH in the finished line, so no caller
+ * can let a client-supplied string forge a line, move the terminal or
+ * hand syslog invalid UTF-8.
  */
 #include "config.h"
 
@@ -66,21 +68,46 @@ log_set_level(enum conf_log_level level)
 	log_level = (int)level;
 }
 
+size_t
+log_escape(const char *in, char *out, size_t cap)
+{
+	static const char hexd[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = 0;
+
+	if (cap == 0)
+		return 0;
+	for (; *p != '\0'; p++) {
+		/* The backslash too, so that an escape in the log is always ours. */
+		if (*p >= 0x20 && *p < 0x7f && *p != '\\') {
+			if (n + 1 >= cap)
+				break;
+			out[n++] = (char)*p;
+			continue;
+		}
+		if (n + 4 >= cap)
+			break;
+		out[n++] = '\\';
+		out[n++] = 'x';
+		out[n++] = hexd[*p >> 4];
+		out[n++] = hexd[*p & 15];
+	}
+	out[n] = '\0';
+	return n;
+}
+
 static void
 log_emit(enum conf_log_level level, const char *suffix, const char *fmt, va_list ap)
 {
-	char line[LOG_LINE_MAX];
-	size_t i;
+	char raw[LOG_LINE_MAX], line[4 * LOG_LINE_MAX];
 	int n;
 
 	if ((int)level < log_level)
 		return;
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	if (n >= 0 && suffix != NULL && (size_t)n < sizeof(line))
-		snprintf(line + n, sizeof(line) - (size_t)n, ": %s", suffix);
-	for (i = 0; line[i] != '\0'; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-			line[i] = '?';
+	n = vsnprintf(raw, sizeof(raw), fmt, ap);
+	if (n >= 0 && suffix != NULL && (size_t)n < sizeof(raw))
+		snprintf(raw + n, sizeof(raw) - (size_t)n, ": %s", suffix);
+	log_escape(raw, line, sizeof(line));
 	if (log_syslog)
 		syslog(log_priorities[level], "%s", line);
 	else

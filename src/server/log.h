@@ -3,10 +3,13 @@
  * skmsd's logger: one line per event to stderr or syslog, filtered by
  * log.level. log_warn appends the errno text, log_warnx does not,
  * log_crypto drains the OpenSSL error queue. Messages never carry secrets,
- * tokens or key bytes; callers pass identifiers only.
+ * tokens or key bytes; callers pass identifiers only. Request data may be
+ * passed as it came: every line is escaped (log_escape) before it leaves.
  */
 #ifndef SKM_SERVER_LOG_H
 #define SKM_SERVER_LOG_H
+
+#include <stddef.h>
 
 #include "conf/conf.h"
 
@@ -36,6 +39,14 @@ struct log_rate {
 	unsigned sent;
 	unsigned long suppressed;
 };
+
+/*
+ * Copies in to out (cap octets, NUL-terminated) with every octet outside
+ * printable ASCII, and the backslash, written as \xHH (lower-case hex),
+ * so a line holds only printable ASCII. Stops before an escape that would
+ * not fit whole. Returns the length written.
+ */
+size_t log_escape(const char *in, char *out, size_t cap);
 
 /* True when a line may be logged now; counts the suppressed ones. */
 int log_rate_ok(struct log_rate *r);

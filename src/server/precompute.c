@@ -64,6 +64,7 @@ precompute_list_free(struct precompute *pc)
 struct precompute_scan {
 	struct precompute *pc;
 	struct store_txn *t;
+	int64_t now;
 };
 
 static int
@@ -76,8 +77,8 @@ precompute_one(const struct identity_rec *r, void *arg)
 
 	if (pc->n >= pc->max_entries)
 		return 1;
-	if (store_period_check(s->t, r->uri, r->uri_len, pc->target, pc->tstart,
-	    pc->tend) != 0 || cache_has(pc->cache, (const char *)r->uri, r->uri_len,
+	if (store_period_issue(s->t, r->uri, r->uri_len, pc->target, pc->tstart,
+	    pc->tend, s->now) != 0 || cache_has(pc->cache, (const char *)r->uri, r->uri_len,
 	    pc->target))
 		return 0;
 	if (pc->n == pc->cap) {
@@ -103,7 +104,7 @@ static void
 precompute_list(void *arg)
 {
 	struct precompute *pc = arg;
-	struct precompute_scan s = { pc, NULL };
+	struct precompute_scan s = { pc, NULL, (int64_t)time(NULL) };
 	struct store_txn t;
 
 	if (store_txn_begin(pc->st, 0, &t) != 0)

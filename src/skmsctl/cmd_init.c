@@ -8,6 +8,7 @@
 #include "common/err.h"
 #include "conf/conf.h"
 #include "kms/kms.h"
+#include "lib/xmlw.h"
 #include "store/domain.h"
 #include "store/kek.h"
 #include "store/store.h"
@@ -34,6 +35,7 @@ static int
 init_parse(struct ctl *c, int argc, char **argv, struct init_args *a)
 {
 	int have_to = 0;
+	size_t i;
 	struct ctl_list domains = { a->domains, 0, DOMAIN_LIST_MAX };
 	const struct ctl_arg args[] = {
 		{ "kms-uri", CTL_ARG_STR, &a->p.kms_uri, NULL },
@@ -65,6 +67,13 @@ init_parse(struct ctl *c, int argc, char **argv, struct init_args *a)
 		return rc;
 	if (a->p.cert_uri != NULL && (rc = ctl_uri(c, a->p.cert_uri)) != 0)
 		return rc;
+	/* Both go into every KmsCertificate: text XML can carry as it is. */
+	if (a->p.issuer != NULL && !xmlw_text_ok(a->p.issuer))
+		return ctl_usage(c, "--issuer", "must be UTF-8 text without control characters");
+	for (i = 0; i < a->p.ndomains; i++)
+		if (!xmlw_text_ok(a->p.domains[i]))
+			return ctl_usage(c, "--domain",
+			    "must be UTF-8 text without control characters");
 	if (a->p.key_offset >= a->p.key_period)
 		return ctl_usage(c, "--key-offset", "must be less than the key period");
 	if (a->kek_file != NULL && a->passphrase_file != NULL)

@@ -2,8 +2,8 @@
 /*
  * skmsd, the KMS daemon: parses the command line and runs the start-up
  * steps in their security order (config, secure heap, no core dumps,
- * store and master secrets, verifier, TLS, listeners, privilege drop,
- * API, loop). Nothing else happens here.
+ * store and master secrets, verifier, TLS, listeners, privilege drop, no
+ * core dumps again, API, loop). Nothing else happens here.
  */
 #include "config.h"
 
@@ -47,13 +47,19 @@ fail(const char *what, const char *why)
 	return SKMSD_FAILED;
 }
 
-/* No core file and no ptrace by other users: the master secrets are in memory. */
+/*
+ * No core file and no ptrace by other users: the master secrets are in
+ * memory. Done before any secret exists and again after a change of user,
+ * since the kernel then resets the dumpable flag to fs.suid_dumpable,
+ * which may allow both again.
+ */
 static int
 harden(void)
 {
 	struct rlimit rl = { 0, 0 };
 
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || setrlimit(RLIMIT_CORE, &rl) != 0)
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || setrlimit(RLIMIT_CORE, &rl) != 0 ||
+	    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
 		return -1;
 	return 0;
 }
@@ -180,6 +186,10 @@ main(int argc, char **argv)
 	if ((rc = server_drop_privileges(server_conf(srv)->server.user, why,
 	    sizeof(why))) != 0) {
 		status = fail("privileges", why);
+		goto out;
+	}
+	if (harden() != 0) {
+		status = fail("hardening", "cannot disable core dumps after switching users");
 		goto out;
 	}
 	if ((rc = api_new(server_base(srv), server_conf(srv), st, kms, server_auth(srv),

@@ -56,3 +56,18 @@ identity_state_period(const struct identity_rec *r, int64_t start,
 		return SKM_ESTATE;
 	return 0;
 }
+
+int
+identity_state_issue(const struct identity_rec *r, int64_t start, int64_t end,
+    int period_revoked, int64_t now)
+{
+	if (end <= start)
+		return SKM_EINVAL;
+	/*
+	 * A revoked device must not collect the key set of an earlier period
+	 * either: with it, it could still read that period's traffic.
+	 */
+	if (identity_state(r, now) == IDENTITY_REVOKED)
+		return SKM_EREVOKED;
+	return identity_state_period(r, start, end, period_revoked);
+}

@@ -57,4 +57,13 @@ const char *identity_state_name(enum identity_state s);
 int identity_state_period(const struct identity_rec *r, int64_t start,
     int64_t end, int period_revoked);
 
+/*
+ * May the server issue r's keys for [start, end) at time now? As
+ * identity_state_period(), and SKM_EREVOKED whatever the period once r is
+ * revoked at now: a revoked identity gets no key set at all, not even of
+ * a period that ended before its revocation.
+ */
+int identity_state_issue(const struct identity_rec *r, int64_t start,
+    int64_t end, int period_revoked, int64_t now);
+
 #endif

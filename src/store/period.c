@@ -140,6 +140,20 @@ store_period_list(struct store_txn *t, const uint8_t *uri, size_t len,
 	return err;
 }
 
+/* Reads the identity and whether period_no is revoked for it. */
+static int
+period_get(struct store_txn *t, const uint8_t *uri, size_t len, uint64_t period_no,
+    struct identity_rec *r, int *revoked)
+{
+	int err;
+
+	if ((err = store_identity_get(t, uri, len, r)) != 0)
+		return err;
+	if ((*revoked = store_period_revoked(t, uri, len, period_no)) < 0)
+		return *revoked;
+	return 0;
+}
+
 int
 store_period_check(struct store_txn *t, const uint8_t *uri, size_t len,
     uint64_t period_no, int64_t start, int64_t end)
@@ -147,9 +161,19 @@ store_period_check(struct store_txn *t, const uint8_t *uri, size_t len,
 	struct identity_rec r;
 	int err, revoked;
 
-	if ((err = store_identity_get(t, uri, len, &r)) != 0)
+	if ((err = period_get(t, uri, len, period_no, &r, &revoked)) != 0)
 		return err;
-	if ((revoked = store_period_revoked(t, uri, len, period_no)) < 0)
-		return revoked;
 	return identity_state_period(&r, start, end, revoked);
+}
+
+int
+store_period_issue(struct store_txn *t, const uint8_t *uri, size_t len,
+    uint64_t period_no, int64_t start, int64_t end, int64_t now)
+{
+	struct identity_rec r;
+	int err, revoked;
+
+	if ((err = period_get(t, uri, len, period_no, &r, &revoked)) != 0)
+		return err;
+	return identity_state_issue(&r, start, end, revoked, now);
 }

@@ -41,4 +41,13 @@ int store_period_list(struct store_txn *t, const uint8_t *uri, size_t len,
 int store_period_check(struct store_txn *t, const uint8_t *uri, size_t len,
     uint64_t period_no, int64_t start, int64_t end);
 
+/*
+ * May skmsd issue the key set of period_no of uri at time now? As
+ * store_period_check() with identity_state_issue(): an identity revoked at
+ * now gets none, whatever the period. (skmsctl's offline derivation uses
+ * store_period_check(), which judges the period alone.)
+ */
+int store_period_issue(struct store_txn *t, const uint8_t *uri, size_t len,
+    uint64_t period_no, int64_t start, int64_t end, int64_t now);
+
 #endif
