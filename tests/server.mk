@@ -55,6 +55,9 @@ tests_test_auditq_SOURCES = tests/test_auditq.c tests/store_fixture.c tests/stor
 tests_test_auditq_CFLAGS = $(TEST_CFLAGS) $(LMDB_CFLAGS)
 tests_test_auditq_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 TESTS += tests/skmsd_api.sh
+# Files that decide trust: owner, mode, directories above, FIFOs; -n and SIGHUP.
+TESTS += tests/skmsd_trust.sh
+EXTRA_DIST += tests/skmsd_trust.sh
 EXTRA_DIST += tests/skmsd_api.sh tests/data/kms-response.xsd tests/fuzz_route.c \
 	tests/fuzz_http.c
 
