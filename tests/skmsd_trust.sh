@@ -35,7 +35,12 @@ chmod 0600 "$tmp/kek.key"
 if ! { "$CTL" --store "$tmp/store" init --kms-uri kms.example.org \
     --kek-file "$tmp/kek.key" &&
     "$CTL" --store "$tmp/store" user add sip:alice@example.org &&
-    mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
+    mkcert root "/CN=skms test root" "basicConstraints=critical,CA:true
+keyUsage=keyCertSign" &&
+    mkcert inter "/CN=skms test intermediate" "basicConstraints=critical,CA:true
+keyUsage=keyCertSign" root &&
+    mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" inter &&
+    cat "$tmp/server.pem" "$tmp/inter.pem" >"$tmp/chain.pem" &&
     mkcert ca "/CN=skms test clients" "basicConstraints=critical,CA:true
 keyUsage=keyCertSign" &&
     "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/iss.key" &&
@@ -47,7 +52,7 @@ keyUsage=keyCertSign" &&
 	echo "FAIL: cannot make the fixtures"
 	exit 1
 fi
-chmod 0644 "$tmp/iss.pub" "$tmp/server.pem" "$tmp/ca.pem"
+chmod 0644 "$tmp/iss.pub" "$tmp/chain.pem" "$tmp/ca.pem"
 
 ISS=https://sim.example.org
 C="$tmp/skms.yaml"
@@ -61,7 +66,7 @@ kek:
 server:
   listen: [127.0.0.1:$port]
   metrics-listen: 127.0.0.1:$mport
-  tls-certificate: $tmp/server.pem
+  tls-certificate: $tmp/chain.pem
   tls-key: $tmp/server.key
   tls-client-ca: $tmp/ca.pem
 tokens:
@@ -99,7 +104,7 @@ refused "start: issuer key mode 0666" "$tmp/iss.pub: mode 0666 allows group or o
     timeout 10 "$SKMSD" -c "$C"
 chmod 0644 "$tmp/iss.pub"
 
-for f in server.pem ca.pem; do
+for f in chain.pem ca.pem; do
 	chmod 0664 "$tmp/$f"
 	refused "-n: $f mode 0664" "$tmp/$f: mode 0664 allows group or other write" \
 	    timeout 10 "$SKMSD" -n -c "$C"
@@ -133,6 +138,12 @@ expect 0 "-n: issuer key in a good directory" timeout 10 "$SKMSD" -n -c "$C"
 expect 0 "skmsctl: configuration in a good directory" \
     timeout 10 "$CTL" --config "$tmp/keys/skms.yaml" domain show
 
+# A chain with a broken certificate after the server's own.
+{ cat "$tmp/server.pem"; sed '3d' "$tmp/inter.pem"; } >"$tmp/broken.pem"
+sed "s|tls-certificate: .*|tls-certificate: $tmp/broken.pem|" "$C" >"$tmp/broken.yaml"
+refused "-n: a broken certificate chain" "$tmp/broken.pem: cannot load the certificate chain" \
+    timeout 10 "$SKMSD" -n -c "$tmp/broken.yaml"
+
 # A FIFO with no writer: a blocking open would wait for ever.
 mkfifo "$tmp/fifo.pub"
 write_conf "$tmp/fifo.pub"
@@ -142,7 +153,8 @@ refused "-n: a FIFO as issuer key" "$tmp/fifo.pub: not a regular file" \
 # --- a running skmsd: SIGHUP with a replaced key, then with a FIFO ---
 start_skmsd "$C" write_conf "$tmp/keys/iss.pub"
 BASE="https://127.0.0.1:$port/keymanagement/identity/v1"
-CURL="curl -sS --cacert $tmp/server.pem --max-time 10"
+# Only the root: the server must send the intermediate of its chain file.
+CURL="curl -sS --cacert $tmp/root.pem --max-time 10"
 good=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub sip:alice@example.org)
 forged=$("$MINT" --key "$tmp/forger.key" --iss "$ISS" --aud skms --sub sip:alice@example.org)
 

@@ -75,7 +75,8 @@ dir_check(const char *dir, uid_t also, char *why, size_t whylen)
 	/* Sticky and root's, as /tmp: others may add names, not take ours. */
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
 	    ((st.st_mode & S_ISVTX) == 0 || st.st_uid != 0))
-		return skm_why(why, whylen, SKM_EPERM, "%s: writable by group or others", dir);
+		return skm_why(why, whylen, SKM_EPERM, "%s: writable by group or others",
+		    dir);
 	return 0;
 }
 
@@ -124,7 +125,8 @@ resolve(const char *path, enum trustfile_kind kind, uid_t also, char *real,
 			p++;
 		if (*p == '\0')
 			/* The name ends at a directory ("/", "dir/" or "dir/."). */
-			return skm_why(why, whylen, SKM_EPERM, "%s: not a regular file", path);
+			return skm_why(why, whylen, SKM_EPERM, "%s: not a regular file",
+			    path);
 		comp = p;
 		len = strcspn(p, "/");
 		p += len;
@@ -153,12 +155,13 @@ resolve(const char *path, enum trustfile_kind kind, uid_t also, char *real,
 				    "%s: too many symbolic links", path);
 			n = readlink(next, link, sizeof(link) - 1);
 			if (n <= 0 || (size_t)n >= sizeof(link) - 1)
-				return skm_why(why, whylen, SKM_EIO, "%s: cannot read the link",
-				    next);
+				return skm_why(why, whylen, SKM_EIO,
+				    "%s: cannot read the link", next);
 			link[n] = '\0';
 			/* The link's text replaces its name; the rest of the name follows. */
 			if (snprintf(tmp, sizeof(tmp), "%s%s", link, p) >= (int)sizeof(tmp))
-				return skm_why(why, whylen, SKM_ELEN, "%s: name too long", path);
+				return skm_why(why, whylen, SKM_ELEN, "%s: name too long",
+				    path);
 			strcpy(rest, tmp);
 			p = rest;
 			if (link[0] == '/')
@@ -174,7 +177,8 @@ resolve(const char *path, enum trustfile_kind kind, uid_t also, char *real,
 		}
 		/* "file/" names a directory, which a regular file is not. */
 		if (*p != '\0' || !S_ISREG(st->st_mode))
-			return skm_why(why, whylen, SKM_EPERM, "%s: not a regular file", path);
+			return skm_why(why, whylen, SKM_EPERM, "%s: not a regular file",
+			    path);
 		strcpy(real, next);
 		return 0;
 	}

@@ -260,6 +260,7 @@ tls_load_cert(SSL_CTX *ctx, const char *path, uid_t also, char *why, size_t whyl
 		goto out;
 	}
 	X509_free(x);
+	x = NULL;
 	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
 		if (SSL_CTX_add0_chain_cert(ctx, x) != 1) {
 			tls_why_crypto(why, whylen, "cannot load the certificate chain", path);
