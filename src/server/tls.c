@@ -254,6 +254,8 @@ tls_load_cert(SSL_CTX *ctx, const char *path, uid_t also, char *why, size_t whyl
 	if ((rc = tls_read_trust(path, also, &buf, &bio, why, whylen)) != 0)
 		goto out;
 	rc = SKM_EINVAL;
+	/* The queue's last error tells how the chain ended: none older may stay. */
+	ERR_clear_error();
 	if ((x = PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL)) == NULL ||
 	    SSL_CTX_use_certificate(ctx, x) != 1 || SSL_CTX_clear_chain_certs(ctx) != 1) {
 		tls_why_crypto(why, whylen, "cannot load the certificate", path);
