@@ -42,6 +42,7 @@ FUZZ_JWT_SRCS = \
 	$(top_srcdir)/src/server/auth.c $(top_srcdir)/src/server/auth_cache.c \
 	$(top_srcdir)/src/server/auth_claim.c $(top_srcdir)/src/server/auth_json.c \
 	$(top_srcdir)/src/server/auth_key.c $(top_srcdir)/src/lib/uri.c \
+	$(top_srcdir)/src/common/utf8.c \
 	$(top_srcdir)/src/common/err.c $(FUZZ_CONF_LIB_SRCS) \
 	$(top_srcdir)/tests/fuzz_jwt.c
 FUZZ_JWT_HDRS = \

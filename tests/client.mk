@@ -19,7 +19,7 @@ tests_test_kmscheck_LDADD = $(KMSDOC_TEST_LIBS)
 EXTRA_DIST += tests/fuzz_kmsdoc.c
 FUZZ_KMSDOC_SRCS = \
 	$(top_srcdir)/src/client/kmsdoc.c $(top_srcdir)/src/client/kmsdoc_value.c \
-	$(top_srcdir)/src/lib/kmsxml.c $(top_srcdir)/src/lib/xmlw.c \
+	$(top_srcdir)/src/lib/kmsxml.c $(top_srcdir)/src/lib/xmlw.c $(top_srcdir)/src/common/utf8.c \
 	$(top_srcdir)/src/common/err.c $(top_srcdir)/src/common/hex.c \
 	$(top_srcdir)/src/common/time.c $(top_srcdir)/src/common/dec.c \
 	$(top_srcdir)/tests/fuzz_kmsdoc.c

@@ -17,8 +17,9 @@ FUZZ_CONF_LIB_SRCS = \
 	$(top_srcdir)/src/conf/addr.c $(top_srcdir)/src/conf/conf.c \
 	$(top_srcdir)/src/conf/dump.c $(top_srcdir)/src/conf/load.c \
 	$(top_srcdir)/src/conf/node.c $(top_srcdir)/src/conf/schema.c \
-	$(top_srcdir)/src/conf/value.c
-FUZZ_CONF_SRCS = $(FUZZ_CONF_LIB_SRCS) $(top_srcdir)/tests/fuzz_conf.c
+	$(top_srcdir)/src/conf/value.c $(top_srcdir)/src/common/trustfile.c
+FUZZ_CONF_SRCS = $(FUZZ_CONF_LIB_SRCS) $(top_srcdir)/src/common/err.c \
+	$(top_srcdir)/tests/fuzz_conf.c
 PHONY_TARGETS += fuzz
 fuzz: tests/fuzz_conf
 	@mkdir -p tests/fuzz_conf.corpus
@@ -33,5 +34,5 @@ FUZZ_CONF_HDRS = \
 tests/fuzz_conf: $(FUZZ_CONF_SRCS) $(FUZZ_CONF_HDRS)
 	@mkdir -p tests
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/src -I$(top_builddir) \
-	    $(YAML_CFLAGS) -o $@ $(FUZZ_CONF_SRCS) $(YAML_LIBS)
+	    $(YAML_CFLAGS) $(OPENSSL_CFLAGS) -o $@ $(FUZZ_CONF_SRCS) $(YAML_LIBS) $(OPENSSL_LIBS)
 CLEANFILES += tests/fuzz_conf

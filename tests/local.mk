@@ -22,6 +22,12 @@ tests_test_common_SOURCES = tests/test_common.c
 tests_test_common_CFLAGS = $(TEST_CFLAGS)
 tests_test_common_LDADD = $(TEST_LIBS)
 
+check_PROGRAMS += tests/test_trustfile
+TESTS += tests/test_trustfile
+tests_test_trustfile_SOURCES = tests/test_trustfile.c
+tests_test_trustfile_CFLAGS = $(TEST_CFLAGS)
+tests_test_trustfile_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += tests/test_kmsxml
 TESTS += tests/test_kmsxml
 tests_test_kmsxml_SOURCES = tests/test_kmsxml.c

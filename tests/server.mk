@@ -55,6 +55,9 @@ tests_test_auditq_SOURCES = tests/test_auditq.c tests/store_fixture.c tests/stor
 tests_test_auditq_CFLAGS = $(TEST_CFLAGS) $(LMDB_CFLAGS)
 tests_test_auditq_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 TESTS += tests/skmsd_api.sh
+# Files that decide trust: owner, mode, directories above, FIFOs; -n and SIGHUP.
+TESTS += tests/skmsd_trust.sh
+EXTRA_DIST += tests/skmsd_trust.sh
 EXTRA_DIST += tests/skmsd_api.sh tests/data/kms-response.xsd tests/fuzz_route.c \
 	tests/fuzz_http.c
 
@@ -62,7 +65,7 @@ EXTRA_DIST += tests/skmsd_api.sh tests/data/kms-response.xsd tests/fuzz_route.c 
 # FUZZ_TIME seconds (not part of make check; needs clang).
 FUZZ_ROUTE_SRCS = \
 	$(top_srcdir)/src/server/route.c $(top_srcdir)/src/server/errmap.c \
-	$(top_srcdir)/src/lib/uri.c $(top_srcdir)/src/common/err.c \
+	$(top_srcdir)/src/lib/uri.c $(top_srcdir)/src/common/utf8.c $(top_srcdir)/src/common/err.c \
 	$(top_srcdir)/tests/fuzz_route.c
 FUZZ_ROUTE_HDRS = \
 	$(top_srcdir)/src/server/route.h $(top_srcdir)/src/server/errmap.h \
@@ -116,6 +119,7 @@ FUZZ_RELOAD_SRCS = \
 	$(top_srcdir)/src/server/auth.c $(top_srcdir)/src/server/auth_cache.c \
 	$(top_srcdir)/src/server/auth_claim.c $(top_srcdir)/src/server/auth_json.c \
 	$(top_srcdir)/src/server/auth_key.c $(top_srcdir)/src/lib/uri.c \
+	$(top_srcdir)/src/common/utf8.c \
 	$(top_srcdir)/src/common/err.c $(top_srcdir)/src/common/secfile.c \
 	$(FUZZ_CONF_LIB_SRCS) $(top_srcdir)/tests/fuzz_reload.c
 FUZZ_RELOAD_HDRS = \

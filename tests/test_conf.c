@@ -985,7 +985,7 @@ START_TEST(unreadable)
 	ck_assert_str_eq(text, "/nonexistent/skms.yaml: cannot open: No such "
 	    "file or directory");
 	ck_assert_int_eq(conf_load("/", &cf, &err), SKM_EIO);
-	ck_assert_str_eq(err.msg, "not a file");
+	ck_assert_str_eq(err.msg, "not a regular file");
 	load_fails("server:\n  workers: 0\n", 21, SKM_EINVAL, 2, 12, NULL);
 	ck_assert_int_eq(conf_load_buffer("skms.yaml",
 	    "server:\n  workers: 0\n", 21, &cf, &err), SKM_EINVAL);

@@ -10,5 +10,6 @@ src_common_libcommon_la_SOURCES = \
 src_common_libcommon_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 src_common_libcommon_la_LIBADD = $(OPENSSL_LIBS)
 include src/common/time.mk
-src_common_libcommon_la_SOURCES += src/common/secfile.c src/common/secfile.h
+src_common_libcommon_la_SOURCES += src/common/secfile.c src/common/secfile.h \
+	src/common/trustfile.c src/common/trustfile.h
 src_common_libcommon_la_SOURCES += src/common/siphash.c src/common/siphash.h

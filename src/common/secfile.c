@@ -5,6 +5,7 @@
  */
 #include "common/secfile.h"
 #include "common/err.h"
+#include "common/trustfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,87 +59,15 @@ secfile_mode_check(const char *path, unsigned st_mode, unsigned deny, char *why,
 int
 secfile_open(const char *path, int *fd, char *why, size_t whylen)
 {
-	struct stat st;
-	int f, err;
-
-	*fd = -1;
-	if (path == NULL || *path == '\0')
-		return skm_why(why, whylen, SKM_EINVAL, "no file name");
-	/* O_NOFOLLOW: a link could point anyone's file at us after the check. */
-	f = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	if (f == -1)
-		return skm_why(why, whylen, errno_err(errno), "%s: %s", path,
-		    strerror(errno));
-	/* Check the open file, not the name, so a rename cannot race us. */
-	if (fstat(f, &st) == -1) {
-		err = skm_why(why, whylen, SKM_EIO, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = skm_why(why, whylen, SKM_EPERM, "%s: not a regular file", path);
-		goto out;
-	}
-	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		err = skm_why(why, whylen, SKM_EPERM,
-		    "%s: owned by uid %lu, not by uid %lu or root", path,
-		    (unsigned long)st.st_uid, (unsigned long)geteuid());
-		goto out;
-	}
-	if ((err = secfile_mode_check(path, st.st_mode, S_IRWXG | S_IRWXO, why,
-	    whylen)) != 0)
-		goto out;
-	*fd = f;
-	f = -1;
-	err = 0;
-out:
-	if (f != -1)
-		close(f);
-	return err;
+	return trustfile_open(path, TRUSTFILE_SECRET, TRUSTFILE_NO_UID, fd, why, whylen);
 }
 
 int
 secfile_read(const char *path, uint8_t *buf, size_t cap, size_t *len,
     char *why, size_t whylen)
 {
-	size_t n = 0;
-	ssize_t r;
-	uint8_t extra;
-	int fd = -1, err;
-
-	*len = 0;
-	if ((err = secfile_open(path, &fd, why, whylen)) != 0)
-		goto out;
-	while (n < cap) {
-		r = read(fd, buf + n, cap - n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			err = skm_why(why, whylen, SKM_EIO, "%s: %s", path,
-			    strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n == cap) {
-		do
-			r = read(fd, &extra, 1);
-		while (r == -1 && errno == EINTR);
-		if (r != 0) {
-			err = skm_why(why, whylen, SKM_ELEN,
-			    "%s: longer than %zu octets", path, cap);
-			goto out;
-		}
-	}
-	*len = n;
-	err = 0;
-out:
-	if (err != 0 && buf != NULL)
-		OPENSSL_cleanse(buf, cap);
-	if (fd != -1)
-		close(fd);
-	return err;
+	return trustfile_read(path, TRUSTFILE_SECRET, TRUSTFILE_NO_UID, buf, cap, len,
+	    why, whylen);
 }
 
 static int

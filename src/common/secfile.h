@@ -24,16 +24,18 @@ int secfile_mode_check(const char *path, unsigned st_mode, unsigned deny, char *
     size_t whylen);
 
 /*
- * Opens path read-only for a secret, refusing symbolic links, anything but a
- * regular file, an owner other than the current user or root, and any
- * group/other permission bit: SKM_EPERM with the reason in why (why may be
- * NULL). On success *fd is an open descriptor the caller closes.
+ * Opens path read-only for a secret: trustfile_open() with TRUSTFILE_SECRET
+ * and no owner but the current user or root. A symbolic link as the last
+ * component, anything but a regular file, a wrong owner, any group/other
+ * permission bit or a directory on the way that others could write is
+ * SKM_EPERM with the reason in why (why may be NULL). On success *fd is an
+ * open descriptor the caller closes.
  */
 int secfile_open(const char *path, int *fd, char *why, size_t whylen);
 
 /*
- * Reads the whole secret file at path (through secfile_open) into buf of cap
- * octets; *len receives the length. A file longer than cap is SKM_ELEN. The
+ * Reads the whole secret file at path (checked as by secfile_open) into
+ * buf of cap octets; *len receives the length. A file longer than cap is SKM_ELEN. The
  * caller owns buf and must OPENSSL_cleanse it after use, on every path; on
  * failure buf is cleansed here.
  */

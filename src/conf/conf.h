@@ -163,9 +163,12 @@ void conf_error_str(const struct conf_error *err, char *buf, size_t size);
 #define CONF_FILE_MAX (1024 * 1024)
 
 /*
- * Reads and checks the file at path. On success *out is a new config the
+ * Reads and checks the file at path, opened as a trust file (trustfile_open():
+ * a regular file of root or the effective user that neither others nor a
+ * directory above let anybody else write). On success *out is a new config the
  * caller frees with conf_free(); on failure *out is NULL, err (may be NULL)
- * says where, and the result is SKM_EIO (unreadable), SKM_EPARSE (not YAML,
+ * says where, and the result is SKM_EIO (unreadable or refused by those
+ * checks), SKM_EPARSE (not YAML,
  * or nested too deeply), SKM_EINVAL (a key or value is wrong) or SKM_ENOMEM.
  */
 int conf_load(const char *path, struct conf **out, struct conf_error *err);

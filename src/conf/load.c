@@ -9,14 +9,13 @@
 #include "conf/conf.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/trustfile.h"
 #include "conf/node.h"
 #include "conf/schema.h"
 #include "conf/value.h"
@@ -374,9 +373,9 @@ int
 conf_load(const char *path, struct conf **out, struct conf_error *err)
 {
 	struct loader ld;
-	struct stat st;
-	char *text = NULL, why[200];
-	size_t len = 0;
+	char *text = NULL, why[512];
+	const char *reason;
+	size_t len = 0, plen;
 	ssize_t n;
 	int fd, rc;
 
@@ -387,14 +386,14 @@ conf_load(const char *path, struct conf **out, struct conf_error *err)
 		memset(err, 0, sizeof(*err));
 		say(err->file, sizeof(err->file), "%s", path);
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		say(why, sizeof(why), "cannot open: %s", strerror(errno));
-		return fail(&ld, SKM_EIO, NULL, NULL, why);
-	}
-	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-		rc = fail(&ld, SKM_EIO, NULL, NULL, "not a file");
-		goto out;
+	/* Whoever could replace this file would decide whom skmsd trusts. */
+	if ((rc = trustfile_open(path, TRUSTFILE_TRUST, TRUSTFILE_NO_UID, &fd, why,
+	    sizeof(why))) != 0) {
+		/* err->file names the file already: the reason only, if about it. */
+		plen = strlen(path);
+		reason = strncmp(why, path, plen) == 0 && why[plen] == ':' ?
+		    why + plen + 2 : why;
+		return fail(&ld, rc == SKM_ENOMEM ? rc : SKM_EIO, NULL, NULL, reason);
 	}
 	/* One octet beyond the cap tells "too large" from "exactly the cap". */
 	text = malloc(CONF_FILE_MAX + 1);

@@ -22,6 +22,7 @@
 #include <openssl/x509v3.h>
 
 #include "common/err.h"
+#include "common/trustfile.h"
 #include "conf/conf.h"
 #include "lib/uri.h"
 #include "server/auth.h"
@@ -113,8 +114,8 @@ auth_free(struct auth *a)
 }
 
 static int
-auth_issuer_init(struct auth_issuer *is, const struct conf_issuer *ci, char *why,
-    size_t whylen)
+auth_issuer_init(struct auth_issuer *is, const struct conf_issuer *ci, uid_t also,
+    char *why, size_t whylen)
 {
 	struct auth_result *res;
 	unsigned fits;
@@ -132,7 +133,7 @@ auth_issuer_init(struct auth_issuer *is, const struct conf_issuer *ci, char *why
 		    "library (libjwt 1.10); use RS256 or ES256", ci->issuer);
 		return SKM_EINVAL;
 	}
-	rc = auth_key_load(ci->key_file, &is->key, &fits, why, whylen);
+	rc = auth_key_load(ci->key_file, also, &is->key, &fits, why, whylen);
 	if (rc != 0)
 		return rc;
 	/* RFC 8725 3.1: each key serves only the algorithms of its type. */
@@ -157,6 +158,7 @@ auth_new(const struct conf *cf, struct auth **out, char *why, size_t whylen)
 {
 	struct auth *a;
 	size_t i, j;
+	uid_t also;
 	int rc;
 
 	*out = NULL;
@@ -178,6 +180,8 @@ auth_new(const struct conf *cf, struct auth **out, char *why, size_t whylen)
 		rc = SKM_ENOMEM;
 		goto out;
 	}
+	/* The service user may own the key files it rereads on SIGHUP. */
+	also = trustfile_uid(cf->server.user);
 	for (i = 0; i < cf->tokens.issuers_count; i++) {
 		const struct conf_issuer *ci = &cf->tokens.issuers[i];
 
@@ -194,7 +198,7 @@ auth_new(const struct conf *cf, struct auth **out, char *why, size_t whylen)
 			}
 		}
 		a->nissuers = i + 1;
-		rc = auth_issuer_init(&a->issuers[i], ci, why, whylen);
+		rc = auth_issuer_init(&a->issuers[i], ci, also, why, whylen);
 		if (rc != 0)
 			goto out;
 	}

@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 
 #include "common/err.h"
+#include "common/trustfile.h"
 #include "conf/conf.h"
 #include "server/auth_key.h"
 
@@ -30,40 +31,26 @@
 /* RSA below 2048 bits is not an acceptable signature key (NIST SP 800-57). */
 #define AUTH_RSA_MIN_BITS	2048
 
+/* Through the trust-file checks: whoever can replace this file can mint tokens. */
 static int
-key_read(const char *path, char **buf, size_t *len, char *why, size_t whylen)
+key_read(const char *path, uid_t also, char **buf, size_t *len, char *why,
+    size_t whylen)
 {
-	FILE *fp;
-	int rc = SKM_EINVAL;
+	int rc;
 
-	*buf = NULL;
-	fp = fopen(path, "rb");
-	if (fp == NULL) {
-		snprintf(why, whylen, "%s: cannot open", path);
-		return SKM_EINVAL;
-	}
-	*buf = malloc(AUTH_KEY_FILE_MAX + 1);
-	if (*buf == NULL) {
-		rc = SKM_ENOMEM;
-		goto out;
-	}
-	*len = fread(*buf, 1, AUTH_KEY_FILE_MAX + 1, fp);
-	if (ferror(fp)) {
-		snprintf(why, whylen, "%s: cannot read", path);
-		goto out;
-	}
-	if (*len > AUTH_KEY_FILE_MAX) {
+	*len = 0;
+	if ((*buf = malloc(AUTH_KEY_FILE_MAX)) == NULL)
+		return SKM_ENOMEM;
+	rc = trustfile_read(path, TRUSTFILE_TRUST, also, (uint8_t *)*buf,
+	    AUTH_KEY_FILE_MAX, len, why, whylen);
+	if (rc == SKM_ELEN)
 		snprintf(why, whylen, "%s: larger than %d KiB", path, AUTH_KEY_FILE_MAX / 1024);
-		goto out;
-	}
-	rc = 0;
-out:
 	if (rc != 0) {
 		free(*buf);
 		*buf = NULL;
+		return rc == SKM_ENOMEM ? rc : SKM_EINVAL;
 	}
-	fclose(fp);
-	return rc;
+	return 0;
 }
 
 /* Each parser gets its own read-only BIO over the same octets. */
@@ -130,8 +117,8 @@ key_fits(EVP_PKEY *pkey, unsigned *fits, const char *path, char *why, size_t why
 }
 
 int
-auth_key_load(const char *path, EVP_PKEY **out, unsigned *fits, char *why,
-    size_t whylen)
+auth_key_load(const char *path, uid_t also, EVP_PKEY **out, unsigned *fits,
+    char *why, size_t whylen)
 {
 	EVP_PKEY *pkey = NULL;
 	char *file = NULL;
@@ -139,7 +126,7 @@ auth_key_load(const char *path, EVP_PKEY **out, unsigned *fits, char *why,
 	int rc;
 
 	*out = NULL;
-	rc = key_read(path, &file, &flen, why, whylen);
+	rc = key_read(path, also, &file, &flen, why, whylen);
 	if (rc != 0)
 		goto out;
 	pkey = key_parse(file, flen);

@@ -10,6 +10,7 @@
 #define SKM_SERVER_AUTH_KEY_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <openssl/evp.h>
 
@@ -18,13 +19,15 @@
 #define AUTH_KEY_SIG_B64_MAX	1368
 
 /*
- * Reads path; on success *pkey (free with EVP_PKEY_free()) is the public
+ * Reads path, a trust file (trustfile_open(): owned by root, the effective
+ * user or also, neither it nor a directory above writable by others, a
+ * regular file); on success *pkey (free with EVP_PKEY_free()) is the public
  * key and *fits the enum conf_alg bits it can serve: ES256 for P-256,
  * ES384 for P-384, RS256 and PS256 for RSA of 2048 bits or more.
  * Otherwise SKM_EINVAL (or SKM_ENOMEM) with the reason in why.
  */
-int auth_key_load(const char *path, EVP_PKEY **pkey, unsigned *fits, char *why,
-    size_t whylen);
+int auth_key_load(const char *path, uid_t also, EVP_PKEY **pkey, unsigned *fits,
+    char *why, size_t whylen);
 
 /*
  * 0 when sig_b64 (siglen octets of base64url) is a valid signature by

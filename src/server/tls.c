@@ -22,7 +22,7 @@
 #include <openssl/x509.h>
 
 #include "common/err.h"
-#include "common/secfile.h"
+#include "common/trustfile.h"
 #include "conf/conf.h"
 #include "server/tls.h"
 
@@ -32,6 +32,7 @@
 	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
 	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 #define TLS_KEY_FILE_MAX	(64 * 1024)
+#define TLS_CERT_FILE_MAX	(1024 * 1024)	/* a CA bundle fits */
 #define TLS_SESSION_CACHE	20000
 
 struct tls_ticket_key {
@@ -183,7 +184,7 @@ tls_why_crypto(char *why, size_t whylen, const char *what, const char *file)
 
 /* The private key through the secret-file checks, then parsed from memory. */
 static int
-tls_load_key(SSL_CTX *ctx, const char *path, char *why, size_t whylen)
+tls_load_key(SSL_CTX *ctx, const char *path, uid_t also, char *why, size_t whylen)
 {
 	uint8_t *buf;
 	size_t len = 0;
@@ -193,7 +194,8 @@ tls_load_key(SSL_CTX *ctx, const char *path, char *why, size_t whylen)
 
 	if ((buf = OPENSSL_secure_malloc(TLS_KEY_FILE_MAX)) == NULL)
 		return SKM_ENOMEM;
-	if ((rc = secfile_read(path, buf, TLS_KEY_FILE_MAX, &len, why, whylen)) != 0) {
+	if ((rc = trustfile_read(path, TRUSTFILE_SECRET, also, buf, TLS_KEY_FILE_MAX, &len,
+	    why, whylen)) != 0) {
 		if (why[0] == '\0')
 			snprintf(why, whylen, "%s: %s", path, skm_strerror(rc));
 		goto out;
@@ -216,24 +218,118 @@ out:
 	return rc;
 }
 
+/*
+ * A certificate or CA file through the trust-file checks (whoever could
+ * replace it would choose whom we trust), into *bio over *buf: the caller
+ * frees both. Read here rather than by OpenSSL, which opens by name.
+ */
 static int
-tls_load_client_ca(SSL_CTX *ctx, const char *path, char *why, size_t whylen)
+tls_read_trust(const char *path, uid_t also, uint8_t **buf, BIO **bio, char *why,
+    size_t whylen)
 {
-	STACK_OF(X509_NAME) *names;
+	size_t len = 0;
+	int rc;
 
-	if (SSL_CTX_load_verify_locations(ctx, path, NULL) != 1) {
+	*bio = NULL;
+	if ((*buf = malloc(TLS_CERT_FILE_MAX)) == NULL)
+		return SKM_ENOMEM;
+	if ((rc = trustfile_read(path, TRUSTFILE_TRUST, also, *buf, TLS_CERT_FILE_MAX, &len,
+	    why, whylen)) != 0)
+		return rc;
+	if ((*bio = BIO_new_mem_buf(*buf, (int)len)) == NULL)
+		return SKM_ENOMEM;
+	return 0;
+}
+
+/* As SSL_CTX_use_certificate_chain_file(): the leaf, then its chain. */
+static int
+tls_load_cert(SSL_CTX *ctx, const char *path, uid_t also, char *why, size_t whylen)
+{
+	uint8_t *buf = NULL;
+	BIO *bio = NULL;
+	X509 *x = NULL;
+	unsigned long e;
+	int rc;
+
+	if ((rc = tls_read_trust(path, also, &buf, &bio, why, whylen)) != 0)
+		goto out;
+	rc = SKM_EINVAL;
+	/* The queue's last error tells how the chain ended: none older may stay. */
+	ERR_clear_error();
+	if ((x = PEM_read_bio_X509_AUX(bio, NULL, NULL, NULL)) == NULL ||
+	    SSL_CTX_use_certificate(ctx, x) != 1 || SSL_CTX_clear_chain_certs(ctx) != 1) {
+		tls_why_crypto(why, whylen, "cannot load the certificate", path);
+		goto out;
+	}
+	X509_free(x);
+	x = NULL;
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		if (SSL_CTX_add0_chain_cert(ctx, x) != 1) {
+			tls_why_crypto(why, whylen, "cannot load the certificate chain", path);
+			goto out;
+		}
+		x = NULL;
+	}
+	/* No further PEM block ends the chain; anything else is a broken one. */
+	e = ERR_peek_last_error();
+	if (e != 0 && !(ERR_GET_LIB(e) == ERR_LIB_PEM &&
+	    ERR_GET_REASON(e) == PEM_R_NO_START_LINE)) {
+		tls_why_crypto(why, whylen, "cannot load the certificate chain", path);
+		goto out;
+	}
+	ERR_clear_error();
+	rc = 0;
+out:
+	X509_free(x);
+	BIO_free(bio);
+	free(buf);
+	return rc;
+}
+
+/* As SSL_CTX_load_verify_locations() and SSL_load_client_CA_file() together. */
+static int
+tls_load_client_ca(SSL_CTX *ctx, const char *path, uid_t also, char *why, size_t whylen)
+{
+	STACK_OF(X509_INFO) *infos = NULL;
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+	X509_INFO *in;
+	uint8_t *buf = NULL;
+	BIO *bio = NULL;
+	int i, ncert = 0, rc;
+
+	if ((rc = tls_read_trust(path, also, &buf, &bio, why, whylen)) != 0)
+		goto out;
+	rc = SKM_EINVAL;
+	if ((infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL)) == NULL) {
 		tls_why_crypto(why, whylen, "cannot load the client CA", path);
-		return SKM_EINVAL;
+		goto out;
 	}
-	if ((names = SSL_load_client_CA_file(path)) == NULL) {
-		tls_why_crypto(why, whylen, "no CA certificate", path);
-		return SKM_EINVAL;
+	for (i = 0; i < sk_X509_INFO_num(infos); i++) {
+		in = sk_X509_INFO_value(infos, i);
+		if (in->x509 != NULL && (X509_STORE_add_cert(store, in->x509) != 1 ||
+		    SSL_CTX_add_client_CA(ctx, in->x509) != 1)) {
+			tls_why_crypto(why, whylen, "cannot load the client CA", path);
+			goto out;
+		}
+		if (in->crl != NULL && X509_STORE_add_crl(store, in->crl) != 1) {
+			tls_why_crypto(why, whylen, "cannot load the client CA", path);
+			goto out;
+		}
+		ncert += in->x509 != NULL;
 	}
-	SSL_CTX_set_client_CA_list(ctx, names);
+	if (ncert == 0) {
+		snprintf(why, whylen, "%s: no CA certificate", path);
+		goto out;
+	}
 	/* Requested, not required: a caller may authenticate with a token instead. */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	SSL_CTX_set_verify_depth(ctx, 4);
-	return 0;
+	rc = 0;
+out:
+	sk_X509_INFO_pop_free(infos, X509_INFO_free);
+	BIO_free(bio);
+	free(buf);
+	return rc;
 }
 
 int
@@ -244,6 +340,7 @@ tls_new(const struct conf *cf, struct tls_tickets *tk, struct tls **out, char *w
 	struct tls *t = NULL;
 	SSL_CTX *ctx = NULL;
 	long timeout;
+	uid_t also;
 	int rc = SKM_EINVAL;
 
 	*out = NULL;
@@ -270,15 +367,13 @@ tls_new(const struct conf *cf, struct tls_tickets *tk, struct tls **out, char *w
 	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	/* One read() takes whatever has arrived, not a record header first. */
 	SSL_CTX_set_read_ahead(ctx, 1);
-	if (SSL_CTX_use_certificate_chain_file(ctx, cf->server.tls_certificate) != 1) {
-		tls_why_crypto(why, whylen, "cannot load the certificate",
-		    cf->server.tls_certificate);
-		goto out;
-	}
-	if ((rc = tls_load_key(ctx, cf->server.tls_key, why, whylen)) != 0)
+	/* The service user may own the files it rereads on SIGHUP. */
+	also = trustfile_uid(cf->server.user);
+	if ((rc = tls_load_cert(ctx, cf->server.tls_certificate, also, why, whylen)) != 0 ||
+	    (rc = tls_load_key(ctx, cf->server.tls_key, also, why, whylen)) != 0)
 		goto out;
 	if (cf->server.tls_client_ca[0] != '\0' &&
-	    (rc = tls_load_client_ca(ctx, cf->server.tls_client_ca, why, whylen)) != 0)
+	    (rc = tls_load_client_ca(ctx, cf->server.tls_client_ca, also, why, whylen)) != 0)
 		goto out;
 	rc = SKM_ECRYPTO;
 	/* A full handshake costs about one RSK derivation: let clients resume. */
