@@ -692,7 +692,7 @@ has 'error_description="access token refused"' "$tmp/r.unknown-issuer" "401: one
 has 'access token refused: token issuer unknown: "https://evil.example.org"' "$tmp/log" "log: unknown issuer named"
 has 'access token refused: token signature does not verify' "$tmp/log" "log: bad signature"
 has 'access token refused: token audience is not this KMS' "$tmp/log" "log: wrong audience"
-has 'access token refused: token payload: duplicate object key near .\\"sub\\".' "$tmp/log" \
+has 'access token refused: token payload: duplicate object key near .*sub' "$tmp/log" \
     "log: duplicate claim named"
 dup400() {	# dup400 WHAT REASON [curl arguments]: a repeated field is a 400
 	what=$1
