@@ -225,6 +225,22 @@ conn_refuse(struct conn *c, enum errmap_id id)
 }
 
 /*
+ * Reads and drops what has arrived unread before a close after a reply:
+ * closing a socket with unread input sends a reset, which can destroy the
+ * reply still on its way to the client. Bounded: a client that keeps
+ * sending gets its reset.
+ */
+static void
+conn_discard(struct conn *c)
+{
+	char buf[4096];
+	int i;
+
+	for (i = 0; i < 16 && recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0; i++)
+		;
+}
+
+/*
  * Writes what is left of c->out. Returns 0 once it has all left (the
  * connection may then be closed), 1 while the socket is full.
  */
@@ -255,6 +271,7 @@ conn_flush(struct conn *c)
 	c->out = NULL;
 	c->write_armed = 0;
 	if (c->close_after || c->h->stopping) {
+		conn_discard(c);
 		conn_close(c);
 		return 0;
 	}
@@ -675,6 +692,18 @@ http_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 
 /* --- struct req: what needs the transport (req.h; the rest in req.c) --- */
 
+/*
+ * A request refused as malformed, unauthenticated or forbidden ends its
+ * connection: a client that holds one open after its refusal would
+ * otherwise keep a slot under server.max-connections for idle-timeout,
+ * and a thousand of them would keep everyone else out.
+ */
+static int
+http_status_closes(int status)
+{
+	return status == 400 || status == 401 || status == 403;
+}
+
 struct event_base *
 req_base(const struct req *r)
 {
@@ -716,7 +745,8 @@ req_reply(struct req *r, int status, const char *content_type, const char *body,
 	log_debug("%s: %s %d", r->peer, r->path, status);
 	if (c != NULL && c->req == r) {
 		c->req = NULL;
-		rp.close = !r->keep_alive || c->close_after || r->h->stopping;
+		rp.close = !r->keep_alive || c->close_after || r->h->stopping ||
+		    http_status_closes(status);
 		rp.keep_alive = r->keep_alive && r->minor == 0 && !rp.close;
 		conn_respond(c, &rp);
 	}
