@@ -4,8 +4,9 @@
 # 127.0.0.1, against the real daemon with a temporary domain: a request
 # refused with 400, 401 or 403 closes its connection after the whole
 # reply, so 1,200 clients holding their 401 cannot keep a legitimate
-# request out. Verdicts come from the server's own connection count and
-# the replies, never from timing.
+# request out; skmsd refuses to start, or to reload, when its connections
+# cannot fit in the descriptor limit. Verdicts come from the server's own
+# connection count and the replies, never from timing.
 set -u
 : "${top_builddir:=.}"
 SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
@@ -178,6 +179,44 @@ esac
 kill "$fpid" 2>/dev/null
 wait "$fpid" 2>/dev/null
 fpid=
+stop
+
+# --- descriptor budget: a limit too small for max-connections is refused ---
+write_conf "$C" 1024
+sh -c 'ulimit -n 256 && exec "$@"' sh "$SKMSD" -c "$C" >"$tmp/out" 2>"$tmp/err" &
+spid=$!
+n=0
+while kill -0 "$spid" 2>/dev/null && [ $n -lt 100 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+if kill -0 "$spid" 2>/dev/null; then
+	bad "started with 256 descriptors for 1024 connections"
+	kill -9 "$spid"
+fi
+wait "$spid"
+same "$?" 1 "exit status with too few descriptors"
+has "server.max-connections 1024 needs [0-9]* file descriptors, the limit is 256" "$tmp/err" \
+    "descriptor shortage explained"
+hasnt "serving" "$tmp/err" "not serving with too few descriptors"
+# A reload may not raise max-connections past the limit either; within it, it may.
+NOFILE=256
+start_skmsd "$C" write_conf "$C" 100
+unset NOFILE
+has "file descriptors: limit 256, [0-9]* open at start" "$tmp/log" "descriptor budget logged"
+write_conf "$C" 1024
+kill -HUP "$pid"
+n=0
+while ! grep -q "reload failed" "$tmp/log" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+has "reload failed, keeping the running configuration: server.max-connections 1024 needs" \
+    "$tmp/log" "reload past the descriptor limit refused"
+write_conf "$C" 150
+kill -HUP "$pid"
+n=0
+while ! grep -q "configuration reloaded" "$tmp/log" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+has "configuration reloaded" "$tmp/log" "reload within the descriptor limit"
+code=$(init)
+same "${code%% *}" 200 "served after the reloads"
 stop
 
 echo "skmsd_conn: $pass passed, $fail failed"

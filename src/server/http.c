@@ -765,9 +765,12 @@ http_backoff_done(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * accept() failed for a reason other than a retriable one. Out of
- * descriptors the socket stays readable: pause every listener briefly
- * rather than spin, and log at a bounded rate.
+ * accept() failed for a reason other than a retriable one. The start-up
+ * descriptor budget (nofile.h) leaves room for every connection the cap
+ * admits, but descriptors can still run out (the limit lowered while
+ * running, /metrics clients, the system's table full). The socket then
+ * stays readable: pause every listener briefly rather than spin, and log
+ * at a bounded rate.
  */
 static void
 http_listener_error(struct evconnlistener *lev, void *arg)

@@ -47,6 +47,7 @@
 #include "server/http.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/nofile.h"
 #include "server/server.h"
 #include "server/tls.h"
 
@@ -92,6 +93,8 @@ struct server {
 	struct event *rotate, *drain, *period;
 	double drain_deadline;
 	int draining;
+	unsigned nofile_base;		/* descriptors open before any client */
+	unsigned long nofile_limit;	/* soft limit, 0 until server_fit_nofile() */
 };
 
 static void
@@ -375,6 +378,13 @@ server_reload(struct server *s)
 		    why[0] != '\0' ? why : skm_strerror(rc));
 		goto fail;
 	}
+	/* The limit may have been raised since (prlimit): read it again. */
+	if (s->nofile_limit != 0 && nofile_raise(&s->nofile_limit) == 0 &&
+	    nofile_check(next.cf->server.max_connections, s->nofile_base, s->nofile_limit,
+	    why, sizeof(why)) != 0) {
+		log_warnx("reload failed, keeping the running configuration: %s", why);
+		goto fail;
+	}
 	if ((fixed = server_restart_only(s->cur.cf, next.cf)) != NULL)
 		log_warnx("%s changed: kept as started until a restart", fixed);
 	pthread_mutex_lock(&s->mu);
@@ -581,6 +591,26 @@ fail:
 	s->cur.cf = NULL;
 	server_free(s);
 	return rc;
+}
+
+int
+server_fit_nofile(struct server *s, char *why, size_t whylen)
+{
+	unsigned max = s->cur.cf->server.max_connections;
+	int rc;
+
+	if ((rc = nofile_raise(&s->nofile_limit)) != 0) {
+		snprintf(why, whylen, "getrlimit: %s", strerror(errno));
+		return rc;
+	}
+	/* Listeners, loops and the store are open by now; no client is. */
+	s->nofile_base = nofile_open();
+	if ((rc = nofile_check(max, s->nofile_base, s->nofile_limit, why, whylen)) != 0)
+		return rc;
+	log_info("file descriptors: limit %lu, %u open at start, %lu needed for "
+	    "server.max-connections %u", s->nofile_limit, s->nofile_base,
+	    nofile_need(max, s->nofile_base), max);
+	return 0;
 }
 
 struct event_base *
