@@ -20,6 +20,13 @@ tests_test_metrics_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 TESTS += tests/skmsd.sh
 EXTRA_DIST += tests/skmsd.sh
 
+# Connections by source, for server.max-connections-per-address.
+check_PROGRAMS += tests/test_peers
+TESTS += tests/test_peers
+tests_test_peers_SOURCES = tests/test_peers.c
+tests_test_peers_CFLAGS = $(TEST_CFLAGS)
+tests_test_peers_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+
 # Connection limits against a real skmsd: refused requests closing their
 # connection, the per-address limit, the descriptor budget at start.
 # connflood is the client holding a thousand connections for it.

@@ -4,7 +4,9 @@
 # 127.0.0.1, against the real daemon with a temporary domain: a request
 # refused with 400, 401 or 403 closes its connection after the whole
 # reply, so 1,200 clients holding their 401 cannot keep a legitimate
-# request out; skmsd refuses to start, or to reload, when its connections
+# request out; server.max-connections-per-address closes a source's
+# connection over the limit at accept while its others keep working, and
+# a reload raises it; skmsd refuses to start, or to reload, when its connections
 # cannot fit in the descriptor limit. Verdicts come from the server's own
 # connection count and the replies, never from timing.
 set -u
@@ -50,7 +52,7 @@ fi
 ISS=https://sim.example.org
 ALICE=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub sip:alice@example.org)
 
-# write_conf FILE MAX-CONNECTIONS
+# write_conf FILE MAX-CONNECTIONS [PER-ADDRESS]
 write_conf() {
 	cat >"$1" <<EOF
 store:
@@ -62,6 +64,7 @@ server:
   tls-certificate: $tmp/server.pem
   tls-key: $tmp/server.key
   max-connections: $2
+  max-connections-per-address: ${3:-64}
   metrics-listen: 127.0.0.1:$mport
 tokens:
   issuers:
@@ -107,18 +110,19 @@ stop() {
 }
 
 # --- refused requests close their connection after the whole reply ---
-start_skmsd "$C" write_conf "$C" 1024
+start_skmsd "$C" write_conf "$C" 1024 0
 s_client() {
 	"$OPENSSL" s_client -connect "127.0.0.1:$port" -servername 127.0.0.1 -quiet "$@"
 }
-# hold NAME: an s_client in the background whose input stays open on
-# descriptor 3 (requests: printf ... >&3); its output in $tmp/NAME.
+# hold NAME [FD]: an s_client in the background whose input stays open
+# on descriptor FD, 3 by default (requests: printf ... >&FD); its output
+# in $tmp/NAME, its process spid.
 hold() {
 	rm -f "$tmp/$1.in"
 	mkfifo "$tmp/$1.in"
 	s_client <"$tmp/$1.in" >"$tmp/$1" 2>/dev/null &
 	spid=$!
-	exec 3>"$tmp/$1.in"
+	eval "exec ${2:-3}>\"\$tmp/\$1.in\""
 }
 # refused WHAT STATUS REQUEST: the reply is whole, says close, and the
 # server closes (s_client, whose input stays open, ends).
@@ -179,6 +183,38 @@ esac
 kill "$fpid" 2>/dev/null
 wait "$fpid" 2>/dev/null
 fpid=
+stop
+
+# --- max-connections-per-address (2): the third from 127.0.0.1 is closed ---
+start_skmsd "$C" write_conf "$C" 1024 2
+hold h1 3
+holders="$spid"
+hold h2 4
+holders="$holders $spid"
+if wait_metric skms_open_connections -eq 2; then ok; else bad "two connections held"; fi
+code=$(init)
+same "${code%% *}" 000 "third connection from one address closed at accept"
+same "$(metric skms_connections_over_address_limit_total)" 1 "closed at accept counted"
+has "127.0.0.1:[0-9]*: over server.max-connections-per-address (2), closed" "$tmp/log" \
+    "closed at accept logged"
+# The address's connections already open keep working.
+printf "$rq\r\n" >&3
+n=0
+while ! grep -q "^HTTP/1.1 200" "$tmp/h1" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+has "^HTTP/1.1 200" "$tmp/h1" "held connection still served"
+# Another address is counted on its own.
+code=$(init --interface 127.0.0.2)
+same "${code%% *}" 200 "another address served"
+# A reload raising the limit lets the third in.
+write_conf "$C" 1024 3
+kill -HUP "$pid"
+n=0
+while ! grep -q "configuration reloaded" "$tmp/log" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+code=$(init)
+same "${code%% *}" 200 "third connection served after the limit was raised"
+exec 3>&- 4>&-
+for h in $holders; do kill "$h" 2>/dev/null; wait "$h" 2>/dev/null; done
+holders=
 stop
 
 # --- descriptor budget: a limit too small for max-connections is refused ---

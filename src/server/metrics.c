@@ -43,6 +43,7 @@ static _Atomic uint64_t metrics_period;
 static _Atomic int64_t metrics_conns;
 static _Atomic uint64_t metrics_audit_early;
 static _Atomic uint64_t metrics_audit_unrecorded;
+static _Atomic uint64_t metrics_address_limited;
 
 void
 metrics_request(enum metrics_endpoint ep, int status, double seconds)
@@ -98,6 +99,12 @@ void
 metrics_audit_lost(unsigned n)
 {
 	atomic_fetch_add_explicit(&metrics_audit_unrecorded, n, memory_order_relaxed);
+}
+
+void
+metrics_address_limit(void)
+{
+	atomic_fetch_add_explicit(&metrics_address_limited, 1, memory_order_relaxed);
 }
 
 #define LOAD(x)	atomic_load_explicit(&(x), memory_order_relaxed)
@@ -165,6 +172,11 @@ metrics_render(char **out, size_t *len)
 	    (unsigned long long)LOAD(metrics_misses), (unsigned long long)LOAD(metrics_period),
 	    (long long)LOAD(metrics_conns), (unsigned long long)LOAD(metrics_audit_early),
 	    (unsigned long long)LOAD(metrics_audit_unrecorded));
+	fprintf(f, "# HELP skms_connections_over_address_limit_total Connections closed at "
+	    "accept: their source had server.max-connections-per-address open.\n"
+	    "# TYPE skms_connections_over_address_limit_total counter\n"
+	    "skms_connections_over_address_limit_total %llu\n",
+	    (unsigned long long)LOAD(metrics_address_limited));
 	if (ferror(f)) {
 		fclose(f);
 		goto out;

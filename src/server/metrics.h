@@ -27,6 +27,8 @@ void metrics_connections(int delta);
 /* Audit commit window (auditq.h): a reply sent early; n such replies left unrecorded. */
 void metrics_audit_early_reply(void);
 void metrics_audit_lost(unsigned n);
+/* A connection closed at accept, over server.max-connections-per-address. */
+void metrics_address_limit(void);
 
 /* The Prometheus text exposition; *out is freed with free(). */
 int metrics_render(char **out, size_t *len);

@@ -48,6 +48,7 @@
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/nofile.h"
+#include "server/peers.h"
 #include "server/server.h"
 #include "server/tls.h"
 
@@ -88,6 +89,7 @@ struct server {
 	struct server_gen cur;
 	struct server_gen prev;
 	struct evhttp *metrics;
+	struct peers *peers;		/* connections by source, every loop's */
 	struct api *api;
 	struct event *sig_hup, *sig_term, *sig_int;
 	struct event *rotate, *drain, *period;
@@ -555,6 +557,10 @@ server_new(const struct server_params *p, struct server **out, char *why, size_t
 		goto fail;
 	s->cur.cf = p->cf;
 	s->nloops = server_nloops(p->cf);
+	/* As many sources as connections the cap lets in, at most. */
+	if (peers_new(p->cf->server.max_connections + p->cf->server.max_connections / 8 + 1,
+	    &s->peers) != 0)
+		goto fail;
 	for (i = 0; i < s->nloops; i++) {
 		s->loops[i].s = s;
 		s->loops[i].base = i == 0 ? s->base : server_base_new();
@@ -562,6 +568,7 @@ server_new(const struct server_params *p, struct server **out, char *why, size_t
 		    http_new(s->loops[i].base, p->cf, p->kms->domain.kms_uri, p->tls,
 		    &s->loops[i].http) != 0)
 			goto fail;
+		http_set_peers(s->loops[i].http, s->peers);
 	}
 	for (i = 0; i < p->cf->server.listen_count; i++)
 		if ((rc = server_listen_all(s, &p->cf->server.listen[i], why, whylen)) != 0)
@@ -743,6 +750,8 @@ server_free(struct server *s)
 		return;
 	for (i = 0; i < SERVER_LOOPS_MAX; i++)
 		http_free(s->loops[i].http);
+	/* After the transports: closing their connections drops their counts. */
+	peers_free(s->peers);
 	if (s->metrics != NULL)
 		evhttp_free(s->metrics);
 	if (s->sig_hup != NULL)
