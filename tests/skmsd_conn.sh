@@ -6,9 +6,9 @@
 # reply, so 1,200 clients holding their 401 cannot keep a legitimate
 # request out; server.max-connections-per-address closes a source's
 # connection over the limit at accept while its others keep working, and
-# a reload raises it; skmsd refuses to start, or to reload, when its connections
-# cannot fit in the descriptor limit. Verdicts come from the server's own
-# connection count and the replies, never from timing.
+# a reload raises it; skmsd refuses to start, or to reload, when its
+# connections cannot fit in the descriptor limit. Verdicts come from the
+# server's own connection count and the replies, never from timing.
 set -u
 : "${top_builddir:=.}"
 SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
