@@ -88,6 +88,7 @@ server:
   tls-client-ca: $tmp/ca.pem
   client-cert-identity: true
   workers: 2
+  metrics-listen: 127.0.0.1:$mport
 tokens:
   required-scope: 3gpp:seal:km
   issuers:
