@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/resource.h>
 
@@ -30,8 +31,7 @@ nofile_raise(unsigned long *limit)
 		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
 			rl.rlim_cur = rl.rlim_max;
 	}
-	*limit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)-1 / 2 ?
-	    (unsigned long)-1 / 2 : (unsigned long)rl.rlim_cur;
+	*limit = rl.rlim_cur == RLIM_INFINITY ? ULONG_MAX : (unsigned long)rl.rlim_cur;
 	return 0;
 }
 
