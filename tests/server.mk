@@ -20,6 +20,12 @@ tests_test_metrics_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 TESTS += tests/skmsd.sh
 EXTRA_DIST += tests/skmsd.sh
 
+# The descriptor budget checked at start and at reload.
+check_PROGRAMS += tests/test_nofile
+TESTS += tests/test_nofile
+tests_test_nofile_SOURCES = tests/test_nofile.c
+tests_test_nofile_CFLAGS = $(TEST_CFLAGS)
+tests_test_nofile_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 # Connections by source, for server.max-connections-per-address.
 check_PROGRAMS += tests/test_peers
 TESTS += tests/test_peers
