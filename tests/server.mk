@@ -20,6 +20,29 @@ tests_test_metrics_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 TESTS += tests/skmsd.sh
 EXTRA_DIST += tests/skmsd.sh
 
+# The descriptor budget checked at start and at reload.
+check_PROGRAMS += tests/test_nofile
+TESTS += tests/test_nofile
+tests_test_nofile_SOURCES = tests/test_nofile.c
+tests_test_nofile_CFLAGS = $(TEST_CFLAGS)
+tests_test_nofile_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+# Connections by source, for server.max-connections-per-address.
+check_PROGRAMS += tests/test_peers
+TESTS += tests/test_peers
+tests_test_peers_SOURCES = tests/test_peers.c
+tests_test_peers_CFLAGS = $(TEST_CFLAGS)
+tests_test_peers_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+
+# Connection limits against a real skmsd: refused requests closing their
+# connection, the per-address limit, the descriptor budget at start.
+# connflood is the client holding a thousand connections for it.
+check_PROGRAMS += tests/connflood
+tests_connflood_SOURCES = tests/connflood.c
+tests_connflood_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
+tests_connflood_LDADD = $(OPENSSL_LIBS)
+TESTS += tests/skmsd_conn.sh
+EXTRA_DIST += tests/skmsd_conn.sh
+
 # The KMS API: path parser and refusal table, and the functional suite
 # against a real skmsd over TLS with a temporary domain.
 check_PROGRAMS += tests/test_route

@@ -113,6 +113,7 @@ START_TEST(defaults)
 	ck_assert_uint_eq(cf->server.workers, 2);
 	ck_assert_uint_eq(cf->server.threads, 0);
 	ck_assert_uint_eq(cf->server.max_connections, 1024);
+	ck_assert_uint_eq(cf->server.max_connections_per_address, 64);
 	ck_assert_uint_eq(cf->server.max_header_size, 8192);
 	ck_assert_uint_eq(cf->server.max_body_size, 65536);
 	ck_assert_uint_eq(cf->server.request_timeout, 10);
@@ -320,6 +321,10 @@ START_TEST(numbers_valid)
 		{ "server: {threads: 64}", U(server.threads), 64 },
 		{ "server: {max-connections: 1000000}",
 		    U(server.max_connections), 1000000 },
+		{ "server: {max-connections-per-address: 0}",
+		    U(server.max_connections_per_address), 0 },
+		{ "server: {max-connections-per-address: 1000000}",
+		    U(server.max_connections_per_address), 1000000 },
 		{ "cache: {max-entries: 0}", U(cache.max_entries), 0 },
 		{ "ratelimit: {burst: 100000}", U(ratelimit.burst), 100000 },
 		{ "ratelimit: {refill-interval: 1}", U(ratelimit.refill_interval), 1 },
@@ -414,6 +419,9 @@ START_TEST(numbers_invalid)
 		    "(1..256)" },
 		{ "server:\n  max-connections: 0\n", 2, 20,
 		    "server.max-connections: 0 is out of range (1..1000000)" },
+		{ "server:\n  max-connections-per-address: 1000001\n", 2, 32,
+		    "server.max-connections-per-address: 1000001 is out of range "
+		    "(0..1000000)" },
 		{ "kek: {scrypt-n: 20000}", 1, 17,
 		    "kek.scrypt-n: 20000 is not a power of two" },
 		{ "kek: {scrypt-n: 8192}", 1, 17,

@@ -91,6 +91,12 @@ START_TEST(metrics_gauges_and_counters)
 	t = render();
 	ck_assert(value(t, "skms_current_period") == 626);
 	ck_assert(value(t, "skms_open_connections") == 0);
+	ck_assert(value(t, "skms_connections_over_address_limit_total") == 0);
+	free(t);
+	metrics_address_limit();
+	metrics_address_limit();
+	t = render();
+	ck_assert(value(t, "skms_connections_over_address_limit_total") == 2);
 	free(t);
 }
 END_TEST

@@ -97,6 +97,7 @@ struct conf {
 		unsigned workers;
 		unsigned threads;	/* event loops; 0: one per online CPU */
 		unsigned max_connections;
+		unsigned max_connections_per_address;	/* IPv6: per /64; 0: none */
 		uint64_t max_header_size;
 		uint64_t max_body_size;
 		unsigned request_timeout;

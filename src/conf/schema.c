@@ -83,6 +83,8 @@ const struct conf_schema conf_schema_keys[] = {
 	    NULL, NULL, 0 },
 	{ "server", "max-connections", CONF_T_UINT, "1024", 1, 1000000,
 	    F(server.max_connections), 0, NULL, NULL, 0 },
+	{ "server", "max-connections-per-address", CONF_T_UINT, "64", 0, 1000000,
+	    F(server.max_connections_per_address), 0, NULL, NULL, 0 },
 	{ "server", "max-header-size", CONF_T_SIZE, "8K", 1 * KIB, 1 * MIB,
 	    F(server.max_header_size), 0, NULL, NULL, 0 },
 	{ "server", "max-body-size", CONF_T_SIZE, "64K", 1 * KIB, 16 * MIB,

@@ -55,23 +55,32 @@ out:
 	return rc;
 }
 
-int
-gen_reload(struct gen *cur, struct gen *prev, const char *path,
-    struct tls_tickets *tk, pthread_mutex_t *mu, char *why, size_t whylen)
+void
+gen_install(struct gen *cur, struct gen *prev, struct gen *next, pthread_mutex_t *mu)
 {
-	struct gen next, old;
-	int rc;
+	struct gen old;
 
-	if ((rc = gen_build(path, tk, &next, why, whylen)) != 0)
-		return rc;
 	if (mu != NULL)
 		pthread_mutex_lock(mu);
 	old = *prev;
 	*prev = *cur;
-	*cur = next;
+	*cur = *next;
 	if (mu != NULL)
 		pthread_mutex_unlock(mu);
+	memset(next, 0, sizeof(*next));
 	/* Freed outside the lock: the loops no longer see it. */
 	gen_free(&old);
+}
+
+int
+gen_reload(struct gen *cur, struct gen *prev, const char *path,
+    struct tls_tickets *tk, pthread_mutex_t *mu, char *why, size_t whylen)
+{
+	struct gen next;
+	int rc;
+
+	if ((rc = gen_build(path, tk, &next, why, whylen)) != 0)
+		return rc;
+	gen_install(cur, prev, &next, mu);
 	return 0;
 }

@@ -47,4 +47,11 @@ void gen_free(struct gen *g);
 int gen_reload(struct gen *cur, struct gen *prev, const char *path,
     struct tls_tickets *tk, pthread_mutex_t *mu, char *why, size_t whylen);
 
+/*
+ * The swap of gen_reload() alone, for a caller that checks a built
+ * generation further first: frees *prev, moves *cur to *prev and *next
+ * to *cur (holding mu, may be NULL), and zeroes *next.
+ */
+void gen_install(struct gen *cur, struct gen *prev, struct gen *next, pthread_mutex_t *mu);
+
 #endif

@@ -47,6 +47,7 @@
 #include "server/http_reply.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/peers.h"
 #include "server/req_impl.h"
 #include "server/requrl.h"
 #include "server/tls.h"
@@ -88,6 +89,8 @@ struct conn {
 	char *out;			/* SECRET: the reply may hold a key set */
 	size_t out_len, out_off;
 	char peer[REQ_PEER_MAX];
+	struct peers_key source;	/* counted in h->peers when counted */
+	int counted;
 	LIST_ENTRY(conn) entry;
 };
 
@@ -97,6 +100,9 @@ struct http {
 	struct api *api;
 	char *kms_uri;
 	unsigned max_conns;
+	unsigned max_per_source;	/* 0: no limit */
+	struct peers *peers;		/* shared by every loop, or NULL */
+	struct log_rate source_rate;
 	unsigned request_timeout;
 	unsigned idle_timeout;
 	size_t max_head;
@@ -163,6 +169,8 @@ conn_destroy(struct conn *c)
 	if (c->h != NULL) {
 		LIST_REMOVE(c, entry);
 		c->h->nconns--;
+		if (c->counted)
+			peers_drop(c->h->peers, &c->source);
 	}
 	atomic_fetch_sub(&http_total_conns, 1);
 	metrics_connections(-1);
@@ -239,6 +247,22 @@ conn_refuse(struct conn *c, enum errmap_id id, const struct http_head *hd)
 }
 
 /*
+ * Reads and drops what has arrived unread before a close after a reply:
+ * closing a socket with unread input sends a reset, which can destroy the
+ * reply still on its way to the client. Bounded: a client that keeps
+ * sending gets its reset.
+ */
+static void
+conn_discard(struct conn *c)
+{
+	char buf[4096];
+	int i;
+
+	for (i = 0; i < 16 && recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0; i++)
+		;
+}
+
+/*
  * Writes what is left of c->out. Returns 0 once it has all left (the
  * connection may then be closed), 1 while the socket is full.
  */
@@ -269,6 +293,7 @@ conn_flush(struct conn *c)
 	c->out = NULL;
 	c->write_armed = 0;
 	if (c->close_after || c->h->stopping) {
+		conn_discard(c);
 		conn_close(c);
 		return 0;
 	}
@@ -643,10 +668,45 @@ http_burst_count(struct http *h)
 	event_active(h->burst, EV_TIMEOUT, 1);
 }
 
+/* A connection refused at accept: closed before any handshake. */
+static void
+http_accept_drop(evutil_socket_t fd)
+{
+	close(fd);
+	atomic_fetch_sub(&http_total_conns, 1);
+	metrics_connections(-1);
+}
+
+/*
+ * Counts a new connection under its source; 0 when it may stay. Over
+ * server.max-connections-per-address it is refused, so one source cannot
+ * hold the slots of all: counted and logged at a bounded rate, since a
+ * client can cause it at will.
+ */
+static int
+http_accept_source(struct http *h, const struct sockaddr *sa, struct peers_key *k)
+{
+	char peer[REQ_PEER_MAX];
+	int rc;
+
+	if (h->peers == NULL || peers_key(sa, k) != 0)
+		return 1;
+	if ((rc = peers_take(h->peers, k, h->max_per_source)) == SKM_EBUSY) {
+		metrics_address_limit();
+		if (log_rate_ok(&h->source_rate)) {
+			http_peer(sa, peer, sizeof(peer));
+			log_warnx("%s: over server.max-connections-per-address (%u), closed",
+			    peer, h->max_per_source);
+		}
+	}
+	return rc;
+}
+
 /*
  * A new connection. Up to an eighth over server.max-connections it is
- * served a clear 503; beyond that it is closed at once, without a
- * handshake, so a flood cannot make the server spend one per socket.
+ * served a clear 503; beyond that, or over its source's limit, it is
+ * closed at once, without a handshake, so a flood cannot make the server
+ * spend one per socket.
  */
 static void
 http_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
@@ -654,19 +714,30 @@ http_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 {
 	struct http *h = arg;
 	struct conn *c;
+	struct peers_key source;
 	unsigned total = atomic_fetch_add(&http_total_conns, 1) + 1;
 	BIO *bio = NULL;
-	int one = 1;
+	int one = 1, counted;
 
 	metrics_connections(1);
 	http_burst_count(h);
-	if (h->stopping || total > h->max_conns + h->max_conns / 8 + 1 ||
-	    (c = calloc(1, sizeof(*c))) == NULL) {
-		close(fd);
-		atomic_fetch_sub(&http_total_conns, 1);
-		metrics_connections(-1);
+	if (h->stopping || total > h->max_conns + h->max_conns / 8 + 1) {
+		http_accept_drop(fd);
 		return;
 	}
+	/* 1: not counted (no table, or a family without a source). */
+	if ((counted = http_accept_source(h, sa, &source)) < 0) {
+		http_accept_drop(fd);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		if (counted == 0)
+			peers_drop(h->peers, &source);
+		http_accept_drop(fd);
+		return;
+	}
+	c->source = source;
+	c->counted = counted == 0;
 	c->h = h;
 	c->fd = fd;
 	c->reject = total > h->max_conns;
@@ -689,6 +760,8 @@ http_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 		SSL_free(c->ssl);
 		LIST_REMOVE(c, entry);
 		h->nconns--;
+		if (c->counted)
+			peers_drop(h->peers, &c->source);
 		free(c);
 		atomic_fetch_sub(&http_total_conns, 1);
 		metrics_connections(-1);
@@ -707,6 +780,18 @@ http_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 }
 
 /* --- struct req: what needs the transport (req.h; the rest in req.c) --- */
+
+/*
+ * A request refused as malformed, unauthenticated or forbidden ends its
+ * connection: a client that holds one open after its refusal would
+ * otherwise keep a slot under server.max-connections for idle-timeout,
+ * and a thousand of them would keep everyone else out.
+ */
+static int
+http_status_closes(int status)
+{
+	return status == 400 || status == 401 || status == 403;
+}
 
 struct event_base *
 req_base(const struct req *r)
@@ -749,7 +834,8 @@ req_reply(struct req *r, int status, const char *content_type, const char *body,
 	log_debug("%s: %s %d", r->peer, r->path, status);
 	if (c != NULL && c->req == r) {
 		c->req = NULL;
-		rp.close = !r->keep_alive || c->close_after || r->h->stopping;
+		rp.close = !r->keep_alive || c->close_after || r->h->stopping ||
+		    http_status_closes(status);
 		rp.keep_alive = r->keep_alive && r->minor == 0 && !rp.close;
 		conn_respond(c, &rp);
 	}
@@ -768,9 +854,12 @@ http_backoff_done(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * accept() failed for a reason other than a retriable one. Out of
- * descriptors the socket stays readable: pause every listener briefly
- * rather than spin, and log at a bounded rate.
+ * accept() failed for a reason other than a retriable one. The start-up
+ * descriptor budget (nofile.h) leaves room for every connection the cap
+ * admits, but descriptors can still run out (the limit lowered while
+ * running, /metrics clients, the system's table full). The socket then
+ * stays readable: pause every listener briefly rather than spin, and log
+ * at a bounded rate.
  */
 static void
 http_listener_error(struct evconnlistener *lev, void *arg)
@@ -800,6 +889,8 @@ http_new(struct event_base *base, const struct conf *cf, const char *kms_uri,
 	h->base = base;
 	h->accept_rate.interval = 10;
 	h->accept_rate.burst = 5;
+	h->source_rate.interval = 10;
+	h->source_rate.burst = 5;
 	if ((h->kms_uri = strdup(kms_uri)) == NULL ||
 	    (h->backoff = evtimer_new(base, http_backoff_done, h)) == NULL ||
 	    (h->burst = event_new(base, -1, 0, http_burst_done, h)) == NULL) {
@@ -836,6 +927,12 @@ http_own(struct http *h)
 }
 
 void
+http_set_peers(struct http *h, struct peers *peers)
+{
+	h->peers = peers;
+}
+
+void
 http_set_api(struct http *h, struct api *api)
 {
 	h->api = api;
@@ -846,6 +943,7 @@ http_reload(struct http *h, const struct conf *cf, struct tls *tls)
 {
 	h->tls = tls;
 	h->max_conns = cf->server.max_connections;
+	h->max_per_source = cf->server.max_connections_per_address;
 	h->request_timeout = cf->server.request_timeout;
 	h->idle_timeout = cf->server.idle_timeout;
 	h->max_head = cf->server.max_header_size;

@@ -17,6 +17,7 @@ struct api;
 struct conf;
 struct event_base;
 struct http;
+struct peers;
 struct tls;
 
 /* The path prefix of the KMS interface, TS 33.180 D.2.1. */
@@ -39,6 +40,13 @@ int http_listen(struct http *h, evutil_socket_t fd);
  * from the thread that frees the transport once its loop has stopped.
  */
 void http_own(struct http *h);
+
+/*
+ * Counts connections by source in peers (peers.h), shared with the other
+ * loops and outliving h, for server.max-connections-per-address. Call
+ * before serving; without it sources are not limited.
+ */
+void http_set_peers(struct http *h, struct peers *peers);
 
 /* Requests are answered 503 until the API is set. */
 void http_set_api(struct http *h, struct api *api);

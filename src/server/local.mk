@@ -15,6 +15,8 @@ src_server_libserver_la_SOURCES = \
 	src/server/requrl.c src/server/requrl.h \
 	src/server/log.c src/server/log.h \
 	src/server/metrics.c src/server/metrics.h \
+	src/server/nofile.c src/server/nofile.h \
+	src/server/peers.c src/server/peers.h \
 	src/server/server.c src/server/server.h \
 	src/server/tls.c src/server/tls.h
 src_server_libserver_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \

@@ -48,6 +48,7 @@ static _Atomic uint64_t metrics_rl_evicted;
 static _Atomic uint64_t metrics_store_used;
 static _Atomic uint64_t metrics_store_size;
 static _Atomic int metrics_store_high;
+static _Atomic uint64_t metrics_address_limited;
 
 void
 metrics_request(enum metrics_endpoint ep, int status, double seconds)
@@ -134,6 +135,12 @@ metrics_store_usage(uint64_t used, uint64_t size)
 	return 0;
 }
 
+void
+metrics_address_limit(void)
+{
+	atomic_fetch_add_explicit(&metrics_address_limited, 1, memory_order_relaxed);
+}
+
 #define LOAD(x)	atomic_load_explicit(&(x), memory_order_relaxed)
 
 int
@@ -215,6 +222,11 @@ metrics_render(char **out, size_t *len)
 	    "skms_ratelimit_evictions_total %llu\n",
 	    (unsigned long long)LOAD(metrics_rl_refused),
 	    (unsigned long long)LOAD(metrics_rl_evicted));
+	fprintf(f, "# HELP skms_connections_over_address_limit_total Connections closed at "
+	    "accept: their source had server.max-connections-per-address open.\n"
+	    "# TYPE skms_connections_over_address_limit_total counter\n"
+	    "skms_connections_over_address_limit_total %llu\n",
+	    (unsigned long long)LOAD(metrics_address_limited));
 	if (ferror(f)) {
 		fclose(f);
 		goto out;

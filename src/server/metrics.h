@@ -40,6 +40,8 @@ void metrics_ratelimit_evicted(void);
 #define METRICS_STORE_WARN	80
 #define METRICS_STORE_REARM	75
 int metrics_store_usage(uint64_t used, uint64_t size);
+/* A connection closed at accept, over server.max-connections-per-address. */
+void metrics_address_limit(void);
 
 /* The Prometheus text exposition; *out is freed with free(). */
 int metrics_render(char **out, size_t *len);

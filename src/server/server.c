@@ -48,6 +48,8 @@
 #include "server/http.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/nofile.h"
+#include "server/peers.h"
 #include "server/server.h"
 #include "server/tls.h"
 
@@ -81,11 +83,14 @@ struct server {
 	struct gen cur;			/* replaced as a whole on SIGHUP */
 	struct gen prev;
 	struct evhttp *metrics;
+	struct peers *peers;		/* connections by source, every loop's */
 	struct api *api;
 	struct event *sig_hup, *sig_term, *sig_int;
 	struct event *rotate, *drain, *period;
 	double drain_deadline;
 	int draining;
+	unsigned nofile_base;		/* descriptors open before any client */
+	unsigned long nofile_limit;	/* soft limit, 0 until server_fit_nofile() */
 };
 
 /*
@@ -335,15 +340,24 @@ server_loop_stop(evutil_socket_t fd, short what, void *arg)
 static void
 server_reload(struct server *s)
 {
+	struct gen next;
 	char why[600];
 	const char *fixed;
 
 	log_info("reloading %s", s->conf_path != NULL ? s->conf_path : "the defaults");
-	if (gen_reload(&s->cur, &s->prev, s->conf_path, s->tickets, &s->mu, why,
-	    sizeof(why)) != 0) {
+	if (gen_build(s->conf_path, s->tickets, &next, why, sizeof(why)) != 0) {
 		log_warnx("reload failed, keeping the running configuration: %s", why);
 		return;
 	}
+	/* The limit may have been raised since (prlimit): read it again. */
+	if (s->nofile_limit != 0 && nofile_raise(&s->nofile_limit) == 0 &&
+	    nofile_check(next.cf->server.max_connections, s->nofile_base, s->nofile_limit,
+	    why, sizeof(why)) != 0) {
+		log_warnx("reload failed, keeping the running configuration: %s", why);
+		gen_free(&next);
+		return;
+	}
+	gen_install(&s->cur, &s->prev, &next, &s->mu);
 	if ((fixed = server_restart_only(s->prev.cf, s->cur.cf)) != NULL)
 		log_warnx("%s changed: kept as started until a restart", fixed);
 	log_set_level(s->cur.cf->log.level);
@@ -506,6 +520,10 @@ server_new(const struct server_params *p, struct server **out, char *why, size_t
 		goto fail;
 	s->cur.cf = p->cf;
 	s->nloops = server_nloops(p->cf);
+	/* As many sources as connections the cap lets in, at most. */
+	if (peers_new(p->cf->server.max_connections + p->cf->server.max_connections / 8 + 1,
+	    &s->peers) != 0)
+		goto fail;
 	for (i = 0; i < s->nloops; i++) {
 		s->loops[i].s = s;
 		s->loops[i].base = i == 0 ? s->base : server_base_new();
@@ -513,6 +531,7 @@ server_new(const struct server_params *p, struct server **out, char *why, size_t
 		    http_new(s->loops[i].base, p->cf, p->kms->domain.kms_uri, p->tls,
 		    &s->loops[i].http) != 0)
 			goto fail;
+		http_set_peers(s->loops[i].http, s->peers);
 	}
 	for (i = 0; i < p->cf->server.listen_count; i++)
 		if ((rc = server_listen_all(s, &p->cf->server.listen[i], why, whylen)) != 0)
@@ -542,6 +561,26 @@ fail:
 	s->cur.cf = NULL;
 	server_free(s);
 	return rc;
+}
+
+int
+server_fit_nofile(struct server *s, char *why, size_t whylen)
+{
+	unsigned max = s->cur.cf->server.max_connections;
+	int rc;
+
+	if ((rc = nofile_raise(&s->nofile_limit)) != 0) {
+		snprintf(why, whylen, "getrlimit: %s", strerror(errno));
+		return rc;
+	}
+	/* Listeners, loops and the store are open by now; no client is. */
+	s->nofile_base = nofile_open();
+	if ((rc = nofile_check(max, s->nofile_base, s->nofile_limit, why, whylen)) != 0)
+		return rc;
+	log_info("file descriptors: limit %lu, %u open at start, %lu needed for "
+	    "server.max-connections %u", s->nofile_limit, s->nofile_base,
+	    nofile_need(max, s->nofile_base), max);
+	return 0;
 }
 
 struct event_base *
@@ -674,6 +713,8 @@ server_free(struct server *s)
 		return;
 	for (i = 0; i < SERVER_LOOPS_MAX; i++)
 		http_free(s->loops[i].http);
+	/* After the transports: closing their connections drops their counts. */
+	peers_free(s->peers);
 	if (s->metrics != NULL)
 		evhttp_free(s->metrics);
 	if (s->sig_hup != NULL)

@@ -40,6 +40,14 @@ int server_new(const struct server_params *p, struct server **out, char *why,
     size_t whylen);
 
 /* The event loop, for api_new(). */
+/*
+ * Raises the soft RLIMIT_NOFILE to the hard one and checks that
+ * server.max-connections fits under it beside the descriptors open now
+ * (nofile.h); SKM_ERANGE with the numbers and the remedy in why. Call
+ * once, after server_new(), before serving; reloads check again.
+ */
+int server_fit_nofile(struct server *s, char *why, size_t whylen);
+
 struct event_base *server_base(const struct server *s);
 
 /* The configuration and verifier in effect, for api_new(). */

@@ -2,8 +2,8 @@
 /*
  * skmsd, the KMS daemon: parses the command line and runs the start-up
  * steps in their security order (config, secure heap, no core dumps,
- * store and master secrets, verifier, TLS, listeners, privilege drop, no
- * core dumps again, API, loop). Nothing else happens here.
+ * store and master secrets, verifier, TLS, listeners, descriptor limit,
+ * privilege drop, no core dumps again, API, loop). Nothing else happens here.
  */
 #include "config.h"
 
@@ -183,6 +183,10 @@ main(int argc, char **argv)
 	auth = NULL;
 	tk = NULL;
 	tls = NULL;
+	if ((rc = server_fit_nofile(srv, why, sizeof(why))) != 0) {
+		status = fail("descriptor limit", why);
+		goto out;
+	}
 	if ((rc = server_drop_privileges(server_conf(srv)->server.user, why,
 	    sizeof(why))) != 0) {
 		status = fail("privileges", why);
