@@ -2,6 +2,7 @@
 /* Names for the SKM_E* codes and the one formatter of reasons for them. */
 #include "common/err.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -54,4 +55,26 @@ skm_why(char *why, size_t whylen, int err, const char *fmt, ...)
 		va_end(ap);
 	}
 	return err;
+}
+
+int
+skm_errno(int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+		return SKM_ENOTFOUND;
+	case EACCES:
+	case EPERM:
+	case ELOOP:
+		return SKM_EPERM;
+	case EEXIST:
+		return SKM_EEXIST;
+	case ENAMETOOLONG:
+		return SKM_ELEN;
+	case ENOMEM:
+		return SKM_ENOMEM;
+	default:
+		return SKM_EIO;
+	}
 }

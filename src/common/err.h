@@ -36,6 +36,14 @@ enum skm_err {
 const char *skm_strerror(int err);
 
 /*
+ * The SKM_E* code of a file operation's errno e: a missing file or
+ * directory is SKM_ENOTFOUND, a refused access (a symbolic link refused by
+ * O_NOFOLLOW included) SKM_EPERM, an existing name SKM_EEXIST, a name too
+ * long SKM_ELEN, no memory SKM_ENOMEM, anything else SKM_EIO.
+ */
+int skm_errno(int e);
+
+/*
  * Formats a reason into why (truncated to whylen) unless why is NULL or
  * whylen is 0; returns err, so a refusal is one line at the call site.
  */

@@ -19,26 +19,6 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-static int
-errno_err(int e)
-{
-	switch (e) {
-	case ENOENT:
-	case ENOTDIR:
-		return SKM_ENOTFOUND;
-	case EACCES:
-	case EPERM:
-	case ELOOP:	/* O_NOFOLLOW met a symbolic link */
-		return SKM_EPERM;
-	case EEXIST:
-		return SKM_EEXIST;
-	case ENOMEM:
-		return SKM_ENOMEM;
-	default:
-		return SKM_EIO;
-	}
-}
-
 int
 secfile_mode_check(const char *path, unsigned st_mode, unsigned deny, char *why,
     size_t whylen)
@@ -80,7 +60,7 @@ write_all(int fd, const uint8_t *buf, size_t len)
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1)
-			return errno_err(errno);
+			return skm_errno(errno);
 		buf += r;
 		len -= (size_t)r;
 	}
@@ -98,7 +78,7 @@ secfile_sync_dir(const char *path)
 	strcpy(copy, path);
 	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1)
-		return errno_err(errno);
+		return skm_errno(errno);
 	if (fsync(fd) == -1)
 		err = SKM_EIO;
 	close(fd);
@@ -121,7 +101,7 @@ secfile_write(const char *path, const uint8_t *buf, size_t len, int replace)
 	/* O_EXCL with 0600 from the start: the secret is never readable by others. */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd == -1) {
-		err = errno_err(errno);
+		err = skm_errno(errno);
 		goto out;
 	}
 	have_tmp = 1;
@@ -143,13 +123,13 @@ secfile_write(const char *path, const uint8_t *buf, size_t len, int replace)
 	fd = -1;
 	if (replace) {
 		if (rename(tmp, path) == -1) {
-			err = errno_err(errno);
+			err = skm_errno(errno);
 			goto out;
 		}
 	} else {
 		/* link() fails on an existing name, atomically, unlike rename(). */
 		if (link(tmp, path) == -1) {
-			err = errno_err(errno);
+			err = skm_errno(errno);
 			goto out;
 		}
 		unlink(tmp);
@@ -175,7 +155,7 @@ secfile_erase(const char *path)
 
 	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1)
-		return errno_err(errno);
+		return skm_errno(errno);
 	if (fstat(fd, &st) == -1) {
 		err = SKM_EIO;
 		goto out;
@@ -195,7 +175,7 @@ secfile_erase(const char *path)
 		goto out;
 	}
 	if (unlink(path) == -1) {
-		err = errno_err(errno);
+		err = skm_errno(errno);
 		goto out;
 	}
 	err = secfile_sync_dir(path);

@@ -24,26 +24,6 @@
 #define TRUSTFILE_LINKS_MAX	40
 
 static int
-errno_err(int e)
-{
-	switch (e) {
-	case ENOENT:
-	case ENOTDIR:
-		return SKM_ENOTFOUND;
-	case EACCES:
-	case EPERM:
-	case ELOOP:
-		return SKM_EPERM;
-	case ENAMETOOLONG:
-		return SKM_ELEN;
-	case ENOMEM:
-		return SKM_ENOMEM;
-	default:
-		return SKM_EIO;
-	}
-}
-
-static int
 owner_ok(uid_t uid, uid_t also)
 {
 	return uid == 0 || uid == geteuid() || (also != TRUSTFILE_NO_UID && uid == also);
@@ -67,7 +47,7 @@ dir_check(const char *dir, uid_t also, char *why, size_t whylen)
 	struct stat st;
 
 	if (lstat(dir, &st) == -1)
-		return skm_why(why, whylen, errno_err(errno), "%s: %s", dir, strerror(errno));
+		return skm_why(why, whylen, skm_errno(errno), "%s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return skm_why(why, whylen, SKM_EPERM, "%s: not a directory", dir);
 	if (!owner_ok(st.st_uid, also))
@@ -113,7 +93,7 @@ resolve(const char *path, enum trustfile_kind kind, uid_t also, char *real,
 		strcpy(rest, path);
 	} else {
 		if (getcwd(tmp, sizeof(tmp)) == NULL)
-			return skm_why(why, whylen, errno_err(errno),
+			return skm_why(why, whylen, skm_errno(errno),
 			    "%s: working directory: %s", path, strerror(errno));
 		if ((err = join(rest, tmp, path, strlen(path))) != 0)
 			return skm_why(why, whylen, err, "%s: name too long", path);
@@ -144,7 +124,7 @@ resolve(const char *path, enum trustfile_kind kind, uid_t also, char *real,
 		if ((err = join(next, real, comp, len)) != 0)
 			return skm_why(why, whylen, err, "%s: name too long", path);
 		if (lstat(next, st) == -1)
-			return skm_why(why, whylen, errno_err(errno), "%s: cannot open: %s",
+			return skm_why(why, whylen, skm_errno(errno), "%s: cannot open: %s",
 			    path, strerror(errno));
 		if (S_ISLNK(st->st_mode)) {
 			if (last && kind == TRUSTFILE_SECRET)
@@ -205,7 +185,7 @@ trustfile_open(const char *path, enum trustfile_kind kind, uid_t also, int *fd,
 	 */
 	f = open(real, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	if (f == -1)
-		return skm_why(why, whylen, errno_err(errno), "%s: cannot open: %s", path,
+		return skm_why(why, whylen, skm_errno(errno), "%s: cannot open: %s", path,
 		    strerror(errno));
 	/* Judge the open file, not the name, so a rename cannot race us. */
 	if (fstat(f, &st) == -1) {
