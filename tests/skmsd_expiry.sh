@@ -137,6 +137,8 @@ stop() {
 	wait "$pid"
 	same $? 0 "$1: skmsd exits cleanly"
 	pid=
+	hasnt "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$tmp/log" \
+	    "$1: sanitizers quiet"
 }
 
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
