@@ -46,6 +46,7 @@ include tests/sakke.mk
 include tests/eccsi.mk
 include tests/conf.mk
 include tests/store.mk
+include tests/kms.mk
 include tests/server.mk
 include tests/auth.mk
 include tests/mikey.mk

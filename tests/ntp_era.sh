@@ -75,9 +75,11 @@ GMS=sip:gms@example.org
 A=sip:alice@example.org
 
 # --- the domain, made in 2036 (one-day key periods), and TLS valid then ---
+# Its certificate from a week back: the day before is asked for below.
 head -c 32 /dev/urandom >"$tmp/kek.key"
 chmod 0600 "$tmp/kek.key"
-if ! { ctl init --kms-uri kms.example.org --key-period 86400 --kek-file "$tmp/kek.key" &&
+if ! { ctl init --kms-uri kms.example.org --key-period 86400 --kek-file "$tmp/kek.key" \
+    --valid-from "@$((T0 - 7 * 86400))" &&
     ctl user add $A && ctl user add $GMS --role gms &&
     "$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-keyout "$tmp/server.key" -out "$tmp/server.pem" -subj /CN=127.0.0.1 -days 7300 \

@@ -30,7 +30,9 @@ A=sip:alice@example.org
 head -c 32 /dev/urandom >"$tmp/kek.key"
 chmod 0600 "$tmp/kek.key"
 now=$(date +%s)
-if ! { ctl init --kms-uri kms.example.org --key-period 86400 --kek-file "$tmp/kek.key" &&
+# The certificate from a week back: a key set of three days ago is derived.
+if ! { ctl init --kms-uri kms.example.org --key-period 86400 --kek-file "$tmp/kek.key" \
+    --valid-from "@$((now - 7 * 86400))" &&
     ctl user add $A && ctl user add sip:bob@example.org &&
     ctl cert export >"$tmp/cert.xml" &&
     ctl keyset derive $A --at "@$now" --out "$tmp/cur.xml" &&

@@ -38,7 +38,10 @@ PERIOD=60
 head -c 32 /dev/urandom >"$tmp/kek.key"
 chmod 0600 "$tmp/kek.key"
 future=$(( $(date +%s) + 86400 ))
-if ! { ctl init --kms-uri kms.example.org --key-period $PERIOD --kek-file "$tmp/kek.key" &&
+# The certificate from a day back: the previous period is asked for below,
+# and no key set of a period wholly before ValidFrom is issued.
+if ! { ctl init --kms-uri kms.example.org --key-period $PERIOD --kek-file "$tmp/kek.key" \
+    --valid-from "@$(( future - 2 * 86400 ))" &&
     ctl user add sip:alice@example.org &&
     ctl user add sip:bob@example.org &&
     ctl user add sip:carol@example.org &&

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "server/metrics.h"
 
@@ -134,6 +135,35 @@ START_TEST(metrics_store_gauges)
 }
 END_TEST
 
+/* Seconds to ValidTo against the clock at rendering, negative once past. */
+START_TEST(metrics_cert_expiry)
+{
+	const char *g = "skms_root_certificate_expiry_seconds";
+	time_t before, after;
+	char *t;
+	double v;
+
+	t = render();
+	ck_assert_ptr_null(strstr(t, g));
+	free(t);
+	before = time(NULL);
+	metrics_cert_valid_to((int64_t)before + 1000);
+	t = render();
+	after = time(NULL);
+	v = value(t, g);
+	ck_assert(v <= 1000 && v >= 1000 - (double)(after - before));
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE skms_root_certificate_expiry_seconds gauge\n"));
+	free(t);
+	before = time(NULL);
+	metrics_cert_valid_to((int64_t)before - 50);
+	t = render();
+	after = time(NULL);
+	v = value(t, g);
+	ck_assert(v <= -50 && v >= -50 - (double)(after - before));
+	free(t);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -145,6 +175,7 @@ main(void)
 	tcase_add_test(tc, metrics_requests_by_endpoint_and_status);
 	tcase_add_test(tc, metrics_gauges_and_counters);
 	tcase_add_test(tc, metrics_store_gauges);
+	tcase_add_test(tc, metrics_cert_expiry);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

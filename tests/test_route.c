@@ -208,6 +208,7 @@ START_TEST(errmap_rows)
 	ck_assert_int_eq(errmap_get(ERRMAP_OTHER_IDENTITY)->status, 403);
 	ck_assert_int_eq(errmap_get(ERRMAP_REVOKED)->status, 403);
 	ck_assert_int_eq(errmap_get(ERRMAP_OUTSIDE_WINDOW)->status, 403);
+	ck_assert_int_eq(errmap_get(ERRMAP_CERT_VALIDITY)->status, 403);
 	ck_assert_int_eq(errmap_get(ERRMAP_BODY_TOO_LARGE)->status, 413);
 	ck_assert_int_eq(errmap_get(ERRMAP_CONTENT_TYPE)->status, 415);
 	ck_assert_int_eq(errmap_get(ERRMAP_AUDIT)->status, 503);

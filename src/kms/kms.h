@@ -98,8 +98,31 @@ int kms_period_bounds(const struct kms *k, uint64_t period_no, int64_t *start,
     int64_t *end);
 
 /*
+ * Whether the key set of the period [start, end) may be issued under a
+ * certificate valid from valid_from to valid_to (kms_validity.c): 0 when
+ * the period ends after valid_from and no later than valid_to, else
+ * SKM_ERANGE (SKM_EINVAL for an empty period). Pure.
+ */
+int kms_validity_check(int64_t valid_from, int64_t valid_to, int64_t start,
+    int64_t end);
+
+/* The same for period_no under the domain's Root certificate. */
+int kms_validity_period(const struct kms *k, uint64_t period_no);
+
+/*
+ * Whether the certificate's coming end is to be logged at now: once it is
+ * KMS_VALIDITY_WARN seconds away or less (or past), at the first check
+ * (last, the time of the previous warning, is 0) and then every
+ * KMS_VALIDITY_WARN_EVERY seconds. Pure.
+ */
+#define KMS_VALIDITY_WARN	(90 * 86400)
+#define KMS_VALIDITY_WARN_EVERY	86400
+int kms_validity_warn_due(int64_t now, int64_t valid_to, int64_t last);
+
+/*
  * Derives the key set of uri (exact octets) for period_no. SKM_EZERO in the
- * 2^-1022-probable case that no SAKKE key exists for the UID.
+ * 2^-1022-probable case that no SAKKE key exists for the UID; SKM_ERANGE
+ * for a period the Root certificate does not cover (kms_validity_period).
  */
 int kms_keyset_derive(const struct kms *k, const char *uri, size_t urilen,
     uint64_t period_no, struct kms_keyset *ks);
@@ -108,7 +131,8 @@ int kms_keyset_derive(const struct kms *k, const char *uri, size_t urilen,
  * Derives the key sets of n identities (uris[i], lens[i] octets) for
  * period_no into ks[i], sharing the SAKKE inversions (kms_batch.c).
  * status[i] gets 0 or the SKM_E* of entry i (whose ks[i] is then
- * cleansed); the call returns 0 when the batch ran, else an SKM_E* for all.
+ * cleansed); the call returns 0 when the batch ran, else an SKM_E* for all
+ * (SKM_ERANGE for a period the Root certificate does not cover).
  */
 int kms_keyset_derive_batch(const struct kms *k, size_t n, const char *const uris[],
     const size_t lens[], uint64_t period_no, struct kms_keyset ks[], int status[]);

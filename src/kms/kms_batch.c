@@ -32,6 +32,8 @@ kms_keyset_derive_batch(const struct kms *k, size_t n, const char *const uris[],
 	memset(ks, 0, n * sizeof(*ks));
 	if (k->sakke == NULL || k->eccsi == NULL)
 		return SKM_ESTATE;
+	if ((rc = kms_validity_period(k, period_no)) != 0)
+		return rc;
 	if ((rc = period_bounds(period_no, d->user_key_period, d->user_key_offset,
 	    &start, &end)) != 0)
 		return rc;

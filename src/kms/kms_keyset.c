@@ -3,7 +3,7 @@
  * Key sets: everything an identity receives for one key period. The UID
  * binds identity, KMS and period (TS 33.180 F.2.1); both keys are derived
  * from it, deterministically, so any process of the domain derives the same
- * key set.
+ * key set. Only for periods the Root certificate covers (kms_validity.c).
  */
 #include "kms/kms.h"
 #include "common/err.h"
@@ -27,6 +27,8 @@ kms_keyset_derive(const struct kms *k, const char *uri, size_t urilen,
 		return SKM_EINVAL;
 	if (k->sakke == NULL || k->eccsi == NULL)
 		return SKM_ESTATE;
+	if ((rc = kms_validity_period(k, period_no)) != 0)
+		return rc;
 	if ((rc = period_bounds(period_no, d->user_key_period, d->user_key_offset,
 	    &start, &end)) != 0)
 		return rc;

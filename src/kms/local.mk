@@ -5,6 +5,7 @@ src_kms_libkms_la_SOURCES = \
 	src/kms/kms.c src/kms/kms.h \
 	src/kms/kms_domain.c \
 	src/kms/kms_keyset.c \
-	src/kms/kms_batch.c
+	src/kms/kms_batch.c \
+	src/kms/kms_validity.c
 src_kms_libkms_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LMDB_CFLAGS)
 src_kms_libkms_la_LIBADD = src/store/libstore.la src/lib/libskm.la src/common/libcommon.la

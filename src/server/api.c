@@ -435,7 +435,11 @@ api_derived(void *arg)
 	api_issue(call);
 }
 
-/* The key period asked for: the current one, or the one holding the path's time. */
+/*
+ * The key period asked for: the current one, or the one holding the path's
+ * time; in the window, and covered by the Root certificate, whose key sets
+ * must not outlive it (kms_validity.c). Checked before the cache too.
+ */
 static enum errmap_id
 api_period(struct api *api, const struct route *rt, int64_t now, uint64_t *pno)
 {
@@ -445,19 +449,22 @@ api_period(struct api *api, const struct route *rt, int64_t now, uint64_t *pno)
 	if (kms_period_at(api->kms, now, &cur, &s, &e) != 0)
 		return ERRMAP_INTERNAL;
 	metrics_current_period(cur);
-	if (!rt->has_time) {
-		*pno = cur;
-		return ERRMAP_OK;
+	p = cur;
+	if (rt->has_time) {
+		/*
+		 * 33.179 D.2: NTP seconds in the upper 32 bits, the fraction
+		 * ignored; read in the era nearest now, since they wrap in 2036
+		 * (RFC 5905 6).
+		 */
+		t = time_ntp_to_unix(time_ntp32_near((uint32_t)(rt->ntp_time >> 32), now));
+		if (kms_period_at(api->kms, t, &p, &s, &e) != 0)
+			return ERRMAP_TIME_RANGE;
+		if (p + api->cf->period.window_past < cur ||
+		    p > cur + api->cf->period.window_future)
+			return ERRMAP_OUTSIDE_WINDOW;
 	}
-	/*
-	 * 33.179 D.2: NTP seconds in the upper 32 bits, the fraction ignored;
-	 * read in the era nearest now, since they wrap in 2036 (RFC 5905 6).
-	 */
-	t = time_ntp_to_unix(time_ntp32_near((uint32_t)(rt->ntp_time >> 32), now));
-	if (kms_period_at(api->kms, t, &p, &s, &e) != 0)
-		return ERRMAP_TIME_RANGE;
-	if (p + api->cf->period.window_past < cur || p > cur + api->cf->period.window_future)
-		return ERRMAP_OUTSIDE_WINDOW;
+	if (kms_validity_period(api->kms, p) != 0)
+		return ERRMAP_CERT_VALIDITY;
 	*pno = p;
 	return ERRMAP_OK;
 }

@@ -31,6 +31,7 @@ src_server_libserver_la_SOURCES += \
 	src/server/auditq.c src/server/auditq.h \
 	src/server/cache.c src/server/cache.h \
 	src/server/errmap.c src/server/errmap.h \
+	src/server/expiry.c src/server/expiry.h \
 	src/server/pool.c src/server/pool.h \
 	src/server/precompute.c src/server/precompute.h \
 	src/server/route.c src/server/route.h

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "common/err.h"
 #include "server/metrics.h"
@@ -49,6 +50,8 @@ static _Atomic uint64_t metrics_store_used;
 static _Atomic uint64_t metrics_store_size;
 static _Atomic int metrics_store_high;
 static _Atomic uint64_t metrics_address_limited;
+static _Atomic int64_t metrics_valid_to;
+static _Atomic int metrics_have_valid_to;
 
 void
 metrics_request(enum metrics_endpoint ep, int status, double seconds)
@@ -141,6 +144,13 @@ metrics_address_limit(void)
 	atomic_fetch_add_explicit(&metrics_address_limited, 1, memory_order_relaxed);
 }
 
+void
+metrics_cert_valid_to(int64_t valid_to)
+{
+	atomic_store_explicit(&metrics_valid_to, valid_to, memory_order_relaxed);
+	atomic_store_explicit(&metrics_have_valid_to, 1, memory_order_relaxed);
+}
+
 #define LOAD(x)	atomic_load_explicit(&(x), memory_order_relaxed)
 
 int
@@ -227,6 +237,13 @@ metrics_render(char **out, size_t *len)
 	    "# TYPE skms_connections_over_address_limit_total counter\n"
 	    "skms_connections_over_address_limit_total %llu\n",
 	    (unsigned long long)LOAD(metrics_address_limited));
+	/* Read at rendering, not at the last timer tick: exact to the second. */
+	if (LOAD(metrics_have_valid_to))
+		fprintf(f, "# HELP skms_root_certificate_expiry_seconds Seconds until the "
+		    "Root KmsCertificate's ValidTo; negative once it has passed.\n"
+		    "# TYPE skms_root_certificate_expiry_seconds gauge\n"
+		    "skms_root_certificate_expiry_seconds %lld\n",
+		    (long long)(LOAD(metrics_valid_to) - (int64_t)time(NULL)));
 	if (ferror(f)) {
 		fclose(f);
 		goto out;

@@ -43,6 +43,13 @@ int metrics_store_usage(uint64_t used, uint64_t size);
 /* A connection closed at accept, over server.max-connections-per-address. */
 void metrics_address_limit(void);
 
+/*
+ * The ValidTo (Unix seconds) of the Root certificate in force: the gauge
+ * of seconds until then is rendered from the next call on, computed
+ * against the clock at rendering.
+ */
+void metrics_cert_valid_to(int64_t valid_to);
+
 /* The Prometheus text exposition; *out is freed with free(). */
 int metrics_render(char **out, size_t *len);
 

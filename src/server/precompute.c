@@ -213,6 +213,15 @@ precompute_fire(evutil_socket_t fd, short what, void *arg)
 	}
 	if (kms_period_bounds(pc->kms, cur + 1, &pc->tstart, &pc->tend) != 0)
 		return;
+	/* Key sets that would outlive the Root certificate are never made. */
+	if (kms_validity_period(pc->kms, cur + 1) != 0) {
+		log_warnx("precompute: period %llu is outside the root certificate's "
+		    "validity: none of its key sets is derived",
+		    (unsigned long long)(cur + 1));
+		pc->last = cur + 1;
+		precompute_arm(pc);
+		return;
+	}
 	pc->target = cur + 1;
 	pc->running = 1;
 	pc->listed = 0;

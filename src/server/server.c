@@ -44,6 +44,7 @@
 #include "kms/kms.h"
 #include "server/api.h"
 #include "server/auth.h"
+#include "server/expiry.h"
 #include "server/gen.h"
 #include "server/http.h"
 #include "server/log.h"
@@ -56,7 +57,7 @@
 #define SERVER_BACKLOG		511
 #define SERVER_DRAIN_MAX	10	/* seconds SIGTERM waits for pending requests */
 #define SERVER_DRAIN_POLL_MS	50
-#define SERVER_PERIOD_TICK	30	/* seconds between current-period gauge updates */
+#define SERVER_PERIOD_TICK	30	/* seconds between period and expiry checks */
 #define SERVER_LOOPS_MAX	64	/* server.threads' upper bound */
 #define SERVER_ACK_WAIT		5	/* seconds a reload waits for every loop */
 
@@ -87,6 +88,7 @@ struct server {
 	struct api *api;
 	struct event *sig_hup, *sig_term, *sig_int;
 	struct event *rotate, *drain, *period;
+	int64_t expiry_warned;		/* last certificate expiry warning */
 	double drain_deadline;
 	int draining;
 	unsigned nofile_base;		/* descriptors open before any client */
@@ -235,10 +237,11 @@ server_period(evutil_socket_t fd, short what, void *arg)
 	struct server *s = arg;
 	struct timeval tv = { SERVER_PERIOD_TICK, 0 };
 	uint64_t no;
-	int64_t start, end;
+	int64_t start, end, now = (int64_t)time(NULL);
 
-	if (kms_period_at(s->kms, (int64_t)time(NULL), &no, &start, &end) == 0)
+	if (kms_period_at(s->kms, now, &no, &start, &end) == 0)
 		metrics_current_period(no);
+	expiry_tick(s->kms, now, &s->expiry_warned);
 	evtimer_add(s->period, &tv);
 }
 

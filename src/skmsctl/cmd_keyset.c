@@ -2,13 +2,14 @@
 /*
  * skmsctl keyset derive: the KmsKeySet of a registered identity for one
  * period, for a device provisioned offline. Refused for identities that
- * may not have keys for that period; every derivation is audited (never
- * the key bytes). The document holds private keys: with --out it goes to a
- * new 0600 file.
+ * may not have keys for that period and for periods the Root certificate
+ * does not cover; every derivation is audited (never the key bytes). The
+ * document holds private keys: with --out it goes to a new 0600 file.
  */
 #include "skmsctl/ctl.h"
 #include "common/err.h"
 #include "common/secfile.h"
+#include "common/time.h"
 #include "kms/kms.h"
 #include "lib/kmsxml.h"
 #include "store/period.h"
@@ -46,6 +47,23 @@ keyset_authorise(struct ctl *c, const char *uri, uint64_t no, int64_t start, int
 	return 0;
 }
 
+/* No key set outlives the Root certificate (kms_validity.c), none predates it. */
+static int
+keyset_valid(struct ctl *c, const char *opt, int64_t start, int64_t end)
+{
+	const struct domain_rec *d = &c->kms->domain;
+	char from[TIME_TEXT_LEN], to[TIME_TEXT_LEN], why[160];
+
+	if (kms_validity_check(d->valid_from, d->valid_to, start, end) == 0)
+		return 0;
+	if (time_format(d->valid_from, from, sizeof(from)) != 0 ||
+	    time_format(d->valid_to, to, sizeof(to)) != 0)
+		return ctl_fail(c, opt, "key period outside the KMS certificate's validity");
+	snprintf(why, sizeof(why), "key period outside the KMS certificate's validity "
+	    "(%s to %s)", from, to);
+	return ctl_fail(c, opt, why);
+}
+
 int
 cmd_keyset_derive(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx)
@@ -79,6 +97,8 @@ cmd_keyset_derive(const struct cli *cli, const struct cli_cmd *cmd, int argc, ch
 		    skm_strerror(rc));
 	if (by_no && (rc = kms_period_bounds(c->kms, no, &start, &end)) != 0)
 		return ctl_fail(c, "--period", skm_strerror(rc));
+	if ((rc = keyset_valid(c, by_no ? "--period" : "--at", start, end)) != 0)
+		return rc;
 	if ((rc = keyset_authorise(c, uri, no, start, end)) != 0)
 		return rc;
 	if ((rc = kms_keyset_derive(c->kms, uri, strlen(uri), no, &ks)) != 0)
