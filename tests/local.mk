@@ -37,6 +37,9 @@ tests_test_kmsxml_LDADD = $(TEST_LIBS) $(LIBXML_LIBS)
 # Functional tests of the administration tool.
 TESTS += tests/skmsctl.sh
 EXTRA_DIST += tests/skmsctl.sh
+# skmsctl kek rotate, with skmsd running and killed at random points.
+TESTS += tests/skmsctl_kek.sh
+EXTRA_DIST += tests/skmsctl_kek.sh
 
 # Constant-time checks: programs that mark secrets undefined and run the
 # secret-handling paths; tests/ct.sh runs each under memcheck and fails on

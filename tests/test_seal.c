@@ -302,6 +302,80 @@ START_TEST(secrets_sealed)
 }
 END_TEST
 
+/*
+ * Every record of the secrets class moves to the new key at once: a second
+ * record (as a later module may add) with the first, nothing on abort, and
+ * nothing when the old key is not the store's.
+ */
+START_TEST(secrets_reseal)
+{
+	static const uint8_t key2[] = { STORE_C_SECRETS, 0x00, 0x01 };
+	struct store *st = open_env("reseal");
+	struct kek_ref ra, rb;
+	struct kek *ka = NULL, *kb = NULL;
+	uint8_t plain[96], plain2[40], aad[sizeof(key2) + 1], val[1 + 40 + SEAL_OVERHEAD];
+	uint8_t buf[STORE_SECRETS_MAX];
+	const uint8_t *v;
+	struct store_txn t;
+	size_t n, vlen;
+
+	ck_assert_int_eq(kek_file_create(fix_path("ra.key")), 0);
+	ck_assert_int_eq(kek_file_create(fix_path("rb.key")), 0);
+	ck_assert_int_eq(kek_file_ref(&ra, fix_path("ra.key")), 0);
+	ck_assert_int_eq(kek_file_ref(&rb, fix_path("rb.key")), 0);
+	ck_assert_int_eq(kek_load(&ra, NULL, &ka, NULL, 0), 0);
+	ck_assert_int_eq(kek_load(&rb, NULL, &kb, NULL, 0), 0);
+	RAND_bytes(plain, sizeof(plain));
+	RAND_bytes(plain2, sizeof(plain2));
+	put_secrets(st, ka, plain, sizeof(plain));
+	/* A second sealed record of the class, in the documented form. */
+	memcpy(aad, key2, sizeof(key2));
+	aad[sizeof(key2)] = 1;
+	val[0] = 1;
+	ck_assert_int_eq(kek_seal(ka, aad, sizeof(aad), plain2, sizeof(plain2), val + 1,
+	    sizeof(val) - 1, &n), 0);
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_txn_put(&t, key2, sizeof(key2), val, sizeof(val), 0), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+
+	/* Aborted: still under a. */
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_secrets_reseal(&t, ka, kb, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	store_txn_abort(&t);
+	ck_assert_int_eq(get_secrets(st, ka, buf, sizeof(buf), &n), 0);
+	ck_assert_int_eq(get_secrets(st, kb, buf, sizeof(buf), &n), SKM_EVERIFY);
+
+	/* From a key that is not the store's: refused, sticky. */
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_secrets_reseal(&t, kb, ka, &n), SKM_EVERIFY);
+	ck_assert_int_eq(store_txn_commit(&t), SKM_EVERIFY);
+	ck_assert_int_eq(get_secrets(st, ka, buf, sizeof(buf), &n), 0);
+
+	/* Committed: both records under b, the same plaintexts, none under a. */
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_secrets_reseal(&t, ka, kb, &n), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_int_eq(get_secrets(st, ka, buf, sizeof(buf), &n), SKM_EVERIFY);
+	ck_assert_int_eq(get_secrets(st, kb, buf, sizeof(buf), &n), 0);
+	ck_assert_uint_eq(n, sizeof(plain));
+	ck_assert_mem_eq(buf, plain, n);
+	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
+	ck_assert_int_eq(store_txn_get(&t, key2, sizeof(key2), &v, &vlen), 0);
+	ck_assert_uint_eq(vlen, sizeof(val));
+	ck_assert_int_eq(kek_unseal(ka, aad, sizeof(aad), v + 1, vlen - 1, buf, sizeof(buf),
+	    &n), SKM_EVERIFY);
+	ck_assert_int_eq(kek_unseal(kb, aad, sizeof(aad), v + 1, vlen - 1, buf, sizeof(buf),
+	    &n), 0);
+	ck_assert_uint_eq(n, sizeof(plain2));
+	ck_assert_mem_eq(buf, plain2, n);
+	store_txn_abort(&t);
+	kek_free(ka);
+	kek_free(kb);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(passphrase)
 {
 	struct store *st = open_env("passphrase");
@@ -382,6 +456,7 @@ main(void)
 	tcase_add_test(tc, secfile_checks);
 	tcase_add_test(tc, kek_file_checks);
 	tcase_add_test(tc, secrets_sealed);
+	tcase_add_test(tc, secrets_reseal);
 	tcase_add_test(tc, passphrase);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

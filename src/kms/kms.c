@@ -4,6 +4,7 @@
  * the public views (certificate, periods) derived from the domain record.
  */
 #include "kms/kms.h"
+#include "kms/kms_int.h"
 #include "common/err.h"
 #include "common/time.h"
 #include "lib/period.h"
@@ -35,35 +36,6 @@ kms_check_public(const struct kms *k, char *why, size_t whylen)
 	return 0;
 }
 
-/*
- * The path to load the recorded key from: the one named from outside, if
- * any, when it is of the recorded kind. A key file read as a passphrase (or
- * the reverse) would only fail later as a wrong key, so say what is wrong.
- */
-static int
-kms_kek_path(const struct kek_ref *ref, const char *file, const char *pass,
-    const char **path, char *why, size_t whylen)
-{
-	const char *kind = ref->kind == KEK_FILE ? "a key file" : "a passphrase";
-
-	*path = NULL;
-	if (file != NULL && *file == '\0')
-		file = NULL;
-	if (pass != NULL && *pass == '\0')
-		pass = NULL;
-	if (file != NULL && pass != NULL)
-		return skm_why(why, whylen, SKM_EINVAL,
-		    "both a key file and a passphrase file are named");
-	if ((file != NULL && ref->kind != KEK_FILE) ||
-	    (pass != NULL && ref->kind != KEK_PASSPHRASE))
-		return skm_why(why, whylen, SKM_EINVAL, "%s is named as %s, but the "
-		    "master secrets are sealed under %s (recorded: %s)",
-		    file != NULL ? file : pass, file != NULL ? "a key file" :
-		    "a passphrase file", kind, ref->path);
-	*path = file != NULL ? file : pass;
-	return 0;
-}
-
 int
 kms_open(struct store *st, const char *kek_file, const char *passphrase_file,
     struct kms **out, char *why, size_t whylen)
@@ -88,18 +60,15 @@ kms_open(struct store *st, const char *kek_file, const char *passphrase_file,
 		    "domain record: %s", skm_strerror(rc));
 		goto out;
 	}
-	if ((rc = kms_kek_path(&k->domain.kek, kek_file, passphrase_file, &kek_path,
-	    why, whylen)) != 0 ||
-	    (rc = kek_load(&k->domain.kek, kek_path, &kek, why, whylen)) != 0) {
+	if ((rc = kms_kek_load(&k->domain.kek, kek_file, passphrase_file, &kek_path,
+	    &kek, why, whylen)) != 0) {
 		store_txn_abort(&t);
 		goto out;
 	}
 	rc = store_secrets_get(&t, kek, plain, sizeof(plain), &len);
 	store_txn_abort(&t);
 	if (rc != 0) {
-		snprintf(why, whylen, rc == SKM_EVERIFY ?
-		    "master secrets do not unseal: wrong key-encryption key or damaged store" :
-		    "master secrets: %s", skm_strerror(rc));
+		kms_kek_unseal_why(&k->domain.kek, kek_path, rc, why, whylen);
 		goto out;
 	}
 	if (len != KMS_SECRETS_LEN) {

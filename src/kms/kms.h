@@ -80,6 +80,34 @@ int kms_open(struct store *st, const char *kek_file, const char *passphrase_file
 void kms_free(struct kms *k);
 
 /*
+ * Checks that the key-encryption key named as for kms_open() opens the
+ * domain's master secrets, keeping nothing (skmsd at a reload): 0, or an
+ * SKM_E* code with the reason in why.
+ */
+int kms_kek_check(struct store *st, const char *kek_file, const char *passphrase_file,
+    char *why, size_t whylen);
+
+/* What kms_kek_rotate() did. */
+struct kms_kek_rotation {
+	struct kek_ref from;	/* the source before */
+	size_t nsealed;		/* sealed records moved */
+};
+
+/*
+ * Moves the domain of st from its key-encryption key (named as for
+ * kms_open()) to to, whose reference to_ref is recorded: in one write
+ * transaction every sealed record is re-sealed under to, the domain
+ * records to_ref and an audit entry by actor is added. Any kind of source
+ * may go to any kind. A current key that does not open the store, or a
+ * new one that is the current key (it opens the store already, or names a
+ * file of the current kind that yields it), is refused before anything is
+ * written: SKM_EVERIFY, SKM_EEXIST, with the reason in why.
+ */
+int kms_kek_rotate(struct store *st, const char *kek_file, const char *passphrase_file,
+    const struct kek_ref *to_ref, const struct kek *to, const char *actor, int64_t now,
+    struct kms_kek_rotation *res, char *why, size_t whylen);
+
+/*
  * Opens only the public side of the domain (no key-encryption key, no
  * secrets): enough for kms_cert() and kms_period_at(); derivation on it is
  * SKM_ESTATE.

@@ -80,6 +80,8 @@ struct server {
 	char *conf_path;
 	char *store_path;
 	const struct kms *kms;
+	struct store *store;		/* for the key-encryption key check of a reload */
+	uid_t start_uid;		/* the effective user at start, before server.user */
 	struct tls_tickets *tickets;
 	struct gen cur;			/* replaced as a whole on SIGHUP */
 	struct gen prev;
@@ -268,9 +270,6 @@ server_restart_only(const struct conf *a, const struct conf *b)
 		return "store";
 	if (strcmp(a->server.user, b->server.user) != 0)
 		return "server.user";
-	if (strcmp(a->kek.file, b->kek.file) != 0 ||
-	    strcmp(a->kek.passphrase_file, b->kek.passphrase_file) != 0)
-		return "kek";
 	if (a->server.workers != b->server.workers)
 		return "server.workers";
 	if (a->server.threads != b->server.threads)
@@ -340,6 +339,34 @@ server_loop_stop(evutil_socket_t fd, short what, void *arg)
 	http_stop(l->http);
 }
 
+/*
+ * The key-encryption key the new configuration names must open the store,
+ * as it must at the next start: after 'skmsctl kek rotate' a reload is
+ * where the new source is taken up, and a configuration still naming the
+ * old key is refused now rather than at the next start. The running
+ * secrets were unsealed at start and stay. After the switch to
+ * server.user the key, which belongs to root, cannot be read: not checked.
+ */
+static int
+server_kek_check(struct server *s, const struct conf *cf, char *why, size_t whylen)
+{
+	char sub[512];
+	int rc;
+
+	if (s->store == NULL)
+		return 0;
+	if (geteuid() != s->start_uid) {
+		log_info("kek: not checked at a reload after the switch to server.user "
+		    "(skmsd -n checks it)");
+		return 0;
+	}
+	sub[0] = '\0';
+	if ((rc = kms_kek_check(s->store, cf->kek.file, cf->kek.passphrase_file, sub,
+	    sizeof(sub))) != 0)
+		snprintf(why, whylen, "kek: %s", sub[0] != '\0' ? sub : skm_strerror(rc));
+	return rc;
+}
+
 static void
 server_reload(struct server *s)
 {
@@ -356,6 +383,11 @@ server_reload(struct server *s)
 	if (s->nofile_limit != 0 && nofile_raise(&s->nofile_limit) == 0 &&
 	    nofile_check(next.cf->server.max_connections, s->nofile_base, s->nofile_limit,
 	    why, sizeof(why)) != 0) {
+		log_warnx("reload failed, keeping the running configuration: %s", why);
+		gen_free(&next);
+		return;
+	}
+	if (server_kek_check(s, next.cf, why, sizeof(why)) != 0) {
 		log_warnx("reload failed, keeping the running configuration: %s", why);
 		gen_free(&next);
 		return;
@@ -516,6 +548,8 @@ server_new(const struct server_params *p, struct server **out, char *why, size_t
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	s->kms = p->kms;
+	s->store = p->store;
+	s->start_uid = geteuid();
 	if ((p->conf_path != NULL && (s->conf_path = strdup(p->conf_path)) == NULL) ||
 	    (p->store_path != NULL && (s->store_path = strdup(p->store_path)) == NULL))
 		goto fail;

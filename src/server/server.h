@@ -17,6 +17,7 @@ struct conf;
 struct event_base;
 struct kms;
 struct server;
+struct store;
 struct tls;
 struct tls_tickets;
 
@@ -26,6 +27,7 @@ struct server_params {
 	const char *store_path;		/* --store, or NULL */
 	struct conf *cf;
 	const struct kms *kms;		/* outlives the server */
+	struct store *store;		/* the opened store, outlives the server; may be NULL */
 	struct auth *auth;
 	struct tls_tickets *tickets;
 	struct tls *tls;

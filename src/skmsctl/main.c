@@ -18,6 +18,8 @@ static const struct cli_cmd skmsctl_cmds[] = {
 	    "[--cert-uri URI] [--issuer TEXT] [--valid-from TIME] [--valid-to TIME] "
 	    "[--domain NAME ...] [--kek-file FILE | --passphrase-file FILE]",
 	    "create the domain, its master secrets and its Root KMS certificate", cmd_init },
+	{ "kek", "rotate", "--kek-file FILE | --passphrase-file FILE",
+	    "re-seal the master secrets under a new key-encryption key", cmd_kek_rotate },
 	{ "domain", "show", "", "show the domain, its current key period and public keys",
 	    cmd_domain_show },
 	{ "cert", "export", "", "write the Root KmsCertificate XML element", cmd_cert_export },

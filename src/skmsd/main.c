@@ -171,6 +171,7 @@ main(int argc, char **argv)
 	p.conf_path = conf_path;
 	p.cf = cf;
 	p.kms = kms;
+	p.store = st;
 	p.auth = auth;
 	p.tickets = tk;
 	p.tls = tls;

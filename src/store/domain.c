@@ -55,7 +55,7 @@ store_domain_put(struct store_txn *t, const struct domain_rec *d, int replace)
 	if (t->err != 0)
 		return t->err;
 	if (d->n_domains > DOMAIN_LIST_MAX || d->user_key_period == 0 ||
-	    (d->kek.kind != KEK_FILE && d->kek.kind != KEK_PASSPHRASE))
+	    kek_ops_find(d->kek.kind) == NULL)
 		return store_txn_fail(t, SKM_EINVAL);
 	rec_init(&b);
 	rec_u8(&b, DOMAIN_V1);

@@ -17,19 +17,45 @@ static const struct kek_ops *const kek_sources[] = {
 	&kek_passphrase_ops,
 };
 
+const struct kek_ops *
+kek_ops_find(enum kek_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kek_sources) / sizeof(kek_sources[0]); i++)
+		if (kek_sources[i]->kind == kind)
+			return kek_sources[i];
+	return NULL;
+}
+
+const char *
+kek_kind_name(enum kek_kind kind)
+{
+	const struct kek_ops *ops = kek_ops_find(kind);
+
+	return ops != NULL ? ops->name : "unknown";
+}
+
+const char *
+kek_kind_noun(enum kek_kind kind)
+{
+	const struct kek_ops *ops = kek_ops_find(kind);
+
+	return ops != NULL ? ops->noun : "unknown source";
+}
+
 int
 kek_load(const struct kek_ref *ref, const char *path, struct kek **out,
     char *why, size_t whylen)
 {
-	size_t i;
+	const struct kek_ops *ops = kek_ops_find(ref->kind);
 
 	*out = NULL;
 	if (path == NULL)
 		path = ref->path;
-	for (i = 0; i < sizeof(kek_sources) / sizeof(kek_sources[0]); i++)
-		if (kek_sources[i]->kind == ref->kind)
-			return kek_sources[i]->load(ref, path, out, why, whylen);
-	return SKM_EINVAL;
+	if (ops == NULL)
+		return SKM_EINVAL;
+	return ops->load(ref, path, out, why, whylen);
 }
 
 int

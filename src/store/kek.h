@@ -37,7 +37,8 @@ struct kek_ref {
 struct kek;
 
 struct kek_ops {
-	const char *name;
+	const char *name;	/* in domain show and the audit log */
+	const char *noun;	/* in messages: "key file", "passphrase file" */
 	enum kek_kind kind;
 	/* Loads the key named by ref from path; why gets a reason on failure. */
 	int (*load)(const struct kek_ref *ref, const char *path, struct kek **out,
@@ -58,6 +59,15 @@ struct kek {
 
 extern const struct kek_ops kek_file_ops;
 extern const struct kek_ops kek_passphrase_ops;
+
+/* The ops of kind, or NULL for a kind this build does not know. */
+const struct kek_ops *kek_ops_find(enum kek_kind kind);
+
+/* The name of kind ("file", "passphrase"), "unknown" if not known. */
+const char *kek_kind_name(enum kek_kind kind);
+
+/* What a source of kind is called in messages ("key file"), "unknown source" if not known. */
+const char *kek_kind_noun(enum kek_kind kind);
 
 /*
  * Loads the key ref names, from path or, when path is NULL, from ref->path.

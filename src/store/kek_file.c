@@ -52,6 +52,7 @@ out:
 
 const struct kek_ops kek_file_ops = {
 	.name = "file",
+	.noun = "key file",
 	.kind = KEK_FILE,
 	.load = kek_file_load,
 	.seal = kek_soft_seal,

@@ -113,6 +113,7 @@ out:
 
 const struct kek_ops kek_passphrase_ops = {
 	.name = "passphrase",
+	.noun = "passphrase file",
 	.kind = KEK_PASSPHRASE,
 	.load = kek_passphrase_load,
 	.seal = kek_soft_seal,

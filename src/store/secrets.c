@@ -2,7 +2,9 @@
 /*
  * Sealed master secrets. Value: version(1) || nonce || ciphertext || tag;
  * the associated data is the record key followed by the version, so a
- * sealed value moved to another record or relabelled fails to open.
+ * sealed value moved to another record or relabelled fails to open. A
+ * record that a later module seals under the same class follows the same
+ * form, and a key-encryption key rotation re-seals it with the rest.
  */
 #include "store/secrets.h"
 #include "store/kek.h"
@@ -20,10 +22,10 @@
 static const uint8_t secrets_key[] = { STORE_C_SECRETS };
 
 static void
-secrets_aad(uint8_t *aad, uint8_t version)
+secrets_aad(uint8_t *aad, const uint8_t *key, size_t klen, uint8_t version)
 {
-	memcpy(aad, secrets_key, sizeof(secrets_key));
-	aad[sizeof(secrets_key)] = version;
+	memcpy(aad, key, klen);
+	aad[klen] = version;
 }
 
 int
@@ -42,7 +44,7 @@ store_secrets_put(struct store_txn *t, const struct kek *kek,
 	if ((val = malloc(vlen)) == NULL)
 		return store_txn_fail(t, SKM_ENOMEM);
 	val[0] = SECRETS_V1;
-	secrets_aad(aad, SECRETS_V1);
+	secrets_aad(aad, secrets_key, sizeof(secrets_key), SECRETS_V1);
 	err = kek_seal(kek, aad, sizeof(aad), plain, len, val + 1, vlen - 1, &n);
 	if (err != 0)
 		store_txn_fail(t, err);
@@ -68,11 +70,111 @@ store_secrets_get(struct store_txn *t, const struct kek *kek,
 	/* An unknown version is an altered value: the version is authenticated. */
 	if (vlen < 1 || val[0] != SECRETS_V1)
 		return store_txn_fail(t, SKM_EVERIFY);
-	secrets_aad(aad, val[0]);
+	secrets_aad(aad, secrets_key, sizeof(secrets_key), val[0]);
 	err = kek_unseal(kek, aad, sizeof(aad), val + 1, vlen - 1, buf, cap, len);
 	if (err != 0) {
 		OPENSSL_cleanse(buf, cap);
 		return store_txn_fail(t, err);
 	}
 	return 0;
+}
+
+/* The keys of the class, copied out: a scan may not write. */
+struct secrets_keys {
+	uint8_t (*k)[STORE_KEY_MAX];
+	size_t *len;
+	size_t n, cap;
+};
+
+static int
+secrets_collect(const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen,
+    void *arg)
+{
+	struct secrets_keys *ks = arg;
+	void *p;
+
+	(void)val;
+	(void)vlen;
+	if (klen > STORE_KEY_MAX)
+		return SKM_ESTORE;
+	if (ks->n == ks->cap) {
+		ks->cap = ks->cap == 0 ? 4 : ks->cap * 2;
+		if ((p = realloc(ks->k, ks->cap * sizeof(*ks->k))) == NULL)
+			return SKM_ENOMEM;
+		ks->k = p;
+		if ((p = realloc(ks->len, ks->cap * sizeof(*ks->len))) == NULL)
+			return SKM_ENOMEM;
+		ks->len = p;
+	}
+	memcpy(ks->k[ks->n], key, klen);
+	ks->len[ks->n++] = klen;
+	return 0;
+}
+
+/* One record: open under from, seal under to, replace. */
+static int
+secrets_reseal_one(struct store_txn *t, const uint8_t *key, size_t klen,
+    const struct kek *from, const struct kek *to, uint8_t *plain)
+{
+	uint8_t aad[STORE_KEY_MAX + 1], *val = NULL;
+	const uint8_t *old;
+	size_t vlen, len = 0, n;
+	int err;
+
+	if ((err = store_txn_get(t, key, klen, &old, &vlen)) != 0)
+		return store_txn_fail(t, err);
+	if (vlen < 1 + SEAL_OVERHEAD || old[0] != SECRETS_V1 ||
+	    vlen - 1 - SEAL_OVERHEAD > STORE_SECRETS_MAX)
+		return store_txn_fail(t, SKM_EVERIFY);
+	secrets_aad(aad, key, klen, old[0]);
+	if ((err = kek_unseal(from, aad, klen + 1, old + 1, vlen - 1, plain,
+	    STORE_SECRETS_MAX, &len)) != 0)
+		return store_txn_fail(t, err);
+	/* The same length, version and associated data: only the key changes. */
+	if ((val = malloc(vlen)) == NULL) {
+		err = store_txn_fail(t, SKM_ENOMEM);
+		goto out;
+	}
+	val[0] = SECRETS_V1;
+	if ((err = kek_seal(to, aad, klen + 1, plain, len, val + 1, vlen - 1, &n)) != 0)
+		store_txn_fail(t, err);
+	else
+		err = store_txn_put(t, key, klen, val, vlen, 0);
+out:
+	OPENSSL_cleanse(plain, len);
+	free(val);
+	return err;
+}
+
+int
+store_secrets_reseal(struct store_txn *t, const struct kek *from,
+    const struct kek *to, size_t *n)
+{
+	struct secrets_keys ks = { NULL, NULL, 0, 0 };
+	uint8_t *plain = NULL;
+	size_t i;
+	int err;
+
+	if (n != NULL)
+		*n = 0;
+	if (t->err != 0)
+		return t->err;
+	if ((err = store_txn_scan(t, secrets_key, sizeof(secrets_key), NULL, 0,
+	    secrets_collect, &ks)) != 0) {
+		store_txn_fail(t, err);
+		goto out;
+	}
+	if ((plain = OPENSSL_secure_zalloc(STORE_SECRETS_MAX)) == NULL) {
+		err = store_txn_fail(t, SKM_ENOMEM);
+		goto out;
+	}
+	for (i = 0; i < ks.n && err == 0; i++)
+		err = secrets_reseal_one(t, ks.k[i], ks.len[i], from, to, plain);
+	if (err == 0 && n != NULL)
+		*n = ks.n;
+out:
+	OPENSSL_secure_clear_free(plain, STORE_SECRETS_MAX);
+	free(ks.k);
+	free(ks.len);
+	return err;
 }
