@@ -7,6 +7,7 @@ src_skmsctl_skmsctl_SOURCES = \
 	src/skmsctl/out.c src/skmsctl/out.h \
 	src/skmsctl/cmd_init.c \
 	src/skmsctl/cmd_domain.c \
+	src/skmsctl/cmd_rollover.c \
 	src/skmsctl/cmd_keyset.c \
 	src/skmsctl/cmd_user.c \
 	src/skmsctl/cmd_external.c \
