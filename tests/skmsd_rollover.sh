@@ -13,7 +13,9 @@
 # the boundary (waited for) Init gives the new certificate and requests
 # shaped like a deployed client's (empty body, Init then KeyProv without a
 # time) get the new keys; purge-retired is refused while the window still
-# reaches the old secrets, and purges them once it does not.
+# reaches the old secrets, and purges them once it does not; a second
+# rollover two boundaries ahead has its first period precomputed with the
+# new secrets and served from the cache.
 set -u
 : "${top_builddir:=.}"
 : "${top_srcdir:=.}"
@@ -83,6 +85,8 @@ period:
   window-future: 1
 precompute:
   lead-time: 59s
+cache:
+  max-entries: 1000
 ratelimit:
   burst: 0
 log:
@@ -254,6 +258,39 @@ expect 0 "audit" ctl audit
 has "domain purge-retired" "$tmp/out" "purge audited"
 call "keyprov after the purge" "/keyprov/$A" "$tmp/d3.xml" -H "$AA"
 same "$(certuri "$tmp/d3.xml")" $NEW "after the purge: new CertUri"
+
+# --- precomputation derives a period with its own generation ---
+# A second rollover two boundaries ahead: the precomputation of its first
+# period, one second into the period before it, must use the new secrets,
+# and a KeyProv for that period is then served from the cache.
+c1=$(cur_period)
+G2=cert.kms.example.org.g2
+expect 0 "second rollover" ctl domain rollover --at "@$(unix_start $((c1 + 2)))"
+has "^cert-uri: $G2$" "$tmp/out" "second rollover: suffix replaced"
+has "^effective-period: $((c1 + 2))$" "$tmp/out" "second rollover: period"
+if wait_until 90 grep -q "precompute: key sets of period $((c1 + 2)) ready" "$tmp/log"; then
+	ok
+else
+	bad "period $((c1 + 2)) was not precomputed"
+	tail -n 20 "$tmp/log"
+fi
+hit0=$(metric_value "$mport" 'skms_cache_lookups_total{result="hit"}')
+der0=$(metric_value "$mport" skms_keysets_derived_total)
+call "keyprov, precomputed period of the next generation" \
+    "/keyprov/$A/$(ntp_hex $((c1 + 2)))" "$tmp/k3.xml" -H "$AA"
+same "$(certuri "$tmp/k3.xml")" $G2 "precomputed: new CertUri"
+same "$(metric_value "$mport" 'skms_cache_lookups_total{result="hit"}')" $((hit0 + 1)) \
+    "precomputed: served from the cache"
+same "$(metric_value "$mport" skms_keysets_derived_total)" "$der0" "precomputed: nothing derived"
+# The same keys as skmsctl derives for that period, and not under the
+# certificate in force.
+ctl keyset derive $A --period $((c1 + 2)) --out "$tmp/k3ctl.xml" >/dev/null 2>&1
+same "$(grep -o '<UserDecryptKey[^>]*>[^<]*' "$tmp/k3.xml")" \
+    "$(grep -o '<UserDecryptKey[^>]*>[^<]*' "$tmp/k3ctl.xml")" "precomputed: the period's own RSK"
+rm -rf "$tmp/ks"
+ctl cert export --cert-uri $NEW >"$tmp/cert.xml" 2>/dev/null
+expect 1 "precomputed: refused against the certificate in force" \
+    "$SKMC" --keystore "$tmp/ks" --as $A import "$tmp/cert.xml" "$tmp/k3.xml"
 
 echo "skmsd_rollover: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
