@@ -24,3 +24,10 @@ tests_test_identity_state_LDADD = $(STORE_TEST_LIBS)
 tests_test_generation_SOURCES = tests/test_generation.c
 tests_test_generation_CFLAGS = $(STORE_TEST_CFLAGS)
 tests_test_generation_LDADD = $(STORE_TEST_LIBS)
+# The kms layer across a rollover, on a real LMDB.
+check_PROGRAMS += tests/test_kms_rollover
+TESTS += tests/test_kms_rollover
+tests_test_kms_rollover_SOURCES = tests/test_kms_rollover.c
+tests_test_kms_rollover_CFLAGS = $(STORE_TEST_CFLAGS) $(OPENSSL_CFLAGS)
+tests_test_kms_rollover_LDADD = tests/libstorefix.la src/kms/libkms.la \
+	src/store/libstore.la $(TEST_LIBS) $(LMDB_LIBS)
