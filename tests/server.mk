@@ -78,6 +78,9 @@ tests_test_auditq_SOURCES = tests/test_auditq.c tests/store_fixture.c tests/stor
 tests_test_auditq_CFLAGS = $(TEST_CFLAGS) $(LMDB_CFLAGS)
 tests_test_auditq_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 TESTS += tests/skmsd_api.sh
+# Master-secret and Root certificate rollover across a period boundary.
+TESTS += tests/skmsd_rollover.sh
+EXTRA_DIST += tests/skmsd_rollover.sh
 # Files that decide trust: owner, mode, directories above, FIFOs; -n and SIGHUP.
 TESTS += tests/skmsd_trust.sh
 EXTRA_DIST += tests/skmsd_trust.sh

@@ -6,9 +6,9 @@ check_LTLIBRARIES += tests/libstorefix.la
 tests_libstorefix_la_SOURCES = tests/store_fixture.c tests/store_fixture.h
 
 check_PROGRAMS += tests/test_store tests/test_seal tests/test_identity \
-	tests/test_identity_state
+	tests/test_identity_state tests/test_generation
 TESTS += tests/test_store tests/test_seal tests/test_identity \
-	tests/test_identity_state
+	tests/test_identity_state tests/test_generation
 tests_test_store_SOURCES = tests/test_store.c
 tests_test_store_CFLAGS = $(STORE_TEST_CFLAGS)
 tests_test_store_LDADD = $(STORE_TEST_LIBS)
@@ -21,3 +21,13 @@ tests_test_identity_LDADD = $(STORE_TEST_LIBS)
 tests_test_identity_state_SOURCES = tests/test_identity_state.c
 tests_test_identity_state_CFLAGS = $(STORE_TEST_CFLAGS)
 tests_test_identity_state_LDADD = $(STORE_TEST_LIBS)
+tests_test_generation_SOURCES = tests/test_generation.c
+tests_test_generation_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_test_generation_LDADD = $(STORE_TEST_LIBS)
+# The kms layer across a rollover, on a real LMDB.
+check_PROGRAMS += tests/test_kms_rollover
+TESTS += tests/test_kms_rollover
+tests_test_kms_rollover_SOURCES = tests/test_kms_rollover.c
+tests_test_kms_rollover_CFLAGS = $(STORE_TEST_CFLAGS) $(OPENSSL_CFLAGS)
+tests_test_kms_rollover_LDADD = tests/libstorefix.la src/kms/libkms.la \
+	src/store/libstore.la $(TEST_LIBS) $(LMDB_LIBS)

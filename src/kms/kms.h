@@ -19,18 +19,35 @@
 #include "lib/sakke.h"
 #include "lib/uid.h"
 #include "store/domain.h"
+#include "store/generation.h"
+#include "store/generation_state.h"
 
 struct store;
 struct kek;
+struct kms_gens;
 
 /* The sealed plaintext: KSAK || PRF key for ECCSI v || z. */
 #define KMS_SECRETS_LEN	(ECCSI_SCALAR_LEN + ECCSI_PRF_KEY_LEN + SAKKE_FE_LEN)
 
-struct kms {
-	struct domain_rec domain;	/* public */
-	const char *domains[DOMAIN_LIST_MAX];	/* into domain.kms_domain_list */
-	struct sakke_kms *sakke;	/* SECRET: z */
+/*
+ * One generation of master secrets and its Root certificate
+ * (store/generation.h). Once published in a struct kms it never changes.
+ */
+struct kms_gen {
+	struct generation_rec rec;	/* public */
+	struct sakke_kms *sakke;	/* SECRET: z; NULL when opened public */
 	struct eccsi_kms *eccsi;	/* SECRET: KSAK, PRF key */
+};
+
+/*
+ * An open domain. The generations sit behind gens: kms_refresh() appends
+ * the ones another process added, even through a const pointer, while
+ * other threads derive with the ones published before.
+ */
+struct kms {
+	struct domain_rec domain;	/* public: what every generation shares */
+	const char *domains[DOMAIN_LIST_MAX];	/* into domain.kms_domain_list */
+	struct kms_gens *gens;
 };
 
 /* What an administrator chooses when creating a domain. */
@@ -50,6 +67,7 @@ struct kms_domain_params {
 struct kms_keyset {
 	uint8_t uid[UID_LEN];
 	uint64_t period_no;
+	uint32_t gen;			/* generation id of the secrets used */
 	int64_t valid_from;		/* period start, Unix seconds */
 	int64_t valid_to;		/* period end, Unix seconds */
 	uint8_t rsk[SAKKE_POINT_LEN];
@@ -114,8 +132,70 @@ int kms_kek_rotate(struct store *st, const char *kek_file, const char *passphras
  */
 int kms_open_public(struct store *st, struct kms **out);
 
-/* The Root KmsCertificate of the domain (pointers into k). */
-void kms_cert(const struct kms *k, struct kmsxml_cert *cert);
+/* The Root KmsCertificate in force at now (pointers into k). */
+void kms_cert(const struct kms *k, int64_t now, struct kmsxml_cert *cert);
+
+/* The certificate of generation g (pointers into k and g). */
+void kms_gen_cert(const struct kms *k, const struct kms_gen *g, struct kmsxml_cert *cert);
+
+/* The next certificate at now, when a rollover is scheduled; else SKM_ENOTFOUND. */
+int kms_cert_next(const struct kms *k, int64_t now, struct kmsxml_cert *cert);
+
+/* Generations published in k, oldest first; kms_gen_at(k, i) for i < the count. */
+size_t kms_gen_count(const struct kms *k);
+const struct kms_gen *kms_gen_at(const struct kms *k, size_t i);
+
+/* The state at now of the i-th generation. */
+enum generation_state kms_gen_state(const struct kms *k, size_t i, int64_t now);
+
+/* The generation whose secrets derive period_no; NULL when it was purged. */
+const struct kms_gen *kms_gen_of_period(const struct kms *k, uint64_t period_no);
+
+/* The generation with id, or NULL. */
+const struct kms_gen *kms_gen_by_id(const struct kms *k, uint32_t id);
+
+/*
+ * Loads the generations added to st since k was opened or last refreshed
+ * (by a rollover in another process), unsealing them with the key the
+ * domain was opened with. Cheap when nothing changed: one read of the
+ * store's generation serial. Thread-safe; derivations on other threads go
+ * on meanwhile. *added (may be NULL) gets how many were loaded. A failure
+ * leaves k as it was, with why set; it is not retried until the store
+ * changes again.
+ */
+int kms_refresh(const struct kms *k, struct store *st, size_t *added, char *why,
+    size_t whylen);
+
+/* What an administrator chooses for a rollover. */
+struct kms_rollover_params {
+	int64_t at;			/* effective from the first period starting at or after */
+	int64_t valid_to;		/* 0: as long as the current certificate's validity */
+	const char *cert_uri;		/* NULL: derived from the current one */
+};
+
+/*
+ * A rollover in one write transaction: fresh master secrets sealed under
+ * the key-encryption key k was opened with, a new generation with its Root
+ * certificate, and an audit entry by actor. k must have been opened with
+ * kms_open(). Refused (SKM_ESTATE) while another rollover is scheduled,
+ * SKM_EEXIST for a CertUri in use, SKM_EINVAL for a time or validity out
+ * of range, SKM_ELEN when GENERATION_MAX generations exist; why says
+ * which. *out gets the new generation.
+ */
+int kms_rollover(const struct kms *k, struct store *st, const struct kms_rollover_params *p,
+    const char *actor, int64_t now, struct generation_rec *out, char *why, size_t whylen);
+
+/*
+ * Deletes the retired generations no key period from oldest_start on can
+ * reach (generation_purgeable()), with their sealed secrets and an audit
+ * entry, in one write transaction. ids (cap entries) gets the purged
+ * generations, *n their count. Retired generations that are still
+ * reachable and none purgeable is SKM_ESTATE, with why naming the first
+ * and when it stops being reachable; nothing retired is 0 with *n 0.
+ */
+int kms_purge_retired(const struct kms *k, struct store *st, int64_t oldest_start,
+    const char *actor, int64_t now, uint32_t *ids, size_t cap, size_t *n, char *why,
+    size_t whylen);
 
 /* Period number and bounds of the period containing a Unix time. */
 int kms_period_at(const struct kms *k, int64_t unix_time, uint64_t *period_no,

@@ -24,13 +24,16 @@ kms_keyset_derive_batch(const struct kms *k, size_t n, const char *const uris[],
 	size_t *idlens = NULL, i;
 	int *ust = NULL;
 	uint8_t (*rsks)[SAKKE_POINT_LEN] = NULL;
+	const struct kms_gen *g;
 	uint64_t start, end;
 	int rc;
 
 	if (n == 0)
 		return 0;
 	memset(ks, 0, n * sizeof(*ks));
-	if (k->sakke == NULL || k->eccsi == NULL)
+	if ((g = kms_gen_of_period(k, period_no)) == NULL)
+		return SKM_ENOTFOUND;
+	if (g->sakke == NULL || g->eccsi == NULL)
 		return SKM_ESTATE;
 	if ((rc = kms_validity_period(k, period_no)) != 0)
 		return rc;
@@ -48,19 +51,20 @@ kms_keyset_derive_batch(const struct kms *k, size_t n, const char *const uris[],
 		    uid_derive(uris[i], lens[i], d->kms_uri, strlen(d->kms_uri),
 		    d->user_key_period, d->user_key_offset, period_no, ks[i].uid);
 		ks[i].period_no = period_no;
+		ks[i].gen = g->rec.id;
 		ks[i].valid_from = time_ntp_to_unix(start);
 		ks[i].valid_to = time_ntp_to_unix(end);
 		ids[i] = ks[i].uid;
 		idlens[i] = sizeof(ks[i].uid);
 	}
-	if ((rc = sakke_rsk_derive_batch(k->sakke, n, ids, idlens, rsks, status)) != 0)
+	if ((rc = sakke_rsk_derive_batch(g->sakke, n, ids, idlens, rsks, status)) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (status[i] == 0)
 			status[i] = ust[i];
 		if (status[i] == 0) {
 			memcpy(ks[i].rsk, rsks[i], SAKKE_POINT_LEN);
-			status[i] = eccsi_ssk_derive(k->eccsi, ks[i].uid, sizeof(ks[i].uid),
+			status[i] = eccsi_ssk_derive(g->eccsi, ks[i].uid, sizeof(ks[i].uid),
 			    ks[i].ssk, ks[i].pvt);
 		}
 		if (status[i] != 0)

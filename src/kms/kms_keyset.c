@@ -19,13 +19,17 @@ kms_keyset_derive(const struct kms *k, const char *uri, size_t urilen,
     uint64_t period_no, struct kms_keyset *ks)
 {
 	const struct domain_rec *d = &k->domain;
+	const struct kms_gen *g;
 	uint64_t start, end;
 	int rc;
 
 	memset(ks, 0, sizeof(*ks));
 	if (urilen == 0)
 		return SKM_EINVAL;
-	if (k->sakke == NULL || k->eccsi == NULL)
+	/* The period's generation: its start decides, so a period never straddles two. */
+	if ((g = kms_gen_of_period(k, period_no)) == NULL)
+		return SKM_ENOTFOUND;
+	if (g->sakke == NULL || g->eccsi == NULL)
 		return SKM_ESTATE;
 	if ((rc = kms_validity_period(k, period_no)) != 0)
 		return rc;
@@ -36,10 +40,11 @@ kms_keyset_derive(const struct kms *k, const char *uri, size_t urilen,
 	    d->user_key_period, d->user_key_offset, period_no, ks->uid)) != 0)
 		return rc;
 	ks->period_no = period_no;
+	ks->gen = g->rec.id;
 	ks->valid_from = time_ntp_to_unix(start);
 	ks->valid_to = time_ntp_to_unix(end);
-	if ((rc = sakke_rsk_derive(k->sakke, ks->uid, sizeof(ks->uid), ks->rsk)) != 0 ||
-	    (rc = eccsi_ssk_derive(k->eccsi, ks->uid, sizeof(ks->uid), ks->ssk,
+	if ((rc = sakke_rsk_derive(g->sakke, ks->uid, sizeof(ks->uid), ks->rsk)) != 0 ||
+	    (rc = eccsi_ssk_derive(g->eccsi, ks->uid, sizeof(ks->uid), ks->ssk,
 	    ks->pvt)) != 0)
 		kms_keyset_clear(ks);
 	return rc;
@@ -49,9 +54,12 @@ void
 kms_keyset_xml(const struct kms *k, const struct kms_keyset *ks, const char *uri,
     struct kmsxml_keyset *x)
 {
+	const struct kms_gen *g = kms_gen_by_id(k, ks->gen);
+
 	memset(x, 0, sizeof(*x));
 	x->kms_uri = k->domain.kms_uri;
-	x->cert_uri = k->domain.cert_uri[0] != '\0' ? k->domain.cert_uri : NULL;
+	/* CertUri names the certificate whose secrets made the key set. */
+	x->cert_uri = g != NULL && g->rec.cert_uri[0] != '\0' ? g->rec.cert_uri : NULL;
 	x->issuer = k->domain.issuer[0] != '\0' ? k->domain.issuer : NULL;
 	x->user_uri = uri;
 	memcpy(x->user_id, ks->uid, sizeof(x->user_id));

@@ -27,12 +27,16 @@ kms_validity_check(int64_t valid_from, int64_t valid_to, int64_t start, int64_t 
 int
 kms_validity_period(const struct kms *k, uint64_t period_no)
 {
+	const struct kms_gen *g;
 	int64_t start, end;
 	int rc;
 
 	if ((rc = kms_period_bounds(k, period_no, &start, &end)) != 0)
 		return rc;
-	return kms_validity_check(k->domain.valid_from, k->domain.valid_to, start, end);
+	/* The certificate of the period's own generation (a rollover's, say). */
+	if ((g = kms_gen_of_period(k, period_no)) == NULL)
+		return SKM_ERANGE;
+	return kms_validity_check(g->rec.valid_from, g->rec.valid_to, start, end);
 }
 
 int

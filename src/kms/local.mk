@@ -2,8 +2,8 @@
 # src/kms: the one layer that combines the store with libskm.
 noinst_LTLIBRARIES += src/kms/libkms.la
 src_kms_libkms_la_SOURCES = \
-	src/kms/kms.c src/kms/kms.h src/kms/kms_int.h \
-	src/kms/kms_kek.c \
+	src/kms/kms.c src/kms/kms.h src/kms/kms_int.h src/kms/kms_impl.h \
+	src/kms/kms_kek.c src/kms/kms_gen.c src/kms/kms_rollover.c \
 	src/kms/kms_domain.c \
 	src/kms/kms_keyset.c \
 	src/kms/kms_batch.c \

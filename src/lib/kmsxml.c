@@ -122,13 +122,28 @@ int
 kmsxml_init_response(const struct kmsxml_response *r, const struct kmsxml_cert *cert,
     char **out, size_t *len)
 {
+	return kmsxml_init_response_next(r, cert, NULL, out, len);
+}
+
+int
+kmsxml_init_response_next(const struct kmsxml_response *r,
+    const struct kmsxml_cert *cert, const struct kmsxml_cert *next, char **out,
+    size_t *len)
+{
 	static const char *const version[] = { "Version", "1.0.0", NULL };
+	static const char *const ext[] = { "xmlns:skms", KMSXML_SKMS_NS, NULL };
 	struct xmlw w;
 
 	kmsxml_response_open(&w, r);
 	xmlw_open(&w, "KmsMessage", NULL);
 	xmlw_open(&w, "KmsInit", version);
 	kmsxml_write_cert(&w, cert, 0);
+	/* After the certificate, where KmsInit's schema admits ##other. */
+	if (next != NULL) {
+		xmlw_open(&w, "skms:NextKmsCertificate", ext);
+		kmsxml_write_cert(&w, next, 0);
+		xmlw_close(&w, "skms:NextKmsCertificate");
+	}
 	xmlw_close(&w, "KmsInit");
 	xmlw_close(&w, "KmsMessage");
 	return kmsxml_response_finish(&w, out, len);

@@ -74,6 +74,19 @@ int kmsxml_cert_doc(const struct kmsxml_cert *cert, char **out, size_t *len);
 int kmsxml_keyset_doc(const struct kmsxml_keyset *ks, char **out, size_t *len);
 int kmsxml_init_response(const struct kmsxml_response *r, const struct kmsxml_cert *cert,
     char **out, size_t *len);
+
+/*
+ * The skms extension of KmsInit (KMSXML_SKMS_NS): while a rollover is
+ * scheduled, the next Root certificate, whole, inside
+ * <skms:NextKmsCertificate> after the certificate in force. Standard
+ * clients skip it: KmsInit admits elements of other namespaces.
+ */
+#define KMSXML_SKMS_NS	"urn:skms:kms-ext:1"
+
+/* As kmsxml_init_response(), with the next certificate when next is not NULL. */
+int kmsxml_init_response_next(const struct kmsxml_response *r,
+    const struct kmsxml_cert *cert, const struct kmsxml_cert *next, char **out,
+    size_t *len);
 int kmsxml_keyprov_response(const struct kmsxml_response *r,
     const struct kmsxml_keyset *sets, size_t nsets, char **out, size_t *len);
 /* certs: serialised KmsCertificate elements (as stored), each NUL-terminated. */

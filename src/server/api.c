@@ -4,7 +4,9 @@
  * authenticated (bearer token or client certificate), its optional
  * KmsRequest body checked, its path routed, and the caller authorised
  * against the store in a read transaction of its own, so a revocation
- * made with skmsctl applies at the next request. Key sets come from the
+ * made with skmsctl applies at the next request. A rollover made with
+ * skmsctl is picked up the same way: Init and KeyProv first look at the
+ * store's generation serial and load any new generation (kms_refresh). Key sets come from the
  * cache (unsealed on the loop thread) or from a derivation on the worker
  * pool; each is audited durably before its reply leaves, or within
  * audit.commit-window-ms of it. Completions run on the loop the request
@@ -281,16 +283,41 @@ api_body(struct api *api, struct req *r, const struct api_ctx *c)
 	return ERRMAP_OK;
 }
 
+/* Loads a generation added by a rollover in another process since the last request. */
+static void
+api_refresh(struct api *api)
+{
+	char why[256];
+	size_t added = 0;
+	int rc;
+
+	rc = kms_refresh(api->kms, api->st, &added, why, sizeof(why));
+	if (rc != 0 && log_rate_ok(&api->rate))
+		log_warnx("rollover: %s", why[0] != '\0' ? why : skm_strerror(rc));
+	if (added > 0)
+		log_info("rollover: %zu new generation%s of master secrets loaded", added,
+		    added == 1 ? "" : "s");
+}
+
+/*
+ * The certificate in force now and, while a rollover is scheduled, the
+ * next one in the skms extension (kmsxml.h), so a client can fetch and
+ * check it before the boundary.
+ */
 static void
 api_init(struct api *api, struct req *r, const struct api_ctx *c)
 {
 	struct kmsxml_response resp = { c->caller, api_kms_uri(api), c->now, c->url };
-	struct kmsxml_cert cert;
+	struct kmsxml_cert cert, next;
 	char *doc = NULL;
 	size_t len = 0;
+	int have_next;
 
-	kms_cert(api->kms, &cert);
-	if (kmsxml_init_response(&resp, &cert, &doc, &len) != 0) {
+	api_refresh(api);
+	kms_cert(api->kms, c->now, &cert);
+	have_next = kms_cert_next(api->kms, c->now, &next) == 0;
+	if (kmsxml_init_response_next(&resp, &cert, have_next ? &next : NULL, &doc,
+	    &len) != 0) {
 		api_refuse(api, r, c, ERRMAP_INTERNAL, NULL);
 		return;
 	}
@@ -463,6 +490,9 @@ api_period(struct api *api, const struct route *rt, int64_t now, uint64_t *pno)
 		    p > cur + api->cf->period.window_future)
 			return ERRMAP_OUTSIDE_WINDOW;
 	}
+	/* A period whose generation was purged is out of every window. */
+	if (kms_gen_of_period(api->kms, p) == NULL)
+		return ERRMAP_OUTSIDE_WINDOW;
 	if (kms_validity_period(api->kms, p) != 0)
 		return ERRMAP_CERT_VALIDITY;
 	*pno = p;
@@ -505,6 +535,17 @@ api_authorise(struct api *api, const struct api_ctx *c, uint64_t pno, int *enrol
 	}
 }
 
+static int
+api_cached_gen_ok(struct api *api, struct kms_keyset *ks)
+{
+	const struct kms_gen *g = kms_gen_of_period(api->kms, ks->period_no);
+
+	if (g != NULL && g->rec.id == ks->gen)
+		return 1;
+	kms_keyset_clear(ks);
+	return 0;
+}
+
 static void
 api_keyprov(struct api *api, struct req *r, const struct api_ctx *c,
     const struct route *rt)
@@ -522,6 +563,7 @@ api_keyprov(struct api *api, struct req *r, const struct api_ctx *c,
 		api_refuse(api, r, c, ERRMAP_OTHER_IDENTITY, NULL);
 		return;
 	}
+	api_refresh(api);
 	if ((id = api_period(api, rt, c->now, &pno)) != ERRMAP_OK ||
 	    (id = api_authorise(api, c, pno, &enroll, &from)) != ERRMAP_OK) {
 		api_refuse(api, r, c, id, NULL);
@@ -550,7 +592,12 @@ api_keyprov(struct api *api, struct req *r, const struct api_ctx *c,
 	/* Completions (derivation, audit commit) run on the request's own loop. */
 	pool_job_home(api->pool, &call->job, req_base(r));
 	pool_job_home(api->pool, &call->audit.job, req_base(r));
-	if (cache_get(api->cache, call->caller, call->caller_len, pno, &call->ks) == 0) {
+	/*
+	 * A key set cached before a rollover was scheduled (by precomputation)
+	 * may be of the old generation: only one of the period's own is served.
+	 */
+	if (cache_get(api->cache, call->caller, call->caller_len, pno, &call->ks) == 0 &&
+	    api_cached_gen_ok(api, &call->ks)) {
 		metrics_cache_lookup(1);
 		if (api_keyset_doc(call) != 0) {
 			api_call_refuse(call, ERRMAP_INTERNAL);

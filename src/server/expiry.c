@@ -14,21 +14,27 @@
 
 /* The end of the last period wholly inside the validity, 0 when unknown. */
 static int64_t
-expiry_last_end(const struct kms *k)
+expiry_last_end(const struct kms *k, int64_t valid_to)
 {
 	uint64_t no;
 	int64_t start, end;
 
-	if (kms_period_at(k, k->domain.valid_to - 1, &no, &start, &end) != 0)
+	if (kms_period_at(k, valid_to - 1, &no, &start, &end) != 0)
 		return 0;
-	return end <= k->domain.valid_to ? end : start;
+	return end <= valid_to ? end : start;
 }
 
 void
 expiry_tick(const struct kms *k, int64_t now, int64_t *last)
 {
-	int64_t valid_to = k->domain.valid_to, left = valid_to - now, last_end;
+	struct kmsxml_cert cert;
+	int64_t valid_to, left, last_end;
 	char to[TIME_TEXT_LEN], end[TIME_TEXT_LEN];
+
+	/* The certificate in force now: after a rollover, the new one. */
+	kms_cert(k, now, &cert);
+	valid_to = cert.valid_to;
+	left = valid_to - now;
 
 	metrics_cert_valid_to(valid_to);
 	if (!kms_validity_warn_due(now, valid_to, *last))
@@ -36,7 +42,7 @@ expiry_tick(const struct kms *k, int64_t now, int64_t *last)
 	*last = now;
 	if (time_format(valid_to, to, sizeof(to)) != 0)
 		snprintf(to, sizeof(to), "@%lld", (long long)valid_to);
-	if ((last_end = expiry_last_end(k)) == 0 ||
+	if ((last_end = expiry_last_end(k, valid_to)) == 0 ||
 	    time_format(last_end, end, sizeof(end)) != 0)
 		snprintf(end, sizeof(end), "none");
 	if (left > 0)

@@ -4,6 +4,10 @@
  * not the loop), then one batch job at a time, so the pool's queue keeps
  * room for live requests. Each job seals its results into the cache on
  * the worker; the loop only chains the next job and re-arms the timer.
+ * The target period's own generation of master secrets derives it
+ * (kms_keyset_derive_batch picks it), so before a rollover's boundary the
+ * next period comes from the next secrets; the listing job first loads
+ * a generation added since the last request (kms_refresh).
  */
 #include "server/precompute.h"
 #include "common/err.h"
@@ -106,7 +110,10 @@ precompute_list(void *arg)
 	struct precompute *pc = arg;
 	struct precompute_scan s = { pc, NULL, (int64_t)time(NULL) };
 	struct store_txn t;
+	char why[256];
 
+	if (kms_refresh(pc->kms, pc->st, NULL, why, sizeof(why)) != 0)
+		log_warnx("precompute: rollover: %s", why[0] != '\0' ? why : "failed");
 	if (store_txn_begin(pc->st, 0, &t) != 0)
 		return;
 	s.t = &t;

@@ -42,6 +42,30 @@ domain_period(struct out *o, uint64_t no, int64_t start, int64_t end)
 	out_time(o, "period-end", end, 0);
 }
 
+/* One generation: its certificate, state and the first period it derives. */
+static void
+domain_gen(struct ctl *c, const struct kms_gen *g, enum generation_state state)
+{
+	struct out *o = &c->out;
+	uint64_t no;
+	int64_t start, end;
+
+	out_item_begin(o);
+	out_str(o, "certificate", g->rec.cert_uri);
+	out_u64(o, "generation", g->rec.id);
+	out_str(o, "state", generation_state_name(state));
+	if (g->rec.effective == GENERATION_FIRST)
+		out_str(o, "effective-from", "-");
+	else {
+		out_time(o, "effective-from", g->rec.effective, 0);
+		if (kms_period_at(c->kms, g->rec.effective, &no, &start, &end) == 0)
+			out_u64(o, "effective-period", no);
+	}
+	out_time(o, "valid-from", g->rec.valid_from, 1);
+	out_time(o, "valid-to", g->rec.valid_to, 1);
+	out_item_end(o);
+}
+
 int
 cmd_domain_show(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx)
@@ -49,8 +73,9 @@ cmd_domain_show(const struct cli *cli, const struct cli_cmd *cmd, int argc, char
 	struct ctl *c = ctx;
 	const struct domain_rec *d;
 	struct out *o = &c->out;
+	struct kmsxml_cert cert;
 	uint64_t no;
-	int64_t start, end;
+	int64_t now = ctl_now(), start, end;
 	size_t i;
 	int rc;
 
@@ -63,13 +88,15 @@ cmd_domain_show(const struct cli *cli, const struct cli_cmd *cmd, int argc, char
 	out_u64(o, "key-offset", d->user_key_offset);
 	out_u64(o, "user-id-format", d->user_id_format);
 	out_u64(o, "parameter-set", d->parameter_set);
-	if ((rc = kms_period_at(c->kms, ctl_now(), &no, &start, &end)) == 0)
+	if ((rc = kms_period_at(c->kms, now, &no, &start, &end)) == 0)
 		domain_period(o, no, start, end);
-	out_str(o, "cert-uri", d->cert_uri);
+	/* The certificate in force now; every generation is listed below. */
+	kms_cert(c->kms, now, &cert);
+	out_str(o, "cert-uri", cert.cert_uri != NULL ? cert.cert_uri : "");
 	out_str(o, "issuer", d->issuer);
-	out_time(o, "valid-from", d->valid_from, 1);
-	out_time(o, "valid-to", d->valid_to, 1);
-	out_bool(o, "revoked", d->revoked);
+	out_time(o, "valid-from", cert.valid_from, 1);
+	out_time(o, "valid-to", cert.valid_to, 1);
+	out_bool(o, "revoked", cert.revoked);
 	out_list_begin(o, "kms-domains");
 	for (i = 0; i < d->n_domains; i++) {
 		if (c->json) {
@@ -82,8 +109,12 @@ cmd_domain_show(const struct cli *cli, const struct cli_cmd *cmd, int argc, char
 	out_list_end(o);
 	out_str(o, "kek", d->kek.kind == KEK_PASSPHRASE ? "passphrase" : "file");
 	out_str(o, "kek-path", d->kek.path);
-	out_hex(o, "pub-enc-key", d->z, sizeof(d->z));
-	out_hex(o, "pub-auth-key", d->kpak, sizeof(d->kpak));
+	out_hex(o, "pub-enc-key", cert.pub_enc_key, sizeof(cert.pub_enc_key));
+	out_hex(o, "pub-auth-key", cert.pub_auth_key, sizeof(cert.pub_auth_key));
+	out_list_begin(o, "certificates");
+	for (i = 0; i < kms_gen_count(c->kms); i++)
+		domain_gen(c, kms_gen_at(c->kms, i), kms_gen_state(c->kms, i, now));
+	out_list_end(o);
 	out_end(o);
 	return 0;
 }
@@ -94,13 +125,29 @@ cmd_cert_export(const struct cli *cli, const struct cli_cmd *cmd, int argc, char
 {
 	struct ctl *c = ctx;
 	struct kmsxml_cert cert;
+	const char *uri = NULL;
+	const struct kms_gen *g;
 	char *doc;
-	size_t len;
-	int rc;
+	size_t len, i;
+	int rc = 0, by_uri = 0;
+	const struct ctl_arg args[] = {
+		{ "cert-uri", CTL_ARG_STR, &uri, &by_uri },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	if ((rc = no_args(c, argc, argv)) != 0 || (rc = domain_open(c)) != 0)
+	if (!ctl_args(c, argc, argv, args, 0, 0, NULL, &rc))
 		return rc;
-	kms_cert(c->kms, &cert);
+	if ((rc = domain_open(c)) != 0)
+		return rc;
+	if (by_uri) {
+		for (i = 0; (g = kms_gen_at(c->kms, i)) != NULL; i++)
+			if (strcmp(g->rec.cert_uri, uri) == 0)
+				break;
+		if (g == NULL)
+			return ctl_fail(c, uri, "no certificate of this domain has this CertUri");
+		kms_gen_cert(c->kms, g, &cert);
+	} else
+		kms_cert(c->kms, ctl_now(), &cert);
 	if ((rc = kmsxml_cert_doc(&cert, &doc, &len)) != 0)
 		return ctl_fail(c, "encoding the certificate", skm_strerror(rc));
 	fwrite(doc, 1, len, stdout);

@@ -49,15 +49,17 @@ keyset_authorise(struct ctl *c, const char *uri, uint64_t no, int64_t start, int
 
 /* No key set outlives the Root certificate (kms_validity.c), none predates it. */
 static int
-keyset_valid(struct ctl *c, const char *opt, int64_t start, int64_t end)
+keyset_valid(struct ctl *c, const char *opt, uint64_t no)
 {
-	const struct domain_rec *d = &c->kms->domain;
+	const struct kms_gen *g = kms_gen_of_period(c->kms, no);
 	char from[TIME_TEXT_LEN], to[TIME_TEXT_LEN], why[160];
 
-	if (kms_validity_check(d->valid_from, d->valid_to, start, end) == 0)
+	if (g == NULL)
+		return ctl_fail(c, opt, "the master secrets of this key period were purged");
+	if (kms_validity_period(c->kms, no) == 0)
 		return 0;
-	if (time_format(d->valid_from, from, sizeof(from)) != 0 ||
-	    time_format(d->valid_to, to, sizeof(to)) != 0)
+	if (time_format(g->rec.valid_from, from, sizeof(from)) != 0 ||
+	    time_format(g->rec.valid_to, to, sizeof(to)) != 0)
 		return ctl_fail(c, opt, "key period outside the KMS certificate's validity");
 	snprintf(why, sizeof(why), "key period outside the KMS certificate's validity "
 	    "(%s to %s)", from, to);
@@ -97,7 +99,7 @@ cmd_keyset_derive(const struct cli *cli, const struct cli_cmd *cmd, int argc, ch
 		    skm_strerror(rc));
 	if (by_no && (rc = kms_period_bounds(c->kms, no, &start, &end)) != 0)
 		return ctl_fail(c, "--period", skm_strerror(rc));
-	if ((rc = keyset_valid(c, by_no ? "--period" : "--at", start, end)) != 0)
+	if ((rc = keyset_valid(c, by_no ? "--period" : "--at", no)) != 0)
 		return rc;
 	if ((rc = keyset_authorise(c, uri, no, start, end)) != 0)
 		return rc;

@@ -101,6 +101,9 @@ int ctl_args(struct ctl *c, int argc, char **argv, const struct ctl_arg *args, i
 int cmd_init(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_kek_rotate(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_domain_show(const struct cli *, const struct cli_cmd *, int, char **, void *);
+int cmd_domain_rollover(const struct cli *, const struct cli_cmd *, int, char **, void *);
+int cmd_domain_purge_retired(const struct cli *, const struct cli_cmd *, int, char **,
+    void *);
 int cmd_cert_export(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_period_show(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_keyset_derive(const struct cli *, const struct cli_cmd *, int, char **, void *);

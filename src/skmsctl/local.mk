@@ -8,6 +8,7 @@ src_skmsctl_skmsctl_SOURCES = \
 	src/skmsctl/cmd_init.c \
 	src/skmsctl/cmd_domain.c \
 	src/skmsctl/cmd_kek.c \
+	src/skmsctl/cmd_rollover.c \
 	src/skmsctl/cmd_keyset.c \
 	src/skmsctl/cmd_user.c \
 	src/skmsctl/cmd_external.c \

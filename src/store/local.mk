@@ -8,6 +8,8 @@ src_store_libstore_la_SOURCES = \
 	src/store/seal.c src/store/seal.h \
 	src/store/kek.c src/store/kek.h src/store/kek_file.c src/store/kek_passphrase.c \
 	src/store/secrets.c src/store/secrets.h \
+	src/store/generation.c src/store/generation.h \
+	src/store/generation_state.c src/store/generation_state.h \
 	src/store/domain.c src/store/domain.h \
 	src/store/identity.c src/store/identity.h \
 	src/store/identity_state.c src/store/identity_state.h \

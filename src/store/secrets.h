@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The master secrets record: one opaque octet string (the caller's, e.g.
- * KSAK || PRF key || z) sealed under the key-encryption key. The store
- * never sees it in clear except in the caller's buffers. Every sealed
- * record lives in the STORE_C_SECRETS class, its key starting with that
- * octet, so that store_secrets_reseal() finds them all.
+ * KSAK || PRF key || z) sealed under the key-encryption key, one record
+ * per generation of the domain (store/generation.h). The store never sees
+ * it in clear except in the caller's buffers. Every sealed record of the
+ * store has a key starting with STORE_C_SECRETS: a re-seal visits that
+ * key range.
  */
 #ifndef SKM_STORE_SECRETS_H
 #define SKM_STORE_SECRETS_H
@@ -39,5 +40,14 @@ int store_secrets_get(struct store_txn *t, const struct kek *kek,
  */
 int store_secrets_reseal(struct store_txn *t, const struct kek *from,
     const struct kek *to, size_t *n);
+
+/* As store_secrets_put() and _get() for generation gen (0: the domain's first). */
+int store_secrets_put_gen(struct store_txn *t, uint32_t gen, const struct kek *kek,
+    const uint8_t *plain, size_t len);
+int store_secrets_get_gen(struct store_txn *t, uint32_t gen, const struct kek *kek,
+    uint8_t *buf, size_t cap, size_t *len);
+
+/* Deletes the sealed secrets of generation gen; a missing record is SKM_ENOTFOUND. */
+int store_secrets_del_gen(struct store_txn *t, uint32_t gen);
 
 #endif

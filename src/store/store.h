@@ -31,7 +31,8 @@ struct MDB_txn;
 enum store_class {
 	STORE_C_META = 0x00,		/* schema version, counters */
 	STORE_C_DOMAIN = 0x10,		/* the one domain record */
-	STORE_C_SECRETS = 0x11,		/* the sealed master secrets */
+	STORE_C_SECRETS = 0x11,		/* the sealed master secrets [|| u32 generation] */
+	STORE_C_GENERATION = 0x12,	/* class || u32 generation */
 	STORE_C_IDENTITY = 0x20,	/* class || URI */
 	STORE_C_PERIOD = 0x21,		/* class || u16 len || URI || u64 period */
 	STORE_C_CERT = 0x30,		/* class || CertUri */
@@ -44,6 +45,7 @@ enum store_meta {
 	STORE_META_AUDIT_SEQ = 0x01,
 	STORE_META_CACHENUM = 0x02,
 	STORE_META_AUDIT_JOURNAL = 0x03,	/* last journal generation imported */
+	STORE_META_GENERATION_SERIAL = 0x10,	/* bumped by each change of generations */
 };
 
 #define STORE_SCHEMA_VERSION	2

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: ISC */
+/* Inside the kms module: the generations behind struct kms (kms_gen.c). */
+#ifndef SKM_KMS_KMS_IMPL_H
+#define SKM_KMS_KMS_IMPL_H
+
+#include <stddef.h>
+
+#include "kms/kms.h"
+
+struct store_txn;
+
+/*
+ * Sets up k->gens and loads every generation of the store through t,
+ * unsealing with kek (kept for kms_refresh(); NULL: public only, and then
+ * it is not kept). Takes kek: it is freed with k.
+ */
+int kms_gens_open(struct kms *k, struct store_txn *t, struct kek *kek, char *why,
+    size_t whylen);
+
+/* The key-encryption key k was opened with; NULL when opened public. */
+const struct kek *kms_gens_kek(const struct kms *k);
+
+/* Frees k->gens, its secrets and its key. */
+void kms_gens_free(struct kms *k);
+
+#endif
