@@ -178,7 +178,7 @@ stop soon
 # --- long: the default five years ---
 STORE=long
 long_to=$(date -u -d "$("$CTL" --store "$tmp/long" domain show |
-    awk '$1 == "valid-to:" { print $2 }')" +%s)
+    awk '$1 == "valid-to:" { print $2; exit }')" +%s)
 start_skmsd "$C" write_conf
 wait_log "precompute: key sets of period $((cur + 1)) ready" "$tmp/log" 0
 same "$(metric skms_keysets_derived_total)" 1 "long: next period precomputed"
