@@ -288,6 +288,14 @@ kill -HUP "$pid"
 wait_log "configuration reloaded" "$tmp/log" "$n0"
 hasnt "kek changed" "$tmp/log" "the key-encryption key is no restart-only setting"
 expect 0 "key set served after the reload" keyprov "$tmp/kp3.xml"
+# the reload handed the new key to the running daemon: the secrets of a
+# rollover made now, sealed under it, are loaded at the next request
+expect 0 "rollover scheduled after the rotation" "$CTL" --config "$C" domain rollover \
+    --at "@$(( $(date +%s) + 400 * 86400 ))"
+expect 0 "key set served after the rollover was scheduled" keyprov "$tmp/kp5.xml"
+has "rollover: 1 new generation of master secrets loaded" "$tmp/log" \
+    "the rollover's secrets unsealed with the rotated key"
+hasnt "rollover: .*unseal\|rollover: .*verify" "$tmp/log" "no unseal failure after the rotation"
 # a restart with the new configuration serves the same key sets
 kill "$pid"
 wait "$pid" 2>/dev/null

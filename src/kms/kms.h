@@ -99,11 +99,20 @@ void kms_free(struct kms *k);
 
 /*
  * Checks that the key-encryption key named as for kms_open() opens the
- * domain's master secrets, keeping nothing (skmsd at a reload): 0, or an
- * SKM_E* code with the reason in why.
+ * domain's master secrets (skmsd at a reload): 0, or an SKM_E* code with
+ * the reason in why. On success the key goes to *keep when keep is not
+ * NULL (the caller frees it, or gives it to kms_kek_adopt()), else it is
+ * freed.
  */
 int kms_kek_check(struct store *st, const char *kek_file, const char *passphrase_file,
-    char *why, size_t whylen);
+    struct kek **keep, char *why, size_t whylen);
+
+/*
+ * From now on k unseals the generations a later rollover adds with kek
+ * (after 'skmsctl kek rotate' re-sealed them all under it), taking it
+ * over; the key k held is freed. Thread-safe against kms_refresh().
+ */
+void kms_kek_adopt(const struct kms *k, struct kek *kek);
 
 /* What kms_kek_rotate() did. */
 struct kms_kek_rotation {

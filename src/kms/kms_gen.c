@@ -175,6 +175,19 @@ kms_gens_free(struct kms *k)
 	k->gens = NULL;
 }
 
+void
+kms_kek_adopt(const struct kms *k, struct kek *kek)
+{
+	struct kms_gens *gs = k->gens;
+	struct kek *old;
+
+	pthread_mutex_lock(&gs->mu);
+	old = gs->kek;
+	gs->kek = kek;
+	pthread_mutex_unlock(&gs->mu);
+	kek_free(old);
+}
+
 const struct kek *
 kms_gens_kek(const struct kms *k)
 {

@@ -127,7 +127,7 @@ kms_kek_ref_eq(const struct kek_ref *a, const struct kek_ref *b)
 
 int
 kms_kek_check(struct store *st, const char *kek_file, const char *passphrase_file,
-    char *why, size_t whylen)
+    struct kek **keep, char *why, size_t whylen)
 {
 	struct domain_rec *d = NULL;
 	struct store_txn t;
@@ -146,6 +146,10 @@ kms_kek_check(struct store *st, const char *kek_file, const char *passphrase_fil
 		goto out;
 	if ((rc = kms_kek_opens(st, kek)) != 0)
 		kms_kek_unseal_why(&d->kek, path, rc, why, whylen);
+	else if (keep != NULL) {
+		*keep = kek;
+		kek = NULL;
+	}
 out:
 	kek_free(kek);
 	OPENSSL_free(d);

@@ -344,15 +344,18 @@ server_loop_stop(evutil_socket_t fd, short what, void *arg)
  * as it must at the next start: after 'skmsctl kek rotate' a reload is
  * where the new source is taken up, and a configuration still naming the
  * old key is refused now rather than at the next start. The running
- * secrets were unsealed at start and stay. After the switch to
+ * secrets were unsealed at start and stay; the key is kept (*keep) for the
+ * secrets of a later rollover. After the switch to
  * server.user the key, which belongs to root, cannot be read: not checked.
  */
 static int
-server_kek_check(struct server *s, const struct conf *cf, char *why, size_t whylen)
+server_kek_check(struct server *s, const struct conf *cf, struct kek **keep, char *why,
+    size_t whylen)
 {
 	char sub[512];
 	int rc;
 
+	*keep = NULL;
 	if (s->store == NULL)
 		return 0;
 	if (geteuid() != s->start_uid) {
@@ -361,7 +364,7 @@ server_kek_check(struct server *s, const struct conf *cf, char *why, size_t whyl
 		return 0;
 	}
 	sub[0] = '\0';
-	if ((rc = kms_kek_check(s->store, cf->kek.file, cf->kek.passphrase_file, sub,
+	if ((rc = kms_kek_check(s->store, cf->kek.file, cf->kek.passphrase_file, keep, sub,
 	    sizeof(sub))) != 0)
 		snprintf(why, whylen, "kek: %s", sub[0] != '\0' ? sub : skm_strerror(rc));
 	return rc;
@@ -371,6 +374,7 @@ static void
 server_reload(struct server *s)
 {
 	struct gen next;
+	struct kek *kek;
 	char why[600];
 	const char *fixed;
 
@@ -387,12 +391,16 @@ server_reload(struct server *s)
 		gen_free(&next);
 		return;
 	}
-	if (server_kek_check(s, next.cf, why, sizeof(why)) != 0) {
+	if (server_kek_check(s, next.cf, &kek, why, sizeof(why)) != 0) {
 		log_warnx("reload failed, keeping the running configuration: %s", why);
 		gen_free(&next);
 		return;
 	}
 	gen_install(&s->cur, &s->prev, &next, &s->mu);
+	if (kek != NULL && s->kms != NULL)
+		kms_kek_adopt(s->kms, kek);
+	else
+		kek_free(kek);
 	if ((fixed = server_restart_only(s->prev.cf, s->cur.cf)) != NULL)
 		log_warnx("%s changed: kept as started until a restart", fixed);
 	log_set_level(s->cur.cf->log.level);
