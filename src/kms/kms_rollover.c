@@ -76,6 +76,30 @@ rollover_secrets(struct generation_rec *g, uint8_t *plain)
 	return rc;
 }
 
+/*
+ * Begins the write transaction t and reads every generation into a new
+ * *list (the caller frees it) with their effective times in eff. *open is
+ * set once t needs an abort or a commit.
+ */
+static int
+rollover_begin(struct store *st, struct store_txn *t, int *open,
+    struct generation_rec **list, size_t *n, int64_t *eff, char *why, size_t whylen)
+{
+	size_t i;
+	int rc;
+
+	if ((*list = calloc(GENERATION_MAX, sizeof(**list))) == NULL)
+		return SKM_ENOMEM;
+	if ((rc = store_txn_begin(st, 1, t)) != 0)
+		return rc;
+	*open = 1;
+	if ((rc = store_generation_list(t, *list, GENERATION_MAX, n)) != 0)
+		return skm_why(why, whylen, rc, "generations: %s", skm_strerror(rc));
+	for (i = 0; i < *n; i++)
+		eff[i] = (*list)[i].effective;
+	return 0;
+}
+
 int
 kms_rollover(const struct kms *k, struct store *st, const struct kms_rollover_params *p,
     const char *actor, int64_t now, struct generation_rec *out, char *why, size_t whylen)
@@ -95,17 +119,8 @@ kms_rollover(const struct kms *k, struct store *st, const struct kms_rollover_pa
 	if (kek == NULL)
 		return skm_why(why, whylen, SKM_ESTATE, "the domain is open without its "
 		    "key-encryption key");
-	if ((list = calloc(GENERATION_MAX, sizeof(*list))) == NULL)
-		return SKM_ENOMEM;
-	if ((rc = store_txn_begin(st, 1, &t)) != 0)
+	if ((rc = rollover_begin(st, &t, &open, &list, &n, eff, why, whylen)) != 0)
 		goto out;
-	open = 1;
-	if ((rc = store_generation_list(&t, list, GENERATION_MAX, &n)) != 0) {
-		snprintf(why, whylen, "generations: %s", skm_strerror(rc));
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		eff[i] = list[i].effective;
 	for (i = 0; i < n; i++)
 		if (generation_state(eff, n, i, now) == GENERATION_NEXT) {
 			time_format(eff[i], from, sizeof(from));
@@ -211,17 +226,8 @@ kms_purge_retired(const struct kms *k, struct store *st, int64_t oldest_start,
 	*nout = 0;
 	why[0] = '\0';
 	detail[0] = '\0';
-	if ((list = calloc(GENERATION_MAX, sizeof(*list))) == NULL)
-		return SKM_ENOMEM;
-	if ((rc = store_txn_begin(st, 1, &t)) != 0)
+	if ((rc = rollover_begin(st, &t, &open, &list, &n, eff, why, whylen)) != 0)
 		goto out;
-	open = 1;
-	if ((rc = store_generation_list(&t, list, GENERATION_MAX, &n)) != 0) {
-		snprintf(why, whylen, "generations: %s", skm_strerror(rc));
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		eff[i] = list[i].effective;
 	for (i = 0; i < n; i++) {
 		if (generation_state(eff, n, i, now) != GENERATION_RETIRED)
 			continue;
