@@ -99,6 +99,10 @@ tokens:
 period:
   window-past: 1
   window-future: 1
+# How many requests a loop or a retry makes depends on the machine's
+# speed: no rate limit here (skmsd_rate.sh tests it).
+ratelimit:
+  burst: 0
 log:
   level: info
 EOF

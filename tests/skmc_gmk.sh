@@ -82,6 +82,10 @@ tokens:
       audience: skms
       key-file: $tmp/iss.pub
       algorithms: [ES256]
+# How many requests a loop or a retry makes depends on the machine's
+# speed: no rate limit here (skmsd_rate.sh tests it).
+ratelimit:
+  burst: 0
 log:
   level: info
 EOF2
