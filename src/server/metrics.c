@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "common/err.h"
+#include "server/errmap.h"
 #include "server/metrics.h"
 
 /* The statuses the KMS answers with; any other is counted as "other". */
@@ -56,6 +57,7 @@ static _Atomic uint64_t metrics_precomputed;
 static _Atomic int metrics_have_precomputed;
 static _Atomic uint64_t metrics_precompute_left;
 static _Atomic uint64_t metrics_audit_lag_ms;
+static _Atomic uint64_t metrics_refusals[ERRMAP_COUNT];
 
 void
 metrics_request(enum metrics_endpoint ep, int status, double seconds)
@@ -177,6 +179,13 @@ metrics_audit_lag(double seconds)
 	    memory_order_relaxed);
 }
 
+void
+metrics_refusal(int id)
+{
+	if (id > 0 && id < ERRMAP_COUNT)
+		atomic_fetch_add_explicit(&metrics_refusals[id], 1, memory_order_relaxed);
+}
+
 #define LOAD(x)	atomic_load_explicit(&(x), memory_order_relaxed)
 
 int
@@ -263,6 +272,12 @@ metrics_render(char **out, size_t *len)
 	    "# TYPE skms_connections_over_address_limit_total counter\n"
 	    "skms_connections_over_address_limit_total %llu\n",
 	    (unsigned long long)LOAD(metrics_address_limited));
+	fputs("# HELP skms_kms_errors_total KmsError replies of the KMS interface, by ErrorCode.\n"
+	    "# TYPE skms_kms_errors_total counter\n", f);
+	for (i = 1; i < ERRMAP_COUNT; i++)
+		if ((n = LOAD(metrics_refusals[i])) != 0)
+			fprintf(f, "skms_kms_errors_total{code=\"%d\"} %llu\n",
+			    errmap_get((enum errmap_id)i)->code, (unsigned long long)n);
 	fprintf(f, "# HELP skms_precompute_pending Identities the running precomputation "
 	    "has still to derive key sets for; 0 between runs.\n"
 	    "# TYPE skms_precompute_pending gauge\n"
@@ -273,12 +288,12 @@ metrics_render(char **out, size_t *len)
 	    "skms_audit_journal_lag_seconds %.3f\n",
 	    (unsigned long long)LOAD(metrics_precompute_left),
 	    (double)LOAD(metrics_audit_lag_ms) / 1e3);
-	/* Absent until a run ends: a daemon that never precomputes raises no alert. */
+	/* No sample until a run ends: a daemon that never precomputes raises no alert. */
+	fputs("# HELP skms_precomputed_period The last key period whose key sets "
+	    "precomputation finished.\n"
+	    "# TYPE skms_precomputed_period gauge\n", f);
 	if (LOAD(metrics_have_precomputed))
-		fprintf(f, "# HELP skms_precomputed_period The last key period whose key sets "
-		    "precomputation finished.\n"
-		    "# TYPE skms_precomputed_period gauge\n"
-		    "skms_precomputed_period %llu\n",
+		fprintf(f, "skms_precomputed_period %llu\n",
 		    (unsigned long long)LOAD(metrics_precomputed));
 	/* Read at rendering, not at the last timer tick: exact to the second. */
 	if (LOAD(metrics_have_valid_to))

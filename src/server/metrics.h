@@ -64,6 +64,9 @@ void metrics_precompute_pending(uint64_t n);
  */
 void metrics_audit_lag(double seconds);
 
+/* A KmsError reply of the KMS interface: its errmap_id (errmap.h). */
+void metrics_refusal(int id);
+
 /* The Prometheus text exposition; *out is freed with free(). */
 int metrics_render(char **out, size_t *len);
 
