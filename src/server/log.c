@@ -14,7 +14,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -37,9 +36,8 @@
 static const char *log_prog = "skmsd";
 static int log_syslog;
 static int log_journal;
-/* Set on SIGHUP while every loop thread logs. */
+/* Both set on SIGHUP while every loop thread logs. */
 static _Atomic int log_format = CONF_LOG_TEXT;
-/* Set on SIGHUP while every loop thread logs. */
 static _Atomic int log_level = CONF_LOG_INFO;
 /* One lock for all limiters: they are shared by the loops and seldom hit. */
 static pthread_mutex_t log_rate_mu = PTHREAD_MUTEX_INITIALIZER;

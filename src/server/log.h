@@ -10,6 +10,7 @@
 #define SKM_SERVER_LOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "conf/conf.h"
 
