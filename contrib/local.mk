@@ -15,6 +15,10 @@ contrib_skms_mint_token_SOURCES = contrib/skms-mint-token.c
 contrib_skms_mint_token_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(JWT_CFLAGS)
 contrib_skms_mint_token_LDADD = src/lib/libskm.la src/common/libcommon.la \
 	$(JWT_LIBS) $(OPENSSL_LIBS)
+# Prometheus alert rules (with their promtool unit tests) and a Grafana
+# dashboard for skmsd's /metrics, checked by tests/monitoring.sh.
+EXTRA_DIST += contrib/prometheus/skms-alerts.yml contrib/prometheus/skms-alerts.test.yml \
+	contrib/grafana/skms-dashboard.json
 # The load benchmark of skmsd against nginx and the rollover storm, run by
 # 'make bench-server' (needs wrk and nginx; loopback only, bounded in time).
 EXTRA_DIST += contrib/bench-server contrib/bench-post.lua contrib/bench-storm.lua

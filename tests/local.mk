@@ -41,6 +41,11 @@ EXTRA_DIST += tests/skmsctl.sh
 TESTS += tests/skmsctl_kek.sh
 EXTRA_DIST += tests/skmsctl_kek.sh
 
+# The alert rules and dashboard in contrib/ against the metrics skmsd exports
+# (needs promtool, from Debian's prometheus, and jq; skipped without them).
+TESTS += tests/monitoring.sh
+EXTRA_DIST += tests/monitoring.sh
+
 # Constant-time checks: programs that mark secrets undefined and run the
 # secret-handling paths; tests/ct.sh runs each under memcheck and fails on
 # any report. Run alone with 'make ct'. ASan and valgrind do not mix.

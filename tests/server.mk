@@ -178,3 +178,6 @@ tests_test_log_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 tests_test_requrl_SOURCES = tests/test_requrl.c
 tests_test_requrl_CFLAGS = $(TEST_CFLAGS)
 tests_test_requrl_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+# log.format json, a reload to text, and the journal's stream against a real skmsd.
+TESTS += tests/skmsd_log.sh
+EXTRA_DIST += tests/skmsd_log.sh

@@ -200,6 +200,12 @@ wait_until 60 derived_all
 same "$(metric skms_keysets_derived_total)" "$NACTIVE" "next period precomputed, no request made"
 same "$(metric 'skms_cache_lookups_total{result="miss"}')" 0 "no lookups before requests"
 has "precompute: key sets of period" "$tmp/log" "precompute logged"
+# The gauge names that period, or a later one if another run has ended since.
+ready=$(sed -n 's/.*precompute: key sets of period \([0-9]*\) ready.*/\1/p' "$tmp/log" | head -n 1)
+precomputed_gauge() { [ "$(metric skms_precomputed_period)" -ge "${ready:-1}" ]; }
+if [ -n "$ready" ] && wait_until 60 precomputed_gauge; then ok; else
+	bad "skms_precomputed_period $(metric skms_precomputed_period), expected at least ${ready:-a period}"
+fi
 
 # --- every endpoint, valid XML ---
 call 200 "init" /init -H "$AA"

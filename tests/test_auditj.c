@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/time.h"
 #include "server/auditj.h"
 #include "store/audit.h"
 #include "store/identity.h"
@@ -299,9 +300,12 @@ START_TEST(seal_import)
 	ck_assert_int_eq(auditj_sealed(j), 0);
 	ck_assert_int_eq(auditj_import(j), 0);
 	ck_assert_uint_eq(auditj_imports(j), 0);
+	ck_assert(auditj_lag(j, time_monotonic() + 100) == 0);
 
-	/* Young records wait unless forced. */
+	/* Young records wait unless forced; the lag counts from the first. */
 	ck_assert_int_eq(auditj_append(j, sample, 2, NULL), 0);
+	ck_assert(auditj_lag(j, time_monotonic() + 100) >= 100);
+	ck_assert(auditj_lag(j, time_monotonic() + 100) < 100 + 60);
 	ck_assert_int_eq(auditj_seal_due(j, 0), 0);
 	ck_assert_int_eq(auditj_seal_due(j, 1), 1);
 	ck_assert_int_eq(auditj_sealed(j), 1);
@@ -309,9 +313,12 @@ START_TEST(seal_import)
 	ck_assert_int_eq(auditj_append(j, sample + 2, 2, NULL), 0);
 	ck_assert_int_eq(auditj_seal_due(j, 1), 0);
 	ck_assert_uint_eq(listed(st, &s), 0);
+	ck_assert(auditj_lag(j, time_monotonic() + 100) >= 100);
 	ck_assert_int_eq(auditj_import(j), 0);
 	ck_assert_int_eq(auditj_sealed(j), 0);
 	ck_assert_uint_eq(auditj_imports(j), 1);
+	/* The generation being written still waits. */
+	ck_assert(auditj_lag(j, time_monotonic() + 100) >= 100);
 	holds(st, sample, 2);
 	ck_assert_uint_eq(mark(st), 1);
 	ck_assert_int_eq(auditj_import(j), 0);
@@ -325,7 +332,8 @@ START_TEST(seal_import)
 	ck_assert_uint_eq(auditj_imports(j), 2);
 	holds(st, sample, 4);
 	ck_assert_uint_eq(mark(st), 2);
-	/* Emptied: nothing is due however long it waits. */
+	/* Emptied: nothing is due however long it waits, and no lag. */
+	ck_assert(auditj_lag(j, time_monotonic() + 100) == 0);
 	nanosleep(&wait, NULL);
 	ck_assert_int_eq(auditj_seal_due(j, 0), 0);
 	ck_assert_int_eq(auditj_seal_due(j, 1), 0);

@@ -139,6 +139,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(cf->log.level, CONF_LOG_INFO);
 	ck_assert_int_eq(cf->log.target, CONF_LOG_STDERR);
 	ck_assert_int_eq(cf->log.facility, CONF_FAC_DAEMON);
+	ck_assert_int_eq(cf->log.format, CONF_LOG_TEXT);
 	ck_assert(cf->audit.group_commit);
 	ck_assert_uint_eq(cf->audit.commit_window_ms, 0);
 	ck_assert_uint_eq(cf->audit.group_delay_us, 2000);
@@ -146,6 +147,7 @@ START_TEST(defaults)
 	ck_assert_str_eq(conf_log_level_name(cf->log.level), "info");
 	ck_assert_str_eq(conf_log_target_name(CONF_LOG_SYSLOG), "syslog");
 	ck_assert_str_eq(conf_log_facility_name(CONF_FAC_LOCAL7), "local7");
+	ck_assert_str_eq(conf_log_format_name(CONF_LOG_JSON), "json");
 	round_trip(cf);
 	conf_free(cf);
 	conf_free(NULL);
@@ -246,6 +248,7 @@ START_TEST(full_file)
 	ck_assert_int_eq(cf->log.level, CONF_LOG_DEBUG);
 	ck_assert_int_eq(cf->log.target, CONF_LOG_SYSLOG);
 	ck_assert_int_eq(cf->log.facility, CONF_FAC_LOCAL3);
+	ck_assert_int_eq(cf->log.format, CONF_LOG_JSON);
 	ck_assert(!cf->audit.group_commit);
 	ck_assert_int_eq(conf_defaults(&def), 0);
 	ck_assert(!conf_equal(def, cf));
@@ -283,6 +286,7 @@ START_TEST(equal_sees_each_key)
 		"ratelimit: {burst: 0}", "ratelimit: {refill-interval: 7d}",
 		"ratelimit: {max-identities: 1024}",
 		"log: {target: syslog}", "log: {facility: local0}",
+		"log: {format: json}",
 		"audit: {group-commit: no}", "audit: {commit-window-ms: 20}",
 		"audit: {group-delay-us: 0}", "audit: {group-size: 1}",
 	};
@@ -491,6 +495,8 @@ START_TEST(bool_enum_string)
 		{ "log:\n  facility: local8\n", 2, 13, NULL },
 		{ "log:\n  target: file\n", 2, 11,
 		    "log.target: 'file' is not one of stderr, syslog" },
+		{ "log:\n  format: JSON\n", 2, 11,
+		    "log.format: 'JSON' is not one of text, json" },
 		{ "tokens:\n  required-scope: \"a\\tb\"\n", 2, 19,
 		    "tokens.required-scope: control character at offset 1" },
 		{ "tokens:\n  required-scope: \"a\\0b\"\n", 2, 19,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/errmap.h"
 #include "server/metrics.h"
 
 static char *
@@ -164,6 +165,77 @@ START_TEST(metrics_cert_expiry)
 }
 END_TEST
 
+/* Precomputation: absent until a run ends, then the period; the pending count. */
+START_TEST(metrics_precompute)
+{
+	char *t;
+
+	t = render();
+	ck_assert_ptr_null(strstr(t, "\nskms_precomputed_period "));
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE skms_precomputed_period gauge\n"));
+	ck_assert(value(t, "skms_precompute_pending") == 0);
+	free(t);
+	metrics_precompute_pending(1234);
+	t = render();
+	ck_assert(value(t, "skms_precompute_pending") == 1234);
+	ck_assert_ptr_null(strstr(t, "\nskms_precomputed_period "));
+	free(t);
+	metrics_precompute_pending(0);
+	metrics_precomputed_period(4321);
+	t = render();
+	ck_assert(value(t, "skms_precomputed_period") == 4321);
+	ck_assert(value(t, "skms_precompute_pending") == 0);
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE skms_precomputed_period gauge\n"));
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE skms_precompute_pending gauge\n"));
+	free(t);
+}
+END_TEST
+
+/* The audit journal's lag in seconds, to the millisecond; never negative. */
+START_TEST(metrics_audit_journal_lag)
+{
+	const char *g = "skms_audit_journal_lag_seconds";
+	char *t;
+
+	t = render();
+	ck_assert(value(t, g) == 0);
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE skms_audit_journal_lag_seconds gauge\n"));
+	free(t);
+	metrics_audit_lag(12.5);
+	t = render();
+	ck_assert(value(t, g) == 12.5);
+	free(t);
+	metrics_audit_lag(-3);
+	t = render();
+	ck_assert(value(t, g) == 0);
+	free(t);
+}
+END_TEST
+
+/* KmsError replies by ErrorCode: only codes seen, none for out-of-range ids or OK. */
+START_TEST(metrics_refusals_by_code)
+{
+	char *t;
+
+	t = render();
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE skms_kms_errors_total counter\n"));
+	ck_assert_ptr_null(strstr(t, "\nskms_kms_errors_total{"));
+	free(t);
+	metrics_refusal(ERRMAP_AUDIT);
+	metrics_refusal(ERRMAP_AUDIT);
+	metrics_refusal(ERRMAP_RATE_LIMITED);
+	metrics_refusal(ERRMAP_OK);
+	metrics_refusal(-1);
+	metrics_refusal(ERRMAP_COUNT);
+	t = render();
+	ck_assert(value(t, "skms_kms_errors_total{code=\"50302\"}") == 2);
+	ck_assert(value(t, "skms_kms_errors_total{code=\"42901\"}") == 1);
+	ck_assert(value(t, "skms_kms_errors_total{code=\"0\"}") == -1);
+	ck_assert(value(t, "skms_kms_errors_total{code=\"50001\"}") == -1);
+	free(t);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -176,6 +248,9 @@ main(void)
 	tcase_add_test(tc, metrics_gauges_and_counters);
 	tcase_add_test(tc, metrics_store_gauges);
 	tcase_add_test(tc, metrics_cert_expiry);
+	tcase_add_test(tc, metrics_precompute);
+	tcase_add_test(tc, metrics_audit_journal_lag);
+	tcase_add_test(tc, metrics_refusals_by_code);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

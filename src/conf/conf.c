@@ -86,6 +86,12 @@ conf_log_target_name(enum conf_log_target v)
 }
 
 const char *
+conf_log_format_name(enum conf_log_format v)
+{
+	return name_of(conf_schema_log_formats, CONF_LOG_JSON + 1, v);
+}
+
+const char *
 conf_log_facility_name(enum conf_log_facility v)
 {
 	return name_of(conf_schema_log_facilities, CONF_FAC_LOCAL7 + 1, v);

@@ -59,6 +59,11 @@ enum conf_log_target {
 	CONF_LOG_SYSLOG,
 };
 
+enum conf_log_format {
+	CONF_LOG_TEXT,
+	CONF_LOG_JSON,
+};
+
 enum conf_log_facility {
 	CONF_FAC_DAEMON,
 	CONF_FAC_LOCAL0,
@@ -133,6 +138,7 @@ struct conf {
 		enum conf_log_level level;
 		enum conf_log_target target;
 		enum conf_log_facility facility;
+		enum conf_log_format format;
 	} log;
 	struct {
 		bool group_commit;
@@ -197,5 +203,6 @@ int conf_dump(const struct conf *cf, FILE *fp);
 const char *conf_log_level_name(enum conf_log_level v);
 const char *conf_log_target_name(enum conf_log_target v);
 const char *conf_log_facility_name(enum conf_log_facility v);
+const char *conf_log_format_name(enum conf_log_format v);
 
 #endif

@@ -25,6 +25,7 @@ const char *const conf_schema_log_levels[] = {
 	"debug", "info", "notice", "warning", "error", NULL
 };
 const char *const conf_schema_log_targets[] = { "stderr", "syslog", NULL };
+const char *const conf_schema_log_formats[] = { "text", "json", NULL };
 const char *const conf_schema_log_facilities[] = {
 	"daemon", "local0", "local1", "local2", "local3", "local4", "local5",
 	"local6", "local7", NULL
@@ -137,6 +138,8 @@ const struct conf_schema conf_schema_keys[] = {
 	    conf_schema_log_targets, NULL, 0 },
 	{ "log", "facility", CONF_T_ENUM, "daemon", 0, 0, F(log.facility), 0,
 	    conf_schema_log_facilities, NULL, 0 },
+	{ "log", "format", CONF_T_ENUM, "text", 0, 0, F(log.format), 0,
+	    conf_schema_log_formats, NULL, 0 },
 
 	{ "audit", "group-commit", CONF_T_BOOL, "true", 0, 0,
 	    F(audit.group_commit), 0, NULL, NULL, 0 },
@@ -157,6 +160,7 @@ const struct conf_schema conf_schema_keys[] = {
 _Static_assert(sizeof(enum conf_log_level) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_log_target) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_log_facility) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum conf_log_format) == sizeof(int), "enum size");
 
 const struct conf_schema *
 conf_schema_find(const char *section, const char *name)

@@ -53,6 +53,7 @@ extern const struct conf_schema conf_schema_issuer[];
 extern const char *const conf_schema_log_levels[];
 extern const char *const conf_schema_log_targets[];
 extern const char *const conf_schema_log_facilities[];
+extern const char *const conf_schema_log_formats[];
 /* Bit i of enum conf_alg is named conf_schema_algs[i]. */
 extern const char *const conf_schema_algs[];
 

@@ -140,6 +140,7 @@ api_refuse(struct api *api, struct req *r, const struct api_ctx *c,
 	char *doc = NULL;
 	size_t len = 0;
 
+	metrics_refusal((int)id);
 	if (log_rate_ok(&api->rate))
 		log_info("%s: %s %d: %s%s%s", req_peer(r), req_path(r), e->status,
 		    e->msg, detail != NULL ? ": " : "", detail != NULL ? detail : "");

@@ -63,6 +63,7 @@ struct auditj {
 	size_t off;			/* in its half */
 	double first;			/* monotonic time of its first group; 0: empty */
 	uint64_t sealed;		/* waiting for import; 0: none */
+	double sealed_first;		/* monotonic time of its first group */
 	uint64_t imports;
 	int failed;			/* the last import failed: SKM_E*, else 0 */
 	uint8_t *buf;			/* one group being built (writer only) */
@@ -343,6 +344,7 @@ auditj_open(const char *path, struct store *st, int flags, struct auditj **out,
 		} else if (j->sealed == 0 && h == first && g[(h + 1) % 2] > mark) {
 			/* The older of two: sealed; the newer is continued below. */
 			j->sealed = g[h % 2];
+			j->sealed_first = time_monotonic();
 		} else {
 			/* The newest: written on from its end, sealed when due. */
 			j->gen = g[h % 2];
@@ -485,6 +487,7 @@ auditj_write(struct auditj *j, size_t len)
 			return SKM_EBUSY;
 		}
 		j->sealed = j->gen++;
+		j->sealed_first = j->first;
 		j->off = 0;
 		j->first = 0;
 	}
@@ -537,6 +540,7 @@ auditj_seal_due(struct auditj *j, int force)
 	if (j->sealed == 0 && j->off > 0 &&
 	    (force || time_monotonic() - j->first >= AUDITJ_SEAL_MS / 1000.0)) {
 		j->sealed = j->gen++;
+		j->sealed_first = j->first;
 		j->off = 0;
 		j->first = 0;
 		sealed = 1;
@@ -576,6 +580,20 @@ auditj_import(struct auditj *j)
 	}
 	pthread_mutex_unlock(&j->mu);
 	return rc;
+}
+
+double
+auditj_lag(struct auditj *j, double now)
+{
+	double oldest = 0;
+
+	pthread_mutex_lock(&j->mu);
+	if (j->sealed != 0)
+		oldest = j->sealed_first;
+	else if (j->off > 0)
+		oldest = j->first;
+	pthread_mutex_unlock(&j->mu);
+	return oldest != 0 && now > oldest ? now - oldest : 0;
 }
 
 uint64_t

@@ -85,6 +85,13 @@ int auditj_import(struct auditj *j);
 /* Is a generation sealed and waiting for auditj_import()? */
 int auditj_sealed(struct auditj *j);
 
+/*
+ * Seconds from the oldest group not yet imported (sealed or being
+ * written) to now (time_monotonic()); 0 when the journal holds none.
+ * A generation left by an earlier run counts from the open.
+ */
+double auditj_lag(struct auditj *j, double now);
+
 /* Generations imported since open (tests, metrics). */
 uint64_t auditj_imports(struct auditj *j);
 

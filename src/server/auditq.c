@@ -324,6 +324,7 @@ auditq_importer(void *arg)
 		if ((rc = auditj_import(q->j)) != 0 && log_rate_ok(&q->imp_rate))
 			log_warnx("audit journal: cannot move records into the store: %s",
 			    skm_strerror(rc));
+		metrics_audit_lag(auditj_lag(q->j, time_monotonic()));
 		auditq_deadline(&until, (rc != 0 ? 250 : 50) * 1000L);
 		pthread_mutex_lock(&q->mu);
 		/* An import ended (or failed): a writer waiting for room retries. */

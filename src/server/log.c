@@ -5,6 +5,11 @@
  * that is not printable ASCII as \xHH in the finished line, so no caller
  * can let a client-supplied string forge a line, move the terminal or
  * hand syslog invalid UTF-8.
+ *
+ * Standard error gets a timestamp per line unless it is the journal's
+ * stream (journald stamps lines itself and reads the priority from a
+ * "<N>" prefix); log.format json wraps the escaped message in a JSON
+ * object, whose own escaping then only meets the quote and the backslash.
  */
 #include "config.h"
 
@@ -13,19 +18,26 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 
 #include <openssl/err.h>
 
+#include "common/time.h"
 #include "server/log.h"
 
 #define LOG_LINE_MAX	1024
+/* The escaped message (up to 4 octets per octet), JSON-escaped (2 per), framed. */
+#define LOG_OUT_MAX	(8 * LOG_LINE_MAX + 128)
 
 static const char *log_prog = "skmsd";
 static int log_syslog;
-/* Set on SIGHUP while every loop thread logs. */
+static int log_journal;
+/* Both set on SIGHUP while every loop thread logs. */
+static _Atomic int log_format = CONF_LOG_TEXT;
 static _Atomic int log_level = CONF_LOG_INFO;
 /* One lock for all limiters: they are shared by the loops and seldom hit. */
 static pthread_mutex_t log_rate_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -50,12 +62,35 @@ static const int log_priorities[] = {
 	[CONF_LOG_ERROR] = LOG_ERR,
 };
 
+int
+log_journal_stream(int fd)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat sb;
+	char *end;
+
+	/* "DEVICE:INODE" in decimal, as systemd sets it for the stream it opened. */
+	if (env == NULL || *env < '0' || *env > '9')
+		return 0;
+	errno = 0;
+	dev = strtoull(env, &end, 10);
+	if (errno != 0 || *end != ':' || end[1] < '0' || end[1] > '9')
+		return 0;
+	ino = strtoull(end + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || fstat(fd, &sb) != 0)
+		return 0;
+	/* Inherited by a child whose stderr went elsewhere: not the journal's. */
+	return (unsigned long long)sb.st_dev == dev && (unsigned long long)sb.st_ino == ino;
+}
+
 void
 log_init(const char *prog, enum conf_log_target target,
     enum conf_log_facility facility, enum conf_log_level level)
 {
 	log_prog = prog;
 	log_level = (int)level;
+	log_journal = target == CONF_LOG_STDERR && log_journal_stream(2);
 	if (target == CONF_LOG_SYSLOG && !log_syslog) {
 		openlog(prog, LOG_PID | LOG_NDELAY, log_facilities[facility]);
 		log_syslog = 1;
@@ -66,6 +101,12 @@ void
 log_set_level(enum conf_log_level level)
 {
 	log_level = (int)level;
+}
+
+void
+log_set_format(enum conf_log_format format)
+{
+	log_format = (int)format;
 }
 
 size_t
@@ -96,10 +137,98 @@ log_escape(const char *in, char *out, size_t cap)
 	return n;
 }
 
+/* JSON string contents (RFC 8259 section 7); stops before an escape that would not fit. */
+static size_t
+log_json_escape(const char *in, char *out, size_t cap)
+{
+	static const char hexd[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\') {
+			if (n + 2 >= cap)
+				break;
+			out[n++] = '\\';
+			out[n++] = (char)*p;
+		} else if (*p < 0x20) {
+			if (n + 6 >= cap)
+				break;
+			memcpy(out + n, "\\u00", 4);
+			out[n + 4] = hexd[*p >> 4];
+			out[n + 5] = hexd[*p & 15];
+			n += 6;
+		} else {
+			if (n + 1 >= cap)
+				break;
+			out[n++] = (char)*p;
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+size_t
+log_line(char *out, size_t cap, const struct log_style *st, enum conf_log_level level,
+    int64_t ms, const char *msg)
+{
+	static const char *const names[] = {
+		[CONF_LOG_DEBUG] = "debug",
+		[CONF_LOG_INFO] = "info",
+		[CONF_LOG_NOTICE] = "notice",
+		[CONF_LOG_WARNING] = "warning",
+		[CONF_LOG_ERROR] = "error",
+	};
+	char ts[TIME_TEXT_LEN + 4] = "", prio[8] = "";
+	const char *nl = st->dest == LOG_DEST_SYSLOG ? "" : "\n";
+	size_t n, room;
+	int64_t sec = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+	int k;
+
+	if (cap == 0)
+		return 0;
+	out[0] = '\0';
+	/* journald strips the prefix and files the line under that priority. */
+	if (st->dest == LOG_DEST_JOURNAL)
+		snprintf(prio, sizeof(prio), "<%d>", log_priorities[level]);
+	if (st->format == CONF_LOG_JSON) {
+		/* RFC 3339 UTC with milliseconds: "...:SS" then ".mmmZ". */
+		if (time_format(sec, ts, sizeof(ts)) == 0)
+			snprintf(ts + TIME_TEXT_LEN - 2, sizeof(ts) - (TIME_TEXT_LEN - 2),
+			    ".%03dZ", (int)(ms - sec * 1000));
+		k = snprintf(out, cap, "%s{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"",
+		    prio, ts, names[level]);
+		if (k < 0 || (size_t)k >= cap)
+			goto short_buf;
+		n = (size_t)k;
+		/* Room for the closing quote, brace, newline and NUL. */
+		room = cap - n;
+		if (room < 4)
+			goto short_buf;
+		n += log_json_escape(msg, out + n, room - 3);
+		snprintf(out + n, cap - n, "\"}%s", nl);
+		return strlen(out);
+	}
+	if (st->dest == LOG_DEST_STDERR) {
+		if (time_format(sec, ts, sizeof(ts)) == 0)
+			strcat(ts, " ");
+		k = snprintf(out, cap, "%s%s: %s%s", ts, st->prog, msg, nl);
+	} else
+		k = snprintf(out, cap, "%s%s%s", prio, msg, nl);
+	if (k < 0)
+		goto short_buf;
+	return (size_t)k < cap ? (size_t)k : cap - 1;
+short_buf:
+	out[0] = '\0';
+	return 0;
+}
+
 static void
 log_emit(enum conf_log_level level, const char *suffix, const char *fmt, va_list ap)
 {
-	char raw[LOG_LINE_MAX], line[4 * LOG_LINE_MAX];
+	char raw[LOG_LINE_MAX], line[4 * LOG_LINE_MAX], out[LOG_OUT_MAX];
+	struct log_style st;
+	struct timespec now;
 	int n;
 
 	if ((int)level < log_level)
@@ -108,10 +237,17 @@ log_emit(enum conf_log_level level, const char *suffix, const char *fmt, va_list
 	if (n >= 0 && suffix != NULL && (size_t)n < sizeof(raw))
 		snprintf(raw + n, sizeof(raw) - (size_t)n, ": %s", suffix);
 	log_escape(raw, line, sizeof(line));
+	st.prog = log_prog;
+	st.format = (enum conf_log_format)log_format;
+	st.dest = log_syslog ? LOG_DEST_SYSLOG : log_journal ? LOG_DEST_JOURNAL :
+	    LOG_DEST_STDERR;
+	clock_gettime(CLOCK_REALTIME, &now);
+	log_line(out, sizeof(out), &st, level,
+	    (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, line);
 	if (log_syslog)
-		syslog(log_priorities[level], "%s", line);
+		syslog(log_priorities[level], "%s", out);
 	else
-		fprintf(stderr, "%s: %s\n", log_prog, line);
+		fputs(out, stderr);
 }
 
 void

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "common/err.h"
+#include "server/errmap.h"
 #include "server/metrics.h"
 
 /* The statuses the KMS answers with; any other is counted as "other". */
@@ -52,6 +53,11 @@ static _Atomic int metrics_store_high;
 static _Atomic uint64_t metrics_address_limited;
 static _Atomic int64_t metrics_valid_to;
 static _Atomic int metrics_have_valid_to;
+static _Atomic uint64_t metrics_precomputed;
+static _Atomic int metrics_have_precomputed;
+static _Atomic uint64_t metrics_precompute_left;
+static _Atomic uint64_t metrics_audit_lag_ms;
+static _Atomic uint64_t metrics_refusals[ERRMAP_COUNT];
 
 void
 metrics_request(enum metrics_endpoint ep, int status, double seconds)
@@ -151,6 +157,35 @@ metrics_cert_valid_to(int64_t valid_to)
 	atomic_store_explicit(&metrics_have_valid_to, 1, memory_order_relaxed);
 }
 
+void
+metrics_precomputed_period(uint64_t period_no)
+{
+	atomic_store_explicit(&metrics_precomputed, period_no, memory_order_relaxed);
+	atomic_store_explicit(&metrics_have_precomputed, 1, memory_order_relaxed);
+}
+
+void
+metrics_precompute_pending(uint64_t n)
+{
+	atomic_store_explicit(&metrics_precompute_left, n, memory_order_relaxed);
+}
+
+void
+metrics_audit_lag(double seconds)
+{
+	if (seconds < 0)
+		seconds = 0;
+	atomic_store_explicit(&metrics_audit_lag_ms, (uint64_t)(seconds * 1000),
+	    memory_order_relaxed);
+}
+
+void
+metrics_refusal(int id)
+{
+	if (id > 0 && id < ERRMAP_COUNT)
+		atomic_fetch_add_explicit(&metrics_refusals[id], 1, memory_order_relaxed);
+}
+
 #define LOAD(x)	atomic_load_explicit(&(x), memory_order_relaxed)
 
 int
@@ -237,6 +272,29 @@ metrics_render(char **out, size_t *len)
 	    "# TYPE skms_connections_over_address_limit_total counter\n"
 	    "skms_connections_over_address_limit_total %llu\n",
 	    (unsigned long long)LOAD(metrics_address_limited));
+	fputs("# HELP skms_kms_errors_total KmsError replies of the KMS interface, by ErrorCode.\n"
+	    "# TYPE skms_kms_errors_total counter\n", f);
+	for (i = 1; i < ERRMAP_COUNT; i++)
+		if ((n = LOAD(metrics_refusals[i])) != 0)
+			fprintf(f, "skms_kms_errors_total{code=\"%d\"} %llu\n",
+			    errmap_get((enum errmap_id)i)->code, (unsigned long long)n);
+	fprintf(f, "# HELP skms_precompute_pending Identities the running precomputation "
+	    "has still to derive key sets for; 0 between runs.\n"
+	    "# TYPE skms_precompute_pending gauge\n"
+	    "skms_precompute_pending %llu\n"
+	    "# HELP skms_audit_journal_lag_seconds Age of the oldest audit journal record "
+	    "not yet moved into the store.\n"
+	    "# TYPE skms_audit_journal_lag_seconds gauge\n"
+	    "skms_audit_journal_lag_seconds %.3f\n",
+	    (unsigned long long)LOAD(metrics_precompute_left),
+	    (double)LOAD(metrics_audit_lag_ms) / 1e3);
+	/* No sample until a run ends: a daemon that never precomputes raises no alert. */
+	fputs("# HELP skms_precomputed_period The last key period whose key sets "
+	    "precomputation finished.\n"
+	    "# TYPE skms_precomputed_period gauge\n", f);
+	if (LOAD(metrics_have_precomputed))
+		fprintf(f, "skms_precomputed_period %llu\n",
+		    (unsigned long long)LOAD(metrics_precomputed));
 	/* Read at rendering, not at the last timer tick: exact to the second. */
 	if (LOAD(metrics_have_valid_to))
 		fprintf(f, "# HELP skms_root_certificate_expiry_seconds Seconds until the "

@@ -50,6 +50,23 @@ void metrics_address_limit(void);
  */
 void metrics_cert_valid_to(int64_t valid_to);
 
+/*
+ * Precomputation (precompute.h): a run for period_no ended (rendered
+ * from the first call on), and how many identities the run in progress
+ * has left (0 when none runs).
+ */
+void metrics_precomputed_period(uint64_t period_no);
+void metrics_precompute_pending(uint64_t n);
+
+/*
+ * Age in seconds of the oldest audit journal record still waiting to move
+ * into the store (0 when none waits), set by the importer at each tick.
+ */
+void metrics_audit_lag(double seconds);
+
+/* A KmsError reply of the KMS interface: its errmap_id (errmap.h). */
+void metrics_refusal(int id);
+
 /* The Prometheus text exposition; *out is freed with free(). */
 int metrics_render(char **out, size_t *len);
 

@@ -161,6 +161,7 @@ precompute_done(void *arg)
 		metrics_keysets_derived(pc->derived);
 	pc->derived = 0;
 	pc->listed = 1;
+	metrics_precompute_pending(pc->n - pc->next);
 	precompute_step(pc);
 }
 
@@ -173,6 +174,9 @@ precompute_finish(struct precompute *pc)
 	pc->last = pc->target;
 	pc->running = 0;
 	precompute_list_free(pc);
+	metrics_precompute_pending(0);
+	if (!pc->freeing)
+		metrics_precomputed_period(pc->last);
 	if (!pc->freeing)
 		precompute_arm(pc);
 }
@@ -226,6 +230,8 @@ precompute_fire(evutil_socket_t fd, short what, void *arg)
 		    "validity: none of its key sets is derived",
 		    (unsigned long long)(cur + 1));
 		pc->last = cur + 1;
+		/* Nothing is left to do for it: not an unfinished run. */
+		metrics_precomputed_period(pc->last);
 		precompute_arm(pc);
 		return;
 	}

@@ -404,6 +404,7 @@ server_reload(struct server *s)
 	if ((fixed = server_restart_only(s->prev.cf, s->cur.cf)) != NULL)
 		log_warnx("%s changed: kept as started until a restart", fixed);
 	log_set_level(s->cur.cf->log.level);
+	log_set_format(s->cur.cf->log.format);
 	http_reload(s->loops[0].http, s->cur.cf, s->cur.tls);
 	server_loops_reload(s);
 	if (s->api != NULL)

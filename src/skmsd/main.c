@@ -128,6 +128,7 @@ main(int argc, char **argv)
 	}
 	log_init("skmsd", check ? CONF_LOG_STDERR : cf->log.target, cf->log.facility,
 	    cf->log.level);
+	log_set_format(cf->log.format);
 	/* Before any secret exists: the secure heap is where they will live. */
 	if (CRYPTO_secure_malloc_init(SKMSD_SECURE_HEAP, 16) == 0) {
 		status = fail("secure heap", "cannot reserve locked memory");
