@@ -1,9 +1,30 @@
 # SPDX-License-Identifier: ISC
-# Shared by the functional test scripts (sourced, not run): required tools
-# and programs, test certificates, counting checks, running a command and
-# checking its exit status, grepping its output, and waiting for a daemon
-# to start. The sourcing script sets pass=0, fail=0 and tmp (a scratch
-# directory).
+# Shared by the functional test scripts (sourced, not run, right after the
+# script's 'set -u'): the programs under test, a scratch directory ($tmp)
+# removed at exit with the daemon $pid (a script adds its own clean-up as
+# cleanup_extra), the pass and fail counters; required tools and programs,
+# test certificates, counting checks, running a command and checking its
+# exit status, grepping its output, waiting for conditions, and starting
+# skmsd on a free port. A script may set SKMSD (and the others) first.
+: "${top_builddir:=.}"
+: "${top_srcdir:=.}"
+SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
+MINT=${MINT:-$top_builddir/contrib/skms-mint-token}
+CTL=${CTL:-$top_builddir/src/skmsctl/skmsctl}
+SKMC=${SKMC:-$top_builddir/src/skmc/skmc}
+XSD="$top_srcdir/tests/data/kms-response.xsd"
+OPENSSL=${OPENSSL:-openssl}
+tmp=$(mktemp -d)
+pid=
+pass=0
+fail=0
+cleanup_extra() { :; }
+cleanup() {
+	cleanup_extra
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 # need_tools TOOL...: the script cannot run without these (exit 77, skip).
 need_tools() {

@@ -5,25 +5,10 @@
 # is valid JSON whose queries parse as PromQL, and every metric name
 # either of them uses is one a running skmsd lists on /metrics.
 set -u
-: "${top_builddir:=.}"
-: "${top_srcdir:=.}"
-SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
-CTL="$top_builddir/src/skmsctl/skmsctl"
-OPENSSL=${OPENSSL:-openssl}
+. "${top_srcdir:-.}/tests/checks.sh"
 RULES="$top_srcdir/contrib/prometheus/skms-alerts.yml"
 RULES_TEST="$top_srcdir/contrib/prometheus/skms-alerts.test.yml"
 DASH="$top_srcdir/contrib/grafana/skms-dashboard.json"
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-
-. "${top_srcdir:-.}/tests/checks.sh"
 
 need_tools curl jq promtool "$OPENSSL"
 need_built "$SKMSD" "$CTL"

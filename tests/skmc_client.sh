@@ -8,26 +8,11 @@
 # of expired key sets), a revoked identity, a bad token, and the server
 # stopped (exit 3).
 set -u
-: "${top_builddir:=.}"
-: "${top_srcdir:=.}"
-SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
-MINT=${MINT:-$top_builddir/contrib/skms-mint-token}
-CTL="$top_builddir/src/skmsctl/skmsctl"
-SKMC="$top_builddir/src/skmc/skmc"
-OPENSSL=${OPENSSL:-openssl}
-tmp=$(mktemp -d)
-pid=
+. "${top_srcdir:-.}/tests/checks.sh"
 wpid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+cleanup_extra() {
 	[ -n "$wpid" ] && kill -9 "$wpid" 2>/dev/null
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-pass=0
-fail=0
-
-. "${top_srcdir}/tests/checks.sh"
 
 need_tools "$OPENSSL"
 need_built "$SKMSD" "$MINT" "$CTL" "$SKMC"

@@ -9,24 +9,7 @@
 # of that group left. Along the way: explicit affiliation, a GMK shared
 # by two groups, and refusals each naming their check.
 set -u
-: "${top_builddir:=.}"
-: "${top_srcdir:=.}"
-SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
-MINT=${MINT:-$top_builddir/contrib/skms-mint-token}
-CTL="$top_builddir/src/skmsctl/skmsctl"
-SKMC="$top_builddir/src/skmc/skmc"
-OPENSSL=${OPENSSL:-openssl}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-
-. "${top_srcdir}/tests/checks.sh"
+. "${top_srcdir:-.}/tests/checks.sh"
 
 need_tools "$OPENSSL"
 need_built "$SKMSD" "$MINT" "$CTL" "$SKMC"

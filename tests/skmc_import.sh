@@ -7,16 +7,7 @@
 # and after); base64 and hex forms; XXE and billion-laughs documents are
 # refused quickly; the config file and usage errors.
 set -u
-: "${top_builddir:=.}"
-: "${top_srcdir:=.}"
-SKMC="$top_builddir/src/skmc/skmc"
-CTL="$top_builddir/src/skmsctl/skmsctl"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-. "${top_srcdir}/tests/checks.sh"
+. "${top_srcdir:-.}/tests/checks.sh"
 
 need_built "$SKMC" "$CTL"
 need_tools perl

@@ -3,15 +3,8 @@
 # Functional tests of skmsctl: every command, its output, its exit status
 # and its errors, on a store in a temporary directory.
 set -u
-: "${top_builddir:=.}"
-CTL="$top_builddir/src/skmsctl/skmsctl"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-S="$tmp/store"
-pass=0
-fail=0
-
 . "${top_srcdir:-.}/tests/checks.sh"
+S="$tmp/store"
 
 ctl() { "$CTL" --store "$S" "$@"; }
 

@@ -7,26 +7,12 @@
 # that change nothing, kill -9 at random points (the store opens under
 # exactly one of the two keys), and a rotation under a running skmsd.
 set -u
-: "${top_builddir:=.}"
-: "${top_srcdir:=.}"
-CTL="$top_builddir/src/skmsctl/skmsctl"
-SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
-MINT=${MINT:-$top_builddir/contrib/skms-mint-token}
-OPENSSL=${OPENSSL:-openssl}
-tmp=$(mktemp -d)
-pid=
-bg=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-S="$tmp/store"
-pass=0
-fail=0
-
 . "${top_srcdir:-.}/tests/checks.sh"
+bg=
+S="$tmp/store"
+cleanup_extra() {
+	[ -n "$bg" ] && kill -9 "$bg" 2>/dev/null
+}
 
 need_tools curl od "$OPENSSL"
 need_built "$CTL" "$SKMSD" "$MINT"

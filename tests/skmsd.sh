@@ -9,20 +9,10 @@
 set -u
 : "${top_builddir:=.}"
 SKMSD=${SKMSD:-$top_builddir/tests/skmsd_double}
-CTL="$top_builddir/src/skmsctl/skmsctl"
-OPENSSL=${OPENSSL:-openssl}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	[ -n "${dumpable_was:-}" ] && echo "$dumpable_was" >/proc/sys/fs/suid_dumpable
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-
 . "${top_srcdir:-.}/tests/checks.sh"
+cleanup_extra() {
+	[ -n "${dumpable_was:-}" ] && echo "$dumpable_was" >/proc/sys/fs/suid_dumpable
+}
 
 need_tools curl "$OPENSSL"
 

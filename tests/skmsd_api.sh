@@ -8,25 +8,8 @@
 # certificates, enrolment, the audit log, the cache, precomputation, and
 # a list of malformed requests each answered with its own refusal.
 set -u
-: "${top_builddir:=.}"
-: "${top_srcdir:=.}"
-SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
-MINT=${MINT:-$top_builddir/contrib/skms-mint-token}
-CTL="$top_builddir/src/skmsctl/skmsctl"
-XSD="$top_srcdir/tests/data/kms-response.xsd"
-OPENSSL=${OPENSSL:-openssl}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-nbad=0
-
 . "${top_srcdir:-.}/tests/checks.sh"
+nbad=0
 
 need_tools curl xmllint "$OPENSSL"
 need_built "$SKMSD" "$MINT" "$CTL"

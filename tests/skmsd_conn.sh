@@ -10,27 +10,14 @@
 # connections cannot fit in the descriptor limit. Verdicts come from the
 # server's own connection count and the replies, never from timing.
 set -u
-: "${top_builddir:=.}"
-SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
-MINT=${MINT:-$top_builddir/contrib/skms-mint-token}
+. "${top_srcdir:-.}/tests/checks.sh"
 FLOOD=${FLOOD:-$top_builddir/tests/connflood}
-CTL="$top_builddir/src/skmsctl/skmsctl"
-OPENSSL=${OPENSSL:-openssl}
-tmp=$(mktemp -d)
-pid=
 fpid=
 holders=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+cleanup_extra() {
 	[ -n "$fpid" ] && kill -9 "$fpid" 2>/dev/null
 	for h in $holders; do kill -9 "$h" 2>/dev/null; done
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-pass=0
-fail=0
-
-. "${top_srcdir:-.}/tests/checks.sh"
 
 need_tools curl "$OPENSSL"
 need_built "$SKMSD" "$MINT" "$CTL" "$FLOOD"

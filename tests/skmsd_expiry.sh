@@ -13,22 +13,6 @@
 # warning says expired. Key periods of a day, offset so that now is the
 # middle of one: no boundary falls during the test.
 set -u
-: "${top_builddir:=.}"
-: "${top_srcdir:=.}"
-SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
-MINT=${MINT:-$top_builddir/contrib/skms-mint-token}
-CTL="$top_builddir/src/skmsctl/skmsctl"
-OPENSSL=${OPENSSL:-openssl}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-
 . "${top_srcdir:-.}/tests/checks.sh"
 
 need_tools curl "$OPENSSL"

@@ -6,21 +6,6 @@
 # lines carry a UTC timestamp; with JOURNAL_STREAM naming standard error,
 # as systemd sets it, lines lose the timestamp and gain a <N> priority.
 set -u
-: "${top_builddir:=.}"
-: "${top_srcdir:=.}"
-SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
-CTL="$top_builddir/src/skmsctl/skmsctl"
-OPENSSL=${OPENSSL:-openssl}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-
 . "${top_srcdir:-.}/tests/checks.sh"
 
 need_tools curl jq stat "$OPENSSL"

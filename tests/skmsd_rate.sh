@@ -8,23 +8,6 @@
 # refill interval is an hour until the test wants a token back, so no
 # verdict depends on how fast the requests go.
 set -u
-: "${top_builddir:=.}"
-: "${top_srcdir:=.}"
-SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
-MINT=${MINT:-$top_builddir/contrib/skms-mint-token}
-CTL="$top_builddir/src/skmsctl/skmsctl"
-XSD="$top_srcdir/tests/data/kms-response.xsd"
-OPENSSL=${OPENSSL:-openssl}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-
 . "${top_srcdir:-.}/tests/checks.sh"
 
 need_tools curl xmllint "$OPENSSL"

@@ -8,23 +8,7 @@
 # gets nobody's key set. A FIFO in place of a key file is refused at once,
 # by -n and by a reload, and the server keeps serving.
 set -u
-: "${top_builddir:=.}"
-: "${top_srcdir:=.}"
-SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
-MINT=${MINT:-$top_builddir/contrib/skms-mint-token}
-CTL="$top_builddir/src/skmsctl/skmsctl"
-OPENSSL=${OPENSSL:-openssl}
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-
-. "${top_srcdir}/tests/checks.sh"
+. "${top_srcdir:-.}/tests/checks.sh"
 
 need_tools curl timeout "$OPENSSL"
 need_built "$SKMSD" "$MINT" "$CTL"
