@@ -42,6 +42,7 @@
 #include "common/time.h"
 #include "conf/conf.h"
 #include "kms/kms.h"
+#include "store/kek.h"
 #include "server/api.h"
 #include "server/auth.h"
 #include "server/expiry.h"
@@ -361,6 +362,8 @@ server_kek_check(struct server *s, const struct conf *cf, char *why, size_t whyl
 		return 0;
 	}
 	sub[0] = '\0';
+	kek_pkcs11_set(cf->kek.pkcs11_module, cf->kek.pin_file,
+	    KEK_PKCS11_ALLOW_EXTRACTABLE);
 	if ((rc = kms_kek_check(s->store, cf->kek.file, cf->kek.passphrase_file, sub,
 	    sizeof(sub))) != 0)
 		snprintf(why, whylen, "kek: %s", sub[0] != '\0' ? sub : skm_strerror(rc));

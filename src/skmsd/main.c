@@ -26,6 +26,7 @@
 #include "server/log.h"
 #include "server/server.h"
 #include "server/tls.h"
+#include "store/kek.h"
 #include "store/store.h"
 
 #define SKMSD_DEFAULT_CONFIG	SYSCONFDIR "/skms/skms.yaml"
@@ -147,6 +148,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	why[0] = '\0';
+	/* A token key was checked (sensitive, not extractable) when recorded. */
+	kek_pkcs11_set(cf->kek.pkcs11_module, cf->kek.pin_file,
+	    KEK_PKCS11_ALLOW_EXTRACTABLE);
 	if ((rc = kms_open(st, cf->kek.file, cf->kek.passphrase_file, &kms, why,
 	    sizeof(why))) != 0) {
 		status = fail("opening the domain", why[0] != '\0' ? why : skm_strerror(rc));
