@@ -40,6 +40,13 @@ EXTRA_DIST += tests/skmsctl.sh
 # skmsctl kek rotate, with skmsd running and killed at random points.
 TESTS += tests/skmsctl_kek.sh
 EXTRA_DIST += tests/skmsctl_kek.sh
+# A key-encryption key in a PKCS#11 token (SoftHSM2): init, rotation, skmsd.
+TESTS += tests/skmsctl_hsm.sh
+EXTRA_DIST += tests/skmsctl_hsm.sh
+check_PROGRAMS += tests/hsm_mkkey
+tests_hsm_mkkey_SOURCES = tests/hsm_mkkey.c
+tests_hsm_mkkey_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
+tests_hsm_mkkey_LDADD = $(P11KIT_LIBS)
 
 # Constant-time checks: programs that mark secrets undefined and run the
 # secret-handling paths; tests/ct.sh runs each under memcheck and fails on

@@ -364,6 +364,7 @@ server_kek_check(struct server *s, const struct conf *cf, char *why, size_t whyl
 	sub[0] = '\0';
 	kek_pkcs11_set(cf->kek.pkcs11_module, cf->kek.pin_file,
 	    KEK_PKCS11_ALLOW_EXTRACTABLE);
+	kek_pkcs11_set_uri(cf->kek.pkcs11_uri);
 	if ((rc = kms_kek_check(s->store, cf->kek.file, cf->kek.passphrase_file, sub,
 	    sizeof(sub))) != 0)
 		snprintf(why, whylen, "kek: %s", sub[0] != '\0' ? sub : skm_strerror(rc));

@@ -102,7 +102,7 @@ cmd_kek_rotate(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 		return ctl_usage(c, "--kek-file", "give one of --kek-file, "
 		    "--passphrase-file and --pkcs11");
 	if (file == NULL && pass == NULL && uri == NULL)
-		return ctl_usage(c, "--kek-file, --passphrase-file or --pkcs11", "required");
+		return ctl_usage(c, "--kek-file or --passphrase-file or --pkcs11", "required");
 	if ((file != NULL && file[0] == '\0') || (pass != NULL && pass[0] == '\0') ||
 	    (uri != NULL && uri[0] == '\0'))
 		return ctl_usage(c, file != NULL ? "--kek-file" : pass != NULL ?

@@ -44,6 +44,7 @@ ctl_conf(struct ctl *c)
 	/* A token key is checked (sensitive, not extractable) when recorded. */
 	kek_pkcs11_set(c->conf->kek.pkcs11_module, c->conf->kek.pin_file,
 	    KEK_PKCS11_ALLOW_EXTRACTABLE);
+	kek_pkcs11_set_uri(c->conf->kek.pkcs11_uri);
 	return 0;
 }
 

@@ -125,6 +125,14 @@ int kek_passphrase_ref(struct kek_ref *ref, const char *path, uint64_t n,
 #define KEK_PKCS11_ALLOW_EXTRACTABLE	1
 int kek_pkcs11_set(const char *module, const char *pin_file, unsigned flags);
 
+/*
+ * The configuration's kek.pkcs11-uri (NULL or "": none), which names the
+ * token key as kek.file names a key file; kek_pkcs11_named() returns it,
+ * NULL when none.
+ */
+int kek_pkcs11_set_uri(const char *uri);
+const char *kek_pkcs11_named(void);
+
 /* Fills ref for the key object the RFC 7512 URI uri names (SKM_EINVAL with why if malformed). */
 int kek_pkcs11_ref(struct kek_ref *ref, const char *uri, char *why, size_t whylen);
 

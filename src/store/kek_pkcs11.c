@@ -45,7 +45,15 @@
 #define KEK_P11_PIN_MAX	256
 #define KEK_P11_KEY_LEN	32
 
+/*
+ * Keys logged in at the same time (a rotation between two key objects of
+ * one token): a login is the application's, not the session's, so the
+ * last one alone logs out.
+ */
+static unsigned kek_p11_logins;
+
 static struct {
+	char uri[KEK_PATH_MAX];
 	char module[1024];
 	char pin_file[1024];
 	unsigned flags;
@@ -73,6 +81,23 @@ kek_pkcs11_set(const char *module, const char *pin_file, unsigned flags)
 	strcpy(kek_p11_set.pin_file, pin_file);
 	kek_p11_set.flags = flags;
 	return 0;
+}
+
+int
+kek_pkcs11_set_uri(const char *uri)
+{
+	if (uri == NULL)
+		uri = "";
+	if (strlen(uri) >= sizeof(kek_p11_set.uri))
+		return SKM_ELEN;
+	strcpy(kek_p11_set.uri, uri);
+	return 0;
+}
+
+const char *
+kek_pkcs11_named(void)
+{
+	return kek_p11_set.uri[0] != '\0' ? kek_p11_set.uri : NULL;
 }
 
 /* "URI: what: CKR_NAME", SKM_ECRYPTO (SKM_EAUTH for a PIN the token refuses). */
@@ -111,7 +136,7 @@ p11_close(struct kek_p11 *p)
 {
 	if (p->mod == NULL)
 		return;
-	if (p->logged)
+	if (p->logged && --kek_p11_logins == 0)
 		p->mod->C_Logout(p->sess);
 	if (p->open)
 		p->mod->C_CloseSession(p->sess);
@@ -147,9 +172,10 @@ p11_login(struct kek_p11 *p, const char *s, char *why, size_t whylen)
 	}
 	if (rc == 0) {
 		rv = p->mod->C_Login(p->sess, CKU_USER, pin, len);
-		if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)
+		if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) {
 			p->logged = 1;
-		else
+			kek_p11_logins++;
+		} else
 			rc = p11_fail(s, "C_Login", rv, why, whylen);
 	}
 	OPENSSL_secure_clear_free(pin, KEK_P11_PIN_MAX);
@@ -270,7 +296,8 @@ p11_key_check(struct kek_p11 *p, const char *s, char *why, size_t whylen)
 		return p11_fail(s, "C_GetAttributeValue", rv, why, whylen);
 	if (kt != CKK_AES || vlen != KEK_P11_KEY_LEN)
 		return skm_why(why, whylen, SKM_EINVAL, "%s: the key object is not an "
-		    "AES-256 key", s);
+		    "AES-256 key (key type 0x%lx, %lu octets)", s, (unsigned long)kt,
+		    (unsigned long)vlen);
 	if ((extr != CK_FALSE || sens != CK_TRUE) &&
 	    !(kek_p11_set.flags & KEK_PKCS11_ALLOW_EXTRACTABLE))
 		return skm_why(why, whylen, SKM_EPERM, "%s: the key object is %s: its "
@@ -424,35 +451,36 @@ kek_pkcs11_unseal(const struct kek *k, const uint8_t *aad, size_t aadlen,
 		gp.tag_bits = SEAL_TAG_LEN * 8;
 		m.pParameter = &gp;
 		m.ulParameterLen = sizeof(gp);
-		if (cap < inlen - 1 - SEAL_OVERHEAD)
-			return SKM_ELEN;
-		olen = cap;
-		if (p->mod->C_DecryptInit(p->sess, &m, p->key) != CKR_OK ||
-		    p->mod->C_Decrypt(p->sess, (uint8_t *)in + 1 + SEAL_NONCE_LEN,
-		    inlen - 1 - SEAL_NONCE_LEN, plain, &olen) != CKR_OK) {
-			OPENSSL_cleanse(plain, cap);
-			return SKM_EVERIFY;
-		}
-		*len = olen;
-		return 0;
 	}
-	if (in[0] != KEK_P11_KWP)
-		return SKM_EVERIFY;
-	m.mechanism = CKM_AES_KEY_WRAP_KWP;
+	/* Tokens may want room for the whole input (GCM: the tag too): a
+	 * buffer of inlen octets in the secure heap, copied out once opened. */
 	if ((buf = OPENSSL_secure_zalloc(inlen)) == NULL)
 		return SKM_ENOMEM;
 	olen = inlen;
-	if (p->mod->C_DecryptInit(p->sess, &m, p->key) != CKR_OK ||
-	    p->mod->C_Decrypt(p->sess, (uint8_t *)in + 1, inlen - 1, buf, &olen) != CKR_OK ||
-	    olen < KEK_P11_AADH || p11_aad_hash(aad, aadlen, h) != 0 ||
-	    CRYPTO_memcmp(h, buf, KEK_P11_AADH) != 0)
+	if (in[0] == KEK_P11_GCM) {
+		if (p->mod->C_DecryptInit(p->sess, &m, p->key) != CKR_OK ||
+		    p->mod->C_Decrypt(p->sess, (uint8_t *)in + 1 + SEAL_NONCE_LEN,
+		    inlen - 1 - SEAL_NONCE_LEN, buf, &olen) != CKR_OK)
+			goto out;
+	} else if (in[0] == KEK_P11_KWP) {
+		m.mechanism = CKM_AES_KEY_WRAP_KWP;
+		if (p->mod->C_DecryptInit(p->sess, &m, p->key) != CKR_OK ||
+		    p->mod->C_Decrypt(p->sess, (uint8_t *)in + 1, inlen - 1, buf,
+		    &olen) != CKR_OK || olen < KEK_P11_AADH ||
+		    p11_aad_hash(aad, aadlen, h) != 0 ||
+		    CRYPTO_memcmp(h, buf, KEK_P11_AADH) != 0)
+			goto out;
+		/* The digest is not part of the secret. */
+		memmove(buf, buf + KEK_P11_AADH, olen - KEK_P11_AADH);
+		olen -= KEK_P11_AADH;
+	} else
 		goto out;
-	if (olen - KEK_P11_AADH > cap) {
+	if (olen > cap) {
 		rc = SKM_ELEN;
 		goto out;
 	}
-	memcpy(plain, buf + KEK_P11_AADH, olen - KEK_P11_AADH);
-	*len = olen - KEK_P11_AADH;
+	memcpy(plain, buf, olen);
+	*len = olen;
 	rc = 0;
 out:
 	OPENSSL_secure_clear_free(buf, inlen);
