@@ -264,13 +264,22 @@ has "$URI is named as a PKCS#11 key object, but the master secrets are sealed un
 expect 0 "key set under the second key file" opens "$tmp/f2.yaml"
 cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "key set changed by the move out of the token"
 # and into the token again, for a start where the key object is missing
-expect 0 "rotate file to token again" "$CTL" --config "$tmp/f2.yaml" kek rotate --pkcs11 "$URI"
+URI2="pkcs11:token=skms;object=skms-kek2"
+expect 2 "rotate generating a key file" "$CTL" --config "$tmp/f2.yaml" kek rotate \
+	--kek-file "$tmp/f3.key" --kek-generate
+expect 0 "rotate file to a key made on the token" "$CTL" --config "$tmp/f2.yaml" kek rotate \
+	--pkcs11 "$URI2" --kek-generate
+has "^kek-path: $URI2$" "$tmp/out" "rotate with a key made on the token: new source"
+kconf "$tmp/tu2.yaml" pkcs11-uri "$URI2"
+expect 0 "key set under the key made on the token" opens "$tmp/tu2.yaml"
+cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "key set changed by the second move"
 rm -rf "$tmp/tokens"
 mkdir "$tmp/tokens"
 softhsm2-util --init-token --free --label skms --pin "$PIN" --so-pin so-pin-0815 >/dev/null 2>&1
+KEKARGS="pkcs11-uri $URI2"
 write_conf
 expect 1 "skmsd start with the key object missing" "$SKMSD" -c "$C"
-has "$URI: no secret key object matches: CKR_KEY_HANDLE_INVALID" "$tmp/err" \
+has "$URI2: no secret key object matches: CKR_KEY_HANDLE_INVALID" "$tmp/err" \
 	"start, no key object: URI and CKR_"
 
 # --- no key, no PIN, no derived secret in the store ---

@@ -22,7 +22,7 @@
 
 /* The reference and key of the new source; *made is set when the key file was made here. */
 static int
-kek_new(struct ctl *c, const char *file, const char *pass, const char *uri,
+kek_new(struct ctl *c, const char *file, const char *pass, const char *uri, int gen,
     struct kek_ref *ref, struct kek **kek, int *made)
 {
 	char abs[PATH_MAX], why[KEK_PATH_MAX + 256];
@@ -33,6 +33,7 @@ kek_new(struct ctl *c, const char *file, const char *pass, const char *uri,
 	*made = 0;
 	if (file == NULL && pass == NULL) {
 		if ((rc = kek_pkcs11_ref(ref, uri, why, sizeof(why))) != 0 ||
+		    (gen && (rc = kek_pkcs11_generate(uri, why, sizeof(why))) != 0) ||
 		    (rc = kek_load(ref, NULL, kek, why, sizeof(why))) != 0)
 			return ctl_fail(c, "new key-encryption key", why[0] != '\0' ? why :
 			    skm_strerror(rc));
@@ -81,13 +82,14 @@ cmd_kek_rotate(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 {
 	struct ctl *c = ctx;
 	const char *file = NULL, *pass = NULL, *uri = NULL, *pin = NULL;
-	int allow = 0;
+	int allow = 0, gen = 0;
 	const struct ctl_arg args[] = {
 		{ "kek-file", CTL_ARG_STR, &file, NULL },
 		{ "passphrase-file", CTL_ARG_STR, &pass, NULL },
 		{ "pkcs11", CTL_ARG_STR, &uri, NULL },
 		{ "pin-file", CTL_ARG_STR, &pin, NULL },
 		{ "allow-extractable", CTL_ARG_FLAG, NULL, &allow },
+		{ "kek-generate", CTL_ARG_FLAG, NULL, &gen },
 		{ NULL, 0, NULL, NULL },
 	};
 	struct kms_kek_rotation res;
@@ -109,6 +111,8 @@ cmd_kek_rotate(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 		    "--passphrase-file" : "--pkcs11", "empty argument");
 	if (pin != NULL && pin[0] == '\0')
 		return ctl_usage(c, "--pin-file", "empty file name");
+	if (gen && uri == NULL)
+		return ctl_usage(c, "--kek-generate", "only with --pkcs11");
 	/* The PIN of the token in either direction (into it or out of it). */
 	if ((rc = ctl_conf(c)) != 0)
 		return rc;
@@ -117,7 +121,7 @@ cmd_kek_rotate(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 	/* The store first: a missing store makes no key file. */
 	if ((rc = ctl_store(c, 0)) != 0)
 		return rc;
-	if ((rc = kek_new(c, file, pass, uri, &ref, &kek, &made)) != 0)
+	if ((rc = kek_new(c, file, pass, uri, gen, &ref, &kek, &made)) != 0)
 		goto out;
 	/* The current key was checked when it was recorded. */
 	kek_pkcs11_set(c->conf->kek.pkcs11_module, pin != NULL ? pin :

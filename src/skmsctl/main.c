@@ -20,7 +20,7 @@ static const struct cli_cmd skmsctl_cmds[] = {
 	    "--kek-pkcs11 URI [--pin-file FILE] [--kek-generate] [--allow-extractable]]",
 	    "create the domain, its master secrets and its Root KMS certificate", cmd_init },
 	{ "kek", "rotate", "--kek-file FILE | --passphrase-file FILE | --pkcs11 URI "
-	    "[--pin-file FILE] [--allow-extractable]",
+	    "[--pin-file FILE] [--kek-generate] [--allow-extractable]",
 	    "re-seal the master secrets under a new key-encryption key", cmd_kek_rotate },
 	{ "domain", "show", "", "show the domain, its current key period and public keys",
 	    cmd_domain_show },
