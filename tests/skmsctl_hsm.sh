@@ -219,11 +219,11 @@ expect 1 "skmsd start with a wrong PIN" "$SKMSD" -c "$C"
 has "$URI: C_Login: CKR_PIN_INCORRECT" "$tmp/err" "start, wrong PIN: URI and CKR_"
 hasnt "not-the-pin" "$tmp/err" "start, wrong PIN: no PIN"
 start_skmsd "$C" write_conf
-has "master secrets unsealed under the PKCS#11 key object $URI in " "$tmp/log" \
-	"start log names the URI"
+has "domain opened: master secrets unsealed under the PKCS#11 key object $URI, in " \
+	"$tmp/log" "start log names the URI"
 hasnt "$PIN" "$tmp/log" "no PIN in the log"
-ms=$(sed -n 's/.*master secrets unsealed under .* in \([0-9.]*\) ms.*/\1/p' "$tmp/log")
-echo "unsealing at start with SoftHSM2 (module load, login, unseal, logout): $ms ms"
+ms=$(sed -n 's/.*master secrets unsealed under .*, in \([0-9.]*\) ms.*/\1/p' "$tmp/log")
+echo "domain opened at start with SoftHSM2 (module load, login, unseal, logout, loading): $ms ms"
 TOKEN=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub sip:alice@example.org)
 keyprov() {	# keyprov FILE: alice's current key set into FILE; 0 on HTTP 200
 	[ "$(curl -sS -g --cacert "$tmp/server.pem" --max-time 20 -o "$1" -w '%{http_code}' \

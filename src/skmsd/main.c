@@ -160,8 +160,9 @@ main(int argc, char **argv)
 		status = fail("opening the domain", why[0] != '\0' ? why : skm_strerror(rc));
 		goto out;
 	}
-	/* The source by its reference (a path or a PKCS#11 URI, never a PIN). */
-	log_info("master secrets unsealed under the %s %s in %.1f ms",
+	/* The source by its reference (a path or a PKCS#11 URI, never a PIN);
+	 * the time covers unsealing and loading the master secrets. */
+	log_info("domain opened: master secrets unsealed under the %s %s, in %.1f ms",
 	    kek_kind_noun(kms->domain.kek.kind), kms->domain.kek.path,
 	    (time_monotonic() - t0) * 1000);
 	why[0] = '\0';
