@@ -108,6 +108,12 @@ expect 1 "init with a wrong PIN" "$CTL" --config "$tmp/badpin.yaml" --store "$tm
 	--kms-uri kms.example.org --kek-pkcs11 "$URI"
 has "$URI: C_Login: CKR_PIN_INCORRECT" "$tmp/err" "wrong PIN: URI and CKR_ name"
 hasnt "not-the-pin" "$tmp/err" "wrong PIN: the PIN is not shown"
+cp "$tmp/pin" "$tmp/openpin"
+chmod 0644 "$tmp/openpin"
+expect 1 "init with a PIN file readable by others" "$CTL" --config "$tmp/t.yaml" \
+	--store "$tmp/s1" init --kms-uri kms.example.org --kek-pkcs11 "$URI" \
+	--pin-file "$tmp/openpin"
+has "$tmp/openpin: mode 0644 allows group or other access" "$tmp/err" "open PIN file: reason"
 expect 1 "init with no such token" "$CTL" --config "$tmp/t.yaml" --store "$tmp/s1" init \
 	--kms-uri kms.example.org --kek-pkcs11 "pkcs11:token=nosuch;object=skms-kek"
 has "pkcs11:token=nosuch;object=skms-kek: no token matches: CKR_TOKEN_NOT_PRESENT" "$tmp/err" \
