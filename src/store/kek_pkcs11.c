@@ -248,7 +248,7 @@ out:
 	return rc;
 }
 
-/* The secret key objects matching the URI's label and id: *n of them (at most 2 counted). */
+/* The secret key objects matching the URI's label and id: *n of them, counting to 2. */
 static int
 p11_find(struct kek_p11 *p, const char *s, P11KitUri *uri, CK_OBJECT_HANDLE *h,
     CK_ULONG *n, char *why, size_t whylen)
