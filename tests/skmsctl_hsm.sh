@@ -152,6 +152,15 @@ if [ -n "$LIBC" ] && [ -f "$LIBC" ]; then
 	    --kek-pkcs11 "$URI"
 	has "$URI: module $LIBC: " "$tmp/err" "library module: URI and module named"
 fi
+expect 2 "init with a token key against the configuration's key file" "$CTL" \
+	--config "$tmp/f1.yaml" --store "$tmp/s1" init --kms-uri kms.example.org --kek-pkcs11 "$URI"
+has "disagrees with kek.file of the configuration ($tmp/f1.key)" "$tmp/err" \
+	"token key against kek.file: reason"
+expect 2 "init with a key file against the configuration's token key" "$CTL" \
+	--config "$tmp/tu.yaml" --store "$tmp/s1" init --kms-uri kms.example.org \
+	--kek-file "$tmp/f1.key"
+has "disagrees with kek.pkcs11-uri of the configuration ($URI)" "$tmp/err" \
+	"key file against kek.pkcs11-uri: reason"
 expect 2 "rotate with an empty URI" "$CTL" --config "$tmp/t.yaml" --store "$tmp/s0" \
 	kek rotate --pkcs11 ""
 

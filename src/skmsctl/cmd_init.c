@@ -124,9 +124,20 @@ init_kek_agree(struct ctl *c, const struct init_args *a)
 	const char *arg = a->kek_file != NULL ? a->kek_file : a->passphrase_file;
 	const char *key = cf_file[0] != '\0' ? "kek.file" : "kek.passphrase-file";
 	const char *named = cf_file[0] != '\0' ? cf_file : cf_pass;
+	const char *cf_uri = c->conf->kek.pkcs11_uri;
 	char why[KEK_PATH_MAX + 128];
 
-	if (a->kek_pkcs11 != NULL || arg == NULL || named[0] == '\0')
+	/* A token key against the configuration's (at most one kind is set there). */
+	if (a->kek_pkcs11 != NULL || (arg != NULL && cf_uri[0] != '\0')) {
+		if (a->kek_pkcs11 != NULL && (named[0] == '\0' && (cf_uri[0] == '\0' ||
+		    strcmp(a->kek_pkcs11, cf_uri) == 0)))
+			return 0;
+		snprintf(why, sizeof(why), "disagrees with %s of the configuration (%s), "
+		    "which skmsd uses", named[0] != '\0' ? key : "kek.pkcs11-uri",
+		    named[0] != '\0' ? named : cf_uri);
+		return ctl_usage(c, a->kek_pkcs11 != NULL ? "--kek-pkcs11" : opt, why);
+	}
+	if (arg == NULL || named[0] == '\0')
 		return 0;
 	if ((a->kek_file != NULL) == (cf_file[0] != '\0') && same_file(arg, named))
 		return 0;
