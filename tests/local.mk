@@ -40,6 +40,13 @@ EXTRA_DIST += tests/skmsctl.sh
 # skmsctl kek rotate, with skmsd running and killed at random points.
 TESTS += tests/skmsctl_kek.sh
 EXTRA_DIST += tests/skmsctl_kek.sh
+# A key-encryption key in a PKCS#11 token (SoftHSM2): init, rotation, skmsd.
+TESTS += tests/skmsctl_hsm.sh
+EXTRA_DIST += tests/skmsctl_hsm.sh
+check_PROGRAMS += tests/hsm_mkkey
+tests_hsm_mkkey_SOURCES = tests/hsm_mkkey.c
+tests_hsm_mkkey_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
+tests_hsm_mkkey_LDADD = $(P11KIT_LIBS)
 
 # The alert rules and dashboard in contrib/ against the metrics skmsd exports
 # (needs promtool, from Debian's prometheus, and jq; skipped without them).

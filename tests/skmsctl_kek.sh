@@ -49,7 +49,7 @@ has "<UserDecryptKey" "$tmp/ks0.xml" "a key set"
 
 # --- usage errors and refusals change nothing ---
 expect 2 "rotate without a source" "$CTL" --config "$tmp/f1.yaml" kek rotate
-has "kek-file or --passphrase-file: required" "$tmp/err" "no source: reason"
+has "kek-file or --passphrase-file or --pkcs11: required" "$tmp/err" "no source: reason"
 expect 2 "rotate with both sources" "$CTL" --config "$tmp/f1.yaml" kek rotate \
 	--kek-file "$tmp/f2.key" --passphrase-file "$tmp/p1"
 expect 2 "rotate with an argument" "$CTL" --config "$tmp/f1.yaml" kek rotate extra

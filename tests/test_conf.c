@@ -98,6 +98,9 @@ START_TEST(defaults)
 	ck_assert_uint_eq(cf->store.map_size, 1ULL << 30);
 	ck_assert_str_eq(cf->kek.file, "");
 	ck_assert_str_eq(cf->kek.passphrase_file, "");
+	ck_assert_str_eq(cf->kek.pkcs11_uri, "");
+	ck_assert_str_eq(cf->kek.pkcs11_module, "");
+	ck_assert_str_eq(cf->kek.pin_file, "");
 	ck_assert_uint_eq(cf->kek.scrypt_n, 32768);
 	ck_assert_uint_eq(cf->kek.scrypt_r, 8);
 	ck_assert_uint_eq(cf->kek.scrypt_p, 1);
@@ -264,6 +267,8 @@ START_TEST(equal_sees_each_key)
 	static const char *const one[] = {
 		"store: {path: /x}", "store: {map-size: 2G}", "kek: {file: /k}",
 		"kek: {passphrase-file: /p}", "kek: {scrypt-n: 16384}",
+		"kek: {pkcs11-uri: 'pkcs11:object=k'}", "kek: {pkcs11-module: /m.so}",
+		"kek: {pin-file: /pin}",
 		"kek: {scrypt-r: 9}", "kek: {scrypt-p: 2}",
 		"server: {listen: [127.0.0.1:8444]}",
 		"server: {listen: [127.0.0.1:8443, 127.0.0.2:8443]}",
@@ -855,6 +860,8 @@ START_TEST(structure)
 		    "kek: duplicate key" },
 		{ "kek:\n  passphrase-file: /p\n  file: /k\n", 3, 9,
 		    "kek: set file or passphrase-file, not both" },
+		{ "kek:\n  file: /k\n  pkcs11-uri: 'pkcs11:object=k'\n", 3, 15,
+		    "kek: set file, passphrase-file or pkcs11-uri, only one" },
 		{ "server:\n  client-cert-identity: true\n", 2, 25,
 		    "server.client-cert-identity: needs server.tls-client-ca" },
 		{ "server: {listen: '[::1]:80', metrics-listen: '[::1]:80'}\n",

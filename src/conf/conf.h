@@ -88,6 +88,9 @@ struct conf {
 	struct {
 		char *file;
 		char *passphrase_file;
+		char *pkcs11_uri;
+		char *pkcs11_module;
+		char *pin_file;
 		unsigned scrypt_n;
 		unsigned scrypt_r;
 		unsigned scrypt_p;

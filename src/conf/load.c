@@ -282,6 +282,13 @@ check_cross(struct loader *ld)
 		return fail(ld, SKM_EINVAL, at, "kek",
 		    "set file or passphrase-file, not both");
 	}
+	if (cf->kek.pkcs11_uri[0] != '\0' &&
+	    (cf->kek.file[0] != '\0' || cf->kek.passphrase_file[0] != '\0')) {
+		at = later(seen(ld, "kek", "pkcs11-uri"), later(seen(ld, "kek", "file"),
+		    seen(ld, "kek", "passphrase-file")));
+		return fail(ld, SKM_EINVAL, at, "kek",
+		    "set file, passphrase-file or pkcs11-uri, only one");
+	}
 	if (cf->server.client_cert_identity &&
 	    cf->server.tls_client_ca[0] == '\0') {
 		at = later(seen(ld, "server", "client-cert-identity"),

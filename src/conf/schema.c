@@ -59,6 +59,13 @@ const struct conf_schema conf_schema_keys[] = {
 	    0 },
 	{ "kek", "passphrase-file", CONF_T_PATH, "", 0, 4096,
 	    F(kek.passphrase_file), 0, NULL, NULL, 0 },
+	/* A key object in a PKCS#11 token (RFC 7512 URI), its module and PIN file. */
+	{ "kek", "pkcs11-uri", CONF_T_STRING, "", 0, 1023, F(kek.pkcs11_uri), 0, NULL,
+	    NULL, 0 },
+	{ "kek", "pkcs11-module", CONF_T_PATH, "", 0, 1023, F(kek.pkcs11_module), 0,
+	    NULL, NULL, 0 },
+	{ "kek", "pin-file", CONF_T_PATH, "", 0, 1023, F(kek.pin_file), 0, NULL,
+	    NULL, 0 },
 	/* RFC 7914 2: N a power of two; 2^14 is the interactive minimum. */
 	{ "kek", "scrypt-n", CONF_T_UINT, "32768", 16384, 1048576,
 	    F(kek.scrypt_n), 0, NULL, NULL, CONF_F_POW2 },

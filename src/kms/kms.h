@@ -110,7 +110,10 @@ int kms_kek_check(struct store *st, const char *kek_file, const char *passphrase
 /*
  * From now on k unseals the generations a later rollover adds with kek
  * (after 'skmsctl kek rotate' re-sealed them all under it), taking it
- * over; the key k held is freed. Thread-safe against kms_refresh().
+ * over; the key k held is freed. With kek NULL the key is set aside (a
+ * PKCS#11 key's session closed) and kms_refresh() refuses to load a new
+ * generation until a key is adopted again. Thread-safe against
+ * kms_refresh().
  */
 void kms_kek_adopt(const struct kms *k, struct kek *kek);
 

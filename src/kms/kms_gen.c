@@ -31,7 +31,8 @@ struct kms_gens {
 	struct kms_gen gen[GENERATION_MAX];
 	atomic_size_t n;		/* published entries */
 	atomic_uint_fast64_t serial;	/* the store's serial last loaded */
-	struct kek *kek;		/* SECRET; NULL when public */
+	struct kek *kek;		/* SECRET; NULL when public or set aside */
+	int secrets;			/* opened with the master secrets */
 };
 
 static int
@@ -148,6 +149,7 @@ kms_gens_open(struct kms *k, struct store_txn *t, struct kek *kek, char *why,
 		return SKM_ENOMEM;
 	}
 	gs->kek = kek;
+	gs->secrets = kek != NULL;
 	k->gens = gs;
 	rc = kms_gens_load(gs, t, &added, why, whylen);
 	if (rc == 0 && added == 0) {
@@ -212,7 +214,16 @@ kms_refresh(const struct kms *k, struct store *st, size_t *added, char *why,
 	rc = store_generation_serial(&t, &serial);
 	if (rc == 0 && serial != atomic_load(&gs->serial)) {
 		pthread_mutex_lock(&gs->mu);
-		if (serial != atomic_load(&gs->serial))
+		/*
+		 * A domain whose key was set aside (kms_kek_adopt(k, NULL)) must
+		 * not publish a generation without its secrets: it waits for the
+		 * key to come back.
+		 */
+		if (gs->secrets && gs->kek == NULL) {
+			snprintf(why, whylen, "a new generation of master secrets waits for "
+			    "the key-encryption key: reload (SIGHUP) to unseal it");
+			rc = SKM_ESTATE;
+		} else if (serial != atomic_load(&gs->serial))
 			rc = kms_gens_load(gs, &t, &n, why, whylen);
 		pthread_mutex_unlock(&gs->mu);
 	}

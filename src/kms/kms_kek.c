@@ -38,7 +38,7 @@ int
 kms_kek_load(const struct kek_ref *ref, const char *file, const char *pass,
     const char **path, struct kek **out, char *why, size_t whylen)
 {
-	const char *noun = kek_kind_noun(ref->kind), *named;
+	const char *noun = kek_kind_noun(ref->kind), *named, *uri = kek_pkcs11_named();
 	size_t n;
 	int rc;
 
@@ -51,6 +51,20 @@ kms_kek_load(const struct kek_ref *ref, const char *file, const char *pass,
 	if (file != NULL && pass != NULL)
 		return skm_why(why, whylen, SKM_EINVAL,
 		    "both a key file and a passphrase file are named");
+	/* The configuration's kek.pkcs11-uri names a token key as kek.file a file. */
+	if (uri != NULL && file == NULL && pass == NULL) {
+		if (ref->kind != KEK_PKCS11)
+			return skm_why(why, whylen, SKM_EINVAL, "%s is named as a PKCS#11 "
+			    "key object, but the master secrets are sealed under a %s: the "
+			    "store records the %s %s", uri, noun, noun, ref->path);
+		*path = uri;
+		if ((rc = kek_load(ref, uri, out, why, whylen)) != 0 &&
+		    strcmp(uri, ref->path) != 0 && why != NULL &&
+		    (n = strlen(why)) < whylen)
+			snprintf(why + n, whylen - n, "%sthe store records the %s %s",
+			    n > 0 ? "; " : "", noun, ref->path);
+		return rc;
+	}
 	/* A key file read as a passphrase (or the reverse) would only fail
 	 * later as a wrong key: say what is wrong. */
 	if ((file != NULL && ref->kind != KEK_FILE) ||

@@ -42,6 +42,7 @@
 #include "common/time.h"
 #include "conf/conf.h"
 #include "kms/kms.h"
+#include "store/kek.h"
 #include "server/api.h"
 #include "server/auth.h"
 #include "server/expiry.h"
@@ -364,10 +365,37 @@ server_kek_check(struct server *s, const struct conf *cf, struct kek **keep, cha
 		return 0;
 	}
 	sub[0] = '\0';
+	kek_pkcs11_set(cf->kek.pkcs11_module, cf->kek.pin_file,
+	    KEK_PKCS11_ALLOW_EXTRACTABLE);
+	kek_pkcs11_set_uri(cf->kek.pkcs11_uri);
 	if ((rc = kms_kek_check(s->store, cf->kek.file, cf->kek.passphrase_file, keep, sub,
 	    sizeof(sub))) != 0)
 		snprintf(why, whylen, "kek: %s", sub[0] != '\0' ? sub : skm_strerror(rc));
 	return rc;
+}
+
+/*
+ * The key a reload checked becomes the domain's, for the secrets of a
+ * later rollover. A token's key is not kept: a session held open for the
+ * life of the process would outlast the token (a token removed and put
+ * back is seen only by a new session), so the domain unseals whatever
+ * rollover is waiting now and sets the key aside until the next reload.
+ */
+static void
+server_kek_take(struct server *s, struct kek *kek)
+{
+	char why[256];
+	size_t added = 0;
+
+	kms_kek_adopt(s->kms, kek);
+	if (s->kms->domain.kek.kind != KEK_PKCS11)
+		return;
+	if (kms_refresh(s->kms, s->store, &added, why, sizeof(why)) != 0)
+		log_warnx("rollover: %s", why);
+	else if (added > 0)
+		log_info("rollover: %zu new generation%s of master secrets loaded", added,
+		    added == 1 ? "" : "s");
+	kms_kek_adopt(s->kms, NULL);
 }
 
 static void
@@ -398,7 +426,7 @@ server_reload(struct server *s)
 	}
 	gen_install(&s->cur, &s->prev, &next, &s->mu);
 	if (kek != NULL && s->kms != NULL)
-		kms_kek_adopt(s->kms, kek);
+		server_kek_take(s, kek);
 	else
 		kek_free(kek);
 	if ((fixed = server_restart_only(s->prev.cf, s->cur.cf)) != NULL)
@@ -558,6 +586,9 @@ server_new(const struct server_params *p, struct server **out, char *why, size_t
 	pthread_cond_init(&s->cv, NULL);
 	s->kms = p->kms;
 	s->store = p->store;
+	/* A token's key is set aside once the domain is open (server_kek_take). */
+	if (s->kms != NULL && s->kms->domain.kek.kind == KEK_PKCS11)
+		kms_kek_adopt(s->kms, NULL);
 	s->start_uid = geteuid();
 	if ((p->conf_path != NULL && (s->conf_path = strdup(p->conf_path)) == NULL) ||
 	    (p->store_path != NULL && (s->store_path = strdup(p->store_path)) == NULL))

@@ -107,7 +107,7 @@ cmd_domain_show(const struct cli *cli, const struct cli_cmd *cmd, int argc, char
 			out_str(o, "kms-domain", d->kms_domain_list[i]);
 	}
 	out_list_end(o);
-	out_str(o, "kek", d->kek.kind == KEK_PASSPHRASE ? "passphrase" : "file");
+	out_str(o, "kek", kek_kind_name(d->kek.kind));
 	out_str(o, "kek-path", d->kek.path);
 	out_hex(o, "pub-enc-key", cert.pub_enc_key, sizeof(cert.pub_enc_key));
 	out_hex(o, "pub-auth-key", cert.pub_auth_key, sizeof(cert.pub_auth_key));

@@ -29,6 +29,10 @@ struct init_args {
 	const char *domains[DOMAIN_LIST_MAX];
 	const char *kek_file;
 	const char *passphrase_file;
+	const char *kek_pkcs11;
+	const char *pin_file;
+	int generate;
+	int allow_extractable;
 };
 
 static int
@@ -48,6 +52,10 @@ init_parse(struct ctl *c, int argc, char **argv, struct init_args *a)
 		{ "domain", CTL_ARG_LIST, &domains, NULL },
 		{ "kek-file", CTL_ARG_STR, &a->kek_file, NULL },
 		{ "passphrase-file", CTL_ARG_STR, &a->passphrase_file, NULL },
+		{ "kek-pkcs11", CTL_ARG_STR, &a->kek_pkcs11, NULL },
+		{ "pin-file", CTL_ARG_STR, &a->pin_file, NULL },
+		{ "kek-generate", CTL_ARG_FLAG, NULL, &a->generate },
+		{ "allow-extractable", CTL_ARG_FLAG, NULL, &a->allow_extractable },
 		{ NULL, 0, NULL, NULL },
 	};
 	int rc = 0;
@@ -78,6 +86,13 @@ init_parse(struct ctl *c, int argc, char **argv, struct init_args *a)
 		return ctl_usage(c, "--key-offset", "must be less than the key period");
 	if (a->kek_file != NULL && a->passphrase_file != NULL)
 		return ctl_usage(c, "--kek-file", "give --kek-file or --passphrase-file, not both");
+	if (a->kek_pkcs11 != NULL && (a->kek_file != NULL || a->passphrase_file != NULL))
+		return ctl_usage(c, "--kek-pkcs11", "give one of --kek-file, "
+		    "--passphrase-file and --kek-pkcs11");
+	if (a->kek_pkcs11 != NULL && a->kek_pkcs11[0] == '\0')
+		return ctl_usage(c, "--kek-pkcs11", "empty URI");
+	if (a->pin_file != NULL && a->pin_file[0] == '\0')
+		return ctl_usage(c, "--pin-file", "empty file name");
 	if (!have_to)
 		a->p.valid_to = a->p.valid_from + INIT_VALIDITY;
 	if (a->p.valid_to <= a->p.valid_from)
@@ -109,8 +124,19 @@ init_kek_agree(struct ctl *c, const struct init_args *a)
 	const char *arg = a->kek_file != NULL ? a->kek_file : a->passphrase_file;
 	const char *key = cf_file[0] != '\0' ? "kek.file" : "kek.passphrase-file";
 	const char *named = cf_file[0] != '\0' ? cf_file : cf_pass;
+	const char *cf_uri = c->conf->kek.pkcs11_uri;
 	char why[KEK_PATH_MAX + 128];
 
+	/* A token key against the configuration's (at most one kind is set there). */
+	if (a->kek_pkcs11 != NULL || (arg != NULL && cf_uri[0] != '\0')) {
+		if (a->kek_pkcs11 != NULL && (named[0] == '\0' && (cf_uri[0] == '\0' ||
+		    strcmp(a->kek_pkcs11, cf_uri) == 0)))
+			return 0;
+		snprintf(why, sizeof(why), "disagrees with %s of the configuration (%s), "
+		    "which skmsd uses", named[0] != '\0' ? key : "kek.pkcs11-uri",
+		    named[0] != '\0' ? named : cf_uri);
+		return ctl_usage(c, a->kek_pkcs11 != NULL ? "--kek-pkcs11" : opt, why);
+	}
 	if (arg == NULL || named[0] == '\0')
 		return 0;
 	if ((a->kek_file != NULL) == (cf_file[0] != '\0') && same_file(arg, named))
@@ -118,6 +144,28 @@ init_kek_agree(struct ctl *c, const struct init_args *a)
 	snprintf(why, sizeof(why), "disagrees with %s of the configuration (%s), which "
 	    "skmsd uses", key, named);
 	return ctl_usage(c, opt, why);
+}
+
+/*
+ * A key object in a PKCS#11 token: made there first with --kek-generate,
+ * refused when extractable or not sensitive unless --allow-extractable.
+ */
+static int
+init_kek_pkcs11(struct ctl *c, struct init_args *a, const char *uri,
+    struct kek_ref *ref, struct kek **kek)
+{
+	char why[KEK_PATH_MAX + 256];
+	int rc;
+
+	why[0] = '\0';
+	kek_pkcs11_set(c->conf->kek.pkcs11_module, a->pin_file != NULL ? a->pin_file :
+	    c->conf->kek.pin_file, a->allow_extractable ? KEK_PKCS11_ALLOW_EXTRACTABLE : 0);
+	if ((rc = kek_pkcs11_ref(ref, uri, why, sizeof(why))) != 0 ||
+	    (a->generate && (rc = kek_pkcs11_generate(uri, why, sizeof(why))) != 0) ||
+	    (rc = kek_load(ref, NULL, kek, why, sizeof(why))) != 0)
+		return ctl_fail(c, "key-encryption key", why[0] != '\0' ? why :
+		    skm_strerror(rc));
+	return 0;
 }
 
 /* Picks the key-encryption key: arguments, then the config, then a new key
@@ -131,6 +179,13 @@ init_kek(struct ctl *c, struct init_args *a, struct kek_ref *ref, struct kek **k
 	int rc;
 
 	why[0] = '\0';
+	if (a->kek_pkcs11 != NULL || (file == NULL && pass == NULL &&
+	    c->conf->kek.pkcs11_uri[0] != '\0'))
+		return init_kek_pkcs11(c, a, a->kek_pkcs11 != NULL ? a->kek_pkcs11 :
+		    c->conf->kek.pkcs11_uri, ref, kek);
+	if (a->generate || a->pin_file != NULL)
+		return ctl_usage(c, a->generate ? "--kek-generate" : "--pin-file",
+		    "only with a PKCS#11 key (--kek-pkcs11 or kek.pkcs11-uri)");
 	if (file == NULL && pass == NULL) {
 		if (c->conf->kek.passphrase_file[0] != '\0')
 			pass = c->conf->kek.passphrase_file;

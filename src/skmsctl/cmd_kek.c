@@ -22,15 +22,23 @@
 
 /* The reference and key of the new source; *made is set when the key file was made here. */
 static int
-kek_new(struct ctl *c, const char *file, const char *pass, struct kek_ref *ref,
-    struct kek **kek, int *made)
+kek_new(struct ctl *c, const char *file, const char *pass, const char *uri, int gen,
+    struct kek_ref *ref, struct kek **kek, int *made)
 {
-	char abs[PATH_MAX], why[512];
+	char abs[PATH_MAX], why[KEK_PATH_MAX + 256];
 	const char *name = file != NULL ? file : pass;
 	int rc;
 
 	why[0] = '\0';
 	*made = 0;
+	if (file == NULL && pass == NULL) {
+		if ((rc = kek_pkcs11_ref(ref, uri, why, sizeof(why))) != 0 ||
+		    (gen && (rc = kek_pkcs11_generate(uri, why, sizeof(why))) != 0) ||
+		    (rc = kek_load(ref, NULL, kek, why, sizeof(why))) != 0)
+			return ctl_fail(c, "new key-encryption key", why[0] != '\0' ? why :
+			    skm_strerror(rc));
+		return 0;
+	}
 	if (file != NULL && access(file, F_OK) != 0 && errno == ENOENT) {
 		if ((rc = kek_file_create(file)) != 0)
 			return ctl_fail(c, file, skm_strerror(rc));
@@ -52,16 +60,20 @@ kek_new(struct ctl *c, const char *file, const char *pass, struct kek_ref *ref,
 static void
 kek_note(struct ctl *c, const struct kek_ref *to)
 {
-	const char *key = c->conf->kek.file[0] != '\0' ? "kek.file" : "kek.passphrase-file";
-	const char *now = c->conf->kek.file[0] != '\0' ? c->conf->kek.file :
-	    c->conf->kek.passphrase_file;
+	const struct conf *cf = c->conf;
+	const char *key = cf->kek.file[0] != '\0' ? "kek.file" :
+	    cf->kek.passphrase_file[0] != '\0' ? "kek.passphrase-file" : "kek.pkcs11-uri";
+	const char *now = cf->kek.file[0] != '\0' ? cf->kek.file :
+	    cf->kek.passphrase_file[0] != '\0' ? cf->kek.passphrase_file :
+	    cf->kek.pkcs11_uri;
 
 	if (now[0] == '\0')
 		return;
 	fprintf(stderr, "skmsctl: kek rotate: %s names the previous key-encryption key "
 	    "(%s: %s): change it to %s: %s, then reload or restart skmsd\n",
 	    c->config_path != NULL ? c->config_path : "the configuration", key, now,
-	    to->kind == KEK_FILE ? "kek.file" : "kek.passphrase-file", to->path);
+	    to->kind == KEK_FILE ? "kek.file" : to->kind == KEK_PASSPHRASE ?
+	    "kek.passphrase-file" : "kek.pkcs11-uri", to->path);
 }
 
 int
@@ -69,10 +81,15 @@ cmd_kek_rotate(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
     void *ctx)
 {
 	struct ctl *c = ctx;
-	const char *file = NULL, *pass = NULL;
+	const char *file = NULL, *pass = NULL, *uri = NULL, *pin = NULL;
+	int allow = 0, gen = 0;
 	const struct ctl_arg args[] = {
 		{ "kek-file", CTL_ARG_STR, &file, NULL },
 		{ "passphrase-file", CTL_ARG_STR, &pass, NULL },
+		{ "pkcs11", CTL_ARG_STR, &uri, NULL },
+		{ "pin-file", CTL_ARG_STR, &pin, NULL },
+		{ "allow-extractable", CTL_ARG_FLAG, NULL, &allow },
+		{ "kek-generate", CTL_ARG_FLAG, NULL, &gen },
 		{ NULL, 0, NULL, NULL },
 	};
 	struct kms_kek_rotation res;
@@ -83,18 +100,32 @@ cmd_kek_rotate(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 
 	if (!ctl_args(c, argc, argv, args, 0, 0, NULL, &rc))
 		return rc;
-	if (file != NULL && pass != NULL)
-		return ctl_usage(c, "--kek-file", "give --kek-file or --passphrase-file, not both");
-	if (file == NULL && pass == NULL)
-		return ctl_usage(c, "--kek-file or --passphrase-file", "required");
-	if ((file != NULL && file[0] == '\0') || (pass != NULL && pass[0] == '\0'))
-		return ctl_usage(c, file != NULL ? "--kek-file" : "--passphrase-file",
-		    "empty file name");
+	if ((file != NULL) + (pass != NULL) + (uri != NULL) > 1)
+		return ctl_usage(c, "--kek-file", "give one of --kek-file, "
+		    "--passphrase-file and --pkcs11");
+	if (file == NULL && pass == NULL && uri == NULL)
+		return ctl_usage(c, "--kek-file or --passphrase-file or --pkcs11", "required");
+	if ((file != NULL && file[0] == '\0') || (pass != NULL && pass[0] == '\0') ||
+	    (uri != NULL && uri[0] == '\0'))
+		return ctl_usage(c, file != NULL ? "--kek-file" : pass != NULL ?
+		    "--passphrase-file" : "--pkcs11", "empty argument");
+	if (pin != NULL && pin[0] == '\0')
+		return ctl_usage(c, "--pin-file", "empty file name");
+	if (gen && uri == NULL)
+		return ctl_usage(c, "--kek-generate", "only with --pkcs11");
+	/* The PIN of the token in either direction (into it or out of it). */
+	if ((rc = ctl_conf(c)) != 0)
+		return rc;
+	kek_pkcs11_set(c->conf->kek.pkcs11_module, pin != NULL ? pin :
+	    c->conf->kek.pin_file, allow ? KEK_PKCS11_ALLOW_EXTRACTABLE : 0);
 	/* The store first: a missing store makes no key file. */
 	if ((rc = ctl_store(c, 0)) != 0)
 		return rc;
-	if ((rc = kek_new(c, file, pass, &ref, &kek, &made)) != 0)
+	if ((rc = kek_new(c, file, pass, uri, gen, &ref, &kek, &made)) != 0)
 		goto out;
+	/* The current key was checked when it was recorded. */
+	kek_pkcs11_set(c->conf->kek.pkcs11_module, pin != NULL ? pin :
+	    c->conf->kek.pin_file, KEK_PKCS11_ALLOW_EXTRACTABLE);
 	rc = kms_kek_rotate(c->store, c->conf->kek.file, c->conf->kek.passphrase_file,
 	    &ref, kek, c->actor, ctl_now(), &res, why, sizeof(why));
 	if (rc != 0) {

@@ -8,6 +8,7 @@
 #include "kms/kms.h"
 #include "lib/uri.h"
 #include "store/audit.h"
+#include "store/kek.h"
 #include "store/store.h"
 
 #include <getopt.h>
@@ -40,6 +41,10 @@ ctl_conf(struct ctl *c)
 			    skm_strerror(rc));
 		return ctl_fail(c, msg, NULL);
 	}
+	/* A token key is checked (sensitive, not extractable) when recorded. */
+	kek_pkcs11_set(c->conf->kek.pkcs11_module, c->conf->kek.pin_file,
+	    KEK_PKCS11_ALLOW_EXTRACTABLE);
+	kek_pkcs11_set_uri(c->conf->kek.pkcs11_uri);
 	return 0;
 }
 
@@ -155,6 +160,8 @@ ctl_arg_set(const struct ctl_arg *a, const char *value)
 			return "given too many times";
 		l->v[l->n++] = value;
 		return NULL;
+	case CTL_ARG_FLAG:
+		return NULL;
 	}
 	return "unknown option type";
 }
@@ -173,7 +180,8 @@ ctl_args(struct ctl *c, int argc, char **argv, const struct ctl_arg *args, int m
 	memset(opts, 0, sizeof(opts));
 	for (n = 0; args != NULL && args[n].name != NULL && n < CTL_ARGS_MAX; n++) {
 		opts[n].name = args[n].name;
-		opts[n].has_arg = required_argument;
+		opts[n].has_arg = args[n].type == CTL_ARG_FLAG ? no_argument :
+		    required_argument;
 		opts[n].val = 1000 + n;
 	}
 	opts[n].name = "help";

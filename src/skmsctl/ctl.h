@@ -73,6 +73,7 @@ enum ctl_arg_type {
 	CTL_ARG_U64,	/* uint64_t *, decimal digits only */
 	CTL_ARG_TIME,	/* int64_t *, ISO 8601 UTC or @seconds */
 	CTL_ARG_LIST,	/* struct ctl_list *, the option may repeat */
+	CTL_ARG_FLAG,	/* no value: only given is set (dst unused) */
 };
 
 struct ctl_list {

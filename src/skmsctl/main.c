@@ -16,9 +16,11 @@
 static const struct cli_cmd skmsctl_cmds[] = {
 	{ "init", NULL, "--kms-uri URI [--key-period SECONDS] [--key-offset SECONDS] "
 	    "[--cert-uri URI] [--issuer TEXT] [--valid-from TIME] [--valid-to TIME] "
-	    "[--domain NAME ...] [--kek-file FILE | --passphrase-file FILE]",
+	    "[--domain NAME ...] [--kek-file FILE | --passphrase-file FILE | "
+	    "--kek-pkcs11 URI [--pin-file FILE] [--kek-generate] [--allow-extractable]]",
 	    "create the domain, its master secrets and its Root KMS certificate", cmd_init },
-	{ "kek", "rotate", "--kek-file FILE | --passphrase-file FILE",
+	{ "kek", "rotate", "--kek-file FILE | --passphrase-file FILE | --pkcs11 URI "
+	    "[--pin-file FILE] [--kek-generate] [--allow-extractable]",
 	    "re-seal the master secrets under a new key-encryption key", cmd_kek_rotate },
 	{ "domain", "show", "", "show the domain, its current key period and certificates",
 	    cmd_domain_show },

@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 
 #include "common/err.h"
+#include "common/time.h"
 #include "conf/conf.h"
 #include "kms/kms.h"
 #include "lib/version.h"
@@ -26,6 +27,7 @@
 #include "server/log.h"
 #include "server/server.h"
 #include "server/tls.h"
+#include "store/kek.h"
 #include "store/store.h"
 
 #define SKMSD_DEFAULT_CONFIG	SYSCONFDIR "/skms/skms.yaml"
@@ -86,6 +88,7 @@ main(int argc, char **argv)
 	struct server *srv = NULL;
 	struct api *api = NULL;
 	const char *conf_path = NULL, *store_path;
+	double t0;
 	char why[512];
 	int ch, check = 0, rc, status = SKMSD_FAILED;
 
@@ -148,11 +151,21 @@ main(int argc, char **argv)
 		goto out;
 	}
 	why[0] = '\0';
+	/* A token key was checked (sensitive, not extractable) when recorded. */
+	kek_pkcs11_set(cf->kek.pkcs11_module, cf->kek.pin_file,
+	    KEK_PKCS11_ALLOW_EXTRACTABLE);
+	kek_pkcs11_set_uri(cf->kek.pkcs11_uri);
+	t0 = time_monotonic();
 	if ((rc = kms_open(st, cf->kek.file, cf->kek.passphrase_file, &kms, why,
 	    sizeof(why))) != 0) {
 		status = fail("opening the domain", why[0] != '\0' ? why : skm_strerror(rc));
 		goto out;
 	}
+	/* The source by its reference (a path or a PKCS#11 URI, never a PIN);
+	 * the time covers unsealing and loading the master secrets. */
+	log_info("domain opened: master secrets unsealed under the %s %s, in %.1f ms",
+	    kek_kind_noun(kms->domain.kek.kind), kms->domain.kek.path,
+	    (time_monotonic() - t0) * 1000);
 	why[0] = '\0';
 	if ((rc = auth_new(cf, &auth, why, sizeof(why))) != 0) {
 		status = fail("tokens", why[0] != '\0' ? why : skm_strerror(rc));

@@ -15,6 +15,7 @@
 static const struct kek_ops *const kek_sources[] = {
 	&kek_file_ops,
 	&kek_passphrase_ops,
+	&kek_pkcs11_ops,
 };
 
 const struct kek_ops *

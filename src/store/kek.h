@@ -19,10 +19,13 @@
 enum kek_kind {
 	KEK_FILE = 1,
 	KEK_PASSPHRASE = 2,
+	KEK_PKCS11 = 3,		/* a key object in a PKCS#11 token; path is its URI */
 };
 
 #define KEK_PATH_MAX	1024
 #define KEK_SALT_LEN	16
+/* The most any source adds to a sealed value (the software sources: SEAL_OVERHEAD). */
+#define KEK_SEAL_OVERHEAD_MAX	64
 
 /* Where the key comes from: stored in the domain record. Holds no secret. */
 struct kek_ref {
@@ -59,6 +62,7 @@ struct kek {
 
 extern const struct kek_ops kek_file_ops;
 extern const struct kek_ops kek_passphrase_ops;
+extern const struct kek_ops kek_pkcs11_ops;
 
 /* The ops of kind, or NULL for a kind this build does not know. */
 const struct kek_ops *kek_ops_find(enum kek_kind kind);
@@ -110,5 +114,35 @@ int kek_file_ref(struct kek_ref *ref, const char *path);
  */
 int kek_passphrase_ref(struct kek_ref *ref, const char *path, uint64_t n,
     uint32_t r, uint32_t p);
+
+/*
+ * PKCS#11 (kek_pkcs11.c). The process-wide settings every later load of a
+ * KEK_PKCS11 key uses: the module (NULL or "": the URI's module-path, else
+ * p11-kit's proxy module), the PIN file (read through secfile, cleansed
+ * after login) and flags. Without KEK_PKCS11_ALLOW_EXTRACTABLE a key
+ * object that is extractable or not sensitive does not load.
+ */
+#define KEK_PKCS11_ALLOW_EXTRACTABLE	1
+int kek_pkcs11_set(const char *module, const char *pin_file, unsigned flags);
+
+/*
+ * The configuration's kek.pkcs11-uri (NULL or "": none), which names the
+ * token key as kek.file names a key file; kek_pkcs11_named() returns it,
+ * NULL when none.
+ */
+int kek_pkcs11_set_uri(const char *uri);
+const char *kek_pkcs11_named(void);
+
+/* Fills ref for the key object the RFC 7512 URI uri names (SKM_EINVAL with why if malformed). */
+int kek_pkcs11_ref(struct kek_ref *ref, const char *uri, char *why, size_t whylen);
+
+/*
+ * Generates a non-extractable, sensitive AES-256 key object on the token
+ * with the label and id of uri (SKM_EEXIST if one matches already).
+ */
+int kek_pkcs11_generate(const char *uri, char *why, size_t whylen);
+
+/* The name of a PKCS#11 return value ("CKR_PIN_INCORRECT"), "CKR_0x..." if unknown. */
+const char *kek_pkcs11_rv_name(unsigned long rv, char *buf, size_t len);
 
 #endif

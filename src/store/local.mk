@@ -7,6 +7,7 @@ src_store_libstore_la_SOURCES = \
 	src/store/rec.c src/store/rec.h \
 	src/store/seal.c src/store/seal.h \
 	src/store/kek.c src/store/kek.h src/store/kek_file.c src/store/kek_passphrase.c \
+	src/store/kek_pkcs11.c src/store/kek_pkcs11_rv.c \
 	src/store/secrets.c src/store/secrets.h \
 	src/store/generation.c src/store/generation.h \
 	src/store/generation_state.c src/store/generation_state.h \
@@ -16,5 +17,5 @@ src_store_libstore_la_SOURCES = \
 	src/store/period.c src/store/period.h \
 	src/store/cert.c src/store/cert.h \
 	src/store/audit.c src/store/audit.h
-src_store_libstore_la_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS) $(OPENSSL_CFLAGS)
-src_store_libstore_la_LIBADD = src/common/libcommon.la $(LMDB_LIBS) $(OPENSSL_LIBS)
+src_store_libstore_la_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS) $(OPENSSL_CFLAGS) $(P11KIT_CFLAGS)
+src_store_libstore_la_LIBADD = src/common/libcommon.la $(LMDB_LIBS) $(OPENSSL_LIBS) $(P11KIT_LIBS)

@@ -80,7 +80,8 @@ store_secrets_put_gen(struct store_txn *t, uint32_t gen, const struct kek *kek,
 		return t->err;
 	if (len == 0 || len > STORE_SECRETS_MAX)
 		return store_txn_fail(t, SKM_ELEN);
-	vlen = 1 + len + SEAL_OVERHEAD;
+	/* The source says how much it adds (a token's sealed form differs). */
+	vlen = 1 + len + KEK_SEAL_OVERHEAD_MAX;
 	if ((val = malloc(vlen)) == NULL)
 		return store_txn_fail(t, SKM_ENOMEM);
 	val[0] = SECRETS_V1;
@@ -89,7 +90,7 @@ store_secrets_put_gen(struct store_txn *t, uint32_t gen, const struct kek *kek,
 	if (err != 0)
 		store_txn_fail(t, err);
 	else
-		err = store_txn_put(t, key, klen, val, vlen, 0);
+		err = store_txn_put(t, key, klen, val, 1 + n, 0);
 	free(val);
 	return err;
 }
@@ -165,22 +166,24 @@ secrets_reseal_one(struct store_txn *t, const uint8_t *key, size_t klen,
 	if ((err = store_txn_get(t, key, klen, &old, &vlen)) != 0)
 		return store_txn_fail(t, err);
 	if (vlen < 1 + SEAL_OVERHEAD || old[0] != SECRETS_V1 ||
-	    vlen - 1 - SEAL_OVERHEAD > STORE_SECRETS_MAX)
+	    vlen - 1 - SEAL_OVERHEAD > STORE_SECRETS_MAX + KEK_SEAL_OVERHEAD_MAX)
 		return store_txn_fail(t, SKM_EVERIFY);
 	secrets_aad(aad, key, klen, old[0]);
 	if ((err = kek_unseal(from, aad, klen + 1, old + 1, vlen - 1, plain,
 	    STORE_SECRETS_MAX, &len)) != 0)
 		return store_txn_fail(t, err);
-	/* The same length, version and associated data: only the key changes. */
-	if ((val = malloc(vlen)) == NULL) {
+	/* The same version and associated data: only the key (and with the
+	 * source, the length of the sealed form) changes. */
+	if ((val = malloc(1 + len + KEK_SEAL_OVERHEAD_MAX)) == NULL) {
 		err = store_txn_fail(t, SKM_ENOMEM);
 		goto out;
 	}
 	val[0] = SECRETS_V1;
-	if ((err = kek_seal(to, aad, klen + 1, plain, len, val + 1, vlen - 1, &n)) != 0)
+	if ((err = kek_seal(to, aad, klen + 1, plain, len, val + 1,
+	    len + KEK_SEAL_OVERHEAD_MAX, &n)) != 0)
 		store_txn_fail(t, err);
 	else
-		err = store_txn_put(t, key, klen, val, vlen, 0);
+		err = store_txn_put(t, key, klen, val, 1 + n, 0);
 out:
 	OPENSSL_cleanse(plain, len);
 	free(val);

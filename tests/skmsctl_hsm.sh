@@ -1,0 +1,313 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# Functional tests of a key-encryption key in a PKCS#11 token, with a
+# private SoftHSM2 token made here: skmsctl init with a token key (made on
+# the token), the same key sets under a key file, the token and a key file
+# again (kek rotate both ways), refusals naming the URI and the CKR_ code
+# (wrong PIN, no such token, no such key object, an extractable key, a
+# module that is not a PKCS#11 module), skmsd started with the token and
+# serving, a reload with the token gone refused while serving goes on, and
+# no key or PIN in the store.
+set -u
+: "${top_builddir:=.}"
+: "${top_srcdir:=.}"
+CTL="$top_builddir/src/skmsctl/skmsctl"
+SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
+MINT=${MINT:-$top_builddir/contrib/skms-mint-token}
+MKKEY="$top_builddir/tests/hsm_mkkey"
+OPENSSL=${OPENSSL:-openssl}
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+S="$tmp/store"
+pass=0
+fail=0
+
+. "${top_srcdir:-.}/tests/checks.sh"
+
+need_tools softhsm2-util curl od "$OPENSSL"
+need_built "$CTL" "$SKMSD" "$MINT" "$MKKEY"
+MODULE=
+for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
+    /usr/local/lib/softhsm/libsofthsm2.so; do
+	[ -f "$m" ] && MODULE=$m && break
+done
+if [ -z "$MODULE" ]; then
+	echo "SKIP: SoftHSM2's module libsofthsm2.so not found (install the softhsm2 package)"
+	exit 77
+fi
+
+# A private token directory and configuration: nothing outside $tmp.
+mkdir -p "$tmp/tokens" "$tmp/empty"
+printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+    "$tmp" >"$tmp/softhsm2.conf"
+printf 'directories.tokendir = %s/empty\nobjectstore.backend = file\nlog.level = ERROR\n' \
+    "$tmp" >"$tmp/softhsm2-empty.conf"
+SOFTHSM2_CONF=$tmp/softhsm2.conf
+export SOFTHSM2_CONF
+PIN=skms-user-pin-4711
+if ! softhsm2-util --init-token --free --label skms --pin "$PIN" --so-pin so-pin-0815 \
+    >"$tmp/out" 2>&1; then
+	cat "$tmp/out"
+	echo "FAIL: cannot make a SoftHSM2 token"
+	exit 1
+fi
+printf '%s\n' "$PIN" >"$tmp/pin"
+printf 'not-the-pin\n' >"$tmp/badpin"
+chmod 0600 "$tmp/pin" "$tmp/badpin"
+URI="pkcs11:token=skms;object=skms-kek"
+
+# kconf FILE [KEY VALUE]...: a configuration with the token's module and PIN
+# file, and the given kek keys.
+kconf() {
+	f=$1
+	shift
+	printf 'store:\n  path: %s\nkek:\n  pkcs11-module: %s\n  pin-file: %s\n' "$S" \
+	    "${KMODULE:-$MODULE}" "${KPIN:-$tmp/pin}" >"$f"
+	while [ $# -ge 2 ]; do printf '  %s: %s\n' "$1" "$2" >>"$f"; shift 2; done
+}
+# opens CONF: the store's key sets derive under the key CONF names.
+opens() {
+	"$CTL" --config "$1" keyset derive sip:alice@example.org --period 1546 \
+	    >"$tmp/opens.xml" 2>"$tmp/opens.err"
+}
+hexof() { od -A n -t x1 -v "$1" | tr -d ' \n'; }
+
+for k in f1 f2; do head -c 32 /dev/urandom >"$tmp/$k.key"; chmod 0600 "$tmp/$k.key"; done
+kconf "$tmp/f1.yaml" file "$tmp/f1.key"
+kconf "$tmp/f2.yaml" file "$tmp/f2.key"
+kconf "$tmp/t.yaml"
+kconf "$tmp/tu.yaml" pkcs11-uri "$URI"
+KPIN=$tmp/badpin
+kconf "$tmp/badpin.yaml"
+KPIN=
+
+# --- init with a key made on the token ---
+expect 0 "init with a token key" "$CTL" --config "$tmp/t.yaml" --store "$tmp/s0" init \
+	--kms-uri kms.example.org --kek-pkcs11 "$URI" --kek-generate
+has "^kek: pkcs11$" "$tmp/out" "init: the source kind shown"
+has "^kek-path: $URI$" "$tmp/out" "init: the source named by its URI"
+expect 0 "user add under the token key" "$CTL" --config "$tmp/t.yaml" --store "$tmp/s0" \
+	user add sip:alice@example.org
+expect 0 "key set under the token key" "$CTL" --config "$tmp/t.yaml" --store "$tmp/s0" \
+	keyset derive sip:alice@example.org --period 1546
+has "<UserDecryptKey" "$tmp/out" "a key set under the token key"
+expect 1 "init generating a key that exists" "$CTL" --config "$tmp/t.yaml" --store "$tmp/s1" \
+	init --kms-uri kms.example.org --kek-pkcs11 "$URI" --kek-generate
+has "$URI: a key object with this label and id exists already" "$tmp/err" \
+	"existing key object: reason"
+expect 2 "init with --kek-generate and a key file" "$CTL" --config "$tmp/t.yaml" \
+	--store "$tmp/s1" init --kms-uri kms.example.org --kek-file "$tmp/f1.key" --kek-generate
+
+# --- refusals: wrong PIN, no token, no key object, an extractable key, no module ---
+expect 1 "init with a wrong PIN" "$CTL" --config "$tmp/badpin.yaml" --store "$tmp/s1" init \
+	--kms-uri kms.example.org --kek-pkcs11 "$URI"
+has "$URI: C_Login: CKR_PIN_INCORRECT" "$tmp/err" "wrong PIN: URI and CKR_ name"
+hasnt "not-the-pin" "$tmp/err" "wrong PIN: the PIN is not shown"
+cp "$tmp/pin" "$tmp/openpin"
+chmod 0644 "$tmp/openpin"
+expect 1 "init with a PIN file readable by others" "$CTL" --config "$tmp/t.yaml" \
+	--store "$tmp/s1" init --kms-uri kms.example.org --kek-pkcs11 "$URI" \
+	--pin-file "$tmp/openpin"
+has "$tmp/openpin: mode 0644 allows group or other access" "$tmp/err" "open PIN file: reason"
+expect 1 "init with no such token" "$CTL" --config "$tmp/t.yaml" --store "$tmp/s1" init \
+	--kms-uri kms.example.org --kek-pkcs11 "pkcs11:token=nosuch;object=skms-kek"
+has "pkcs11:token=nosuch;object=skms-kek: no token matches: CKR_TOKEN_NOT_PRESENT" "$tmp/err" \
+	"no token: URI and CKR_ name"
+expect 1 "init with no such key object" "$CTL" --config "$tmp/t.yaml" --store "$tmp/s1" init \
+	--kms-uri kms.example.org --kek-pkcs11 "pkcs11:token=skms;object=nokey"
+has "pkcs11:token=skms;object=nokey: no secret key object matches: CKR_KEY_HANDLE_INVALID" \
+	"$tmp/err" "no key object: URI and CKR_ name"
+expect 1 "init with a malformed URI" "$CTL" --config "$tmp/t.yaml" --store "$tmp/s1" init \
+	--kms-uri kms.example.org --kek-pkcs11 "pkcs11:token=skms;object=%zz"
+has "not a PKCS#11 URI" "$tmp/err" "malformed URI: reason"
+expect 0 "an extractable key on the token" "$MKKEY" "$MODULE" skms "$PIN" ext-kek
+expect 1 "init with an extractable key" "$CTL" --config "$tmp/t.yaml" --store "$tmp/s1" init \
+	--kms-uri kms.example.org --kek-pkcs11 "pkcs11:token=skms;object=ext-kek"
+has "the key object is extractable: its value can leave the token" "$tmp/err" \
+	"extractable key: reason"
+[ ! -e "$tmp/s1/data.mdb" ] || ! "$CTL" --store "$tmp/s1" domain show >/dev/null 2>&1 &&
+	ok || bad "a refused init made a domain"
+expect 0 "init with an extractable key, allowed" "$CTL" --config "$tmp/t.yaml" \
+	--store "$tmp/s2" init --kms-uri kms.example.org \
+	--kek-pkcs11 "pkcs11:token=skms;object=ext-kek" --allow-extractable
+printf 'not a module\n' >"$tmp/notamodule.so"
+KMODULE=$tmp/notamodule.so
+kconf "$tmp/nomod.yaml"
+KMODULE=
+expect 1 "init with a module that is not one (text)" "$CTL" --config "$tmp/nomod.yaml" \
+	--store "$tmp/s1" init --kms-uri kms.example.org --kek-pkcs11 "$URI"
+has "$URI: module $tmp/notamodule.so: " "$tmp/err" "text module: URI and module named"
+LIBC=$(ldd "$(command -v od)" | awk '/libc\.so/ { print $3 }')
+if [ -n "$LIBC" ] && [ -f "$LIBC" ]; then
+	KMODULE=$LIBC
+	kconf "$tmp/libc.yaml"
+	KMODULE=
+	expect 1 "init with a module that is not one (a library)" "$CTL" \
+	    --config "$tmp/libc.yaml" --store "$tmp/s1" init --kms-uri kms.example.org \
+	    --kek-pkcs11 "$URI"
+	has "$URI: module $LIBC: " "$tmp/err" "library module: URI and module named"
+fi
+expect 2 "init with a token key against the configuration's key file" "$CTL" \
+	--config "$tmp/f1.yaml" --store "$tmp/s1" init --kms-uri kms.example.org --kek-pkcs11 "$URI"
+has "disagrees with kek.file of the configuration ($tmp/f1.key)" "$tmp/err" \
+	"token key against kek.file: reason"
+expect 2 "init with a key file against the configuration's token key" "$CTL" \
+	--config "$tmp/tu.yaml" --store "$tmp/s1" init --kms-uri kms.example.org \
+	--kek-file "$tmp/f1.key"
+has "disagrees with kek.pkcs11-uri of the configuration ($URI)" "$tmp/err" \
+	"key file against kek.pkcs11-uri: reason"
+expect 2 "rotate with an empty URI" "$CTL" --config "$tmp/t.yaml" --store "$tmp/s0" \
+	kek rotate --pkcs11 ""
+
+# --- a key-file domain moved into the token and back ---
+expect 0 "init under a key file" "$CTL" --config "$tmp/f1.yaml" init --kms-uri kms.example.org
+expect 0 "user add" "$CTL" --config "$tmp/f1.yaml" user add sip:alice@example.org
+expect 0 "key set under the key file" opens "$tmp/f1.yaml"
+cp "$tmp/opens.xml" "$tmp/ks0.xml"
+has "<UserDecryptKey" "$tmp/ks0.xml" "a key set"
+expect 1 "rotate into the token with a wrong PIN" "$CTL" --config "$tmp/f1.yaml" kek rotate \
+	--pkcs11 "$URI" --pin-file "$tmp/badpin"
+has "CKR_PIN_INCORRECT" "$tmp/err" "rotate, wrong PIN: CKR_ name"
+expect 0 "still under the key file" opens "$tmp/f1.yaml"
+expect 1 "rotate into an extractable key" "$CTL" --config "$tmp/f1.yaml" kek rotate \
+	--pkcs11 "pkcs11:token=skms;object=ext-kek"
+has "extractable" "$tmp/err" "rotate, extractable key: reason"
+expect 0 "rotate file to token" "$CTL" --config "$tmp/f1.yaml" kek rotate --pkcs11 "$URI" \
+	--pin-file "$tmp/pin"
+has "^kek: pkcs11$" "$tmp/out" "rotate to the token: kind"
+has "^previous-kek-path: $tmp/f1.key$" "$tmp/out" "rotate to the token: previous source"
+has "change it to kek.pkcs11-uri: $URI" "$tmp/err" "rotate to the token: what to change"
+expect 1 "the key file no longer opens the store" opens "$tmp/f1.yaml"
+expect 0 "key set under the token" opens "$tmp/tu.yaml"
+cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "key set changed by the move into the token"
+expect 0 "domain show" "$CTL" --config "$tmp/t.yaml" domain show
+has "^kek-path: $URI$" "$tmp/out" "domain show names the URI"
+expect 0 "audit" "$CTL" --config "$tmp/t.yaml" audit
+has "^detail: from file $tmp/f1.key to pkcs11 $URI, 1 sealed record$" "$tmp/out" \
+	"audit names both sources"
+hasnt "$PIN" "$tmp/out" "no PIN in the audit"
+
+# --- skmsd with the token ---
+if ! { mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
+    "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/iss.key" &&
+    "$OPENSSL" pkey -in "$tmp/iss.key" -pubout -out "$tmp/iss.pub"; } >"$tmp/out" 2>&1; then
+	cat "$tmp/out"
+	echo "FAIL: cannot make keys and certificates"
+	exit 1
+fi
+ISS=https://sim.example.org
+C="$tmp/skms.yaml"
+write_conf() {
+	kconf "$C" $KEKARGS
+	cat >>"$C" <<EOF2
+server:
+  listen: [127.0.0.1:$port]
+  tls-certificate: $tmp/server.pem
+  tls-key: $tmp/server.key
+  metrics-listen: 127.0.0.1:$mport
+tokens:
+  issuers:
+    - issuer: $ISS
+      audience: skms
+      key-file: $tmp/iss.pub
+      algorithms: [ES256]
+log:
+  level: info
+EOF2
+}
+KEKARGS="pkcs11-uri $URI"
+port=1
+mport=2
+write_conf
+expect 1 "skmsd start with no token" env SOFTHSM2_CONF="$tmp/softhsm2-empty.conf" \
+	"$SKMSD" -c "$C"
+has "$URI: no token matches: CKR_TOKEN_NOT_PRESENT" "$tmp/err" "start, no token: URI and CKR_"
+KPIN=$tmp/badpin
+write_conf
+KPIN=
+expect 1 "skmsd start with a wrong PIN" "$SKMSD" -c "$C"
+has "$URI: C_Login: CKR_PIN_INCORRECT" "$tmp/err" "start, wrong PIN: URI and CKR_"
+hasnt "not-the-pin" "$tmp/err" "start, wrong PIN: no PIN"
+start_skmsd "$C" write_conf
+has "domain opened: master secrets unsealed under the PKCS#11 key object $URI, in " \
+	"$tmp/log" "start log names the URI"
+hasnt "$PIN" "$tmp/log" "no PIN in the log"
+ms=$(sed -n 's/.*master secrets unsealed under .*, in \([0-9.]*\) ms.*/\1/p' "$tmp/log")
+echo "domain opened at start with SoftHSM2 (module load, login, unseal, logout, loading): $ms ms"
+TOKEN=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub sip:alice@example.org)
+keyprov() {	# keyprov FILE: alice's current key set into FILE; 0 on HTTP 200
+	[ "$(curl -sS -g --cacert "$tmp/server.pem" --max-time 20 -o "$1" -w '%{http_code}' \
+	    -X POST -H "Authorization: Bearer $TOKEN" \
+	    "https://127.0.0.1:$port/keymanagement/identity/v1/keyprov")" = 200 ]
+}
+rsk() { sed -n 's:.*<UserDecryptKey[^>]*>\([^<]*\)<.*:\1:p' "$1"; }
+expect 0 "key set served under the token" keyprov "$tmp/kp0.xml"
+has "<UserDecryptKey" "$tmp/kp0.xml" "served key set"
+n0=$(log_count "configuration reloaded" "$tmp/log")
+kill -HUP "$pid"
+wait_log "configuration reloaded" "$tmp/log" "$n0"
+# the token goes away: a reload is refused, naming it, and serving goes on
+mv "$tmp/tokens" "$tmp/tokens.away"
+mkdir "$tmp/tokens"
+n0=$(log_count "reload failed" "$tmp/log")
+kill -HUP "$pid"
+wait_log "reload failed, keeping the running configuration: kek: $URI: no token matches: CKR_TOKEN_NOT_PRESENT" \
+	"$tmp/log" "$n0"
+expect 0 "key set served with the token gone" keyprov "$tmp/kp1.xml"
+same "$(rsk "$tmp/kp1.xml")" "$(rsk "$tmp/kp0.xml")" "same key set with the token gone"
+kill -0 "$pid" 2>/dev/null && ok || bad "skmsd exited when the token went away"
+rm -rf "$tmp/tokens"
+mv "$tmp/tokens.away" "$tmp/tokens"
+n0=$(log_count "configuration reloaded" "$tmp/log")
+kill -HUP "$pid"
+wait_log "configuration reloaded" "$tmp/log" "$n0"
+kill "$pid"
+wait "$pid" 2>/dev/null
+pid=
+
+# --- back to a key file; the token key no longer opens the store ---
+expect 0 "rotate token to file" "$CTL" --config "$tmp/t.yaml" kek rotate --kek-file "$tmp/f2.key"
+has "^previous-kek-path: $URI$" "$tmp/out" "rotate to a file: previous source"
+expect 1 "the token key no longer opens the store" opens "$tmp/tu.yaml"
+has "$URI is named as a PKCS#11 key object, but the master secrets are sealed under a key file" \
+	"$tmp/opens.err" "the token key named: reason"
+expect 0 "key set under the second key file" opens "$tmp/f2.yaml"
+cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "key set changed by the move out of the token"
+# and into the token again, for a start where the key object is missing
+URI2="pkcs11:token=skms;object=skms-kek2"
+expect 2 "rotate generating a key file" "$CTL" --config "$tmp/f2.yaml" kek rotate \
+	--kek-file "$tmp/f3.key" --kek-generate
+expect 0 "rotate file to a key made on the token" "$CTL" --config "$tmp/f2.yaml" kek rotate \
+	--pkcs11 "$URI2" --kek-generate
+has "^kek-path: $URI2$" "$tmp/out" "rotate with a key made on the token: new source"
+kconf "$tmp/tu2.yaml" pkcs11-uri "$URI2"
+expect 0 "key set under the key made on the token" opens "$tmp/tu2.yaml"
+cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "key set changed by the second move"
+rm -rf "$tmp/tokens"
+mkdir "$tmp/tokens"
+softhsm2-util --init-token --free --label skms --pin "$PIN" --so-pin so-pin-0815 >/dev/null 2>&1
+KEKARGS="pkcs11-uri $URI2"
+write_conf
+expect 1 "skmsd start with the key object missing" "$SKMSD" -c "$C"
+has "$URI2: no secret key object matches: CKR_KEY_HANDLE_INVALID" "$tmp/err" \
+	"start, no key object: URI and CKR_"
+
+# --- no key, no PIN, no derived secret in the store ---
+hexof "$S/data.mdb" >"$tmp/store.hex"
+for k in f1 f2; do
+	if grep -q "$(hexof "$tmp/$k.key")" "$tmp/store.hex"; then
+		bad "key file $k is in the store"
+	else ok; fi
+done
+if grep -q -a "$PIN" "$S/data.mdb" "$tmp/s0/data.mdb"; then bad "the PIN is in a store"; else ok; fi
+ssk=$(sed -n 's:.*<UserSigningKeySSK[^>]*>\(.*\)</UserSigningKeySSK>.*:\1:p' "$tmp/ks0.xml")
+[ -n "$ssk" ] && ok || bad "no SSK in the key set"
+if grep -qi "$ssk" "$tmp/store.hex"; then bad "a derived secret is in the store"; else ok; fi
+
+echo "skmsctl_hsm: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
