@@ -61,6 +61,13 @@ mkcert() {
 	fi && chmod 0600 "$tmp/$1.key"
 }
 
+# mkissuer NAME: a token issuer's EC P-256 key pair, $tmp/NAME.key (private,
+# for the token minter) and $tmp/NAME.pub (for skmsd); uses $OPENSSL.
+mkissuer() {
+	"$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/$1.key" &&
+	"$OPENSSL" pkey -in "$tmp/$1.key" -pubout -out "$tmp/$1.pub"
+}
+
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 

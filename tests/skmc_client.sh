@@ -41,8 +41,7 @@ if ! { mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
     mkcert ca "/CN=skms test clients" "basicConstraints=critical,CA:true
 keyUsage=keyCertSign" &&
     mkcert alice "/CN=alice" "subjectAltName=URI:$A" ca &&
-    "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/iss.key" &&
-    "$OPENSSL" pkey -in "$tmp/iss.key" -pubout -out "$tmp/iss.pub" &&
+    mkissuer iss &&
     "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/forger.key"; } \
     >"$tmp/out" 2>&1; then
 	cat "$tmp/out"

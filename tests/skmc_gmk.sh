@@ -38,8 +38,7 @@ if ! { ctl init --kms-uri kms.example.org --key-period 86400 --kek-file "$tmp/ke
 	-keyout "$tmp/server.key" -out "$tmp/server.pem" -subj /CN=127.0.0.1 -days 2 \
 	-addext "subjectAltName=IP:127.0.0.1" &&
     chmod 0600 "$tmp/server.key" &&
-    "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/iss.key" &&
-    "$OPENSSL" pkey -in "$tmp/iss.key" -pubout -out "$tmp/iss.pub"; } >"$tmp/out" 2>&1; then
+    mkissuer iss; } >"$tmp/out" 2>&1; then
 	cat "$tmp/out"
 	echo "FAIL: cannot create the domain"
 	exit 1

@@ -194,8 +194,7 @@ hasnt "$PIN" "$tmp/out" "no PIN in the audit"
 
 # --- skmsd with the token ---
 if ! { mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
-    "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/iss.key" &&
-    "$OPENSSL" pkey -in "$tmp/iss.key" -pubout -out "$tmp/iss.pub"; } >"$tmp/out" 2>&1; then
+    mkissuer iss; } >"$tmp/out" 2>&1; then
 	cat "$tmp/out"
 	echo "FAIL: cannot make keys and certificates"
 	exit 1

@@ -43,8 +43,7 @@ if ! { mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
 keyUsage=keyCertSign" &&
     mkcert alice "/CN=alice" "subjectAltName=URI:sip:alice@example.org" ca &&
     mkcert nouri "/CN=nouri" "subjectAltName=DNS:client.example.org" ca &&
-    "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/iss.key" &&
-    "$OPENSSL" pkey -in "$tmp/iss.key" -pubout -out "$tmp/iss.pub" &&
+    mkissuer iss &&
     "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/forger.key" &&
     "$OPENSSL" genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$tmp/rsa.key"; } \
     >"$tmp/out" 2>&1; then

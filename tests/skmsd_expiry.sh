@@ -48,8 +48,7 @@ if ! { domain soon --key-period $DAY --key-offset $off --valid-from "@$soon_from
     domain expired --key-period $DAY --key-offset $off --valid-from "@$exp_from" \
     --valid-to "@$exp_to" &&
     mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
-    "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/iss.key" &&
-    "$OPENSSL" pkey -in "$tmp/iss.key" -pubout -out "$tmp/iss.pub"; } >"$tmp/out" 2>&1; then
+    mkissuer iss; } >"$tmp/out" 2>&1; then
 	cat "$tmp/out"
 	echo "FAIL: cannot set up the fixtures"
 	exit 1

@@ -22,8 +22,7 @@ if ! { ctl init --kms-uri kms.example.org --key-period 86400 --kek-file "$tmp/ke
     ctl user add sip:alice@example.org &&
     ctl user add sip:bob@example.org &&
     mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
-    "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/iss.key" &&
-    "$OPENSSL" pkey -in "$tmp/iss.key" -pubout -out "$tmp/iss.pub"; } >"$tmp/out" 2>&1; then
+    mkissuer iss; } >"$tmp/out" 2>&1; then
 	cat "$tmp/out"
 	echo "FAIL: cannot set up the fixtures"
 	exit 1

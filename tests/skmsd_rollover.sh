@@ -33,8 +33,7 @@ chmod 0600 "$tmp/kek.key"
 if ! { ctl init --kms-uri kms.example.org --cert-uri $OLD --key-period $PERIOD \
     --kek-file "$tmp/kek.key" && ctl user add $A &&
     mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
-    "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/iss.key" &&
-    "$OPENSSL" pkey -in "$tmp/iss.key" -pubout -out "$tmp/iss.pub"; } >"$tmp/out" 2>&1; then
+    mkissuer iss; } >"$tmp/out" 2>&1; then
 	cat "$tmp/out"
 	echo "FAIL: cannot create the store and keys"
 	exit 1

@@ -27,8 +27,7 @@ keyUsage=keyCertSign" root &&
     cat "$tmp/server.pem" "$tmp/inter.pem" >"$tmp/chain.pem" &&
     mkcert ca "/CN=skms test clients" "basicConstraints=critical,CA:true
 keyUsage=keyCertSign" &&
-    "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/iss.key" &&
-    "$OPENSSL" pkey -in "$tmp/iss.key" -pubout -out "$tmp/iss.pub" &&
+    mkissuer iss &&
     "$OPENSSL" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/forger.key" &&
     "$OPENSSL" pkey -in "$tmp/forger.key" -pubout -out "$tmp/forger.pub"; } \
     >"$tmp/out" 2>&1; then
