@@ -348,7 +348,46 @@ api_cert_one(const struct cert_rec *cr, void *arg)
 	return 0;
 }
 
-/* D.3.4: a client that has cache CacheNum already gets an empty cache. */
+/*
+ * The domain's own revoked Root certificates (Revoked true), so a client
+ * holding one learns it may not use it any more (an emergency rollover).
+ */
+static int
+api_cert_revoked(struct api *api, struct api_certs *cs)
+{
+	struct kmsxml_cert cert;
+	struct cert_rec cr;
+	const struct kms_gen *g;
+	const char *p;
+	char *doc;
+	size_t i, len;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && (g = kms_gen_at(api->kms, i)) != NULL; i++) {
+		if (g->withdrawn || !kms_gen_revoked(g))
+			continue;
+		kms_gen_cert(api->kms, g, &cert);
+		if ((rc = kmsxml_cert_doc(&cert, &doc, &len)) != 0)
+			break;
+		/* The element alone, without the document's XML declaration. */
+		p = strstr(doc, "?>");
+		p = p != NULL ? p + 2 : doc;
+		while (*p == '\n')
+			p++;
+		memset(&cr, 0, sizeof(cr));
+		cr.xml = p;
+		cr.xml_len = len - (size_t)(p - doc);
+		rc = api_cert_one(&cr, cs);
+		kmsxml_free(doc, len);
+	}
+	return rc;
+}
+
+/*
+ * D.3.4: a client that has cache CacheNum already gets an empty cache.
+ * CacheNum counts the changes of the External certificates and of the
+ * domain's generations, so a revocation makes every cache stale.
+ */
 static void
 api_certcache(struct api *api, struct req *r, const struct api_ctx *c,
     const struct route *rt)
@@ -361,10 +400,13 @@ api_certcache(struct api *api, struct req *r, const struct api_ctx *c,
 	size_t len = 0, i;
 	int rc;
 
+	api_refresh(api);
 	if ((rc = store_txn_begin(api->st, 0, &t)) == 0) {
 		rc = store_cert_cachenum(&t, &num);
-		if (rc == 0 && !(rt->has_cachenum && rt->cachenum == num))
-			rc = store_cert_list(&t, api_cert_one, &cs);
+		num += kms_gen_serial(api->kms);
+		if (rc == 0 && !(rt->has_cachenum && rt->cachenum == num) &&
+		    (rc = store_cert_list(&t, api_cert_one, &cs)) == 0)
+			rc = api_cert_revoked(api, &cs);
 		store_txn_abort(&t);
 	}
 	if (rc == 0)
@@ -473,6 +515,7 @@ api_period(struct api *api, const struct route *rt, int64_t now, uint64_t *pno)
 {
 	uint64_t cur, p;
 	int64_t s, e, t;
+	int rc;
 
 	if (kms_period_at(api->kms, now, &cur, &s, &e) != 0)
 		return ERRMAP_INTERNAL;
@@ -494,8 +537,8 @@ api_period(struct api *api, const struct route *rt, int64_t now, uint64_t *pno)
 	/* A period whose generation was purged is out of every window. */
 	if (kms_gen_of_period(api->kms, p) == NULL)
 		return ERRMAP_OUTSIDE_WINDOW;
-	if (kms_validity_period(api->kms, p) != 0)
-		return ERRMAP_CERT_VALIDITY;
+	if ((rc = kms_validity_period(api->kms, p)) != 0)
+		return rc == SKM_EREVOKED ? ERRMAP_CERT_REVOKED : ERRMAP_CERT_VALIDITY;
 	*pno = p;
 	return ERRMAP_OK;
 }
