@@ -16,8 +16,24 @@
 #include "client/kmscheck.h"
 #include "client/kmsdoc.h"
 #include "client/kmsget.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "common/time.h"
+
+/* Does the response carry period_no's key set under another CertUri than the Root's? */
+static int
+ks_fetch_other(const struct kmsdoc_cert *cert, const struct kmsdoc *doc, uint64_t period_no)
+{
+	size_t i;
+
+	if (doc->kind != KMSDOC_KEYPROV || cert->cert_uri == NULL)
+		return 0;
+	for (i = 0; i < doc->nkeysets; i++)
+		if (doc->keysets[i].period_no == period_no)
+			return doc->keysets[i].cert_uri != NULL &&
+			    strcmp(doc->keysets[i].cert_uri, cert->cert_uri) != 0;
+	return 0;
+}
 
 /* The key set of period_no in a KeyProvision response, checked; NULL otherwise. */
 static int
@@ -48,8 +64,10 @@ ks_fetch_pick(struct ks *ks, const struct kmsdoc_cert *cert, const struct kmsdoc
 	return kmscheck_keyset(cert, *out, ks->uri, why, whylen);
 }
 
-int
-ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t whylen)
+/* One attempt; *other is set when a key set came under another certificate than the Root. */
+static int
+ks_fetch_once(struct ks *ks, const uint64_t *periods, size_t n, int *other, char *why,
+    size_t whylen)
 {
 	const struct kmsdoc_cert *cert;
 	const struct kmsdoc_keyset *set;
@@ -97,6 +115,8 @@ ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t why
 		err = kmsdoc_parse(body, len, &docs[i], sub, sizeof(sub));
 		kmsget_free(body, len);
 		body = NULL;
+		if (err == 0 && ks_fetch_other(cert, docs[i], periods[i]))
+			*other = 1;
 		if (err != 0 || (err = ks_fetch_pick(ks, cert, docs[i], periods[i], &set, sub,
 		    sizeof(sub))) != 0) {
 			skm_why(why, whylen, err, "period %" PRIu64 ": %s", periods[i], sub);
@@ -113,5 +133,27 @@ out:
 	free(docs);
 	free(texts);
 	free(lens);
+	return err;
+}
+
+int
+ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t whylen)
+{
+	int other = 0, err, rc;
+
+	err = ks_fetch_once(ks, periods, n, &other, why, whylen);
+	/*
+	 * A key set under another certificate: the KMS may have revoked the
+	 * Root (an emergency rollover). Then its replacement is taken up and
+	 * the fetch made again under it.
+	 */
+	if (err != 0 && other) {
+		char sub[KS_WHY_MAX] = "";
+
+		if ((rc = ks_revoked_follow(ks, sub, sizeof(sub))) < 0)
+			return skm_why(why, whylen, rc, "%s", sub);
+		if (rc == 1)
+			err = ks_fetch_once(ks, periods, n, &other, why, whylen);
+	}
 	return err;
 }

@@ -21,6 +21,7 @@
 
 #include "client/kmscheck.h"
 #include "client/kmsdoc.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "common/secfile.h"
 
@@ -143,6 +144,15 @@ ks_key_load(struct ks *ks, uint64_t period_no, struct kmsdoc **docp, char *why,
 	}
 	if ((err = kmscheck_keyset(cert, &doc->keysets[0], ks->uri, why, whylen)) != 0)
 		goto out;
+	/* A certificate the KMS revoked vouches for nothing (ks_revoked.h). */
+	if (ks_revoked_is(ks, doc->keysets[0].cert_uri != NULL ?
+	    doc->keysets[0].cert_uri : cert->cert_uri)) {
+		err = skm_why(why, whylen, SKM_EREVOKED, "the key set of period %" PRIu64
+		    " is under certificate %s, which the KMS revoked", period_no,
+		    doc->keysets[0].cert_uri != NULL ? doc->keysets[0].cert_uri :
+		    cert->cert_uri);
+		goto out;
+	}
 	*docp = doc;
 	doc = NULL;
 out:

@@ -12,6 +12,7 @@
 
 #include "client/kmsdoc.h"
 #include "client/ks.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "common/time.h"
 #include "skmc/cmd.h"
@@ -61,7 +62,7 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	uint64_t *periods = NULL, cur = 0;
 	int64_t now = (int64_t)time(NULL), start, end, next;
 	size_t n = 0, i;
-	int rc, err;
+	int rc, err, revoked;
 
 	if ((rc = ctx_args(cli, cmd, argc, argv, &o)) != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
@@ -78,6 +79,8 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		rc = cli_error(cli, cmd, CLI_FAILED, "status", skm_strerror(err));
 		goto out;
 	}
+	/* Revoked in the document, or by the KMS since (ks_revoked.h). */
+	revoked = c->revoked || ks_revoked_is(ks, c->cert_uri);
 	status_time(c->valid_from, from);
 	status_time(c->valid_to, to);
 	status_time(end, roll);
@@ -94,7 +97,7 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		fputs(",\"valid_to\":", stdout);
 		status_json_str(*to ? to : NULL);
 		printf(",\"revoked\":%s},\"key_period\":%" PRIu64 ",\"key_offset\":%" PRIu64
-		    ",\"current_period\":%" PRIu64 ",\"periods\":[", c->revoked ? "true" : "false",
+		    ",\"current_period\":%" PRIu64 ",\"periods\":[", revoked ? "true" : "false",
 		    c->user_key_period, c->user_key_offset, cur);
 		for (i = 0; i < n; i++)
 			printf("%s%" PRIu64, i ? "," : "", periods[i]);
@@ -106,7 +109,7 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		    ks_settings(ks)->server ? ks_settings(ks)->server : "none");
 		printf("certificate-valid-from: %s\ncertificate-valid-to: %s\n"
 		    "certificate-revoked: %s\n", *from ? from : "-", *to ? to : "-",
-		    c->revoked ? "yes" : "no");
+		    revoked ? "yes" : "no");
 		printf("key-period: %" PRIu64 "\nkey-offset: %" PRIu64 "\ncurrent-period: %"
 		    PRIu64 "\nperiods:", c->user_key_period, c->user_key_offset, cur);
 		for (i = 0; i < n; i++)
