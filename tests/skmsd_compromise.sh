@@ -63,6 +63,7 @@ as() {	# as URI COMMAND...: skmc as that identity
 }
 GMS=sip:gms@example.org
 A=sip:alice@example.org
+B=sip:bob@example.org
 OLD=cert.kms.example.org
 G1=cert.kms.example.org.g1
 NEW=cert.kms.example.org.g2
@@ -74,7 +75,7 @@ head -c 32 /dev/urandom >"$tmp/kek.key"
 chmod 0600 "$tmp/kek.key"
 if ! { ctl init --kms-uri kms.example.org --cert-uri $OLD --key-period $PERIOD \
     --kek-file "$tmp/kek.key" --valid-from "@$((T0 - 7 * PERIOD))" &&
-    ctl user add $A && ctl user add $GMS --role gms &&
+    ctl user add $A && ctl user add $B && ctl user add $GMS --role gms &&
     "$OPENSSL" req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-keyout "$tmp/server.key" -out "$tmp/server.pem" -subj /CN=127.0.0.1 -days 7300 \
 	-addext "subjectAltName=IP:127.0.0.1" &&
@@ -118,7 +119,7 @@ EOF2
 start_skmsd "$C" write_conf
 same "$(then_ date -u +%Y-%m-%d)" 2031-03-01 "the clock of the test"
 
-for who in $GMS $A; do
+for who in $GMS $A $B; do
 	name=${who#sip:}
 	then_ "$MINT" --key "$tmp/iss.key" --iss https://sim.example.org --aud skms \
 	    --sub "$who" >"$tmp/$name.token" 2>"$tmp/err" || bad "mint $who"
@@ -163,7 +164,7 @@ validates() {
 }
 
 # --- skmc: both identities initialise and fetch; the GMS signs a GMK ---
-for who in $GMS $A; do
+for who in $GMS $A $B; do
 	name=${who#sip:}
 	expect 0 "init $who" then_ "$SKMC" --keystore "$ks" init \
 	    --server "https://127.0.0.1:$port" --uri "$who" --token-file "$tmp/$name.token" \
@@ -174,6 +175,16 @@ expect 0 "alice's profile names the GMS" as $A group add g1 --gms $GMS
 expect 0 "a GMK under the old certificate" as $GMS gmk make --group g1 --to $A \
     --out "$tmp/gmk_old"
 [ -s "$tmp/gmk_old/sip_alice@example.org.xml" ] && ok || bad "no message for alice"
+
+# bob's skmc watch holds both key sets and asks for revocations every second.
+printf 'retry-min = 1\nretry-max = 1\n' >"$tmp/w.conf"
+then_ "$SKMC" --config "$tmp/w.conf" --keystore "$ks" --as $B watch 2>"$tmp/watch.log" &
+wpid=$!
+cleanup_extra() { kill "$wpid" 2>/dev/null; }
+if wait_until 60 grep -q "period $((CUR + 1)) is stored" "$tmp/watch.log"; then ok; else
+	bad "watch: both periods not stored"
+	cat "$tmp/watch.log"
+fi
 
 # --- before: a deployed client's Init and KeyProv ---
 call "init before" /init "$tmp/i0.xml" -H "$AA" --data-binary ''
@@ -274,6 +285,22 @@ same "$(grep -l "<CertUri>$OLD</CertUri>" "$f"/keys/*.xml 2>/dev/null | wc -l)" 
 ls "$f"/revoked/*.xml >/dev/null 2>&1 && ok || bad "alice: the revoked certificate kept"
 expect 0 "alice's status" as $A status
 has "^certificate-revoked: no$" "$tmp/out" "status: the new Root is not revoked"
+
+# --- bob's watch learns it at its next check ---
+if wait_until 60 grep -q "certificate $OLD was revoked by the KMS" "$tmp/watch.log"; then
+	ok
+else
+	bad "watch: the revocation not taken up"
+	cat "$tmp/watch.log"
+fi
+has "certificate $NEW taken up" "$tmp/watch.log" "watch: the new certificate"
+fb="$ks/sip%3Abob@example.org"
+if wait_until 60 grep -q "<CertUri>$NEW</CertUri>" "$fb/keys/$CUR.xml"; then ok; else
+	bad "watch: no key set of the current period under the new certificate"
+	cat "$tmp/watch.log"
+fi
+has "fetched period $CUR" "$tmp/watch.log" "watch: fetched the current period again"
+hasnt "failed" "$tmp/watch.log" "watch: no failure"
 
 # --- the GMK signed under the revoked certificate is refused ---
 expect 1 "GMK under the revoked certificate" as $A gmk accept \

@@ -17,7 +17,9 @@
 
 #include <openssl/rand.h>
 
+#include "client/kmsdoc.h"
 #include "client/ks.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "common/time.h"
 #include "skmc/cmd.h"
@@ -72,6 +74,29 @@ watch_sleep_until(int64_t t)
 	return watch_stop != 0;
 }
 
+/*
+ * A revoked Root (an emergency rollover at the KMS): its key sets are
+ * dropped and the certificate in force taken up (ks_revoked.h); the loop
+ * then fetches key sets under it.
+ */
+static void
+watch_revoked(struct ks *ks)
+{
+	const struct kmsdoc_cert *root;
+	char why[KS_WHY_MAX] = "", old[KS_WHY_MAX] = "";
+	int rc;
+
+	if (ks_cert(ks, &root, NULL, 0) == 0 && root->cert_uri != NULL)
+		snprintf(old, sizeof(old), "%s", root->cert_uri);
+	if ((rc = ks_revoked_follow(ks, why, sizeof(why))) < 0)
+		watch_log("revocation check failed: %s", why[0] != '\0' ? why :
+		    skm_strerror(rc));
+	else if (rc == 1 && ks_cert(ks, &root, NULL, 0) == 0)
+		watch_log("certificate %s was revoked by the KMS: its key sets were "
+		    "dropped; certificate %s taken up", old, root->cert_uri != NULL ?
+		    root->cert_uri : "-");
+}
+
 int
 cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *arg)
@@ -82,8 +107,8 @@ cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 	struct sigaction sa;
 	struct ks *ks = NULL;
 	char why[KS_WHY_MAX], ts[TIME_TEXT_LEN];
-	uint64_t cur, want;
-	int64_t now, start, end, window, at, delay;
+	uint64_t cur, want, told = 0;
+	int64_t now, start, end, window, at, delay, wake;
 	unsigned fails = 0;
 	size_t purged;
 	int rc, err;
@@ -116,10 +141,20 @@ cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 		else if (ks_keyset(ks, cur + 1, 0, &set, NULL, 0) != 0)
 			want = cur + 1;
 		else {
-			(void)time_format(end, ts, sizeof(ts));
-			watch_log("period %" PRIu64 " is stored; rollover at %s", cur + 1, ts);
-			if (watch_sleep_until(end))
+			if (told != cur + 1) {
+				(void)time_format(end, ts, sizeof(ts));
+				watch_log("period %" PRIu64 " is stored; rollover at %s",
+				    cur + 1, ts);
+				told = cur + 1;
+			}
+			/* Every retry-max seconds the KMS is asked for revocations. */
+			wake = now + ctx->retry_max < end ? now + ctx->retry_max : end;
+			if (watch_sleep_until(wake))
 				break;
+			if (wake < end) {
+				watch_revoked(ks);
+				continue;
+			}
 			watch_log("rollover: period %" PRIu64 " is current", cur + 1);
 			continue;
 		}
