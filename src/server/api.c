@@ -5,8 +5,9 @@
  * KmsRequest body checked, its path routed, and the caller authorised
  * against the store in a read transaction of its own, so a revocation
  * made with skmsctl applies at the next request. A rollover made with
- * skmsctl is picked up the same way: Init and KeyProv first look at the
- * store's generation serial and load any new generation (kms_refresh). Key sets come from the
+ * skmsctl is picked up the same way: Init, KeyProv and CertCache first
+ * look at the store's generation serial and load any new generation or
+ * revocation (kms_refresh). Key sets come from the
  * cache (unsealed on the loop thread) or from a derivation on the worker
  * pool; each is audited durably before its reply leaves, or within
  * audit.commit-window-ms of it. Completions run on the loop the request
