@@ -264,6 +264,8 @@ hasnt "<CertUri>$NEW</CertUri>" "$tmp/cc.xml" "certcache: not the one in force"
 hasnt 'CacheNum="0"' "$tmp/cc.xml" "certcache: CacheNum moved"
 has "rollover: 1 new generation of master secrets loaded" "$tmp/log" \
     "skmsd took the emergency rollover up"
+has "rollover: [0-9]* cached key sets of other generations dropped" "$tmp/log" \
+    "skmsd dropped the cached key sets of the old secrets"
 
 # --- purge-retired: the window still reaches the revoked secrets ---
 expect 1 "purge-retired while the window reaches them" \

@@ -70,6 +70,7 @@ struct api {
 	atomic_uint pending;
 	int stopping;
 	struct log_rate rate;
+	_Atomic uint64_t gen_serial;	/* generations the cache was last checked against */
 };
 
 /* A request that goes off the loop: derivation and audit. */
@@ -285,12 +286,27 @@ api_body(struct api *api, struct req *r, const struct api_ctx *c)
 	return ERRMAP_OK;
 }
 
-/* Loads a generation added by a rollover in another process since the last request. */
+/* A cached key set no longer of its period's generation (api_cache_drop). */
+static int
+api_cache_stale(void *arg, uint64_t period_no, uint32_t gen)
+{
+	const struct kms_gen *g = kms_gen_of_period(arg, period_no);
+
+	return g == NULL || g->rec.id != gen || kms_gen_revoked(g);
+}
+
+/*
+ * Loads a generation added by a rollover in another process since the
+ * last request, and drops the cached key sets (precomputed ones included)
+ * of periods it took over: those of a revoked certificate above all.
+ */
 static void
 api_refresh(struct api *api)
 {
 	char why[256];
 	size_t added = 0;
+	uint64_t serial;
+	unsigned dropped;
 	int rc;
 
 	rc = kms_refresh(api->kms, api->st, &added, why, sizeof(why));
@@ -299,6 +315,13 @@ api_refresh(struct api *api)
 	if (added > 0)
 		log_info("rollover: %zu new generation%s of master secrets loaded", added,
 		    added == 1 ? "" : "s");
+	/* Whoever loaded the change (precomputation may have), once per change. */
+	serial = kms_gen_serial(api->kms);
+	if (atomic_exchange(&api->gen_serial, serial) == serial)
+		return;
+	if ((dropped = cache_drop(api->cache, api_cache_stale, (void *)api->kms)) > 0)
+		log_info("rollover: %u cached key set%s of other generations dropped",
+		    dropped, dropped == 1 ? "" : "s");
 }
 
 /*
@@ -739,6 +762,7 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 	api->auth = auth;
 	api->st = st;
 	api->kms = kms;
+	atomic_init(&api->gen_serial, kms_gen_serial(kms));
 	api->rate.interval = 10;
 	api->rate.burst = 50;
 	if ((rc = pool_new(base, workers, workers * API_QUEUE_PER_WORKER,
