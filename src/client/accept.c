@@ -150,19 +150,17 @@ merge_groups(struct gmkstore_rec *rec, const struct gmkstore_rec *old)
  * verifies under a revoked certificate of the domain is refused as such,
  * so the receiver sees why (the sender still uses a compromised key).
  */
-static void
+static int
 accept_revoked_signer(const struct accept_keys *k, const struct mikey_imsg *m,
     const uint8_t *iuid, struct accept_result *r, int err, const char *iuri)
 {
 	size_t i;
 
 	for (i = 0; i < k->nrevoked; i++)
-		if (mikey_imsg_verify(m, k->revoked_kpak[i], iuid, UID_LEN) == 0) {
-			fail(r, ACCEPT_SIGNATURE, SKM_EREVOKED, "%s signed under certificate "
-			    "%s, which the KMS revoked", iuri, k->revoked_uri[i]);
-			return;
-		}
-	fail(r, ACCEPT_SIGNATURE, err, "signature does not verify for %s", iuri);
+		if (mikey_imsg_verify(m, k->revoked_kpak[i], iuid, UID_LEN) == 0)
+			return fail(r, ACCEPT_SIGNATURE, SKM_EREVOKED, "%s signed under "
+			    "certificate %s, which the KMS revoked", iuri, k->revoked_uri[i]);
+	return fail(r, ACCEPT_SIGNATURE, err, "signature does not verify for %s", iuri);
 }
 
 int
@@ -259,7 +257,7 @@ accept_run(const char *dir, const struct accept_keys *k, const struct accept_opt
 		goto out;
 	}
 	if ((err = mikey_imsg_verify(&m, k->kpak, iuid, UID_LEN)) != 0) {
-		accept_revoked_signer(k, &m, iuid, r, err, iuri);
+		err = accept_revoked_signer(k, &m, iuid, r, err, iuri);
 		goto out;
 	}
 
