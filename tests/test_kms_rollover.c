@@ -266,11 +266,31 @@ START_TEST(emergency)
 	ck_assert_uint_eq(kms_gen_of_period(k, cur)->rec.id, 3);
 	ck_assert_uint_eq(kms_gen_of_period(k, cur - 1)->rec.id, 0);
 	ck_assert_int_eq(kms_gen_revoked(kms_gen_by_id(k, 2)), 1);
-	ck_assert(kms_gen_by_id(k, 2)->rec.effective == start - 1);
+	ck_assert(kms_gen_by_id(k, 2)->rec.effective == start - PERIOD / 2);
 	ck_assert_int_eq(kms_gen_state(k, 3, NOW + 1), GENERATION_CURRENT);
 	ck_assert_int_eq(kms_open(st, NULL, NULL, &k2, why, sizeof(why)), 0);
 	ck_assert_uint_eq(kms_gen_count(k2), 3);
 	ck_assert_uint_eq(kms_gen_of_period(k2, cur)->rec.id, 3);
+	kms_free(k2);
+
+	/*
+	 * A domain whose key is set aside (a PKCS#11 key between reloads)
+	 * cannot load the next emergency's secrets, but stops serving the
+	 * revoked generation at once.
+	 */
+	ck_assert_int_eq(kms_refresh(ctl, st, NULL, why, sizeof(why)), 0);
+	ck_assert_int_eq(kms_open(st, NULL, NULL, &k2, why, sizeof(why)), 0);
+	kms_kek_adopt(k2, NULL);
+	ck_assert_int_eq(kms_rollover(ctl, st, &rp, "test", NOW + 2, &g, why, sizeof(why)),
+	    0);
+	ck_assert_uint_eq(g.id, 4);
+	ck_assert_int_eq(kms_refresh(k2, st, &added, why, sizeof(why)), SKM_ESTATE);
+	ck_assert_uint_eq(added, 0);
+	ck_assert_uint_eq(kms_gen_of_period(k2, cur)->rec.id, 3);
+	ck_assert(kms_gen_of_period(k2, cur)->rec.effective == start - PERIOD / 4);
+	ck_assert_uint_eq(kms_gen_of_period(k2, cur - 1)->rec.id, 0);
+	ck_assert_int_eq(kms_gen_revoked(kms_gen_of_period(k2, cur)), 1);
+	ck_assert_int_eq(kms_validity_period(k2, cur), SKM_EREVOKED);
 	kms_free(k2);
 	kms_free(ctl);
 	kms_free(k);

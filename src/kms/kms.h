@@ -216,7 +216,8 @@ struct kms_rollover_params {
  * is marked revoked, and a scheduled rollover is replaced (its generation,
  * never in force, is deleted with its secrets). When the generation in
  * force took effect at the start of the current period itself, its
- * effective time moves one second back, so it keeps no period: a period
+ * effective time moves back between two period starts, so it keeps no
+ * period: a period
  * belongs to exactly one generation.
  */
 int kms_rollover(const struct kms *k, struct store *st, const struct kms_rollover_params *p,

@@ -130,6 +130,25 @@ kms_gens_update(struct kms_gens *gs, const struct generation_rec *list, size_t n
 	}
 }
 
+/*
+ * kms_gens_update() alone, for a domain that cannot load new generations
+ * yet (its key set aside): a revoked generation stops serving at once,
+ * and with no successor loaded its periods are refused. The serial stays,
+ * so the new generations are loaded once the key is back.
+ */
+static void
+kms_gens_revocations(struct kms_gens *gs, struct store_txn *t)
+{
+	struct generation_rec *list;
+	size_t n;
+
+	if ((list = calloc(GENERATION_MAX, sizeof(*list))) == NULL)
+		return;
+	if (store_generation_list(t, list, GENERATION_MAX, &n) == 0)
+		kms_gens_update(gs, list, n);
+	free(list);
+}
+
 /* Appends the generations of t newer than the loaded ones; the caller holds mu. */
 static int
 kms_gens_load(struct kms_gens *gs, struct store_txn *t, size_t *added, char *why,
@@ -266,6 +285,8 @@ kms_refresh(const struct kms *k, struct store *st, size_t *added, char *why,
 		 * key to come back.
 		 */
 		if (gs->secrets && gs->kek == NULL) {
+			/* A revocation needs no key: it applies at once. */
+			kms_gens_revocations(gs, &t);
 			snprintf(why, whylen, "a new generation of master secrets waits for "
 			    "the key-encryption key: reload (SIGHUP) to unseal it");
 			rc = SKM_ESTATE;

@@ -63,8 +63,10 @@ rollover_boundary(const struct kms *k, int64_t at, int64_t *eff)
  * period, so the period in progress switches to the new secrets. When the
  * generation in force took effect at that start itself (a rollover at
  * this period's boundary, or an earlier emergency), its own effective time
- * moves to the second before, so it keeps no period at all and the list
- * stays in order; prev is the generation before it (NULL for the first).
+ * moves back, halfway to the later of prev's (the generation before it)
+ * and the previous period's start: no period starts there, so it keeps no
+ * period at all, the list stays in order, and repeated emergencies in one
+ * period find room until the seconds run out.
  */
 static int
 rollover_now(const struct kms *k, struct generation_rec *cur,
@@ -78,11 +80,15 @@ rollover_now(const struct kms *k, struct generation_rec *cur,
 	if ((rc = kms_period_at(k, now, &no, &start, &end)) != 0)
 		return skm_why(why, whylen, rc, "--now: %s", skm_strerror(rc));
 	if (cur->effective >= start) {
-		if (prev == NULL || prev->effective >= start - 1)
+		int64_t lo = start - (end - start);
+
+		if (prev != NULL && prev->effective > lo)
+			lo = prev->effective;
+		if (prev == NULL || start - lo < 2)
 			return skm_why(why, whylen, SKM_ESTATE, "--now: generation %u (%s) "
-			    "cannot give up the current key period", (unsigned)cur->id,
-			    cur->cert_uri);
-		cur->effective = start - 1;
+			    "cannot give up the current key period: too many emergency "
+			    "rollovers in it", (unsigned)cur->id, cur->cert_uri);
+		cur->effective = lo + (start - lo) / 2;
 	}
 	*eff = start;
 	return 0;
