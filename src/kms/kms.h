@@ -217,8 +217,7 @@ struct kms_rollover_params {
  * never in force, is deleted with its secrets). When the generation in
  * force took effect at the start of the current period itself, its
  * effective time moves back between two period starts, so it keeps no
- * period: a period
- * belongs to exactly one generation.
+ * period: a period belongs to exactly one generation.
  */
 int kms_rollover(const struct kms *k, struct store *st, const struct kms_rollover_params *p,
     const char *actor, int64_t now, struct generation_rec *out, char *why, size_t whylen);
