@@ -204,6 +204,13 @@ START_TEST(emergency)
 	ck_assert_int_eq(kms_rollover(ctl, st, &rp, "test", NOW, &g, why, sizeof(why)),
 	    SKM_EINVAL);
 	ck_assert_ptr_nonnull(strstr(why, "only with --now"));
+	memset(&rp, 0, sizeof(rp));
+	rp.immediate = 1;
+	ck_assert_int_eq(kms_rollover(ctl, st, &rp, "test", NOW, &g, why, sizeof(why)),
+	    SKM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "only with --revoke-current"));
+	ck_assert_int_eq(kms_refresh(k, st, &added, why, sizeof(why)), 0);
+	ck_assert_uint_eq(added, 0);
 
 	/* A rollover scheduled two periods ahead, seen by k. */
 	memset(&rp, 0, sizeof(rp));

@@ -152,10 +152,10 @@ kms_rollover(const struct kms *k, struct store *st, const struct kms_rollover_pa
 
 	why[0] = '\0';
 	memset(out, 0, sizeof(*out));
-	if (p->revoke_current && !p->immediate)
-		return skm_why(why, whylen, SKM_EINVAL, "--revoke-current: only with --now: "
-		    "key sets issued under the certificate in force stop being served at "
-		    "once");
+	/* Only a compromise justifies replacing key sets clients already hold. */
+	if (!p->revoke_current != !p->immediate)
+		return skm_why(why, whylen, SKM_EINVAL, p->immediate ? "--now: only with "
+		    "--revoke-current" : "--revoke-current: only with --now");
 	if (kek == NULL)
 		return skm_why(why, whylen, SKM_ESTATE, "the domain is open without its "
 		    "key-encryption key");
@@ -164,7 +164,7 @@ kms_rollover(const struct kms *k, struct store *st, const struct kms_rollover_pa
 	for (i = 0; i < n; i++)
 		if (generation_state(eff, n, i, now) == GENERATION_NEXT) {
 			/* An emergency replaces it: it was made by the same server. */
-			if (p->immediate && p->revoke_current) {
+			if (p->immediate) {
 				sched = i;
 				continue;
 			}
