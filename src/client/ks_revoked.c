@@ -123,8 +123,10 @@ ks_revoked_learn(struct ks *ks, const struct kmsdoc_cert *c, size_t *dropped,
 	    (err = ks_mkdir(dir)) != 0 ||
 	    (err = ks_revoked_path(ks, c->cert_uri, path, sizeof(path))) != 0)
 		return skm_why(why, whylen, err, "%s: %s", dir, skm_strerror(err));
-	if ((err = secfile_write(path, (const uint8_t *)c->xml, c->xmllen, 1)) != 0 ||
-	    (err = ks_fsync_dir(dir)) != 0)
+	/* Known already: kept as first learnt; its key sets are checked again. */
+	if (!ks_revoked_is(ks, c->cert_uri) &&
+	    ((err = secfile_write(path, (const uint8_t *)c->xml, c->xmllen, 0)) != 0 ||
+	    (err = ks_fsync_dir(dir)) != 0))
 		return skm_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
 	if ((err = ks_revoked_drop(ks, c->cert_uri, is_root, &n)) != 0)
 		return skm_why(why, whylen, err, "erasing the key sets under %s: %s",

@@ -388,7 +388,8 @@ api_cert_revoked(struct api *api, struct api_certs *cs)
 	int rc = 0;
 
 	for (i = 0; rc == 0 && (g = kms_gen_at(api->kms, i)) != NULL; i++) {
-		if (g->withdrawn || !kms_gen_revoked(g))
+		/* A withdrawn generation is never revoked: it left the store unrevoked. */
+		if (!kms_gen_revoked(g))
 			continue;
 		kms_gen_cert(api->kms, g, &cert);
 		if ((rc = kmsxml_cert_doc(&cert, &doc, &len)) != 0)
