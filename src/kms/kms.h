@@ -172,6 +172,14 @@ enum generation_state kms_gen_state(const struct kms *k, size_t i, int64_t now);
  */
 uint64_t kms_gen_serial(const struct kms *k);
 
+/*
+ * Calls fn with the KmsCertificate element (no XML declaration; len
+ * octets, valid for the call) of each revoked generation of k, oldest
+ * first; stops at and returns fn's first non-zero result.
+ */
+int kms_revoked_each(const struct kms *k, int (*fn)(const char *xml, size_t len,
+    void *arg), void *arg);
+
 /* Is g's certificate revoked (an emergency rollover replaced it)? */
 int kms_gen_revoked(const struct kms_gen *g);
 

@@ -372,40 +372,13 @@ api_cert_one(const struct cert_rec *cr, void *arg)
 	return 0;
 }
 
-/*
- * The domain's own revoked Root certificates (Revoked true), so a client
- * holding one learns it may not use it any more (an emergency rollover).
- */
+/* One of the domain's own revoked Root certificates (kms_revoked_each). */
 static int
-api_cert_revoked(struct api *api, struct api_certs *cs)
+api_cert_revoked(const char *xml, size_t len, void *arg)
 {
-	struct kmsxml_cert cert;
-	struct cert_rec cr;
-	const struct kms_gen *g;
-	const char *p;
-	char *doc;
-	size_t i, len;
-	int rc = 0;
+	const struct cert_rec cr = { .xml = xml, .xml_len = len };
 
-	for (i = 0; rc == 0 && (g = kms_gen_at(api->kms, i)) != NULL; i++) {
-		/* A withdrawn generation is never revoked: it left the store unrevoked. */
-		if (!kms_gen_revoked(g))
-			continue;
-		kms_gen_cert(api->kms, g, &cert);
-		if ((rc = kmsxml_cert_doc(&cert, &doc, &len)) != 0)
-			break;
-		/* The element alone, without the document's XML declaration. */
-		p = strstr(doc, "?>");
-		p = p != NULL ? p + 2 : doc;
-		while (*p == '\n')
-			p++;
-		memset(&cr, 0, sizeof(cr));
-		cr.xml = p;
-		cr.xml_len = len - (size_t)(p - doc);
-		rc = api_cert_one(&cr, cs);
-		kmsxml_free(doc, len);
-	}
-	return rc;
+	return api_cert_one(&cr, arg);
 }
 
 /*
@@ -431,7 +404,7 @@ api_certcache(struct api *api, struct req *r, const struct api_ctx *c,
 		num += kms_gen_serial(api->kms);
 		if (rc == 0 && !(rt->has_cachenum && rt->cachenum == num) &&
 		    (rc = store_cert_list(&t, api_cert_one, &cs)) == 0)
-			rc = api_cert_revoked(api, &cs);
+			rc = kms_revoked_each(api->kms, api_cert_revoked, &cs);
 		store_txn_abort(&t);
 	}
 	if (rc == 0)
