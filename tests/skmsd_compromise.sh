@@ -274,6 +274,20 @@ has "still reaches" "$tmp/err" "purge refused: reason"
 expect 0 "domain show after the refused purge" ctl domain show
 has "^certificate: $OLD$" "$tmp/out" "the revoked certificate kept"
 
+# --- offline: importing the CertCache response into a copy of alice's keystore ---
+mkdir "$tmp/ks2"
+cp -Rp "$ks/sip%3Aalice@example.org" "$tmp/ks2/"
+expect 0 "import of the CertCache response" then_ "$SKMC" --keystore "$tmp/ks2" \
+    --as $A import "$tmp/cc.xml"
+has "^revoked: $OLD$" "$tmp/out" "import: revocation taken up"
+has "^dropped: 2 key sets$" "$tmp/out" "import: the old key sets dropped"
+same "$(ls "$tmp/ks2/sip%3Aalice@example.org/keys" | grep -c '\.xml$')" 0 \
+    "import: no key set left"
+expect 1 "import: the revoked Root refuses GMK messages" then_ "$SKMC" \
+    --keystore "$tmp/ks2" --as $A gmk accept --no-fetch \
+    "$tmp/gmk_old/sip_alice@example.org.xml"
+has "certificate $OLD is revoked by the KMS" "$tmp/err" "import: the refusal names it"
+
 # --- skmc: alice's fetch learns the revocation ---
 expect 0 "alice's status before she learns it" as $A status
 has "^certificate-revoked: no$" "$tmp/out" "status: not known yet"
