@@ -193,6 +193,7 @@ call "keyprov before" /keyprov/$A "$tmp/k0.xml" -H "$AA" --data-binary ''
 same "$(certuri "$tmp/k0.xml")" $OLD "keyprov before: old CertUri"
 has "<KeyPeriodNo>$CUR</KeyPeriodNo>" "$tmp/k0.xml" "keyprov before: the current period"
 validates "$tmp/k0.xml" $OLD "keyprov before"
+cp "$tmp/cert.xml" "$tmp/old_cert.xml"
 call "next period before" "/keyprov/$A/$(ntp_hex $((CUR + 1)))" "$tmp/n0.xml" -H "$AA"
 same "$(certuri "$tmp/n0.xml")" $OLD "next period before: old CertUri"
 hit0=$(metric_value "$mport" 'skms_cache_lookups_total{result="hit"}')
@@ -287,6 +288,9 @@ expect 1 "import: the revoked Root refuses GMK messages" then_ "$SKMC" \
     --keystore "$tmp/ks2" --as $A gmk accept --no-fetch \
     "$tmp/gmk_old/sip_alice@example.org.xml"
 has "certificate $OLD is revoked by the KMS" "$tmp/err" "import: the refusal names it"
+expect 1 "import: the revoked certificate, as exported before, is no Root again" \
+    then_ "$SKMC" --keystore "$tmp/ks2" --as $A import "$tmp/old_cert.xml"
+has "certificate $OLD was revoked by the KMS" "$tmp/err" "import: the Root refused"
 
 # --- skmc: alice's fetch learns the revocation ---
 expect 0 "alice's status before she learns it" as $A status

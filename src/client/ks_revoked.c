@@ -28,7 +28,7 @@
 #define KS_REVOKED	"revoked"
 
 static int
-ks_revoked_path(const struct ks *ks, const char *cert_uri, char *out, size_t len)
+ks_revoked_file(const char *idpath, const char *cert_uri, char *out, size_t len)
 {
 	unsigned char md[32];
 	char hex[65];
@@ -39,19 +39,31 @@ ks_revoked_path(const struct ks *ks, const char *cert_uri, char *out, size_t len
 		return SKM_ECRYPTO;
 	for (i = 0; i < sizeof(md); i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	n = snprintf(out, len, "%s/%s/%s.xml", ks->path, KS_REVOKED, hex);
+	n = snprintf(out, len, "%s/%s/%s.xml", idpath, KS_REVOKED, hex);
 	return n < 0 || (size_t)n >= len ? SKM_ELEN : 0;
+}
+
+static int
+ks_revoked_path(const struct ks *ks, const char *cert_uri, char *out, size_t len)
+{
+	return ks_revoked_file(ks->path, cert_uri, out, len);
+}
+
+int
+ks_revoked_in(const char *idpath, const char *cert_uri)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (cert_uri == NULL || ks_revoked_file(idpath, cert_uri, path, sizeof(path)) != 0)
+		return 0;
+	return stat(path, &sb) == 0;
 }
 
 int
 ks_revoked_is(struct ks *ks, const char *cert_uri)
 {
-	char path[PATH_MAX];
-	struct stat sb;
-
-	if (cert_uri == NULL || ks_revoked_path(ks, cert_uri, path, sizeof(path)) != 0)
-		return 0;
-	return stat(path, &sb) == 0;
+	return ks_revoked_in(ks->path, cert_uri);
 }
 
 /*

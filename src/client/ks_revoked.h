@@ -22,6 +22,9 @@ struct ks;
 /* 1 when the certificate named cert_uri is known to be revoked, else 0. */
 int ks_revoked_is(struct ks *ks, const char *cert_uri);
 
+/* The same for the identity directory idpath, before it is opened (ks_create). */
+int ks_revoked_in(const char *idpath, const char *cert_uri);
+
 /*
  * Takes up c when it is a revoked certificate of this identity's KMS (c
  * Revoked, KmsUri the Root's): keeps it and erases every stored key set
