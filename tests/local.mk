@@ -8,7 +8,7 @@ AM_TESTS_ENVIRONMENT = \
 	CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-10}; \
 	FUZZ_TARGETS='$(FUZZ_TARGETS)'; \
 	export top_srcdir top_builddir CT_PROGRAMS VALGRIND CK_TIMEOUT_MULTIPLIER FUZZ_TARGETS;
-EXTRA_DIST += tests/data tests/ct.sh tests/checks.sh
+EXTRA_DIST += tests/data tests/ct.sh tests/checks.sh tests/pgserver.sh
 
 check_LTLIBRARIES = tests/libtestlib.la
 tests_libtestlib_la_SOURCES = tests/testlib.c tests/testlib.h
