@@ -126,6 +126,19 @@ int kek_passphrase_ref(struct kek_ref *ref, const char *path, uint64_t n,
 int kek_pkcs11_set(const char *module, const char *pin_file, unsigned flags);
 
 /*
+ * The configuration's kek.pkcs11-mechanism: how a key of every later load
+ * seals (unsealing follows the mechanism recorded with each sealed value).
+ * AUTO: CKM_AES_GCM where the token has it, else AES key wrap with padding;
+ * GCM or KWP: that one, or the load fails. SKM_EINVAL for another value.
+ */
+enum kek_pkcs11_mech {
+	KEK_PKCS11_AUTO = 0,
+	KEK_PKCS11_GCM = 1,
+	KEK_PKCS11_KWP = 2,
+};
+int kek_pkcs11_set_mechanism(enum kek_pkcs11_mech mech);
+
+/*
  * The configuration's kek.pkcs11-uri (NULL or "": none), which names the
  * token key as kek.file names a key file; kek_pkcs11_named() returns it,
  * NULL when none.
