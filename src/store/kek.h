@@ -118,7 +118,8 @@ int kek_passphrase_ref(struct kek_ref *ref, const char *path, uint64_t n,
 /*
  * PKCS#11 (kek_pkcs11.c). The process-wide settings every later load of a
  * KEK_PKCS11 key uses: the module (NULL or "": the URI's module-path, else
- * p11-kit's proxy module), the PIN file (read through secfile, cleansed
+ * every module registered with p11-kit, as its proxy module would reach
+ * them; p11-kit-proxy.so named means the same), the PIN file (read through secfile, cleansed
  * after login) and flags. Without KEK_PKCS11_ALLOW_EXTRACTABLE a key
  * object that is extractable or not sensitive does not load.
  */

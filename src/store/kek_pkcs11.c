@@ -75,7 +75,8 @@ static struct {
 } kek_p11_set;
 
 struct kek_p11 {
-	CK_FUNCTION_LIST *mod;
+	CK_FUNCTION_LIST **mods;	/* every module registered with p11-kit, or NULL */
+	CK_FUNCTION_LIST *mod;		/* the token's */
 	CK_SESSION_HANDLE sess;
 	CK_OBJECT_HANDLE key;
 	CK_MECHANISM_TYPE mech;		/* sealing */
@@ -159,14 +160,17 @@ p11_uri(const char *s, P11KitUri **out, char *why, size_t whylen)
 static void
 p11_close(struct kek_p11 *p)
 {
-	if (p->mod == NULL)
-		return;
-	if (p->logged && --kek_p11_logins == 0)
+	if (p->mod != NULL && p->logged && --kek_p11_logins == 0)
 		p->mod->C_Logout(p->sess);
-	if (p->open)
+	if (p->mod != NULL && p->open)
 		p->mod->C_CloseSession(p->sess);
-	p11_kit_module_finalize(p->mod);
-	p11_kit_module_release(p->mod);
+	if (p->mods != NULL)
+		p11_kit_modules_finalize_and_release(p->mods);
+	else if (p->mod != NULL) {
+		p11_kit_module_finalize(p->mod);
+		p11_kit_module_release(p->mod);
+	}
+	p->mods = NULL;
 	p->mod = NULL;
 	p->open = p->logged = 0;
 }
@@ -261,55 +265,99 @@ p11_mech(struct kek_p11 *p, CK_SLOT_ID slot, const char *s, char *why, size_t wh
 	return 0;
 }
 
-/* Loads the module, finds the token the URI names, opens a session and logs in. */
+/* The slot of mod holding the token the URI names: 1 found, 0 none, -1 error (*rv). */
+static int
+p11_slot(CK_FUNCTION_LIST *mod, P11KitUri *uri, CK_SLOT_ID *slot, CK_RV *rv)
+{
+	CK_SLOT_ID *slots = NULL;
+	CK_ULONG n = 0, i;
+	CK_TOKEN_INFO ti;
+	int found = 0;
+
+	if ((*rv = mod->C_GetSlotList(CK_TRUE, NULL, &n)) != CKR_OK)
+		return -1;
+	if (n == 0)
+		return 0;
+	if ((slots = OPENSSL_zalloc(n * sizeof(*slots))) == NULL) {
+		*rv = CKR_HOST_MEMORY;
+		return -1;
+	}
+	if ((*rv = mod->C_GetSlotList(CK_TRUE, slots, &n)) != CKR_OK) {
+		OPENSSL_free(slots);
+		return -1;
+	}
+	for (i = 0; i < n && !found; i++)
+		if (mod->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
+		    p11_kit_uri_match_token_info(uri, &ti)) {
+			*slot = slots[i];
+			found = 1;
+		}
+	OPENSSL_free(slots);
+	return found;
+}
+
+/* p11-kit's proxy module, which p11-kit will not load as a module. */
+static int
+p11_is_proxy(const char *module)
+{
+	const char *b = strrchr(module, '/');
+
+	return strcmp(module, P11KIT_PROXY) == 0 ||
+	    strcmp(b != NULL ? b + 1 : module, "p11-kit-proxy.so") == 0;
+}
+
+/*
+ * Loads the module (none named, or the proxy: every module registered with
+ * p11-kit, as the proxy would reach them), finds the token the URI names,
+ * opens a session and logs in.
+ */
 static int
 p11_open(struct kek_p11 *p, const char *s, P11KitUri *uri, int rw, char *why,
     size_t whylen)
 {
 	const char *module = kek_p11_set.module;
-	CK_SLOT_ID *slots = NULL;
-	CK_ULONG n = 0, i;
-	CK_TOKEN_INFO ti;
-	CK_RV rv;
-	int rc = 0, found = 0;
+	CK_FUNCTION_LIST **m;
+	CK_INFO info;
+	CK_SLOT_ID slot = 0;
+	CK_RV rv = CKR_OK;
+	int rc, found = 0;
 
-	if (module[0] == '\0' && (module = p11_kit_uri_get_module_path(uri)) == NULL)
-		module = P11KIT_PROXY;
-	if ((p->mod = p11_kit_module_load(module, 0)) == NULL)
-		return skm_why(why, whylen, SKM_EINVAL, "%s: module %s: %s", s, module,
-		    p11_kit_message() != NULL ? p11_kit_message() :
-		    "not a PKCS#11 module");
-	if ((rv = p11_kit_module_initialize(p->mod)) != CKR_OK) {
-		p11_kit_module_release(p->mod);
-		p->mod = NULL;
-		return p11_fail(s, "C_Initialize", rv, why, whylen);
+	if (module[0] == '\0')
+		module = p11_kit_uri_get_module_path(uri);
+	if (module == NULL || p11_is_proxy(module)) {
+		if ((p->mods = p11_kit_modules_load_and_initialize(0)) == NULL)
+			return skm_why(why, whylen, SKM_EINVAL, "%s: the modules "
+			    "registered with p11-kit: %s", s, p11_kit_message() != NULL ?
+			    p11_kit_message() : "cannot be loaded");
+		/* A module that fails to list its slots holds no usable token. */
+		for (m = p->mods; *m != NULL && !found; m++)
+			if ((*m)->C_GetInfo(&info) == CKR_OK &&
+			    p11_kit_uri_match_module_info(uri, &info) &&
+			    p11_slot(*m, uri, &slot, &rv) == 1) {
+				p->mod = *m;
+				found = 1;
+			}
+	} else {
+		if ((p->mod = p11_kit_module_load(module, 0)) == NULL)
+			return skm_why(why, whylen, SKM_EINVAL, "%s: module %s: %s", s,
+			    module, p11_kit_message() != NULL ? p11_kit_message() :
+			    "not a PKCS#11 module");
+		if ((rv = p11_kit_module_initialize(p->mod)) != CKR_OK) {
+			p11_kit_module_release(p->mod);
+			p->mod = NULL;
+			return p11_fail(s, "C_Initialize", rv, why, whylen);
+		}
+		if ((found = p11_slot(p->mod, uri, &slot, &rv)) < 0)
+			return p11_fail(s, "C_GetSlotList", rv, why, whylen);
 	}
-	if ((rv = p->mod->C_GetSlotList(CK_TRUE, NULL, &n)) != CKR_OK)
-		return p11_fail(s, "C_GetSlotList", rv, why, whylen);
-	if (n > 0 && (slots = OPENSSL_zalloc(n * sizeof(*slots))) == NULL)
-		return SKM_ENOMEM;
-	if (n > 0 && (rv = p->mod->C_GetSlotList(CK_TRUE, slots, &n)) != CKR_OK) {
-		rc = p11_fail(s, "C_GetSlotList", rv, why, whylen);
-		goto out;
-	}
-	for (i = 0; i < n && !found; i++)
-		if (p->mod->C_GetTokenInfo(slots[i], &ti) == CKR_OK &&
-		    p11_kit_uri_match_token_info(uri, &ti))
-			found = 1;
-	if (!found) {
-		rc = p11_fail(s, "no token matches", CKR_TOKEN_NOT_PRESENT, why, whylen);
-		goto out;
-	}
-	if ((rv = p->mod->C_OpenSession(slots[i - 1], CKF_SERIAL_SESSION |
-	    (rw ? CKF_RW_SESSION : 0), NULL, NULL, &p->sess)) != CKR_OK) {
-		rc = p11_fail(s, "C_OpenSession", rv, why, whylen);
-		goto out;
-	}
+	if (!found)
+		return p11_fail(s, "no token matches", CKR_TOKEN_NOT_PRESENT, why, whylen);
+	if ((rv = p->mod->C_OpenSession(slot, CKF_SERIAL_SESSION |
+	    (rw ? CKF_RW_SESSION : 0), NULL, NULL, &p->sess)) != CKR_OK)
+		return p11_fail(s, "C_OpenSession", rv, why, whylen);
 	p->open = 1;
 	if ((rc = p11_login(p, s, why, whylen)) == 0)
-		rc = p11_mech(p, slots[i - 1], s, why, whylen);
-out:
-	OPENSSL_free(slots);
+		rc = p11_mech(p, slot, s, why, whylen);
 	return rc;
 }
 
