@@ -221,6 +221,14 @@ expect 0 "a wrap-sealed store, pkcs11-mechanism gcm" opens "$tmp/tug.yaml" "$W"
 cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "wrap-sealed key set under gcm differs"
 expect 0 "a wrap-sealed store, pkcs11-mechanism auto" opens "$tmp/tu.yaml" "$W"
 cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "wrap-sealed key set under auto differs"
+expect 0 "init, kwp" "$CTL" --config "$tmp/tw.yaml" --store "$tmp/s3" init \
+	--kms-uri kms.example.org --kek-pkcs11 "$URI"
+expect 0 "the sealed form of init, kwp" "$SEALED" "$tmp/s3"
+has "^pad " "$tmp/out" "init, kwp: seals through CKM_AES_KEY_WRAP_PAD"
+expect 0 "user add, kwp" "$CTL" --config "$tmp/tw.yaml" --store "$tmp/s3" \
+	user add sip:alice@example.org
+expect 0 "key set of the kwp init, pkcs11-mechanism gcm" opens "$tmp/tug.yaml" "$tmp/s3"
+has "<UserDecryptKey" "$tmp/opens.xml" "key set of the kwp init"
 for m in w gcm; do
 	[ "$m" = w ] && from=$W || from=$S
 	cp -a "$from" "$tmp/tampered-$m"
@@ -354,6 +362,86 @@ write_conf
 expect 1 "skmsd start with the key object missing" "$SKMSD" -c "$C"
 has "$URI2: no secret key object matches: CKR_KEY_HANDLE_INVALID" "$tmp/err" \
 	"start, no key object: URI and CKR_"
+
+# --- the default module, p11-kit's proxy (no kek.pkcs11-module) ---
+# proxy_domain LABEL RUN STORE: with the module registered with p11-kit, a
+# domain made (init with a key made on the token) and served by skmsd
+# through the proxy, RUN running each program (as another user, or env).
+proxy_domain() {
+	pu="pkcs11:token=$1;object=skms-kek-proxy"
+	KSTORE=$3
+	KMODULE=none
+	kconf "$tmp/proxy.yaml" pkcs11-uri "$pu"
+	expect 0 "init through the proxy ($1)" $2 "$CTL" --config "$tmp/proxy.yaml" init \
+		--kms-uri kms.example.org --kek-pkcs11 "$pu" --kek-generate
+	has "^kek-path: $pu$" "$tmp/out" "init through the proxy ($1): the URI"
+	expect 0 "user add through the proxy ($1)" $2 "$CTL" --config "$tmp/proxy.yaml" \
+		user add sip:alice@example.org
+	KEKARGS="pkcs11-uri $pu"
+	sk=$SKMSD
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$2" "$sk" >"$tmp/skmsd-run"
+	chmod 0755 "$tmp/skmsd-run"
+	SKMSD=$tmp/skmsd-run
+	start_skmsd "$C" write_conf
+	SKMSD=$sk
+	has "domain opened: master secrets unsealed under the PKCS#11 key object $pu, in " \
+		"$tmp/log" "start through the proxy ($1): names the URI"
+	expect 0 "key set served through the proxy ($1)" keyprov "$tmp/kpp.xml"
+	has "<UserDecryptKey" "$tmp/kpp.xml" "served key set ($1)"
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	pid=
+	KSTORE=
+	KMODULE=
+}
+# As Debian registers it (softhsm2-common ships a softhsm2.module), if so.
+if p11-kit list-modules 2>/dev/null | grep -q "^[^ ].*: .*libsofthsm2\.so$"; then
+	proxy_domain skms env "$tmp/px1"
+else
+	echo "note: SoftHSM2 is not registered with p11-kit here; only the private registration is tested"
+fi
+# Registered for this test only, in a private user configuration that
+# replaces the system's (user-config: only). p11-kit reads no user
+# configuration in a program run by root, so root runs this as nobody.
+if [ "$(id -u)" -ne 0 ]; then
+	AS=env
+elif id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1; then
+	AS="setpriv --reuid=$(id -u nobody) --regid=$(id -g nobody) --clear-groups env"
+else
+	AS=
+	echo "note: no user nobody or no setpriv: the private p11-kit registration is not tested"
+fi
+if [ -n "$AS" ]; then
+	P=$tmp/p
+	mkdir -p "$P/tokens" "$P/home" "$P/config/pkcs11/modules"
+	printf 'user-config: only\n' >"$P/config/pkcs11/pkcs11.conf"
+	printf 'module: %s\n' "$MODULE" >"$P/config/pkcs11/modules/softhsm2.module"
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+	    "$P" >"$P/softhsm2.conf"
+	cp "$tmp/pin" "$tmp/server.pem" "$tmp/server.key" "$tmp/iss.pub" "$P/"
+	chmod 0700 "$P"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown -R nobody:"$(id -g nobody)" "$P"
+		chmod 0711 "$tmp"
+	fi
+	printf '#!/bin/sh\nexec %s HOME=%s XDG_CONFIG_HOME=%s SOFTHSM2_CONF=%s "$@"\n' \
+	    "$AS" "$P/home" "$P/config" "$P/softhsm2.conf" >"$tmp/as"
+	chmod 0755 "$tmp/as"
+	expect 0 "a token of the unprivileged user" "$tmp/as" softhsm2-util --init-token --free \
+		--label skmsp --pin "$PIN" --so-pin so-pin-0815
+	KPIN=$P/pin
+	KTLS=$P
+	C=$P/skms.yaml
+	proxy_domain skmsp "$tmp/as" "$P/store"
+	# without the private registration the proxy finds no token
+	mv "$P/config/pkcs11/modules/softhsm2.module" "$P/config/pkcs11/softhsm2.off"
+	expect 1 "no registration, no token" "$tmp/as" "$CTL" --config "$tmp/proxy.yaml" \
+		--store "$P/store" keyset derive sip:alice@example.org --period 1546
+	has "pkcs11:token=skmsp;object=skms-kek-proxy: no token matches: CKR_TOKEN_NOT_PRESENT" \
+		"$tmp/err" "no registration: URI and CKR_"
+	KPIN=
+	KTLS=
+fi
 
 # --- no key, no PIN, no derived secret in the store ---
 hexof "$S/data.mdb" >"$tmp/store.hex"
