@@ -5,6 +5,8 @@
  *   hsm_sealed STORE        prints the sealing mechanism recorded by a
  *                           token key (gcm, kwp or pad) and the length
  *   hsm_sealed STORE flip   flips one bit of the sealed body in place
+ *   hsm_sealed STORE kwp    records the mechanism as CKM_AES_KEY_WRAP_KWP
+ *                           in place of CKM_AES_KEY_WRAP_PAD (both RFC 5649)
  * Exit 0 when done, 1 when the store or the record cannot be read.
  */
 #include <stdio.h>
@@ -23,14 +25,15 @@ main(int argc, char **argv)
 	const uint8_t *val;
 	uint8_t *copy = NULL;
 	size_t vlen;
-	int flip, rc = 1;
+	int change, rc = 1;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "flip") != 0)) {
-		fprintf(stderr, "usage: hsm_sealed STORE [flip]\n");
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "flip") != 0 &&
+	    strcmp(argv[2], "kwp") != 0)) {
+		fprintf(stderr, "usage: hsm_sealed STORE [flip | kwp]\n");
 		return 2;
 	}
-	flip = argc == 3;
-	if (store_open(argv[1], 0, &st) != 0 || store_txn_begin(st, flip, &t) != 0) {
+	change = argc == 3;
+	if (store_open(argv[1], 0, &st) != 0 || store_txn_begin(st, change, &t) != 0) {
 		fprintf(stderr, "hsm_sealed: %s: cannot open the store\n", argv[1]);
 		store_close(st);
 		return 1;
@@ -40,7 +43,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "hsm_sealed: %s: no sealed master secrets\n", argv[1]);
 		goto out;
 	}
-	if (!flip) {
+	if (!change) {
 		printf("%s %zu\n", val[1] < 4 ? mechs[val[1]] : "?", vlen);
 		rc = 0;
 		goto out;
@@ -48,7 +51,15 @@ main(int argc, char **argv)
 	if ((copy = malloc(vlen)) == NULL)
 		goto out;
 	memcpy(copy, val, vlen);
-	copy[vlen / 2] ^= 0x10;
+	if (strcmp(argv[2], "flip") == 0)
+		copy[vlen / 2] ^= 0x10;
+	else if (copy[1] == 3)
+		copy[1] = 2;
+	else {
+		fprintf(stderr, "hsm_sealed: %s: not sealed through "
+		    "CKM_AES_KEY_WRAP_PAD\n", argv[1]);
+		goto out;
+	}
 	if (store_txn_put(&t, key, sizeof(key), copy, vlen, 0) != 0)
 		goto out;
 	free(copy);

@@ -229,6 +229,15 @@ expect 0 "user add, kwp" "$CTL" --config "$tmp/tw.yaml" --store "$tmp/s3" \
 	user add sip:alice@example.org
 expect 0 "key set of the kwp init, pkcs11-mechanism gcm" opens "$tmp/tug.yaml" "$tmp/s3"
 has "<UserDecryptKey" "$tmp/opens.xml" "key set of the kwp init"
+# a value recorded as CKM_AES_KEY_WRAP_KWP, which SoftHSM2 lacks, opens
+# through CKM_AES_KEY_WRAP_PAD: the same RFC 5649 octets
+cp -a "$W" "$tmp/relabelled"
+expect 0 "record the kwp store's mechanism as CKM_AES_KEY_WRAP_KWP" "$SEALED" \
+	"$tmp/relabelled" kwp
+expect 0 "the relabelled sealed form" "$SEALED" "$tmp/relabelled"
+has "^kwp 218$" "$tmp/out" "relabelled: recorded as CKM_AES_KEY_WRAP_KWP"
+expect 0 "a value recorded as CKM_AES_KEY_WRAP_KWP" opens "$tmp/tug.yaml" "$tmp/relabelled"
+cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "KWP-recorded key set differs"
 for m in w gcm; do
 	[ "$m" = w ] && from=$W || from=$S
 	cp -a "$from" "$tmp/tampered-$m"

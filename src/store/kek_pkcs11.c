@@ -10,7 +10,7 @@
  * 2.6: CKF_WRAP and CKF_UNWRAP, not CKF_ENCRYPT) get the secret as a
  * session object: sealing creates it and wraps it (C_WrapKey), unsealing
  * unwraps into a session object that is not sensitive, reads its value and
- * destroys it at once. A load opens a session and logs in (the
+ * destroys it at once (closing the session would end it too). A load opens a session and logs in (the
  * PIN, read from the PIN file, is cleansed right after C_Login); kek_free()
  * logs out, closes the session and finalizes the module, so a token is
  * held only for one use (a start, a reload, a command).
