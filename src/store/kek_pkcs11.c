@@ -10,10 +10,11 @@
  * 2.6: CKF_WRAP and CKF_UNWRAP, not CKF_ENCRYPT) get the secret as a
  * session object: sealing creates it and wraps it (C_WrapKey), unsealing
  * unwraps into a session object that is not sensitive, reads its value and
- * destroys it at once (closing the session would end it too). A load opens a session and logs in (the
- * PIN, read from the PIN file, is cleansed right after C_Login); kek_free()
- * logs out, closes the session and finalizes the module, so a token is
- * held only for one use (a start, a reload, a command).
+ * destroys it at once (closing the session would end it too). A load opens
+ * a session and logs in (the PIN, read from the PIN file, is cleansed
+ * right after C_Login); kek_free() logs out, closes the session and
+ * finalizes the module, so a token is held only for one use (a start, a
+ * reload, a command).
  *
  * Sealed form: mechanism (1 octet) || body, the mechanism octet chosen at
  * sealing and read at unsealing, so a store sealed through either
@@ -211,7 +212,7 @@ p11_login(struct kek_p11 *p, const char *s, char *why, size_t whylen)
 	return rc;
 }
 
-/* The flags of mechanism m on slot, CKF_ENCRYPT / CKF_DECRYPT / CKF_WRAP / CKF_UNWRAP only. */
+/* Of mechanism m's flags on slot: CKF_ENCRYPT, CKF_DECRYPT, CKF_WRAP, CKF_UNWRAP. */
 static CK_FLAGS
 p11_mech_flags(const struct kek_p11 *p, CK_SLOT_ID slot, CK_MECHANISM_TYPE m)
 {
@@ -232,9 +233,9 @@ p11_both(CK_FLAGS f)
 
 /*
  * The sealing mechanism, as kek.pkcs11-mechanism says: gcm, kwp (RFC 5649
- * under its 3.0 name, else its 2.40 name) or auto (GCM where
- * the token encrypts and decrypts with it, else kwp). Unsealing follows
- * the mechanism recorded with each value instead.
+ * under its 3.0 name, else its 2.40 name) or auto (GCM where the token
+ * encrypts and decrypts with it, else kwp). Unsealing follows the
+ * mechanism recorded with each value instead.
  */
 static int
 p11_mech(struct kek_p11 *p, CK_SLOT_ID slot, const char *s, char *why, size_t whylen)
