@@ -47,6 +47,11 @@ check_PROGRAMS += tests/hsm_mkkey
 tests_hsm_mkkey_SOURCES = tests/hsm_mkkey.c
 tests_hsm_mkkey_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_hsm_mkkey_LDADD = $(P11KIT_LIBS)
+check_PROGRAMS += tests/hsm_sealed
+tests_hsm_sealed_SOURCES = tests/hsm_sealed.c
+tests_hsm_sealed_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS)
+tests_hsm_sealed_LDADD = src/store/libstore.la src/common/libcommon.la $(LMDB_LIBS) \
+	$(OPENSSL_LIBS) $(P11KIT_LIBS)
 
 # The alert rules and dashboard in contrib/ against the metrics skmsd exports
 # (needs promtool, from Debian's prometheus, and jq; skipped without them).

@@ -101,6 +101,7 @@ START_TEST(defaults)
 	ck_assert_str_eq(cf->kek.pkcs11_uri, "");
 	ck_assert_str_eq(cf->kek.pkcs11_module, "");
 	ck_assert_str_eq(cf->kek.pin_file, "");
+	ck_assert_int_eq(cf->kek.pkcs11_mechanism, CONF_KEK_MECH_AUTO);
 	ck_assert_uint_eq(cf->kek.scrypt_n, 32768);
 	ck_assert_uint_eq(cf->kek.scrypt_r, 8);
 	ck_assert_uint_eq(cf->kek.scrypt_p, 1);
@@ -268,7 +269,7 @@ START_TEST(equal_sees_each_key)
 		"store: {path: /x}", "store: {map-size: 2G}", "kek: {file: /k}",
 		"kek: {passphrase-file: /p}", "kek: {scrypt-n: 16384}",
 		"kek: {pkcs11-uri: 'pkcs11:object=k'}", "kek: {pkcs11-module: /m.so}",
-		"kek: {pin-file: /pin}",
+		"kek: {pin-file: /pin}", "kek: {pkcs11-mechanism: kwp}",
 		"kek: {scrypt-r: 9}", "kek: {scrypt-p: 2}",
 		"server: {listen: [127.0.0.1:8444]}",
 		"server: {listen: [127.0.0.1:8443, 127.0.0.2:8443]}",
@@ -502,6 +503,8 @@ START_TEST(bool_enum_string)
 		    "log.target: 'file' is not one of stderr, syslog" },
 		{ "log:\n  format: JSON\n", 2, 11,
 		    "log.format: 'JSON' is not one of text, json" },
+		{ "kek:\n  pkcs11-mechanism: wrap\n", 2, 21,
+		    "kek.pkcs11-mechanism: 'wrap' is not one of auto, gcm, kwp" },
 		{ "tokens:\n  required-scope: \"a\\tb\"\n", 2, 19,
 		    "tokens.required-scope: control character at offset 1" },
 		{ "tokens:\n  required-scope: \"a\\0b\"\n", 2, 19,

@@ -64,6 +64,13 @@ enum conf_log_format {
 	CONF_LOG_JSON,
 };
 
+/* kek.pkcs11-mechanism; in the order of enum kek_pkcs11_mech. */
+enum conf_kek_mech {
+	CONF_KEK_MECH_AUTO,
+	CONF_KEK_MECH_GCM,
+	CONF_KEK_MECH_KWP,
+};
+
 enum conf_log_facility {
 	CONF_FAC_DAEMON,
 	CONF_FAC_LOCAL0,
@@ -91,6 +98,7 @@ struct conf {
 		char *pkcs11_uri;
 		char *pkcs11_module;
 		char *pin_file;
+		enum conf_kek_mech pkcs11_mechanism;
 		unsigned scrypt_n;
 		unsigned scrypt_r;
 		unsigned scrypt_p;

@@ -45,6 +45,7 @@ ctl_conf(struct ctl *c)
 	kek_pkcs11_set(c->conf->kek.pkcs11_module, c->conf->kek.pin_file,
 	    KEK_PKCS11_ALLOW_EXTRACTABLE);
 	kek_pkcs11_set_uri(c->conf->kek.pkcs11_uri);
+	kek_pkcs11_set_mechanism((enum kek_pkcs11_mech)c->conf->kek.pkcs11_mechanism);
 	return 0;
 }
 
