@@ -111,6 +111,19 @@ ks_same_uri(const struct kmsdoc_cert *c, const char *uri)
 	return c->cert_uri != NULL && uri != NULL && strcmp(c->cert_uri, uri) == 0;
 }
 
+/*
+ * Whether two documents are the same certificate: the same CertUri, or
+ * without one, the same public keys.
+ */
+static int
+ks_same_cert(const struct kmsdoc_cert *a, const struct kmsdoc_cert *b)
+{
+	if (a->cert_uri != NULL && b->cert_uri != NULL)
+		return strcmp(a->cert_uri, b->cert_uri) == 0;
+	return memcmp(a->pub_enc_key, b->pub_enc_key, sizeof(a->pub_enc_key)) == 0 &&
+	    memcmp(a->pub_auth_key, b->pub_auth_key, sizeof(a->pub_auth_key)) == 0;
+}
+
 /* root.xml, then certs/ (a CertUri already held is a left-over copy: skipped). */
 static int
 ks_certs_load(struct ks *ks, char *why, size_t whylen)
@@ -475,10 +488,6 @@ ks_put_cert(struct ks *ks, const char *text, size_t len, int *added, char *why,
 		goto out;
 	}
 	c = &doc->certs[0];
-	if (c->cert_uri == NULL || *c->cert_uri == '\0') {
-		err = skm_why(why, whylen, SKM_EINVAL, "KmsCertificate/CertUri: missing");
-		goto out;
-	}
 	/* A rollover keeps them (TS 33.180 F.2.1: the UIDs depend on them). */
 	if (!ks_same_scheme(c, &ks->certs[0]->certs[0])) {
 		err = skm_why(why, whylen, SKM_EINVAL, "certificate '%.80s' has another KmsUri, "
@@ -486,11 +495,19 @@ ks_put_cert(struct ks *ks, const char *text, size_t len, int *added, char *why,
 		goto out;
 	}
 	for (i = 0; i < ks->ncerts; i++)
-		if (ks_same_uri(&ks->certs[i]->certs[0], c->cert_uri))
+		if (ks_same_cert(&ks->certs[i]->certs[0], c))
 			break;
-	if (i < ks->ncerts && ks->certs[i]->certs[0].xmllen == c->xmllen &&
-	    memcmp(ks->certs[i]->certs[0].xml, c->xml, c->xmllen) == 0)
-		goto out;		/* held as it is */
+	/* CertUri is optional (D.3.2): only one certificate can be without it. */
+	if (i == ks->ncerts && (c->cert_uri == NULL || *c->cert_uri == '\0')) {
+		err = skm_why(why, whylen, SKM_EINVAL,
+		    "KmsCertificate/CertUri: missing, and the keys are not the held ones");
+		goto out;
+	}
+	/* Held as it is (or, without a CertUri, held under its keys). */
+	if (i < ks->ncerts && (c->cert_uri == NULL ||
+	    (ks->certs[i]->certs[0].xmllen == c->xmllen &&
+	    memcmp(ks->certs[i]->certs[0].xml, c->xml, c->xmllen) == 0)))
+		goto out;
 	if (i == 0) {
 		err = ks_join(path, sizeof(path), ks->path, KS_ROOT);
 	} else {

@@ -17,21 +17,17 @@
 #include "client/kmsget.h"
 #include "common/err.h"
 
-/* Role Root when given, checked at the time it comes into force. */
+/* Role Root when given, and kmscheck_cert at now. */
 static int
-ks_refresh_check(const struct kmsdoc_cert *c, int64_t now, const char *what, char *why,
-    size_t whylen)
+ks_refresh_check(const struct kmsdoc_cert *c, int64_t now, char *why, size_t whylen)
 {
 	char sub[KS_WHY_MAX] = "";
 	int err;
 
 	if (c->role != NULL && strcmp(c->role, "Root") != 0)
-		return skm_why(why, whylen, SKM_EINVAL, "%s: Role is not Root", what);
-	if (c->cert_uri == NULL || *c->cert_uri == '\0')
-		return skm_why(why, whylen, SKM_EINVAL, "%s: no CertUri", what);
-	if ((err = kmscheck_cert(c, c->valid_from > now ? c->valid_from : now, sub,
-	    sizeof(sub))) != 0)
-		return skm_why(why, whylen, err, "%s: %s", what, sub);
+		return skm_why(why, whylen, SKM_EINVAL, "KmsCertificate: Role is not Root");
+	if ((err = kmscheck_cert(c, now, sub, sizeof(sub))) != 0)
+		return skm_why(why, whylen, err, "%s", sub);
 	return 0;
 }
 
@@ -79,20 +75,11 @@ ks_refresh(struct ks *ks, int64_t now, struct ks_refresh_result *r, char *why,
 		goto out;
 	}
 	c = &doc->certs[0];
-	if ((err = ks_refresh_check(c, now, "KmsCertificate", why, whylen)) != 0)
+	if ((err = ks_refresh_check(c, now, why, whylen)) != 0)
 		goto out;
 	if (doc->next != NULL) {
-		if ((err = ks_refresh_check(doc->next, now, "NextKmsCertificate", why,
-		    whylen)) != 0)
-			goto out;
-		if (doc->next->valid_from <= c->valid_from) {
-			err = skm_why(why, whylen, SKM_EINVAL,
-			    "NextKmsCertificate: ValidFrom is not after the current one's");
-			goto out;
-		}
-		if (strcmp(doc->next->cert_uri, c->cert_uri) == 0) {
-			err = skm_why(why, whylen, SKM_EINVAL,
-			    "NextKmsCertificate: the CertUri of the current one");
+		if ((err = kmscheck_next(c, doc->next, sub, sizeof(sub))) != 0) {
+			skm_why(why, whylen, err, "%s", sub);
 			goto out;
 		}
 		res.has_next = 1;
