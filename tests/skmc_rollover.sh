@@ -10,7 +10,9 @@
 # held key set is checked against the certificate its CertUri names
 # (exported by skmsctl) and refused under the other; the keystore refuses
 # a key set naming a certificate it does not hold or one whose keys do
-# not validate under the certificate named; there are keys at B - 1, B
+# not validate under the certificate named; a watch replaces a key set of
+# the next period fetched before the rollover was scheduled (asking the
+# KMS in its fetch window though it holds one); there are keys at B - 1, B
 # and B + 1 without a fetch; GMK I_MESSAGEs cross B both ways (sent just
 # before and accepted after, sent just after and accepted before); a
 # client that only knew the old certificate fetches after B (skmsd
@@ -79,6 +81,7 @@ field() { sed -n "s/^$1: //p" "$tmp/out" | head -n 1; }
 
 A=sip:alice@example.org
 C=sip:carol@example.org
+D=sip:dave@example.org
 GMS=sip:gms@example.org
 OLD=cert.kms.example.org
 NEW=cert.kms.example.org.g1
@@ -89,7 +92,7 @@ head -c 32 /dev/urandom >"$tmp/kek.key"
 chmod 0600 "$tmp/kek.key"
 if ! { ctl init --kms-uri kms.example.org --cert-uri $OLD --key-period $PERIOD \
     --kek-file "$tmp/kek.key" --valid-from "@$((B - 7 * 86400))" &&
-    ctl user add $A && ctl user add $C && ctl user add $GMS --role gms &&
+    ctl user add $A && ctl user add $C && ctl user add $D && ctl user add $GMS --role gms &&
     mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
     mkissuer iss; } >"$tmp/out" 2>&1; then
 	cat "$tmp/out"
@@ -134,7 +137,7 @@ daemon_at -1800
 SKMSD="$tmp/skmsd" start_skmsd "$conf" write_conf
 
 # --- three identities, initialised before any rollover: old certificate only ---
-for who in $A $C $GMS; do
+for who in $A $C $D $GMS; do
 	name=${who#sip:}
 	at -1790 "$MINT" --key "$tmp/iss.key" --iss https://sim.example.org --aud skms \
 	    --sub "$who" --ttl 3600 >"$tmp/$name.token" 2>"$tmp/err" || bad "mint $who"
@@ -145,6 +148,9 @@ for who in $A $C $GMS; do
 	hasnt "^next-cert-uri:" "$tmp/out" "init $who: no rollover announced yet"
 	expect 0 "fetch $who, period $p0" skmc -1790 "$who" fetch --period $p0
 done
+# Dave takes the next period too, under the old certificate: stale once
+# the rollover is scheduled.
+expect 0 "fetch $D, period $p1 before the rollover" skmc -1785 $D fetch --period $p1
 expect 0 "group add" skmc -1780 $A group add g1 --gms $GMS
 expect 0 "status before the rollover" skmc -1780 $A status
 same "$(field next-cert-uri)" none "status: no next certificate"
@@ -192,7 +198,16 @@ kill -TERM "$wpid" 2>/dev/null
 wait "$wpid" 2>/dev/null
 hasnt "fetch.* period $p1" "$tmp/watch2.log" \
     "watch after B: period $p1 was already there"
-for who in $A $GMS; do
+# Dave's watch replaces his key set of period $p1 fetched under the old
+# certificate: it asks the KMS in the fetch window though the period is held.
+skmc -100 $D watch 2>"$tmp/watch3.log" &
+wpid=$!
+wait_log "period $p1 is stored" "$tmp/watch3.log" 0
+kill -TERM "$wpid" 2>/dev/null
+wait "$wpid" 2>/dev/null
+has "fetched period $p1, [0-9]* s before its start" "$tmp/watch3.log" \
+    "dave's watch: period $p1 fetched again before B"
+for who in $A $GMS $D; do
 	for t in -1 0 1; do
 		expect 0 "$who has keys at B$t without a fetch" skmc "$t" $who keys show
 		if [ "$t" -lt 0 ]; then p=$p0 u=$OLD; else p=$p1 u=$NEW; fi
@@ -270,7 +285,7 @@ for f in "$ks"/*/keys/*.xml; do
 		fi
 	done
 done
-[ "$n" -ge 7 ] && ok || bad "only $n key sets held"
+[ "$n" -ge 9 ] && ok || bad "only $n key sets held"
 
 # --- the retired certificate goes with the last key set naming it ---
 SKCONF="$tmp/p.conf"

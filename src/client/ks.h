@@ -105,6 +105,14 @@ void ks_certs_free(struct ks_certinfo *certs, size_t n);
 /* The next certificate at now; SKM_ENOTFOUND when no rollover is known. */
 int ks_cert_next(struct ks *ks, int64_t now, const struct kmsdoc_cert **cert);
 
+/*
+ * 1 when the held key set of period_no names another certificate than the
+ * held one in force over that period by ValidFrom (fetched before a
+ * rollover was known), else 0 (also when none is held). Such a key set is
+ * replaced by fetching the period again.
+ */
+int ks_keyset_stale(struct ks *ks, uint64_t period_no);
+
 /* The held certificate whose CertUri is uri; SKM_ENOTFOUND when none. */
 int ks_cert_by_uri(struct ks *ks, const char *uri, const struct kmsdoc_cert **cert);
 

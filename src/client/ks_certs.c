@@ -369,6 +369,21 @@ ks_cert_for_period(struct ks *ks, uint64_t period_no, const struct kmsdoc_cert *
 	return ks_cert_by_time(ks, period_no, cert);
 }
 
+int
+ks_keyset_stale(struct ks *ks, uint64_t period_no)
+{
+	const struct kmsdoc_cert *c;
+	char *uri = NULL;
+	int stale = 0;
+
+	if (ks_certs_load(ks, NULL, 0) != 0 || ks_keyset_uri(ks, period_no, &uri) != 0)
+		return 0;
+	if (uri != NULL && ks_cert_by_time(ks, period_no, &c) == 0)
+		stale = !ks_same_uri(c, uri);
+	free(uri);
+	return stale;
+}
+
 void
 ks_certs_free(struct ks_certinfo *certs, size_t n)
 {

@@ -107,7 +107,7 @@ cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 	struct sigaction sa;
 	struct ks *ks = NULL;
 	char why[KS_WHY_MAX], ts[TIME_TEXT_LEN];
-	uint64_t cur, want;
+	uint64_t cur, want, checked = 0;	/* checked: the period a KMS Init was made for */
 	int64_t now, start, end, window, at, delay;
 	unsigned fails = 0;
 	size_t purged;
@@ -142,11 +142,31 @@ cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 		else if (purged > 0)
 			watch_log("dropped %zu retired certificate%s", purged,
 			    purged == 1 ? "" : "s");
-		if (ks_keyset(ks, cur, 0, &set, NULL, 0) != 0)
+		/* A key set fetched before a rollover was known is fetched again. */
+		if (ks_keyset(ks, cur, 0, &set, NULL, 0) != 0 || ks_keyset_stale(ks, cur))
 			want = cur;
-		else if (ks_keyset(ks, cur + 1, 0, &set, NULL, 0) != 0)
+		else if (ks_keyset(ks, cur + 1, 0, &set, NULL, 0) != 0 ||
+		    ks_keyset_stale(ks, cur + 1))
 			want = cur + 1;
-		else {
+		else if (checked != cur + 1) {
+			/*
+			 * Stored already: a KMS Init in the fetch window all the same,
+			 * for a rollover scheduled since.
+			 */
+			window = ctx_window(ctx, (uint64_t)(end - start));
+			at = end - window + watch_random(window / 2 + 1);
+			if (at > now) {
+				(void)time_format(at, ts, sizeof(ts));
+				watch_log("next check for a rollover at %s", ts);
+				if (watch_sleep_until(at))
+					break;
+			}
+			why[0] = '\0';
+			if (watch_refresh(ks, why, sizeof(why)) != 0)
+				watch_log("init failed: %s", why);
+			checked = cur + 1;
+			continue;
+		} else {
 			(void)time_format(end, ts, sizeof(ts));
 			watch_log("period %" PRIu64 " is stored; rollover at %s", cur + 1, ts);
 			if (watch_sleep_until(end))
@@ -168,12 +188,22 @@ cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 		}
 		why[0] = '\0';
 		/* KMS Init before the next period: a scheduled rollover's certificate. */
-		if (want == cur + 1 && watch_refresh(ks, why, sizeof(why)) != 0) {
-			/* Not fatal: a key set under an unknown certificate asks again. */
-			watch_log("init failed: %s", why);
-			why[0] = '\0';
+		if (want == cur + 1 && checked != cur + 1) {
+			if (watch_refresh(ks, why, sizeof(why)) != 0) {
+				/* Not fatal: a key set under an unknown certificate asks again. */
+				watch_log("init failed: %s", why);
+				why[0] = '\0';
+			}
+			checked = cur + 1;
 		}
-		if ((err = ks_fetch(ks, &want, 1, why, sizeof(why))) == 0) {
+		if ((err = ks_fetch(ks, &want, 1, why, sizeof(why))) == 0 &&
+		    ks_keyset_stale(ks, want)) {
+			/* Retried with backoff rather than fetched again at once. */
+			err = SKM_EVERIFY;
+			snprintf(why, sizeof(why), "the KMS serves it under a certificate that "
+			    "is not the one in force then");
+		}
+		if (err == 0) {
 			fails = 0;
 			now = (int64_t)time(NULL);
 			if (want == cur + 1 && now < end)
