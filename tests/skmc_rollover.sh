@@ -286,6 +286,11 @@ for f in "$ks"/*/keys/*.xml; do
 	done
 done
 [ "$n" -ge 9 ] && ok || bad "only $n key sets held"
+rm -rf "$tmp/chk"
+expect 1 "import under a certificate its CertUri does not name" at 100 "$SKMC" \
+    --keystore "$tmp/chk" --as $A import "$tmp/$OLD.xml" "$tmp/p1.save"
+has "CertUri '$NEW' is not the imported certificate's '$OLD'" "$tmp/err" \
+    "import: the CertUri named"
 
 # --- the retired certificate goes with the last key set naming it ---
 SKCONF="$tmp/p.conf"
