@@ -12,7 +12,9 @@
 # a key set naming a certificate it does not hold or one whose keys do
 # not validate under the certificate named; a watch replaces a key set of
 # the next period fetched before the rollover was scheduled (asking the
-# KMS in its fetch window though it holds one); there are keys at B - 1, B
+# KMS in its fetch window though it holds one), and so does gmk accept once
+# the new certificate is known (skmc init again keeps the key sets and
+# stores the next certificate); there are keys at B - 1, B
 # and B + 1 without a fetch; GMK I_MESSAGEs cross B both ways (sent just
 # before and accepted after, sent just after and accepted before); a
 # client that only knew the old certificate fetches after B (skmsd
@@ -82,6 +84,7 @@ field() { sed -n "s/^$1: //p" "$tmp/out" | head -n 1; }
 A=sip:alice@example.org
 C=sip:carol@example.org
 D=sip:dave@example.org
+E=sip:erin@example.org
 GMS=sip:gms@example.org
 OLD=cert.kms.example.org
 NEW=cert.kms.example.org.g1
@@ -92,7 +95,7 @@ head -c 32 /dev/urandom >"$tmp/kek.key"
 chmod 0600 "$tmp/kek.key"
 if ! { ctl init --kms-uri kms.example.org --cert-uri $OLD --key-period $PERIOD \
     --kek-file "$tmp/kek.key" --valid-from "@$((B - 7 * 86400))" &&
-    ctl user add $A && ctl user add $C && ctl user add $D && ctl user add $GMS --role gms &&
+    ctl user add $A && ctl user add $C && ctl user add $D && ctl user add $E && ctl user add $GMS --role gms &&
     mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" &&
     mkissuer iss; } >"$tmp/out" 2>&1; then
 	cat "$tmp/out"
@@ -137,7 +140,7 @@ daemon_at -1800
 SKMSD="$tmp/skmsd" start_skmsd "$conf" write_conf
 
 # --- three identities, initialised before any rollover: old certificate only ---
-for who in $A $C $D $GMS; do
+for who in $A $C $D $E $GMS; do
 	name=${who#sip:}
 	at -1790 "$MINT" --key "$tmp/iss.key" --iss https://sim.example.org --aud skms \
 	    --sub "$who" --ttl 3600 >"$tmp/$name.token" 2>"$tmp/err" || bad "mint $who"
@@ -151,6 +154,8 @@ done
 # Dave takes the next period too, under the old certificate: stale once
 # the rollover is scheduled.
 expect 0 "fetch $D, period $p1 before the rollover" skmc -1785 $D fetch --period $p1
+expect 0 "fetch $E, period $p1 before the rollover" skmc -1785 $E fetch --period $p1
+expect 0 "group add for $E" skmc -1780 $E group add g1 --gms $GMS
 expect 0 "group add" skmc -1780 $A group add g1 --gms $GMS
 expect 0 "status before the rollover" skmc -1780 $A status
 same "$(field next-cert-uri)" none "status: no next certificate"
@@ -160,6 +165,14 @@ CTLAT=-1700
 expect 0 "rollover at B" ctl domain rollover --at "@$B"
 has "^cert-uri: $NEW$" "$tmp/out" "rollover: the new CertUri"
 has "^effective-period: $p1$" "$tmp/out" "rollover: from period $p1"
+
+# --- skmc init again: the next certificate kept beside, key sets too ---
+expect 0 "erin: init again" skmc -1100 $E init --server "https://127.0.0.1:$port" \
+    --uri $E --token-file "$tmp/erin@example.org.token" --cacert "$tmp/server.pem"
+same "$(field next-cert-uri)" $NEW "erin: init announces the next certificate"
+expect 0 "erin: status" skmc -1100 $E status
+has "^certificate: $OLD current $p0 $p1$" "$tmp/out" "erin: her key sets kept"
+has "^certificate: $NEW next$" "$tmp/out" "erin: the next certificate stored"
 
 # --- skmc fetch --next: the next certificate and period before B ---
 expect 0 "fetch --next before B" skmc -1200 $A fetch --next
@@ -218,7 +231,8 @@ done
 # --- GMK I_MESSAGEs across B, both ways ---
 expect 0 "sent 20 s before B" skmc -20 $GMS gmk make --group g1 --to $A --out "$tmp/old"
 gold=$(field gmk-id)
-expect 0 "sent 20 s after B" skmc 20 $GMS gmk make --group g1 --to $A --out "$tmp/new"
+expect 0 "sent 20 s after B" skmc 20 $GMS gmk make --group g1 --to $A --to $E \
+    --out "$tmp/new"
 gnew=$(field gmk-id)
 expect 0 "the message of period $p1 accepted 30 s before B" skmc -30 $A gmk accept \
     "$tmp/new/sip_alice@example.org.xml" --no-fetch
@@ -226,6 +240,12 @@ same "$(field gmk-id)" "$gnew" "accepted before B: its GMK-ID"
 expect 0 "the message of period $p0 accepted 30 s after B" skmc 30 $A gmk accept \
     "$tmp/old/sip_alice@example.org.xml" --no-fetch
 same "$(field gmk-id)" "$gold" "accepted after B: its GMK-ID"
+# Erin's key set of period $p1 came under the old certificate: fetched again.
+expect 0 "erin accepts the message of period $p1 after B" skmc 30 $E gmk accept \
+    "$tmp/new/sip_erin@example.org.xml"
+same "$(field gmk-id)" "$gnew" "erin: its GMK-ID"
+expect 0 "erin: keys of period $p1" skmc 30 $E keys show --period $p1
+same "$(field cert-uri)" $NEW "erin: period $p1 now under the new certificate"
 # The time checks stay: 400 s after its sending time is outside the window.
 expect 0 "another message of period $p0" skmc -10 $GMS gmk make --group g1 --to $A \
     --out "$tmp/late"
@@ -285,7 +305,7 @@ for f in "$ks"/*/keys/*.xml; do
 		fi
 	done
 done
-[ "$n" -ge 9 ] && ok || bad "only $n key sets held"
+[ "$n" -ge 11 ] && ok || bad "only $n key sets held"
 rm -rf "$tmp/chk"
 expect 1 "import under a certificate its CertUri does not name" at 100 "$SKMC" \
     --keystore "$tmp/chk" --as $A import "$tmp/$OLD.xml" "$tmp/p1.save"

@@ -165,8 +165,9 @@ int ks_refresh(struct ks *ks, int64_t now, struct ks_refresh_result *r, char *wh
 
 /*
  * The validated key set for a period; fetched from the configured server
- * first when absent and fetch != 0 (SKM_ENOTFOUND if absent and not
- * fetched). Owned by ks, valid until ks_close.
+ * first when absent, or held under another certificate than the one in
+ * force over the period (ks_keyset_stale), and fetch != 0 (SKM_ENOTFOUND
+ * if absent and not fetched). Owned by ks, valid until ks_close.
  */
 int ks_keyset(struct ks *ks, uint64_t period_no, int fetch, const struct kmsdoc_keyset **set,
     char *why, size_t whylen);

@@ -156,6 +156,11 @@ ks_keyset(struct ks *ks, uint64_t period_no, int fetch, const struct kmsdoc_keys
 	int err;
 
 	*set = NULL;
+	/* Fetched before a rollover was known: the period's own certificate's now. */
+	if (fetch && ks_keyset_stale(ks, period_no)) {
+		if ((err = ks_fetch(ks, &period_no, 1, why, whylen)) != 0)
+			return err;
+	}
 	for (i = 0; i < ks->nkeys; i++)
 		if (ks->keys[i]->keysets[0].period_no == period_no) {
 			*set = &ks->keys[i]->keysets[0];
