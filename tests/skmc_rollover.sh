@@ -285,6 +285,17 @@ expect 0 "carol: status after" skmc 70 $C status
 same "$(field cert-uri)" $NEW "carol: the new certificate in force"
 has "^certificate: $OLD retired $p0$" "$tmp/out" "carol: old certificate kept for period $p0"
 
+# Dave initialised again after B: the new certificate in root.xml, the
+# old one kept beside it for his key set of period $p0, no second copy.
+expect 0 "dave: init again after B" skmc 75 $D init --server "https://127.0.0.1:$port" \
+    --uri $D --token-file "$tmp/dave@example.org.token" --cacert "$tmp/server.pem"
+expect 0 "dave: status after init" skmc 75 $D status
+same "$(field cert-uri)" $NEW "dave: the new certificate in force"
+has "^certificate: $OLD retired $p0$" "$tmp/out" "dave: old certificate kept for period $p0"
+has "^certificate: $NEW current $p1$" "$tmp/out" "dave: new certificate with period $p1"
+same "$(ls "$(dirname "$(ls -d "$ks"/*dave*/keys)")/certs")" "$OLD.xml" \
+    "dave: certs/ holds the old certificate only"
+
 # --- every held key set validates against the certificate its CertUri names ---
 CTLAT=100
 ctl cert export --cert-uri $OLD >"$tmp/$OLD.xml" 2>"$tmp/err" || bad "export $OLD"

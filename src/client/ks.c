@@ -421,6 +421,22 @@ ks_keep_old_root(const char *idpath, const struct kmsdoc_cert *c)
 	return secfile_write(path, (const uint8_t *)c->xml, c->xmllen, 1);
 }
 
+/* Erases certs/<CertUri>.xml when there. */
+static int
+ks_drop_copy(const char *idpath, const char *cert_uri)
+{
+	char name[NAME_MAX + 1], path[PATH_MAX];
+	int n, err;
+
+	if ((err = ks_dirname(cert_uri, name, sizeof(name) - 4)) != 0)
+		return err;
+	n = snprintf(path, sizeof(path), "%s/%s/%s.xml", idpath, KS_CERTS, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return SKM_ELEN;
+	err = secfile_erase(path);
+	return err == SKM_ENOTFOUND ? 0 : err;
+}
+
 int
 ks_create(const char *dir, const char *uri, const struct ks_settings *set,
     const char *root_doc, size_t root_len, char *why, size_t whylen)
@@ -472,6 +488,13 @@ ks_create(const char *dir, const char *uri, const struct ks_settings *set,
 	}
 	if ((err = secfile_write(path, (const uint8_t *)root_doc, root_len, 1)) != 0) {
 		skm_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
+		goto out;
+	}
+	/* A copy kept as the next certificate is root.xml's now. */
+	if (new->certs[0].cert_uri != NULL &&
+	    (err = ks_drop_copy(idpath, new->certs[0].cert_uri)) != 0) {
+		skm_why(why, whylen, err, "cannot erase the copy of the certificate: %s",
+		    skm_strerror(err));
 		goto out;
 	}
 	if ((err = ks_write_identity(idpath, uri, set)) != 0) {
