@@ -193,6 +193,7 @@ same "$(field cert-uri)" $NEW "period $p1 under the new certificate"
 
 # --- skmc watch: the GMS crosses B with no period without keys ---
 # Started 100 s before B: inside its fetch window, it fetches at once.
+: >"$tmp/watch1.log"
 skmc -100 $GMS watch 2>"$tmp/watch1.log" &
 wpid=$!
 cleanup_extra() { kill "$wpid" 2>/dev/null; }
@@ -204,6 +205,7 @@ has "rollover scheduled: certificate $NEW from $(iso $B)" "$tmp/watch1.log" \
 has "fetched period $p1, [0-9]* s before its start" "$tmp/watch1.log" \
     "watch: period $p1 fetched before B"
 # After B, a watch has nothing to fetch for the period in force.
+: >"$tmp/watch2.log"
 skmc 5 $GMS watch 2>"$tmp/watch2.log" &
 wpid=$!
 wait_log "next fetch: period $((p1 + 1))" "$tmp/watch2.log" 0
@@ -213,6 +215,7 @@ hasnt "fetch.* period $p1" "$tmp/watch2.log" \
     "watch after B: period $p1 was already there"
 # Dave's watch replaces his key set of period $p1 fetched under the old
 # certificate: it asks the KMS in the fetch window though the period is held.
+: >"$tmp/watch3.log"
 skmc -100 $D watch 2>"$tmp/watch3.log" &
 wpid=$!
 wait_log "period $p1 is stored" "$tmp/watch3.log" 0
