@@ -157,6 +157,8 @@ accept_run(const char *dir, const struct accept_keys *k, const struct accept_opt
 	struct gmkstore_rec *rec = NULL, *old = NULL;
 	uint8_t digest[REPLAY_DIGEST_LEN], my_uid[UID_LEN], iuid[UID_LEN];
 	uint8_t *rsk = NULL;
+	const uint8_t *kpak;
+	const struct sakke_pub *z;
 	char why[256] = "", iuri[GMKFILE_NAME_MAX + 1], text[GMKFILE_NAME_MAX + 1];
 	const char *hint;
 	uint64_t ntp, period_no;
@@ -226,6 +228,14 @@ accept_run(const char *dir, const struct accept_keys *k, const struct accept_opt
 		    period_no, why);
 		goto out;
 	}
+	kpak = k->kpak;
+	z = k->z;
+	if (k->cert != NULL && (err = k->cert(k->arg, period_no, &kpak, &z, why,
+	    sizeof(why))) != 0) {
+		fail(r, ACCEPT_RECEIVER, err, "no certificate for period %" PRIu64 ": %s",
+		    period_no, why);
+		goto out;
+	}
 
 	/* Check 3: the initiator's signature (RFC 6507 5.2.2, RFC 6509). */
 	if (!kms_match(k, &m.idrkmsi)) {
@@ -238,7 +248,7 @@ accept_run(const char *dir, const struct accept_keys *k, const struct accept_opt
 		    "hidden initiator is no GMS of the user profile");
 		goto out;
 	}
-	if ((err = mikey_imsg_verify(&m, k->kpak, iuid, UID_LEN)) != 0) {
+	if ((err = mikey_imsg_verify(&m, kpak, iuid, UID_LEN)) != 0) {
 		fail(r, ACCEPT_SIGNATURE, err, "signature does not verify for %s", iuri);
 		goto out;
 	}
@@ -248,7 +258,7 @@ accept_run(const char *dir, const struct accept_keys *k, const struct accept_opt
 		err = fail(r, ACCEPT_KEY, SKM_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((err = sakke_user_new(&user, k->z, my_uid, UID_LEN, rsk)) != 0) {
+	if ((err = sakke_user_new(&user, z, my_uid, UID_LEN, rsk)) != 0) {
 		fail(r, ACCEPT_KEY, err, "own RSK for period %" PRIu64 " does not validate",
 		    period_no);
 		goto out;
