@@ -190,16 +190,30 @@ expect 1 "revocation intact after the round trip" bc keyset derive sip:alice@exa
 expect 1 "revoked identity intact after the round trip" bc keyset derive sip:bob@example.org --period 1546
 
 # init on an empty database creates the schema; records name the node
-sql -d skms -c "CREATE DATABASE skms2" -c "CREATE DATABASE skms3" >/dev/null
+sql -d skms -c "CREATE DATABASE skms2" -c "CREATE DATABASE skms3" \
+    -c "CREATE DATABASE skms4" >/dev/null
 pgconf "$tmp/pg2.yaml" "$pg_conninfo dbname=skms2" "$pg_pwfile" node-b
 expect 0 "init on postgresql" "$CTL" --config "$tmp/pg2.yaml" init --kms-uri kms.example.org
 has "^kms-uri: kms.example.org$" "$tmp/out" "init shows the domain"
 expect 1 "init twice on postgresql" "$CTL" --config "$tmp/pg2.yaml" init --kms-uri kms.example.org
 has "exists already" "$tmp/err" "init twice reason"
+has "postgresql (.*dbname=skms2.*host=$pg_sock" "$tmp/err" "init twice names the database"
 expect 0 "user add on the new database" "$CTL" --config "$tmp/pg2.yaml" user add sip:x@example.org
 same "$(sql -d skms2 -c 'SELECT DISTINCT node FROM skms_audit')" "node-b" "audit rows name the node"
 same "$(sql -d skms2 -c 'SELECT count(*) FROM skms_audit')" "2" "one audit row per change"
 expect 0 "keyset derive on the new database" "$CTL" --config "$tmp/pg2.yaml" keyset derive sip:x@example.org --period 1546
+
+# init without a key-encryption key: a new key file in this node's directory
+cat >"$tmp/pg5.yaml" <<EOC
+store:
+  path: $tmp/node5
+  backend: postgresql
+  postgresql: {conninfo: "$pg_conninfo dbname=skms4", password-file: "$pg_pwfile"}
+EOC
+expect 0 "init with a new key file" "$CTL" --config "$tmp/pg5.yaml" init --kms-uri kms.example.org
+same "$(stat -c %a "$tmp/node5" "$tmp/node5/kek.key" 2>&1 | tr '\n' ' ')" "700 600 " \
+	"the node's directory and its new key file"
+expect 0 "the new key file opens the domain" "$CTL" --config "$tmp/pg5.yaml" domain show
 
 # refusals, each naming the server without the password
 pw=$(cat "$pg_pwfile")

@@ -12,9 +12,11 @@
 #include "common/err.h"
 #include "common/secfile.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libpq-fe.h>
 #include <openssl/crypto.h>
@@ -275,8 +277,17 @@ store_pg_open(const struct store_config *cf, unsigned flags, struct store **out,
 	}
 	st->ops = &store_pg_ops;
 	store_node_set(st, cf->node);
-	if ((err = pg_connect(st->pg, cf, why, whylen)) != 0 ||
-	    (err = pg_schema(st->pg, (flags & STORE_CREATE) != 0, why, whylen)) != 0)
+	/* The node's own directory (journal, a generated key file) for init. */
+	if ((flags & STORE_CREATE) && cf->path != NULL && cf->path[0] != '\0' &&
+	    mkdir(cf->path, 0700) == -1 && errno != EEXIST) {
+		err = skm_why(why, whylen, skm_errno(errno), "%s: %s", cf->path,
+		    strerror(errno));
+		goto out;
+	}
+	if ((err = pg_connect(st->pg, cf, why, whylen)) != 0)
+		goto out;
+	snprintf(st->name, sizeof(st->name), "postgresql (%s)", st->pg->display);
+	if ((err = pg_schema(st->pg, (flags & STORE_CREATE) != 0, why, whylen)) != 0)
 		goto out;
 	/* The records' own schema (META), as in an LMDB store. */
 	if ((err = store_txn_begin(st, 1, &t)) != 0)

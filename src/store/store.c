@@ -110,6 +110,7 @@ store_open_why(const char *dir, unsigned flags, size_t mapsize, struct store **o
 		return SKM_ENOMEM;
 	st->ops = &store_lmdb_ops;
 	store_node_set(st, NULL);
+	snprintf(st->name, sizeof(st->name), "%s", dir);
 	if ((rc = mdb_env_create(&st->env)) != 0) {
 		st->env = NULL;
 		err = store_err(rc);
@@ -184,6 +185,12 @@ store_node_set(struct store *st, const char *name)
 	if (gethostname(st->node, sizeof(st->node)) == -1 || st->node[0] == '\0')
 		snprintf(st->node, sizeof(st->node), "localhost");
 	st->node[sizeof(st->node) - 1] = '\0';
+}
+
+const char *
+store_name(const struct store *st)
+{
+	return st->name;
 }
 
 const char *

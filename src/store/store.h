@@ -103,7 +103,7 @@ struct store_config {
 
 /*
  * Opens the store cf names. With lmdb, as store_open_why(). With
- * postgresql: connects, checks the database's schema (absent: SKM_ENOTFOUND
+ * postgresql: creates cf->path (mode 0700) with STORE_CREATE, connects, checks the database's schema (absent: SKM_ENOTFOUND
  * unless flags has STORE_CREATE, which creates it; newer than this code:
  * SKM_ESTATE), and brings the records' schema up to date in one
  * transaction. Failures leave a reason in why naming the conninfo without
@@ -121,6 +121,12 @@ enum store_backend store_backend_of(const struct store *st);
  * server's message, one line); "" for lmdb. Valid until the next call on st.
  */
 const char *store_why_last(const struct store *st);
+
+/*
+ * The store for messages: its directory (lmdb), or "postgresql
+ * (conninfo)" without the password; never NULL.
+ */
+const char *store_name(const struct store *st);
 
 /* The name of this node in the audit; never NULL. */
 const char *store_node(const struct store *st);

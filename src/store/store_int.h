@@ -59,6 +59,7 @@ struct store {
 	MDB_dbi dbi;
 	struct store_pg *pg;		/* postgresql */
 	char node[256];			/* this node's name in the audit */
+	char name[1100];		/* the directory, or postgresql (conninfo) */
 };
 
 /* Opens the postgresql store cf names (pg.c); as store_open_config(). */
