@@ -23,6 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The map of a temporary LMDB copy: room for any database we would copy. */
+#define COPY_MAPSIZE	((size_t)64 << 30)
+
 struct copy_ctx {
 	struct store_txn *dst;
 	size_t records;
@@ -169,7 +172,8 @@ store_backup_why(struct store *st, const char *path, char *why, size_t whylen)
 	if ((err = copy_tmpdir(dir, sizeof(dir))) != 0)
 		return skm_why(why, whylen, err, "a temporary directory: %s",
 		    skm_strerror(err));
-	if ((err = store_open_why(dir, 0, 0, &tmp, why, whylen)) != 0)
+	/* Address space, not disk: the file grows only as the copy does. */
+	if ((err = store_open_why(dir, 0, COPY_MAPSIZE, &tmp, why, whylen)) != 0)
 		goto out;
 	store_node_set(tmp, store_node(st));
 	if ((err = store_copy(st, tmp, why, whylen)) != 0)
@@ -204,7 +208,7 @@ store_restore_config(const struct store_config *cf, const char *file, char *why,
 	}
 	/* Every check of a restore (digest, schema) before the database is touched. */
 	if ((err = store_restore(sub, file, why, whylen)) != 0 ||
-	    (err = store_open_why(sub, 0, 0, &img, why, whylen)) != 0 ||
+	    (err = store_open_why(sub, 0, COPY_MAPSIZE, &img, why, whylen)) != 0 ||
 	    (err = store_open_config(cf, STORE_CREATE, &st, why, whylen)) != 0)
 		goto out;
 	store_node_set(img, store_node(st));

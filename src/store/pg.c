@@ -130,7 +130,7 @@ pg_password(const char *file, char *pw, size_t cap, char *why, size_t whylen)
 	}
 	pw[len] = '\0';
 	pw[strcspn(pw, "\r\n")] = '\0';
-	if (pw[0] == '\0' || strlen(pw) != strcspn(pw, "\r\n"))
+	if (pw[0] == '\0')
 		return skm_why(why, whylen, SKM_EINVAL, "%s: empty password", file);
 	return 0;
 }

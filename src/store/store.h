@@ -109,6 +109,8 @@ struct store_config {
  * transaction. Failures leave a reason in why naming the conninfo without
  * any password: SKM_EAUTH (the server refused the password or the role),
  * SKM_EUNREACH (no server there), SKM_EPERM (a password file refused).
+ * A PostgreSQL store is one connection: one transaction at a time (a
+ * second begin is SKM_EBUSY), from one thread at a time.
  */
 int store_open_config(const struct store_config *cf, unsigned flags,
     struct store **out, char *why, size_t whylen);
