@@ -202,6 +202,19 @@ expect 0 "user add on the new database" "$CTL" --config "$tmp/pg2.yaml" user add
 same "$(sql -d skms2 -c 'SELECT DISTINCT node FROM skms_audit')" "node-b" "audit rows name the node"
 same "$(sql -d skms2 -c 'SELECT count(*) FROM skms_audit')" "2" "one audit row per change"
 expect 0 "keyset derive on the new database" "$CTL" --config "$tmp/pg2.yaml" keyset derive sip:x@example.org --period 1546
+cp "$tmp/out" "$tmp/ks2"
+# kek rotate and a rollover on the database: the master secrets re-sealed,
+# the same key sets under the new key; a new generation recorded
+head -c 32 /dev/urandom >"$tmp/kek2.key"
+chmod 0600 "$tmp/kek2.key"
+expect 0 "kek rotate on postgresql" "$CTL" --config "$tmp/pg2.yaml" kek rotate --kek-file "$tmp/kek2.key"
+sed "s|file: $tmp/kek.key|file: $tmp/kek2.key|" "$tmp/pg2.yaml" >"$tmp/pg2b.yaml"
+expect 0 "keyset derive under the new key" "$CTL" --config "$tmp/pg2b.yaml" keyset derive sip:x@example.org --period 1546
+cmp -s "$tmp/out" "$tmp/ks2" && ok || bad "key set changed by kek rotate on postgresql"
+expect 1 "the old key no longer opens the domain" "$CTL" --config "$tmp/pg2.yaml" keyset derive sip:x@example.org --period 1546
+expect 0 "rollover on postgresql" "$CTL" --config "$tmp/pg2b.yaml" domain rollover --at 2030-01-01T00:00:00Z
+expect 0 "domain show after the rollover" "$CTL" --config "$tmp/pg2b.yaml" domain show
+has "^generation: 1$" "$tmp/out" "the new generation is recorded"
 
 # init without a key-encryption key: a new key file in this node's directory
 cat >"$tmp/pg5.yaml" <<EOC
