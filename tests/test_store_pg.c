@@ -353,6 +353,50 @@ START_TEST(copy_between)
 }
 END_TEST
 
+/* A change commits with NOTIFY skms_change; a read-only one does not. */
+START_TEST(notify)
+{
+	struct store_config cf = { STORE_BACKEND_POSTGRESQL, NULL, 0, conninfo, pwfile,
+	    "n1" };
+	struct store *st;
+	struct store_txn t;
+	struct pg_conn *c = NULL;
+	PGnotify *n;
+	PGresult *r;
+	char why[512], display[1024];
+	const uint8_t *v;
+	size_t l;
+	int i, got = 0;
+
+	reset_db();
+	st = open_pg("n1");
+	ck_assert_msg(store_pg_connect(&cf, &c, display, sizeof(display), why,
+	    sizeof(why)) == 0, "%s", why);
+	ck_assert_ptr_null(strstr(display, "password"));
+	r = PQexec((PGconn *)c, "LISTEN skms_change");
+	ck_assert_int_eq(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
+	store_txn_get(&t, (const uint8_t *)"\x20" "a", 2, &v, &l);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	put(st, "\x20" "a", 2, "x");
+	/* Sent at commit; the listener sees it at its next command or so. */
+	for (i = 0; i < 1000 && got == 0; i++) {
+		r = PQexec((PGconn *)c, "SELECT 1");
+		PQclear(r);
+		while ((n = PQnotifies((PGconn *)c)) != NULL) {
+			ck_assert_str_eq(n->relname, "skms_change");
+			got++;
+			PQfreemem(n);
+		}
+	}
+	/* One change, one notification: the read transaction sent none. */
+	ck_assert_int_eq(got, 1);
+	PQfinish((PGconn *)c);
+	store_close(st);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -374,6 +418,7 @@ main(void)
 	tcase_add_test(tc, snapshot);
 	tcase_add_test(tc, audit_nodes);
 	tcase_add_test(tc, copy_between);
+	tcase_add_test(tc, notify);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

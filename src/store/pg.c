@@ -183,6 +183,30 @@ out:
 	return err;
 }
 
+int
+store_pg_connect(const struct store_config *cf, struct pg_conn **out,
+    char *display, size_t displaylen, char *why, size_t whylen)
+{
+	struct store_pg *pg;
+	int err;
+
+	*out = NULL;
+	if (why != NULL && whylen > 0)
+		why[0] = '\0';
+	if ((pg = calloc(1, sizeof(*pg))) == NULL)
+		return SKM_ENOMEM;
+	if ((err = pg_connect(pg, cf, why, whylen)) == 0) {
+		*out = pg->conn;
+		pg->conn = NULL;
+	}
+	if (display != NULL && displaylen > 0)
+		snprintf(display, displaylen, "%s", pg->display);
+	if (pg->conn != NULL)
+		PQfinish(pg->conn);
+	free(pg);
+	return err;
+}
+
 /* One statement without parameters whose result is not needed. */
 static int
 pg_cmd(struct store_pg *pg, const char *sql, char *why, size_t whylen)

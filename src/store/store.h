@@ -26,6 +26,7 @@
 
 struct store;
 struct store_pgtxn;
+struct pg_conn;		/* libpq's PGconn */
 struct MDB_txn;
 
 /* Record classes: the first key octet. Never renumber; add new ones. */
@@ -114,6 +115,16 @@ struct store_config {
  */
 int store_open_config(const struct store_config *cf, unsigned flags,
     struct store **out, char *why, size_t whylen);
+
+/*
+ * A libpq connection to the database cf names, made as store_open_config()
+ * makes its own (password file, defaults, the same refusals and reasons)
+ * but without looking at the schema: for a second connection of the same
+ * process (a LISTEN for skms_change). display (may be NULL) gets the
+ * conninfo without the password. The caller closes *out with PQfinish().
+ */
+int store_pg_connect(const struct store_config *cf, struct pg_conn **out,
+    char *display, size_t displaylen, char *why, size_t whylen);
 
 /* The backend of an open store. */
 enum store_backend store_backend_of(const struct store *st);
