@@ -289,6 +289,7 @@ store_pg_open(const struct store_config *cf, unsigned flags, struct store **out,
 {
 	struct store *st = NULL;
 	struct store_txn t;
+	uint32_t version;
 	int err;
 
 	*out = NULL;
@@ -313,12 +314,22 @@ store_pg_open(const struct store_config *cf, unsigned flags, struct store **out,
 	snprintf(st->name, sizeof(st->name), "postgresql (%s)", st->pg->display);
 	if ((err = pg_schema(st->pg, (flags & STORE_CREATE) != 0, why, whylen)) != 0)
 		goto out;
-	/* The records' own schema (META), as in an LMDB store. */
-	if ((err = store_txn_begin(st, 1, &t)) != 0)
+	/*
+	 * The records' own schema (META), as in an LMDB store; looked at in a
+	 * read transaction first, so that opening a current database does not
+	 * wait for the writers' lock.
+	 */
+	if ((err = store_txn_begin(st, 0, &t)) != 0)
 		goto fail;
-	store_schema_migrate(&t);
-	if ((err = store_txn_commit(&t)) != 0)
-		goto fail;
+	err = store_schema_get(&t, &version);
+	store_txn_abort(&t);
+	if (err != 0 || version != STORE_SCHEMA_VERSION) {
+		if ((err = store_txn_begin(st, 1, &t)) != 0)
+			goto fail;
+		store_schema_migrate(&t);
+		if ((err = store_txn_commit(&t)) != 0)
+			goto fail;
+	}
 	*out = st;
 	return 0;
 fail:
