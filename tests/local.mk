@@ -37,6 +37,8 @@ tests_test_kmsxml_LDADD = $(TEST_LIBS) $(LIBXML_LIBS)
 # Functional tests of the administration tool.
 TESTS += tests/skmsctl.sh
 EXTRA_DIST += tests/skmsctl.sh
+TESTS += tests/skmsctl_pg.sh
+EXTRA_DIST += tests/skmsctl_pg.sh
 # skmsctl kek rotate, with skmsd running and killed at random points.
 TESTS += tests/skmsctl_kek.sh
 EXTRA_DIST += tests/skmsctl_kek.sh

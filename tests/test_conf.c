@@ -894,6 +894,50 @@ START_TEST(structure)
 }
 END_TEST
 
+/* store.backend and the nested store.postgresql mapping, node.name. */
+START_TEST(store_backend)
+{
+	static const struct bad_case cases[] = {
+		{ "store:\n  backend: mysql\n", 2, 12,
+		    "store.backend: 'mysql' is not one of lmdb, postgresql" },
+		{ "store:\n  backend: postgresql\n", 2, 12,
+		    "store.backend: postgresql needs store.postgresql.conninfo" },
+		{ "store:\n  postgresql:\n    conn: x\n", 3, 5,
+		    "store.postgresql.conn: unknown key" },
+		{ "store:\n  postgresql: 4\n", 2, 15,
+		    "store.postgresql: expected a mapping, found a scalar" },
+		{ "store.postgresql:\n  conninfo: x\n", 1, 1,
+		    "store.postgresql: unknown key" },
+		{ "postgresql:\n  conninfo: x\n", 1, 1, "postgresql: unknown key" },
+		{ "store:\n  postgresql:\n    password-file: pw\n", 3, 20,
+		    "store.postgresql.password-file: must be an absolute path" },
+		{ "store:\n  postgresql: {}\n  postgresql: {}\n", 3, 3,
+		    "store.postgresql: duplicate key" },
+		{ "node:\n  name: \"a\\tb\"\n", 2, 9,
+		    "node.name: control character at offset 1" },
+	};
+	struct conf *cf;
+
+	cf = load_ok("store:\n  backend: postgresql\n  path: /n\n  postgresql:\n"
+	    "    conninfo: 'host=db dbname=skms sslmode=verify-full'\n"
+	    "    password-file: /etc/skms/pg.password\nnode: {name: node-1}\n");
+	ck_assert_int_eq(cf->store.backend, CONF_STORE_POSTGRESQL);
+	ck_assert_str_eq(cf->store.postgresql.conninfo,
+	    "host=db dbname=skms sslmode=verify-full");
+	ck_assert_str_eq(cf->store.postgresql.password_file, "/etc/skms/pg.password");
+	ck_assert_str_eq(cf->store.path, "/n");
+	ck_assert_str_eq(cf->node.name, "node-1");
+	round_trip(cf);
+	conf_free(cf);
+	cf = load_ok("store: {postgresql: {conninfo: 'dbname=x'}}\n");
+	ck_assert_int_eq(cf->store.backend, CONF_STORE_LMDB);
+	ck_assert_str_eq(cf->node.name, "");
+	round_trip(cf);
+	conf_free(cf);
+	run_bad(cases, sizeof(cases) / sizeof(cases[0]), SKM_EINVAL);
+}
+END_TEST
+
 /* Hostile sizes: each is refused, in well under a second of CPU time. */
 START_TEST(junk)
 {
@@ -1065,6 +1109,7 @@ main(void)
 	tcase_add_test(tc, deep_nesting);
 	tcase_add_test(tc, unreadable);
 	tcase_add_test(tc, dump_write_error);
+	tcase_add_test(tc, store_backend);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -87,11 +87,25 @@ enum conf_log_facility {
  * One field per key; the section is the member, '-' becomes '_'. Durations
  * are in seconds, sizes in octets. Empty optional strings are "" (not NULL).
  */
+/* store.backend; the numbers of enum store_backend. */
+enum conf_store_backend {
+	CONF_STORE_LMDB,
+	CONF_STORE_POSTGRESQL,
+};
+
 struct conf {
 	struct {
 		char *path;
 		uint64_t map_size;
+		enum conf_store_backend backend;
+		struct {
+			char *conninfo;
+			char *password_file;
+		} postgresql;
 	} store;
+	struct {
+		char *name;		/* "": the host name */
+	} node;
 	struct {
 		char *file;
 		char *passphrase_file;

@@ -65,9 +65,10 @@ ctl_store(struct ctl *c, int create)
 		return 0;
 	if ((rc = ctl_conf(c)) != 0)
 		return rc;
-	rc = store_open_why(ctl_store_path(c), create ? STORE_CREATE : 0,
-	    (size_t)c->conf->store.map_size, &c->store, why, sizeof(why));
-	if (rc != 0 && rc != SKM_ENOTFOUND && why[0] != '\0')
+	rc = kms_store_open(c->conf, c->store_path, create ? STORE_CREATE : 0, &c->store,
+	    why, sizeof(why));
+	if (rc != 0 && (rc != SKM_ENOTFOUND ||
+	    c->conf->store.backend == CONF_STORE_POSTGRESQL) && why[0] != '\0')
 		return cli_error(c->cli, c->cmd, CLI_UNREACHABLE, why, NULL);
 	if (rc != 0)
 		return cli_error(c->cli, c->cmd, CLI_UNREACHABLE, ctl_store_path(c),
