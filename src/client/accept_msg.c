@@ -171,7 +171,7 @@ accept_msg_verify(struct accept_msg *a, const struct accept_keys *k,
 	}
 	if ((err = initiator(k, m, gms, ngms, a->period_no, a->iuri, sizeof(a->iuri),
 	    iuid)) != 0) {
-		accept_fail(r, ACCEPT_SIGNATURE, SKM_EAUTH, m->idri.role == MIKEY_ROLE_I ?
+		err = accept_fail(r, ACCEPT_SIGNATURE, SKM_EAUTH, m->idri.role == MIKEY_ROLE_I ?
 		    "initiator URI is not valid" :
 		    "hidden initiator is no GMS of the user profile");
 		goto out;

@@ -41,3 +41,11 @@ pkgconfig_DATA = src/libskm/skm.pc
 EXTRA_DIST += contrib/libskm-example/gmk-accept.c contrib/libskm-example/Makefile
 TESTS += tests/libskm_install.sh
 EXTRA_DIST += tests/libskm_install.sh
+
+# The public API called through the shared library itself; the keys come
+# from the group key suites' domain (gmk_fixture, internal libraries).
+check_PROGRAMS += tests/test_libskm
+TESTS += tests/test_libskm
+tests_test_libskm_SOURCES = tests/test_libskm.c
+tests_test_libskm_CFLAGS = $(TEST_CFLAGS)
+tests_test_libskm_LDADD = src/libskm/libskm.la tests/libgmkfixture.la $(TEST_LIBS)
