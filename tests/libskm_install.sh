@@ -57,7 +57,9 @@ if cmp -s "$tmp/exported" "$tmp/map"; then ok; else
 	bad "exported symbols differ from skm.map"
 	diff "$tmp/map" "$tmp/exported" | head -n 20
 fi
-hasnt "@" "$tmp/exported" "symbols outside the SKM_1 version node"
+if grep -v '@@SKM_1$' "$tmp/versioned" >"$tmp/unversioned"; then
+	bad "symbols outside the SKM_1 version node: $(head -n 3 "$tmp/unversioned" | tr '\n' ' ')"
+else ok; fi
 # every exported function is declared in an installed header
 for f in $(cat "$tmp/map"); do
 	grep -q "\b$f(" $(find "$stage" -path '*/include/skm/*.h') || bad "$f not declared"
