@@ -12,6 +12,8 @@
  * identities may come from. Exit status 0 when the GMK was accepted, 1 when
  * it was refused, 2 on a usage or file error.
  */
+#define _DEFAULT_SOURCE	/* explicit_bzero */
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,16 +119,13 @@ main(int argc, char *argv[])
 	status = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 2;
 out:
 	/* The RSK is a secret: wiped before its memory is given back. */
-	memset(rsk, 0, sizeof(rsk));
-	__asm__ __volatile__("" : : "r"(rsk) : "memory");
+	explicit_bzero(rsk, sizeof(rsk));
 	skm_gmk_free(gmk);
 	skm_gmk_receiver_free(r);
 	skm_kms_keyset_free(ks);
 	skm_kms_cert_free(cert);
-	if (ksxml != NULL) {
-		memset(ksxml, 0, kslen);
-		__asm__ __volatile__("" : : "r"(ksxml) : "memory");
-	}
+	if (ksxml != NULL)
+		explicit_bzero(ksxml, kslen);
 	free(ksxml);
 	free(certxml);
 	free(msg);

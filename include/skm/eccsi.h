@@ -14,6 +14,10 @@
 
 #include <skm/err.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SKM_ECCSI_SCALAR_LEN	32
 #define SKM_ECCSI_POINT_LEN	65	/* 04 || x || y */
 #define SKM_ECCSI_SIG_LEN	(2 * SKM_ECCSI_SCALAR_LEN + SKM_ECCSI_POINT_LEN)
@@ -60,5 +64,9 @@ SKM_API int skm_eccsi_sign(const struct skm_eccsi_signer *signer, const uint8_t 
  */
 SKM_API int skm_eccsi_verify(const uint8_t kpak[SKM_ECCSI_POINT_LEN], const uint8_t *id,
     size_t idlen, const uint8_t *msg, size_t len, const uint8_t sig[SKM_ECCSI_SIG_LEN]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

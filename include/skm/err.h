@@ -20,6 +20,10 @@
 #define SKM_API
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum skm_err {
 	SKM_OK = 0,
 	SKM_EINVAL = -1,	/* malformed or out-of-range input */
@@ -48,5 +52,9 @@ enum skm_err {
  * any other value); never NULL, never to be freed. Thread-safe.
  */
 SKM_API const char *skm_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

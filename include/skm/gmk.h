@@ -31,6 +31,10 @@
 #include <skm/eccsi.h>
 #include <skm/sakke.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SKM_GMK_LEN		16	/* a GMK is an AES-128 key */
 #define SKM_GMK_HIDE_IDS	0x1	/* identity hiding: UIDs in place of URIs */
 #define SKM_GMK_WINDOW_DEFAULT	300	/* seconds either side of now */
@@ -169,5 +173,9 @@ SKM_API const char *skm_gmk_group_hint(const struct skm_gmk *gmk);
 
 /* Releases a buffer libskm returned (skm_gmk_make); NULL is a no-op. */
 SKM_API void skm_free(void *buf);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -18,6 +18,10 @@
 #include <skm/eccsi.h>
 #include <skm/sakke.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct skm_kms_cert;	/* a checked KMS certificate */
 struct skm_kms_keyset;	/* a checked key set: RSK, SSK (secret) and PVT */
 
@@ -87,5 +91,9 @@ SKM_API void skm_kms_keyset_ssk(const struct skm_kms_keyset *ks,
     uint8_t ssk[SKM_ECCSI_SCALAR_LEN]);
 SKM_API void skm_kms_keyset_pvt(const struct skm_kms_keyset *ks,
     uint8_t pvt[SKM_ECCSI_POINT_LEN]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

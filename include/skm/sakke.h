@@ -15,6 +15,10 @@
 
 #include <skm/err.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SKM_SAKKE_POINT_LEN	257	/* 04 || x || y, 128 octets each */
 #define SKM_SAKKE_SSV_LEN	16	/* the shared secret value */
 #define SKM_SAKKE_SED_LEN	(SKM_SAKKE_POINT_LEN + SKM_SAKKE_SSV_LEN)
@@ -75,5 +79,9 @@ SKM_API void skm_sakke_user_free(struct skm_sakke_user *user);
  */
 SKM_API int skm_sakke_decapsulate(const struct skm_sakke_user *user,
     const uint8_t sed[SKM_SAKKE_SED_LEN], uint8_t ssv[SKM_SAKKE_SSV_LEN]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,10 @@
 
 #include <skm/err.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SKM_UID_LEN	32
 
 /*
@@ -33,5 +37,9 @@ SKM_API int skm_uid(const char *uri, const char *kms_uri, uint64_t key_period,
  */
 SKM_API int skm_uid_period(uint64_t key_period, uint64_t key_offset, int64_t unix_seconds,
     uint64_t *period_no);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

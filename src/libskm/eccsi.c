@@ -40,8 +40,10 @@ skm_eccsi_signer_new(struct skm_eccsi_signer **signer, const uint8_t kpak[SKM_EC
 	struct skm_eccsi_signer *h;
 	int err;
 
-	if (signer == NULL || (*signer = NULL, kpak == NULL || ssk == NULL || pvt == NULL ||
-	    !id_ok(id, idlen)))
+	if (signer == NULL)
+		return SKM_EINVAL;
+	*signer = NULL;
+	if (kpak == NULL || ssk == NULL || pvt == NULL || !id_ok(id, idlen))
 		return SKM_EINVAL;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return SKM_ENOMEM;

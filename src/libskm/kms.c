@@ -30,7 +30,10 @@ skm_kms_cert_parse(const char *xml, size_t len, int64_t now, struct skm_kms_cert
 	struct skm_kms_cert *h = NULL;
 	int err;
 
-	if (cert == NULL || (*cert = NULL, xml == NULL))
+	if (cert == NULL)
+		return skm_why(why, whylen, SKM_EINVAL, "no result handle");
+	*cert = NULL;
+	if (xml == NULL)
 		return skm_why(why, whylen, SKM_EINVAL, "no document");
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return skm_why(why, whylen, SKM_ENOMEM, "out of memory");
@@ -98,7 +101,10 @@ skm_kms_keyset_parse(const struct skm_kms_cert *cert, const char *uri, const cha
 	struct skm_kms_keyset *h = NULL;
 	int err;
 
-	if (ks == NULL || (*ks = NULL, cert == NULL || uri == NULL || xml == NULL))
+	if (ks == NULL)
+		return skm_why(why, whylen, SKM_EINVAL, "no result handle");
+	*ks = NULL;
+	if (cert == NULL || uri == NULL || xml == NULL)
 		return skm_why(why, whylen, SKM_EINVAL, "no certificate, URI or document");
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return skm_why(why, whylen, SKM_ENOMEM, "out of memory");

@@ -33,7 +33,10 @@ skm_sakke_pub_new(struct skm_sakke_pub **pub, const uint8_t z[SKM_SAKKE_POINT_LE
 	struct skm_sakke_pub *h;
 	int err;
 
-	if (pub == NULL || (*pub = NULL, z == NULL))
+	if (pub == NULL)
+		return SKM_EINVAL;
+	*pub = NULL;
+	if (z == NULL)
 		return SKM_EINVAL;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return SKM_ENOMEM;
@@ -79,7 +82,10 @@ skm_sakke_user_new(struct skm_sakke_user **user, const struct skm_sakke_pub *pub
 	struct skm_sakke_user *h;
 	int err;
 
-	if (user == NULL || (*user = NULL, pub == NULL || rsk == NULL || !id_ok(id, idlen)))
+	if (user == NULL)
+		return SKM_EINVAL;
+	*user = NULL;
+	if (pub == NULL || rsk == NULL || !id_ok(id, idlen))
 		return SKM_EINVAL;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return SKM_ENOMEM;
