@@ -181,7 +181,8 @@ printf 'retry-min = 1\nretry-max = 1\n' >"$tmp/w.conf"
 then_ "$SKMC" --config "$tmp/w.conf" --keystore "$ks" --as $B watch 2>"$tmp/watch.log" &
 wpid=$!
 cleanup_extra() { kill "$wpid" 2>/dev/null; }
-if wait_until 60 grep -q "period $((CUR + 1)) is stored" "$tmp/watch.log"; then ok; else
+if wait_until 60 grep -q -e "period $((CUR + 1)) is stored" -e "next check for a rollover" \
+    "$tmp/watch.log"; then ok; else
 	bad "watch: both periods not stored"
 	cat "$tmp/watch.log"
 fi

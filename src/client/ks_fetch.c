@@ -2,14 +2,16 @@
 /*
  * Fetching key sets into the keystore: a KMS KeyProvision request per
  * period (kmsget), the response parsed (kmsdoc) and every key set checked
- * (kmscheck) before any is stored, so one bad answer stores nothing. It
- * does not decide when to fetch (skmc fetch and watch do).
+ * (kmscheck, under the certificate its CertUri names) before any is
+ * stored, so one bad answer stores nothing. It does not decide when to
+ * fetch (skmc fetch and watch do).
  */
 #include "client/ks_impl.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -20,22 +22,7 @@
 #include "common/err.h"
 #include "common/time.h"
 
-/* Does the response carry period_no's key set under another CertUri than the Root's? */
-static int
-ks_fetch_other(const struct kmsdoc_cert *cert, const struct kmsdoc *doc, uint64_t period_no)
-{
-	size_t i;
-
-	if (doc->kind != KMSDOC_KEYPROV || cert->cert_uri == NULL)
-		return 0;
-	for (i = 0; i < doc->nkeysets; i++)
-		if (doc->keysets[i].period_no == period_no)
-			return doc->keysets[i].cert_uri != NULL &&
-			    strcmp(doc->keysets[i].cert_uri, cert->cert_uri) != 0;
-	return 0;
-}
-
-/* The key set of period_no in a KeyProvision response, checked; NULL otherwise. */
+/* The key set of period_no in a KeyProvision response; NULL otherwise. */
 static int
 ks_fetch_pick(struct ks *ks, const struct kmsdoc_cert *cert, const struct kmsdoc *doc,
     uint64_t period_no, const struct kmsdoc_keyset **out, char *why, size_t whylen)
@@ -61,13 +48,35 @@ ks_fetch_pick(struct ks *ks, const struct kmsdoc_cert *cert, const struct kmsdoc
 		return skm_why(why, whylen, SKM_ENOTFOUND,
 		    "the response holds no key set for period %" PRIu64, period_no);
 	*out = &doc->keysets[i];
-	return kmscheck_keyset(cert, *out, ks->uri, why, whylen);
+	return 0;
 }
 
-/* One attempt; *other is set when a key set came under another certificate than the Root. */
+/*
+ * The key set under the certificate its CertUri names. A CertUri this
+ * keystore does not hold (a rollover it has not heard of) makes one KMS
+ * Initialize, which brings the certificate in force and the next one, and
+ * one CertCache: the new certificate may replace one the KMS revoked (an
+ * emergency rollover), whose key sets are erased then (ks_revoked.h).
+ */
 static int
-ks_fetch_once(struct ks *ks, const uint64_t *periods, size_t n, int *other, char *why,
+ks_fetch_check(struct ks *ks, const struct kmsdoc_keyset *set, int *refreshed, char *why,
     size_t whylen)
+{
+	const struct kmsdoc_cert *c;
+	int err;
+
+	if (set->cert_uri != NULL && ks_cert_by_uri(ks, set->cert_uri, &c) != 0 &&
+	    !*refreshed) {
+		*refreshed = 1;
+		if ((err = ks_refresh(ks, (int64_t)time(NULL), NULL, why, whylen)) != 0 ||
+		    (err = ks_revoked_follow(ks, why, whylen)) < 0)
+			return err;
+	}
+	return ks_check_keyset(ks, set, why, whylen);
+}
+
+int
+ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t whylen)
 {
 	const struct kmsdoc_cert *cert;
 	const struct kmsdoc_keyset *set;
@@ -76,7 +85,7 @@ ks_fetch_once(struct ks *ks, const uint64_t *periods, size_t n, int *other, char
 	char **texts = NULL, *body = NULL;
 	size_t *lens = NULL, i, len = 0;
 	int64_t start, end;
-	int err;
+	int err, refreshed = 0;
 
 	if ((err = ks_cert(ks, &cert, why, whylen)) != 0)
 		return err;
@@ -115,10 +124,9 @@ ks_fetch_once(struct ks *ks, const uint64_t *periods, size_t n, int *other, char
 		err = kmsdoc_parse(body, len, &docs[i], sub, sizeof(sub));
 		kmsget_free(body, len);
 		body = NULL;
-		if (err == 0 && ks_fetch_other(cert, docs[i], periods[i]))
-			*other = 1;
 		if (err != 0 || (err = ks_fetch_pick(ks, cert, docs[i], periods[i], &set, sub,
-		    sizeof(sub))) != 0) {
+		    sizeof(sub))) != 0 ||
+		    (err = ks_fetch_check(ks, set, &refreshed, sub, sizeof(sub))) != 0) {
 			skm_why(why, whylen, err, "period %" PRIu64 ": %s", periods[i], sub);
 			goto out;
 		}
@@ -133,27 +141,5 @@ out:
 	free(docs);
 	free(texts);
 	free(lens);
-	return err;
-}
-
-int
-ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t whylen)
-{
-	int other = 0, err, rc;
-
-	err = ks_fetch_once(ks, periods, n, &other, why, whylen);
-	/*
-	 * A key set under another certificate: the KMS may have revoked the
-	 * Root (an emergency rollover). Then its replacement is taken up and
-	 * the fetch made again under it.
-	 */
-	if (err != 0 && other) {
-		char sub[KS_WHY_MAX] = "";
-
-		if ((rc = ks_revoked_follow(ks, sub, sizeof(sub))) < 0)
-			return skm_why(why, whylen, rc, "%s", sub);
-		if (rc == 1)
-			err = ks_fetch_once(ks, periods, n, &other, why, whylen);
-	}
 	return err;
 }

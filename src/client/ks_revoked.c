@@ -19,7 +19,6 @@
 
 #include <openssl/evp.h>
 
-#include "client/kmscheck.h"
 #include "client/kmsdoc.h"
 #include "client/kmsget.h"
 #include "common/err.h"
@@ -113,8 +112,8 @@ int
 ks_revoked_learn(struct ks *ks, const struct kmsdoc_cert *c, size_t *dropped,
     char *why, size_t whylen)
 {
-	const struct kmsdoc_cert *root;
-	char path[PATH_MAX], dir[PATH_MAX];
+	const struct kmsdoc_cert *root, *held;
+	char path[PATH_MAX], dir[PATH_MAX], sub[KS_WHY_MAX] = "";
 	size_t n = 0;
 	int err, is_root;
 
@@ -126,11 +125,11 @@ ks_revoked_learn(struct ks *ks, const struct kmsdoc_cert *c, size_t *dropped,
 		return err;
 	if (root->kms_uri == NULL || strcmp(c->kms_uri, root->kms_uri) != 0)
 		return 0;
-	is_root = root->cert_uri != NULL && strcmp(root->cert_uri, c->cert_uri) == 0;
-	if (is_root && memcmp(root->pub_auth_key, c->pub_auth_key,
-	    sizeof(c->pub_auth_key)) != 0)
+	if (ks_cert_by_uri(ks, c->cert_uri, &held) == 0 && memcmp(held->pub_auth_key,
+	    c->pub_auth_key, sizeof(c->pub_auth_key)) != 0)
 		return skm_why(why, whylen, SKM_EVERIFY, "revoked certificate %s: not the "
-		    "Root certificate's public keys", c->cert_uri);
+		    "held certificate's public keys", c->cert_uri);
+	is_root = root->cert_uri != NULL && strcmp(root->cert_uri, c->cert_uri) == 0;
 	if ((err = ks_join(dir, sizeof(dir), ks->path, KS_REVOKED)) != 0 ||
 	    (err = ks_mkdir(dir)) != 0 ||
 	    (err = ks_revoked_path(ks, c->cert_uri, path, sizeof(path))) != 0)
@@ -143,9 +142,68 @@ ks_revoked_learn(struct ks *ks, const struct kmsdoc_cert *c, size_t *dropped,
 	if ((err = ks_revoked_drop(ks, c->cert_uri, is_root, &n)) != 0)
 		return skm_why(why, whylen, err, "erasing the key sets under %s: %s",
 		    c->cert_uri, skm_strerror(err));
+	/*
+	 * Out of the certificate set once another one is in force (the
+	 * record above stays); a revoked Root with no successor held yet stays
+	 * in force, refused everywhere, until ks_revoked_renew replaces it.
+	 */
+	if (ks_cert_by_uri(ks, c->cert_uri, &held) == 0 &&
+	    (err = ks_cert_drop(ks, c->cert_uri, sub, sizeof(sub))) != 0 && err != SKM_EBUSY)
+		return skm_why(why, whylen, err, "dropping certificate %s: %s", c->cert_uri,
+		    sub);
 	if (dropped != NULL)
 		*dropped = n;
 	return 0;
+}
+
+/* Held next certificates the KMS no longer announces: withdrawn by its emergency rollover. */
+static int
+ks_revoked_withdraw(struct ks *ks, int64_t now, char *why, size_t whylen)
+{
+	const struct kmsdoc_cert *nc;
+	char uri[KS_WHY_MAX];
+	int err;
+
+	while (ks_cert_next(ks, now, &nc) == 0) {
+		if (nc->cert_uri == NULL)
+			return 0;
+		snprintf(uri, sizeof(uri), "%s", nc->cert_uri);
+		if ((err = ks_cert_drop(ks, uri, why, whylen)) != 0)
+			return err;
+	}
+	return 0;
+}
+
+int
+ks_revoked_renew(struct ks *ks, char *why, size_t whylen)
+{
+	const struct kmsdoc_cert *root;
+	struct ks_refresh_result res;
+	char sub[KS_WHY_MAX] = "", old[KS_WHY_MAX];
+	int64_t now = (int64_t)time(NULL);
+	int err;
+
+	if ((err = ks_cert(ks, &root, why, whylen)) != 0)
+		return err;
+	if (!ks_revoked_is(ks, root->cert_uri))
+		return 0;
+	snprintf(old, sizeof(old), "%s", root->cert_uri);
+	if (ks->set.server == NULL)
+		return skm_why(why, whylen, SKM_EREVOKED, "certificate %s is revoked and %s "
+		    "has no server to ask for its replacement", old, ks->uri);
+	/* KMS Init: the certificate in force joins the set (ks_refresh refuses a revoked one). */
+	if ((err = ks_refresh(ks, now, &res, sub, sizeof(sub))) != 0)
+		return skm_why(why, whylen, err, "certificate %s is revoked; %s", old, sub);
+	if ((err = ks_cert(ks, &root, why, whylen)) != 0)
+		return err;
+	if (ks_revoked_is(ks, root->cert_uri))
+		return skm_why(why, whylen, SKM_EREVOKED, "certificate %s is revoked and the "
+		    "KMS offers no other certificate of %s", old, root->kms_uri);
+	if ((err = ks_cert_drop(ks, old, sub, sizeof(sub))) != 0 ||
+	    (!res.has_next && (err = ks_revoked_withdraw(ks, now, sub, sizeof(sub))) != 0))
+		return skm_why(why, whylen, err, "certificate %s is revoked: %s", old, sub);
+	ks_keys_drop(ks);
+	return 1;
 }
 
 static void
@@ -158,63 +216,6 @@ ks_revoked_target(const struct ks *ks, struct kmsget_target *t)
 	t->client_cert = ks->set.client_cert;
 	t->client_key = ks->set.client_key;
 	t->timeout = ks->timeout;
-}
-
-int
-ks_revoked_renew(struct ks *ks, char *why, size_t whylen)
-{
-	const struct kmsdoc_cert *root, *c;
-	struct kmsget_target t;
-	struct kmsdoc *doc = NULL;
-	char *body = NULL, sub[KS_WHY_MAX] = "", old[KS_WHY_MAX];
-	size_t len = 0;
-	int err;
-
-	if ((err = ks_cert(ks, &root, why, whylen)) != 0)
-		return err;
-	if (!ks_revoked_is(ks, root->cert_uri))
-		return 0;
-	snprintf(old, sizeof(old), "%s", root->cert_uri);
-	if (ks->set.server == NULL)
-		return skm_why(why, whylen, SKM_EREVOKED, "certificate %s is revoked and %s "
-		    "has no server to ask for its replacement", old, ks->uri);
-	ks_revoked_target(ks, &t);
-	if ((err = kmsget_init(&t, &body, &len, sub, sizeof(sub))) != 0) {
-		skm_why(why, whylen, err, "certificate %s is revoked; init: %s", old, sub);
-		goto out;
-	}
-	if ((err = kmsdoc_parse(body, len, &doc, sub, sizeof(sub))) != 0 ||
-	    doc->kind != KMSDOC_INIT || doc->ncerts < 1) {
-		skm_why(why, whylen, err != 0 ? err : SKM_EPARSE, "init response: %s",
-		    err != 0 ? sub : "not a KmsInit");
-		err = err != 0 ? err : SKM_EPARSE;
-		goto out;
-	}
-	c = &doc->certs[0];
-	if ((err = kmscheck_cert(c, (int64_t)time(NULL), sub, sizeof(sub))) != 0) {
-		skm_why(why, whylen, err, "certificate %s is revoked and the one in force "
-		    "does not check: %s", old, sub);
-		goto out;
-	}
-	if (c->kms_uri == NULL || strcmp(c->kms_uri, root->kms_uri) != 0 ||
-	    c->cert_uri == NULL || ks_revoked_is(ks, c->cert_uri)) {
-		err = skm_why(why, whylen, SKM_EREVOKED, "certificate %s is revoked and the "
-		    "KMS offers no other certificate of %s", old, root->kms_uri);
-		goto out;
-	}
-	/* Public keys change: ks_create erases the old key sets and External certificates. */
-	if ((err = ks_create(ks->dir, ks->uri, &ks->set, c->xml, c->xmllen, why,
-	    whylen)) != 0)
-		goto out;
-	kmsdoc_free(ks->root);
-	ks->root = NULL;
-	ks_keys_drop(ks);
-	ks_ext_drop(ks);
-	err = 1;
-out:
-	kmsdoc_free(doc);
-	kmsget_free(body, len);
-	return err;
 }
 
 int

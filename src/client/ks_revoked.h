@@ -8,7 +8,9 @@
  * use any key set or accept any GMK under it, and takes up the KMS's new
  * certificate (a KMS Init), so the next fetch gets key sets under that.
  * Only a revocation of its own domain's certificate (the Root's KmsUri) is
- * taken up.
+ * taken up. In the keystore's certificate set (ks.h) a revoked certificate
+ * is never in force while another as recent is held, and is dropped from
+ * the set (ks_cert_drop) once one is; the record under revoked/ stays.
  */
 #ifndef SKM_CLIENT_KS_REVOKED_H
 #define SKM_CLIENT_KS_REVOKED_H
@@ -27,21 +29,23 @@ int ks_revoked_in(const char *idpath, const char *cert_uri);
 
 /*
  * Takes up c when it is a revoked certificate of this identity's KMS (c
- * Revoked, KmsUri the Root's): keeps it and erases every stored key set
- * under it; *dropped (may be NULL) gets how many. Anything else is 0 and
- * changes nothing. A revoked certificate with the Root's CertUri but other
+ * Revoked, KmsUri the Root's): keeps it, erases every stored key set under
+ * it (*dropped, may be NULL, gets how many) and drops it from the
+ * certificate set unless nothing else is in force. Anything else is 0 and
+ * changes nothing. A revoked certificate with a held CertUri but other
  * public keys is SKM_EVERIFY.
  */
 int ks_revoked_learn(struct ks *ks, const struct kmsdoc_cert *c, size_t *dropped,
     char *why, size_t whylen);
 
 /*
- * When the Root certificate is revoked: asks the server for the
- * certificate in force (KMS Init), checks it (not revoked, the same
- * KmsUri, another CertUri) and makes it the Root, erasing the key sets and
- * External certificates of the old one. 1 when it replaced the Root, 0
- * when the Root is not revoked, or SKM_E* with why set. Certificates and
- * key sets obtained from ks before are invalid afterwards.
+ * When the certificate in force is revoked: a KMS Init (ks_refresh,
+ * which refuses a revoked certificate) brings the one in force into the
+ * set, the revoked one is dropped, and so are held next certificates when
+ * the KMS announces none (its emergency rollover withdrew the scheduled
+ * one). External certificates stay. 1 when it replaced the certificate in
+ * force, 0 when that is not revoked, or SKM_E* with why set. Key sets
+ * obtained from ks before are invalid afterwards.
  */
 int ks_revoked_renew(struct ks *ks, char *why, size_t whylen);
 

@@ -64,6 +64,13 @@ enum conf_log_format {
 	CONF_LOG_JSON,
 };
 
+/* kek.pkcs11-mechanism; in the order of enum kek_pkcs11_mech. */
+enum conf_kek_mech {
+	CONF_KEK_MECH_AUTO,
+	CONF_KEK_MECH_GCM,
+	CONF_KEK_MECH_KWP,
+};
+
 enum conf_log_facility {
 	CONF_FAC_DAEMON,
 	CONF_FAC_LOCAL0,
@@ -80,17 +87,32 @@ enum conf_log_facility {
  * One field per key; the section is the member, '-' becomes '_'. Durations
  * are in seconds, sizes in octets. Empty optional strings are "" (not NULL).
  */
+/* store.backend; the numbers of enum store_backend. */
+enum conf_store_backend {
+	CONF_STORE_LMDB,
+	CONF_STORE_POSTGRESQL,
+};
+
 struct conf {
 	struct {
 		char *path;
 		uint64_t map_size;
+		enum conf_store_backend backend;
+		struct {
+			char *conninfo;
+			char *password_file;
+		} postgresql;
 	} store;
+	struct {
+		char *name;		/* "": the host name */
+	} node;
 	struct {
 		char *file;
 		char *passphrase_file;
 		char *pkcs11_uri;
 		char *pkcs11_module;
 		char *pin_file;
+		enum conf_kek_mech pkcs11_mechanism;
 		unsigned scrypt_n;
 		unsigned scrypt_r;
 		unsigned scrypt_p;

@@ -214,12 +214,16 @@ load_issuers(struct loader *ld, const struct conf_schema *s,
 	return 0;
 }
 
+/*
+ * The mapping sec of section name (a nested one such as store.postgresql
+ * is a mapping inside its parent, named with a dot).
+ */
 static int
-load_section(struct loader *ld, const struct conf_node *sec)
+load_section(struct loader *ld, const struct conf_node *sec, const char *name)
 {
 	const struct conf_schema *s;
 	const struct conf_node *e;
-	char path[160], why[80];
+	char path[160], why[80], nested[64];
 	int rc;
 
 	if (conf_node_is_null(sec))
@@ -227,16 +231,25 @@ load_section(struct loader *ld, const struct conf_node *sec)
 	if (sec->kind != CONF_NODE_MAP) {
 		say(why, sizeof(why), "expected a mapping, found %s",
 		    conf_node_kind_name(sec));
-		return fail(ld, SKM_EINVAL, sec, sec->key->text, why);
+		return fail(ld, SKM_EINVAL, sec, name, why);
 	}
 	for (e = sec->child; e != NULL; e = e->next) {
-		rc = check_duplicate(ld, sec, e, sec->key->text);
+		rc = check_duplicate(ld, sec, e, name);
 		if (rc != 0)
 			return rc;
 		s = key_is(e->key, e->key->text) ?
-		    conf_schema_find(sec->key->text, e->key->text) : NULL;
+		    conf_schema_find(name, e->key->text) : NULL;
+		if (s == NULL && key_is(e->key, e->key->text)) {
+			say(nested, sizeof(nested), "%s.%s", name, e->key->text);
+			if (strlen(name) + 1 + strlen(e->key->text) < sizeof(nested) &&
+			    conf_schema_has_section(nested)) {
+				if ((rc = load_section(ld, e, nested)) != 0)
+					return rc;
+				continue;
+			}
+		}
 		if (s == NULL)
-			return unknown_key(ld, e, sec->key->text);
+			return unknown_key(ld, e, name);
 		say(path, sizeof(path), "%s.%s", s->section, s->name);
 		if (s->type == CONF_T_ISSUERS)
 			rc = load_issuers(ld, s, e, path);
@@ -296,6 +309,13 @@ check_cross(struct loader *ld)
 		return fail(ld, SKM_EINVAL, at, "server.client-cert-identity",
 		    "needs server.tls-client-ca");
 	}
+	if (cf->store.backend == CONF_STORE_POSTGRESQL &&
+	    cf->store.postgresql.conninfo[0] == '\0') {
+		at = later(seen(ld, "store", "backend"),
+		    seen(ld, "store.postgresql", "conninfo"));
+		return fail(ld, SKM_EINVAL, at, "store.backend",
+		    "postgresql needs store.postgresql.conninfo");
+	}
 	for (i = 0; i < cf->server.listen_count; i++)
 		if (cf->server.metrics_listen.family != CONF_ADDR_NONE &&
 		    cf->server.metrics_listen.port ==
@@ -330,9 +350,10 @@ load_root(struct loader *ld, const struct conf_node *root)
 		if (rc != 0)
 			return rc;
 		if (!key_is(e->key, e->key->text) ||
+		    strchr(e->key->text, '.') != NULL ||
 		    !conf_schema_has_section(e->key->text))
 			return unknown_key(ld, e, "");
-		rc = load_section(ld, e);
+		rc = load_section(ld, e, e->key->text);
 		if (rc != 0)
 			return rc;
 	}

@@ -32,7 +32,8 @@
 struct rsk_arg {
 	struct ks *ks;
 	int fetch;
-	char cert_uri[1024];		/* the Root's CertUri the other keys come from */
+	const struct kmsdoc_cert *cert;		/* the one z was made for */
+	struct sakke_pub *z;
 };
 
 /* The revoked certificates of the keystore, for accept (ks_revoked.h). */
@@ -78,21 +79,39 @@ rsk_from_ks(void *arg, uint64_t period_no, uint8_t rsk[SAKKE_POINT_LEN], char *w
 {
 	struct rsk_arg *a = arg;
 	const struct kmsdoc_keyset *set;
-	const struct kmsdoc_cert *root = NULL;
 	int err;
-
 
 	if ((err = ks_keyset(a->ks, period_no, a->fetch, &set, why, whylen)) != 0)
 		return err;
-	/* The fetch learnt that the Root was revoked and replaced it. */
-	if ((err = ks_cert(a->ks, &root, why, whylen)) != 0)
-		return err;
-	if (a->cert_uri[0] != '\0' && (root->cert_uri == NULL ||
-	    strcmp(root->cert_uri, a->cert_uri) != 0))
-		return skm_why(why, whylen, SKM_EREVOKED, "certificate %s was revoked by "
-		    "the KMS and replaced by %s while this message was checked",
-		    a->cert_uri, root->cert_uri != NULL ? root->cert_uri : "-");
 	memcpy(rsk, set->rsk, SAKKE_POINT_LEN);
+	return 0;
+}
+
+/* The certificate of the period (the one its key set names): KPAK and Z. */
+static int
+cert_from_ks(void *arg, uint64_t period_no, const uint8_t **kpak,
+    const struct sakke_pub **z, char *why, size_t whylen)
+{
+	struct rsk_arg *a = arg;
+	const struct kmsdoc_cert *c;
+	int err;
+
+	if ((err = ks_cert_for_period(a->ks, period_no, &c, why, whylen)) != 0)
+		return err;
+	/* A certificate the KMS revoked vouches for nothing (ks_revoked.h). */
+	if (ks_revoked_is(a->ks, c->cert_uri))
+		return skm_why(why, whylen, SKM_EREVOKED, "certificate %s of period %" PRIu64
+		    " was revoked by the KMS", c->cert_uri, period_no);
+	if (c != a->cert) {
+		sakke_pub_free(a->z);
+		a->z = NULL;
+		a->cert = NULL;
+		if ((err = sakke_pub_new(&a->z, c->pub_enc_key)) != 0)
+			return skm_why(why, whylen, err, "KMS public key: %s", skm_strerror(err));
+		a->cert = c;
+	}
+	*kpak = c->pub_auth_key;
+	*z = a->z;
 	return 0;
 }
 
@@ -193,9 +212,8 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 	struct accept_result r;
 	struct accept_keys k;
 	struct accept_opts o;
-	struct rsk_arg ra;
+	struct rsk_arg ra = { NULL, 0, NULL, NULL };
 	struct revoked_set rs = { NULL, NULL, NULL, 0 };
-	struct sakke_pub *z = NULL;
 	struct ks *ks = NULL;
 	const char *pos[1], *why;
 	char kwhy[KS_WHY_MAX] = "";
@@ -236,23 +254,19 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 		cli_error(cli, cmd, CLI_FAILED, "revoked certificates", skm_strerror(err));
 		goto out;
 	}
-	/* One table build per invocation (~1 MB, some ms); fine for a CLI. */
-	if ((err = sakke_pub_new(&z, cert->pub_enc_key)) != 0) {
-		cli_error(cli, cmd, CLI_FAILED, "KMS public key", skm_strerror(err));
-		goto out;
-	}
+	/*
+	 * One table build per invocation (~1 MB, some ms); fine for a CLI. Z
+	 * is the one of the message's period (cert_from_ks), made when known.
+	 */
 	ra.ks = ks;
 	ra.fetch = vals[A_NO_FETCH].n == 0;
-	snprintf(ra.cert_uri, sizeof(ra.cert_uri), "%s",
-	    cert->cert_uri != NULL ? cert->cert_uri : "");
 	memset(&k, 0, sizeof(k));
 	k.my_uri = ks_uri(ks);
 	k.kms_uri = cert->kms_uri;
 	k.key_period = cert->user_key_period;
 	k.key_offset = cert->user_key_offset;
-	k.kpak = cert->pub_auth_key;
-	k.z = z;
 	k.rsk = rsk_from_ks;
+	k.cert = cert_from_ks;
 	k.arg = &ra;
 	k.revoked_uri = rs.uri;
 	k.revoked_kpak = rs.kpak;
@@ -275,7 +289,7 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 	st = err == 0 ? cli_finish(cli, cmd) : CLI_FAILED;
 out:
 	gmkstore_rec_free(r.rec);
-	sakke_pub_free(z);
+	sakke_pub_free(ra.z);
 	revoked_free(&rs);
 	ks_close(ks);
 	free(in);
