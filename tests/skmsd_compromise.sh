@@ -217,6 +217,11 @@ expect 0 "scheduled rollover" ctl domain rollover --at "@$((T0 + PERIOD / 2))"
 has "^cert-uri: $G1$" "$tmp/out" "scheduled: its CertUri"
 call "init, rollover scheduled" /init "$tmp/i1.xml" -H "$AA" --data-binary ''
 has "NextKmsCertificate" "$tmp/i1.xml" "init: the scheduled certificate announced"
+# a copy of alice's keystore takes the scheduled certificate up as the next one
+mkdir "$tmp/ks3"
+cp -Rp "$ks/sip%3Aalice@example.org" "$tmp/ks3/"
+expect 0 "copy: fetch --next" then_ "$SKMC" --keystore "$tmp/ks3" --as $A fetch --next
+has "^next-cert-uri: $G1$" "$tmp/out" "copy: the scheduled certificate held as next"
 expect 0 "emergency rollover" ctl domain rollover --now --revoke-current
 cp "$tmp/out" "$tmp/emergency.out"
 has "^generation: 2$" "$tmp/emergency.out" "emergency: generation"
@@ -306,6 +311,18 @@ same "$(grep -l "<CertUri>$OLD</CertUri>" "$f"/keys/*.xml 2>/dev/null | wc -l)" 
 ls "$f"/revoked/*.xml >/dev/null 2>&1 && ok || bad "alice: the revoked certificate kept"
 expect 0 "alice's status" as $A status
 has "^certificate-revoked: no$" "$tmp/out" "status: the new Root is not revoked"
+has "^revoked: $OLD$" "$tmp/out" "status: the revocation listed"
+has "^certificate: $NEW current" "$tmp/out" "status: the new certificate in force"
+hasnt "^certificate: $OLD " "$tmp/out" "status: the revoked one out of the set"
+
+# --- the copy that held the scheduled certificate: withdrawn by the emergency ---
+expect 0 "copy: fetch after the emergency" then_ "$SKMC" --keystore "$tmp/ks3" --as $A fetch
+expect 0 "copy: status" then_ "$SKMC" --keystore "$tmp/ks3" --as $A status
+has "^next-cert-uri: none$" "$tmp/out" "copy: the withdrawn certificate is no next one"
+same "$(grep -c '^certificate: ' "$tmp/out")" 1 "copy: one certificate held"
+has "^certificate: $NEW current $CUR $((CUR + 1))$" "$tmp/out" \
+    "copy: the new certificate with both key sets"
+has "^revoked: $OLD$" "$tmp/out" "copy: the revocation listed"
 
 # --- bob's watch learns it at its next check ---
 if wait_until 60 grep -q "certificate $OLD was revoked by the KMS" "$tmp/watch.log"; then

@@ -159,7 +159,9 @@ struct ks_refresh_result {
  * KMS Initialize with the identity's server: checks the certificate in
  * force (kmscheck_cert at now) and the next one of a scheduled rollover
  * when sent (skms:NextKmsCertificate, checked at its ValidFrom), both of
- * this identity's KMS, and stores both with ks_put_cert. r may be NULL.
+ * this identity's KMS, and stores both with ks_put_cert; a held next
+ * certificate the KMS no longer announces (a withdrawn rollover) is
+ * dropped with its key sets (ks_cert_drop). r may be NULL.
  * SKM_EUNREACH when the server cannot be reached.
  */
 int ks_refresh(struct ks *ks, int64_t now, struct ks_refresh_result *r, char *why,

@@ -156,29 +156,10 @@ ks_revoked_learn(struct ks *ks, const struct kmsdoc_cert *c, size_t *dropped,
 	return 0;
 }
 
-/* Held next certificates the KMS no longer announces: withdrawn by its emergency rollover. */
-static int
-ks_revoked_withdraw(struct ks *ks, int64_t now, char *why, size_t whylen)
-{
-	const struct kmsdoc_cert *nc;
-	char uri[KS_WHY_MAX];
-	int err;
-
-	while (ks_cert_next(ks, now, &nc) == 0) {
-		if (nc->cert_uri == NULL)
-			return 0;
-		snprintf(uri, sizeof(uri), "%s", nc->cert_uri);
-		if ((err = ks_cert_drop(ks, uri, why, whylen)) != 0)
-			return err;
-	}
-	return 0;
-}
-
 int
 ks_revoked_renew(struct ks *ks, char *why, size_t whylen)
 {
 	const struct kmsdoc_cert *root;
-	struct ks_refresh_result res;
 	char sub[KS_WHY_MAX] = "", old[KS_WHY_MAX];
 	int64_t now = (int64_t)time(NULL);
 	int err;
@@ -192,15 +173,14 @@ ks_revoked_renew(struct ks *ks, char *why, size_t whylen)
 		return skm_why(why, whylen, SKM_EREVOKED, "certificate %s is revoked and %s "
 		    "has no server to ask for its replacement", old, ks->uri);
 	/* KMS Init: the certificate in force joins the set (ks_refresh refuses a revoked one). */
-	if ((err = ks_refresh(ks, now, &res, sub, sizeof(sub))) != 0)
+	if ((err = ks_refresh(ks, now, NULL, sub, sizeof(sub))) != 0)
 		return skm_why(why, whylen, err, "certificate %s is revoked; %s", old, sub);
 	if ((err = ks_cert(ks, &root, why, whylen)) != 0)
 		return err;
 	if (ks_revoked_is(ks, root->cert_uri))
 		return skm_why(why, whylen, SKM_EREVOKED, "certificate %s is revoked and the "
 		    "KMS offers no other certificate of %s", old, root->kms_uri);
-	if ((err = ks_cert_drop(ks, old, sub, sizeof(sub))) != 0 ||
-	    (!res.has_next && (err = ks_revoked_withdraw(ks, now, sub, sizeof(sub))) != 0))
+	if ((err = ks_cert_drop(ks, old, sub, sizeof(sub))) != 0)
 		return skm_why(why, whylen, err, "certificate %s is revoked: %s", old, sub);
 	ks_keys_drop(ks);
 	return 1;

@@ -40,10 +40,9 @@ int ks_revoked_learn(struct ks *ks, const struct kmsdoc_cert *c, size_t *dropped
 
 /*
  * When the certificate in force is revoked: a KMS Init (ks_refresh,
- * which refuses a revoked certificate) brings the one in force into the
- * set, the revoked one is dropped, and so are held next certificates when
- * the KMS announces none (its emergency rollover withdrew the scheduled
- * one). External certificates stay. 1 when it replaced the certificate in
+ * which refuses a revoked certificate and drops a next one the KMS no
+ * longer announces) brings the one in force into the set and the revoked
+ * one is dropped. External certificates stay. 1 when it replaced the certificate in
  * force, 0 when that is not revoked, or SKM_E* with why set. Key sets
  * obtained from ks before are invalid afterwards.
  */
