@@ -18,6 +18,7 @@
 #include "client/kmscheck.h"
 #include "client/kmsdoc.h"
 #include "client/kmsget.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "common/time.h"
 
@@ -53,7 +54,9 @@ ks_fetch_pick(struct ks *ks, const struct kmsdoc_cert *cert, const struct kmsdoc
 /*
  * The key set under the certificate its CertUri names. A CertUri this
  * keystore does not hold (a rollover it has not heard of) makes one KMS
- * Initialize, which brings the certificate in force and the next one.
+ * Initialize, which brings the certificate in force and the next one, and
+ * one CertCache: the new certificate may replace one the KMS revoked (an
+ * emergency rollover), whose key sets are erased then (ks_revoked.h).
  */
 static int
 ks_fetch_check(struct ks *ks, const struct kmsdoc_keyset *set, int *refreshed, char *why,
@@ -65,7 +68,8 @@ ks_fetch_check(struct ks *ks, const struct kmsdoc_keyset *set, int *refreshed, c
 	if (set->cert_uri != NULL && ks_cert_by_uri(ks, set->cert_uri, &c) != 0 &&
 	    !*refreshed) {
 		*refreshed = 1;
-		if ((err = ks_refresh(ks, (int64_t)time(NULL), NULL, why, whylen)) != 0)
+		if ((err = ks_refresh(ks, (int64_t)time(NULL), NULL, why, whylen)) != 0 ||
+		    (err = ks_revoked_follow(ks, why, whylen)) < 0)
 			return err;
 	}
 	return ks_check_keyset(ks, set, why, whylen);

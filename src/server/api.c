@@ -5,8 +5,9 @@
  * KmsRequest body checked, its path routed, and the caller authorised
  * against the store in a read transaction of its own, so a revocation
  * made with skmsctl applies at the next request. A rollover made with
- * skmsctl is picked up the same way: Init and KeyProv first look at the
- * store's generation serial and load any new generation (kms_refresh). Key sets come from the
+ * skmsctl is picked up the same way: Init, KeyProv and CertCache first
+ * look at the store's generation serial and load any new generation or
+ * revocation (kms_refresh). Key sets come from the
  * cache (unsealed on the loop thread) or from a derivation on the worker
  * pool; each is audited durably before its reply leaves, or within
  * audit.commit-window-ms of it. Completions run on the loop the request
@@ -69,6 +70,7 @@ struct api {
 	atomic_uint pending;
 	int stopping;
 	struct log_rate rate;
+	_Atomic uint64_t gen_serial;	/* generations the cache was last checked against */
 };
 
 /* A request that goes off the loop: derivation and audit. */
@@ -284,12 +286,27 @@ api_body(struct api *api, struct req *r, const struct api_ctx *c)
 	return ERRMAP_OK;
 }
 
-/* Loads a generation added by a rollover in another process since the last request. */
+/* A cached key set no longer of its period's generation (api_cache_drop). */
+static int
+api_cache_stale(void *arg, uint64_t period_no, uint32_t gen)
+{
+	const struct kms_gen *g = kms_gen_of_period(arg, period_no);
+
+	return g == NULL || g->rec.id != gen || kms_gen_revoked(g);
+}
+
+/*
+ * Loads a generation added by a rollover in another process since the
+ * last request, and drops the cached key sets (precomputed ones included)
+ * of periods it took over: those of a revoked certificate above all.
+ */
 static void
 api_refresh(struct api *api)
 {
 	char why[256];
 	size_t added = 0;
+	uint64_t serial;
+	unsigned dropped;
 	int rc;
 
 	rc = kms_refresh(api->kms, api->st, &added, why, sizeof(why));
@@ -298,6 +315,13 @@ api_refresh(struct api *api)
 	if (added > 0)
 		log_info("rollover: %zu new generation%s of master secrets loaded", added,
 		    added == 1 ? "" : "s");
+	/* Whoever loaded the change (precomputation may have), once per change. */
+	serial = kms_gen_serial(api->kms);
+	if (atomic_exchange(&api->gen_serial, serial) == serial)
+		return;
+	if ((dropped = cache_drop(api->cache, api_cache_stale, (void *)api->kms)) > 0)
+		log_info("rollover: %u cached key set%s of other generations dropped",
+		    dropped, dropped == 1 ? "" : "s");
 }
 
 /*
@@ -348,7 +372,20 @@ api_cert_one(const struct cert_rec *cr, void *arg)
 	return 0;
 }
 
-/* D.3.4: a client that has cache CacheNum already gets an empty cache. */
+/* One of the domain's own revoked Root certificates (kms_revoked_each). */
+static int
+api_cert_revoked(const char *xml, size_t len, void *arg)
+{
+	const struct cert_rec cr = { .xml = xml, .xml_len = len };
+
+	return api_cert_one(&cr, arg);
+}
+
+/*
+ * D.3.4: a client that has cache CacheNum already gets an empty cache.
+ * CacheNum counts the changes of the External certificates and of the
+ * domain's generations, so a revocation makes every cache stale.
+ */
 static void
 api_certcache(struct api *api, struct req *r, const struct api_ctx *c,
     const struct route *rt)
@@ -361,10 +398,13 @@ api_certcache(struct api *api, struct req *r, const struct api_ctx *c,
 	size_t len = 0, i;
 	int rc;
 
+	api_refresh(api);
 	if ((rc = store_txn_begin(api->st, 0, &t)) == 0) {
 		rc = store_cert_cachenum(&t, &num);
-		if (rc == 0 && !(rt->has_cachenum && rt->cachenum == num))
-			rc = store_cert_list(&t, api_cert_one, &cs);
+		num += kms_gen_serial(api->kms);
+		if (rc == 0 && !(rt->has_cachenum && rt->cachenum == num) &&
+		    (rc = store_cert_list(&t, api_cert_one, &cs)) == 0)
+			rc = kms_revoked_each(api->kms, api_cert_revoked, &cs);
 		store_txn_abort(&t);
 	}
 	if (rc == 0)
@@ -473,6 +513,7 @@ api_period(struct api *api, const struct route *rt, int64_t now, uint64_t *pno)
 {
 	uint64_t cur, p;
 	int64_t s, e, t;
+	int rc;
 
 	if (kms_period_at(api->kms, now, &cur, &s, &e) != 0)
 		return ERRMAP_INTERNAL;
@@ -494,8 +535,8 @@ api_period(struct api *api, const struct route *rt, int64_t now, uint64_t *pno)
 	/* A period whose generation was purged is out of every window. */
 	if (kms_gen_of_period(api->kms, p) == NULL)
 		return ERRMAP_OUTSIDE_WINDOW;
-	if (kms_validity_period(api->kms, p) != 0)
-		return ERRMAP_CERT_VALIDITY;
+	if ((rc = kms_validity_period(api->kms, p)) != 0)
+		return rc == SKM_EREVOKED ? ERRMAP_CERT_REVOKED : ERRMAP_CERT_VALIDITY;
 	*pno = p;
 	return ERRMAP_OK;
 }
@@ -695,6 +736,7 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 	api->auth = auth;
 	api->st = st;
 	api->kms = kms;
+	atomic_init(&api->gen_serial, kms_gen_serial(kms));
 	api->rate.interval = 10;
 	api->rate.burst = 50;
 	if ((rc = pool_new(base, workers, workers * API_QUEUE_PER_WORKER,

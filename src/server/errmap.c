@@ -42,6 +42,8 @@ static const struct errmap_entry errmap_table[ERRMAP_COUNT] = {
 	[ERRMAP_OUTSIDE_WINDOW] = { 403, 40306, "key period outside the allowed window" },
 	[ERRMAP_CERT_VALIDITY] = { 403, 40307,
 	    "key period outside the validity of the KMS certificate" },
+	[ERRMAP_CERT_REVOKED] = { 403, 40308,
+	    "the KMS certificate of that key period is revoked" },
 	[ERRMAP_NOT_FOUND] = { 404, 40401, "no such resource" },
 	[ERRMAP_EXTRA_SEGMENT] = { 404, 40402, "unexpected path segment" },
 	[ERRMAP_EMPTY_SEGMENT] = { 404, 40403, "empty path segment" },

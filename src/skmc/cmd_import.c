@@ -18,6 +18,7 @@
 #include "client/kmscheck.h"
 #include "client/kmsdoc.h"
 #include "client/ks.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "skmc/cmd.h"
 
@@ -37,6 +38,8 @@ struct import {
 	const struct kmsdoc_keyset *sets[IMPORT_MAX];
 	const char *set_files[IMPORT_MAX];
 	size_t nsets;
+	const struct kmsdoc_cert *revoked[IMPORT_MAX];	/* own revoked Roots (CertCache) */
+	size_t nrevoked;
 };
 
 /* Reads one file (secure heap: it may hold keys) and parses it. */
@@ -117,6 +120,12 @@ import_sort(struct import *im, const struct kmsdoc *d, const char *file, char *w
 			}
 			im->root = c;
 			im->root_file = file;
+		} else if (d->kind == KMSDOC_CERTCACHE && c->role != NULL &&
+		    strcmp(c->role, "Root") == 0 && c->revoked) {
+			/* The KMS's own revoked certificate (ks_revoked.h). */
+			if (im->nrevoked == IMPORT_MAX)
+				return SKM_ERANGE;
+			im->revoked[im->nrevoked++] = c;
 		} else {
 			if (c->role == NULL || strcmp(c->role, "External") != 0) {
 				snprintf(why, whylen, "%s: KmsCertificate: Role is not External",
@@ -249,6 +258,27 @@ import_external(struct ks *ks, struct import *im, char *why, size_t whylen)
 	    whylen);
 }
 
+/*
+ * Takes up the KMS's revoked certificates: the key sets under them are
+ * erased. Offline, the Root is not replaced: import the new one.
+ */
+static int
+import_revoked(struct ks *ks, const struct import *im, char *why, size_t whylen)
+{
+	size_t i, dropped;
+	int err;
+
+	for (i = 0; i < im->nrevoked; i++) {
+		if ((err = ks_revoked_learn(ks, im->revoked[i], &dropped, why, whylen)) != 0)
+			return err;
+		printf("revoked: %s\n", im->revoked[i]->cert_uri != NULL ?
+		    im->revoked[i]->cert_uri : "-");
+		if (dropped > 0)
+			printf("dropped: %zu key set%s\n", dropped, dropped == 1 ? "" : "s");
+	}
+	return 0;
+}
+
 int
 cmd_import(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *arg)
@@ -361,6 +391,10 @@ cmd_import(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	}
 	for (i = 0; i < im->next; i++)
 		printf("imported: external certificate %s\n", im->ext[i]->kms_uri);
+	if ((err = import_revoked(ks, im, why, sizeof(why))) != 0) {
+		rc = cli_error(cli, cmd, CLI_FAILED, "keystore", why);
+		goto out;
+	}
 	rc = cli_finish(cli, cmd);
 out:
 	ks_close(ks);

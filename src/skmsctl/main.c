@@ -24,9 +24,10 @@ static const struct cli_cmd skmsctl_cmds[] = {
 	    "re-seal the master secrets under a new key-encryption key", cmd_kek_rotate },
 	{ "domain", "show", "", "show the domain, its current key period and certificates",
 	    cmd_domain_show },
-	{ "domain", "rollover", "--at TIME [--valid-to TIME] [--cert-uri URI]",
+	{ "domain", "rollover", "--at TIME | --now --revoke-current [--valid-to TIME] "
+	    "[--cert-uri URI]",
 	    "schedule new master secrets and a new Root KMS certificate from a key "
-	    "period boundary", cmd_domain_rollover },
+	    "period boundary, or replace a compromised one at once", cmd_domain_rollover },
 	{ "domain", "purge-retired", "",
 	    "remove retired master secrets that no key period of the window reaches",
 	    cmd_domain_purge_retired },
