@@ -92,3 +92,10 @@ check_SCRIPTS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz_seeds.sh
 endif
 endif
+
+# The D.1 security extension: key wrap and the XML-DSig profile (src/xsec).
+check_PROGRAMS += tests/test_xsec
+TESTS += tests/test_xsec
+tests_test_xsec_SOURCES = tests/test_xsec.c
+tests_test_xsec_CFLAGS = $(TEST_CFLAGS) $(XMLSEC_CFLAGS)
+tests_test_xsec_LDADD = src/xsec/libxsec.la $(TEST_LIBS)

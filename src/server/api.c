@@ -308,7 +308,7 @@ api_refresh(struct api *api)
 static void
 api_init(struct api *api, struct req *r, const struct api_ctx *c)
 {
-	struct kmsxml_response resp = { c->caller, api_kms_uri(api), c->now, c->url };
+	struct kmsxml_response resp = { c->caller, api_kms_uri(api), c->now, c->url, NULL };
 	struct kmsxml_cert cert, next;
 	char *doc = NULL;
 	size_t len = 0;
@@ -353,7 +353,7 @@ static void
 api_certcache(struct api *api, struct req *r, const struct api_ctx *c,
     const struct route *rt)
 {
-	struct kmsxml_response resp = { c->caller, api_kms_uri(api), c->now, c->url };
+	struct kmsxml_response resp = { c->caller, api_kms_uri(api), c->now, c->url, NULL };
 	struct api_certs cs = { NULL, 0, 0 };
 	struct store_txn t;
 	uint64_t num = 0;
@@ -386,7 +386,7 @@ api_keyset_doc(struct api_call *call)
 {
 	struct api *api = call->api;
 	struct kmsxml_response resp = { call->caller, api_kms_uri(api), call->now,
-	    call->url };
+	    call->url, NULL };
 	struct kmsxml_keyset x;
 	int rc;
 
