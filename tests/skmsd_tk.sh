@@ -1,0 +1,277 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# The security extension of TS 33.180 D.1 against a real skmsd over TLS:
+# Transport and Integrity Keys set with skmsctl; responses to a request
+# carrying a TrK-ID are SignedKmsResponses whose signature the xmlsec1
+# tool verifies independently and whose key material, unwrapped with the
+# openssl tool (RFC 5649), equals the plain response's; SignedKmsRequests
+# made by the xmlsec1 tool are accepted; a TrK-ID of another identity, a
+# modified signed request, a wrong Reference, a missing Signature-ID and
+# a wrong key each get their own KmsError; a TrK rotation delivers
+# NewTransportKey and the next request works under the new TrK. Plain
+# requests keep plain responses.
+set -u
+. "${top_srcdir:-.}/tests/checks.sh"
+nbad=0
+
+need_tools curl xmllint xmlsec1 base64 "$OPENSSL"
+need_built "$SKMSD" "$MINT" "$CTL"
+
+ctl() { "$CTL" --store "$tmp/store" --config "$tmp/ctl.yaml" "$@"; }
+A=sip:alice@example.org
+B=sip:bob@example.org
+NS=urn:3gpp:ns:mcsecKMSInterface:1.0
+C="$tmp/skms.yaml"
+
+head -c 32 /dev/urandom >"$tmp/kek.key"
+chmod 0600 "$tmp/kek.key"
+if ! { "$CTL" --store "$tmp/store" init --kms-uri kms.example.org --key-period 86400 \
+    --kek-file "$tmp/kek.key" && "$CTL" --store "$tmp/store" user add $A &&
+    "$CTL" --store "$tmp/store" user add $B &&
+    "$CTL" --store "$tmp/store" user add sip:carol@example.org &&
+    mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1" && mkissuer iss; } \
+    >"$tmp/out" 2>&1; then
+	cat "$tmp/out"
+	echo "FAIL: cannot create the store"
+	exit 1
+fi
+
+ISS=https://sim.example.org
+write_conf() {
+	cat >"$C" <<EOF2
+store:
+  path: $tmp/store
+kek:
+  file: $tmp/kek.key
+server:
+  listen: [127.0.0.1:$port]
+  tls-certificate: $tmp/server.pem
+  tls-key: $tmp/server.key
+  workers: 2
+  metrics-listen: 127.0.0.1:$mport
+tokens:
+  issuers:
+    - issuer: $ISS
+      audience: skms
+      key-file: $tmp/iss.pub
+      algorithms: [ES256]
+ratelimit:
+  burst: 0
+log:
+  level: info
+EOF2
+}
+# skmsctl unseals the keys with the configuration's kek.file, as skmsd does.
+printf 'store:\n  path: %s\nkek:\n  file: %s\n' "$tmp/store" "$tmp/kek.key" >"$tmp/ctl.yaml"
+
+# --- keys: alice a TrK (generated into a file), bob another ---
+expect 0 "trk set generates a key file" ctl trk set $A --id tk.1 --key-file "$tmp/tk1.key"
+same "$(wc -c <"$tmp/tk1.key" | tr -d ' ')" 32 "TrK file of 32 octets"
+same "$(stat -c %a "$tmp/tk1.key")" 600 "TrK file mode 0600"
+head -c 32 /dev/urandom >"$tmp/tkb.key"
+chmod 0600 "$tmp/tkb.key"
+expect 0 "trk set imports a key file" ctl trk set $B --id tk.bob --key-file "$tmp/tkb.key"
+chmod 0644 "$tmp/tkb.key"
+expect 1 "a key file readable by others is refused" ctl trk set $B --id tk.x \
+    --key-file "$tmp/tkb.key"
+chmod 0600 "$tmp/tkb.key"
+head -c 31 /dev/urandom >"$tmp/short.key"
+chmod 0600 "$tmp/short.key"
+expect 1 "a key file of 31 octets is refused" ctl trk set $B --id tk.x --key-file "$tmp/short.key"
+expect 1 "an unregistered identity is refused" ctl trk set sip:nobody@example.org \
+    --id tk.n --key-file "$tmp/tkb.key"
+expect 2 "an ID with a space is a usage error" ctl trk set $A --id "tk 1" --key-file "$tmp/tk1.key"
+expect 1 "an InK needs a TrK" ctl ink set sip:carol@example.org --id x --key-file "$tmp/ikx.key"
+expect 0 "trk list" ctl trk list
+has "trk-id: tk.1" "$tmp/out" "trk list names the ID"
+K1=$(od -An -tx1 "$tmp/tk1.key" | tr -d ' \n')
+if grep -rqi "$K1" "$tmp/out" || ctl audit 2>/dev/null | grep -qi "$K1"; then
+	bad "a TrK appears in clear in the output or the audit"
+else ok; fi
+expect 0 "the audit names the ID" ctl audit
+has "trk set" "$tmp/out" "audit: trk set"
+
+start_skmsd "$C" write_conf
+BASE="https://127.0.0.1:$port/keymanagement/identity/v1"
+CURL="curl -sS -g --cacert $tmp/server.pem --max-time 20"
+mint() { "$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub "$1"; }
+AA="Authorization: Bearer $(mint $A)"
+XML="Content-Type: application/xml"
+
+# post WANT WHAT PATH [BODYFILE]: HTTP status (3 digits) or KmsError code (5).
+post() {
+	want=$1
+	what=$2
+	path=$3
+	status=${want%??}
+	[ ${#want} -eq 3 ] && status=$want
+	if [ $# -ge 4 ]; then
+		code=$($CURL -o "$tmp/b" -w '%{http_code}' -X POST -H "$AA" -H "$XML" \
+		    --data-binary "@$4" "$BASE$path" 2>"$tmp/cerr")
+	else
+		code=$($CURL -o "$tmp/b" -w '%{http_code}' -X POST -H "$AA" "$BASE$path" \
+		    2>"$tmp/cerr")
+	fi
+	if [ "$code" = "$status" ]; then ok; else
+		bad "$what: HTTP $code, expected $status"
+		sed 's/^/  | /' "$tmp/b" "$tmp/cerr" | head -n 20
+		return
+	fi
+	if [ ${#want} -eq 5 ]; then
+		has "<ErrorCode>$want</ErrorCode>" "$tmp/b" "$what: ErrorCode"
+	fi
+}
+refuse() {
+	nbad=$((nbad + 1))
+	post "$@"
+}
+
+# request FILE [TRKID] [SIGID]: a KmsRequest; with SIGID a template to sign.
+request() {
+	{
+		[ -n "${3:-}" ] && printf '<SignedKmsRequest xmlns="%s">' $NS
+		printf '<KmsRequest xmlns="%s" Id="kmsRequest" Version="1.0.0">' $NS
+		printf '<UserUri>%s</UserUri><KmsUri>https://kms.example.org/</KmsUri>' $A
+		printf '<Time>%s</Time>' "$(date +%Y-%m-%dT%H:%M:%S)"
+		[ -n "${2:-}" ] && printf '<TrK-ID>%s</TrK-ID>' "$2"
+		[ -n "${3:-}" ] && [ "$3" != - ] && printf '<Signature-ID>%s</Signature-ID>' "$3"
+		printf '</KmsRequest>'
+		if [ -n "${3:-}" ]; then
+			printf '<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
+			printf '<ds:SignedInfo><ds:CanonicalizationMethod Algorithm="%s"/>' \
+			    http://www.w3.org/TR/2001/REC-xml-c14n-20010315
+			printf '<ds:SignatureMethod Algorithm="%s"/>' \
+			    http://www.w3.org/2001/04/xmldsig-more#hmac-sha256
+			printf '<ds:Reference URI="#kmsRequest"><ds:DigestMethod Algorithm="%s"/>' \
+			    http://www.w3.org/2001/04/xmlenc#sha256
+			printf '<ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/>'
+			printf '<ds:KeyInfo><ds:KeyName>%s</ds:KeyName></ds:KeyInfo>' "$3"
+			printf '</ds:Signature></SignedKmsRequest>'
+		fi
+	} >"$1"
+}
+# xsign IN OUT NAME KEYFILE: signed by the xmlsec1 tool.
+xsign() {
+	xmlsec1 --sign --hmackey:"$3" "$4" --id-attr:Id "$NS:KmsRequest" --output "$2" "$1" \
+	    >"$tmp/xerr" 2>&1 || { cat "$tmp/xerr"; bad "xmlsec1 cannot sign $1"; }
+}
+# xverify FILE NAME KEYFILE: the xmlsec1 tool verifies a SignedKmsResponse.
+xverify() {
+	xmlsec1 --verify --hmackey:"$2" "$3" --id-attr:Id "$NS:KmsResponse" "$1" \
+	    >"$tmp/xerr" 2>&1
+}
+xpath() { xmllint --xpath "string($2)" "$1" 2>/dev/null; }
+# unwrap FILE ELEMENT KEYFILE: the key in ELEMENT, RFC 5649-unwrapped, in hex.
+unwrap() {
+	xpath "$1" "//*[local-name()='$2']//*[local-name()='CipherValue']" | base64 -d \
+	    >"$tmp/wrapped" 2>/dev/null &&
+	"$OPENSSL" enc -d -id-aes256-wrap-pad -iv A65959A6 \
+	    -K "$(od -An -tx1 "$3" | tr -d ' \n')" -in "$tmp/wrapped" 2>/dev/null |
+	    od -An -tx1 | tr -d ' \n' | tr a-f A-F
+}
+plainkey() { xpath "$1" "//*[local-name()='$2']" | tr -d ' \n'; }
+
+# --- a plain request keeps its plain response ---
+post 200 "plain keyprov" /keyprov
+cp "$tmp/b" "$tmp/plain.xml"
+has "<KmsResponse" "$tmp/plain.xml" "plain: KmsResponse"
+hasnt "SignedKmsResponse\|EncKeyContentType\|TrK-ID" "$tmp/plain.xml" "plain: no extension"
+RSK=$(plainkey "$tmp/plain.xml" UserDecryptKey)
+SSK=$(plainkey "$tmp/plain.xml" UserSigningKeySSK)
+PVT=$(plainkey "$tmp/plain.xml" UserPubTokenPVT)
+same "${#RSK}" 514 "plain RSK of 257 octets"
+
+# --- TrK only: a TrK-ID in the request ---
+request "$tmp/r1.xml" tk.1
+post 200 "keyprov with TrK-ID" /keyprov "$tmp/r1.xml"
+cp "$tmp/b" "$tmp/enc.xml"
+has "<SignedKmsResponse" "$tmp/enc.xml" "TrK: SignedKmsResponse"
+same "$(grep -c 'xsi:type="EncKeyContentType"' "$tmp/enc.xml")" 3 "TrK: three encrypted keys"
+has "http://www.w3.org/2009/xmlenc11#kw-aes-256-pad" "$tmp/enc.xml" "TrK: XML Enc 1.1 URI"
+has "<TrK-ID>tk.1</TrK-ID>" "$tmp/enc.xml" "TrK: TrK-ID"
+has "<Signature-ID>tk.1</Signature-ID>" "$tmp/enc.xml" "TrK: signed with the TrK"
+has "<ds:KeyName>tk.1</ds:KeyName>" "$tmp/enc.xml" "TrK: KeyName"
+hasnt "$RSK" "$tmp/enc.xml" "TrK: no RSK in clear"
+if xverify "$tmp/enc.xml" tk.1 "$tmp/tk1.key"; then ok; else
+	bad "xmlsec1 does not verify the TrK-signed response"; cat "$tmp/xerr"; fi
+if xverify "$tmp/enc.xml" tk.1 "$tmp/tkb.key"; then
+	bad "xmlsec1 verifies the response under another key"; else ok; fi
+same "$(unwrap "$tmp/enc.xml" UserDecryptKey "$tmp/tk1.key")" "$RSK" "TrK: RSK unwraps"
+same "$(unwrap "$tmp/enc.xml" UserSigningKeySSK "$tmp/tk1.key")" "$SSK" "TrK: SSK unwraps"
+same "$(unwrap "$tmp/enc.xml" UserPubTokenPVT "$tmp/tk1.key")" "$PVT" "TrK: PVT unwraps"
+same "$(unwrap "$tmp/enc.xml" UserDecryptKey "$tmp/tkb.key")" "" "TrK: another key does not unwrap"
+post 200 "init with TrK-ID" /init "$tmp/r1.xml"
+if xverify "$tmp/b" tk.1 "$tmp/tk1.key"; then ok; else bad "init: xmlsec1 refuses"; fi
+post 200 "certcache with TrK-ID" /certcache "$tmp/r1.xml"
+if xverify "$tmp/b" tk.1 "$tmp/tk1.key"; then ok; else bad "certcache: xmlsec1 refuses"; fi
+
+# --- a SignedKmsRequest made by the xmlsec1 tool, TrK only ---
+request "$tmp/t2.xml" tk.1 tk.1
+xsign "$tmp/t2.xml" "$tmp/s2.xml" tk.1 "$tmp/tk1.key"
+post 200 "xmlsec1-signed request" /keyprov "$tmp/s2.xml"
+if xverify "$tmp/b" tk.1 "$tmp/tk1.key"; then ok; else bad "signed keyprov: xmlsec1 refuses"; fi
+
+# --- refusals, each with its own KmsError ---
+request "$tmp/r3.xml" tk.bob
+refuse 40310 "a TrK-ID of another identity" /keyprov "$tmp/r3.xml"
+request "$tmp/r3.xml" tk.none
+refuse 40310 "an unknown TrK-ID" /keyprov "$tmp/r3.xml"
+sed 's|<Time>[^<]*</Time>|<Time>2001-01-01T00:00:00Z</Time>|' "$tmp/s2.xml" >"$tmp/m.xml"
+refuse 40308 "a signed request modified after signing" /keyprov "$tmp/m.xml"
+sed 's|URI="#kmsRequest"|URI="#elsewhere"|' "$tmp/s2.xml" >"$tmp/m.xml"
+refuse 40021 "a Reference to another Id" /keyprov "$tmp/m.xml"
+sed 's|URI="#kmsRequest"|URI=""|' "$tmp/s2.xml" >"$tmp/m.xml"
+refuse 40021 "a Reference to the whole document" /keyprov "$tmp/m.xml"
+request "$tmp/t4.xml" tk.1 -
+sed 's|<ds:KeyName>-</ds:KeyName>|<ds:KeyName>tk.1</ds:KeyName>|' "$tmp/t4.xml" >"$tmp/t4b.xml"
+xsign "$tmp/t4b.xml" "$tmp/s4.xml" tk.1 "$tmp/tk1.key"
+refuse 40023 "a SignedKmsRequest without Signature-ID" /keyprov "$tmp/s4.xml"
+xsign "$tmp/t2.xml" "$tmp/s5.xml" tk.1 "$tmp/tkb.key"
+refuse 40308 "a request signed with another key" /keyprov "$tmp/s5.xml"
+request "$tmp/t6.xml" tk.1 tk.bob
+xsign "$tmp/t6.xml" "$tmp/s6.xml" tk.bob "$tmp/tkb.key"
+refuse 40309 "a Signature-ID of another identity" /keyprov "$tmp/s6.xml"
+sed 's|TR/2001/REC-xml-c14n-20010315|2001/10/xml-exc-c14n#|' "$tmp/t2.xml" >"$tmp/t7.xml"
+xsign "$tmp/t7.xml" "$tmp/s7.xml" tk.1 "$tmp/tk1.key"
+refuse 40022 "exclusive canonicalisation" /keyprov "$tmp/s7.xml"
+post 200 "still serving, plain" /keyprov
+hasnt "SignedKmsResponse" "$tmp/b" "plain after refusals"
+
+# --- TrK + InK: the InK signs ---
+expect 0 "ink set" ctl ink set $A --id ik.1 --key-file "$tmp/ik1.key"
+post 200 "keyprov with TrK-ID, InK provisioned" /keyprov "$tmp/r1.xml"
+has "<Signature-ID>ik.1</Signature-ID>" "$tmp/b" "InK: Signature-ID"
+if xverify "$tmp/b" ik.1 "$tmp/ik1.key"; then ok; else
+	bad "xmlsec1 does not verify the InK-signed response"; cat "$tmp/xerr"; fi
+same "$(unwrap "$tmp/b" UserDecryptKey "$tmp/tk1.key")" "$RSK" "InK: RSK still under the TrK"
+request "$tmp/t8.xml" tk.1 ik.1
+xsign "$tmp/t8.xml" "$tmp/s8.xml" ik.1 "$tmp/ik1.key"
+post 200 "request signed with the InK" /keyprov "$tmp/s8.xml"
+if xverify "$tmp/b" ik.1 "$tmp/ik1.key"; then ok; else bad "InK request: xmlsec1 refuses"; fi
+refuse 40309 "signed with the TrK while an InK exists" /keyprov "$tmp/s2.xml"
+
+# --- rotation: NewTransportKey under the current TrK, then the new one works ---
+expect 0 "trk rotate" ctl trk rotate $A --id tk.2 --key-file "$tmp/tk2.key"
+post 200 "keyprov delivering a new TrK" /keyprov "$tmp/r1.xml"
+cp "$tmp/b" "$tmp/rot.xml"
+has 'xsi:type="KmsKeyProvTkIkType"' "$tmp/rot.xml" "rotation: KmsKeyProvTkIkType"
+has "<xenc:CarriedKeyName>tk.2</xenc:CarriedKeyName>" "$tmp/rot.xml" "rotation: CarriedKeyName"
+same "$(unwrap "$tmp/rot.xml" NewTransportKey "$tmp/tk1.key")" \
+    "$(od -An -tx1 "$tmp/tk2.key" | tr -d ' \n' | tr a-f A-F)" "rotation: the new TrK unwraps"
+if xverify "$tmp/rot.xml" ik.1 "$tmp/ik1.key"; then ok; else bad "rotation: xmlsec1 refuses"; fi
+request "$tmp/r9.xml" tk.2
+post 200 "keyprov under the new TrK" /keyprov "$tmp/r9.xml"
+has "<TrK-ID>tk.2</TrK-ID>" "$tmp/b" "new TrK: TrK-ID"
+hasnt "NewTransportKey" "$tmp/b" "new TrK: nothing more to deliver"
+same "$(unwrap "$tmp/b" UserDecryptKey "$tmp/tk2.key")" "$RSK" "new TrK: RSK unwraps"
+
+# --- removal: the TrK-ID is unknown again, plain requests still plain ---
+expect 0 "trk remove" ctl trk remove $A
+refuse 40310 "a removed TrK" /keyprov "$tmp/r9.xml"
+post 200 "plain keyprov at the end" /keyprov
+same "$(plainkey "$tmp/b" UserDecryptKey)" "$RSK" "plain at the end: the same RSK"
+hasnt "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$tmp/log" "sanitizers quiet"
+hasnt "$K1" "$tmp/log" "no TrK in the log"
+
+echo "skmsd_tk: $pass passed, $fail failed, $nbad kinds of bad input"
+[ "$fail" -eq 0 ]
