@@ -15,7 +15,7 @@ set -u
 nbad=0
 
 need_tools curl xmllint xmlsec1 base64 "$OPENSSL"
-need_built "$SKMSD" "$MINT" "$CTL"
+need_built "$SKMSD" "$MINT" "$CTL" "$SKMC"
 
 ctl() { "$CTL" --store "$tmp/store" --config "$tmp/ctl.yaml" "$@"; }
 A=sip:alice@example.org
@@ -265,7 +265,91 @@ has "<TrK-ID>tk.2</TrK-ID>" "$tmp/b" "new TrK: TrK-ID"
 hasnt "NewTransportKey" "$tmp/b" "new TrK: nothing more to deliver"
 same "$(unwrap "$tmp/b" UserDecryptKey "$tmp/tk2.key")" "$RSK" "new TrK: RSK unwraps"
 
+# --- skmc, TrK only: init and fetch signed and encrypted, offline import ---
+URL="https://127.0.0.1:$port"
+mint $B >"$tmp/bob.tok"
+chmod 0600 "$tmp/bob.tok"
+skmcb() { "$SKMC" --keystore "$tmp/ks-bob" "$@"; }
+expect 2 "skmc init: --trk-id without --trk-file" skmcb init --server "$URL" --uri $B \
+    --token-file "$tmp/bob.tok" --cacert "$tmp/server.pem" --trk-id tk.bob
+expect 1 "skmc init with the wrong TrK" "$SKMC" --keystore "$tmp/ks-wrong" init \
+    --server "$URL" --uri $B --token-file "$tmp/bob.tok" --cacert "$tmp/server.pem" \
+    --trk-file "$tmp/tk1.key" --trk-id tk.bob
+has "signature does not verify" "$tmp/err" "wrong TrK: the reason"
+expect 0 "skmc init with a TrK" skmcb init --server "$URL" --uri $B \
+    --token-file "$tmp/bob.tok" --cacert "$tmp/server.pem" --trk-file "$tmp/tkb.key" \
+    --trk-id tk.bob
+has "trk-id: tk.bob" "$tmp/out" "skmc init: the TrK named"
+same "$(stat -c %a "$tmp/ks-bob/sip%3Abob@example.org/tk")" 600 "skmc: key file 0600"
+expect 0 "skmc fetch with a TrK" skmcb fetch
+# The server's answer to bob, for the offline imports below.
+AA="Authorization: Bearer $(cat "$tmp/bob.tok")"
+request "$tmp/rb.xml" tk.bob
+sed -i "s|$A|$B|" "$tmp/rb.xml"
+post 200 "bob: keyprov with TrK-ID" /keyprov "$tmp/rb.xml"
+cp "$tmp/b" "$tmp/bob-enc.xml"
+expect 0 "skmc import of a signed, encrypted KeyProv" skmcb import \
+    --trk-file "$tmp/tkb.key" --trk-id tk.bob "$tmp/bob-enc.xml"
+expect 1 "skmc import of a signed document without keys" skmcb import "$tmp/bob-enc.xml"
+has "needs --trk-file" "$tmp/err" "import without keys: the reason"
+expect 1 "skmc import with the wrong TrK" skmcb import --trk-file "$tmp/tk1.key" \
+    --trk-id tk.bob "$tmp/bob-enc.xml"
+has "signature does not verify" "$tmp/err" "import, wrong TrK: the reason"
+# A CipherValue altered: the signature no longer verifies ...
+cv=$(xpath "$tmp/bob-enc.xml" "//*[local-name()='UserPubTokenPVT']//*[local-name()='CipherValue']")
+alt=$(printf '%s' "$cv" | sed 's/^./A/;t' | sed 's/^AA/BA/')
+[ "$alt" = "$cv" ] && alt=$(printf '%s' "$cv" | sed 's/^./B/')
+sed "s|$cv|$alt|" "$tmp/bob-enc.xml" >"$tmp/tampered.xml"
+expect 1 "skmc import of a tampered CipherValue" skmcb import --trk-file "$tmp/tkb.key" \
+    --trk-id tk.bob "$tmp/tampered.xml"
+has "signature does not verify" "$tmp/err" "tampered CipherValue: the signature"
+# ... and re-signed by the xmlsec1 tool, the wrap itself refuses it.
+resign() {	# resign IN OUT NAME KEYFILE: a SignedKmsResponse signed again by xmlsec1
+	sed 's|<ds:DigestValue>[^<]*</ds:DigestValue>|<ds:DigestValue/>|;
+	    s|<ds:SignatureValue>[^<]*</ds:SignatureValue>|<ds:SignatureValue/>|' "$1" \
+	    >"$tmp/unsigned.xml"
+	xmlsec1 --sign --hmackey:"$3" "$4" --id-attr:Id "$NS:KmsResponse" --output "$2" \
+	    "$tmp/unsigned.xml" >"$tmp/xerr" 2>&1 || { cat "$tmp/xerr"; bad "xmlsec1 resign"; }
+}
+resign "$tmp/tampered.xml" "$tmp/tampered-signed.xml" tk.bob "$tmp/tkb.key"
+expect 1 "skmc import of a tampered CipherValue, re-signed" skmcb import \
+    --trk-file "$tmp/tkb.key" --trk-id tk.bob "$tmp/tampered-signed.xml"
+has "UserPubTokenPVT: does not unwrap under TrK tk.bob" "$tmp/err" "tampered CipherValue: the wrap"
+resign "$tmp/bob-enc.xml" "$tmp/xmlsec-signed.xml" tk.bob "$tmp/tkb.key"
+expect 0 "skmc import of a response signed by the xmlsec1 tool" skmcb import \
+    --trk-file "$tmp/tkb.key" --trk-id tk.bob "$tmp/xmlsec-signed.xml"
+sed 's|URI="#kmsResponse"|URI="#other"|' "$tmp/bob-enc.xml" >"$tmp/wrongref.xml"
+expect 1 "skmc import: a wrong Reference" skmcb import --trk-file "$tmp/tkb.key" \
+    --trk-id tk.bob "$tmp/wrongref.xml"
+has "Reference" "$tmp/err" "wrong Reference: the reason"
+
+# --- skmc, TrK + InK, and a rotation taken over by the client ---
+C3=sip:carol@example.org
+mint $C3 >"$tmp/carol.tok"
+chmod 0600 "$tmp/carol.tok"
+expect 0 "carol: trk set" ctl trk set $C3 --id tk.c1 --key-file "$tmp/tkc1.key"
+expect 0 "carol: ink set" ctl ink set $C3 --id ik.c1 --key-file "$tmp/ikc1.key"
+skmcc() { "$SKMC" --keystore "$tmp/ks-carol" "$@"; }
+expect 0 "skmc init with TrK and InK" skmcc init --server "$URL" --uri $C3 \
+    --token-file "$tmp/carol.tok" --cacert "$tmp/server.pem" --trk-file "$tmp/tkc1.key" \
+    --trk-id tk.c1 --ink-file "$tmp/ikc1.key" --ink-id ik.c1
+has "ink-id: ik.c1" "$tmp/out" "skmc init: the InK named"
+expect 0 "skmc fetch with TrK and InK" skmcc fetch
+expect 0 "carol: trk rotate" ctl trk rotate $C3 --id tk.c2 --key-file "$tmp/tkc2.key"
+expect 0 "carol: ink rotate" ctl ink rotate $C3 --id ik.c2 --key-file "$tmp/ikc2.key"
+expect 0 "skmc fetch takes over the new keys" skmcc fetch
+KF="$tmp/ks-carol/sip%3Acarol@example.org/tk"
+has "^trk-id tk.c2$" "$KF" "skmc: the new TrK saved"
+has "^ink-id ik.c2$" "$KF" "skmc: the new InK saved"
+same "$(sed -n 's/^trk //p' "$KF")" "$(od -An -tx1 "$tmp/tkc2.key" | tr -d ' \n' | tr a-f A-F)" \
+    "skmc: the saved TrK is the rotated one"
+# A second rotation drops tk.c1: only a client that switched to tk.c2 gets through.
+expect 0 "carol: trk rotate again" ctl trk rotate $C3 --id tk.c3 --key-file "$tmp/tkc3.key"
+expect 0 "skmc fetch under the new TrK" skmcc fetch
+has "^trk-id tk.c3$" "$KF" "skmc: the third TrK saved"
+
 # --- removal: the TrK-ID is unknown again, plain requests still plain ---
+AA="Authorization: Bearer $(mint $A)"
 expect 0 "trk remove" ctl trk remove $A
 refuse 40310 "a removed TrK" /keyprov "$tmp/r9.xml"
 post 200 "plain keyprov at the end" /keyprov
