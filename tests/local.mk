@@ -84,7 +84,7 @@ ct: $(CT_CHECKS)
 # runs. The targets carry ASan and UBSan themselves: not again in a
 # sanitizer build.
 FUZZ_TARGETS = tests/fuzz_conf tests/fuzz_kmsreq tests/fuzz_kmsdoc tests/fuzz_mikey \
-	tests/fuzz_route tests/fuzz_http tests/fuzz_jwt tests/fuzz_reload
+	tests/fuzz_route tests/fuzz_http tests/fuzz_jwt tests/fuzz_reload tests/fuzz_signedreq
 EXTRA_DIST += tests/fuzz_seeds.sh
 if HAVE_FUZZ
 if !SANITIZERS
