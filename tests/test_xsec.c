@@ -92,6 +92,26 @@ verify(const char *doc, const uint8_t *key, const char *name)
 	return f;
 }
 
+/* Every length against OpenSSL's wrap, and its unwrap of ours. */
+START_TEST(test_keywrap_vs_openssl)
+{
+	uint8_t plain[300], a[KEYWRAP_OUT_LEN(300)], b[sizeof(a)], back[sizeof(a)];
+	size_t len, n, m, k;
+
+	for (len = 1; len <= sizeof(plain); len++) {
+		for (k = 0; k < len; k++)
+			plain[k] = (uint8_t)(k * 7 + len);
+		ck_assert_int_eq(keywrap_wrap(key1, plain, len, a, sizeof(a), &n), 0);
+		ck_assert_int_eq(keywrap_wrap_openssl(key1, plain, len, b, sizeof(b), &m), 0);
+		ck_assert_uint_eq(n, m);
+		ck_assert_mem_eq(a, b, n);
+		ck_assert_int_eq(keywrap_unwrap(key1, a, n, back, sizeof(back), &m), 0);
+		ck_assert_uint_eq(m, len);
+		ck_assert_mem_eq(back, plain, len);
+	}
+}
+END_TEST
+
 START_TEST(test_sign_verify)
 {
 	char *s, *inner;
@@ -178,6 +198,7 @@ main(void)
 		return 1;
 	}
 	tcase_add_test(tc, test_keywrap_round_trip);
+	tcase_add_test(tc, test_keywrap_vs_openssl);
 	tcase_add_test(tc, test_sign_verify);
 	tcase_add_test(tc, test_refusals);
 	suite_add_tcase(s, tc);

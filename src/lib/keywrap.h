@@ -33,6 +33,10 @@ int keywrap_uri_ok(const char *uri);
 int keywrap_wrap(const uint8_t key[KEYWRAP_KEY_LEN], const uint8_t *in, size_t len,
     uint8_t *out, size_t cap, size_t *outlen);
 
+/* The same through OpenSSL's wrap cipher: the reference the tests compare with. */
+int keywrap_wrap_openssl(const uint8_t key[KEYWRAP_KEY_LEN], const uint8_t *in, size_t len,
+    uint8_t *out, size_t cap, size_t *outlen);
+
 /*
  * Unwraps len octets under key into out (cap >= len - 8): a wrong key or
  * any altered octet is SKM_EVERIFY and out is cleansed.

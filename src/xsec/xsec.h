@@ -7,15 +7,17 @@
  * Reference to the Id of the signed element, ds:KeyInfo/ds:KeyName the
  * key's ID.
  *
- * Why libxmlsec1: canonicalisation, reference processing and the
- * signature transforms are what a hand-written implementation gets
- * wrong, and libxmlsec1's OpenSSL back end is the one the xmlsec1 tool
- * uses, so an independent verifier sees the same profile. The key wrap
- * is not done here: libxmlsec1 1.2 has only the RFC 3394 wrap, which
- * cannot carry the 257-octet RSK, so lib/keywrap.c does RFC 5649 with
- * OpenSSL. Verification admits exactly that profile: no other
- * algorithm, no transform, no external or XPointer URI, no key from the
- * document. libxmlsec1 prints nothing.
+ * Verification uses libxmlsec1: canonicalisation, reference processing
+ * and the signature transforms are what a hand-written implementation
+ * gets wrong, and its OpenSSL back end is the one the xmlsec1 tool uses,
+ * so an independent verifier sees the same profile. It admits exactly
+ * that profile: no other algorithm, no transform, no external or
+ * XPointer URI, no key from the document. Signing, which skmsd does for
+ * every protected response, uses libxml2's canonicalisation and OpenSSL's
+ * HMAC directly (xsec_sign.c says why); nothing is canonicalised by hand.
+ * The key wrap is not done here: libxmlsec1 1.2 has only the RFC 3394
+ * wrap, which cannot carry the 257-octet RSK, so lib/keywrap.c does RFC
+ * 5649 with OpenSSL. libxmlsec1 prints nothing.
  */
 #ifndef SKM_XSEC_XSEC_H
 #define SKM_XSEC_XSEC_H
