@@ -49,6 +49,7 @@ server:
   tls-key: $tmp/server.key
   workers: 2
   metrics-listen: 127.0.0.1:$mport
+  require-transport-key: ${REQUIRE:-false}
 tokens:
   issuers:
     - issuer: $ISS
@@ -348,8 +349,25 @@ expect 0 "carol: trk rotate again" ctl trk rotate $C3 --id tk.c3 --key-file "$tm
 expect 0 "skmc fetch under the new TrK" skmcc fetch
 has "^trk-id tk.c3$" "$KF" "skmc: the third TrK saved"
 
-# --- removal: the TrK-ID is unknown again, plain requests still plain ---
+# --- server.require-transport-key: an identity with a TrK must name it ---
 AA="Authorization: Bearer $(mint $A)"
+REQUIRE=true write_conf
+kill -HUP "$pid"
+wait_log "configuration reloaded" "$tmp/log" 0
+refuse 40311 "a plain request from an identity with a TrK, required" /keyprov
+request "$tmp/rp.xml"
+refuse 40311 "a KmsRequest without TrK-ID from an identity with a TrK, required" /keyprov \
+    "$tmp/rp.xml"
+post 200 "a TrK-ID request, required" /keyprov "$tmp/r9.xml"
+AA="Authorization: Bearer $(mint sip:dave@example.org)"
+expect 0 "dave: user add" ctl user add sip:dave@example.org
+post 200 "a plain request from an identity without TrK, required" /keyprov
+AA="Authorization: Bearer $(mint $A)"
+REQUIRE=false write_conf
+kill -HUP "$pid"
+wait_log "configuration reloaded" "$tmp/log" 1
+
+# --- removal: the TrK-ID is unknown again, plain requests still plain ---
 expect 0 "trk remove" ctl trk remove $A
 refuse 40310 "a removed TrK" /keyprov "$tmp/r9.xml"
 post 200 "plain keyprov at the end" /keyprov

@@ -393,6 +393,26 @@ api_tk_sign(const struct api_tk *t, char **doc, size_t *len)
 	return 0;
 }
 
+/*
+ * server.require-transport-key: an identity given a TrK must use it. The
+ * keys are read only to see that there are some; any failure to read
+ * them refuses too, since the policy cannot be checked.
+ */
+static enum errmap_id
+api_tk_required(struct api *api, struct api_ctx *c)
+{
+	struct store_tk *k = &c->tk.keys;
+	int rc;
+
+	if (!api->cf->server.require_transport_key)
+		return ERRMAP_OK;
+	rc = kms_tk_get(api->kms, api->st, c->caller, strlen(c->caller), k);
+	OPENSSL_cleanse(k, sizeof(*k));
+	if (rc == SKM_ENOTFOUND)
+		return ERRMAP_OK;
+	return rc == 0 ? ERRMAP_TRK_REQUIRED : ERRMAP_TK_UNAVAILABLE;
+}
+
 /* D.2.2: the optional body describes the request; it must agree with the caller. */
 static enum errmap_id
 api_body(struct api *api, struct req *r, struct api_ctx *c)
@@ -405,7 +425,7 @@ api_body(struct api *api, struct req *r, struct api_ctx *c)
 
 	body = req_body(r, &len);
 	if (len == 0)
-		return ERRMAP_OK;
+		return api_tk_required(api, c);
 	if (!api_xml_type(req_header(r, "Content-Type")))
 		return ERRMAP_CONTENT_TYPE;
 	if ((rc = kmsreq_parse((const char *)body, len, &kr, &why)) != 0) {
@@ -427,7 +447,7 @@ api_body(struct api *api, struct req *r, struct api_ctx *c)
 		return ERRMAP_BODY_KMS_URI;
 	if (kr.is_signed || kr.trk_id[0] != '\0')
 		return api_tk(api, c, &kr, (const char *)body, len);
-	return ERRMAP_OK;
+	return api_tk_required(api, c);
 }
 
 /* Loads a generation added by a rollover in another process since the last request. */

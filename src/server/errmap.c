@@ -43,6 +43,8 @@ static const struct errmap_entry errmap_table[ERRMAP_COUNT] = {
 	[ERRMAP_SIG_KEY_UNKNOWN] = { 403, 40309,
 	    "Signature-ID names no signing key of the caller" },
 	[ERRMAP_TRK_UNKNOWN] = { 403, 40310, "TrK-ID names no transport key of the caller" },
+	[ERRMAP_TRK_REQUIRED] = { 403, 40311,
+	    "this identity must name its transport key (TrK-ID)" },
 	[ERRMAP_TK_UNAVAILABLE] = { 503, 50304, "transport keys unavailable" },
 	[ERRMAP_TOKEN_MISSING] = { 401, 40101, "access token required" },
 	[ERRMAP_TOKEN_INVALID] = { 401, 40102, "access token refused" },
