@@ -53,7 +53,9 @@ xsec_c14n(xmlDocPtr d, xmlC14NIsVisibleCallback visible, void *arg, uint8_t *md,
 
 	if ((ob = xmlAllocOutputBuffer(NULL)) == NULL)
 		return SKM_ENOMEM;
-	if (xmlC14NExecute(d, visible, arg, XML_C14N_1_0, NULL, 0, ob) < 0 ||
+	/* The whole document without a per-node callback when visible is NULL. */
+	if ((visible != NULL ? xmlC14NExecute(d, visible, arg, XML_C14N_1_0, NULL, 0, ob) :
+	    xmlC14NDocSaveTo(d, NULL, XML_C14N_1_0, NULL, 0, ob)) < 0 ||
 	    xmlOutputBufferFlush(ob) < 0)
 		goto out;
 	c = xmlOutputBufferGetContent(ob);
@@ -67,15 +69,6 @@ xsec_c14n(xmlDocPtr d, xmlC14NIsVisibleCallback visible, void *arg, uint8_t *md,
 out:
 	xmlOutputBufferClose(ob);
 	return rc;
-}
-
-static int
-xsec_all(void *arg, xmlNodePtr node, xmlNodePtr parent)
-{
-	(void)arg;
-	(void)node;
-	(void)parent;
-	return 1;
 }
 
 /* The SignedInfo element and everything under it (namespace nodes by their element). */
@@ -136,7 +129,7 @@ xsec_sign(const char *doc, size_t len, const uint8_t *key, const char *key_name,
 	    (size_t)snprintf(name, sizeof(name), "Signed%s", (const char *)root->name) >=
 	    sizeof(name))
 		goto out;
-	if ((rc = xsec_c14n(d, xsec_all, NULL, md, NULL)) != 0)
+	if ((rc = xsec_c14n(d, NULL, NULL, md, NULL)) != 0)
 		goto out;
 	EVP_EncodeBlock((unsigned char *)dv, md, sizeof(md));
 	/* The signature of the profile, with the digest, under the same wrapper. */
