@@ -312,6 +312,8 @@ api_tk(struct api *api, struct api_ctx *c, const struct kmsreq *kr, const char *
 	enum xsec_fail f;
 	int rc, ink;
 
+	if (kr->is_signed && kr->sig_id[0] == '\0')
+		return ERRMAP_SIG_ID_MISSING;
 	rc = kms_tk_get(api->kms, api->st, c->caller, strlen(c->caller), k);
 	if (rc == SKM_ENOTFOUND)
 		return kr->trk_id[0] != '\0' ? ERRMAP_TRK_UNKNOWN : ERRMAP_SIG_KEY_UNKNOWN;
@@ -326,8 +328,6 @@ api_tk(struct api *api, struct api_ctx *c, const struct kmsreq *kr, const char *
 		return ERRMAP_TRK_UNKNOWN;
 	ink = k->slot[STORE_TK_INK].set;
 	if (kr->is_signed) {
-		if (kr->sig_id[0] == '\0')
-			return ERRMAP_SIG_ID_MISSING;
 		/* D.2.2: when an InK exists it is the one that signs. */
 		c->tk.sig = ink ? api_tk_slot(k, STORE_TK_INK, STORE_TK_INK_NEXT, kr->sig_id) :
 		    api_tk_slot(k, STORE_TK_TRK, STORE_TK_TRK_NEXT, kr->sig_id);
