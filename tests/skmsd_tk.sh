@@ -336,6 +336,7 @@ expect 0 "skmc init with TrK and InK" skmcc init --server "$URL" --uri $C3 \
     --trk-id tk.c1 --ink-file "$tmp/ikc1.key" --ink-id ik.c1
 has "ink-id: ik.c1" "$tmp/out" "skmc init: the InK named"
 expect 0 "skmc fetch with TrK and InK" skmcc fetch
+expect 0 "skmc certcache with TrK and InK" skmcc certcache
 expect 0 "carol: trk rotate" ctl trk rotate $C3 --id tk.c2 --key-file "$tmp/tkc2.key"
 expect 0 "carol: ink rotate" ctl ink rotate $C3 --id ik.c2 --key-file "$tmp/ikc2.key"
 expect 0 "skmc fetch takes over the new keys" skmcc fetch
@@ -359,6 +360,8 @@ request "$tmp/rp.xml"
 refuse 40311 "a KmsRequest without TrK-ID from an identity with a TrK, required" /keyprov \
     "$tmp/rp.xml"
 post 200 "a TrK-ID request, required" /keyprov "$tmp/r9.xml"
+expect 0 "skmc fetch, required" skmcc fetch
+expect 0 "skmc certcache, required" skmcc certcache
 AA="Authorization: Bearer $(mint sip:dave@example.org)"
 expect 0 "dave: user add" ctl user add sip:dave@example.org
 post 200 "a plain request from an identity without TrK, required" /keyprov
