@@ -214,11 +214,11 @@ if xverify "$tmp/b" tk.1 "$tmp/tk1.key"; then ok; else bad "signed keyprov: xmls
 
 # --- refusals, each with its own KmsError ---
 request "$tmp/r3.xml" tk.bob
-refuse 40310 "a TrK-ID of another identity" /keyprov "$tmp/r3.xml"
+refuse 40311 "a TrK-ID of another identity" /keyprov "$tmp/r3.xml"
 request "$tmp/r3.xml" tk.none
-refuse 40310 "an unknown TrK-ID" /keyprov "$tmp/r3.xml"
+refuse 40311 "an unknown TrK-ID" /keyprov "$tmp/r3.xml"
 sed 's|<Time>[^<]*</Time>|<Time>2001-01-01T00:00:00Z</Time>|' "$tmp/s2.xml" >"$tmp/m.xml"
-refuse 40308 "a signed request modified after signing" /keyprov "$tmp/m.xml"
+refuse 40309 "a signed request modified after signing" /keyprov "$tmp/m.xml"
 sed 's|URI="#kmsRequest"|URI="#elsewhere"|' "$tmp/s2.xml" >"$tmp/m.xml"
 refuse 40021 "a Reference to another Id" /keyprov "$tmp/m.xml"
 sed 's|URI="#kmsRequest"|URI=""|' "$tmp/s2.xml" >"$tmp/m.xml"
@@ -228,10 +228,10 @@ sed 's|<ds:KeyName>-</ds:KeyName>|<ds:KeyName>tk.1</ds:KeyName>|' "$tmp/t4.xml" 
 xsign "$tmp/t4b.xml" "$tmp/s4.xml" tk.1 "$tmp/tk1.key"
 refuse 40023 "a SignedKmsRequest without Signature-ID" /keyprov "$tmp/s4.xml"
 xsign "$tmp/t2.xml" "$tmp/s5.xml" tk.1 "$tmp/tkb.key"
-refuse 40308 "a request signed with another key" /keyprov "$tmp/s5.xml"
+refuse 40309 "a request signed with another key" /keyprov "$tmp/s5.xml"
 request "$tmp/t6.xml" tk.1 tk.bob
 xsign "$tmp/t6.xml" "$tmp/s6.xml" tk.bob "$tmp/tkb.key"
-refuse 40309 "a Signature-ID of another identity" /keyprov "$tmp/s6.xml"
+refuse 40310 "a Signature-ID of another identity" /keyprov "$tmp/s6.xml"
 sed 's|TR/2001/REC-xml-c14n-20010315|2001/10/xml-exc-c14n#|' "$tmp/t2.xml" >"$tmp/t7.xml"
 xsign "$tmp/t7.xml" "$tmp/s7.xml" tk.1 "$tmp/tk1.key"
 refuse 40022 "exclusive canonicalisation" /keyprov "$tmp/s7.xml"
@@ -249,7 +249,7 @@ request "$tmp/t8.xml" tk.1 ik.1
 xsign "$tmp/t8.xml" "$tmp/s8.xml" ik.1 "$tmp/ik1.key"
 post 200 "request signed with the InK" /keyprov "$tmp/s8.xml"
 if xverify "$tmp/b" ik.1 "$tmp/ik1.key"; then ok; else bad "InK request: xmlsec1 refuses"; fi
-refuse 40309 "signed with the TrK while an InK exists" /keyprov "$tmp/s2.xml"
+refuse 40310 "signed with the TrK while an InK exists" /keyprov "$tmp/s2.xml"
 
 # --- rotation: NewTransportKey under the current TrK, then the new one works ---
 expect 0 "trk rotate" ctl trk rotate $A --id tk.2 --key-file "$tmp/tk2.key"
@@ -355,9 +355,9 @@ AA="Authorization: Bearer $(mint $A)"
 REQUIRE=true write_conf
 kill -HUP "$pid"
 wait_log "configuration reloaded" "$tmp/log" 0
-refuse 40311 "a plain request from an identity with a TrK, required" /keyprov
+refuse 40312 "a plain request from an identity with a TrK, required" /keyprov
 request "$tmp/rp.xml"
-refuse 40311 "a KmsRequest without TrK-ID from an identity with a TrK, required" /keyprov \
+refuse 40312 "a KmsRequest without TrK-ID from an identity with a TrK, required" /keyprov \
     "$tmp/rp.xml"
 post 200 "a TrK-ID request, required" /keyprov "$tmp/r9.xml"
 expect 0 "skmc fetch, required" skmcc fetch
@@ -372,7 +372,7 @@ wait_log "configuration reloaded" "$tmp/log" 1
 
 # --- removal: the TrK-ID is unknown again, plain requests still plain ---
 expect 0 "trk remove" ctl trk remove $A
-refuse 40310 "a removed TrK" /keyprov "$tmp/r9.xml"
+refuse 40311 "a removed TrK" /keyprov "$tmp/r9.xml"
 post 200 "plain keyprov at the end" /keyprov
 same "$(plainkey "$tmp/b" UserDecryptKey)" "$RSK" "plain at the end: the same RSK"
 hasnt "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error" "$tmp/log" "sanitizers quiet"
