@@ -184,3 +184,6 @@ tests_test_requrl_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 # log.format json, a reload to text, and the journal's stream against a real skmsd.
 TESTS += tests/skmsd_log.sh
 EXTRA_DIST += tests/skmsd_log.sh
+# The TS 33.180 D.1 security extension: TrK/InK, signed and encrypted responses.
+TESTS += tests/skmsd_tk.sh
+EXTRA_DIST += tests/skmsd_tk.sh

@@ -679,7 +679,7 @@ END_TEST
 
 START_TEST(kmsget_unreachable)
 {
-	struct kmsget_target t = { "https://127.0.0.1:1", NULL, NULL, NULL, NULL, 5 };
+	struct kmsget_target t = { "https://127.0.0.1:1", NULL, NULL, NULL, NULL, 5, NULL, NULL };
 	char why[KS_WHY_MAX] = "", *body = NULL;
 	size_t len = 0;
 

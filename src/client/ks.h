@@ -235,4 +235,11 @@ void ks_set_timeout(struct ks *ks, long seconds);
 int ks_purge(struct ks *ks, int64_t now, int64_t grace, size_t *purged, char *why,
     size_t whylen);
 
+/*
+ * The identity's Transport/Integrity Keys (kmstk.h) into *out (secure
+ * heap, free with OPENSSL_secure_clear_free); *out NULL when it has none.
+ */
+struct kmstk;
+int ks_tk_load(const struct ks *ks, struct kmstk **out, char *why, size_t whylen);
+
 #endif

@@ -311,4 +311,22 @@ void kms_store_config(const struct conf *cf, const char *path, struct store_conf
 int kms_store_open(const struct conf *cf, const char *path, unsigned flags,
     struct store **out, char *why, size_t whylen);
 
+/*
+ * The Transport and Integrity Keys of identity uri (len octets), unsealed
+ * under the key-encryption key the domain was opened with (store/tk.h):
+ * 0, SKM_ENOTFOUND (none provisioned), SKM_ESTATE (the key is set aside:
+ * a PKCS#11 token's, see kms_kek_adopt) or another SKM_E*. out is SECRET.
+ * Reads the store in a transaction of its own; thread-safe.
+ */
+struct store_tk;
+int kms_tk_get(const struct kms *k, struct store *st, const char *uri, size_t len,
+    struct store_tk *out);
+
+/* As kms_tk_get() and store_tk_put() inside the caller's transaction t (skmsctl). */
+struct store_txn;
+int kms_tk_get_txn(const struct kms *k, struct store_txn *t, const char *uri, size_t len,
+    struct store_tk *out);
+int kms_tk_put_txn(const struct kms *k, struct store_txn *t, const char *uri, size_t len,
+    const struct store_tk *tk);
+
 #endif

@@ -262,6 +262,19 @@ kms_gens_kek(const struct kms *k)
 }
 
 int
+kms_gens_with_kek(const struct kms *k, int (*fn)(const struct kek *, void *), void *arg)
+{
+	struct kms_gens *gs = k->gens;
+	int rc;
+
+	/* The key cannot be swapped or freed (kms_kek_adopt) while fn uses it. */
+	pthread_mutex_lock(&gs->mu);
+	rc = gs->kek != NULL ? fn(gs->kek, arg) : SKM_ESTATE;
+	pthread_mutex_unlock(&gs->mu);
+	return rc;
+}
+
+int
 kms_refresh(const struct kms *k, struct store *st, size_t *added, char *why,
     size_t whylen)
 {

@@ -21,7 +21,7 @@ src_server_libserver_la_SOURCES = \
 	src/server/tls.c src/server/tls.h
 src_server_libserver_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(LMDB_CFLAGS) $(LIBXML_CFLAGS)
-src_server_libserver_la_LIBADD = src/server/libauth.la src/kms/libkms.la \
+src_server_libserver_la_LIBADD = src/server/libauth.la src/kms/libkms.la src/xsec/libxsec.la \
 	src/conf/libconf.la src/store/libstore.la src/lib/libskm.la src/common/libcommon.la \
 	$(LIBEVENT_LIBS) $(LMDB_LIBS) $(OPENSSL_LIBS)
 # The KMS API: routing, refusals, worker pool, cache, precomputation, audit.

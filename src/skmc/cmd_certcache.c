@@ -11,9 +11,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "client/kmscheck.h"
 #include "client/kmsdoc.h"
 #include "client/kmsget.h"
+#include "client/kmstk.h"
 #include "client/ks.h"
 #include "client/ks_revoked.h"
 #include "common/err.h"
@@ -84,6 +87,7 @@ cmd_certcache(const struct cli *cli, const struct cli_cmd *cmd, int argc, char *
 	const struct kmsdoc_cert *const *held, *root;
 	const struct ks_settings *s;
 	struct kmsget_target t;
+	struct kmstk *tk = NULL;
 	struct kmsdoc *doc = NULL;
 	struct ks *ks = NULL;
 	char why[KS_WHY_MAX] = "", sub[KS_WHY_MAX] = "", *body = NULL, **docs = NULL;
@@ -111,6 +115,13 @@ cmd_certcache(const struct cli *cli, const struct cli_cmd *cmd, int argc, char *
 	t.client_cert = s->client_cert;
 	t.client_key = s->client_key;
 	t.timeout = ctx->timeout;
+	/* TS 33.180 D.1: an identity given a TrK asks and is answered signed. */
+	if ((err = ks_tk_load(ks, &tk, why, sizeof(why))) != 0) {
+		rc = cli_error(cli, cmd, CLI_FAILED, "keystore", why);
+		goto out;
+	}
+	t.tk = tk;
+	t.user_uri = ks_uri(ks);
 	has = nheld > 0 || num > 0;
 	if ((err = kmsget_certcache(&t, has, num, &body, &len, why, sizeof(why))) != 0) {
 		rc = cli_error(cli, cmd, ctx_status(err), "certcache", why);
@@ -189,5 +200,7 @@ out:
 	kmsdoc_free(doc);
 	kmsget_free(body, len);
 	ks_close(ks);
+	if (tk != NULL)
+		OPENSSL_secure_clear_free(tk, sizeof(*tk));
 	return rc;
 }
