@@ -458,5 +458,26 @@ expect 0 "config check good" "$CTL" config check "$tmp/small.yaml"
 expect 0 "config show" "$CTL" --config "$tmp/small.yaml" config show
 has "scrypt-n: 16384" "$tmp/out" "config show value"
 
+# Every command's --help prints its usage, exits 0 and touches nothing:
+# 'init --help' made a store and a key file, 'backup --help' crashed.
+"$CTL" --help | sed -n '/^commands/,$s/^  \([a-z-]*\( [a-z-]*\)\?\)  .*/\1/p' |
+    sed 's/ *$//' >"$tmp/commands"
+[ "$(wc -l <"$tmp/commands")" -ge 20 ] && pass=$((pass + 1)) || {
+	fail=$((fail + 1))
+	echo "FAIL: the command list of skmsctl --help: $(cat "$tmp/commands")"
+}
+while read -r words; do
+	# shellcheck disable=SC2086 # the command's words are split on purpose
+	expect 0 "$words --help" "$CTL" --store "$tmp/help-store" $words --help
+	has "^usage: skmsctl $words" "$tmp/out" "$words --help usage line"
+	if [ -e "$tmp/help-store" ]; then
+		fail=$((fail + 1))
+		echo "FAIL: $words --help created $tmp/help-store"
+		rm -rf "$tmp/help-store"
+	else
+		pass=$((pass + 1))
+	fi
+done <"$tmp/commands"
+
 echo "skmsctl: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -13,6 +13,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -191,10 +192,8 @@ ctl_args(struct ctl *c, int argc, char **argv, const struct ctl_arg *args, int m
 	optind = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		if (ch == 'h') {
-			*rc = cli_help(c->cli, c->cmd);
-			return 0;
-		}
+		if (ch == 'h')
+			exit(cli_help(c->cli, c->cmd));
 		if (ch == '?' || ch == ':') {
 			*rc = ctl_usage(c, argv[optind - 1], ch == '?' ? "unknown option" :
 			    "missing argument");

@@ -93,7 +93,11 @@ struct ctl_arg {
  * Parses argv (argv[0] is the command word): the options in args (ended by
  * a NULL name; --help is implicit, and positionals may stand anywhere) and
  * between min and max positional arguments into pos[]. Returns 1 to go on,
- * or 0 with *rc set after --help or a usage error.
+ * or 0 with *rc set after a usage error. --help prints the command's help
+ * and ends the process with its status at once: nothing is open or
+ * unsealed while arguments are parsed, and a command whose parsing sits
+ * in a helper (init_parse) could otherwise take the 0 of a shown help for
+ * "go on" and act (it did: 'skmsctl init --help' made a store).
  */
 int ctl_args(struct ctl *c, int argc, char **argv, const struct ctl_arg *args, int min,
     int max, const char **pos, int *rc);
