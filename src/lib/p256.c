@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <openssl/obj_mac.h>
 
+#include "common/err.h"
 #include "lib/p256.h"
 #include "lib/p256n.h"
 
@@ -48,7 +49,12 @@ struct aff {
 	uint64_t x[4], y[4];
 };
 
-static struct aff g_table[NWIN][NTAB];	/* [i][d-1] = d 2^(WIN i) G */
+/* [i][d-1] = d 2^(WIN i) P for the fixed point P (G, or a KMS's KPAK) */
+struct p256_tab {
+	struct aff t[NWIN][NTAB];
+};
+
+static struct p256_tab g_tab;
 static int g_ok;
 static CRYPTO_ONCE g_once = CRYPTO_ONCE_STATIC_INIT;
 static EC_GROUP *g_group;
@@ -145,28 +151,45 @@ row_to_aff(struct aff *row, const struct proj *pts)
 	}
 }
 
+/* Fills tab from base (Montgomery form, Z = 1). */
 static void
-table_init(void)
+table_build(struct p256_tab *tab, const struct proj *p)
 {
-	struct proj base, pts[NTAB];
-	uint64_t gx[4], gy[4];
+	struct proj base = *p, pts[NTAB];
 	int i, d;
 
-	if ((g_group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)) == NULL)
-		return;
-	p256n_from_bytes(gx, p256_g + 1);
-	p256n_from_bytes(gy, p256_g + 33);
-	p256n_to_mont(FP, base.x, gx);
-	p256n_to_mont(FP, base.y, gy);
-	memcpy(base.z, FP->one, sizeof(base.z));
 	for (i = 0; i < NWIN; i++) {
 		pts[0] = base;
 		for (d = 1; d < NTAB; d++)
 			proj_add(&pts[d], &pts[d - 1], &base);
-		row_to_aff(g_table[i], pts);
+		row_to_aff(tab->t[i], pts);
 		for (d = 0; d < WIN; d++)
 			proj_add(&base, &base, &base);
 	}
+}
+
+/* An encoded point's coordinates into Montgomery form, Z = 1. */
+static void
+point_load(struct proj *r, const uint8_t pt[65])
+{
+	uint64_t v[4];
+
+	p256n_from_bytes(v, pt + 1);
+	p256n_to_mont(FP, r->x, v);
+	p256n_from_bytes(v, pt + 33);
+	p256n_to_mont(FP, r->y, v);
+	memcpy(r->z, FP->one, sizeof(r->z));
+}
+
+static void
+table_init(void)
+{
+	struct proj base;
+
+	if ((g_group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)) == NULL)
+		return;
+	point_load(&base, p256_g);
+	table_build(&g_tab, &base);
 	g_ok = 1;
 }
 
@@ -220,6 +243,30 @@ row_select(struct aff *r, const struct aff *row, uint64_t idx)
 	r->y[3] = y3;
 }
 
+/*
+ * The magnitude of signed window i of kw (5 limbs, the top one zero), in
+ * constant time: *neg is 1 for a negative digit, and *carry goes from one
+ * window to the next (0 before window 0). Digits lie in [-2^(WIN-1),
+ * 2^(WIN-1)] and sum_i d_i 2^(WIN i) = kw for any 256-bit kw.
+ */
+static uint64_t
+window_digit(const uint64_t kw[5], int i, uint64_t *carry, uint64_t *neg)
+{
+	unsigned int bit = (unsigned int)(WIN * i);
+	uint64_t w, d, gt;
+
+	/* window bits at a public position */
+	w = kw[bit / 64] >> (bit % 64);
+	if (bit % 64 > 64 - WIN)
+		w |= kw[bit / 64 + 1] << (64 - bit % 64);
+	d = (w & ((1u << WIN) - 1)) + *carry;
+	/* digits above 2^(WIN-1) become negative, borrowing from the next */
+	gt = ((uint64_t)(1u << (WIN - 1)) - d) >> 63;
+	*carry = gt;
+	*neg = gt;
+	return ((0 - gt) & ((1u << WIN) - d)) | (~(0 - gt) & d);
+}
+
 uint64_t
 p256_mul_g(uint8_t out[65], const uint8_t k[32])
 {
@@ -238,20 +285,11 @@ p256_mul_g(uint8_t out[65], const uint8_t k[32])
 	/* acc holds sum_{i' < i} d_i' 2^(WIN i') G; inf says it is still O */
 	memset(&acc, 0, sizeof(acc));
 	for (i = 0; i < NWIN; i++) {
-		unsigned int bit = (unsigned int)(WIN * i);
-		uint64_t w, d, gt, absd, use;
+		uint64_t gt, absd, use;
 
-		/* window bits at a public position */
-		w = kw[bit / 64] >> (bit % 64);
-		if (bit % 64 > 64 - WIN)
-			w |= kw[bit / 64 + 1] << (64 - bit % 64);
-		d = (w & ((1u << WIN) - 1)) + carry;
-		/* digits above 2^(WIN-1) become negative, borrowing from the next */
-		gt = ((uint64_t)(1u << (WIN - 1)) - d) >> 63;
-		carry = gt;
-		absd = ((0 - gt) & ((1u << WIN) - d)) | (~(0 - gt) & d);
+		absd = window_digit(kw, i, &carry, &gt);
 
-		row_select(&pt, g_table[i], absd);
+		row_select(&pt, g_tab.t[i], absd);
 		memset(ny, 0, sizeof(ny));
 		SUB(ny, ny, pt.y);
 		p256n_select(pt.y, ny, pt.y, 0 - gt);
@@ -290,4 +328,152 @@ p256_mul_g(uint8_t out[65], const uint8_t k[32])
 	OPENSSL_cleanse(zi, sizeof(zi));
 	OPENSSL_cleanse(zi2, sizeof(zi2));
 	return inf;
+}
+
+/*
+ * RCB16 algorithm 5: complete mixed addition p + q, q affine (never the
+ * point at infinity), a = -3. It is algorithm 4 above with Z2 = 1; p may
+ * be the point at infinity (0:1:0), and r may alias p.
+ */
+static void
+proj_add_aff(struct proj *r, const struct proj *p, const struct aff *q)
+{
+	uint64_t t0[4], t1[4], t2[4], t3[4], t4[4], x3[4], y3[4], z3[4];
+
+	MUL(t0, p->x, q->x); MUL(t1, p->y, q->y);
+	ADD(t3, q->x, q->y); ADD(t4, p->x, p->y); MUL(t3, t3, t4);
+	ADD(t4, t0, t1); SUB(t3, t3, t4);
+	MUL(t4, q->y, p->z); ADD(t4, t4, p->y);
+	MUL(y3, q->x, p->z); ADD(y3, y3, p->x);
+	MUL(z3, curve_b, p->z); SUB(x3, y3, z3); ADD(z3, x3, x3);
+	ADD(x3, x3, z3); SUB(z3, t1, x3); ADD(x3, t1, x3);
+	MUL(y3, curve_b, y3); ADD(t1, p->z, p->z); ADD(t2, t1, p->z);
+	SUB(y3, y3, t2); SUB(y3, y3, t0); ADD(t1, y3, y3);
+	ADD(y3, t1, y3); ADD(t1, t0, t0); ADD(t0, t1, t0);
+	SUB(t0, t0, t2); MUL(t1, t4, y3); MUL(t2, t0, y3);
+	MUL(y3, x3, z3); ADD(y3, y3, t2); MUL(x3, t3, x3);
+	SUB(x3, x3, t1); MUL(z3, t4, z3); MUL(t1, t3, t0);
+	ADD(z3, z3, t1);
+	memcpy(r->x, x3, sizeof(x3));
+	memcpy(r->y, y3, sizeof(y3));
+	memcpy(r->z, z3, sizeof(z3));
+}
+
+/* All-ones if a == b, else zero (four limbs, constant time). */
+static uint64_t
+eq4_mask(const uint64_t a[4], const uint64_t b[4])
+{
+	uint64_t x = (a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]);
+
+	return ((x | (0 - x)) >> 63) - 1;
+}
+
+int
+p256_point_check(const uint8_t pt[65])
+{
+	uint64_t x[4], y[4], l[4], r[4], t[4];
+
+	if (pt[0] != 0x04)
+		return SKM_EPOINT;
+	p256n_from_bytes(x, pt + 1);
+	p256n_from_bytes(y, pt + 33);
+	if (!(p256n_lt(x, FP->m) & p256n_lt(y, FP->m)))
+		return SKM_EPOINT;
+	/* y^2 = x^3 - 3x + b; (0, 0), the only octets infinity could take, is off it */
+	p256n_to_mont(FP, x, x);
+	p256n_to_mont(FP, y, y);
+	SQR(l, y);
+	SQR(r, x);
+	MUL(r, r, x);
+	ADD(t, x, x);
+	ADD(t, t, x);
+	SUB(r, r, t);
+	ADD(r, r, curve_b);
+	return eq4_mask(l, r) ? 0 : SKM_EPOINT;
+}
+
+struct p256_tab *
+p256_tab_new(const uint8_t pt[65])
+{
+	struct p256_tab *tab;
+	struct proj base;
+
+	if (!p256_init() || p256_point_check(pt) != 0)
+		return NULL;
+	if ((tab = OPENSSL_malloc(sizeof(*tab))) == NULL)
+		return NULL;
+	point_load(&base, pt);
+	table_build(tab, &base);
+	return tab;
+}
+
+void
+p256_tab_free(struct p256_tab *tab)
+{
+	OPENSSL_free(tab);
+}
+
+/*
+ * Both halves add into one projective accumulator with the complete
+ * formula, so no input needs a special case: [u]G scans every entry of
+ * each row of the G table and adds on every window, selecting the sum by
+ * mask (constant time, u is secret); [w]T is public and looks its entries
+ * up directly, skipping zero digits (variable time). The compare with P
+ * is done projectively, without an inversion.
+ */
+uint64_t
+p256_mul2_eq(const uint8_t u[32], const struct p256_tab *tab, const uint8_t w[32],
+    const uint8_t pt[65])
+{
+	struct proj acc, sum, p;
+	struct aff e;
+	uint64_t kw[5], carry = 0, neg, absd, use, ny[4], t[4], eq;
+	int i;
+
+	if (!p256_init())
+		return 0;
+	memset(&acc, 0, sizeof(acc));
+	memcpy(acc.y, FP->one, sizeof(acc.y));	/* (0:1:0) */
+	/* constant time: u is secret */
+	p256n_from_bytes(kw, u);
+	kw[4] = 0;
+	for (i = 0; i < NWIN; i++) {
+		absd = window_digit(kw, i, &carry, &neg);
+		row_select(&e, g_tab.t[i], absd);
+		memset(ny, 0, sizeof(ny));
+		SUB(ny, ny, e.y);
+		p256n_select(e.y, ny, e.y, 0 - neg);
+		proj_add_aff(&sum, &acc, &e);
+		/* a zero digit selected the zero row: keep acc */
+		use = ~eq_mask(absd, 0);
+		p256n_select(acc.x, sum.x, acc.x, use);
+		p256n_select(acc.y, sum.y, acc.y, use);
+		p256n_select(acc.z, sum.z, acc.z, use);
+	}
+	/* variable time: w and the table are public */
+	p256n_from_bytes(kw, w);
+	kw[4] = 0;
+	carry = 0;
+	for (i = 0; i < NWIN; i++) {
+		absd = window_digit(kw, i, &carry, &neg);
+		if (absd == 0)
+			continue;
+		e = tab->t[i][absd - 1];
+		if (neg) {
+			memset(ny, 0, sizeof(ny));
+			SUB(e.y, ny, e.y);
+		}
+		proj_add_aff(&acc, &acc, &e);
+	}
+	/* (X:Y:Z) == (x, y) iff Z != 0, X = x Z and Y = y Z */
+	point_load(&p, pt);
+	MUL(t, p.x, acc.z);
+	eq = eq4_mask(t, acc.x);
+	MUL(t, p.y, acc.z);
+	eq &= eq4_mask(t, acc.y) & ~p256n_is_zero(acc.z);
+	OPENSSL_cleanse(kw, sizeof(kw));
+	OPENSSL_cleanse(&acc, sizeof(acc));
+	OPENSSL_cleanse(&sum, sizeof(sum));
+	OPENSSL_cleanse(&e, sizeof(e));
+	return eq;
 }

@@ -24,6 +24,29 @@ extern const uint8_t p256_g[65];
  */
 uint64_t p256_mul_g(uint8_t out[65], const uint8_t k[32]);
 
+/* A table of multiples of one fixed public point (88 KiB), for p256_mul2_eq. */
+struct p256_tab;
+
+/*
+ * The table of pt (04 || x || y, checked as p256_point_check does), built
+ * in about the time of 1,400 point additions; NULL if pt is not a point
+ * or memory ran out. Free with p256_tab_free.
+ */
+struct p256_tab *p256_tab_new(const uint8_t pt[65]);
+void p256_tab_free(struct p256_tab *tab);
+
+/*
+ * All-ones iff [u]G + [w]T == P for T the point of tab and P = pt (a
+ * point, already checked), else zero. u is secret and handled in constant
+ * time; w, T and P are public (variable time). Any 256-bit u and w are
+ * taken, reduced mod q by the arithmetic; the mask is as secret as u.
+ */
+uint64_t p256_mul2_eq(const uint8_t u[32], const struct p256_tab *tab,
+    const uint8_t w[32], const uint8_t pt[65]);
+
+/* 0 iff pt is 04 || x || y with x, y < p on the curve, else SKM_EPOINT. */
+int p256_point_check(const uint8_t pt[65]);
+
 /* The P-256 group, built once and shared; NULL if OpenSSL failed. */
 const EC_GROUP *p256_group(void);
 
