@@ -414,31 +414,35 @@ p256_tab_free(struct p256_tab *tab)
 }
 
 /*
- * Both halves add into one projective accumulator with the complete
- * formula, so no input needs a special case: [u]G scans every entry of
- * each row of the G table and adds on every window, selecting the sum by
- * mask (constant time, u is secret); [w]T is public and looks its entries
- * up directly, skipping zero digits (variable time). The compare with P
- * is done projectively, without an inversion.
+ * The two halves run in one loop on two projective accumulators, so that
+ * the processor overlaps their independent multiplications, and meet in
+ * one complete addition; the complete formulas need no special case for
+ * any input. [u]G scans every entry of each row of the G table and adds on
+ * every window, selecting the sum by mask (constant time, u is secret);
+ * [w]T is public and looks its entries up directly, skipping zero digits
+ * (variable time). The compare with P is projective, without an inversion.
  */
 uint64_t
 p256_mul2_eq(const uint8_t u[32], const struct p256_tab *tab, const uint8_t w[32],
     const uint8_t pt[65])
 {
-	struct proj acc, sum, p;
-	struct aff e;
-	uint64_t kw[5], carry = 0, neg, absd, use, ny[4], t[4], eq;
+	struct proj acc, acc2, sum, p;
+	struct aff e, e2;
+	uint64_t ku[5], kw[5], cu = 0, cw = 0, neg, absd, use, ny[4], t[4], eq;
 	int i;
 
 	if (!p256_init())
 		return 0;
 	memset(&acc, 0, sizeof(acc));
 	memcpy(acc.y, FP->one, sizeof(acc.y));	/* (0:1:0) */
-	/* constant time: u is secret */
-	p256n_from_bytes(kw, u);
+	acc2 = acc;
+	p256n_from_bytes(ku, u);
+	ku[4] = 0;
+	p256n_from_bytes(kw, w);
 	kw[4] = 0;
 	for (i = 0; i < NWIN; i++) {
-		absd = window_digit(kw, i, &carry, &neg);
+		/* constant time: u is secret */
+		absd = window_digit(ku, i, &cu, &neg);
 		row_select(&e, g_tab.t[i], absd);
 		memset(ny, 0, sizeof(ny));
 		SUB(ny, ny, e.y);
@@ -449,29 +453,25 @@ p256_mul2_eq(const uint8_t u[32], const struct p256_tab *tab, const uint8_t w[32
 		p256n_select(acc.x, sum.x, acc.x, use);
 		p256n_select(acc.y, sum.y, acc.y, use);
 		p256n_select(acc.z, sum.z, acc.z, use);
-	}
-	/* variable time: w and the table are public */
-	p256n_from_bytes(kw, w);
-	kw[4] = 0;
-	carry = 0;
-	for (i = 0; i < NWIN; i++) {
-		absd = window_digit(kw, i, &carry, &neg);
+		/* variable time: w and the table are public */
+		absd = window_digit(kw, i, &cw, &neg);
 		if (absd == 0)
 			continue;
-		e = tab->t[i][absd - 1];
+		e2 = tab->t[i][absd - 1];
 		if (neg) {
 			memset(ny, 0, sizeof(ny));
-			SUB(e.y, ny, e.y);
+			SUB(e2.y, ny, e2.y);
 		}
-		proj_add_aff(&acc, &acc, &e);
+		proj_add_aff(&acc2, &acc2, &e2);
 	}
+	proj_add(&acc, &acc, &acc2);
 	/* (X:Y:Z) == (x, y) iff Z != 0, X = x Z and Y = y Z */
 	point_load(&p, pt);
 	MUL(t, p.x, acc.z);
 	eq = eq4_mask(t, acc.x);
 	MUL(t, p.y, acc.z);
 	eq &= eq4_mask(t, acc.y) & ~p256n_is_zero(acc.z);
-	OPENSSL_cleanse(kw, sizeof(kw));
+	OPENSSL_cleanse(ku, sizeof(ku));
 	OPENSSL_cleanse(&acc, sizeof(acc));
 	OPENSSL_cleanse(&sum, sizeof(sum));
 	OPENSSL_cleanse(&e, sizeof(e));
