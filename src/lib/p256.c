@@ -9,6 +9,10 @@
  * to the point at infinity) is resolved by a masked select; see
  * p256_mul_g. The table itself is built with the complete projective
  * formulas of Renes, Costello and Batina (EUROCRYPT 2016, algorithm 4).
+ * The same table layout serves any fixed public point (a KPAK) for
+ * p256_mul2_eq, whose additions are the complete mixed ones (algorithm 5):
+ * constant time for the secret scalar's half, variable time for the
+ * public one.
  */
 #include <string.h>
 

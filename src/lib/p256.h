@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * NIST P-256 for ECCSI: the constant-time fixed-base multiplication [k]G
- * for secret scalars (KSAK, v, SSK, j), and the shared OpenSSL group for
- * the public-point arithmetic (verification). Variable-base multiplication
- * of secrets is not offered: ECCSI never needs it.
+ * for secret scalars (KSAK, v, SSK, j), the check [u]G + [w]T == P over
+ * tables of G and of a fixed public point T (the SSK check of RFC 6507
+ * 5.1.2 with T = KPAK), and the shared OpenSSL group for the public-point
+ * arithmetic (verification). Variable-base multiplication of secrets is
+ * not offered: ECCSI never needs it.
  */
 #ifndef SKM_LIB_P256_H
 #define SKM_LIB_P256_H
