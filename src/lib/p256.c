@@ -10,9 +10,8 @@
  * p256_mul_g. The table itself is built with the complete projective
  * formulas of Renes, Costello and Batina (EUROCRYPT 2016, algorithm 4).
  * The same table layout serves any fixed public point (a KPAK) for
- * p256_mul2_eq, whose additions are the complete mixed ones (algorithm 5):
- * constant time for the secret scalar's half, variable time for the
- * public one.
+ * p256_mul2_eq: the same constant-time walk for the secret scalar's half,
+ * a variable-time one for the public half, joined by algorithm 4.
  */
 #include <string.h>
 
@@ -271,29 +270,27 @@ window_digit(const uint64_t kw[5], int i, uint64_t *carry, uint64_t *neg)
 	return ((0 - gt) & ((1u << WIN) - d)) | (~(0 - gt) & d);
 }
 
-uint64_t
-p256_mul_g(uint8_t out[65], const uint8_t k[32])
+/*
+ * acc = [k]P in Jacobian coordinates over the table of P (a point of order
+ * q), in constant time for 0 <= k < q: every row scanned, an addition on
+ * every window. Returns all-ones if acc is the point at infinity (k = 0;
+ * acc is then not a point), else 0; the mask is as secret as k.
+ */
+static uint64_t
+comb_ct(struct proj *acc, const struct p256_tab *tab, const uint64_t kw[5])
 {
-	struct proj acc, sum;
+	struct proj sum;
 	struct aff pt;
-	uint64_t kw[5], carry = 0, inf = ~(uint64_t)0, ny[4], zi[4], zi2[4];
+	uint64_t carry = 0, inf = ~(uint64_t)0, ny[4];
 	int i;
 
-	if (!p256_init()) {
-		/* cannot happen after the first call; report infinity */
-		memset(out, 0, 65);
-		return ~(uint64_t)0;
-	}
-	p256n_from_bytes(kw, k);
-	kw[4] = 0;
-	/* acc holds sum_{i' < i} d_i' 2^(WIN i') G; inf says it is still O */
-	memset(&acc, 0, sizeof(acc));
+	/* acc holds sum_{i' < i} d_i' 2^(WIN i') P; inf says it is still O */
+	memset(acc, 0, sizeof(*acc));
 	for (i = 0; i < NWIN; i++) {
 		uint64_t gt, absd, use;
 
 		absd = window_digit(kw, i, &carry, &gt);
-
-		row_select(&pt, g_tab.t[i], absd);
+		row_select(&pt, tab->t[i], absd);
 		memset(ny, 0, sizeof(ny));
 		SUB(ny, ny, pt.y);
 		p256n_select(pt.y, ny, pt.y, 0 - gt);
@@ -304,17 +301,36 @@ p256_mul_g(uint8_t out[65], const uint8_t k[32])
 		 * acc = pt (mod q) with |acc| < 2^251 forces acc = 2^256 - q,
 		 * d = 16 and so k = acc + 2^256 >= q. acc = -pt means k = 0.
 		 */
-		jac_add_aff(&sum, &acc, &pt);
+		jac_add_aff(&sum, acc, &pt);
 		p256n_select(sum.x, pt.x, sum.x, inf);
 		p256n_select(sum.y, pt.y, sum.y, inf);
 		p256n_select(sum.z, FP->one, sum.z, inf);
 		use = ~eq_mask(absd, 0);
-		p256n_select(acc.x, sum.x, acc.x, use);
-		p256n_select(acc.y, sum.y, acc.y, use);
-		p256n_select(acc.z, sum.z, acc.z, use);
+		p256n_select(acc->x, sum.x, acc->x, use);
+		p256n_select(acc->y, sum.y, acc->y, use);
+		p256n_select(acc->z, sum.z, acc->z, use);
 		inf &= ~use;
 	}
-	inf |= p256n_is_zero(acc.z);
+	OPENSSL_cleanse(&sum, sizeof(sum));
+	OPENSSL_cleanse(&pt, sizeof(pt));
+	return inf | p256n_is_zero(acc->z);
+}
+
+uint64_t
+p256_mul_g(uint8_t out[65], const uint8_t k[32])
+{
+	struct proj acc;
+	struct aff pt;
+	uint64_t kw[5], inf, zi[4], zi2[4];
+
+	if (!p256_init()) {
+		/* cannot happen after the first call; report infinity */
+		memset(out, 0, 65);
+		return ~(uint64_t)0;
+	}
+	p256n_from_bytes(kw, k);
+	kw[4] = 0;
+	inf = comb_ct(&acc, &g_tab, kw);
 	p256n_inv(FP, zi, acc.z);
 	SQR(zi2, zi);
 	MUL(pt.x, acc.x, zi2);
@@ -327,40 +343,10 @@ p256_mul_g(uint8_t out[65], const uint8_t k[32])
 	p256n_to_bytes(out + 33, pt.y);
 	OPENSSL_cleanse(kw, sizeof(kw));
 	OPENSSL_cleanse(&acc, sizeof(acc));
-	OPENSSL_cleanse(&sum, sizeof(sum));
 	OPENSSL_cleanse(&pt, sizeof(pt));
 	OPENSSL_cleanse(zi, sizeof(zi));
 	OPENSSL_cleanse(zi2, sizeof(zi2));
 	return inf;
-}
-
-/*
- * RCB16 algorithm 5: complete mixed addition p + q, q affine (never the
- * point at infinity), a = -3. It is algorithm 4 above with Z2 = 1; p may
- * be the point at infinity (0:1:0), and r may alias p.
- */
-static void
-proj_add_aff(struct proj *r, const struct proj *p, const struct aff *q)
-{
-	uint64_t t0[4], t1[4], t2[4], t3[4], t4[4], x3[4], y3[4], z3[4];
-
-	MUL(t0, p->x, q->x); MUL(t1, p->y, q->y);
-	ADD(t3, q->x, q->y); ADD(t4, p->x, p->y); MUL(t3, t3, t4);
-	ADD(t4, t0, t1); SUB(t3, t3, t4);
-	MUL(t4, q->y, p->z); ADD(t4, t4, p->y);
-	MUL(y3, q->x, p->z); ADD(y3, y3, p->x);
-	MUL(z3, curve_b, p->z); SUB(x3, y3, z3); ADD(z3, x3, x3);
-	ADD(x3, x3, z3); SUB(z3, t1, x3); ADD(x3, t1, x3);
-	MUL(y3, curve_b, y3); ADD(t1, p->z, p->z); ADD(t2, t1, p->z);
-	SUB(y3, y3, t2); SUB(y3, y3, t0); ADD(t1, y3, y3);
-	ADD(y3, t1, y3); ADD(t1, t0, t0); ADD(t0, t1, t0);
-	SUB(t0, t0, t2); MUL(t1, t4, y3); MUL(t2, t0, y3);
-	MUL(y3, x3, z3); ADD(y3, y3, t2); MUL(x3, t3, x3);
-	SUB(x3, x3, t1); MUL(z3, t4, z3); MUL(t1, t3, t0);
-	ADD(z3, z3, t1);
-	memcpy(r->x, x3, sizeof(x3));
-	memcpy(r->y, y3, sizeof(y3));
-	memcpy(r->z, z3, sizeof(z3));
 }
 
 /* All-ones if a == b, else zero (four limbs, constant time). */
@@ -418,56 +404,74 @@ p256_tab_free(struct p256_tab *tab)
 }
 
 /*
- * The two halves run in one loop on two projective accumulators, so that
- * the processor overlaps their independent multiplications, and meet in
- * one complete addition; the complete formulas need no special case for
- * any input. [u]G scans every entry of each row of the G table and adds on
- * every window, selecting the sum by mask (constant time, u is secret);
- * [w]T is public and looks its entries up directly, skipping zero digits
- * (variable time). The compare with P is projective, without an inversion.
+ * acc = [k]P in Jacobian coordinates over the table of P, in variable time
+ * for a public 0 <= k < q: zero digits skipped, entries looked up
+ * directly. jac_add_aff meets no exception, by the argument in comb_ct.
+ * Returns 1 if acc is the point at infinity (k = 0), else 0.
+ */
+static int
+comb_vt(struct proj *acc, const struct p256_tab *tab, const uint64_t kw[5])
+{
+	struct aff pt;
+	uint64_t carry = 0, neg, absd, zero[4] = { 0 };
+	int i, inf = 1;
+
+	memset(acc, 0, sizeof(*acc));
+	for (i = 0; i < NWIN; i++) {
+		if ((absd = window_digit(kw, i, &carry, &neg)) == 0)
+			continue;
+		pt = tab->t[i][absd - 1];
+		if (neg)
+			SUB(pt.y, zero, pt.y);
+		if (inf) {
+			memcpy(acc->x, pt.x, sizeof(pt.x));
+			memcpy(acc->y, pt.y, sizeof(pt.y));
+			memcpy(acc->z, FP->one, sizeof(acc->z));
+			inf = 0;
+		} else
+			jac_add_aff(acc, acc, &pt);
+	}
+	return inf;
+}
+
+/* Jacobian (X:Y:Z) to projective (XZ : Y : Z^3), or (0:1:0) under mask inf. */
+static void
+jac_to_proj(struct proj *r, const struct proj *j, uint64_t inf)
+{
+	uint64_t zero[4] = { 0 }, z2[4];
+
+	SQR(z2, j->z);
+	MUL(r->x, j->x, j->z);
+	MUL(r->z, z2, j->z);
+	p256n_select(r->x, zero, r->x, inf);
+	p256n_select(r->y, FP->one, j->y, inf);
+	p256n_select(r->z, zero, r->z, inf);
+}
+
+/*
+ * [u]G by comb_ct (constant time, u is secret) and [w]T by comb_vt
+ * (public), both in Jacobian coordinates with the cheaper mixed additions,
+ * then joined by the complete projective addition, which takes any two
+ * points (the two halves may meet), and compared with P projectively,
+ * without an inversion.
  */
 uint64_t
 p256_mul2_eq(const uint8_t u[32], const struct p256_tab *tab, const uint8_t w[32],
     const uint8_t pt[65])
 {
-	struct proj acc, acc2, sum, p;
-	struct aff e, e2;
-	uint64_t ku[5], kw[5], cu = 0, cw = 0, neg, absd, use, ny[4], t[4], eq;
-	int i;
+	struct proj acc, acc2, p;
+	uint64_t kw[5], t[4], inf, eq;
 
 	if (!p256_init())
 		return 0;
-	memset(&acc, 0, sizeof(acc));
-	memcpy(acc.y, FP->one, sizeof(acc.y));	/* (0:1:0) */
-	acc2 = acc;
-	p256n_from_bytes(ku, u);
-	ku[4] = 0;
+	p256n_from_bytes(kw, u);
+	kw[4] = 0;
+	inf = comb_ct(&acc, &g_tab, kw);
+	jac_to_proj(&acc, &acc, inf);
 	p256n_from_bytes(kw, w);
 	kw[4] = 0;
-	for (i = 0; i < NWIN; i++) {
-		/* constant time: u is secret */
-		absd = window_digit(ku, i, &cu, &neg);
-		row_select(&e, g_tab.t[i], absd);
-		memset(ny, 0, sizeof(ny));
-		SUB(ny, ny, e.y);
-		p256n_select(e.y, ny, e.y, 0 - neg);
-		proj_add_aff(&sum, &acc, &e);
-		/* a zero digit selected the zero row: keep acc */
-		use = ~eq_mask(absd, 0);
-		p256n_select(acc.x, sum.x, acc.x, use);
-		p256n_select(acc.y, sum.y, acc.y, use);
-		p256n_select(acc.z, sum.z, acc.z, use);
-		/* variable time: w and the table are public */
-		absd = window_digit(kw, i, &cw, &neg);
-		if (absd == 0)
-			continue;
-		e2 = tab->t[i][absd - 1];
-		if (neg) {
-			memset(ny, 0, sizeof(ny));
-			SUB(e2.y, ny, e2.y);
-		}
-		proj_add_aff(&acc2, &acc2, &e2);
-	}
+	inf = comb_vt(&acc2, tab, kw) ? ~(uint64_t)0 : 0;
+	jac_to_proj(&acc2, &acc2, inf);
 	proj_add(&acc, &acc, &acc2);
 	/* (X:Y:Z) == (x, y) iff Z != 0, X = x Z and Y = y Z */
 	point_load(&p, pt);
@@ -475,9 +479,7 @@ p256_mul2_eq(const uint8_t u[32], const struct p256_tab *tab, const uint8_t w[32
 	eq = eq4_mask(t, acc.x);
 	MUL(t, p.y, acc.z);
 	eq &= eq4_mask(t, acc.y) & ~p256n_is_zero(acc.z);
-	OPENSSL_cleanse(ku, sizeof(ku));
+	OPENSSL_cleanse(kw, sizeof(kw));
 	OPENSSL_cleanse(&acc, sizeof(acc));
-	OPENSSL_cleanse(&sum, sizeof(sum));
-	OPENSSL_cleanse(&e, sizeof(e));
 	return eq;
 }

@@ -40,8 +40,8 @@ void p256_tab_free(struct p256_tab *tab);
 /*
  * All-ones iff [u]G + [w]T == P for T the point of tab and P = pt (a
  * point, already checked), else zero. u is secret and handled in constant
- * time; w, T and P are public (variable time). Any 256-bit u and w are
- * taken, reduced mod q by the arithmetic; the mask is as secret as u.
+ * time; w, T and P are public (variable time). u and w must be below q
+ * (as for p256_mul_g); the mask is as secret as u.
  */
 uint64_t p256_mul2_eq(const uint8_t u[32], const struct p256_tab *tab,
     const uint8_t w[32], const uint8_t pt[65]);
