@@ -138,11 +138,11 @@ START_TEST(fixed_base_matches_openssl)
 		case 1: memcpy(k, q_be, 32); k[31] -= 1; break;	/* q - 1 */
 		case 2: memcpy(k, q_be, 32); k[31] -= 2; break;
 		case 3: k[0] = 0x80; break;			/* the top window */
-		case 4: k[0] = 0x80; k[1] = 0x84; break;	/* ... with a carry */
-		case 5: memset(k, 0x10, 32); break;		/* digits of 16 */
+		case 4: k[0] = 0x8f; k[1] = 0xe0; break;	/* ... with a carry */
+		case 5: memset(k, 0x40, 32); break;		/* digits of 64 */
 		case 6: memset(k, 0x84, 32); break;		/* carries through */
 		case 7: k[0] = 0x7f; memset(k + 1, 0xff, 31); break;
-		case 8: k[31] = 32; break;			/* a zero low digit */
+		case 8: k[31] = 128; break;			/* a zero low digit */
 		default:
 			ck_assert_int_eq(RAND_bytes(k, 32), 1);
 			if (memcmp(k, q_be, 32) >= 0)
@@ -199,7 +199,7 @@ q_minus(uint8_t out[32], uint64_t k)
 
 /*
  * p256_mul2_eq (the 5.1.2 check) against OpenSSL's EC_POINT_mul: random
- * and edge scalars (0, 1, q - 1, q - 2, windows of 32 and 16, a carry
+ * and edge scalars (0, 1, q - 1, q - 2, repeated bytes, a carry
  * through every window), a table of G itself so that the two halves meet
  * (a doubling, a sum at infinity), and a table of a random point. P + G
  * and -P must be refused.

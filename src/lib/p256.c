@@ -3,8 +3,8 @@
  * Constant-time [k]G on P-256 over p256n field arithmetic. OpenSSL's
  * EC_POINT_mul is not used for secret scalars because its scalar handling
  * (BN_bin2bn, BN_num_bits) branches on the value, which memcheck reports.
- * Method: signed 6-bit windows over a table of 43 x 32 affine multiples
- * of G built once (86 KiB), a full scan of each table row, and Jacobian mixed
+ * Method: signed 7-bit windows over a table of 37 x 64 affine multiples
+ * of G built once (148 KiB), a full scan of each table row, and Jacobian mixed
  * additions whose only exceptional case reachable for 0 <= k < q (adding
  * to the point at infinity) is resolved by a masked select; see
  * p256_mul_g. The table itself is built with the complete projective
@@ -26,9 +26,9 @@
 #include "lib/p256.h"
 #include "lib/p256n.h"
 
-#define WIN	6
-#define NWIN	43		/* ceil(257 / WIN): the recoding may carry one bit */
-#define NTAB	32		/* |digit| <= 2^(WIN-1) */
+#define WIN	7
+#define NWIN	37		/* ceil(257 / WIN): the recoding may carry one bit */
+#define NTAB	64		/* |digit| <= 2^(WIN-1) */
 
 #define FP	(&p256n_p)
 
@@ -344,9 +344,9 @@ comb_ct(struct proj *acc, const struct p256_tab *tab, const uint64_t kw[5])
 		SUB(ny, ny, pt.y);
 		p256n_select(pt.y, ny, pt.y, 0 - gt);
 		/*
-		 * jac_add_aff's exceptions, for 0 <= k < q: at i <= 41, |acc| <
-		 * 2^(6i - 1) <= |d 2^(6i)| <= 2^(6i + 5) < q/2 as integers, so
-		 * acc = +-pt only if acc = O. At i = 42, 0 <= d <= 16 and
+		 * jac_add_aff's exceptions, for 0 <= k < q: at i <= 35, |acc| <
+		 * 2^(7i - 1) <= |d 2^(7i)| <= 2^(7i + 6) < q/2 as integers, so
+		 * acc = +-pt only if acc = O. At i = 36, 0 <= d <= 16 and
 		 * acc = pt (mod q) with |acc| < 2^251 forces acc = 2^256 - q,
 		 * d = 16 and so k = acc + 2^256 >= q. acc = -pt means k = 0.
 		 */
