@@ -4,7 +4,9 @@
  * one core for every libskm operation a KMS or a client runs, and the same
  * figure in units of M, one 1024-bit BN_mod_mul_montgomery of OpenSSL
  * measured in the same run, so that figures compare across machines. Not a
- * test: it asserts only that every operation succeeds.
+ * test: it asserts only that every operation succeeds. The last lines are
+ * whole key sets (RSK + SSK/PVT) in the batch form skmsd's precomputation
+ * uses, on one core and then on every online core, one thread each.
  */
 #include "config.h"
 
@@ -12,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include <openssl/bn.h>
 #include <openssl/rand.h>
@@ -206,6 +210,105 @@ op_encapsulate_batch(struct bench_ctx *c, long i)
 	return rc;
 }
 
+/* Key sets in the batch form of kms_keyset_derive_batch: RSKs, then SSK/PVT. */
+static int
+keyset_batch(const struct sakke_kms *kms, const struct eccsi_kms *ekms,
+    const uint8_t *const ids[], const size_t lens[], uint8_t (*rsks)[SAKKE_POINT_LEN],
+    int status[])
+{
+	uint8_t ssk[ECCSI_SCALAR_LEN], pvt[ECCSI_POINT_LEN];
+	size_t k;
+	int rc;
+
+	rc = sakke_rsk_derive_batch(kms, BATCH, ids, lens, rsks, status);
+	for (k = 0; rc == 0 && k < BATCH; k++)
+		if ((rc = status[k]) == 0)
+			rc = eccsi_ssk_derive(ekms, ids[k], lens[k], ssk, pvt);
+	return rc;
+}
+
+static int
+op_keyset_batch(struct bench_ctx *c, long i)
+{
+	c->batch_ids[0][0] = (uint8_t)i;
+	return keyset_batch(c->kms, c->ekms, c->batch_ptrs, c->batch_lens, c->batch_rsks,
+	    c->batch_status);
+}
+
+struct bench_thread {
+	pthread_t tid;
+	const struct bench_ctx *c;
+	double min_time;
+	long sets;
+	int rc;
+};
+
+/* One core's share: batches of its own identifiers until min_time has passed. */
+static void *
+bench_thread_run(void *arg)
+{
+	struct bench_thread *t = arg;
+	static const size_t len = 32;
+	uint8_t (*ids)[32], (*rsks)[SAKKE_POINT_LEN];
+	const uint8_t *ptrs[BATCH];
+	size_t lens[BATCH], k;
+	int status[BATCH];
+	double t0;
+
+	ids = calloc(BATCH, 32);
+	rsks = calloc(BATCH, SAKKE_POINT_LEN);
+	if (ids == NULL || rsks == NULL) {
+		t->rc = -1;
+		goto out;
+	}
+	for (k = 0; k < BATCH; k++) {
+		memcpy(ids[k], t->c->batch_ids[k], 32);
+		ids[k][1] = (uint8_t)(uintptr_t)t;
+		ptrs[k] = ids[k];
+		lens[k] = len;
+	}
+	t0 = bench_now();
+	do {
+		ids[0][0] = (uint8_t)t->sets;
+		if ((t->rc = keyset_batch(t->c->kms, t->c->ekms, ptrs, lens, rsks, status)) != 0)
+			break;
+		t->sets += BATCH;
+	} while (bench_now() - t0 < t->min_time);
+out:
+	free(rsks);
+	free(ids);
+	return NULL;
+}
+
+/* Key sets per second with one thread on each online core. */
+static void
+bench_all_cores(const struct bench_ctx *c, double min_time)
+{
+	struct bench_thread *th;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN), i, sets = 0;
+	double t0, t;
+
+	if (ncpu < 1)
+		ncpu = 1;
+	if ((th = calloc((size_t)ncpu, sizeof(*th))) == NULL)
+		bench_check(-1, "allocation");
+	t0 = bench_now();
+	for (i = 0; i < ncpu; i++) {
+		th[i].c = c;
+		th[i].min_time = min_time;
+		if (pthread_create(&th[i].tid, NULL, bench_thread_run, &th[i]) != 0)
+			bench_check(-1, "pthread_create");
+	}
+	for (i = 0; i < ncpu; i++) {
+		pthread_join(th[i].tid, NULL);
+		bench_check(th[i].rc, "key set batch (threads)");
+		sets += th[i].sets;
+	}
+	t = bench_now() - t0;
+	printf("key sets, all cores (%ld) %10.0f key sets/s\n", ncpu, (double)sets / t);
+	free(th);
+}
+
 static void
 bench_run(struct bench_ctx *c, const char *name, bench_fn fn, long per_call,
     double min_time, double m)
@@ -314,6 +417,8 @@ main(int argc, char *argv[])
 	bench_run(&c, "eccsi ssk validate", op_ssk_validate, 1, min_time, m);
 	bench_run(&c, "eccsi sign", op_sign, 1, min_time, m);
 	bench_run(&c, "eccsi verify", op_verify, 1, min_time, m);
+	bench_run(&c, "key set batch", op_keyset_batch, BATCH, min_time, m);
+	bench_all_cores(&c, min_time < 1.0 ? 0.2 : 2.0);
 	bench_teardown(&c);
 	return 0;
 }

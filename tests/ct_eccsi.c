@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Constant-time check for ECCSI, run under memcheck by tests/ct.sh: the
- * secrets (KSAK, PRF key, SSK, j) are marked undefined, so any branch or
+ * secrets (KSAK, PRF key, SSK, j, the scalar of the constant-time half of
+ * the 5.1.2 check) are marked undefined, so any branch or
  * memory index that depends on them is reported. Exits non-zero if an
  * operation fails; memcheck's exit code reports leaks of secrets.
  */
@@ -10,6 +11,7 @@
 
 #include "lib/ct.h"
 #include "lib/eccsi.h"
+#include "lib/p256.h"
 
 static int
 check(int rc, const char *what)
@@ -28,7 +30,9 @@ main(void)
 	struct eccsi_signer *signer = NULL;
 	uint8_t ksak[ECCSI_SCALAR_LEN], prf[ECCSI_PRF_KEY_LEN], kpak[ECCSI_POINT_LEN];
 	uint8_t ssk[ECCSI_SCALAR_LEN], pvt[ECCSI_POINT_LEN], j[ECCSI_SCALAR_LEN];
-	uint8_t sig[ECCSI_SIG_LEN];
+	uint8_t sig[ECCSI_SIG_LEN], w[ECCSI_SCALAR_LEN];
+	struct p256_tab *tab;
+	uint64_t mask;
 	int fail = 0;
 	size_t i;
 
@@ -56,6 +60,21 @@ main(void)
 	fail |= check(eccsi_ssk_validate(kpak, id, sizeof(id) - 1, ssk, pvt), "validate");
 	fail |= check(eccsi_signer_new(&signer, kpak, id, sizeof(id) - 1, ssk, pvt),
 	    "signer");
+	/* a wrong SSK is refused without a secret-dependent branch either */
+	ssk[5] ^= 1;
+	fail |= check(eccsi_ssk_validate(kpak, id, sizeof(id) - 1, ssk, pvt) == 0, "refusal");
+	ssk[5] ^= 1;
+	/* the check on its own: secret u, public w, KPAK's table */
+	if ((tab = p256_tab_new(kpak)) == NULL)
+		fail |= check(1, "table");
+	else {
+		ct_poison(j, sizeof(j));
+		memset(w, 0xa5, sizeof(w));
+		mask = p256_mul2_eq(j, tab, w, pvt);
+		ct_declassify(&mask, sizeof(mask));
+		fail |= check(mask != 0, "mul2_eq");
+		p256_tab_free(tab);
+	}
 	if (fail)
 		goto out;
 	fail |= check(eccsi_sign(signer, msg, sizeof(msg), sig), "sign");

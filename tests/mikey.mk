@@ -19,7 +19,8 @@ FUZZ_MIKEY_SRCS = \
 	$(top_srcdir)/src/lib/mikey.c $(top_srcdir)/src/lib/mikey_idr.c \
 	$(top_srcdir)/src/lib/mikey_kp.c \
 	$(top_srcdir)/src/lib/kdf.c $(top_srcdir)/src/lib/eccsi.c \
-	$(top_srcdir)/src/lib/eccsi_point.c $(top_srcdir)/src/lib/p256.c \
+	$(top_srcdir)/src/lib/eccsi_point.c $(top_srcdir)/src/lib/eccsi_kpak.c \
+	$(top_srcdir)/src/lib/p256.c \
 	$(top_srcdir)/src/lib/p256n.c $(top_srcdir)/src/lib/cpu.c \
 	$(top_srcdir)/src/lib/safegcd.c $(top_srcdir)/src/common/err.c \
 	$(top_srcdir)/tests/fuzz_mikey.c

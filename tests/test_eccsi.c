@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * ECCSI (RFC 6507): the Appendix A vector, the constant-time [k]G against
- * OpenSSL, random round trips, deterministic derivation and the checks
+ * ECCSI (RFC 6507): the Appendix A vector, the constant-time [k]G and the
+ * fixed-base check of 5.1.2 against OpenSSL, keys recorded before that
+ * check changed, random round trips, deterministic derivation and the checks
  * that must refuse tampered keys and signatures.
  */
 #include <check.h>
@@ -137,11 +138,11 @@ START_TEST(fixed_base_matches_openssl)
 		case 1: memcpy(k, q_be, 32); k[31] -= 1; break;	/* q - 1 */
 		case 2: memcpy(k, q_be, 32); k[31] -= 2; break;
 		case 3: k[0] = 0x80; break;			/* the top window */
-		case 4: k[0] = 0x80; k[1] = 0x84; break;	/* ... with a carry */
-		case 5: memset(k, 0x10, 32); break;		/* digits of 16 */
+		case 4: k[0] = 0x8f; k[1] = 0xe0; break;	/* ... with a carry */
+		case 5: memset(k, 0x40, 32); break;		/* digits of 64 */
 		case 6: memset(k, 0x84, 32); break;		/* carries through */
 		case 7: k[0] = 0x7f; memset(k + 1, 0xff, 31); break;
-		case 8: k[31] = 32; break;			/* a zero low digit */
+		case 8: k[31] = 128; break;			/* a zero low digit */
 		default:
 			ck_assert_int_eq(RAND_bytes(k, 32), 1);
 			if (memcmp(k, q_be, 32) >= 0)
@@ -156,6 +157,278 @@ START_TEST(fixed_base_matches_openssl)
 	memset(k, 0, sizeof(k));
 	ck_assert_uint_eq(p256_mul_g(a, k), ~(uint64_t)0);
 	ck_assert_mem_eq(a, zero, 65);
+}
+END_TEST
+
+/* [k]P with OpenSSL (k any 256-bit value), as 65 octets; 0 for infinity. */
+static int
+openssl_mul(const uint8_t k[32], const uint8_t p[65], EC_POINT *acc, uint8_t out[65])
+{
+	const EC_GROUP *g = p256_group();
+	EC_POINT *pt = EC_POINT_new(g), *t = EC_POINT_new(g);
+	BIGNUM *b = BN_bin2bn(k, 32, NULL);
+	int inf;
+
+	ck_assert_ptr_nonnull(pt);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_nonnull(b);
+	ck_assert(EC_POINT_oct2point(g, pt, p, 65, NULL));
+	ck_assert(EC_POINT_mul(g, t, NULL, pt, b, NULL));
+	ck_assert(EC_POINT_add(g, acc, acc, t, NULL));
+	inf = EC_POINT_is_at_infinity(g, acc);
+	if (!inf)
+		ck_assert_uint_eq(EC_POINT_point2oct(g, acc, POINT_CONVERSION_UNCOMPRESSED,
+		    out, 65, NULL), 65);
+	BN_free(b);
+	EC_POINT_free(t);
+	EC_POINT_free(pt);
+	return inf;
+}
+
+/* q - k for 0 < k < 2^64 (k small, big-endian out) */
+static void
+q_minus(uint8_t out[32], uint64_t k)
+{
+	BIGNUM *q = BN_bin2bn(q_be, 32, NULL);
+
+	ck_assert_ptr_nonnull(q);
+	ck_assert(BN_sub_word(q, k));
+	ck_assert_int_eq(BN_bn2binpad(q, out, 32), 32);
+	BN_free(q);
+}
+
+/*
+ * p256_mul2_eq (the 5.1.2 check) against OpenSSL's EC_POINT_mul: random
+ * and edge scalars (0, 1, q - 1, q - 2, repeated bytes, a carry
+ * through every window), a table of G itself so that the two halves meet
+ * (a doubling, a sum at infinity), and a table of a random point. P + G
+ * and -P must be refused.
+ */
+START_TEST(mul2_eq_matches_openssl)
+{
+	const EC_GROUP *g = p256_group();
+	uint8_t u[32], w[32], t[32], tp[65], p[65], bad[65];
+	struct p256_tab *tab_g, *tab_r;
+	EC_POINT *acc;
+	int i, inf;
+
+	ck_assert_ptr_nonnull(g);
+	ck_assert_ptr_nonnull(acc = EC_POINT_new(g));
+	ck_assert_ptr_nonnull(tab_g = p256_tab_new(p256_g));
+	ck_assert_int_eq(RAND_bytes(t, 32), 1);
+	t[0] &= 0x7f;
+	ck_assert_uint_eq(p256_mul_g(tp, t), 0);
+	ck_assert_ptr_nonnull(tab_r = p256_tab_new(tp));
+	for (i = 0; i < 400; i++) {
+		const struct p256_tab *tab = i % 2 ? tab_r : tab_g;
+		const uint8_t *tpt = i % 2 ? tp : p256_g;
+
+		ck_assert_int_eq(RAND_bytes(u, 32), 1);
+		ck_assert_int_eq(RAND_bytes(w, 32), 1);
+		if (memcmp(u, q_be, 32) >= 0)
+			u[0] &= 0x7f;
+		if (memcmp(w, q_be, 32) >= 0)
+			w[0] &= 0x7f;
+		switch (i / 2) {
+		case 0: memset(u, 0, 32); break;
+		case 1: memset(w, 0, 32); break;
+		case 2: memset(u, 0, 32); u[31] = 1; memcpy(w, u, 32); break;
+		case 3: q_minus(u, 1); memset(w, 0, 32); w[31] = 1; break;
+		case 4: q_minus(u, 1); q_minus(w, 1); break;
+		case 5: q_minus(u, 2); q_minus(w, 3); break;
+		case 6: memset(u, 0x84, 32); memset(w, 0x84, 32); break;
+		case 7: memcpy(w, u, 32); break;		/* T = G: doublings */
+		case 8: memset(u, 0x10, 32); memset(w, 0x20, 32); break;
+		case 9: memset(u, 0, 32); u[0] = 0x80; memcpy(w, u, 32); break;
+		case 10: memset(u, 0, 32); u[31] = 32; memset(w, 0, 32); w[31] = 31; break;
+		case 11: memset(u, 0, 32); u[31] = 2; q_minus(w, 1); break;
+		}
+		ck_assert(EC_POINT_set_to_infinity(g, acc));
+		(void)openssl_mul(u, p256_g, acc, p);
+		inf = openssl_mul(w, tpt, acc, p);
+		if (inf) {
+			/* no affine point equals infinity */
+			ck_assert_uint_eq(p256_mul2_eq(u, tab, w, p256_g), 0);
+			ck_assert_uint_eq(p256_mul2_eq(u, tab, w, tp), 0);
+			continue;
+		}
+		ck_assert_uint_eq(p256_point_check(p), 0);
+		ck_assert_uint_eq(p256_mul2_eq(u, tab, w, p), ~(uint64_t)0);
+		/* -P: the same x */
+		ck_assert(EC_POINT_invert(g, acc, NULL));
+		ck_assert_uint_eq(EC_POINT_point2oct(g, acc, POINT_CONVERSION_UNCOMPRESSED,
+		    bad, 65, NULL), 65);
+		ck_assert_uint_eq(p256_mul2_eq(u, tab, w, bad), 0);
+		/* P - G */
+		memset(t, 0, 32);
+		t[31] = 1;
+		if (!openssl_mul(t, p256_g, acc, bad))
+			ck_assert_uint_eq(p256_mul2_eq(u, tab, w, bad), 0);
+	}
+	/* the sum at infinity: u = q - w with T = G */
+	q_minus(u, 12345);
+	memset(w, 0, 32);
+	w[30] = 0x30;
+	w[31] = 0x39;
+	ck_assert_uint_eq(p256_mul2_eq(u, tab_g, w, p256_g), 0);
+	ck_assert_uint_eq(p256_mul2_eq(u, tab_g, w, tp), 0);
+	p256_tab_free(tab_r);
+	p256_tab_free(tab_g);
+	EC_POINT_free(acc);
+}
+END_TEST
+
+/* p256_point_check against OpenSSL's decoding, and coordinates of p and above. */
+START_TEST(point_check_matches_openssl)
+{
+	const EC_GROUP *g = p256_group();
+	static const uint8_t p_be[32] = {
+		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0,
+		0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff,
+	};
+	uint8_t k[32], pt[65], bad[65];
+	EC_POINT *e;
+	int i, bit, ours, theirs;
+
+	ck_assert_ptr_nonnull(e = EC_POINT_new(g));
+	ck_assert_int_eq(p256_point_check(p256_g), 0);
+	for (i = 0; i < 50; i++) {
+		ck_assert_int_eq(RAND_bytes(k, 32), 1);
+		k[0] &= 0x7f;
+		ck_assert_uint_eq(p256_mul_g(pt, k), 0);
+		ck_assert_int_eq(p256_point_check(pt), 0);
+		for (bit = 0; bit < 520; bit += 37) {
+			memcpy(bad, pt, 65);
+			bad[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+			ours = p256_point_check(bad);
+			theirs = bad[0] == 0x04 && EC_POINT_oct2point(g, e, bad, 65, NULL) == 1;
+			ck_assert_int_eq(ours == 0, theirs);
+			if (ours != 0)
+				ck_assert_int_eq(ours, SKM_EPOINT);
+		}
+	}
+	/* x + p and y + p are not the canonical encodings */
+	memcpy(bad, p256_g, 65);
+	memcpy(bad + 1, p_be, 32);
+	ck_assert_int_eq(p256_point_check(bad), SKM_EPOINT);
+	memset(bad, 0, 65);
+	bad[0] = 0x04;
+	ck_assert_int_eq(p256_point_check(bad), SKM_EPOINT);
+	memcpy(bad + 33, p_be, 32);
+	ck_assert_int_eq(p256_point_check(bad), SKM_EPOINT);
+	EC_POINT_free(e);
+}
+END_TEST
+
+static void
+unhex(uint8_t *out, const char *hex, size_t len)
+{
+	BIGNUM *b = NULL;
+
+	ck_assert_int_eq(BN_hex2bn(&b, hex), (int)(2 * len));
+	ck_assert_int_eq(BN_bn2binpad(b, out, (int)len), (int)len);
+	BN_free(b);
+}
+
+/*
+ * SSK/PVT of a fixed KMS, recorded from the derivation as it stood before
+ * the fixed-base check (the keys must not change with the arithmetic):
+ * three identifiers in full and a SHA-256 over 200 32-octet UIDs.
+ */
+START_TEST(derive_recorded)
+{
+	static const struct {
+		const char *id, *ssk, *pvt;
+	} rec[] = {
+		{ "alice",
+		  "412cf5d27f71590c73afabd4428d1f8c6f4997003a9c5603df1a10febc5b759b",
+		  "04a978394f4fe4fbdf3bbf3e3fd964ed8dc2477ee3f290aefebb6d4447c17c9f06"
+		  "99a6282dc97da027a0acb3a9728ee8e482ac2f63c5ca859909c11ce807c6fd2e" },
+		{ "",
+		  "8dcb3fa6986ee312abc02c3bf3a58c7ef80e4bb3b7cb9c9796b9819e905034cc",
+		  "0413d6cff600e51a9a86844bb51dc5836757f528c87c043430c3e646aba060380c"
+		  "27558b594857ee159c43badfda014bc11d361ae9e095dab6ceaf8afa36353880" },
+		{ "sip:bob@example.org",
+		  "c72c4283c8c9b0fc5b6a17ec6187a5adeffb40781349a9af4aecc77d6e92ec99",
+		  "048a2e2347f86e42281792603dab30d2d978fb291de61eefecca62023ef64dc08f"
+		  "b61fd6233a20fbe241a971c7de5a51d121ffc9c36c7546ef7511dbf6e96082f4" },
+	};
+	static const char kpak_hex[] =
+	    "0431980042b27d184563af4e1cdbdaf6eb68ac1f8542d69762570e8ebfe6a227be"
+	    "2194670fb1ca35d9be3e033899d22c5ed9c7c5d5750f2da84b7cbce4c22f3908";
+	static const char all_hex[] =
+	    "aad7861a12ec4eb9c6e5a52ffc2582c4244db5c5670a06a9f53f00303a9d57d9";
+	uint8_t ksak[32], prf[32], kpak[65], want[65], ssk[32], pvt[65], id[32], d[32];
+	struct eccsi_kms *kms;
+	EVP_MD_CTX *md;
+	size_t i;
+	unsigned int n;
+
+	for (i = 0; i < 32; i++) {
+		ksak[i] = (uint8_t)(0x3d * i + 0x11);
+		prf[i] = (uint8_t)(0xa7 * i + 5);
+	}
+	ksak[0] = 0x5a;
+	ck_assert_int_eq(eccsi_kms_load(&kms, ksak, prf), 0);
+	ck_assert_int_eq(eccsi_kms_kpak(kms, kpak), 0);
+	unhex(want, kpak_hex, 65);
+	ck_assert_mem_eq(kpak, want, 65);
+	for (i = 0; i < sizeof(rec) / sizeof(rec[0]); i++) {
+		ck_assert_int_eq(eccsi_ssk_derive(kms, (const uint8_t *)rec[i].id,
+		    strlen(rec[i].id), ssk, pvt), 0);
+		unhex(want, rec[i].ssk, 32);
+		ck_assert_mem_eq(ssk, want, 32);
+		unhex(want, rec[i].pvt, 65);
+		ck_assert_mem_eq(pvt, want, 65);
+		ck_assert_int_eq(eccsi_ssk_validate(kpak, (const uint8_t *)rec[i].id,
+		    strlen(rec[i].id), ssk, pvt), 0);
+	}
+	ck_assert_ptr_nonnull(md = EVP_MD_CTX_new());
+	ck_assert(EVP_DigestInit_ex(md, EVP_sha256(), NULL));
+	for (n = 0; n < 200; n++) {
+		for (i = 0; i < 32; i++)
+			id[i] = (uint8_t)(n * 7 + i * 13);
+		ck_assert_int_eq(eccsi_ssk_derive(kms, id, 32, ssk, pvt), 0);
+		ck_assert(EVP_DigestUpdate(md, ssk, 32));
+		ck_assert(EVP_DigestUpdate(md, pvt, 65));
+	}
+	ck_assert(EVP_DigestFinal_ex(md, d, NULL));
+	EVP_MD_CTX_free(md);
+	unhex(want, all_hex, 32);
+	ck_assert_mem_eq(d, want, 32);
+	eccsi_kms_free(kms);
+}
+END_TEST
+
+/* More KPAKs than the client's table cache holds, used in turn and at once. */
+START_TEST(validate_many_kpaks)
+{
+	struct eccsi_kms *kms[6];
+	struct eccsi_signer *signer[6];
+	uint8_t kpak[6][65], ssk[6][32], pvt[6][65];
+	const uint8_t id[] = "carol";
+	int i, round;
+
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(eccsi_kms_generate(&kms[i]), 0);
+		ck_assert_int_eq(eccsi_kms_kpak(kms[i], kpak[i]), 0);
+		ck_assert_int_eq(eccsi_ssk_derive(kms[i], id, 5, ssk[i], pvt[i]), 0);
+	}
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < 6; i++) {
+			ck_assert_int_eq(eccsi_ssk_validate(kpak[i], id, 5, ssk[i], pvt[i]), 0);
+			ck_assert_int_eq(eccsi_ssk_validate(kpak[(i + 1) % 6], id, 5, ssk[i],
+			    pvt[i]), SKM_EVERIFY);
+		}
+	/* signers hold no table; every slot busy at once still validates */
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(eccsi_signer_new(&signer[i], kpak[i], id, 5, ssk[i],
+		    pvt[i]), 0);
+	for (i = 0; i < 6; i++) {
+		eccsi_signer_free(signer[i]);
+		eccsi_kms_free(kms[i]);
+	}
 }
 END_TEST
 
@@ -553,6 +826,10 @@ main(void)
 	tcase_add_test(tc, rfc6507_vector);
 	tcase_add_test(tc, rfc6507_j_point);
 	tcase_add_test(tc, fixed_base_matches_openssl);
+	tcase_add_test(tc, mul2_eq_matches_openssl);
+	tcase_add_test(tc, point_check_matches_openssl);
+	tcase_add_test(tc, derive_recorded);
+	tcase_add_test(tc, validate_many_kpaks);
 	tcase_add_loop_test(tc, p256n_against_bn, CPU_PORTABLE, CPU_ADX + 1);
 	tcase_add_test(tc, random_round_trips);
 	tcase_add_test(tc, deterministic_derivation);

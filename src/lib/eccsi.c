@@ -2,9 +2,10 @@
 /*
  * ECCSI (RFC 6507) on P-256/SHA-256. Secret scalars (KSAK, v, SSK, j) live
  * in p256n Montgomery form and meet points only through the constant-time
- * p256_mul_g; OpenSSL's EC_POINT code sees public points and public scalars
- * only (verification, [HS]PVT + KPAK). ct_declassify marks the values that
- * are public by design: PVT, KPAK, J (r), s and accept/reject outcomes.
+ * p256_mul_g and the constant-time half of p256_mul2_eq; OpenSSL's EC_POINT
+ * code sees public points and public scalars only (verification).
+ * ct_declassify marks the values that are public by design: PVT, KPAK,
+ * J (r), s and accept/reject outcomes.
  * This file must not log, and must not keep a secret outside the secure
  * heap or past the call that used it.
  */
@@ -19,6 +20,7 @@
 #include "common/err.h"
 #include "lib/ct.h"
 #include "lib/eccsi.h"
+#include "lib/eccsi_kpak.h"
 #include "lib/p256.h"
 #include "lib/p256n.h"
 
@@ -34,7 +36,7 @@ struct eccsi_kms {
 	uint8_t ksak_be[ECCSI_SCALAR_LEN];	/* SECRET */
 	uint8_t prf_key[ECCSI_PRF_KEY_LEN];	/* SECRET */
 	uint8_t kpak[ECCSI_POINT_LEN];
-	EC_POINT *kpak_pt;
+	struct p256_tab *kpak_tab;	/* multiples of KPAK for ssk_check */
 };
 
 struct eccsi_signer {
@@ -57,17 +59,6 @@ point_decode(const EC_GROUP *g, const uint8_t in[ECCSI_POINT_LEN], EC_POINT **pt
 		*pt = NULL;
 		return SKM_EPOINT;
 	}
-	return 0;
-}
-
-static int
-point_encode(const EC_GROUP *g, const EC_POINT *pt, uint8_t out[ECCSI_POINT_LEN])
-{
-	if (EC_POINT_is_at_infinity(g, pt))
-		return SKM_EPOINT;
-	if (EC_POINT_point2oct(g, pt, POINT_CONVERSION_UNCOMPRESSED, out,
-	    ECCSI_POINT_LEN, NULL) != ECCSI_POINT_LEN)
-		return SKM_ECRYPTO;
 	return 0;
 }
 
@@ -140,13 +131,10 @@ eccsi_kms_load(struct eccsi_kms **kmsp, const uint8_t ksak[ECCSI_SCALAR_LEN],
     const uint8_t prf_key[ECCSI_PRF_KEY_LEN])
 {
 	struct eccsi_kms *kms = NULL;
-	const EC_GROUP *g;
 	uint64_t k[4];
 	int err;
 
 	*kmsp = NULL;
-	if ((g = p256_group()) == NULL)
-		return SKM_ECRYPTO;
 	p256n_from_bytes(k, ksak);
 	/* RFC 6507 4.2: KSAK in [1, q-1] */
 	if (!mask_public(scalar_ok(k))) {
@@ -163,8 +151,10 @@ eccsi_kms_load(struct eccsi_kms **kmsp, const uint8_t ksak[ECCSI_SCALAR_LEN],
 	/* KPAK is published; KSAK != 0 mod q so it is never infinity */
 	(void)p256_mul_g(kms->kpak, ksak);
 	ct_declassify(kms->kpak, sizeof(kms->kpak));
-	if ((err = point_decode(g, kms->kpak, &kms->kpak_pt)) != 0)
+	if ((kms->kpak_tab = p256_tab_new(kms->kpak)) == NULL) {
+		err = SKM_ENOMEM;
 		goto out;
+	}
 	*kmsp = kms;
 	kms = NULL;
 	err = 0;
@@ -225,22 +215,26 @@ eccsi_kms_free(struct eccsi_kms *kms)
 {
 	if (kms == NULL)
 		return;
-	EC_POINT_free(kms->kpak_pt);
+	p256_tab_free(kms->kpak_tab);
 	OPENSSL_secure_clear_free(kms, sizeof(*kms));
 }
 
 /*
- * [SSK]G == KPAK + [HS]PVT (RFC 6507 5.1.2 step 3). SSK is secret and goes
- * through p256_mul_g; the right side is public. The outcome is public.
+ * [SSK]G == KPAK + [HS]PVT (RFC 6507 5.1.2 step 3), checked as
+ * PVT == [SSK/HS]G + [-1/HS]KPAK: both points are fixed for a KMS, so
+ * both multiplications run over tables with no doubling (p256_mul2_eq).
+ * SSK/HS is as secret as SSK and goes through the constant-time half; HS
+ * and so -1/HS are public (variable time). HS = 0 mod q (probability
+ * 2^-256) leaves [SSK]G == KPAK. PVT and KPAK are checked points; the
+ * outcome is public.
  */
 static int
-ssk_check(const EC_GROUP *g, const EC_POINT *kpak, const EC_POINT *pvt,
-    const uint8_t hs[ECCSI_SCALAR_LEN], const uint8_t ssk[ECCSI_SCALAR_LEN])
+ssk_check(const struct p256_tab *kpak_tab, const uint8_t kpak[ECCSI_POINT_LEN],
+    const uint8_t pvt[ECCSI_POINT_LEN], const uint8_t hs[ECCSI_SCALAR_LEN],
+    const uint8_t ssk[ECCSI_SCALAR_LEN])
 {
-	uint8_t lhs[ECCSI_POINT_LEN], rhs[ECCSI_POINT_LEN];
-	EC_POINT *y = NULL;
-	BIGNUM *h = NULL;
-	uint64_t s[4];
+	uint8_t u[ECCSI_SCALAR_LEN], w[ECCSI_SCALAR_LEN];
+	uint64_t s[4], h[4], zero[4] = { 0 };
 	int err;
 
 	p256n_from_bytes(s, ssk);
@@ -248,26 +242,25 @@ ssk_check(const EC_GROUP *g, const EC_POINT *kpak, const EC_POINT *pvt,
 		err = SKM_EVERIFY;
 		goto out;
 	}
-	/* [SSK]G of a wrong SSK reveals no more than a public key */
-	(void)p256_mul_g(lhs, ssk);
-	ct_declassify(lhs, sizeof(lhs));
-	if ((y = EC_POINT_new(g)) == NULL || (h = BN_bin2bn(hs, ECCSI_SCALAR_LEN, NULL)) == NULL) {
-		err = SKM_ENOMEM;
+	p256n_from_bytes(h, hs);
+	p256n_to_mont(FQ, h, h);
+	if (p256n_is_zero(h)) {
+		memset(w, 0, sizeof(w));
+		err = mask_public(p256_mul2_eq(ssk, kpak_tab, w, kpak)) ? 0 : SKM_EVERIFY;
 		goto out;
 	}
-	if (!EC_POINT_mul(g, y, NULL, pvt, h, NULL) || !EC_POINT_add(g, y, y, kpak, NULL)) {
-		err = SKM_ECRYPTO;
-		goto out;
-	}
-	if ((err = point_encode(g, y, rhs)) != 0) {
-		err = err == SKM_EPOINT ? SKM_EVERIFY : err;
-		goto out;
-	}
-	err = CRYPTO_memcmp(lhs, rhs, sizeof(lhs)) == 0 ? 0 : SKM_EVERIFY;
+	p256n_inv(FQ, h, h);
+	p256n_to_mont(FQ, s, s);
+	p256n_mul(FQ, s, s, h);
+	p256n_from_mont(FQ, s, s);
+	p256n_to_bytes(u, s);
+	p256n_sub(FQ, h, zero, h);
+	p256n_from_mont(FQ, h, h);
+	p256n_to_bytes(w, h);
+	err = mask_public(p256_mul2_eq(u, kpak_tab, w, pvt)) ? 0 : SKM_EVERIFY;
 out:
 	OPENSSL_cleanse(s, sizeof(s));
-	BN_free(h);
-	EC_POINT_free(y);
+	OPENSSL_cleanse(u, sizeof(u));
 	return err;
 }
 
@@ -279,14 +272,10 @@ static int
 derive_with(const struct eccsi_kms *kms, const uint8_t *id, size_t idlen,
     const uint64_t vm[4], uint8_t ssk[ECCSI_SCALAR_LEN], uint8_t pvt[ECCSI_POINT_LEN])
 {
-	const EC_GROUP *g;
-	EC_POINT *pvt_pt = NULL;
 	uint8_t v[ECCSI_SCALAR_LEN], hs[ECCSI_SCALAR_LEN];
 	uint64_t t[4], h[4], s[4];
 	int err;
 
-	if ((g = p256_group()) == NULL)
-		return SKM_ECRYPTO;
 	p256n_from_mont(FQ, t, vm);
 	p256n_to_bytes(v, t);
 	if (mask_public(p256_mul_g(pvt, v))) {
@@ -307,15 +296,13 @@ derive_with(const struct eccsi_kms *kms, const uint8_t *id, size_t idlen,
 		goto out;
 	}
 	p256n_to_bytes(ssk, s);
-	if ((err = point_decode(g, pvt, &pvt_pt)) != 0)
-		goto out;
-	err = ssk_check(g, kms->kpak_pt, pvt_pt, hs, ssk);
+	/* PVT is a point: [v]G of v != 0 */
+	err = ssk_check(kms->kpak_tab, kms->kpak, pvt, hs, ssk);
 out:
 	if (err != 0) {
 		OPENSSL_cleanse(ssk, ECCSI_SCALAR_LEN);
 		memset(pvt, 0, ECCSI_POINT_LEN);
 	}
-	EC_POINT_free(pvt_pt);
 	OPENSSL_cleanse(v, sizeof(v));
 	OPENSSL_cleanse(t, sizeof(t));
 	OPENSSL_cleanse(h, sizeof(h));
@@ -406,31 +393,39 @@ eccsi_ssk_derive(const struct eccsi_kms *kms, const uint8_t *id, size_t idlen,
 	return err;
 }
 
+/*
+ * RFC 6507 5.1.2: both points checked (step 1 for PVT), HS, then the
+ * equation under the cached table of KPAK.
+ */
+static int
+validate_hs(const uint8_t kpak[ECCSI_POINT_LEN], const uint8_t *id, size_t idlen,
+    const uint8_t ssk[ECCSI_SCALAR_LEN], const uint8_t pvt[ECCSI_POINT_LEN],
+    uint8_t hs[ECCSI_SCALAR_LEN])
+{
+	struct eccsi_kpak *k = NULL;
+	int err;
+
+	if ((err = id_check(id, idlen)) != 0)
+		return err;
+	if ((err = p256_point_check(kpak)) != 0 || (err = p256_point_check(pvt)) != 0)
+		return err;
+	if ((err = hash_hs(kpak, id, idlen, pvt, hs)) != 0)
+		return err;
+	if ((k = eccsi_kpak_get(kpak)) == NULL)
+		return SKM_ENOMEM;
+	err = ssk_check(eccsi_kpak_tab(k), kpak, pvt, hs, ssk);
+	eccsi_kpak_put(k);
+	return err;
+}
+
 int
 eccsi_ssk_validate(const uint8_t kpak[ECCSI_POINT_LEN], const uint8_t *id,
     size_t idlen, const uint8_t ssk[ECCSI_SCALAR_LEN],
     const uint8_t pvt[ECCSI_POINT_LEN])
 {
-	EC_POINT *kpak_pt = NULL, *pvt_pt = NULL;
 	uint8_t hs[ECCSI_SCALAR_LEN];
-	const EC_GROUP *g;
-	int err;
 
-	if ((err = id_check(id, idlen)) != 0)
-		return err;
-	if ((g = p256_group()) == NULL)
-		return SKM_ECRYPTO;
-	/* RFC 6507 5.1.2 step 1: PVT on the curve */
-	if ((err = point_decode(g, kpak, &kpak_pt)) != 0 ||
-	    (err = point_decode(g, pvt, &pvt_pt)) != 0)
-		goto out;
-	if ((err = hash_hs(kpak, id, idlen, pvt, hs)) != 0)
-		goto out;
-	err = ssk_check(g, kpak_pt, pvt_pt, hs, ssk);
-out:
-	EC_POINT_free(pvt_pt);
-	EC_POINT_free(kpak_pt);
-	return err;
+	return validate_hs(kpak, id, idlen, ssk, pvt, hs);
 }
 
 int
@@ -439,22 +434,14 @@ eccsi_signer_new(struct eccsi_signer **signerp, const uint8_t kpak[ECCSI_POINT_L
     const uint8_t pvt[ECCSI_POINT_LEN])
 {
 	struct eccsi_signer *s = NULL;
-	EC_POINT *kpak_pt = NULL, *pvt_pt = NULL;
-	const EC_GROUP *g;
 	int err;
 
 	*signerp = NULL;
 	if ((err = id_check(id, idlen)) != 0)
 		return err;
-	if ((g = p256_group()) == NULL)
-		return SKM_ECRYPTO;
 	if ((s = OPENSSL_secure_zalloc(sizeof(*s))) == NULL)
 		return SKM_ENOMEM;
-	if ((err = point_decode(g, kpak, &kpak_pt)) != 0 ||
-	    (err = point_decode(g, pvt, &pvt_pt)) != 0)
-		goto out;
-	if ((err = hash_hs(kpak, id, idlen, pvt, s->hs)) != 0 ||
-	    (err = ssk_check(g, kpak_pt, pvt_pt, s->hs, ssk)) != 0)
+	if ((err = validate_hs(kpak, id, idlen, ssk, pvt, s->hs)) != 0)
 		goto out;
 	p256n_from_bytes(s->ssk, ssk);
 	p256n_to_mont(FQ, s->ssk, s->ssk);
@@ -462,8 +449,6 @@ eccsi_signer_new(struct eccsi_signer **signerp, const uint8_t kpak[ECCSI_POINT_L
 	*signerp = s;
 	s = NULL;
 out:
-	EC_POINT_free(pvt_pt);
-	EC_POINT_free(kpak_pt);
 	eccsi_signer_free(s);
 	return err;
 }

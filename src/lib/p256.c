@@ -3,24 +3,32 @@
  * Constant-time [k]G on P-256 over p256n field arithmetic. OpenSSL's
  * EC_POINT_mul is not used for secret scalars because its scalar handling
  * (BN_bin2bn, BN_num_bits) branches on the value, which memcheck reports.
- * Method: signed 6-bit windows over a table of 43 x 32 affine multiples
- * of G built once (86 KiB), a full scan of each table row, and Jacobian mixed
+ * Method: signed 7-bit windows over a table of 37 x 64 affine multiples
+ * of G built once (148 KiB), a full scan of each table row, and Jacobian mixed
  * additions whose only exceptional case reachable for 0 <= k < q (adding
  * to the point at infinity) is resolved by a masked select; see
  * p256_mul_g. The table itself is built with the complete projective
  * formulas of Renes, Costello and Batina (EUROCRYPT 2016, algorithm 4).
+ * The same table layout serves any fixed public point (a KPAK) for
+ * p256_mul2_eq: the same constant-time walk for the secret scalar's half,
+ * a variable-time one for the public half, joined by algorithm 4.
  */
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/obj_mac.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include "common/err.h"
 #include "lib/p256.h"
 #include "lib/p256n.h"
 
-#define WIN	6
-#define NWIN	43		/* ceil(257 / WIN): the recoding may carry one bit */
-#define NTAB	32		/* |digit| <= 2^(WIN-1) */
+#define WIN	7
+#define NWIN	37		/* ceil(257 / WIN): the recoding may carry one bit */
+#define NTAB	64		/* |digit| <= 2^(WIN-1) */
 
 #define FP	(&p256n_p)
 
@@ -48,8 +56,14 @@ struct aff {
 	uint64_t x[4], y[4];
 };
 
-static struct aff g_table[NWIN][NTAB];	/* [i][d-1] = d 2^(WIN i) G */
+/* [i][d-1] = d 2^(WIN i) P for the fixed point P (G, or a KMS's KPAK) */
+struct p256_tab {
+	struct aff t[NWIN][NTAB];
+};
+
+static struct p256_tab g_tab;
 static int g_ok;
+static int g_avx2;		/* row_select_avx2 usable */
 static CRYPTO_ONCE g_once = CRYPTO_ONCE_STATIC_INIT;
 static EC_GROUP *g_group;
 
@@ -145,28 +159,49 @@ row_to_aff(struct aff *row, const struct proj *pts)
 	}
 }
 
+/* Fills tab from base (Montgomery form, Z = 1). */
 static void
-table_init(void)
+table_build(struct p256_tab *tab, const struct proj *p)
 {
-	struct proj base, pts[NTAB];
-	uint64_t gx[4], gy[4];
+	struct proj base = *p, pts[NTAB];
 	int i, d;
 
-	if ((g_group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)) == NULL)
-		return;
-	p256n_from_bytes(gx, p256_g + 1);
-	p256n_from_bytes(gy, p256_g + 33);
-	p256n_to_mont(FP, base.x, gx);
-	p256n_to_mont(FP, base.y, gy);
-	memcpy(base.z, FP->one, sizeof(base.z));
 	for (i = 0; i < NWIN; i++) {
 		pts[0] = base;
 		for (d = 1; d < NTAB; d++)
 			proj_add(&pts[d], &pts[d - 1], &base);
-		row_to_aff(g_table[i], pts);
+		row_to_aff(tab->t[i], pts);
 		for (d = 0; d < WIN; d++)
 			proj_add(&base, &base, &base);
 	}
+}
+
+/* An encoded point's coordinates into Montgomery form, Z = 1. */
+static void
+point_load(struct proj *r, const uint8_t pt[65])
+{
+	uint64_t v[4];
+
+	p256n_from_bytes(v, pt + 1);
+	p256n_to_mont(FP, r->x, v);
+	p256n_from_bytes(v, pt + 33);
+	p256n_to_mont(FP, r->y, v);
+	memcpy(r->z, FP->one, sizeof(r->z));
+}
+
+static void
+table_init(void)
+{
+	struct proj base;
+
+	if ((g_group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)) == NULL)
+		return;
+	point_load(&base, p256_g);
+	table_build(&g_tab, &base);
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	g_avx2 = __builtin_cpu_supports("avx2") != 0;
+#endif
 	g_ok = 1;
 }
 
@@ -191,9 +226,8 @@ eq_mask(uint64_t a, uint64_t b)
 	return ((x | (0 - x)) >> 63) - 1;
 }
 
-/* r = row[idx - 1], or zero for idx 0, reading every entry */
 static void
-row_select(struct aff *r, const struct aff *row, uint64_t idx)
+row_select_c(struct aff *r, const struct aff *row, uint64_t idx)
 {
 	uint64_t x0 = 0, x1 = 0, x2 = 0, x3 = 0, y0 = 0, y1 = 0, y2 = 0, y3 = 0;
 	int e;
@@ -220,13 +254,123 @@ row_select(struct aff *r, const struct aff *row, uint64_t idx)
 	r->y[3] = y3;
 }
 
+#if defined(__x86_64__)
+/*
+ * row_select with AVX2 where the CPU has it (memcheck's CPU does, so
+ * tests/ct.sh checks this path): a point per
+ * two 256-bit loads, the entry chosen by a vector compare and mask, never
+ * by a branch or an index.
+ */
+__attribute__((target("avx2"))) static void
+row_select_avx2(struct aff *r, const struct aff *row, uint64_t idx)
+{
+	__m256i ax = _mm256_setzero_si256(), ay = _mm256_setzero_si256();
+	__m256i want = _mm256_set1_epi64x((long long)idx), e1 = _mm256_set1_epi64x(1);
+	__m256i cur = e1, m;
+	int e;
+
+	for (e = 0; e < NTAB; e++) {
+		m = _mm256_cmpeq_epi64(cur, want);
+		ax = _mm256_or_si256(ax, _mm256_and_si256(m,
+		    _mm256_loadu_si256((const __m256i *)row[e].x)));
+		ay = _mm256_or_si256(ay, _mm256_and_si256(m,
+		    _mm256_loadu_si256((const __m256i *)row[e].y)));
+		cur = _mm256_add_epi64(cur, e1);
+	}
+	_mm256_storeu_si256((__m256i *)r->x, ax);
+	_mm256_storeu_si256((__m256i *)r->y, ay);
+}
+#endif
+
+/* r = row[idx - 1], or zero for idx 0, reading every entry */
+static void
+row_select(struct aff *r, const struct aff *row, uint64_t idx)
+{
+#if defined(__x86_64__)
+	if (g_avx2) {
+		row_select_avx2(r, row, idx);
+		return;
+	}
+#endif
+	row_select_c(r, row, idx);
+}
+
+/*
+ * The magnitude of signed window i of kw (5 limbs, the top one zero), in
+ * constant time: *neg is 1 for a negative digit, and *carry goes from one
+ * window to the next (0 before window 0). Digits lie in [-2^(WIN-1),
+ * 2^(WIN-1)] and sum_i d_i 2^(WIN i) = kw for any 256-bit kw.
+ */
+static uint64_t
+window_digit(const uint64_t kw[5], int i, uint64_t *carry, uint64_t *neg)
+{
+	unsigned int bit = (unsigned int)(WIN * i);
+	uint64_t w, d, gt;
+
+	/* window bits at a public position */
+	w = kw[bit / 64] >> (bit % 64);
+	if (bit % 64 > 64 - WIN)
+		w |= kw[bit / 64 + 1] << (64 - bit % 64);
+	d = (w & ((1u << WIN) - 1)) + *carry;
+	/* digits above 2^(WIN-1) become negative, borrowing from the next */
+	gt = ((uint64_t)(1u << (WIN - 1)) - d) >> 63;
+	*carry = gt;
+	*neg = gt;
+	return ((0 - gt) & ((1u << WIN) - d)) | (~(0 - gt) & d);
+}
+
+/*
+ * acc = [k]P in Jacobian coordinates over the table of P (a point of order
+ * q), in constant time for 0 <= k < q: every row scanned, an addition on
+ * every window. Returns all-ones if acc is the point at infinity (k = 0;
+ * acc is then not a point), else 0; the mask is as secret as k.
+ */
+static uint64_t
+comb_ct(struct proj *acc, const struct p256_tab *tab, const uint64_t kw[5])
+{
+	struct proj sum;
+	struct aff pt;
+	uint64_t carry = 0, inf = ~(uint64_t)0, ny[4];
+	int i;
+
+	/* acc holds sum_{i' < i} d_i' 2^(WIN i') P; inf says it is still O */
+	memset(acc, 0, sizeof(*acc));
+	for (i = 0; i < NWIN; i++) {
+		uint64_t gt, absd, use;
+
+		absd = window_digit(kw, i, &carry, &gt);
+		row_select(&pt, tab->t[i], absd);
+		memset(ny, 0, sizeof(ny));
+		SUB(ny, ny, pt.y);
+		p256n_select(pt.y, ny, pt.y, 0 - gt);
+		/*
+		 * jac_add_aff's exceptions, for 0 <= k < q: at i <= 35, |acc| <
+		 * 2^(7i - 1) <= |d 2^(7i)| <= 2^(7i + 6) < q/2 as integers, so
+		 * acc = +-pt only if acc = O. At i = 36, 0 <= d <= 16 and
+		 * acc = pt (mod q) with |acc| < 2^251 forces acc = 2^256 - q,
+		 * d = 16 and so k = acc + 2^256 >= q. acc = -pt means k = 0.
+		 */
+		jac_add_aff(&sum, acc, &pt);
+		p256n_select(sum.x, pt.x, sum.x, inf);
+		p256n_select(sum.y, pt.y, sum.y, inf);
+		p256n_select(sum.z, FP->one, sum.z, inf);
+		use = ~eq_mask(absd, 0);
+		p256n_select(acc->x, sum.x, acc->x, use);
+		p256n_select(acc->y, sum.y, acc->y, use);
+		p256n_select(acc->z, sum.z, acc->z, use);
+		inf &= ~use;
+	}
+	OPENSSL_cleanse(&sum, sizeof(sum));
+	OPENSSL_cleanse(&pt, sizeof(pt));
+	return inf | p256n_is_zero(acc->z);
+}
+
 uint64_t
 p256_mul_g(uint8_t out[65], const uint8_t k[32])
 {
-	struct proj acc, sum;
+	struct proj acc;
 	struct aff pt;
-	uint64_t kw[5], carry = 0, inf = ~(uint64_t)0, ny[4], zi[4], zi2[4];
-	int i;
+	uint64_t kw[5], inf, zi[4], zi2[4];
 
 	if (!p256_init()) {
 		/* cannot happen after the first call; report infinity */
@@ -235,44 +379,7 @@ p256_mul_g(uint8_t out[65], const uint8_t k[32])
 	}
 	p256n_from_bytes(kw, k);
 	kw[4] = 0;
-	/* acc holds sum_{i' < i} d_i' 2^(WIN i') G; inf says it is still O */
-	memset(&acc, 0, sizeof(acc));
-	for (i = 0; i < NWIN; i++) {
-		unsigned int bit = (unsigned int)(WIN * i);
-		uint64_t w, d, gt, absd, use;
-
-		/* window bits at a public position */
-		w = kw[bit / 64] >> (bit % 64);
-		if (bit % 64 > 64 - WIN)
-			w |= kw[bit / 64 + 1] << (64 - bit % 64);
-		d = (w & ((1u << WIN) - 1)) + carry;
-		/* digits above 2^(WIN-1) become negative, borrowing from the next */
-		gt = ((uint64_t)(1u << (WIN - 1)) - d) >> 63;
-		carry = gt;
-		absd = ((0 - gt) & ((1u << WIN) - d)) | (~(0 - gt) & d);
-
-		row_select(&pt, g_table[i], absd);
-		memset(ny, 0, sizeof(ny));
-		SUB(ny, ny, pt.y);
-		p256n_select(pt.y, ny, pt.y, 0 - gt);
-		/*
-		 * jac_add_aff's exceptions, for 0 <= k < q: at i <= 41, |acc| <
-		 * 2^(6i - 1) <= |d 2^(6i)| <= 2^(6i + 5) < q/2 as integers, so
-		 * acc = +-pt only if acc = O. At i = 42, 0 <= d <= 16 and
-		 * acc = pt (mod q) with |acc| < 2^251 forces acc = 2^256 - q,
-		 * d = 16 and so k = acc + 2^256 >= q. acc = -pt means k = 0.
-		 */
-		jac_add_aff(&sum, &acc, &pt);
-		p256n_select(sum.x, pt.x, sum.x, inf);
-		p256n_select(sum.y, pt.y, sum.y, inf);
-		p256n_select(sum.z, FP->one, sum.z, inf);
-		use = ~eq_mask(absd, 0);
-		p256n_select(acc.x, sum.x, acc.x, use);
-		p256n_select(acc.y, sum.y, acc.y, use);
-		p256n_select(acc.z, sum.z, acc.z, use);
-		inf &= ~use;
-	}
-	inf |= p256n_is_zero(acc.z);
+	inf = comb_ct(&acc, &g_tab, kw);
 	p256n_inv(FP, zi, acc.z);
 	SQR(zi2, zi);
 	MUL(pt.x, acc.x, zi2);
@@ -285,9 +392,143 @@ p256_mul_g(uint8_t out[65], const uint8_t k[32])
 	p256n_to_bytes(out + 33, pt.y);
 	OPENSSL_cleanse(kw, sizeof(kw));
 	OPENSSL_cleanse(&acc, sizeof(acc));
-	OPENSSL_cleanse(&sum, sizeof(sum));
 	OPENSSL_cleanse(&pt, sizeof(pt));
 	OPENSSL_cleanse(zi, sizeof(zi));
 	OPENSSL_cleanse(zi2, sizeof(zi2));
 	return inf;
+}
+
+/* All-ones if a == b, else zero (four limbs, constant time). */
+static uint64_t
+eq4_mask(const uint64_t a[4], const uint64_t b[4])
+{
+	uint64_t x = (a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]);
+
+	return ((x | (0 - x)) >> 63) - 1;
+}
+
+int
+p256_point_check(const uint8_t pt[65])
+{
+	uint64_t x[4], y[4], l[4], r[4], t[4];
+
+	if (pt[0] != 0x04)
+		return SKM_EPOINT;
+	p256n_from_bytes(x, pt + 1);
+	p256n_from_bytes(y, pt + 33);
+	if (!(p256n_lt(x, FP->m) & p256n_lt(y, FP->m)))
+		return SKM_EPOINT;
+	/* y^2 = x^3 - 3x + b; (0, 0), the only octets infinity could take, is off it */
+	p256n_to_mont(FP, x, x);
+	p256n_to_mont(FP, y, y);
+	SQR(l, y);
+	SQR(r, x);
+	MUL(r, r, x);
+	ADD(t, x, x);
+	ADD(t, t, x);
+	SUB(r, r, t);
+	ADD(r, r, curve_b);
+	return eq4_mask(l, r) ? 0 : SKM_EPOINT;
+}
+
+struct p256_tab *
+p256_tab_new(const uint8_t pt[65])
+{
+	struct p256_tab *tab;
+	struct proj base;
+
+	if (!p256_init() || p256_point_check(pt) != 0)
+		return NULL;
+	if ((tab = OPENSSL_malloc(sizeof(*tab))) == NULL)
+		return NULL;
+	point_load(&base, pt);
+	table_build(tab, &base);
+	return tab;
+}
+
+void
+p256_tab_free(struct p256_tab *tab)
+{
+	OPENSSL_free(tab);
+}
+
+/*
+ * acc = [k]P in Jacobian coordinates over the table of P, in variable time
+ * for a public 0 <= k < q: zero digits skipped, entries looked up
+ * directly. jac_add_aff meets no exception, by the argument in comb_ct.
+ * Returns 1 if acc is the point at infinity (k = 0), else 0.
+ */
+static int
+comb_vt(struct proj *acc, const struct p256_tab *tab, const uint64_t kw[5])
+{
+	struct aff pt;
+	uint64_t carry = 0, neg, absd, zero[4] = { 0 };
+	int i, inf = 1;
+
+	memset(acc, 0, sizeof(*acc));
+	for (i = 0; i < NWIN; i++) {
+		if ((absd = window_digit(kw, i, &carry, &neg)) == 0)
+			continue;
+		pt = tab->t[i][absd - 1];
+		if (neg)
+			SUB(pt.y, zero, pt.y);
+		if (inf) {
+			memcpy(acc->x, pt.x, sizeof(pt.x));
+			memcpy(acc->y, pt.y, sizeof(pt.y));
+			memcpy(acc->z, FP->one, sizeof(acc->z));
+			inf = 0;
+		} else
+			jac_add_aff(acc, acc, &pt);
+	}
+	return inf;
+}
+
+/* Jacobian (X:Y:Z) to projective (XZ : Y : Z^3), or (0:1:0) under mask inf. */
+static void
+jac_to_proj(struct proj *r, const struct proj *j, uint64_t inf)
+{
+	uint64_t zero[4] = { 0 }, z2[4];
+
+	SQR(z2, j->z);
+	MUL(r->x, j->x, j->z);
+	MUL(r->z, z2, j->z);
+	p256n_select(r->x, zero, r->x, inf);
+	p256n_select(r->y, FP->one, j->y, inf);
+	p256n_select(r->z, zero, r->z, inf);
+}
+
+/*
+ * [u]G by comb_ct (constant time, u is secret) and [w]T by comb_vt
+ * (public), both in Jacobian coordinates with the cheaper mixed additions,
+ * then joined by the complete projective addition, which takes any two
+ * points (the two halves may meet), and compared with P projectively,
+ * without an inversion.
+ */
+uint64_t
+p256_mul2_eq(const uint8_t u[32], const struct p256_tab *tab, const uint8_t w[32],
+    const uint8_t pt[65])
+{
+	struct proj acc, acc2, p;
+	uint64_t kw[5], t[4], inf, eq;
+
+	if (!p256_init())
+		return 0;
+	p256n_from_bytes(kw, u);
+	kw[4] = 0;
+	inf = comb_ct(&acc, &g_tab, kw);
+	jac_to_proj(&acc, &acc, inf);
+	p256n_from_bytes(kw, w);
+	kw[4] = 0;
+	inf = comb_vt(&acc2, tab, kw) ? ~(uint64_t)0 : 0;
+	jac_to_proj(&acc2, &acc2, inf);
+	proj_add(&acc, &acc, &acc2);
+	/* (X:Y:Z) == (x, y) iff Z != 0, X = x Z and Y = y Z */
+	point_load(&p, pt);
+	MUL(t, p.x, acc.z);
+	eq = eq4_mask(t, acc.x);
+	MUL(t, p.y, acc.z);
+	eq &= eq4_mask(t, acc.y) & ~p256n_is_zero(acc.z);
+	OPENSSL_cleanse(kw, sizeof(kw));
+	OPENSSL_cleanse(&acc, sizeof(acc));
+	return eq;
 }

@@ -277,6 +277,45 @@ mont_sqr(const struct p256n_mod *md, int is_p, uint64_t r[4], const uint64_t a[4
 	P256N_MAC("24(%[m])", T3, T4)					\
 	P256N_TAIL(T4, T5)
 
+/*
+ * The row for m = p: n0 = 1, so mm is t0 itself (no imul on the carry
+ * path), and m[2] = 0 leaves only the two carries to pass on.
+ */
+#define P256N_ROW_P(off, T0, T1, T2, T3, T4, T5)			\
+	"movq " #off "(%[b]), %%rdx\n\t"				\
+	"xorl %k[z], %k[z]\n\t"						\
+	P256N_MAC("0(%[a])", T0, T1)					\
+	P256N_MAC("8(%[a])", T1, T2)					\
+	P256N_MAC("16(%[a])", T2, T3)					\
+	P256N_MAC("24(%[a])", T3, T4)					\
+	P256N_TAIL(T4, T5)						\
+	"movq %[" T0 "], %%rdx\n\t"					\
+	"xorl %k[z], %k[z]\n\t"						\
+	P256N_MAC("0(%[m])", T0, T1)					\
+	P256N_MAC("8(%[m])", T1, T2)					\
+	"adcxq %[z], %[" T2 "]\n\t"					\
+	"adoxq %[z], %[" T3 "]\n\t"					\
+	P256N_MAC("24(%[m])", T3, T4)					\
+	P256N_TAIL(T4, T5)
+
+static void
+mont_mul_adx_p(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
+{
+	uint64_t r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, lo, hi, z;
+
+	__asm__ volatile(
+	    P256N_ROW_P(0, "r0", "r1", "r2", "r3", "r4", "r5")
+	    P256N_ROW_P(8, "r1", "r2", "r3", "r4", "r5", "r0")
+	    P256N_ROW_P(16, "r2", "r3", "r4", "r5", "r0", "r1")
+	    P256N_ROW_P(24, "r3", "r4", "r5", "r0", "r1", "r2")
+	    : [r0] "+&r" (r0), [r1] "+&r" (r1), [r2] "+&r" (r2),
+	      [r3] "+&r" (r3), [r4] "+&r" (r4), [r5] "+&r" (r5),
+	      [lo] "=&r" (lo), [hi] "=&r" (hi), [z] "=&r" (z)
+	    : [a] "r" (a), [b] "r" (b), [m] "r" (p256n_p.m)
+	    : "rdx", "cc", "memory");
+	reduce_once(&p256n_p, r, r4, r5, r0, r1, r2);
+}
+
 /* a < 2^256, b < m (or the reverse): the result before reduce_once is < 2m. */
 static void
 mont_mul_adx(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4],
@@ -385,7 +424,7 @@ p256n_fp_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 {
 #if defined(__x86_64__)
 	if (cpu_level() >= CPU_ADX) {
-		mont_mul_adx(&p256n_p, r, a, b);
+		mont_mul_adx_p(r, a, b);
 		return;
 	}
 #endif
@@ -397,7 +436,7 @@ p256n_fp_sqr(uint64_t r[4], const uint64_t a[4])
 {
 #if defined(__x86_64__)
 	if (cpu_level() >= CPU_ADX) {
-		mont_mul_adx(&p256n_p, r, a, a);
+		mont_mul_adx_p(r, a, a);
 		return;
 	}
 #endif
