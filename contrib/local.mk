@@ -26,6 +26,12 @@ PHONY_TARGETS += bench-server
 bench-server: src/skmsd/skmsd$(EXEEXT) src/skmsctl/skmsctl$(EXEEXT) \
 	contrib/skms-mint-token$(EXEEXT)
 	$(SHELL) $(top_srcdir)/contrib/bench-server .
+# Precomputation of the next period with and without a rollover at its
+# start, run by 'make bench-rollover' (loopback only, about 20 s a run).
+EXTRA_DIST += contrib/bench-rollover
+PHONY_TARGETS += bench-rollover
+bench-rollover: src/skmsd/skmsd$(EXEEXT) src/skmsctl/skmsctl$(EXEEXT)
+	$(SHELL) $(top_srcdir)/contrib/bench-rollover .
 # skmsd's CPU per KeyProv with the TS 33.180 D.1 security extension against
 # a plain one, run by 'make bench-tk' (curl only; loopback, bounded).
 EXTRA_DIST += contrib/bench-tk

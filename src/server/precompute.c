@@ -45,6 +45,7 @@ struct precompute {
 	size_t n, cap, next;
 	unsigned derived;		/* by the job in flight */
 	int listed;
+	struct timespec began;		/* when the target's listing began */
 	struct pool_job job;
 };
 
@@ -168,9 +169,15 @@ precompute_done(void *arg)
 static void
 precompute_finish(struct precompute *pc)
 {
+	struct timespec now;
+	double took;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	took = (double)(now.tv_sec - pc->began.tv_sec) +
+	    (double)(now.tv_nsec - pc->began.tv_nsec) / 1e9;
 	if (!pc->freeing && pc->n > 0)
-		log_info("precompute: key sets of period %llu ready (%zu identities)",
-		    (unsigned long long)pc->target, pc->n);
+		log_info("precompute: key sets of period %llu ready (%zu identities, %.3f s)",
+		    (unsigned long long)pc->target, pc->n, took);
 	pc->last = pc->target;
 	pc->running = 0;
 	precompute_list_free(pc);
@@ -238,6 +245,7 @@ precompute_fire(evutil_socket_t fd, short what, void *arg)
 	pc->target = cur + 1;
 	pc->running = 1;
 	pc->listed = 0;
+	clock_gettime(CLOCK_MONOTONIC, &pc->began);
 	precompute_step(pc);
 }
 
