@@ -59,6 +59,11 @@ enum conf_log_target {
 	CONF_LOG_SYSLOG,
 };
 
+enum conf_store_backend {
+	CONF_STORE_LMDB,
+	CONF_STORE_POSTGRESQL,
+};
+
 enum conf_log_format {
 	CONF_LOG_TEXT,
 	CONF_LOG_JSON,
@@ -84,7 +89,16 @@ struct conf {
 	struct {
 		char *path;
 		uint64_t map_size;
+		enum conf_store_backend backend;
+		unsigned max_staleness;
+		struct {
+			char *conninfo;
+			char *password_file;
+		} postgresql;
 	} store;
+	struct {
+		char *name;		/* "": the host name */
+	} node;
 	struct {
 		char *file;
 		char *passphrase_file;

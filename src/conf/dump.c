@@ -36,19 +36,27 @@ int
 conf_dump(const struct conf *cf, FILE *fp)
 {
 	const struct conf_schema *s;
-	const char *section = NULL;
+	const char *section = NULL, *dot;
+	const char *indent = "  ";
 
 	fputs("# skms.yaml: effective configuration\n", fp);
 	for (s = conf_schema_keys; s->name != NULL; s++) {
 		if (section == NULL || strcmp(section, s->section) != 0) {
 			section = s->section;
-			fprintf(fp, "\n%s:\n", section);
+			/* A subsection (store.postgresql) follows its section's keys. */
+			if ((dot = strchr(section, '.')) != NULL) {
+				fprintf(fp, "  %s:\n", dot + 1);
+				indent = "    ";
+			} else {
+				fprintf(fp, "\n%s:\n", section);
+				indent = "  ";
+			}
 		}
 		if (s->type == CONF_T_ISSUERS) {
 			dump_issuers(s, cf, fp);
 			continue;
 		}
-		fprintf(fp, "  %s: ", s->name);
+		fprintf(fp, "%s%s: ", indent, s->name);
 		conf_value_print(s, cf, fp);
 		fputc('\n', fp);
 	}

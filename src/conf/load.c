@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -214,12 +215,13 @@ load_issuers(struct loader *ld, const struct conf_schema *s,
 	return 0;
 }
 
+/* Loads the mapping sec as the section named name (a.b for a subsection). */
 static int
-load_section(struct loader *ld, const struct conf_node *sec)
+load_section(struct loader *ld, const struct conf_node *sec, const char *name)
 {
 	const struct conf_schema *s;
 	const struct conf_node *e;
-	char path[160], why[80];
+	char path[160], why[80], sub[64];
 	int rc;
 
 	if (conf_node_is_null(sec))
@@ -227,16 +229,23 @@ load_section(struct loader *ld, const struct conf_node *sec)
 	if (sec->kind != CONF_NODE_MAP) {
 		say(why, sizeof(why), "expected a mapping, found %s",
 		    conf_node_kind_name(sec));
-		return fail(ld, SKM_EINVAL, sec, sec->key->text, why);
+		return fail(ld, SKM_EINVAL, sec, name, why);
 	}
 	for (e = sec->child; e != NULL; e = e->next) {
-		rc = check_duplicate(ld, sec, e, sec->key->text);
+		rc = check_duplicate(ld, sec, e, name);
 		if (rc != 0)
 			return rc;
 		s = key_is(e->key, e->key->text) ?
-		    conf_schema_find(sec->key->text, e->key->text) : NULL;
+		    conf_schema_find(name, e->key->text) : NULL;
+		if (s == NULL && key_is(e->key, e->key->text) && strchr(name, '.') == NULL &&
+		    (size_t)snprintf(sub, sizeof(sub), "%s.%s", name, e->key->text) <
+		    sizeof(sub) && conf_schema_has_section(sub)) {
+			if ((rc = load_section(ld, e, sub)) != 0)
+				return rc;
+			continue;
+		}
 		if (s == NULL)
-			return unknown_key(ld, e, sec->key->text);
+			return unknown_key(ld, e, name);
 		say(path, sizeof(path), "%s.%s", s->section, s->name);
 		if (s->type == CONF_T_ISSUERS)
 			rc = load_issuers(ld, s, e, path);
@@ -289,6 +298,13 @@ check_cross(struct loader *ld)
 		return fail(ld, SKM_EINVAL, at, "kek",
 		    "set file, passphrase-file or pkcs11-uri, only one");
 	}
+	if (cf->store.backend == CONF_STORE_POSTGRESQL &&
+	    cf->store.postgresql.conninfo[0] == '\0') {
+		at = later(seen(ld, "store", "backend"),
+		    seen(ld, "store.postgresql", "conninfo"));
+		return fail(ld, SKM_EINVAL, at, "store.postgresql.conninfo",
+		    "needed with store.backend postgresql");
+	}
 	if (cf->server.client_cert_identity &&
 	    cf->server.tls_client_ca[0] == '\0') {
 		at = later(seen(ld, "server", "client-cert-identity"),
@@ -329,10 +345,10 @@ load_root(struct loader *ld, const struct conf_node *root)
 		rc = check_duplicate(ld, root, e, "");
 		if (rc != 0)
 			return rc;
-		if (!key_is(e->key, e->key->text) ||
+		if (!key_is(e->key, e->key->text) || strchr(e->key->text, '.') != NULL ||
 		    !conf_schema_has_section(e->key->text))
 			return unknown_key(ld, e, "");
-		rc = load_section(ld, e);
+		rc = load_section(ld, e, e->key->text);
 		if (rc != 0)
 			return rc;
 	}

@@ -30,6 +30,7 @@ const char *const conf_schema_log_facilities[] = {
 	"daemon", "local0", "local1", "local2", "local3", "local4", "local5",
 	"local6", "local7", NULL
 };
+const char *const conf_schema_store_backends[] = { "lmdb", "postgresql", NULL };
 const char *const conf_schema_algs[] = {
 	"ES256", "ES384", "RS256", "PS256", NULL
 };
@@ -54,6 +55,17 @@ const struct conf_schema conf_schema_keys[] = {
 	/* LMDB reserves this much address space; 64-bit hosts only. */
 	{ "store", "map-size", CONF_T_SIZE, "1G", 1 * MIB, 1024 * GIB,
 	    F(store.map_size), 0, NULL, NULL, 0 },
+	{ "store", "backend", CONF_T_ENUM, "lmdb", 0, 0, F(store.backend), 0,
+	    conf_schema_store_backends, NULL, 0 },
+	/* Cluster node: key sets withheld this long after the last sync. */
+	{ "store", "max-staleness", CONF_T_DURATION, "60s", 1, 1 * DAY,
+	    F(store.max_staleness), 0, NULL, NULL, 0 },
+	{ "store.postgresql", "conninfo", CONF_T_STRING, "", 0, 4096,
+	    F(store.postgresql.conninfo), 0, NULL, NULL, 0 },
+	{ "store.postgresql", "password-file", CONF_T_PATH, "", 0, 4096,
+	    F(store.postgresql.password_file), 0, NULL, NULL, 0 },
+	{ "node", "name", CONF_T_STRING, "", 0, 255, F(node.name), 0, NULL, NULL,
+	    0 },
 
 	{ "kek", "file", CONF_T_PATH, "", 0, 4096, F(kek.file), 0, NULL, NULL,
 	    0 },

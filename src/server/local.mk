@@ -20,15 +20,16 @@ src_server_libserver_la_SOURCES = \
 	src/server/server.c src/server/server.h \
 	src/server/tls.c src/server/tls.h
 src_server_libserver_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \
-	$(LMDB_CFLAGS) $(LIBXML_CFLAGS)
+	$(LMDB_CFLAGS) $(LIBXML_CFLAGS) $(PQ_CFLAGS)
 src_server_libserver_la_LIBADD = src/server/libauth.la src/kms/libkms.la \
 	src/conf/libconf.la src/store/libstore.la src/lib/libskm.la src/common/libcommon.la \
-	$(LIBEVENT_LIBS) $(LMDB_LIBS) $(OPENSSL_LIBS)
+	$(LIBEVENT_LIBS) $(LMDB_LIBS) $(OPENSSL_LIBS) $(PQ_LIBS)
 # The KMS API: routing, refusals, worker pool, cache, precomputation, audit.
 src_server_libserver_la_SOURCES += \
 	src/server/api.c \
 	src/server/auditj.c src/server/auditj.h \
 	src/server/auditq.c src/server/auditq.h \
+	src/server/auditt.h src/server/auditt_lmdb.c src/server/auditt_pg.c \
 	src/server/cache.c src/server/cache.h \
 	src/server/errmap.c src/server/errmap.h \
 	src/server/expiry.c src/server/expiry.h \
@@ -36,3 +37,7 @@ src_server_libserver_la_SOURCES += \
 	src/server/precompute.c src/server/precompute.h \
 	src/server/route.c src/server/route.h
 src_server_libserver_la_SOURCES += src/server/ratelimit.c src/server/ratelimit.h
+# A cluster node over PostgreSQL: the replica follower and its connection.
+src_server_libserver_la_SOURCES += \
+	src/server/pgconn.c src/server/pgconn.h \
+	src/server/replica.c src/server/replica.h

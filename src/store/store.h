@@ -46,6 +46,7 @@ enum store_meta {
 	STORE_META_CACHENUM = 0x02,
 	STORE_META_AUDIT_JOURNAL = 0x03,	/* last journal generation imported */
 	STORE_META_GENERATION_SERIAL = 0x10,	/* bumped by each change of generations */
+	STORE_META_REPLICA = 0x20,	/* cluster node: the last change applied (replica.c) */
 };
 
 #define STORE_SCHEMA_VERSION	2
