@@ -81,6 +81,9 @@ TESTS += tests/skmsd_api.sh
 # Master-secret and Root certificate rollover across a period boundary.
 TESTS += tests/skmsd_rollover.sh
 EXTRA_DIST += tests/skmsd_rollover.sh
+# Two cluster nodes over a PostgreSQL server of the test's own.
+TESTS += tests/skmsd_cluster.sh
+EXTRA_DIST += tests/skmsd_cluster.sh
 # Files that decide trust: owner, mode, directories above, FIFOs; -n and SIGHUP.
 TESTS += tests/skmsd_trust.sh
 EXTRA_DIST += tests/skmsd_trust.sh
