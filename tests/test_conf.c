@@ -266,6 +266,9 @@ START_TEST(equal_sees_each_key)
 {
 	static const char *const one[] = {
 		"store: {path: /x}", "store: {map-size: 2G}", "kek: {file: /k}",
+		"store: {backend: postgresql, postgresql: {conninfo: 'dbname=skms'}}",
+		"store: {max-staleness: 61s}", "store: {postgresql: {conninfo: 'host=x'}}",
+		"store: {postgresql: {password-file: /pw}}", "node: {name: n1}",
 		"kek: {passphrase-file: /p}", "kek: {scrypt-n: 16384}",
 		"kek: {pkcs11-uri: 'pkcs11:object=k'}", "kek: {pkcs11-module: /m.so}",
 		"kek: {pin-file: /pin}",
@@ -873,6 +876,15 @@ START_TEST(structure)
 		{ "server: !srv\n  workers: 1\n", 1, 9,
 		    "tags are not supported (!srv)" },
 		{ "? [a, b]\n: c\n", 1, 3, "mapping keys must be scalars" },
+		{ "store.postgresql: {conninfo: x}\n", 1, 1,
+		    "store.postgresql: unknown key" },
+		{ "store:\n  postgresql:\n    conninfo: x\n    port: 5\n", 4, 5,
+		    "store.postgresql.port: unknown key" },
+		{ "store:\n  postgresql: 4\n", 2, 15,
+		    "store.postgresql: expected a mapping, found a scalar" },
+		{ "store:\n  backend: postgresql\n", 2, 12,
+		    "store.postgresql.conninfo: needed with store.backend postgresql" },
+		{ "store:\n  backend: mysql\n", 2, 12, NULL },
 		{ "? {a: b}\n: c\n", 1, 3, "mapping keys must be scalars" },
 	};
 	static const struct bad_case syntax[] = {
