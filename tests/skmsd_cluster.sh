@@ -8,22 +8,26 @@
 # (measured); the database stopped for less than store.max-staleness
 # (served), for longer (key sets withheld with 503 and KmsError 50304,
 # Init still served; /metrics shows the database down and the lag), then
-# served again once it is back; kill -9 of a node under load and its
-# restart; at the end every acknowledged key set is in skms_audit exactly
-# once, with its node's name.
+# served again once it is back; kill -9 of a node under load behind
+# HAProxy (TCP mode, TLS passed through): clients are served by the other
+# node and no key set reaches a wrong identity; the node's restart; at the
+# end every acknowledged key set is in skms_audit exactly once, with its
+# node's name.
 set -u
 . "${top_srcdir:-.}/tests/checks.sh"
 . "${top_srcdir:-.}/tests/pgserver.sh"
 
 need_pg
-need_tools curl mdb_dump awk "$OPENSSL"
+need_tools curl mdb_dump awk haproxy "$OPENSSL"
 need_built "$SKMSD" "$MINT" "$CTL"
 
 pid1=
 pid2=
+hpid=
 cleanup_extra() {
 	[ -n "$pid1" ] && kill -9 "$pid1" 2>/dev/null
 	[ -n "$pid2" ] && kill -9 "$pid2" 2>/dev/null
+	[ -n "$hpid" ] && kill -9 "$hpid" 2>/dev/null
 	pg_cleanup
 }
 
@@ -84,10 +88,11 @@ EOF
 ctl() { "$CTL" --store "$tmp/seed" "$@"; }
 A=sip:alice@example.org
 B=sip:bob@example.org
+C=sip:carol@example.org
 head -c 32 /dev/urandom >"$tmp/kek.key"
 chmod 0600 "$tmp/kek.key"
 if ! { ctl init --kms-uri kms.example.org --cert-uri cert.kms.example.org \
-    --kek-file "$tmp/kek.key" && ctl user add $A && ctl user add $B &&
+    --kek-file "$tmp/kek.key" && ctl user add $A && ctl user add $B && ctl user add $C &&
     mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1,DNS:kms.example.org" &&
     mkissuer iss && pg_push "$tmp/seed"; } >"$tmp/out" 2>&1; then
 	cat "$tmp/out"
@@ -100,6 +105,7 @@ same "$(q -c "SELECT count(*) > 3 FROM skms_record WHERE v IS NOT NULL")" t \
 ISS=https://sim.example.org
 TA=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub $A --ttl 3600)
 TB=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub $B --ttl 3600)
+TC=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub $C --ttl 3600)
 STALE=15
 
 # write_node N: the config of node N on $port, $mport.
@@ -163,7 +169,7 @@ start_node() {
 # balancer in front would give (so the ClientReqUrl is the same); prints the HTTP status and
 # appends it to $tmp/acks.N when 200 (an acknowledged key set).
 keyprov() {
-	eval "kp_port=\$port$1"
+	eval "kp_port=\${port$1:-}"
 	kp=$(curl -s --cacert "$tmp/server.pem" --max-time 20 -o "$3" -w '%{http_code}' \
 	    -X POST -H "Authorization: Bearer $2" -H "Host: kms.example.org" \
 	    --connect-to "kms.example.org:443:127.0.0.1:$kp_port" \
@@ -239,47 +245,101 @@ served() { [ "$(keyprov "$1" "$TA" "$tmp/s$1.xml")" = 200 ]; }
 wait_until 60 served 1 || bad "node 1 does not serve after the database returned"
 wait_until 60 served 2 || bad "node 2 does not serve after the database returned"
 
-# --- kill -9 of node 1 under load, restart ---
+# --- kill -9 of node 1 under load behind HAProxy, restart ---
+# start_lb: HAProxy on a free port in front of both nodes (port0); a
+# connection a node refuses is retried on the other.
+start_lb() {
+	tries=0
+	while [ $tries -lt 20 ]; do
+		tries=$((tries + 1))
+		port0=$(( ($$ * 5 + tries * 173 + $(date +%S | sed "s/^0//")) % 20000 + 30000 ))
+		cat >"$tmp/haproxy.cfg" <<EOF2
+defaults
+  mode tcp
+  timeout connect 2s
+  timeout client 30s
+  timeout server 30s
+  retries 2
+  option redispatch
+frontend kms
+  bind 127.0.0.1:$port0
+  default_backend nodes
+backend nodes
+  balance roundrobin
+  server node1 127.0.0.1:$port1 check inter 200ms fall 1 rise 1
+  server node2 127.0.0.1:$port2 check inter 200ms fall 1 rise 1
+EOF2
+		haproxy -f "$tmp/haproxy.cfg" -db >"$tmp/haproxy.log" 2>&1 &
+		hpid=$!
+		lb_up() { curl -s -o /dev/null --max-time 5 --cacert "$tmp/server.pem" -X POST \
+		    "https://127.0.0.1:$port0/keymanagement/identity/v1/init" ||
+		    ! kill -0 "$hpid" 2>/dev/null; }
+		wait_until 30 lb_up
+		kill -0 "$hpid" 2>/dev/null && return 0
+		wait "$hpid" 2>/dev/null
+		hpid=
+	done
+	cat "$tmp/haproxy.log"
+	echo "FAIL: HAProxy did not start"
+	exit 1
+}
+start_lb
+# load N NAME TOKEN URI: N KeyProv requests through HAProxy (node 0);
+# each 200 must carry URI and no other identity.
 load() {
 	i=0
-	while [ $i -lt 150 ]; do
+	while [ $i -lt "$1" ]; do
 		i=$((i + 1))
-		keyprov "$1" "$TA" "$tmp/l$1.$2.xml" >/dev/null
+		st=$(keyprov 0 "$3" "$tmp/l.$2.xml")
+		echo "$st" >>"$tmp/st.$2"
+		if [ "$st" = 200 ] && grep -o "<UserUri>[^<]*</UserUri>" "$tmp/l.$2.xml" |
+		    grep -v -F -x "<UserUri>$4</UserUri>" >/dev/null; then
+			echo "$2 $i" >>"$tmp/wrong"
+		fi
 	done
 }
-load 1 a & la=$!
-load 1 b & lb=$!
-load 2 c & lc=$!
-wait_until 60 sh -c "[ \$(cat '$tmp/acks.1' | wc -l) -ge 60 ]" || bad "no load on node 1"
+n0() { grep -c . "$1" 2>/dev/null || echo 0; }
+load 200 a "$TA" $A & la=$!
+load 200 c "$TC" $C & lc=$!
+wait_until 60 sh -c "[ \$(cat '$tmp/acks.0' 2>/dev/null | wc -l) -ge 60 ]" ||
+    bad "no load through HAProxy"
 kill -9 "$pid1"
 wait "$pid1" 2>/dev/null
 pid1=
-wait $la $lb $lc
-before=$(acks 1)
+at_kill=$(( $(n0 "$tmp/st.a") + $(n0 "$tmp/st.c") ))
+wait $la $lc
+total=$(( $(n0 "$tmp/st.a") + $(n0 "$tmp/st.c") ))
+failed=$(cat "$tmp/st.a" "$tmp/st.c" | grep -c -v -x 200 || true)
+echo "through HAProxy: $total requests ($at_kill before the kill), $failed not 200"
+# Only the two requests in flight on node 1 at the kill may fail.
+[ "$failed" -le 2 ] && ok || bad "$failed requests through HAProxy failed (at most 2 in flight)"
+[ $((total - at_kill)) -ge 100 ] && ok || bad "too few requests after the kill"
+[ ! -s "$tmp/wrong" ] && ok || bad "key sets carried another identity: $(cat "$tmp/wrong")"
 start_node 1
 same "$(keyprov 1 "$TA" "$tmp/after.xml")" 200 "node 1 serves after its restart"
 
 # --- the audit: every acknowledged key set exactly once ---
 # The journal's records move in within a fraction of a second: wait for
 # the count to reach the acknowledged ones, then check it is not above.
-complete() { [ "$(audited "$1")" -ge "$(acks "$1")" ]; }
-wait_until 60 complete 1 || true
-wait_until 60 complete 2 || true
-a1=$(acks 1); a2=$(acks 2); d1=$(audited 1); d2=$(audited 2)
-echo "node 1: $a1 key sets acknowledged, $d1 audited; node 2: $a2 acknowledged, $d2 audited"
-same "$d2" "$a2" "node 2: every acknowledged key set audited exactly once"
+# Key sets through HAProxy may be either node's.
+acked() { echo $(( $(acks 0) + $(acks 1) + $(acks 2) )); }
+audited_all() { q -c "SELECT count(*) FROM skms_audit"; }
+complete() { [ "$(audited_all)" -ge "$(acked)" ]; }
+wait_until 60 complete || true
+a=$(acked); d=$(audited_all)
+echo "$a key sets acknowledged, $d audited ($(audited 1) by node 1, $(audited 2) by node 2)"
 # Two clients were in flight on node 1 when it was killed: their key sets
 # may be audited without having been acknowledged, never the reverse.
-[ "$d1" -ge "$a1" ] && [ "$d1" -le $((a1 + 2)) ] && ok ||
-    bad "node 1: $d1 audited for $a1 acknowledged (+2 in flight at the kill)"
+[ "$d" -ge "$a" ] && [ "$d" -le $((a + 2)) ] && ok ||
+    bad "$d key sets audited for $a acknowledged (+2 in flight at the kill)"
 same "$(q -c "SELECT count(*) FROM skms_audit WHERE node NOT IN ('node1', 'node2')")" 0 \
     "every audit record names its node"
 same "$(q -c "SELECT count(*) FROM skms_node")" 2 "each node's journal mark is in the database"
-[ "$before" -gt 0 ] && ok || bad "nothing acknowledged before the kill"
 
-kill "$pid1" "$pid2"
-wait "$pid1" "$pid2" 2>/dev/null
+kill "$pid1" "$pid2" "$hpid"
+wait "$pid1" "$pid2" "$hpid" 2>/dev/null
 pid1=
 pid2=
+hpid=
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
