@@ -207,7 +207,8 @@ replica_pull(struct replica *r, struct store *st, PGconn *c, size_t *applied,
 	}
 	top = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
 	PQclear(res);
-	full = last == 0 || last > top;
+	/* Never synced (no mark), or a database made anew since. */
+	full = when == 0 || last > top;
 	if (last > top)
 		log_warnx("replica: the local store is ahead of the database (change %"
 		    PRIu64 " > %" PRIu64 "): full sync", last, top);
