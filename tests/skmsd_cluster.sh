@@ -108,7 +108,7 @@ TB=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub $B --ttl 3600)
 TC=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub $C --ttl 3600)
 STALE=15
 
-# write_node N: the config of node N on $port, $mport.
+# write_node N [CONNINFO PASSWORD-FILE]: the config of node N on $port, $mport.
 write_node() {
 	cat >"$tmp/n$1.yaml" <<EOF2
 store:
@@ -116,8 +116,8 @@ store:
   backend: postgresql
   max-staleness: ${STALE}s
   postgresql:
-    conninfo: "$pg_conninfo"
-    password-file: $pg_pwfile
+    conninfo: "${2:-$pg_conninfo}"
+    password-file: ${3:-$pg_pwfile}
 node:
   name: node$1
 kek:
@@ -186,6 +186,25 @@ init() {
 }
 acks() { cat "$tmp/acks.$1" 2>/dev/null | wc -l | tr -d ' '; }
 audited() { q -c "SELECT count(*) FROM skms_audit WHERE node = 'node$1'"; }
+
+# --- clear errors: a first start without a usable database ---
+# check_err WHAT PATTERN CONNINFO PASSWORD-FILE: skmsd -n on an empty store
+# fails, saying PATTERN.
+check_err() {
+	rm -rf "$tmp/n9"
+	port=1 mport=2 write_node 9 "$3" "$4"
+	expect 1 "$1: refused" "$SKMSD" -n -c "$tmp/n9.yaml"
+	has "$2" "$tmp/err" "$1: the reason"
+}
+printf 'not-the-password\n' >"$tmp/wrong.pw"
+chmod 0600 "$tmp/wrong.pw"
+check_err "wrong password" "password authentication failed" "$pg_conninfo" "$tmp/wrong.pw"
+check_err "unreachable server" "replica: database: .*No such file" \
+    "host=$tmp/nowhere port=1 user=skms dbname=skms" "$pg_pwfile"
+q -c "UPDATE skms_schema SET version = 2"
+check_err "newer schema" "schema version 2 is newer than this skmsd's (1)" "$pg_conninfo" \
+    "$pg_pwfile"
+q -c "UPDATE skms_schema SET version = 1"
 
 start_node 1
 start_node 2

@@ -26,10 +26,16 @@ pgconn_error(PGconn *c, char *buf, size_t len)
 {
 	size_t n;
 
+	char *p;
+
 	snprintf(buf, len, "%s", c != NULL ? PQerrorMessage(c) : "out of memory");
 	n = strlen(buf);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
+	/* One line for the log: libpq continues a message on a tabbed line. */
+	for (p = buf; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
 	return buf;
 }
 

@@ -72,7 +72,7 @@ harden(void)
  * (a first start fills the empty store). Without the database it starts
  * from what its store holds, stale from its last sync (replica.h).
  */
-static void
+static int
 node_sync(const struct conf *cf, struct store *st)
 {
 	char why[512];
@@ -89,6 +89,7 @@ node_sync(const struct conf *cf, struct store *st)
 	else
 		log_warnx("replica: database: %s: starting from the local store",
 		    why[0] != '\0' ? why : skm_strerror(rc));
+	return rc;
 }
 
 int
@@ -116,7 +117,7 @@ main(int argc, char **argv)
 	const char *conf_path = NULL, *store_path;
 	double t0;
 	char why[512];
-	int ch, check = 0, cluster, rc, status = SKMSD_FAILED;
+	int ch, check = 0, cluster, synced = 0, rc, status = SKMSD_FAILED;
 
 	while ((ch = getopt_long(argc, argv, "c:n", opts, NULL)) != -1) {
 		switch (ch) {
@@ -180,7 +181,7 @@ main(int argc, char **argv)
 	}
 	why[0] = '\0';
 	if (cluster)
-		node_sync(cf, st);
+		synced = node_sync(cf, st) == 0;
 	/* A token key was checked (sensitive, not extractable) when recorded. */
 	kek_pkcs11_set(cf->kek.pkcs11_module, cf->kek.pin_file,
 	    KEK_PKCS11_ALLOW_EXTRACTABLE);
@@ -188,7 +189,9 @@ main(int argc, char **argv)
 	t0 = time_monotonic();
 	if ((rc = kms_open(st, cf->kek.file, cf->kek.passphrase_file, &kms, why,
 	    sizeof(why))) != 0) {
-		status = fail("opening the domain", why[0] != '\0' ? why : skm_strerror(rc));
+		status = fail("opening the domain", cluster && !synced && rc == SKM_ENOTFOUND ?
+		    "the local store has no domain yet and the database cannot be used "
+		    "(see above)" : why[0] != '\0' ? why : skm_strerror(rc));
 		goto out;
 	}
 	/* The source by its reference (a path or a PKCS#11 URI, never a PIN);
