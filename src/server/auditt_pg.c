@@ -3,6 +3,8 @@
  * The audit journal's import into the cluster database (auditt.h): one
  * database transaction inserts the generation's records into skms_audit
  * as (node, generation, index, record value) with ON CONFLICT DO NOTHING,
+ * up to AUDITT_PG_ROWS rows a statement (two arrays, unnest()ed: a round
+ * trip per row would cap a node at a few thousand key sets a second),
  * and raises skms_node.journal_gen to the generation. A generation moved
  * again (the mark was not readable at start, or the commit's answer was
  * lost with the connection) adds nothing: every record reaches the
@@ -24,6 +26,15 @@
 
 #include <libpq-fe.h>
 
+#define AUDITT_PG_ROWS	1000
+
+/* A growing text buffer; err once an allocation failed. */
+struct pg_text {
+	char *p;
+	size_t len, cap;
+	int err;
+};
+
 struct auditt_pg {
 	char *conninfo;
 	char *password_file;
@@ -31,7 +42,40 @@ struct auditt_pg {
 	PGconn *c;
 	int open;			/* a transaction is open */
 	char gen[24];
+	struct pg_text idx, rec;	/* array literals of the rows waiting */
+	size_t rows;
 };
+
+static void
+text_add(struct pg_text *t, const char *s, size_t n)
+{
+	char *p;
+	size_t cap;
+
+	if (t->err)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		cap = t->cap ? t->cap : 4096;
+		while (cap < t->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(t->p, cap)) == NULL) {
+			t->err = 1;
+			return;
+		}
+		t->p = p;
+		t->cap = cap;
+	}
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+}
+
+static void
+text_reset(struct pg_text *t)
+{
+	t->len = 0;
+	t->err = 0;
+}
 
 /* A failed statement: the connection gone is SKM_EUNREACH, else SKM_ESTORE. */
 static int
@@ -105,35 +149,68 @@ pg_begin(void *arg, uint64_t gen)
 	if ((rc = pg_connect(p)) != 0)
 		return rc;
 	snprintf(p->gen, sizeof(p->gen), "%" PRIu64, gen);
+	text_reset(&p->idx);
+	text_reset(&p->rec);
+	p->rows = 0;
 	if ((rc = pg_exec(p, "BEGIN", 0, NULL, NULL, NULL)) != 0)
 		return rc;
 	p->open = 1;
 	return 0;
 }
 
+/* Inserts the rows waiting, in the open transaction. */
+static int
+pg_flush(struct auditt_pg *p)
+{
+	const char *vals[4];
+	int rc;
+
+	if (p->rows == 0)
+		return 0;
+	text_add(&p->idx, "}", 1);
+	text_add(&p->rec, "}", 1);
+	if (p->idx.err || p->rec.err)
+		return SKM_ENOMEM;
+	vals[0] = p->node;
+	vals[1] = p->gen;
+	vals[2] = p->idx.p;
+	vals[3] = p->rec.p;
+	rc = pg_exec(p, "INSERT INTO skms_audit (node, gen, idx, rec) "
+	    "SELECT $1, $2, i, r FROM unnest($3::integer[], $4::bytea[]) AS t (i, r) "
+	    "ON CONFLICT (node, gen, idx) DO NOTHING", 4, vals, NULL, NULL);
+	text_reset(&p->idx);
+	text_reset(&p->rec);
+	p->rows = 0;
+	return rc;
+}
+
 static int
 pg_add(void *arg, const struct audit_rec *r, uint32_t idx)
 {
+	static const char hex[] = "0123456789abcdef";
 	struct auditt_pg *p = arg;
-	const char *vals[4];
-	int lens[4] = { 0, 0, 0, 0 }, fmts[4] = { 0, 0, 0, 1 };
-	char is[16];
+	char is[16], h[2];
 	uint8_t *v;
-	size_t len;
-	int rc;
+	size_t len, i;
+	int rc, n;
 
 	if ((rc = store_audit_encode(r, &v, &len)) != 0)
 		return rc;
-	snprintf(is, sizeof(is), "%" PRIu32, idx);
-	vals[0] = p->node;
-	vals[1] = p->gen;
-	vals[2] = is;
-	vals[3] = (const char *)v;
-	lens[3] = (int)len;
-	rc = pg_exec(p, "INSERT INTO skms_audit (node, gen, idx, rec) VALUES "
-	    "($1, $2, $3, $4) ON CONFLICT (node, gen, idx) DO NOTHING", 4, vals, lens, fmts);
+	/* Array literals: {0,1,...} and {"\\x0102...",...} (bytea hex input). */
+	n = snprintf(is, sizeof(is), "%c%" PRIu32, p->rows == 0 ? '{' : ',', idx);
+	text_add(&p->idx, is, (size_t)n);
+	text_add(&p->rec, p->rows == 0 ? "{\"\\\\x" : ",\"\\\\x", 5);
+	for (i = 0; i < len; i++) {
+		h[0] = hex[v[i] >> 4];
+		h[1] = hex[v[i] & 0xf];
+		text_add(&p->rec, h, 2);
+	}
+	text_add(&p->rec, "\"", 1);
 	free(v);
-	return rc;
+	p->rows++;
+	if (p->idx.err || p->rec.err)
+		return SKM_ENOMEM;
+	return p->rows >= AUDITT_PG_ROWS ? pg_flush(p) : 0;
 }
 
 static int
@@ -144,6 +221,12 @@ pg_commit(void *arg, uint64_t gen)
 	int rc;
 
 	(void)gen;
+	if ((rc = pg_flush(p)) != 0) {
+		if (p->c != NULL)
+			(void)pg_exec(p, "ROLLBACK", 0, NULL, NULL, NULL);
+		p->open = 0;
+		return rc;
+	}
 	rc = pg_exec(p, "INSERT INTO skms_node (node, journal_gen) VALUES ($1, $2) "
 	    "ON CONFLICT (node) DO UPDATE SET journal_gen = "
 	    "greatest(skms_node.journal_gen, excluded.journal_gen)", 2, vals, NULL, NULL);
@@ -163,6 +246,9 @@ pg_abort(void *arg)
 	if (p->open && p->c != NULL)
 		(void)pg_exec(p, "ROLLBACK", 0, NULL, NULL, NULL);
 	p->open = 0;
+	text_reset(&p->idx);
+	text_reset(&p->rec);
+	p->rows = 0;
 }
 
 static void
@@ -174,6 +260,8 @@ pg_free(void *arg)
 		return;
 	pg_abort(p);
 	PQfinish(p->c);
+	free(p->idx.p);
+	free(p->rec.p);
 	free(p->conninfo);
 	free(p->password_file);
 	free(p->node);
