@@ -354,7 +354,8 @@ echo "$a key sets acknowledged, $d audited ($(audited 1) by node 1, $(audited 2)
 same "$(q -c "SELECT count(*) FROM skms_audit WHERE node NOT IN ('node1', 'node2')")" 0 \
     "every audit record names its node"
 same "$(q -c "SELECT count(*) FROM skms_audit WHERE position('keyprov'::bytea IN rec) = 0
-    OR (position('$A'::bytea IN rec) = 0 AND position('$C'::bytea IN rec) = 0)")" 0 \
+    OR (position('$A'::bytea IN rec) = 0 AND position('$B'::bytea IN rec) = 0 AND
+    position('$C'::bytea IN rec) = 0)")" 0 \
     "every audit record holds its action and identity"
 same "$(q -c "SELECT count(*) FROM skms_node")" 2 "each node's journal mark is in the database"
 
