@@ -885,6 +885,9 @@ START_TEST(structure)
 		{ "store:\n  backend: postgresql\n", 2, 12,
 		    "store.postgresql.conninfo: needed with store.backend postgresql" },
 		{ "store:\n  backend: mysql\n", 2, 12, NULL },
+		{ "store: {backend: postgresql, postgresql: {conninfo: x}}\n"
+		    "server:\n  enroll-on-first-token: true\n", 3, 26,
+		    "server.enroll-on-first-token: not with store.backend postgresql" },
 		{ "? {a: b}\n: c\n", 1, 3, "mapping keys must be scalars" },
 	};
 	static const struct bad_case syntax[] = {

@@ -305,6 +305,13 @@ check_cross(struct loader *ld)
 		return fail(ld, SKM_EINVAL, at, "store.postgresql.conninfo",
 		    "needed with store.backend postgresql");
 	}
+	/* A node registers locally: the others, and the database, would never know. */
+	if (cf->store.backend == CONF_STORE_POSTGRESQL && cf->server.enroll_on_first_token) {
+		at = later(seen(ld, "store", "backend"),
+		    seen(ld, "server", "enroll-on-first-token"));
+		return fail(ld, SKM_EINVAL, at, "server.enroll-on-first-token",
+		    "not with store.backend postgresql");
+	}
 	if (cf->server.client_cert_identity &&
 	    cf->server.tls_client_ca[0] == '\0') {
 		at = later(seen(ld, "server", "client-cert-identity"),
