@@ -68,9 +68,16 @@ int
 pgconn_open(const char *conninfo, const char *password_file, PGconn **out,
     char *why, size_t whylen)
 {
-	const char *keys[5] = { "connect_timeout", "application_name", "dbname", NULL,
+	/*
+	 * A server that stops answering over TCP is given up after about 20 s
+	 * (keepalives, unacknowledged data), so that the follower reconnects
+	 * and a stop of skmsd does not wait on it for good.
+	 */
+	const char *keys[9] = { "connect_timeout", "application_name", "keepalives_idle",
+	    "keepalives_interval", "keepalives_count", "tcp_user_timeout", "dbname", NULL,
 	    NULL };
-	const char *vals[5] = { "5", "skmsd", conninfo, NULL, NULL };
+	const char *vals[9] = { "5", "skmsd", "10", "5", "2", "20000", conninfo, NULL,
+	    NULL };
 	char pw[PGCONN_PASSWORD_MAX + 1], err[512];
 	size_t n = 0;
 	PGconn *c;
@@ -84,8 +91,8 @@ pgconn_open(const char *conninfo, const char *password_file, PGconn **out,
 		while (n > 0 && (pw[n - 1] == '\n' || pw[n - 1] == '\r'))
 			n--;
 		pw[n] = '\0';
-		keys[3] = "password";
-		vals[3] = pw;
+		keys[7] = "password";
+		vals[7] = pw;
 	}
 	c = PQconnectdbParams(keys, vals, 1);
 	OPENSSL_cleanse(pw, sizeof(pw));
