@@ -24,7 +24,9 @@ need_built "$SKMSD" "$MINT" "$CTL"
 pid1=
 pid2=
 hpid=
+# KEEP_LOGS=DIR keeps the nodes' logs there.
 cleanup_extra() {
+	[ -n "${KEEP_LOGS:-}" ] && cp "$tmp"/log1 "$tmp"/log2 "$KEEP_LOGS"/ 2>/dev/null
 	[ -n "$pid1" ] && kill -9 "$pid1" 2>/dev/null
 	[ -n "$pid2" ] && kill -9 "$pid2" 2>/dev/null
 	[ -n "$hpid" ] && kill -9 "$hpid" 2>/dev/null

@@ -7,6 +7,7 @@
  * sslrootcert): verify-full is the documented setting.
  */
 #include "server/pgconn.h"
+#include "server/log.h"
 #include "common/err.h"
 #include "common/secfile.h"
 #include "conf/conf.h"
@@ -37,6 +38,21 @@ pgconn_error(PGconn *c, char *buf, size_t len)
 		if (*p == '\n' || *p == '\t')
 			*p = ' ';
 	return buf;
+}
+
+/* The server's notices (its shutdown, say): to the log, never raw to stderr. */
+static void
+pgconn_notice(void *arg, const char *msg)
+{
+	char buf[512];
+	size_t n;
+
+	(void)arg;
+	snprintf(buf, sizeof(buf), "%s", msg);
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	log_debug("database: %s", buf);
 }
 
 /* Is the database's schema one this code reads? */
@@ -96,6 +112,8 @@ pgconn_open(const char *conninfo, const char *password_file, PGconn **out,
 	}
 	c = PQconnectdbParams(keys, vals, 1);
 	OPENSSL_cleanse(pw, sizeof(pw));
+	if (c != NULL)
+		PQsetNoticeProcessor(c, pgconn_notice, NULL);
 	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
 		pgconn_error(c, err, sizeof(err));
 		/* libpq has no error code for it: SQLSTATE 28P01 is in the text only. */
