@@ -5,8 +5,8 @@
 # store.path: a node's first start fills its empty store from the
 # database; both serve byte-identical key sets apart from Time; a
 # revocation written to the database is refused by both within 1 s
-# (measured); the database stopped for less than store.max-staleness
-# (served), for longer (key sets withheld with 503 and KmsError 50304,
+# (measured), and a new identity served by both within 1 s; the database
+# stopped for less than store.max-staleness (served), for longer (key sets withheld with 503 and KmsError 50304,
 # Init still served; /metrics shows the database down and the lag), then
 # served again once it is back; kill -9 of a node under load behind
 # HAProxy (TCP mode, TLS passed through): clients are served by the other
@@ -244,6 +244,20 @@ echo "revocation enforced after the commit: node 1 ${ms1} ms, node 2 ${ms2} ms (
     bad "a revocation took more than 1 s to be enforced (node 1 ${ms1} ms, node 2 ${ms2} ms)"
 has "revoked" "$tmp/r2.xml" "node 2's refusal names the revocation"
 
+# --- a new identity written to the database, served by both ---
+D=sip:dave@example.org
+TD=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub $D --ttl 3600)
+same "$(keyprov 1 "$TD" "$tmp/d1.xml")" 403 "node 1 refuses dave before he is added"
+ctl user add $D >"$tmp/out" 2>&1 || { cat "$tmp/out"; bad "skmsctl user add"; }
+pg_push "$tmp/seed" || bad "pushing the new identity"
+t_pushed=$(date +%s%N)
+added() { [ "$(keyprov "$1" "$TD" "$tmp/d$1.xml")" = 200 ]; }
+wait_until 30 added 1 || bad "node 1 does not serve dave"
+wait_until 30 added 2 || bad "node 2 does not serve dave"
+ms=$(( ($(date +%s%N) - t_pushed) / 1000000 ))
+echo "new identity served by both nodes ${ms} ms after the commit"
+[ "$ms" -le 1000 ] && ok || bad "a new identity took ${ms} ms to be served by both nodes"
+
 # --- database outage: served, then withheld, then served again ---
 pg_stop || bad "stopping PostgreSQL"
 t_stop=$(date +%s)
@@ -357,7 +371,7 @@ same "$(q -c "SELECT count(*) FROM skms_audit WHERE node NOT IN ('node1', 'node2
     "every audit record names its node"
 same "$(q -c "SELECT count(*) FROM skms_audit WHERE position('keyprov'::bytea IN rec) = 0
     OR (position('$A'::bytea IN rec) = 0 AND position('$B'::bytea IN rec) = 0 AND
-    position('$C'::bytea IN rec) = 0)")" 0 \
+    position('$C'::bytea IN rec) = 0 AND position('$D'::bytea IN rec) = 0)")" 0 \
     "every audit record holds its action and identity"
 same "$(q -c "SELECT count(*) FROM skms_node")" 2 "each node's journal mark is in the database"
 
