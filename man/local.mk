@@ -6,6 +6,12 @@ dist_man_MANS += man/skms.yaml.5
 dist_man_MANS += man/skmc.1
 dist_man_MANS += man/skmsctl.8
 dist_man_MANS += man/skmsd.8
+dist_man_MANS += man/skm.3
+dist_man_MANS += man/skm_uid.3
+dist_man_MANS += man/skm_kms.3
+dist_man_MANS += man/skm_sakke.3
+dist_man_MANS += man/skm_eccsi.3
+dist_man_MANS += man/skm_gmk.3
 TESTS += tests/man_lint.sh
 EXTRA_DIST += tests/man_lint.sh
 AM_TESTS_ENVIRONMENT += MAN_PAGES='$(dist_man_MANS)'; MANDOC='$(MANDOC)'; export MAN_PAGES MANDOC;

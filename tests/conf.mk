@@ -11,7 +11,7 @@ EXTRA_DIST += tests/fuzz_conf.c
 FUZZ_CC = clang
 FUZZ_TIME = 60
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -I$(top_srcdir)/include
 # The loader's sources, also built into the other targets that load a config.
 FUZZ_CONF_LIB_SRCS = \
 	$(top_srcdir)/src/conf/addr.c $(top_srcdir)/src/conf/conf.c \

@@ -37,6 +37,8 @@ tests_test_kmsxml_LDADD = $(TEST_LIBS) $(LIBXML_LIBS)
 # Functional tests of the administration tool.
 TESTS += tests/skmsctl.sh
 EXTRA_DIST += tests/skmsctl.sh
+TESTS += tests/skmsctl_pg.sh
+EXTRA_DIST += tests/skmsctl_pg.sh
 # skmsctl kek rotate, with skmsd running and killed at random points.
 TESTS += tests/skmsctl_kek.sh
 EXTRA_DIST += tests/skmsctl_kek.sh
@@ -47,6 +49,11 @@ check_PROGRAMS += tests/hsm_mkkey
 tests_hsm_mkkey_SOURCES = tests/hsm_mkkey.c
 tests_hsm_mkkey_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS)
 tests_hsm_mkkey_LDADD = $(P11KIT_LIBS)
+check_PROGRAMS += tests/hsm_sealed
+tests_hsm_sealed_SOURCES = tests/hsm_sealed.c
+tests_hsm_sealed_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS)
+tests_hsm_sealed_LDADD = src/store/libstore.la src/common/libcommon.la $(LMDB_LIBS) \
+	$(OPENSSL_LIBS) $(P11KIT_LIBS)
 
 # The alert rules and dashboard in contrib/ against the metrics skmsd exports
 # (needs promtool, from Debian's prometheus, and jq; skipped without them).

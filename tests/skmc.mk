@@ -10,3 +10,7 @@ tests_test_ks_LDADD = src/client/libks.la src/client/libkmsdoc.la $(TEST_LIBS) \
 
 TESTS += tests/skmc_import.sh tests/skmc_client.sh
 EXTRA_DIST += tests/skmc_import.sh tests/skmc_client.sh
+
+# skmc across a master-secret rollover, clocks set by libfaketime.
+TESTS += tests/skmc_rollover.sh
+EXTRA_DIST += tests/skmc_rollover.sh

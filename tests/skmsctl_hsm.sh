@@ -7,7 +7,12 @@
 # (wrong PIN, no such token, no such key object, an extractable key, a
 # module that is not a PKCS#11 module), skmsd started with the token and
 # serving, a reload with the token gone refused while serving goes on, and
-# no key or PIN in the store.
+# no key or PIN in the store. kek.pkcs11-mechanism kwp forces AES key wrap
+# with padding, which SoftHSM2 offers for C_WrapKey only: init, rotation and
+# skmsd through it give the same key sets as GCM, and either sealing opens
+# whatever the setting. Last, the default module, p11-kit's proxy, finds
+# the token through a module registered in a private user configuration
+# (as an unprivileged user: p11-kit reads no user configuration for root).
 set -u
 : "${top_builddir:=.}"
 : "${top_srcdir:=.}"
@@ -15,6 +20,7 @@ CTL="$top_builddir/src/skmsctl/skmsctl"
 SKMSD=${SKMSD:-$top_builddir/src/skmsd/skmsd}
 MINT=${MINT:-$top_builddir/contrib/skms-mint-token}
 MKKEY="$top_builddir/tests/hsm_mkkey"
+SEALED="$top_builddir/tests/hsm_sealed"
 OPENSSL=${OPENSSL:-openssl}
 tmp=$(mktemp -d)
 pid=
@@ -30,7 +36,7 @@ fail=0
 . "${top_srcdir:-.}/tests/checks.sh"
 
 need_tools softhsm2-util curl od "$OPENSSL"
-need_built "$CTL" "$SKMSD" "$MINT" "$MKKEY"
+need_built "$CTL" "$SKMSD" "$MINT" "$MKKEY" "$SEALED"
 MODULE=
 for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
     /usr/local/lib/softhsm/libsofthsm2.so; do
@@ -61,19 +67,22 @@ printf 'not-the-pin\n' >"$tmp/badpin"
 chmod 0600 "$tmp/pin" "$tmp/badpin"
 URI="pkcs11:token=skms;object=skms-kek"
 
-# kconf FILE [KEY VALUE]...: a configuration with the token's module and PIN
-# file, and the given kek keys.
+# kconf FILE [KEY VALUE]...: a configuration of the store $KSTORE (else $S)
+# with the token's module ($KMODULE, else $MODULE; none: no pkcs11-module)
+# and PIN file ($KPIN, else $tmp/pin), and the given kek keys.
 kconf() {
 	f=$1
 	shift
-	printf 'store:\n  path: %s\nkek:\n  pkcs11-module: %s\n  pin-file: %s\n' "$S" \
-	    "${KMODULE:-$MODULE}" "${KPIN:-$tmp/pin}" >"$f"
+	printf 'store:\n  path: %s\nkek:\n  pin-file: %s\n' "${KSTORE:-$S}" \
+	    "${KPIN:-$tmp/pin}" >"$f"
+	[ "${KMODULE:-}" = none ] ||
+	    printf '  pkcs11-module: %s\n' "${KMODULE:-$MODULE}" >>"$f"
 	while [ $# -ge 2 ]; do printf '  %s: %s\n' "$1" "$2" >>"$f"; shift 2; done
 }
-# opens CONF: the store's key sets derive under the key CONF names.
+# opens CONF [STORE]: the store's key sets derive under the key CONF names.
 opens() {
-	"$CTL" --config "$1" keyset derive sip:alice@example.org --period 1546 \
-	    >"$tmp/opens.xml" 2>"$tmp/opens.err"
+	"$CTL" --config "$1" ${2:+--store "$2"} keyset derive sip:alice@example.org \
+	    --period 1546 >"$tmp/opens.xml" 2>"$tmp/opens.err"
 }
 hexof() { od -A n -t x1 -v "$1" | tr -d ' \n'; }
 
@@ -82,6 +91,9 @@ kconf "$tmp/f1.yaml" file "$tmp/f1.key"
 kconf "$tmp/f2.yaml" file "$tmp/f2.key"
 kconf "$tmp/t.yaml"
 kconf "$tmp/tu.yaml" pkcs11-uri "$URI"
+kconf "$tmp/tw.yaml" pkcs11-mechanism kwp
+kconf "$tmp/tuw.yaml" pkcs11-uri "$URI" pkcs11-mechanism kwp
+kconf "$tmp/tug.yaml" pkcs11-uri "$URI" pkcs11-mechanism gcm
 KPIN=$tmp/badpin
 kconf "$tmp/badpin.yaml"
 KPIN=
@@ -170,6 +182,9 @@ expect 0 "user add" "$CTL" --config "$tmp/f1.yaml" user add sip:alice@example.or
 expect 0 "key set under the key file" opens "$tmp/f1.yaml"
 cp "$tmp/opens.xml" "$tmp/ks0.xml"
 has "<UserDecryptKey" "$tmp/ks0.xml" "a key set"
+# the same domain, to be moved into the token through the wrap path
+W=$tmp/w
+cp -a "$S" "$W"
 expect 1 "rotate into the token with a wrong PIN" "$CTL" --config "$tmp/f1.yaml" kek rotate \
 	--pkcs11 "$URI" --pin-file "$tmp/badpin"
 has "CKR_PIN_INCORRECT" "$tmp/err" "rotate, wrong PIN: CKR_ name"
@@ -185,6 +200,53 @@ has "change it to kek.pkcs11-uri: $URI" "$tmp/err" "rotate to the token: what to
 expect 1 "the key file no longer opens the store" opens "$tmp/f1.yaml"
 expect 0 "key set under the token" opens "$tmp/tu.yaml"
 cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "key set changed by the move into the token"
+expect 0 "the sealed form" "$SEALED" "$S"
+has "^gcm " "$tmp/out" "auto seals with CKM_AES_GCM, which SoftHSM2 has"
+expect 0 "a GCM-sealed store, pkcs11-mechanism kwp" opens "$tmp/tuw.yaml"
+cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "GCM-sealed key set under kwp differs"
+
+# --- the wrap path: kek.pkcs11-mechanism kwp ---
+expect 1 "rotate into the token, kwp, wrong PIN" "$CTL" --config "$tmp/tw.yaml" --store "$W" \
+	kek rotate --pkcs11 "$URI" --pin-file "$tmp/badpin"
+expect 0 "rotate file to token, kwp" "$CTL" --config "$tmp/tw.yaml" --store "$W" kek rotate \
+	--pkcs11 "$URI"
+expect 0 "the sealed form, kwp" "$SEALED" "$W"
+# SoftHSM2 2.6 offers RFC 5649 as CKM_AES_KEY_WRAP_PAD, for C_WrapKey only:
+# 1 + 1 + 8 + 16 (digest of the associated data) + 192 octets.
+has "^pad 218$" "$tmp/out" "kwp seals through CKM_AES_KEY_WRAP_PAD"
+expect 1 "the key file no longer opens the kwp store" opens "$tmp/f1.yaml" "$W"
+expect 0 "key set under the token, kwp" opens "$tmp/tuw.yaml" "$W"
+cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "kwp key set differs from the GCM one"
+expect 0 "a wrap-sealed store, pkcs11-mechanism gcm" opens "$tmp/tug.yaml" "$W"
+cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "wrap-sealed key set under gcm differs"
+expect 0 "a wrap-sealed store, pkcs11-mechanism auto" opens "$tmp/tu.yaml" "$W"
+cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "wrap-sealed key set under auto differs"
+expect 0 "init, kwp" "$CTL" --config "$tmp/tw.yaml" --store "$tmp/s3" init \
+	--kms-uri kms.example.org --kek-pkcs11 "$URI"
+expect 0 "the sealed form of init, kwp" "$SEALED" "$tmp/s3"
+has "^pad " "$tmp/out" "init, kwp: seals through CKM_AES_KEY_WRAP_PAD"
+expect 0 "user add, kwp" "$CTL" --config "$tmp/tw.yaml" --store "$tmp/s3" \
+	user add sip:alice@example.org
+expect 0 "key set of the kwp init, pkcs11-mechanism gcm" opens "$tmp/tug.yaml" "$tmp/s3"
+has "<UserDecryptKey" "$tmp/opens.xml" "key set of the kwp init"
+# a value recorded as CKM_AES_KEY_WRAP_KWP, which SoftHSM2 lacks, opens
+# through CKM_AES_KEY_WRAP_PAD: the same RFC 5649 octets
+cp -a "$W" "$tmp/relabelled"
+expect 0 "record the kwp store's mechanism as CKM_AES_KEY_WRAP_KWP" "$SEALED" \
+	"$tmp/relabelled" kwp
+expect 0 "the relabelled sealed form" "$SEALED" "$tmp/relabelled"
+has "^kwp 218$" "$tmp/out" "relabelled: recorded as CKM_AES_KEY_WRAP_KWP"
+expect 0 "a value recorded as CKM_AES_KEY_WRAP_KWP" opens "$tmp/tug.yaml" "$tmp/relabelled"
+cmp -s "$tmp/opens.xml" "$tmp/ks0.xml" && ok || bad "KWP-recorded key set differs"
+for m in w gcm; do
+	[ "$m" = w ] && from=$W || from=$S
+	cp -a "$from" "$tmp/tampered-$m"
+	expect 0 "tamper with the $m-sealed secrets" "$SEALED" "$tmp/tampered-$m" flip
+	expect 1 "a tampered $m-sealed value" opens "$tmp/tuw.yaml" "$tmp/tampered-$m"
+	has "master secrets do not unseal: wrong key-encryption key or damaged store" \
+	    "$tmp/opens.err" "tampered $m-sealed value: reason"
+	hasnt "UserDecryptKey" "$tmp/opens.xml" "tampered $m-sealed value: no key set"
+done
 expect 0 "domain show" "$CTL" --config "$tmp/t.yaml" domain show
 has "^kek-path: $URI$" "$tmp/out" "domain show names the URI"
 expect 0 "audit" "$CTL" --config "$tmp/t.yaml" audit
@@ -206,14 +268,14 @@ write_conf() {
 	cat >>"$C" <<EOF2
 server:
   listen: [127.0.0.1:$port]
-  tls-certificate: $tmp/server.pem
-  tls-key: $tmp/server.key
+  tls-certificate: ${KTLS:-$tmp}/server.pem
+  tls-key: ${KTLS:-$tmp}/server.key
   metrics-listen: 127.0.0.1:$mport
 tokens:
   issuers:
     - issuer: $ISS
       audience: skms
-      key-file: $tmp/iss.pub
+      key-file: ${KTLS:-$tmp}/iss.pub
       algorithms: [ES256]
 log:
   level: info
@@ -268,6 +330,20 @@ wait_log "configuration reloaded" "$tmp/log" "$n0"
 kill "$pid"
 wait "$pid" 2>/dev/null
 pid=
+# skmsd with the domain sealed through the wrap path, sealing so too
+KSTORE=$W
+KEKARGS="pkcs11-uri $URI pkcs11-mechanism kwp"
+start_skmsd "$C" write_conf
+has "domain opened: master secrets unsealed under the PKCS#11 key object $URI, in " \
+	"$tmp/log" "start log, kwp: names the URI"
+ms=$(sed -n 's/.*master secrets unsealed under .*, in \([0-9.]*\) ms.*/\1/p' "$tmp/log")
+echo "domain opened at start with SoftHSM2 through C_UnwrapKey: $ms ms"
+expect 0 "key set served from the wrap-sealed store" keyprov "$tmp/kpw.xml"
+same "$(rsk "$tmp/kpw.xml")" "$(rsk "$tmp/kp0.xml")" "same key set served, kwp and GCM"
+kill "$pid"
+wait "$pid" 2>/dev/null
+pid=
+KSTORE=
 
 # --- back to a key file; the token key no longer opens the store ---
 expect 0 "rotate token to file" "$CTL" --config "$tmp/t.yaml" kek rotate --kek-file "$tmp/f2.key"
@@ -296,6 +372,86 @@ expect 1 "skmsd start with the key object missing" "$SKMSD" -c "$C"
 has "$URI2: no secret key object matches: CKR_KEY_HANDLE_INVALID" "$tmp/err" \
 	"start, no key object: URI and CKR_"
 
+# --- the default module, p11-kit's proxy (no kek.pkcs11-module) ---
+# proxy_domain LABEL RUN STORE: with the module registered with p11-kit, a
+# domain made (init with a key made on the token) and served by skmsd
+# through the proxy, RUN running each program (as another user, or env).
+proxy_domain() {
+	pu="pkcs11:token=$1;object=skms-kek-proxy"
+	KSTORE=$3
+	KMODULE=none
+	kconf "$tmp/proxy.yaml" pkcs11-uri "$pu"
+	expect 0 "init through the proxy ($1)" $2 "$CTL" --config "$tmp/proxy.yaml" init \
+		--kms-uri kms.example.org --kek-pkcs11 "$pu" --kek-generate
+	has "^kek-path: $pu$" "$tmp/out" "init through the proxy ($1): the URI"
+	expect 0 "user add through the proxy ($1)" $2 "$CTL" --config "$tmp/proxy.yaml" \
+		user add sip:alice@example.org
+	KEKARGS="pkcs11-uri $pu"
+	sk=$SKMSD
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$2" "$sk" >"$tmp/skmsd-run"
+	chmod 0755 "$tmp/skmsd-run"
+	SKMSD=$tmp/skmsd-run
+	start_skmsd "$C" write_conf
+	SKMSD=$sk
+	has "domain opened: master secrets unsealed under the PKCS#11 key object $pu, in " \
+		"$tmp/log" "start through the proxy ($1): names the URI"
+	expect 0 "key set served through the proxy ($1)" keyprov "$tmp/kpp.xml"
+	has "<UserDecryptKey" "$tmp/kpp.xml" "served key set ($1)"
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	pid=
+	KSTORE=
+	KMODULE=
+}
+# As Debian registers it (softhsm2-common ships a softhsm2.module), if so.
+if p11-kit list-modules 2>/dev/null | grep -q "^[^ ].*: .*libsofthsm2\.so$"; then
+	proxy_domain skms env "$tmp/px1"
+else
+	echo "note: SoftHSM2 is not registered with p11-kit here; only the private registration is tested"
+fi
+# Registered for this test only, in a private user configuration that
+# replaces the system's (user-config: only). p11-kit reads no user
+# configuration in a program run by root, so root runs this as nobody.
+if [ "$(id -u)" -ne 0 ]; then
+	AS=env
+elif id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1; then
+	AS="setpriv --reuid=$(id -u nobody) --regid=$(id -g nobody) --clear-groups env"
+else
+	AS=
+	echo "note: no user nobody or no setpriv: the private p11-kit registration is not tested"
+fi
+if [ -n "$AS" ]; then
+	P=$tmp/p
+	mkdir -p "$P/tokens" "$P/home" "$P/config/pkcs11/modules"
+	printf 'user-config: only\n' >"$P/config/pkcs11/pkcs11.conf"
+	printf 'module: %s\n' "$MODULE" >"$P/config/pkcs11/modules/softhsm2.module"
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+	    "$P" >"$P/softhsm2.conf"
+	cp "$tmp/pin" "$tmp/server.pem" "$tmp/server.key" "$tmp/iss.pub" "$P/"
+	chmod 0700 "$P"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown -R nobody:"$(id -g nobody)" "$P"
+		chmod 0711 "$tmp"
+	fi
+	printf '#!/bin/sh\nexec %s HOME=%s XDG_CONFIG_HOME=%s SOFTHSM2_CONF=%s "$@"\n' \
+	    "$AS" "$P/home" "$P/config" "$P/softhsm2.conf" >"$tmp/as"
+	chmod 0755 "$tmp/as"
+	expect 0 "a token of the unprivileged user" "$tmp/as" softhsm2-util --init-token --free \
+		--label skmsp --pin "$PIN" --so-pin so-pin-0815
+	KPIN=$P/pin
+	KTLS=$P
+	C=$P/skms.yaml
+	proxy_domain skmsp "$tmp/as" "$P/store"
+	# without the private registration the proxy finds no token
+	mv "$P/config/pkcs11/modules/softhsm2.module" "$P/config/pkcs11/softhsm2.off"
+	expect 1 "no registration, no token" "$tmp/as" "$CTL" --config "$tmp/proxy.yaml" \
+		--store "$P/store" keyset derive sip:alice@example.org --period 1546
+	has "pkcs11:token=skmsp;object=skms-kek-proxy: no token matches: CKR_TOKEN_NOT_PRESENT" \
+		"$tmp/err" "no registration: URI and CKR_"
+	KPIN=
+	KTLS=
+fi
+
 # --- no key, no PIN, no derived secret in the store ---
 hexof "$S/data.mdb" >"$tmp/store.hex"
 for k in f1 f2; do
@@ -303,10 +459,13 @@ for k in f1 f2; do
 		bad "key file $k is in the store"
 	else ok; fi
 done
-if grep -q -a "$PIN" "$S/data.mdb" "$tmp/s0/data.mdb"; then bad "the PIN is in a store"; else ok; fi
+if grep -q -a "$PIN" "$S/data.mdb" "$tmp/s0/data.mdb" "$W/data.mdb"; then
+	bad "the PIN is in a store"
+else ok; fi
 ssk=$(sed -n 's:.*<UserSigningKeySSK[^>]*>\(.*\)</UserSigningKeySSK>.*:\1:p' "$tmp/ks0.xml")
 [ -n "$ssk" ] && ok || bad "no SSK in the key set"
 if grep -qi "$ssk" "$tmp/store.hex"; then bad "a derived secret is in the store"; else ok; fi
+if hexof "$W/data.mdb" | grep -qi "$ssk"; then bad "a derived secret is in the kwp store"; else ok; fi
 
 echo "skmsctl_hsm: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

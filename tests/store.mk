@@ -31,3 +31,10 @@ tests_test_kms_rollover_SOURCES = tests/test_kms_rollover.c
 tests_test_kms_rollover_CFLAGS = $(STORE_TEST_CFLAGS) $(OPENSSL_CFLAGS)
 tests_test_kms_rollover_LDADD = tests/libstorefix.la src/kms/libkms.la \
 	src/store/libstore.la $(TEST_LIBS) $(LMDB_LIBS)
+# The PostgreSQL backend: run by tests/store_pg.sh with a server of its own.
+check_PROGRAMS += tests/test_store_pg
+TESTS += tests/store_pg.sh
+EXTRA_DIST += tests/store_pg.sh
+tests_test_store_pg_SOURCES = tests/test_store_pg.c
+tests_test_store_pg_CFLAGS = $(STORE_TEST_CFLAGS) $(PQ_CFLAGS)
+tests_test_store_pg_LDADD = $(STORE_TEST_LIBS) $(PQ_LIBS)

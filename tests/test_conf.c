@@ -101,6 +101,7 @@ START_TEST(defaults)
 	ck_assert_str_eq(cf->kek.pkcs11_uri, "");
 	ck_assert_str_eq(cf->kek.pkcs11_module, "");
 	ck_assert_str_eq(cf->kek.pin_file, "");
+	ck_assert_int_eq(cf->kek.pkcs11_mechanism, CONF_KEK_MECH_AUTO);
 	ck_assert_uint_eq(cf->kek.scrypt_n, 32768);
 	ck_assert_uint_eq(cf->kek.scrypt_r, 8);
 	ck_assert_uint_eq(cf->kek.scrypt_p, 1);
@@ -271,7 +272,7 @@ START_TEST(equal_sees_each_key)
 		"store: {postgresql: {password-file: /pw}}", "node: {name: n1}",
 		"kek: {passphrase-file: /p}", "kek: {scrypt-n: 16384}",
 		"kek: {pkcs11-uri: 'pkcs11:object=k'}", "kek: {pkcs11-module: /m.so}",
-		"kek: {pin-file: /pin}",
+		"kek: {pin-file: /pin}", "kek: {pkcs11-mechanism: kwp}",
 		"kek: {scrypt-r: 9}", "kek: {scrypt-p: 2}",
 		"server: {listen: [127.0.0.1:8444]}",
 		"server: {listen: [127.0.0.1:8443, 127.0.0.2:8443]}",
@@ -505,6 +506,8 @@ START_TEST(bool_enum_string)
 		    "log.target: 'file' is not one of stderr, syslog" },
 		{ "log:\n  format: JSON\n", 2, 11,
 		    "log.format: 'JSON' is not one of text, json" },
+		{ "kek:\n  pkcs11-mechanism: wrap\n", 2, 21,
+		    "kek.pkcs11-mechanism: 'wrap' is not one of auto, gcm, kwp" },
 		{ "tokens:\n  required-scope: \"a\\tb\"\n", 2, 19,
 		    "tokens.required-scope: control character at offset 1" },
 		{ "tokens:\n  required-scope: \"a\\0b\"\n", 2, 19,
@@ -876,18 +879,6 @@ START_TEST(structure)
 		{ "server: !srv\n  workers: 1\n", 1, 9,
 		    "tags are not supported (!srv)" },
 		{ "? [a, b]\n: c\n", 1, 3, "mapping keys must be scalars" },
-		{ "store.postgresql: {conninfo: x}\n", 1, 1,
-		    "store.postgresql: unknown key" },
-		{ "store:\n  postgresql:\n    conninfo: x\n    port: 5\n", 4, 5,
-		    "store.postgresql.port: unknown key" },
-		{ "store:\n  postgresql: 4\n", 2, 15,
-		    "store.postgresql: expected a mapping, found a scalar" },
-		{ "store:\n  backend: postgresql\n", 2, 12,
-		    "store.postgresql.conninfo: needed with store.backend postgresql" },
-		{ "store:\n  backend: mysql\n", 2, 12, NULL },
-		{ "store: {backend: postgresql, postgresql: {conninfo: x}}\n"
-		    "server:\n  enroll-on-first-token: true\n", 3, 26,
-		    "server.enroll-on-first-token: not with store.backend postgresql" },
 		{ "? {a: b}\n: c\n", 1, 3, "mapping keys must be scalars" },
 	};
 	static const struct bad_case syntax[] = {
@@ -903,6 +894,57 @@ START_TEST(structure)
 
 	run_bad(cases, sizeof(cases) / sizeof(cases[0]), SKM_EINVAL);
 	run_bad(syntax, sizeof(syntax) / sizeof(syntax[0]), SKM_EPARSE);
+}
+END_TEST
+
+/* store.backend and the nested store.postgresql mapping, node.name. */
+START_TEST(store_backend)
+{
+	static const struct bad_case cases[] = {
+		{ "store:\n  backend: mysql\n", 2, 12,
+		    "store.backend: 'mysql' is not one of lmdb, postgresql" },
+		{ "store:\n  backend: postgresql\n", 2, 12,
+		    "store.backend: postgresql needs store.postgresql.conninfo" },
+		{ "store: {backend: postgresql, postgresql: {conninfo: x}}\n"
+		    "server:\n  enroll-on-first-token: true\n", 3, 26,
+		    "server.enroll-on-first-token: not with store.backend postgresql" },
+		{ "store:\n  postgresql:\n    conn: x\n", 3, 5,
+		    "store.postgresql.conn: unknown key" },
+		{ "store:\n  postgresql: 4\n", 2, 15,
+		    "store.postgresql: expected a mapping, found a scalar" },
+		{ "store.postgresql:\n  conninfo: x\n", 1, 1,
+		    "store.postgresql: unknown key" },
+		{ "postgresql:\n  conninfo: x\n", 1, 1, "postgresql: unknown key" },
+		{ "store:\n  postgresql:\n    password-file: pw\n", 3, 20,
+		    "store.postgresql.password-file: must be an absolute path" },
+		{ "store:\n  postgresql: {}\n  postgresql: {}\n", 3, 3,
+		    "store.postgresql: duplicate key" },
+		{ "node:\n  name: \"a\\tb\"\n", 2, 9,
+		    "node.name: control character at offset 1" },
+	};
+	struct conf *cf;
+
+	cf = load_ok("store:\n  backend: postgresql\n  path: /n\n  postgresql:\n"
+	    "    conninfo: 'host=db dbname=skms sslmode=verify-full'\n"
+	    "    password-file: /etc/skms/pg.password\nnode: {name: node-1}\n");
+	ck_assert_int_eq(cf->store.backend, CONF_STORE_POSTGRESQL);
+	ck_assert_str_eq(cf->store.postgresql.conninfo,
+	    "host=db dbname=skms sslmode=verify-full");
+	ck_assert_str_eq(cf->store.postgresql.password_file, "/etc/skms/pg.password");
+	ck_assert_str_eq(cf->store.path, "/n");
+	ck_assert_str_eq(cf->node.name, "node-1");
+	round_trip(cf);
+	conf_free(cf);
+	cf = load_ok("store: {max-staleness: 15s}\n");
+	ck_assert_uint_eq(cf->store.max_staleness, 15);
+	round_trip(cf);
+	conf_free(cf);
+	cf = load_ok("store: {postgresql: {conninfo: 'dbname=x'}}\n");
+	ck_assert_int_eq(cf->store.backend, CONF_STORE_LMDB);
+	ck_assert_str_eq(cf->node.name, "");
+	round_trip(cf);
+	conf_free(cf);
+	run_bad(cases, sizeof(cases) / sizeof(cases[0]), SKM_EINVAL);
 }
 END_TEST
 
@@ -1077,6 +1119,7 @@ main(void)
 	tcase_add_test(tc, deep_nesting);
 	tcase_add_test(tc, unreadable);
 	tcase_add_test(tc, dump_write_error);
+	tcase_add_test(tc, store_backend);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -157,6 +157,59 @@ START_TEST(cert_refused)
 }
 END_TEST
 
+static void
+check_next(const struct kmsdoc_cert *cur, const struct kmsdoc_cert *next, int want,
+    const char *reason)
+{
+	char why[256] = "";
+	int rc = kmscheck_next(cur, next, why, sizeof(why));
+
+	ck_assert_msg(rc == want, "rc %d, want %d (%s)", rc, want, why);
+	ck_assert_msg(strstr(why, reason) != NULL, "reason '%s' lacks '%s'", why, reason);
+}
+
+/* The next certificate of a rollover: checked at its ValidFrom, the scheme kept. */
+START_TEST(next_cert)
+{
+	struct kmsdoc_cert cur = cdoc->certs[0], n;
+	char cu[] = "cert.kms.example.org", nu[] = "cert.kms.example.org.g1";
+	char other[] = "kms.other.example.org", ext[] = "External";
+
+	cur.cert_uri = cu;
+	n = cur;
+	n.cert_uri = nu;
+	n.valid_from = cur.valid_from + 86400 * 30;
+	/* Valid only from a time after now: checked there, not now. */
+	ck_assert_int_gt(n.valid_from, NOW);
+	check_next(&cur, &n, 0, "");
+	n.cert_uri = cu;
+	check_next(&cur, &n, SKM_EINVAL, "CertUri: the current certificate's");
+	n.cert_uri = NULL;
+	check_next(&cur, &n, SKM_EINVAL, "CertUri: missing");
+	n.cert_uri = nu;
+	n.kms_uri = other;
+	check_next(&cur, &n, SKM_EINVAL, "another KmsUri");
+	n.kms_uri = cur.kms_uri;
+	n.user_key_offset = cur.user_key_offset + 1;
+	check_next(&cur, &n, SKM_EINVAL, "UserKeyOffset");
+	n.user_key_offset = cur.user_key_offset;
+	n.valid_from = cur.valid_from;
+	check_next(&cur, &n, SKM_EINVAL, "ValidFrom: not after");
+	n.valid_from = cur.valid_from + 86400 * 30;
+	n.role = ext;
+	check_next(&cur, &n, SKM_EINVAL, "Role is not Root");
+	n.role = cur.role;
+	n.valid_to = n.valid_from - 1;
+	check_next(&cur, &n, SKM_ERANGE, "ValidTo: expired");
+	n.valid_to = cur.valid_to;
+	n.revoked = 1;
+	check_next(&cur, &n, SKM_EREVOKED, "revoked");
+	n.revoked = 0;
+	n.pub_auth_key[64] ^= 1;
+	check_next(&cur, &n, SKM_EPOINT, "PubAuthKey: not a point");
+}
+END_TEST
+
 START_TEST(keyset_genuine)
 {
 	char why[256] = "x";
@@ -292,6 +345,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, cert_genuine);
 	tcase_add_test(tc, cert_refused);
+	tcase_add_test(tc, next_cert);
 	tcase_add_test(tc, keyset_genuine);
 	tcase_add_loop_test(tc, keyset_tampered, 0, (int)(sizeof(tampers) / sizeof(tampers[0])));
 	tcase_add_test(tc, keyset_rsk_other_point);

@@ -216,6 +216,54 @@ START_TEST(init_round_trip)
 }
 END_TEST
 
+/* The next certificate of a scheduled rollover, in the skms extension of KmsInit. */
+START_TEST(init_next_certificate)
+{
+	struct kmsxml_cert c, n;
+	struct kmsdoc *d;
+	char *doc, *twice;
+	size_t len;
+	const char *close;
+
+	fill_cert(&c);
+	fill_cert(&n);
+	n.cert_uri = "cert1.kms.example.org.g1";
+	n.valid_from = 1750000000;
+	pattern(n.pub_enc_key, sizeof(n.pub_enc_key), 9, 3, 1);
+	ck_assert_int_eq(kmsxml_init_response_next(&resp, &c, &n, &doc, &len), 0);
+	d = parse_ok(doc, len);
+	ck_assert_int_eq(d->kind, KMSDOC_INIT);
+	ck_assert_uint_eq(d->ncerts, 1);
+	same_cert(&d->certs[0], &c);
+	ck_assert_ptr_nonnull(d->next);
+	same_cert(d->next, &n);
+	kmsdoc_free(d);
+	/* Twice: refused, naming the element. */
+	close = strstr(doc, "</KmsInit>");
+	ck_assert_ptr_nonnull(close);
+	{
+		const char *open = strstr(doc, "<skms:NextKmsCertificate");
+		size_t pre = (size_t)(close - doc), ext = (size_t)(close - open);
+
+		ck_assert_ptr_nonnull(open);
+		twice = malloc(len + ext + 1);
+		ck_assert_ptr_nonnull(twice);
+		memcpy(twice, doc, pre);
+		memcpy(twice + pre, open, ext);
+		memcpy(twice + pre + ext, close, len - pre + 1);
+		parse_bad(twice, len + ext, SKM_EPARSE, "KmsInit/NextKmsCertificate: repeated");
+		free(twice);
+	}
+	kmsxml_free(doc, len);
+	/* Without the extension: no next certificate. */
+	ck_assert_int_eq(kmsxml_init_response(&resp, &c, &doc, &len), 0);
+	d = parse_ok(doc, len);
+	ck_assert_ptr_null(d->next);
+	kmsdoc_free(d);
+	kmsxml_free(doc, len);
+}
+END_TEST
+
 START_TEST(keyprov_round_trip)
 {
 	struct kmsxml_keyset k[2];
@@ -636,6 +684,7 @@ main(void)
 	int failed;
 
 	tcase_add_test(ok, init_round_trip);
+	tcase_add_test(ok, init_next_certificate);
 	tcase_add_test(ok, keyprov_round_trip);
 	tcase_add_test(ok, bare_documents);
 	tcase_add_test(ok, certcache_and_error);

@@ -4,7 +4,8 @@
  * temporary directory with key material of a KMS made here: identities
  * and settings, modes, key sets stored all or nothing and checked again
  * when read back, periods, purge, External certificates, and the
- * unreachable status of kmsget.
+ * unreachable status of kmsget; the certificates of a rollover held
+ * together, each key set under the one it names.
  */
 #include <check.h>
 #include <errno.h>
@@ -379,6 +380,192 @@ START_TEST(reinit_other_domain)
 }
 END_TEST
 
+/* A Root certificate document of KMS (s, e) with a CertUri and ValidFrom. */
+static void
+gen_cert_doc(struct sakke_kms *s, struct eccsi_kms *e, const char *kms_uri,
+    const char *cert_uri, int64_t valid_from, char **doc, size_t *len)
+{
+	struct kmsxml_cert c;
+
+	memset(&c, 0, sizeof(c));
+	c.role = "Root";
+	c.cert_uri = cert_uri;
+	c.kms_uri = kms_uri;
+	c.valid_from = valid_from;
+	c.user_key_period = PERIOD;
+	ck_assert_int_eq(sakke_pub_export(sakke_kms_pub(s), c.pub_enc_key), 0);
+	ck_assert_int_eq(eccsi_kms_kpak(e, c.pub_auth_key), 0);
+	ck_assert_int_eq(kmsxml_cert_doc(&c, doc, len), 0);
+}
+
+/* A key set of KMS (s, e) for ALICE naming cert_uri. */
+static void
+gen_keyset_doc(struct sakke_kms *s, struct eccsi_kms *e, const char *cert_uri,
+    uint64_t period_no, char **doc, size_t *len)
+{
+	uint8_t uid[UID_LEN], rsk[SAKKE_POINT_LEN], ssk[ECCSI_SCALAR_LEN], pvt[ECCSI_POINT_LEN];
+	struct kmsxml_keyset k;
+
+	ck_assert_int_eq(uid_derive(ALICE, strlen(ALICE), KMS_URI, strlen(KMS_URI), PERIOD, 0,
+	    period_no, uid), 0);
+	ck_assert_int_eq(sakke_rsk_derive(s, uid, sizeof(uid), rsk), 0);
+	ck_assert_int_eq(eccsi_ssk_derive(e, uid, sizeof(uid), ssk, pvt), 0);
+	memset(&k, 0, sizeof(k));
+	k.kms_uri = KMS_URI;
+	k.cert_uri = cert_uri;
+	k.user_uri = ALICE;
+	memcpy(k.user_id, uid, sizeof(uid));
+	k.period_no = period_no;
+	k.rsk = rsk;
+	k.ssk = ssk;
+	k.pvt = pvt;
+	ck_assert_int_eq(kmsxml_keyset_doc(&k, doc, len), 0);
+}
+
+static const struct ks_certinfo *
+info_of(const struct ks_certinfo *v, size_t n, const char *uri)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].cert->cert_uri != NULL && strcmp(v[i].cert->cert_uri, uri) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/*
+ * A rollover in the keystore: the old certificate and the next one (a
+ * second KMS key pair) held together, states from ValidFrom, each key set
+ * checked under the certificate it names, the certificate of a period,
+ * dropping a certificate with its key sets, and tidying a retired one.
+ */
+START_TEST(certificate_set)
+{
+	struct sakke_kms *sk2 = NULL;
+	struct eccsi_kms *ek2 = NULL;
+	char why[KS_WHY_MAX] = "", *old = NULL, *next = NULL, *other = NULL, *docs[2];
+	size_t olen, nlen, xlen, lens[2], n = 0;
+	uint64_t p0 = period_now(), p2 = p0 + 2, periods[2];
+	struct ks_certinfo *v = NULL;
+	const struct ks_certinfo *in;
+	const struct kmsdoc_cert *c;
+	const struct kmsdoc_keyset *set;
+	struct ks *ks = NULL;
+	uint64_t s, e;
+	int64_t b, now = (int64_t)time(NULL);
+	int added = -1;
+
+	ck_assert_int_eq(sakke_kms_generate(&sk2), 0);
+	ck_assert_int_eq(eccsi_kms_generate(&ek2), 0);
+	ck_assert_int_eq(period_bounds(p2, PERIOD, 0, &s, &e), 0);
+	b = time_ntp_to_unix(s);		/* the boundary: period p2 starts */
+	gen_cert_doc(sk, ek, KMS_URI, "cert.old", now - 86400, &old, &olen);
+	gen_cert_doc(sk2, ek2, KMS_URI, "cert.new", b, &next, &nlen);
+	gen_cert_doc(sk2, ek2, "kms.other.example.org", "cert.x", b, &other, &xlen);
+	ck_assert_int_eq(ks_create(dir, ALICE, NULL, old, olen, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_open(&ks, dir, NULL, 0, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_cert_next(ks, now, &c), SKM_ENOTFOUND);
+	ck_assert_int_eq(ks_put_cert(ks, next, nlen, &added, why, sizeof(why)), 0);
+	ck_assert_int_eq(added, 1);
+	ck_assert_int_eq(ks_put_cert(ks, next, nlen, &added, why, sizeof(why)), 0);
+	ck_assert_int_eq(added, 0);
+	ck_assert_int_eq(ks_put_cert(ks, other, xlen, &added, why, sizeof(why)), SKM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "another KmsUri"));
+	ck_assert_int_eq(ks_cert(ks, &c, why, sizeof(why)), 0);
+	ck_assert_str_eq(c->cert_uri, "cert.old");
+	ck_assert_int_eq(ks_cert_next(ks, now, &c), 0);
+	ck_assert_str_eq(c->cert_uri, "cert.new");
+	ck_assert_int_eq(ks_cert_next(ks, b, &c), SKM_ENOTFOUND);
+
+	/* A key set of each period, each under its own certificate. */
+	gen_keyset_doc(sk, ek, "cert.old", p0, &docs[0], &lens[0]);
+	gen_keyset_doc(sk2, ek2, "cert.new", p2, &docs[1], &lens[1]);
+	periods[0] = p0;
+	periods[1] = p2;
+	ck_assert_int_eq(ks_put_keysets(ks, periods, docs, lens, 2, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_keyset(ks, p0, 0, &set, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_keyset(ks, p2, 0, &set, why, sizeof(why)), 0);
+	ck_assert_str_eq(set->cert_uri, "cert.new");
+	ck_assert_int_eq(ks_keyset_stale(ks, p0), 0);
+	ck_assert_int_eq(ks_keyset_stale(ks, p2), 0);
+	ck_assert_int_eq(ks_cert_for_period(ks, p2, &c, why, sizeof(why)), 0);
+	ck_assert_str_eq(c->cert_uri, "cert.new");
+	ck_assert_int_eq(ks_cert_for_period(ks, p0 + 1, &c, why, sizeof(why)), 0);
+	ck_assert_str_eq(c->cert_uri, "cert.old");
+	ck_assert_int_eq(ks_certs(ks, now, &v, &n, why, sizeof(why)), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_ptr_nonnull(in = info_of(v, n, "cert.old"));
+	ck_assert_int_eq(in->state, KS_CERT_CURRENT);
+	ck_assert_uint_eq(in->nperiods, 1);
+	ck_assert_uint_eq(in->periods[0], p0);
+	ck_assert_ptr_nonnull(in = info_of(v, n, "cert.new"));
+	ck_assert_int_eq(in->state, KS_CERT_NEXT);
+	ck_assert_uint_eq(in->nperiods, 1);
+	ck_assert_uint_eq(in->periods[0], p2);
+	ks_certs_free(v, n);
+	ck_assert_int_eq(ks_certs(ks, b, &v, &n, why, sizeof(why)), 0);
+	ck_assert_int_eq(info_of(v, n, "cert.old")->state, KS_CERT_RETIRED);
+	ck_assert_int_eq(info_of(v, n, "cert.new")->state, KS_CERT_CURRENT);
+	ks_certs_free(v, n);
+	kmsxml_free(docs[0], lens[0]);
+	kmsxml_free(docs[1], lens[1]);
+
+	/* Keys of the old KMS naming the new certificate, or an unknown one: refused. */
+	gen_keyset_doc(sk, ek, "cert.new", p2 + 1, &docs[0], &lens[0]);
+	periods[0] = p2 + 1;
+	ck_assert_int_eq(ks_put_keysets(ks, periods, docs, lens, 1, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_keyset(ks, p2 + 1, 0, &set, why, sizeof(why)), SKM_EVERIFY);
+	kmsxml_free(docs[0], lens[0]);
+	gen_keyset_doc(sk, ek, "cert.unknown", p2 + 1, &docs[0], &lens[0]);
+	ck_assert_int_eq(ks_put_keysets(ks, periods, docs, lens, 1, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_keyset(ks, p2 + 1, 0, &set, why, sizeof(why)), SKM_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(why, "'cert.unknown' is no certificate"));
+	kmsxml_free(docs[0], lens[0]);
+	/*
+	 * The old keys under the old certificate (no ValidTo) for a period of
+	 * the new one: valid, but stale.
+	 */
+	gen_keyset_doc(sk, ek, "cert.old", p2 + 1, &docs[0], &lens[0]);
+	ck_assert_int_eq(ks_put_keysets(ks, periods, docs, lens, 1, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_keyset(ks, p2 + 1, 0, &set, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_keyset_stale(ks, p2 + 1), 1);
+	kmsxml_free(docs[0], lens[0]);
+
+	/* Dropping a certificate takes its key sets; the one in force stays. */
+	ck_assert_int_eq(ks_cert_drop(ks, "cert.old", why, sizeof(why)), SKM_EBUSY);
+	ck_assert_int_eq(ks_cert_drop(ks, "cert.new", why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_keyset(ks, p2, 0, &set, why, sizeof(why)), SKM_ENOTFOUND);
+	ck_assert_int_eq(ks_keyset(ks, p0, 0, &set, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_cert_next(ks, now, &c), SKM_ENOTFOUND);
+	ks_close(ks);
+
+	/* Tidy after the boundary: the old one goes with its last key set. */
+	ck_assert_int_eq(ks_open(&ks, dir, NULL, 0, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_put_cert(ks, next, nlen, NULL, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_tidy(ks, b, &n, why, sizeof(why)), 0);
+	ck_assert_uint_eq(n, 0);		/* periods p0 and p2 + 1 name it */
+	ck_assert_int_eq(ks_purge(ks, b + 3 * PERIOD, 0, &n, why, sizeof(why)), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(ks_tidy(ks, b, &n, why, sizeof(why)), 0);
+	ck_assert_uint_eq(n, 1);
+	ks_close(ks);
+	ck_assert_int_eq(ks_open(&ks, dir, NULL, 0, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_certs(ks, b, &v, &n, why, sizeof(why)), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0].cert->cert_uri, "cert.new");
+	ck_assert_int_eq(v[0].state, KS_CERT_CURRENT);
+	ks_certs_free(v, n);
+	ck_assert(exists(ks_path(ks), "root.xml"));
+	ck_assert(!exists(ks_path(ks), "certs/cert.new.xml"));
+	ks_close(ks);
+	kmsxml_free(old, olen);
+	kmsxml_free(next, nlen);
+	kmsxml_free(other, xlen);
+	sakke_kms_free(sk2);
+	eccsi_kms_free(ek2);
+}
+END_TEST
+
 START_TEST(fetch_needs_server)
 {
 	char why[KS_WHY_MAX] = "";
@@ -455,6 +642,7 @@ main(void)
 	tcase_add_test(tc, purge);
 	tcase_add_test(tc, external);
 	tcase_add_test(tc, reinit_other_domain);
+	tcase_add_test(tc, certificate_set);
 	tcase_add_test(tc, fetch_needs_server);
 	tcase_add_test(tc, kmsget_unreachable);
 	tcase_add_test(tc, erase);

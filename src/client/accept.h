@@ -57,6 +57,14 @@ struct accept_keys {
 	 */
 	int (*rsk)(void *arg, uint64_t period_no, uint8_t rsk[SAKKE_POINT_LEN], char *why,
 	    size_t whylen);
+	/*
+	 * Optional (NULL: kpak and z above for every period): the KPAK and Z
+	 * of the certificate of period_no, called after rsk for that period.
+	 * Across a master-secret rollover each period has its own; the
+	 * KmsUri, key period and offset stay. Owned by the callee.
+	 */
+	int (*cert)(void *arg, uint64_t period_no, const uint8_t **kpak,
+	    const struct sakke_pub **z, char *why, size_t whylen);
 	void *arg;
 };
 

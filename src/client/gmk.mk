@@ -8,8 +8,15 @@ src_client_libgmk_la_SOURCES = \
 	src/client/profile.c src/client/profile.h \
 	src/client/gmkstore.c src/client/gmkstore.h \
 	src/client/replay.c src/client/replay.h \
-	src/client/notify.c src/client/notify.h \
 	src/client/gms.c src/client/gms.h \
 	src/client/gmksend.c src/client/gmksend.h \
 	src/client/accept.c src/client/accept.h
 src_client_libgmk_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBXML_CFLAGS)
+src_client_libgmk_la_LIBADD = src/client/libgmkmsg.la
+# The part of the receiver that needs no files (accept_msg) and the
+# notification documents: also in the public libskm.
+noinst_LTLIBRARIES += src/client/libgmkmsg.la
+src_client_libgmkmsg_la_SOURCES = \
+	src/client/accept_msg.c src/client/accept_msg.h \
+	src/client/notify.c src/client/notify.h
+src_client_libgmkmsg_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBXML_CFLAGS)

@@ -79,6 +79,32 @@ kmscheck_cert(const struct kmsdoc_cert *c, int64_t now, char *why, size_t whylen
 	return 0;
 }
 
+int
+kmscheck_next(const struct kmsdoc_cert *cur, const struct kmsdoc_cert *next, char *why,
+    size_t whylen)
+{
+	if (why != NULL && whylen > 0)
+		why[0] = '\0';
+	if (next->role != NULL && strcmp(next->role, "Root") != 0)
+		return skm_why(why, whylen, SKM_EINVAL, "NextKmsCertificate: Role is not Root");
+	if (next->cert_uri == NULL || next->cert_uri[0] == '\0')
+		return skm_why(why, whylen, SKM_EINVAL, "NextKmsCertificate/CertUri: missing");
+	if (cur->cert_uri != NULL && strcmp(cur->cert_uri, next->cert_uri) == 0)
+		return skm_why(why, whylen, SKM_EINVAL,
+		    "NextKmsCertificate/CertUri: the current certificate's");
+	/* F.2.1: the UIDs of every period depend on these; a rollover keeps them. */
+	if (cur->kms_uri == NULL || next->kms_uri == NULL ||
+	    strcmp(cur->kms_uri, next->kms_uri) != 0 ||
+	    cur->user_key_period != next->user_key_period ||
+	    cur->user_key_offset != next->user_key_offset)
+		return skm_why(why, whylen, SKM_EINVAL, "NextKmsCertificate: another KmsUri, "
+		    "UserKeyPeriod or UserKeyOffset than the current certificate");
+	if (next->valid_from <= cur->valid_from)
+		return skm_why(why, whylen, SKM_EINVAL,
+		    "NextKmsCertificate/ValidFrom: not after the current certificate's");
+	return kmscheck_cert(next, next->valid_from, why, whylen);
+}
+
 /* TS 33.180 F.2.1: the key period the key set claims, against its bounds. */
 static int
 kmscheck_period(const struct kmsdoc_cert *c, const struct kmsdoc_keyset *ks, char *why,

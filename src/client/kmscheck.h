@@ -24,6 +24,17 @@
 int kmscheck_cert(const struct kmsdoc_cert *c, int64_t now, char *why, size_t whylen);
 
 /*
+ * 0 iff next may follow cur as the Root certificate of a rollover (the
+ * skms:NextKmsCertificate of a KmsInit): Role Root when given, a CertUri
+ * other than cur's, the same KmsUri, UserKeyPeriod and UserKeyOffset (the
+ * UIDs and periods stay), a ValidFrom after cur's, and kmscheck_cert at
+ * that ValidFrom. Otherwise SKM_EINVAL or kmscheck_cert's error, with the
+ * reason in why.
+ */
+int kmscheck_next(const struct kmsdoc_cert *cur, const struct kmsdoc_cert *next, char *why,
+    size_t whylen);
+
+/*
  * 0 iff the key set belongs to uri under certificate c: UserUri == uri,
  * KmsUri == c->kms_uri, UserID == uid_derive(uri, KmsUri, UserKeyPeriod,
  * UserKeyOffset, KeyPeriodNo), ValidFrom/ValidTo equal to the period

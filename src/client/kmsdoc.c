@@ -113,6 +113,15 @@ kmsdoc_is(const xmlNode *n, const char *name)
 	    xmlStrEqual(n->name, (const xmlChar *)name);
 }
 
+/* An element of the skms extension namespace (KMSXML_SKMS_NS). */
+static int
+kmsdoc_is_skms(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+	    xmlStrEqual(n->ns->href, (const xmlChar *)KMSXML_SKMS_NS) &&
+	    xmlStrEqual(n->name, (const xmlChar *)name);
+}
+
 static int
 kmsdoc_is_kms(const xmlNode *n)
 {
@@ -496,6 +505,35 @@ kmsdoc_error(struct kmsdoc_ctx *x, xmlNodePtr n, struct kmsdoc *d)
 	return rc;
 }
 
+/*
+ * KmsInit's skms:NextKmsCertificate: one KmsCertificate of the KMS
+ * namespace inside; at most one such element. A standard client skips it
+ * as an element of another namespace.
+ */
+static int
+kmsdoc_next(struct kmsdoc_ctx *x, xmlNodePtr init, struct kmsdoc *d)
+{
+	xmlNodePtr c, found = NULL, in;
+	size_t count;
+
+	for (c = init->children; c != NULL; c = c->next) {
+		if (!kmsdoc_is_skms(c, "NextKmsCertificate"))
+			continue;
+		if (found != NULL)
+			return kmsdoc_fail(x, SKM_EPARSE, "KmsInit/NextKmsCertificate: repeated");
+		found = c;
+	}
+	if (found == NULL)
+		return 0;
+	in = kmsdoc_child(found, "KmsCertificate", &count);
+	if (count != 1)
+		return kmsdoc_fail(x, SKM_EPARSE, "NextKmsCertificate: %s KmsCertificate",
+		    count == 0 ? "no" : "more than one");
+	if ((d->next = calloc(1, sizeof(*d->next))) == NULL)
+		return SKM_ENOMEM;
+	return kmsdoc_cert(x, in, d->next);
+}
+
 static int
 kmsdoc_message(struct kmsdoc_ctx *x, xmlNodePtr n, struct kmsdoc *d)
 {
@@ -520,7 +558,7 @@ kmsdoc_message(struct kmsdoc_ctx *x, xmlNodePtr n, struct kmsdoc *d)
 		if (d->ncerts != 1)
 			return kmsdoc_fail(x, SKM_EPARSE, "KmsInit: %s KmsCertificate",
 			    d->ncerts == 0 ? "no" : "more than one");
-		return 0;
+		return kmsdoc_next(x, m, d);
 	}
 	if (kmsdoc_is(m, "KmsKeyProv")) {
 		d->kind = KMSDOC_KEYPROV;
@@ -769,6 +807,9 @@ kmsdoc_free(struct kmsdoc *d)
 	for (i = 0; i < d->ncerts; i++)
 		kmsdoc_cert_clear(&d->certs[i]);
 	free(d->certs);
+	if (d->next != NULL)
+		kmsdoc_cert_clear(d->next);
+	free(d->next);
 	for (i = 0; i < d->nkeysets; i++)
 		kmsdoc_keyset_clear(&d->keysets[i]);
 	free(d->keysets);

@@ -8,7 +8,8 @@
  * namespaces (ds:Signature, vendor extensions), which are ignored, as are
  * unknown elements of the KMS namespace. It refuses documents with a
  * DOCTYPE, never loads anything from the network and never substitutes
- * entities. It only parses: whether a certificate or key set may be used
+ * entities. The one extension it reads is the project's own: the next
+ * Root certificate of a scheduled rollover in a KmsInit. It only parses: whether a certificate or key set may be used
  * is kmscheck's job. Nothing here logs.
  */
 #ifndef SKM_CLIENT_KMSDOC_H
@@ -85,6 +86,9 @@ struct kmsdoc {
 	int has_cache_num;
 	struct kmsdoc_cert *certs;	/* Init: the Root; CertCache: the certificates; */
 	size_t ncerts;			/*   CERT: the one */
+	struct kmsdoc_cert *next;	/* Init: the certificate of a scheduled rollover
+					 *   (skms:NextKmsCertificate, KMSXML_SKMS_NS);
+					 *   NULL when the KMS sent none */
 	struct kmsdoc_keyset *keysets;	/* KeyProv: the key sets; KEYSET: the one */
 	size_t nkeysets;
 	int error_code;			/* KmsError ErrorCode */

@@ -8,5 +8,6 @@ src_client_libkmsdoc_la_SOURCES = \
 	src/client/kmsdoc_value.c src/client/kmsdoc_value.h \
 	src/client/kmscheck.c src/client/kmscheck.h
 src_client_libkmsdoc_la_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(OPENSSL_CFLAGS)
-src_client_libkmsdoc_la_LIBADD = src/lib/libskm.la src/common/libcommon.la \
-	$(LIBXML_LIBS) $(OPENSSL_LIBS)
+# libskm.la brings libcommon.la in already: naming it again here would put
+# its objects twice into this archive, which the shared libskm takes whole.
+src_client_libkmsdoc_la_LIBADD = src/lib/libskm.la $(LIBXML_LIBS) $(OPENSSL_LIBS)

@@ -163,8 +163,7 @@ ks_mkdirs(const char *dir)
 	return 0;
 }
 
-/* The identity's directory name: the URI, percent-encoded but for [A-Za-z0-9._@+-]. */
-static int
+int
 ks_dirname(const char *uri, char *out, size_t len)
 {
 	static const char hexd[] = "0123456789ABCDEF";
@@ -395,6 +394,49 @@ ks_same_domain(const struct kmsdoc_cert *a, const struct kmsdoc_cert *b)
 	    memcmp(a->pub_auth_key, b->pub_auth_key, sizeof(a->pub_auth_key)) == 0;
 }
 
+/* Another Root certificate (CertUri) of the same KMS and key period scheme. */
+static int
+ks_rolled_over(const struct kmsdoc_cert *a, const struct kmsdoc_cert *b)
+{
+	return a->kms_uri != NULL && b->kms_uri != NULL && strcmp(a->kms_uri, b->kms_uri) == 0 &&
+	    a->user_key_period == b->user_key_period &&
+	    a->user_key_offset == b->user_key_offset && a->cert_uri != NULL &&
+	    b->cert_uri != NULL && strcmp(a->cert_uri, b->cert_uri) != 0;
+}
+
+/* certs/<CertUri>.xml gets the certificate root.xml held. */
+static int
+ks_keep_old_root(const char *idpath, const struct kmsdoc_cert *c)
+{
+	char dir[PATH_MAX], name[NAME_MAX + 1], path[PATH_MAX];
+	int n, err;
+
+	if ((err = ks_join(dir, sizeof(dir), idpath, KS_CERTS)) != 0 ||
+	    (err = ks_mkdir(dir)) != 0 ||
+	    (err = ks_dirname(c->cert_uri, name, sizeof(name) - 4)) != 0)
+		return err;
+	n = snprintf(path, sizeof(path), "%s/%s.xml", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return SKM_ELEN;
+	return secfile_write(path, (const uint8_t *)c->xml, c->xmllen, 1);
+}
+
+/* Erases certs/<CertUri>.xml when there. */
+static int
+ks_drop_copy(const char *idpath, const char *cert_uri)
+{
+	char name[NAME_MAX + 1], path[PATH_MAX];
+	int n, err;
+
+	if ((err = ks_dirname(cert_uri, name, sizeof(name) - 4)) != 0)
+		return err;
+	n = snprintf(path, sizeof(path), "%s/%s/%s.xml", idpath, KS_CERTS, name);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return SKM_ELEN;
+	err = secfile_erase(path);
+	return err == SKM_ENOTFOUND ? 0 : err;
+}
+
 int
 ks_create(const char *dir, const char *uri, const struct ks_settings *set,
     const char *root_doc, size_t root_len, char *why, size_t whylen)
@@ -425,9 +467,20 @@ ks_create(const char *dir, const char *uri, const struct ks_settings *set,
 	if (ks_read(path, 0, &buf, &len) == 0 &&
 	    kmsdoc_parse(buf, len, &old, NULL, 0) == 0 && old->kind == KMSDOC_CERT &&
 	    old->ncerts == 1 && !ks_same_domain(&old->certs[0], &new->certs[0])) {
+		/*
+		 * The next Root certificate of the same KMS (a rollover): the
+		 * old one stays beside it for the key sets that name it.
+		 */
+		if (ks_rolled_over(&old->certs[0], &new->certs[0])) {
+			if ((err = ks_keep_old_root(idpath, &old->certs[0])) != 0) {
+				skm_why(why, whylen, err, "cannot keep the old certificate: %s",
+				    skm_strerror(err));
+				goto out;
+			}
 		/* Keys of another KMS or key period scheme can never be used again. */
-		if ((err = ks_keys_erase_all(idpath)) != 0 ||
-		    (err = ks_ext_erase_all(idpath)) != 0) {
+		} else if ((err = ks_keys_erase_all(idpath)) != 0 ||
+		    (err = ks_ext_erase_all(idpath)) != 0 ||
+		    (err = ks_certs_erase_all(idpath)) != 0) {
 			skm_why(why, whylen, err, "cannot erase the old key sets: %s",
 			    skm_strerror(err));
 			goto out;
@@ -435,6 +488,13 @@ ks_create(const char *dir, const char *uri, const struct ks_settings *set,
 	}
 	if ((err = secfile_write(path, (const uint8_t *)root_doc, root_len, 1)) != 0) {
 		skm_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
+		goto out;
+	}
+	/* A copy kept as the next certificate is root.xml's now. */
+	if (new->certs[0].cert_uri != NULL &&
+	    (err = ks_drop_copy(idpath, new->certs[0].cert_uri)) != 0) {
+		skm_why(why, whylen, err, "cannot erase the copy of the certificate: %s",
+		    skm_strerror(err));
 		goto out;
 	}
 	if ((err = ks_write_identity(idpath, uri, set)) != 0) {
@@ -458,7 +518,7 @@ ks_close(struct ks *ks)
 		return;
 	ks_keys_drop(ks);
 	ks_ext_drop(ks);
-	kmsdoc_free(ks->root);
+	ks_certs_drop(ks);
 	for (k = 0; k < KS_NKEYS; k++)
 		free(ks->val[k]);
 	free(ks->dir);
@@ -489,32 +549,6 @@ void
 ks_set_timeout(struct ks *ks, long seconds)
 {
 	ks->timeout = seconds;
-}
-
-int
-ks_cert(struct ks *ks, const struct kmsdoc_cert **cert, char *why, size_t whylen)
-{
-	char path[PATH_MAX], *buf = NULL;
-	size_t len = 0;
-	int err;
-
-	if (ks->root == NULL) {
-		if ((err = ks_join(path, sizeof(path), ks->path, KS_ROOT)) != 0)
-			return err;
-		if ((err = ks_read(path, 0, &buf, &len)) != 0)
-			return skm_why(why, whylen, err, "%s: %s", path, skm_strerror(err));
-		err = kmsdoc_parse(buf, len, &ks->root, why, whylen);
-		ks_buf_free(buf, len);
-		if (err != 0)
-			return err;
-		if (ks->root->kind != KMSDOC_CERT || ks->root->ncerts != 1) {
-			kmsdoc_free(ks->root);
-			ks->root = NULL;
-			return skm_why(why, whylen, SKM_EPARSE, "%s: not a KmsCertificate", path);
-		}
-	}
-	*cert = &ks->root->certs[0];
-	return 0;
 }
 
 int

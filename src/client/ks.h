@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The client keystore: one directory per identity under the keystore
- * directory, holding that identity's settings, its Root KMS certificate,
+ * directory, holding that identity's settings, its Root KMS certificates
+ * (the one in force, the next one of a scheduled rollover, and retired
+ * ones while a held key set still names them),
  * the External certificates with their CacheNum, and one key-set document
  * per key period. Everything written here was validated first (kmscheck)
  * and is written all or nothing per command: each file atomically (temp
@@ -65,18 +67,115 @@ const char *ks_uri(const struct ks *ks);	/* the identity's URI */
 const char *ks_path(const struct ks *ks);	/* this identity's directory: others keep files there */
 const struct ks_settings *ks_settings(const struct ks *ks);
 
-/* The Root KMS certificate stored by init/import (parsed; owned by ks). */
+/*
+ * The Root certificate in force now (the held one with the latest
+ * ValidFrom not after now; parsed, owned by ks, valid until ks_close).
+ */
 int ks_cert(struct ks *ks, const struct kmsdoc_cert **cert, char *why, size_t whylen);
 
 /*
+ * The Root certificates the keystore holds. A certificate's state at a
+ * time is derived from the ValidFrom of all of them: the one with the
+ * latest ValidFrom not after now is current, one with a later ValidFrom
+ * is next (a scheduled rollover), older ones are retired and kept only
+ * while a held key set names them (ks_tidy drops them). Every key set
+ * belongs to the certificate its CertUri names.
+ */
+enum ks_cert_state { KS_CERT_RETIRED, KS_CERT_CURRENT, KS_CERT_NEXT };
+
+/* A held certificate, its state at the time asked and the periods of its key sets. */
+struct ks_certinfo {
+	const struct kmsdoc_cert *cert;	/* owned by ks, valid until ks_close */
+	enum ks_cert_state state;
+	uint64_t *periods;		/* held key sets naming it, ascending (malloc'ed) */
+	size_t nperiods;
+};
+
+/* The name of a state: "current", "next", "retired". */
+const char *ks_cert_state_name(enum ks_cert_state state);
+
+/*
+ * Every held certificate with its state at now, by ValidFrom ascending;
+ * free with ks_certs_free. Key sets are only parsed here, not checked.
+ */
+int ks_certs(struct ks *ks, int64_t now, struct ks_certinfo **certs, size_t *n, char *why,
+    size_t whylen);
+void ks_certs_free(struct ks_certinfo *certs, size_t n);
+
+/* The next certificate at now; SKM_ENOTFOUND when no rollover is known. */
+int ks_cert_next(struct ks *ks, int64_t now, const struct kmsdoc_cert **cert);
+
+/*
+ * 1 when the held key set of period_no names another certificate than the
+ * held one in force over that period by ValidFrom (fetched before a
+ * rollover was known), else 0 (also when none is held). Such a key set is
+ * replaced by fetching the period again.
+ */
+int ks_keyset_stale(struct ks *ks, uint64_t period_no);
+
+/* The held certificate whose CertUri is uri; SKM_ENOTFOUND when none. */
+int ks_cert_by_uri(struct ks *ks, const char *uri, const struct kmsdoc_cert **cert);
+
+/*
+ * The certificate of a key period: the one the held key set of that period
+ * names, else the held one with the latest ValidFrom before the period's
+ * end. Its keys sign and encrypt everything of that period.
+ */
+int ks_cert_for_period(struct ks *ks, uint64_t period_no, const struct kmsdoc_cert **cert,
+    char *why, size_t whylen);
+
+/*
+ * Stores a Root certificate (a KmsCertificate document, already checked
+ * with kmscheck_cert at the time it comes into force) of this identity's
+ * KMS: same KmsUri, key period and offset as the held ones. A held
+ * certificate with the same CertUri is replaced; *added (may be NULL) is
+ * 1 when the CertUri was not held before.
+ */
+int ks_put_cert(struct ks *ks, const char *doc, size_t len, int *added, char *why,
+    size_t whylen);
+
+/*
+ * Erases the certificate uri and every held key set naming it (the
+ * certificate in force cannot be dropped: SKM_EBUSY).
+ */
+int ks_cert_drop(struct ks *ks, const char *uri, char *why, size_t whylen);
+
+/*
+ * Drops retired certificates that no held key set names; *dropped (may be
+ * NULL) gets how many.
+ */
+int ks_tidy(struct ks *ks, int64_t now, size_t *dropped, char *why, size_t whylen);
+
+/* What a KMS Initialize brought (ks_refresh). */
+struct ks_refresh_result {
+	int current_added;		/* the certificate in force was not held */
+	int next_added;			/* the next certificate was not held */
+	int has_next;			/* the KMS announced a rollover */
+};
+
+/*
+ * KMS Initialize with the identity's server: checks the certificate in
+ * force (kmscheck_cert at now) and the next one of a scheduled rollover
+ * when sent (skms:NextKmsCertificate, checked at its ValidFrom), both of
+ * this identity's KMS, and stores both with ks_put_cert. r may be NULL.
+ * SKM_EUNREACH when the server cannot be reached.
+ */
+int ks_refresh(struct ks *ks, int64_t now, struct ks_refresh_result *r, char *why,
+    size_t whylen);
+
+/*
  * The validated key set for a period; fetched from the configured server
- * first when absent and fetch != 0 (SKM_ENOTFOUND if absent and not
- * fetched). Owned by ks, valid until ks_close.
+ * first when absent, or held under another certificate than the one in
+ * force over the period (ks_keyset_stale), and fetch != 0 (SKM_ENOTFOUND
+ * if absent and not fetched). Owned by ks, valid until ks_close.
  */
 int ks_keyset(struct ks *ks, uint64_t period_no, int fetch, const struct kmsdoc_keyset **set,
     char *why, size_t whylen);
 
-/* The period number for a Unix time under the Root certificate. */
+/*
+ * The period number for a Unix time. A rollover keeps the KmsUri, key
+ * period and offset, so every held certificate gives the same numbers.
+ */
 int ks_period_at(struct ks *ks, int64_t unix_seconds, uint64_t *period_no);
 
 /* Unix start (inclusive) and end (exclusive) of a period under the Root certificate. */
@@ -115,8 +214,10 @@ int ks_put_external(struct ks *ks, char *const *docs, const size_t *lens, size_t
 /*
  * Fetches the key sets of periods from the identity's server (KMS
  * KeyProvision at the start of each period), checks every one under the
- * Root certificate (kmscheck_keyset) and stores them with ks_put_keysets:
- * all or nothing. SKM_EUNREACH when the server cannot be reached.
+ * certificate its CertUri names (kmscheck_keyset; a CertUri not held makes
+ * one KMS Initialize, ks_refresh, and is refused if still unknown) and
+ * stores them with ks_put_keysets: all or nothing. SKM_EUNREACH when the
+ * server cannot be reached.
  */
 int ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t whylen);
 

@@ -2,14 +2,16 @@
 /*
  * Fetching key sets into the keystore: a KMS KeyProvision request per
  * period (kmsget), the response parsed (kmsdoc) and every key set checked
- * (kmscheck) before any is stored, so one bad answer stores nothing. It
- * does not decide when to fetch (skmc fetch and watch do).
+ * (kmscheck, under the certificate its CertUri names) before any is
+ * stored, so one bad answer stores nothing. It does not decide when to
+ * fetch (skmc fetch and watch do).
  */
 #include "client/ks_impl.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -19,7 +21,7 @@
 #include "common/err.h"
 #include "common/time.h"
 
-/* The key set of period_no in a KeyProvision response, checked; NULL otherwise. */
+/* The key set of period_no in a KeyProvision response; NULL otherwise. */
 static int
 ks_fetch_pick(struct ks *ks, const struct kmsdoc_cert *cert, const struct kmsdoc *doc,
     uint64_t period_no, const struct kmsdoc_keyset **out, char *why, size_t whylen)
@@ -45,7 +47,28 @@ ks_fetch_pick(struct ks *ks, const struct kmsdoc_cert *cert, const struct kmsdoc
 		return skm_why(why, whylen, SKM_ENOTFOUND,
 		    "the response holds no key set for period %" PRIu64, period_no);
 	*out = &doc->keysets[i];
-	return kmscheck_keyset(cert, *out, ks->uri, why, whylen);
+	return 0;
+}
+
+/*
+ * The key set under the certificate its CertUri names. A CertUri this
+ * keystore does not hold (a rollover it has not heard of) makes one KMS
+ * Initialize, which brings the certificate in force and the next one.
+ */
+static int
+ks_fetch_check(struct ks *ks, const struct kmsdoc_keyset *set, int *refreshed, char *why,
+    size_t whylen)
+{
+	const struct kmsdoc_cert *c;
+	int err;
+
+	if (set->cert_uri != NULL && ks_cert_by_uri(ks, set->cert_uri, &c) != 0 &&
+	    !*refreshed) {
+		*refreshed = 1;
+		if ((err = ks_refresh(ks, (int64_t)time(NULL), NULL, why, whylen)) != 0)
+			return err;
+	}
+	return ks_check_keyset(ks, set, why, whylen);
 }
 
 int
@@ -58,7 +81,7 @@ ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t why
 	char **texts = NULL, *body = NULL;
 	size_t *lens = NULL, i, len = 0;
 	int64_t start, end;
-	int err;
+	int err, refreshed = 0;
 
 	if ((err = ks_cert(ks, &cert, why, whylen)) != 0)
 		return err;
@@ -98,7 +121,8 @@ ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t why
 		kmsget_free(body, len);
 		body = NULL;
 		if (err != 0 || (err = ks_fetch_pick(ks, cert, docs[i], periods[i], &set, sub,
-		    sizeof(sub))) != 0) {
+		    sizeof(sub))) != 0 ||
+		    (err = ks_fetch_check(ks, set, &refreshed, sub, sizeof(sub))) != 0) {
 			skm_why(why, whylen, err, "period %" PRIu64 ": %s", periods[i], sub);
 			goto out;
 		}

@@ -23,7 +23,10 @@ struct ks {
 	char *val[KS_NKEYS];		/* settings, backing set */
 	struct ks_settings set;
 	long timeout;
-	struct kmsdoc *root;		/* loaded on first use */
+	struct kmsdoc **certs;		/* Root certificates, loaded on first use: */
+	size_t ncerts;			/*   [0] from root.xml, the rest from certs/ */
+	struct kmsdoc **dead;		/* replaced ones, freed at ks_close: callers */
+	size_t ndead;			/*   may still hold pointers into them */
 	struct kmsdoc **keys;		/* key sets loaded so far */
 	size_t nkeys;
 	struct kmsdoc **ext;		/* External certificates, once loaded */
@@ -36,9 +39,30 @@ struct ks {
 /* Subdirectories and files of an identity's directory. */
 #define KS_IDENTITY	"identity"
 #define KS_ROOT		"root.xml"
+#define KS_CERTS	"certs"
 #define KS_KEYS		"keys"
 #define KS_EXTERNAL	"external"
 #define KS_CACHENUM	"cachenum"
+
+/* The name of a file or directory for a URI: percent-encoded but for [A-Za-z0-9._@+-]. */
+int ks_dirname(const char *uri, char *out, size_t len);
+
+/* The certificate a key set document names (its CertUri, else by its period). */
+int ks_cert_of_keyset(struct ks *ks, const struct kmsdoc_keyset *set,
+    const struct kmsdoc_cert **cert, char *why, size_t whylen);
+
+/*
+ * Checks a key set under the certificate its CertUri names: that
+ * certificate is in force during the key set's period, and kmscheck_keyset.
+ */
+int ks_check_keyset(struct ks *ks, const struct kmsdoc_keyset *set, char *why,
+    size_t whylen);
+
+/* Drops the loaded certificates. */
+void ks_certs_drop(struct ks *ks);
+
+/* Erases the certificates of certs/ (re-initialisation under another domain). */
+int ks_certs_erase_all(const char *idpath);
 
 /* path = a "/" b, SKM_ELEN when it does not fit. */
 int ks_join(char *out, size_t len, const char *a, const char *b);

@@ -5,8 +5,8 @@
  * key sets are staged next to their final names and renamed into place
  * only when all were written, so a failed command stores nothing. Expired
  * ones are erased with secfile_erase. Documents read back are checked
- * again (kmscheck_keyset) before use: the file system is not trusted to
- * have kept them intact.
+ * again (kmscheck_keyset, under the certificate their CertUri names)
+ * before use: the file system is not trusted to have kept them intact.
  */
 #include "client/ks_impl.h"
 
@@ -19,7 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client/kmscheck.h"
 #include "client/kmsdoc.h"
 #include "common/err.h"
 #include "common/secfile.h"
@@ -111,20 +110,17 @@ ks_periods(struct ks *ks, uint64_t **periods, size_t *n)
 	return 0;
 }
 
-/* Loads keys/<period>.xml and checks it again under the Root certificate. */
+/* Loads keys/<period>.xml and checks it again under the certificate it names. */
 static int
 ks_key_load(struct ks *ks, uint64_t period_no, struct kmsdoc **docp, char *why,
     size_t whylen)
 {
-	const struct kmsdoc_cert *cert;
 	struct kmsdoc *doc = NULL;
 	char path[PATH_MAX], *buf = NULL;
 	size_t len = 0;
 	int err;
 
 	*docp = NULL;
-	if ((err = ks_cert(ks, &cert, why, whylen)) != 0)
-		return err;
 	if ((err = ks_key_path(ks, period_no, "", path, sizeof(path))) != 0)
 		return err;
 	if ((err = ks_read(path, 1, &buf, &len)) != 0) {
@@ -141,7 +137,7 @@ ks_key_load(struct ks *ks, uint64_t period_no, struct kmsdoc **docp, char *why,
 		    path, period_no);
 		goto out;
 	}
-	if ((err = kmscheck_keyset(cert, &doc->keysets[0], ks->uri, why, whylen)) != 0)
+	if ((err = ks_check_keyset(ks, &doc->keysets[0], why, whylen)) != 0)
 		goto out;
 	*docp = doc;
 	doc = NULL;
@@ -160,6 +156,11 @@ ks_keyset(struct ks *ks, uint64_t period_no, int fetch, const struct kmsdoc_keys
 	int err;
 
 	*set = NULL;
+	/* Fetched before a rollover was known: the period's own certificate's now. */
+	if (fetch && ks_keyset_stale(ks, period_no)) {
+		if ((err = ks_fetch(ks, &period_no, 1, why, whylen)) != 0)
+			return err;
+	}
 	for (i = 0; i < ks->nkeys; i++)
 		if (ks->keys[i]->keysets[0].period_no == period_no) {
 			*set = &ks->keys[i]->keysets[0];

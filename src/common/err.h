@@ -9,31 +9,8 @@
 
 #include <stddef.h>
 
-enum skm_err {
-	SKM_OK = 0,
-	SKM_EINVAL = -1,	/* malformed or out-of-range input */
-	SKM_ENOMEM = -2,	/* allocation failed */
-	SKM_ECRYPTO = -3,	/* the crypto library failed */
-	SKM_EVERIFY = -4,	/* a signature, key or tag did not verify */
-	SKM_ERANGE = -5,	/* a value outside its allowed range */
-	SKM_ENOTFOUND = -6,	/* no such record, file or identity */
-	SKM_EEXIST = -7,	/* already exists */
-	SKM_EIO = -8,		/* read, write or sync failed */
-	SKM_EPERM = -9,		/* wrong owner or permissions */
-	SKM_ESTATE = -10,	/* not allowed in the current state */
-	SKM_EPOINT = -11,	/* point not on the curve or at infinity */
-	SKM_EZERO = -12,	/* degenerate value (a + z = 0 mod q, zero key) */
-	SKM_ELEN = -13,		/* wrong length */
-	SKM_EPARSE = -14,	/* syntax error in a document or message */
-	SKM_EAUTH = -15,	/* authentication failed */
-	SKM_EBUSY = -16,	/* overloaded or locked, try again */
-	SKM_ESTORE = -17,	/* the store failed */
-	SKM_EREVOKED = -18,	/* revoked */
-	SKM_EUNREACH = -19,	/* the server cannot be reached */
-};
-
-/* A static, lower-case description of an SKM_E* code; never NULL. */
-const char *skm_strerror(int err);
+/* The codes and skm_strerror() are those of the public API. */
+#include <skm/err.h>
 
 /*
  * The SKM_E* code of a file operation's errno e: a missing file or

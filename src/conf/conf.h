@@ -59,14 +59,16 @@ enum conf_log_target {
 	CONF_LOG_SYSLOG,
 };
 
-enum conf_store_backend {
-	CONF_STORE_LMDB,
-	CONF_STORE_POSTGRESQL,
-};
-
 enum conf_log_format {
 	CONF_LOG_TEXT,
 	CONF_LOG_JSON,
+};
+
+/* kek.pkcs11-mechanism; in the order of enum kek_pkcs11_mech. */
+enum conf_kek_mech {
+	CONF_KEK_MECH_AUTO,
+	CONF_KEK_MECH_GCM,
+	CONF_KEK_MECH_KWP,
 };
 
 enum conf_log_facility {
@@ -85,6 +87,12 @@ enum conf_log_facility {
  * One field per key; the section is the member, '-' becomes '_'. Durations
  * are in seconds, sizes in octets. Empty optional strings are "" (not NULL).
  */
+/* store.backend; the numbers of enum store_backend. */
+enum conf_store_backend {
+	CONF_STORE_LMDB,
+	CONF_STORE_POSTGRESQL,
+};
+
 struct conf {
 	struct {
 		char *path;
@@ -105,6 +113,7 @@ struct conf {
 		char *pkcs11_uri;
 		char *pkcs11_module;
 		char *pin_file;
+		enum conf_kek_mech pkcs11_mechanism;
 		unsigned scrypt_n;
 		unsigned scrypt_r;
 		unsigned scrypt_p;

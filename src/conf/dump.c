@@ -43,7 +43,7 @@ conf_dump(const struct conf *cf, FILE *fp)
 	for (s = conf_schema_keys; s->name != NULL; s++) {
 		if (section == NULL || strcmp(section, s->section) != 0) {
 			section = s->section;
-			/* A subsection (store.postgresql) follows its section's keys. */
+			/* A nested section (store.postgresql) follows its parent's keys. */
 			if ((dot = strchr(section, '.')) != NULL) {
 				fprintf(fp, "  %s:\n", dot + 1);
 				indent = "    ";

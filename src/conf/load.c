@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -215,13 +214,16 @@ load_issuers(struct loader *ld, const struct conf_schema *s,
 	return 0;
 }
 
-/* Loads the mapping sec as the section named name (a.b for a subsection). */
+/*
+ * The mapping sec of section name (a nested one such as store.postgresql
+ * is a mapping inside its parent, named with a dot).
+ */
 static int
 load_section(struct loader *ld, const struct conf_node *sec, const char *name)
 {
 	const struct conf_schema *s;
 	const struct conf_node *e;
-	char path[160], why[80], sub[64];
+	char path[160], why[80], nested[64];
 	int rc;
 
 	if (conf_node_is_null(sec))
@@ -237,12 +239,14 @@ load_section(struct loader *ld, const struct conf_node *sec, const char *name)
 			return rc;
 		s = key_is(e->key, e->key->text) ?
 		    conf_schema_find(name, e->key->text) : NULL;
-		if (s == NULL && key_is(e->key, e->key->text) && strchr(name, '.') == NULL &&
-		    (size_t)snprintf(sub, sizeof(sub), "%s.%s", name, e->key->text) <
-		    sizeof(sub) && conf_schema_has_section(sub)) {
-			if ((rc = load_section(ld, e, sub)) != 0)
-				return rc;
-			continue;
+		if (s == NULL && key_is(e->key, e->key->text)) {
+			say(nested, sizeof(nested), "%s.%s", name, e->key->text);
+			if (strlen(name) + 1 + strlen(e->key->text) < sizeof(nested) &&
+			    conf_schema_has_section(nested)) {
+				if ((rc = load_section(ld, e, nested)) != 0)
+					return rc;
+				continue;
+			}
 		}
 		if (s == NULL)
 			return unknown_key(ld, e, name);
@@ -298,12 +302,19 @@ check_cross(struct loader *ld)
 		return fail(ld, SKM_EINVAL, at, "kek",
 		    "set file, passphrase-file or pkcs11-uri, only one");
 	}
+	if (cf->server.client_cert_identity &&
+	    cf->server.tls_client_ca[0] == '\0') {
+		at = later(seen(ld, "server", "client-cert-identity"),
+		    seen(ld, "server", "tls-client-ca"));
+		return fail(ld, SKM_EINVAL, at, "server.client-cert-identity",
+		    "needs server.tls-client-ca");
+	}
 	if (cf->store.backend == CONF_STORE_POSTGRESQL &&
 	    cf->store.postgresql.conninfo[0] == '\0') {
 		at = later(seen(ld, "store", "backend"),
 		    seen(ld, "store.postgresql", "conninfo"));
-		return fail(ld, SKM_EINVAL, at, "store.postgresql.conninfo",
-		    "needed with store.backend postgresql");
+		return fail(ld, SKM_EINVAL, at, "store.backend",
+		    "postgresql needs store.postgresql.conninfo");
 	}
 	/* A node registers locally: the others, and the database, would never know. */
 	if (cf->store.backend == CONF_STORE_POSTGRESQL && cf->server.enroll_on_first_token) {
@@ -311,13 +322,6 @@ check_cross(struct loader *ld)
 		    seen(ld, "server", "enroll-on-first-token"));
 		return fail(ld, SKM_EINVAL, at, "server.enroll-on-first-token",
 		    "not with store.backend postgresql");
-	}
-	if (cf->server.client_cert_identity &&
-	    cf->server.tls_client_ca[0] == '\0') {
-		at = later(seen(ld, "server", "client-cert-identity"),
-		    seen(ld, "server", "tls-client-ca"));
-		return fail(ld, SKM_EINVAL, at, "server.client-cert-identity",
-		    "needs server.tls-client-ca");
 	}
 	for (i = 0; i < cf->server.listen_count; i++)
 		if (cf->server.metrics_listen.family != CONF_ADDR_NONE &&
@@ -352,7 +356,8 @@ load_root(struct loader *ld, const struct conf_node *root)
 		rc = check_duplicate(ld, root, e, "");
 		if (rc != 0)
 			return rc;
-		if (!key_is(e->key, e->key->text) || strchr(e->key->text, '.') != NULL ||
+		if (!key_is(e->key, e->key->text) ||
+		    strchr(e->key->text, '.') != NULL ||
 		    !conf_schema_has_section(e->key->text))
 			return unknown_key(ld, e, "");
 		rc = load_section(ld, e, e->key->text);

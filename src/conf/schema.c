@@ -26,6 +26,7 @@ const char *const conf_schema_log_levels[] = {
 };
 const char *const conf_schema_log_targets[] = { "stderr", "syslog", NULL };
 const char *const conf_schema_log_formats[] = { "text", "json", NULL };
+const char *const conf_schema_kek_mechs[] = { "auto", "gcm", "kwp", NULL };
 const char *const conf_schema_log_facilities[] = {
 	"daemon", "local0", "local1", "local2", "local3", "local4", "local5",
 	"local6", "local7", NULL
@@ -60,10 +61,13 @@ const struct conf_schema conf_schema_keys[] = {
 	/* Cluster node: key sets withheld this long after the last sync. */
 	{ "store", "max-staleness", CONF_T_DURATION, "60s", 1, 1 * DAY,
 	    F(store.max_staleness), 0, NULL, NULL, 0 },
-	{ "store.postgresql", "conninfo", CONF_T_STRING, "", 0, 4096,
+	/* A libpq connection string or URI, without the password. */
+	{ "store.postgresql", "conninfo", CONF_T_STRING, "", 0, 1023,
 	    F(store.postgresql.conninfo), 0, NULL, NULL, 0 },
 	{ "store.postgresql", "password-file", CONF_T_PATH, "", 0, 4096,
 	    F(store.postgresql.password_file), 0, NULL, NULL, 0 },
+
+	/* The node's name in the audit and the logs; empty: the host name. */
 	{ "node", "name", CONF_T_STRING, "", 0, 255, F(node.name), 0, NULL, NULL,
 	    0 },
 
@@ -78,6 +82,9 @@ const struct conf_schema conf_schema_keys[] = {
 	    NULL, NULL, 0 },
 	{ "kek", "pin-file", CONF_T_PATH, "", 0, 1023, F(kek.pin_file), 0, NULL,
 	    NULL, 0 },
+	/* How the token seals: GCM where it has CKM_AES_GCM, else RFC 5649. */
+	{ "kek", "pkcs11-mechanism", CONF_T_ENUM, "auto", 0, 0,
+	    F(kek.pkcs11_mechanism), 0, conf_schema_kek_mechs, NULL, 0 },
 	/* RFC 7914 2: N a power of two; 2^14 is the interactive minimum. */
 	{ "kek", "scrypt-n", CONF_T_UINT, "32768", 16384, 1048576,
 	    F(kek.scrypt_n), 0, NULL, NULL, CONF_F_POW2 },
@@ -180,6 +187,7 @@ _Static_assert(sizeof(enum conf_log_level) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_log_target) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_log_facility) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_log_format) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum conf_kek_mech) == sizeof(int), "enum size");
 
 const struct conf_schema *
 conf_schema_find(const char *section, const char *name)

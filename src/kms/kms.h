@@ -23,6 +23,8 @@
 #include "store/generation_state.h"
 
 struct store;
+struct store_config;
+struct conf;
 struct kek;
 struct kms_gens;
 
@@ -263,5 +265,14 @@ void kms_keyset_xml(const struct kms *k, const struct kms_keyset *ks, const char
 
 /* Cleanses a key set. */
 void kms_keyset_clear(struct kms_keyset *ks);
+
+/*
+ * The store cf names (store.backend, store.path or path when not NULL,
+ * store.map-size, store.postgresql.*, node.name) into sc, whose strings
+ * stay cf's; and opening it, as store_open_config().
+ */
+void kms_store_config(const struct conf *cf, const char *path, struct store_config *sc);
+int kms_store_open(const struct conf *cf, const char *path, unsigned flags,
+    struct store **out, char *why, size_t whylen);
 
 #endif

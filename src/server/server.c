@@ -368,6 +368,7 @@ server_kek_check(struct server *s, const struct conf *cf, struct kek **keep, cha
 	kek_pkcs11_set(cf->kek.pkcs11_module, cf->kek.pin_file,
 	    KEK_PKCS11_ALLOW_EXTRACTABLE);
 	kek_pkcs11_set_uri(cf->kek.pkcs11_uri);
+	kek_pkcs11_set_mechanism((enum kek_pkcs11_mech)cf->kek.pkcs11_mechanism);
 	if ((rc = kms_kek_check(s->store, cf->kek.file, cf->kek.passphrase_file, keep, sub,
 	    sizeof(sub))) != 0)
 		snprintf(why, whylen, "kek: %s", sub[0] != '\0' ? sub : skm_strerror(rc));

@@ -2,14 +2,17 @@
 /*
  * skmc fetch: KMS KeyProvision for the keystore's identity (TS 33.180
  * D.3.3): by default the current and the next key period, or the one
- * period named. Every key set is checked before any is stored (ks_fetch);
- * expired ones are then purged after the configured grace. Prints period
- * numbers, never key bytes.
+ * period named. With --next, a KMS Init first brings the certificate of a
+ * scheduled rollover. Every key set is checked under the certificate its
+ * CertUri names before any is stored (ks_fetch); expired ones are then
+ * purged after the configured grace, and retired certificates no key set
+ * needs any more dropped. Prints period numbers, never key bytes.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <time.h>
 
+#include "client/kmsdoc.h"
 #include "client/ks.h"
 #include "common/err.h"
 #include "common/time.h"
@@ -28,7 +31,8 @@ cmd_fetch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 	const char *val[O_N] = { NULL }, *bad;
 	int next = 0;
 	struct ctx_opts o = { fetch_names, val, O_N, fetch_flags, &next, 1, NULL, 0, 0 };
-	char why[KS_WHY_MAX] = "";
+	char why[KS_WHY_MAX] = "", ts[TIME_TEXT_LEN];
+	const struct kmsdoc_cert *nc;
 	struct ks *ks = NULL;
 	uint64_t periods[2];
 	int64_t now = (int64_t)time(NULL), at;
@@ -60,6 +64,11 @@ cmd_fetch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 			n = 2;
 		}
 	}
+	/* --next: KMS Init first, for the certificate of a scheduled rollover. */
+	if (next && (err = ks_refresh(ks, now, NULL, why, sizeof(why))) != 0) {
+		rc = cli_error(cli, cmd, ctx_status(err), "init", why);
+		goto out;
+	}
 	if ((err = ks_fetch(ks, periods, n, why, sizeof(why))) != 0) {
 		rc = cli_error(cli, cmd, ctx_status(err), "fetch", why);
 		goto out;
@@ -72,6 +81,14 @@ cmd_fetch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 	}
 	if (purged > 0)
 		printf("purged: %zu expired key set%s\n", purged, purged == 1 ? "" : "s");
+	if ((err = ks_tidy(ks, now, &purged, why, sizeof(why))) != 0) {
+		rc = cli_error(cli, cmd, CLI_FAILED, "certificates", why);
+		goto out;
+	}
+	if (purged > 0)
+		printf("dropped: %zu retired certificate%s\n", purged, purged == 1 ? "" : "s");
+	if (ks_cert_next(ks, now, &nc) == 0 && time_format(nc->valid_from, ts, sizeof(ts)) == 0)
+		printf("next-cert-uri: %s\nnext-valid-from: %s\n", nc->cert_uri, ts);
 	rc = cli_finish(cli, cmd);
 out:
 	ks_close(ks);

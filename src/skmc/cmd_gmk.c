@@ -31,6 +31,8 @@
 struct rsk_arg {
 	struct ks *ks;
 	int fetch;
+	const struct kmsdoc_cert *cert;		/* the one z was made for */
+	struct sakke_pub *z;
 };
 
 static int
@@ -44,6 +46,30 @@ rsk_from_ks(void *arg, uint64_t period_no, uint8_t rsk[SAKKE_POINT_LEN], char *w
 	if ((err = ks_keyset(a->ks, period_no, a->fetch, &set, why, whylen)) != 0)
 		return err;
 	memcpy(rsk, set->rsk, SAKKE_POINT_LEN);
+	return 0;
+}
+
+/* The certificate of the period (the one its key set names): KPAK and Z. */
+static int
+cert_from_ks(void *arg, uint64_t period_no, const uint8_t **kpak,
+    const struct sakke_pub **z, char *why, size_t whylen)
+{
+	struct rsk_arg *a = arg;
+	const struct kmsdoc_cert *c;
+	int err;
+
+	if ((err = ks_cert_for_period(a->ks, period_no, &c, why, whylen)) != 0)
+		return err;
+	if (c != a->cert) {
+		sakke_pub_free(a->z);
+		a->z = NULL;
+		a->cert = NULL;
+		if ((err = sakke_pub_new(&a->z, c->pub_enc_key)) != 0)
+			return skm_why(why, whylen, err, "KMS public key: %s", skm_strerror(err));
+		a->cert = c;
+	}
+	*kpak = c->pub_auth_key;
+	*z = a->z;
 	return 0;
 }
 
@@ -144,8 +170,7 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 	struct accept_result r;
 	struct accept_keys k;
 	struct accept_opts o;
-	struct rsk_arg ra;
-	struct sakke_pub *z = NULL;
+	struct rsk_arg ra = { NULL, 0, NULL, NULL };
 	struct ks *ks = NULL;
 	const char *pos[1], *why;
 	char kwhy[KS_WHY_MAX] = "";
@@ -171,11 +196,10 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 		cli_error(cli, cmd, CLI_FAILED, "certificate", kwhy);
 		goto out;
 	}
-	/* One table build per invocation (~1 MB, some ms); fine for a CLI. */
-	if ((err = sakke_pub_new(&z, cert->pub_enc_key)) != 0) {
-		cli_error(cli, cmd, CLI_FAILED, "KMS public key", skm_strerror(err));
-		goto out;
-	}
+	/*
+	 * One table build per invocation (~1 MB, some ms); fine for a CLI. Z
+	 * is the one of the message's period (cert_from_ks), made when known.
+	 */
 	ra.ks = ks;
 	ra.fetch = vals[A_NO_FETCH].n == 0;
 	memset(&k, 0, sizeof(k));
@@ -183,9 +207,8 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 	k.kms_uri = cert->kms_uri;
 	k.key_period = cert->user_key_period;
 	k.key_offset = cert->user_key_offset;
-	k.kpak = cert->pub_auth_key;
-	k.z = z;
 	k.rsk = rsk_from_ks;
+	k.cert = cert_from_ks;
 	k.arg = &ra;
 	o.now = (int64_t)time(NULL);
 	o.window = (int64_t)window;
@@ -205,7 +228,7 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 	st = err == 0 ? cli_finish(cli, cmd) : CLI_FAILED;
 out:
 	gmkstore_rec_free(r.rec);
-	sakke_pub_free(z);
+	sakke_pub_free(ra.z);
 	ks_close(ks);
 	free(in);
 	return st;

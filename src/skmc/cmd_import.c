@@ -139,10 +139,37 @@ import_sort(struct import *im, const struct kmsdoc *d, const char *file, char *w
 	return 0;
 }
 
+/*
+ * The certificate a key set is checked under: the imported Root one, whose
+ * CertUri it must name when both have one, else the held certificate its
+ * CertUri names (ks may be NULL: none held).
+ */
+static int
+import_cert_of(struct import *im, struct ks *ks, const struct kmsdoc_cert *root,
+    const struct kmsdoc_keyset *set, const struct kmsdoc_cert **cert, char *why,
+    size_t whylen)
+{
+	*cert = root;
+	if (set->cert_uri == NULL || (im->root != NULL && root->cert_uri == NULL))
+		return 0;
+	if (im->root != NULL) {
+		if (strcmp(set->cert_uri, root->cert_uri) == 0)
+			return 0;
+		return skm_why(why, whylen, SKM_EINVAL, "CertUri '%.80s' is not the imported "
+		    "certificate's '%.80s'", set->cert_uri, root->cert_uri);
+	}
+	if (ks != NULL && ks_cert_by_uri(ks, set->cert_uri, cert) == 0)
+		return 0;
+	return skm_why(why, whylen, SKM_ENOTFOUND,
+	    "CertUri '%.80s' is no certificate of this keystore", set->cert_uri);
+}
+
 /* Every check, before anything is written. */
 static int
-import_check(struct import *im, const struct kmsdoc_cert *root, char *why, size_t whylen)
+import_check(struct import *im, struct ks *ks, const struct kmsdoc_cert *root, char *why,
+    size_t whylen)
 {
+	const struct kmsdoc_cert *cert;
 	char sub[KS_WHY_MAX] = "";
 	int64_t now = (int64_t)time(NULL);
 	size_t i, j;
@@ -176,7 +203,9 @@ import_check(struct import *im, const struct kmsdoc_cert *root, char *why, size_
 				    im->set_files[i], im->sets[i]->period_no);
 				return SKM_EINVAL;
 			}
-		if ((err = kmscheck_keyset(root, im->sets[i], im->uri, sub, sizeof(sub))) != 0) {
+		if ((err = import_cert_of(im, ks, root, im->sets[i], &cert, sub,
+		    sizeof(sub))) != 0 ||
+		    (err = kmscheck_keyset(cert, im->sets[i], im->uri, sub, sizeof(sub))) != 0) {
 			snprintf(why, whylen, "%s: KmsKeySet (period %" PRIu64 "): %s",
 			    im->set_files[i], im->sets[i]->period_no, sub);
 			return err;
@@ -292,7 +321,7 @@ cmd_import(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		    "none: import one or run skmc init first");
 		goto out;
 	}
-	if ((err = import_check(im, root, why, sizeof(why))) != 0) {
+	if ((err = import_check(im, ks, root, why, sizeof(why))) != 0) {
 		rc = cli_error(cli, cmd, CLI_FAILED, "refused", why);
 		goto out;
 	}

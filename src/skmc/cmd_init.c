@@ -2,8 +2,10 @@
 /*
  * skmc init: KMS Initialize (TS 33.180 D.3.1). Asks the server for its
  * Root KMS certificate, checks it (kmscheck_cert) and only then creates
- * the identity in the keystore with the server settings. Stores no key
- * sets (skmc fetch does) and never prints the token.
+ * the identity in the keystore with the server settings; the next Root
+ * certificate of a scheduled rollover (skms:NextKmsCertificate) is
+ * checked and kept beside it. Stores no key sets (skmc fetch does) and
+ * never prints the token.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include "client/kmsget.h"
 #include "client/ks.h"
 #include "common/err.h"
+#include "common/time.h"
 #include "skmc/cmd.h"
 
 enum init_opt { O_SERVER, O_URI, O_TOKEN, O_CACERT, O_CERT, O_KEY, O_N };
@@ -35,8 +38,9 @@ cmd_init(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 	struct kmsget_target t;
 	struct ks_settings set;
 	struct kmsdoc *doc = NULL;
+	struct ks *ks = NULL;
 	const struct kmsdoc_cert *c;
-	char why[KS_WHY_MAX] = "", *body = NULL;
+	char why[KS_WHY_MAX] = "", *body = NULL, from[TIME_TEXT_LEN];
 	size_t len = 0;
 	int rc, err, k;
 
@@ -98,6 +102,11 @@ cmd_init(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 		    "is not the identity given with --uri");
 		goto out;
 	}
+	/* A scheduled rollover: its certificate is checked before anything is stored. */
+	if (doc->next != NULL && (err = kmscheck_next(c, doc->next, why, sizeof(why))) != 0) {
+		rc = cli_error(cli, cmd, CLI_FAILED, "init response", why);
+		goto out;
+	}
 	set.server = val[O_SERVER];
 	set.token_file = abs[O_TOKEN];
 	set.cacert = abs[O_CACERT];
@@ -108,9 +117,20 @@ cmd_init(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 		rc = cli_error(cli, cmd, CLI_FAILED, "keystore", why);
 		goto out;
 	}
+	if (doc->next != NULL) {
+		if ((err = ks_open(&ks, ctx->keystore, val[O_URI], 0, why, sizeof(why))) != 0 ||
+		    (err = ks_put_cert(ks, doc->next->xml, doc->next->xmllen, NULL, why,
+		    sizeof(why))) != 0) {
+			rc = cli_error(cli, cmd, CLI_FAILED, "keystore", why);
+			goto out;
+		}
+	}
 	printf("identity: %s\nkms-uri: %s\n", val[O_URI], c->kms_uri);
+	if (doc->next != NULL && time_format(doc->next->valid_from, from, sizeof(from)) == 0)
+		printf("next-cert-uri: %s\nnext-valid-from: %s\n", doc->next->cert_uri, from);
 	rc = cli_finish(cli, cmd);
 out:
+	ks_close(ks);
 	kmsdoc_free(doc);
 	kmsget_free(body, len);
 	for (k = 0; k < O_N; k++)

@@ -67,8 +67,9 @@ cmd_keys_show(const struct cli *cli, const struct cli_cmd *cmd, int argc, char *
 	}
 	(void)time_format(start, from, sizeof(from));
 	(void)time_format(end, to, sizeof(to));
-	printf("period: %" PRIu64 "\nuser-uri: %s\nkms-uri: %s\n", set->period_no,
-	    set->user_uri, set->kms_uri);
+	printf("period: %" PRIu64 "\nuser-uri: %s\nkms-uri: %s\ncert-uri: %s\n",
+	    set->period_no, set->user_uri, set->kms_uri,
+	    set->cert_uri != NULL ? set->cert_uri : "-");
 	keys_hex("user-id", set->user_id, UID_LEN);
 	printf("valid-from: %s\nvalid-to: %s\n", from, to);
 	keys_hex("pvt", set->pvt, ECCSI_POINT_LEN);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * skmc status: the identity, its KMS and server, the Root certificate's
- * validity, the stored key periods, the next rollover and when the next
- * fetch is due; as "name: value" lines or, with --json, one JSON object.
+ * validity, the next certificate of a scheduled master-secret rollover,
+ * every held certificate with its state and the key periods under it, the
+ * stored key periods, the next period boundary and when the next fetch is
+ * due; as "name: value" lines or, with --json, one JSON object.
  * Reads the keystore only; contacts no KMS and shows no key bytes.
  */
 #include <inttypes.h>
@@ -55,8 +57,10 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	int json = 0;
 	struct ctx_opts o = { NULL, NULL, 0, status_flags, &json, 1, NULL, 0, 0 };
 	char from[TIME_TEXT_LEN], to[TIME_TEXT_LEN], roll[TIME_TEXT_LEN], due[TIME_TEXT_LEN];
-	char why[KS_WHY_MAX] = "";
-	const struct kmsdoc_cert *c;
+	char why[KS_WHY_MAX] = "", nfrom[TIME_TEXT_LEN];
+	const struct kmsdoc_cert *c, *nc;
+	struct ks_certinfo *certs = NULL;
+	size_t ncerts = 0, j;
 	struct ks *ks = NULL;
 	uint64_t *periods = NULL, cur = 0;
 	int64_t now = (int64_t)time(NULL), start, end, next;
@@ -78,6 +82,13 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		rc = cli_error(cli, cmd, CLI_FAILED, "status", skm_strerror(err));
 		goto out;
 	}
+	if ((err = ks_certs(ks, now, &certs, &ncerts, why, sizeof(why))) != 0) {
+		rc = cli_error(cli, cmd, CLI_FAILED, "certificates", why);
+		goto out;
+	}
+	if (ks_cert_next(ks, now, &nc) != 0)
+		nc = NULL;
+	status_time(nc != NULL ? nc->valid_from : 0, nfrom);
 	status_time(c->valid_from, from);
 	status_time(c->valid_to, to);
 	status_time(end, roll);
@@ -93,9 +104,31 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		status_json_str(*from ? from : NULL);
 		fputs(",\"valid_to\":", stdout);
 		status_json_str(*to ? to : NULL);
-		printf(",\"revoked\":%s},\"key_period\":%" PRIu64 ",\"key_offset\":%" PRIu64
-		    ",\"current_period\":%" PRIu64 ",\"periods\":[", c->revoked ? "true" : "false",
-		    c->user_key_period, c->user_key_offset, cur);
+		printf(",\"revoked\":%s,\"cert_uri\":", c->revoked ? "true" : "false");
+		status_json_str(c->cert_uri);
+		fputs("},\"next_certificate\":", stdout);
+		if (nc == NULL) {
+			fputs("null", stdout);
+		} else {
+			fputs("{\"cert_uri\":", stdout);
+			status_json_str(nc->cert_uri);
+			fputs(",\"valid_from\":", stdout);
+			status_json_str(nfrom);
+			printf(",\"valid_from_unix\":%" PRId64 "}", nc->valid_from);
+		}
+		fputs(",\"certificates\":[", stdout);
+		for (i = 0; i < ncerts; i++) {
+			fputs(i ? ",{\"cert_uri\":" : "{\"cert_uri\":", stdout);
+			status_json_str(certs[i].cert->cert_uri);
+			printf(",\"state\":\"%s\",\"periods\":[",
+			    ks_cert_state_name(certs[i].state));
+			for (j = 0; j < certs[i].nperiods; j++)
+				printf("%s%" PRIu64, j ? "," : "", certs[i].periods[j]);
+			fputs("]}", stdout);
+		}
+		printf("],\"key_period\":%" PRIu64 ",\"key_offset\":%" PRIu64
+		    ",\"current_period\":%" PRIu64 ",\"periods\":[", c->user_key_period,
+		    c->user_key_offset, cur);
 		for (i = 0; i < n; i++)
 			printf("%s%" PRIu64, i ? "," : "", periods[i]);
 		printf("],\"next_rollover\":\"%s\",\"next_rollover_unix\":%" PRId64
@@ -107,6 +140,18 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		printf("certificate-valid-from: %s\ncertificate-valid-to: %s\n"
 		    "certificate-revoked: %s\n", *from ? from : "-", *to ? to : "-",
 		    c->revoked ? "yes" : "no");
+		printf("cert-uri: %s\nnext-cert-uri: %s\nnext-cert-valid-from: %s\n",
+		    c->cert_uri != NULL ? c->cert_uri : "-",
+		    nc != NULL && nc->cert_uri != NULL ? nc->cert_uri : "none",
+		    nc != NULL && *nfrom ? nfrom : "-");
+		for (i = 0; i < ncerts; i++) {
+			printf("certificate: %s %s",
+			    certs[i].cert->cert_uri != NULL ? certs[i].cert->cert_uri : "-",
+			    ks_cert_state_name(certs[i].state));
+			for (j = 0; j < certs[i].nperiods; j++)
+				printf(" %" PRIu64, certs[i].periods[j]);
+			putchar('\n');
+		}
 		printf("key-period: %" PRIu64 "\nkey-offset: %" PRIu64 "\ncurrent-period: %"
 		    PRIu64 "\nperiods:", c->user_key_period, c->user_key_offset, cur);
 		for (i = 0; i < n; i++)
@@ -115,6 +160,7 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	}
 	rc = cli_finish(cli, cmd);
 out:
+	ks_certs_free(certs, ncerts);
 	free(periods);
 	ks_close(ks);
 	return rc;

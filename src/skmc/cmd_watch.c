@@ -3,8 +3,11 @@
  * skmc watch: stays in the foreground (for a service manager) and keeps
  * the key material current: fetches the next period's key set at a random
  * moment in the first half of the configured window before the boundary,
- * so a fleet does not ask at once; on failure retries with exponential backoff and
- * jitter while the current keys stay in place; purges expired key sets.
+ * so a fleet does not ask at once, after a KMS Init that brings the
+ * certificate of a scheduled rollover (both certificates are kept while
+ * key sets of both are held); on failure retries with exponential backoff
+ * and jitter while the current keys stay in place; purges expired key
+ * sets and drops retired certificates no key set needs.
  * Logs each step on stderr with a UTC timestamp, never key bytes. Stops
  * cleanly on SIGTERM or SIGINT.
  */
@@ -17,6 +20,7 @@
 
 #include <openssl/rand.h>
 
+#include "client/kmsdoc.h"
 #include "client/ks.h"
 #include "common/err.h"
 #include "common/time.h"
@@ -72,6 +76,27 @@ watch_sleep_until(int64_t t)
 	return watch_stop != 0;
 }
 
+/* KMS Init; logs a rollover it learnt of. */
+static int
+watch_refresh(struct ks *ks, char *why, size_t whylen)
+{
+	struct ks_refresh_result r;
+	const struct kmsdoc_cert *c;
+	char ts[TIME_TEXT_LEN] = "";
+	int64_t now = (int64_t)time(NULL);
+	int err;
+
+	if ((err = ks_refresh(ks, now, &r, why, whylen)) != 0)
+		return err;
+	if (r.current_added && ks_cert(ks, &c, NULL, 0) == 0)
+		watch_log("certificate %s is in force", c->cert_uri);
+	if (r.next_added && ks_cert_next(ks, now, &c) == 0) {
+		(void)time_format(c->valid_from, ts, sizeof(ts));
+		watch_log("rollover scheduled: certificate %s from %s", c->cert_uri, ts);
+	}
+	return 0;
+}
+
 int
 cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *arg)
@@ -82,7 +107,7 @@ cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 	struct sigaction sa;
 	struct ks *ks = NULL;
 	char why[KS_WHY_MAX], ts[TIME_TEXT_LEN];
-	uint64_t cur, want;
+	uint64_t cur, want, checked = 0;	/* checked: the period a KMS Init was made for */
 	int64_t now, start, end, window, at, delay;
 	unsigned fails = 0;
 	size_t purged;
@@ -111,11 +136,37 @@ cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 			watch_log("purge failed: %s", why);
 		else if (purged > 0)
 			watch_log("purged %zu expired key set%s", purged, purged == 1 ? "" : "s");
-		if (ks_keyset(ks, cur, 0, &set, NULL, 0) != 0)
+		why[0] = '\0';
+		if (ks_tidy(ks, now, &purged, why, sizeof(why)) != 0)
+			watch_log("dropping retired certificates failed: %s", why);
+		else if (purged > 0)
+			watch_log("dropped %zu retired certificate%s", purged,
+			    purged == 1 ? "" : "s");
+		/* A key set fetched before a rollover was known is fetched again. */
+		if (ks_keyset(ks, cur, 0, &set, NULL, 0) != 0 || ks_keyset_stale(ks, cur))
 			want = cur;
-		else if (ks_keyset(ks, cur + 1, 0, &set, NULL, 0) != 0)
+		else if (ks_keyset(ks, cur + 1, 0, &set, NULL, 0) != 0 ||
+		    ks_keyset_stale(ks, cur + 1))
 			want = cur + 1;
-		else {
+		else if (checked != cur + 1) {
+			/*
+			 * Stored already: a KMS Init in the fetch window all the same,
+			 * for a rollover scheduled since.
+			 */
+			window = ctx_window(ctx, (uint64_t)(end - start));
+			at = end - window + watch_random(window / 2 + 1);
+			if (at > now) {
+				(void)time_format(at, ts, sizeof(ts));
+				watch_log("next check for a rollover at %s", ts);
+				if (watch_sleep_until(at))
+					break;
+			}
+			why[0] = '\0';
+			if (watch_refresh(ks, why, sizeof(why)) != 0)
+				watch_log("init failed: %s", why);
+			checked = cur + 1;
+			continue;
+		} else {
 			(void)time_format(end, ts, sizeof(ts));
 			watch_log("period %" PRIu64 " is stored; rollover at %s", cur + 1, ts);
 			if (watch_sleep_until(end))
@@ -136,7 +187,23 @@ cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 			}
 		}
 		why[0] = '\0';
-		if ((err = ks_fetch(ks, &want, 1, why, sizeof(why))) == 0) {
+		/* KMS Init before the next period: a scheduled rollover's certificate. */
+		if (want == cur + 1 && checked != cur + 1) {
+			if (watch_refresh(ks, why, sizeof(why)) != 0) {
+				/* Not fatal: a key set under an unknown certificate asks again. */
+				watch_log("init failed: %s", why);
+				why[0] = '\0';
+			}
+			checked = cur + 1;
+		}
+		if ((err = ks_fetch(ks, &want, 1, why, sizeof(why))) == 0 &&
+		    ks_keyset_stale(ks, want)) {
+			/* Retried with backoff rather than fetched again at once. */
+			err = SKM_EVERIFY;
+			snprintf(why, sizeof(why), "the KMS serves it under a certificate that "
+			    "is not the one in force then");
+		}
+		if (err == 0) {
 			fails = 0;
 			now = (int64_t)time(NULL);
 			if (want == cur + 1 && now < end)

@@ -130,6 +130,14 @@ gmkcli_send(const struct cli *cli, const struct cli_cmd *cmd, struct ks *ks,
 		    "key set", why);
 		goto out;
 	}
+	/*
+	 * Across a rollover the period's certificate, the one its key set
+	 * names, gives the KPAK, Z and the UID parameters of everyone.
+	 */
+	if ((err = ks_cert_for_period(ks, g.period_no, &cert, why, sizeof(why))) != 0) {
+		cli_error(cli, cmd, CLI_FAILED, "certificate", why);
+		goto out;
+	}
 	g.gms_uri = ks_uri(ks);
 	g.kms_uri = cert->kms_uri;
 	g.key_period = cert->user_key_period;
@@ -141,7 +149,7 @@ gmkcli_send(const struct cli *cli, const struct cli_cmd *cmd, struct ks *ks,
 		cli_error(cli, cmd, CLI_FAILED, "signing key", skm_strerror(err));
 		goto out;
 	}
-	/* Members are in the KMS domain of the GMS: its Root certificate's Z. */
+	/* Members are in the KMS domain of the GMS: Z of the period's certificate. */
 	if ((err = sakke_pub_new(&z, cert->pub_enc_key)) != 0) {
 		cli_error(cli, cmd, CLI_FAILED, "KMS public key", skm_strerror(err));
 		goto out;

@@ -247,16 +247,16 @@ cmd_init(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 		return rc;
 	if ((rc = init_exists(c)) != SKM_ENOTFOUND) {
 		if (rc == 0)
-			return ctl_fail(c, ctl_store_path(c),
+			return ctl_fail(c, store_name(c->store),
 			    "a domain exists already; refusing to overwrite it");
-		return ctl_fail(c, ctl_store_path(c), skm_strerror(rc));
+		return ctl_fail(c, store_name(c->store), skm_strerror(rc));
 	}
 	if ((rc = init_kek(c, &a, &ref, &kek)) != 0)
 		return rc;
 	rc = kms_domain_create(c->store, &a.p, &ref, kek, c->actor, ctl_now());
 	kek_free(kek);
 	if (rc == SKM_EEXIST)
-		return ctl_fail(c, ctl_store_path(c), "a domain exists already; refusing to overwrite it");
+		return ctl_fail(c, store_name(c->store), "a domain exists already; refusing to overwrite it");
 	if (rc != 0)
 		return ctl_fail(c, "creating the domain", skm_strerror(rc));
 	return cmd_domain_show(cli, cmd, 1, argv, ctx);

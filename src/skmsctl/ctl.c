@@ -45,6 +45,7 @@ ctl_conf(struct ctl *c)
 	kek_pkcs11_set(c->conf->kek.pkcs11_module, c->conf->kek.pin_file,
 	    KEK_PKCS11_ALLOW_EXTRACTABLE);
 	kek_pkcs11_set_uri(c->conf->kek.pkcs11_uri);
+	kek_pkcs11_set_mechanism((enum kek_pkcs11_mech)c->conf->kek.pkcs11_mechanism);
 	return 0;
 }
 
@@ -64,9 +65,10 @@ ctl_store(struct ctl *c, int create)
 		return 0;
 	if ((rc = ctl_conf(c)) != 0)
 		return rc;
-	rc = store_open_why(ctl_store_path(c), create ? STORE_CREATE : 0,
-	    (size_t)c->conf->store.map_size, &c->store, why, sizeof(why));
-	if (rc != 0 && rc != SKM_ENOTFOUND && why[0] != '\0')
+	rc = kms_store_open(c->conf, c->store_path, create ? STORE_CREATE : 0, &c->store,
+	    why, sizeof(why));
+	if (rc != 0 && (rc != SKM_ENOTFOUND ||
+	    c->conf->store.backend == CONF_STORE_POSTGRESQL) && why[0] != '\0')
 		return cli_error(c->cli, c->cmd, CLI_UNREACHABLE, why, NULL);
 	if (rc != 0)
 		return cli_error(c->cli, c->cmd, CLI_UNREACHABLE, ctl_store_path(c),

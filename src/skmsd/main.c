@@ -186,6 +186,7 @@ main(int argc, char **argv)
 	kek_pkcs11_set(cf->kek.pkcs11_module, cf->kek.pin_file,
 	    KEK_PKCS11_ALLOW_EXTRACTABLE);
 	kek_pkcs11_set_uri(cf->kek.pkcs11_uri);
+	kek_pkcs11_set_mechanism((enum kek_pkcs11_mech)cf->kek.pkcs11_mechanism);
 	t0 = time_monotonic();
 	if ((rc = kms_open(st, cf->kek.file, cf->kek.passphrase_file, &kms, why,
 	    sizeof(why))) != 0) {

@@ -49,8 +49,17 @@ struct store_audit_batch {
 	struct store_txn *t;
 	uint64_t next;			/* 0: not read yet */
 	size_t added;
+	uint64_t gen;			/* the journal generation added; 0: none */
 };
 void store_audit_batch_begin(struct store_audit_batch *b, struct store_txn *t);
+
+/*
+ * Marks the records added next as those of journal generation gen, in
+ * order: where the store keeps the audit in PostgreSQL, the records of a
+ * generation already imported by this node are skipped (*seq gets 0), so
+ * a repeated import adds each record once. LMDB ignores the mark.
+ */
+void store_audit_batch_gen(struct store_audit_batch *b, uint64_t gen);
 int store_audit_batch_add(struct store_audit_batch *b, const struct audit_rec *r,
     uint64_t *seq);
 int store_audit_batch_end(struct store_audit_batch *b);

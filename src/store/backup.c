@@ -169,6 +169,9 @@ store_backup(struct store *st, const char *path)
 	char dir[PATH_MAX];
 	int fd = -1, err;
 
+	/* Any other backend is backed up through a private LMDB copy. */
+	if (st->env == NULL)
+		return store_backup_why(st, path, NULL, 0);
 	if ((err = parent_dir(path, dir, sizeof(dir))) != 0)
 		return err;
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

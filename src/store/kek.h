@@ -118,12 +118,26 @@ int kek_passphrase_ref(struct kek_ref *ref, const char *path, uint64_t n,
 /*
  * PKCS#11 (kek_pkcs11.c). The process-wide settings every later load of a
  * KEK_PKCS11 key uses: the module (NULL or "": the URI's module-path, else
- * p11-kit's proxy module), the PIN file (read through secfile, cleansed
+ * every module registered with p11-kit, as its proxy module would reach
+ * them; p11-kit-proxy.so named means the same), the PIN file (read through secfile, cleansed
  * after login) and flags. Without KEK_PKCS11_ALLOW_EXTRACTABLE a key
  * object that is extractable or not sensitive does not load.
  */
 #define KEK_PKCS11_ALLOW_EXTRACTABLE	1
 int kek_pkcs11_set(const char *module, const char *pin_file, unsigned flags);
+
+/*
+ * The configuration's kek.pkcs11-mechanism: how a key of every later load
+ * seals (unsealing follows the mechanism recorded with each sealed value).
+ * AUTO: CKM_AES_GCM where the token has it, else AES key wrap with padding;
+ * GCM or KWP: that one, or the load fails. SKM_EINVAL for another value.
+ */
+enum kek_pkcs11_mech {
+	KEK_PKCS11_AUTO = 0,
+	KEK_PKCS11_GCM = 1,
+	KEK_PKCS11_KWP = 2,
+};
+int kek_pkcs11_set_mechanism(enum kek_pkcs11_mech mech);
 
 /*
  * The configuration's kek.pkcs11-uri (NULL or "": none), which names the

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: ISC
-# src/store: the LMDB store, sealed secrets and key-encryption keys.
+# src/store: the store (LMDB or PostgreSQL), sealed secrets and key-encryption keys.
 noinst_LTLIBRARIES += src/store/libstore.la
 src_store_libstore_la_SOURCES = \
 	src/store/store.c src/store/store.h src/store/store_int.h \
-	src/store/txn.c src/store/schema.c src/store/backup.c src/store/restore.c \
+	src/store/txn.c src/store/pg.c src/store/pg.h src/store/pg_txn.c \
+	src/store/copy.c src/store/schema.c src/store/backup.c src/store/restore.c \
 	src/store/rec.c src/store/rec.h \
 	src/store/seal.c src/store/seal.h \
 	src/store/kek.c src/store/kek.h src/store/kek_file.c src/store/kek_passphrase.c \
@@ -17,5 +18,5 @@ src_store_libstore_la_SOURCES = \
 	src/store/period.c src/store/period.h \
 	src/store/cert.c src/store/cert.h \
 	src/store/audit.c src/store/audit.h
-src_store_libstore_la_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS) $(OPENSSL_CFLAGS) $(P11KIT_CFLAGS)
-src_store_libstore_la_LIBADD = src/common/libcommon.la $(LMDB_LIBS) $(OPENSSL_LIBS) $(P11KIT_LIBS)
+src_store_libstore_la_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS) $(PQ_CFLAGS) $(OPENSSL_CFLAGS) $(P11KIT_CFLAGS)
+src_store_libstore_la_LIBADD = src/common/libcommon.la $(LMDB_LIBS) $(PQ_LIBS) $(OPENSSL_LIBS) $(P11KIT_LIBS)

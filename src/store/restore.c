@@ -123,7 +123,7 @@ restore_verify(struct restore_src *s, char *why, size_t whylen)
 static int
 restore_schema(const char *file, uint32_t *version)
 {
-	struct store st = { NULL, 0 };
+	struct store st = { .ops = &store_lmdb_ops };
 	struct store_txn t;
 	MDB_txn *txn;
 	int rc, err;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 int
 store_dir_check(const char *dir, char *why, size_t whylen)
@@ -107,6 +108,9 @@ store_open_why(const char *dir, unsigned flags, size_t mapsize, struct store **o
 		return err;
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return SKM_ENOMEM;
+	st->ops = &store_lmdb_ops;
+	store_node_set(st, NULL);
+	snprintf(st->name, sizeof(st->name), "%s", dir);
 	if ((rc = mdb_env_create(&st->env)) != 0) {
 		st->env = NULL;
 		err = store_err(rc);
@@ -167,9 +171,53 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	if (st->env != NULL)
-		mdb_env_close(st->env);
+	st->ops->close(st);
 	free(st);
+}
+
+void
+store_node_set(struct store *st, const char *name)
+{
+	if (name != NULL && *name != '\0') {
+		snprintf(st->node, sizeof(st->node), "%s", name);
+		return;
+	}
+	if (gethostname(st->node, sizeof(st->node)) == -1 || st->node[0] == '\0')
+		snprintf(st->node, sizeof(st->node), "localhost");
+	st->node[sizeof(st->node) - 1] = '\0';
+}
+
+const char *
+store_name(const struct store *st)
+{
+	return st->name;
+}
+
+const char *
+store_node(const struct store *st)
+{
+	return st->node;
+}
+
+enum store_backend
+store_backend_of(const struct store *st)
+{
+	return st->ops == &store_pg_ops ? STORE_BACKEND_POSTGRESQL : STORE_BACKEND_LMDB;
+}
+
+int
+store_open_config(const struct store_config *cf, unsigned flags,
+    struct store **out, char *why, size_t whylen)
+{
+	int err;
+
+	*out = NULL;
+	if (cf->backend == STORE_BACKEND_POSTGRESQL)
+		return store_pg_open(cf, flags, out, why, whylen);
+	if ((err = store_open_why(cf->path, flags, cf->mapsize, out, why, whylen)) != 0)
+		return err;
+	store_node_set(*out, cf->node);
+	return 0;
 }
 
 int
@@ -182,6 +230,9 @@ store_usage(struct store *st, uint64_t *used, uint64_t *size)
 
 	*used = 0;
 	*size = 0;
+	/* The database's size is its operators' to watch, not the map's. */
+	if (st->env == NULL)
+		return SKM_ESTATE;
 	if ((err = store_txn_begin(st, 0, &t)) != 0)
 		return err;
 	/*
@@ -213,6 +264,9 @@ store_settle(struct store *st)
 	size_t vlen;
 	int err;
 
+	/* Only LMDB keeps freed pages back for two commits. */
+	if (st->env == NULL)
+		return 0;
 	if ((err = store_txn_begin(st, 1, &t)) != 0)
 		return err;
 	/* An unchanged put still writes: LMDB commits only dirty transactions. */

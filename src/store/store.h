@@ -25,6 +25,8 @@
 #include <stdint.h>
 
 struct store;
+struct store_pgtxn;
+struct pg_conn;		/* libpq's PGconn */
 struct MDB_txn;
 
 /* Record classes: the first key octet. Never renumber; add new ones. */
@@ -78,6 +80,90 @@ int store_open_size(const char *dir, unsigned flags, size_t mapsize,
 int store_open_why(const char *dir, unsigned flags, size_t mapsize,
     struct store **out, char *why, size_t whylen);
 
+/* The store's backends. */
+enum store_backend {
+	STORE_BACKEND_LMDB = 0,		/* the default: an environment in path */
+	STORE_BACKEND_POSTGRESQL,	/* the database named by conninfo */
+};
+
+/*
+ * Where the store lives, as the config says (store.*, node.name). path is
+ * the node's own directory with either backend (the LMDB environment with
+ * lmdb). conninfo is a libpq connection string or URI without a password;
+ * password_file (may be NULL or "") holds the password, read under the
+ * secret-file rules. node names this node in the audit (NULL or "": the
+ * host name).
+ */
+struct store_config {
+	enum store_backend backend;
+	const char *path;
+	size_t mapsize;			/* LMDB map size; 0: default */
+	const char *conninfo;
+	const char *password_file;
+	const char *node;
+};
+
+/*
+ * Opens the store cf names. With lmdb, as store_open_why(). With
+ * postgresql: creates cf->path (mode 0700) with STORE_CREATE, connects, checks the database's schema (absent: SKM_ENOTFOUND
+ * unless flags has STORE_CREATE, which creates it; newer than this code:
+ * SKM_ESTATE), and brings the records' schema up to date in one
+ * transaction. Failures leave a reason in why naming the conninfo without
+ * any password: SKM_EAUTH (the server refused the password or the role),
+ * SKM_EUNREACH (no server there), SKM_EPERM (a password file refused).
+ * A PostgreSQL store is one connection: one transaction at a time (a
+ * second begin is SKM_EBUSY), from one thread at a time.
+ */
+int store_open_config(const struct store_config *cf, unsigned flags,
+    struct store **out, char *why, size_t whylen);
+
+/*
+ * A libpq connection to the database cf names, made as store_open_config()
+ * makes its own (password file, defaults, the same refusals and reasons)
+ * but without looking at the schema: for a second connection of the same
+ * process (a LISTEN for skms_change). display (may be NULL) gets the
+ * conninfo without the password. The caller closes *out with PQfinish().
+ */
+int store_pg_connect(const struct store_config *cf, struct pg_conn **out,
+    char *display, size_t displaylen, char *why, size_t whylen);
+
+/* The backend of an open store. */
+enum store_backend store_backend_of(const struct store *st);
+
+/*
+ * The text of the last failure the backend reported (postgresql: the
+ * server's message, one line); "" for lmdb. Valid until the next call on st.
+ */
+const char *store_why_last(const struct store *st);
+
+/*
+ * The store for messages: its directory (lmdb), or "postgresql
+ * (conninfo)" without the password; never NULL.
+ */
+const char *store_name(const struct store *st);
+
+/* The name of this node in the audit; never NULL. */
+const char *store_node(const struct store *st);
+
+/*
+ * Copies every record of src into dst, an empty store of the other
+ * backend, in one write transaction of dst over one read snapshot of src:
+ * the records, the audit with its sequence numbers and next number, and
+ * this node's journal mark. dst holding any record but its schema version
+ * is SKM_EEXIST. why (may be NULL) gets the reason of a failure.
+ */
+int store_copy(struct store *src, struct store *dst, char *why, size_t whylen);
+
+/*
+ * Restores a store_backup() file into the store cf names: with lmdb as
+ * store_restore() into cf->path; with postgresql, the file is verified,
+ * its image copied to a private temporary directory (under TMPDIR) and
+ * its records written into the database, which must hold no records yet
+ * (its schema is created if missing), by store_copy().
+ */
+int store_restore_config(const struct store_config *cf, const char *file,
+    char *why, size_t whylen);
+
 /* Closes st; every transaction on it must have ended. NULL is allowed. */
 void store_close(struct store *st);
 
@@ -110,7 +196,8 @@ int store_settle(struct store *st);
  */
 struct store_txn {
 	struct store *st;
-	struct MDB_txn *txn;
+	struct MDB_txn *txn;		/* lmdb */
+	struct store_pgtxn *pg;		/* postgresql: the results read so far */
 	int err;		/* first error; sticky */
 	int write;
 };
@@ -162,6 +249,15 @@ int store_schema_migrate(struct store_txn *t);
  * and verified before success is returned.
  */
 int store_backup(struct store *st, const char *path);
+
+/*
+ * As store_backup(), for either backend, with the reason of a failure in
+ * why (may be NULL). A PostgreSQL store is copied from one snapshot into a
+ * private LMDB store in a temporary directory (under TMPDIR, removed
+ * afterwards), which is backed up: a backup is in the LMDB image format
+ * whatever the backend.
+ */
+int store_backup_why(struct store *st, const char *path, char *why, size_t whylen);
 
 /*
  * Restores a store_backup() file into dir, which must be empty and private

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Transactions with a sticky error over the store's one LMDB database.
- * Record modules build on these operations and never call LMDB themselves,
- * so every failure path goes through the sticky error.
+ * Transactions with a sticky error, dispatched to the store's backend
+ * (LMDB here, PostgreSQL in pg_txn.c). Record modules build on these
+ * operations and never call a backend themselves, so every failure path
+ * goes through the sticky error.
  */
 #include "store/store.h"
 #include "store/store_int.h"
@@ -51,47 +52,37 @@ store_txn_fail(struct store_txn *t, int err)
 	return t->err;
 }
 
-int
-store_txn_begin(struct store *st, int write, struct store_txn *t)
+static int
+lmdb_begin(struct store_txn *t)
 {
 	MDB_txn *txn = NULL;
 	int rc;
 
-	memset(t, 0, sizeof(*t));
-	t->st = st;
-	t->write = write;
-	rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn);
+	rc = mdb_txn_begin(t->st->env, NULL, t->write ? 0 : MDB_RDONLY, &txn);
 	if (rc == MDB_MAP_RESIZED) {
 		/* Another process grew the map: adopt its size and retry once. */
-		rc = mdb_env_set_mapsize(st->env, 0);
+		rc = mdb_env_set_mapsize(t->st->env, 0);
 		if (rc == 0)
-			rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn);
+			rc = mdb_txn_begin(t->st->env, NULL, t->write ? 0 : MDB_RDONLY,
+			    &txn);
 	}
 	if (rc != 0)
-		return store_txn_fail(t, store_err(rc));
+		return store_err(rc);
 	t->txn = txn;
 	return 0;
 }
 
-int
-store_txn_commit(struct store_txn *t)
+static int
+lmdb_commit(struct store_txn *t)
 {
-	int rc;
+	int rc = mdb_txn_commit(t->txn);
 
-	if (t->txn == NULL)
-		return store_txn_fail(t, SKM_ESTATE);
-	if (t->err != 0) {
-		mdb_txn_abort(t->txn);
-		t->txn = NULL;
-		return t->err;
-	}
-	rc = mdb_txn_commit(t->txn);
 	t->txn = NULL;
-	return store_txn_fail(t, store_err(rc));
+	return store_err(rc);
 }
 
-void
-store_txn_abort(struct store_txn *t)
+static void
+lmdb_abort(struct store_txn *t)
 {
 	if (t->txn != NULL)
 		mdb_txn_abort(t->txn);
@@ -99,62 +90,35 @@ store_txn_abort(struct store_txn *t)
 }
 
 static int
-txn_ready(struct store_txn *t, int write, size_t klen)
-{
-	if (t->err != 0)
-		return t->err;
-	if (t->txn == NULL || (write && !t->write))
-		return store_txn_fail(t, SKM_ESTATE);
-	if (klen == 0 || klen > STORE_KEY_MAX)
-		return store_txn_fail(t, SKM_ELEN);
-	return 0;
-}
-
-int
-store_txn_put(struct store_txn *t, const uint8_t *key, size_t klen,
+lmdb_put(struct store_txn *t, const uint8_t *key, size_t klen,
     const uint8_t *val, size_t vlen, unsigned flags)
 {
 	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
-	int rc;
 
-	if ((rc = txn_ready(t, 1, klen)) != 0)
-		return rc;
-	rc = mdb_put(t->txn, t->st->dbi, &k, &v,
-	    (flags & STORE_NOOVERWRITE) ? MDB_NOOVERWRITE : 0);
-	return store_txn_fail(t, store_err(rc));
+	return store_err(mdb_put(t->txn, t->st->dbi, &k, &v,
+	    (flags & STORE_NOOVERWRITE) ? MDB_NOOVERWRITE : 0));
 }
 
-int
-store_txn_get(struct store_txn *t, const uint8_t *key, size_t klen,
+static int
+lmdb_get(struct store_txn *t, const uint8_t *key, size_t klen,
     const uint8_t **val, size_t *vlen)
 {
 	MDB_val k = { klen, (void *)key }, v;
 	int rc;
 
-	*val = NULL;
-	*vlen = 0;
-	if ((rc = txn_ready(t, 0, klen)) != 0)
-		return rc;
-	rc = mdb_get(t->txn, t->st->dbi, &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return SKM_ENOTFOUND;	/* an answer, not a failure: not sticky */
-	if (rc != 0)
-		return store_txn_fail(t, store_err(rc));
+	if ((rc = mdb_get(t->txn, t->st->dbi, &k, &v)) != 0)
+		return store_err(rc);
 	*val = v.mv_data;
 	*vlen = v.mv_size;
 	return 0;
 }
 
-int
-store_txn_del(struct store_txn *t, const uint8_t *key, size_t klen)
+static int
+lmdb_del(struct store_txn *t, const uint8_t *key, size_t klen)
 {
 	MDB_val k = { klen, (void *)key };
-	int rc;
 
-	if ((rc = txn_ready(t, 1, klen)) != 0)
-		return rc;
-	rc = mdb_del(t->txn, t->st->dbi, &k, NULL);
-	return store_txn_fail(t, store_err(rc));
+	return store_err(mdb_del(t->txn, t->st->dbi, &k, NULL));
 }
 
 static int
@@ -164,25 +128,16 @@ has_prefix(const MDB_val *k, const uint8_t *prefix, size_t plen)
 	    (k->mv_size >= plen && memcmp(k->mv_data, prefix, plen) == 0);
 }
 
-int
-store_txn_scan(struct store_txn *t, const uint8_t *prefix, size_t plen,
-    const uint8_t *from, size_t flen, store_scan_fn *fn, void *arg)
+static int
+lmdb_scan(struct store_txn *t, const uint8_t *prefix, size_t plen,
+    const uint8_t *from, size_t flen, store_scan_fn *fn, void *arg, int *fnerr)
 {
 	MDB_cursor *c = NULL;
 	MDB_val k, v;
-	int rc, err;
+	int rc, err = 0;
 
-	/* An empty prefix scans the whole database. */
-	if ((err = txn_ready(t, 0, plen == 0 ? 1 : plen)) != 0)
-		return err;
-	if (from == NULL || flen < plen || !(plen == 0 || memcmp(from, prefix, plen) >= 0)) {
-		from = prefix;
-		flen = plen;
-	}
-	if (flen > STORE_KEY_MAX)
-		return store_txn_fail(t, SKM_ELEN);
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi, &c)) != 0)
-		return store_txn_fail(t, store_err(rc));
+		return store_err(rc);
 	k.mv_size = flen;
 	k.mv_data = (void *)from;
 	for (rc = mdb_cursor_get(c, &k, &v, flen == 0 ? MDB_FIRST : MDB_SET_RANGE);
@@ -195,26 +150,20 @@ store_txn_scan(struct store_txn *t, const uint8_t *prefix, size_t plen,
 			break;
 	}
 	mdb_cursor_close(c);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return store_txn_fail(t, store_err(rc));
-	return err < 0 ? err : 0;
+	*fnerr = err;
+	return rc != 0 && rc != MDB_NOTFOUND ? store_err(rc) : 0;
 }
 
-int
-store_txn_del_prefix(struct store_txn *t, const uint8_t *prefix, size_t plen,
+static int
+lmdb_del_prefix(struct store_txn *t, const uint8_t *prefix, size_t plen,
     size_t *n)
 {
 	MDB_cursor *c = NULL;
 	MDB_val k, v;
-	size_t count = 0;
-	int rc, err;
+	int rc;
 
-	if (n != NULL)
-		*n = 0;
-	if ((err = txn_ready(t, 1, plen)) != 0)
-		return err;
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi, &c)) != 0)
-		return store_txn_fail(t, store_err(rc));
+		return store_err(rc);
 	/*
 	 * Seek again after each delete: where a cursor stands after
 	 * mdb_cursor_del at the end of a page differs between LMDB versions.
@@ -227,11 +176,154 @@ store_txn_del_prefix(struct store_txn *t, const uint8_t *prefix, size_t plen,
 			break;
 		if ((rc = mdb_cursor_del(c, 0)) != 0)
 			break;
-		count++;
+		(*n)++;
 	}
 	mdb_cursor_close(c);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return store_txn_fail(t, store_err(rc));
+	return rc != 0 && rc != MDB_NOTFOUND ? store_err(rc) : 0;
+}
+
+static void
+lmdb_close(struct store *st)
+{
+	if (st->env != NULL)
+		mdb_env_close(st->env);
+	st->env = NULL;
+}
+
+const struct store_ops store_lmdb_ops = {
+	.name = "lmdb",
+	.begin = lmdb_begin,
+	.commit = lmdb_commit,
+	.abort = lmdb_abort,
+	.put = lmdb_put,
+	.get = lmdb_get,
+	.del = lmdb_del,
+	.scan = lmdb_scan,
+	.del_prefix = lmdb_del_prefix,
+	.close = lmdb_close,
+};
+
+/* A transaction not yet ended, of either backend. */
+static int
+txn_open(const struct store_txn *t)
+{
+	return t->txn != NULL || t->pg != NULL;
+}
+
+int
+store_txn_begin(struct store *st, int write, struct store_txn *t)
+{
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->st = st;
+	t->write = write;
+	if ((err = st->ops->begin(t)) != 0)
+		return store_txn_fail(t, err);
+	return 0;
+}
+
+int
+store_txn_commit(struct store_txn *t)
+{
+	if (!txn_open(t))
+		return store_txn_fail(t, SKM_ESTATE);
+	if (t->err != 0) {
+		t->st->ops->abort(t);
+		return t->err;
+	}
+	return store_txn_fail(t, t->st->ops->commit(t));
+}
+
+void
+store_txn_abort(struct store_txn *t)
+{
+	if (txn_open(t))
+		t->st->ops->abort(t);
+}
+
+static int
+txn_ready(struct store_txn *t, int write, size_t klen)
+{
+	if (t->err != 0)
+		return t->err;
+	if (!txn_open(t) || (write && !t->write))
+		return store_txn_fail(t, SKM_ESTATE);
+	if (klen == 0 || klen > STORE_KEY_MAX)
+		return store_txn_fail(t, SKM_ELEN);
+	return 0;
+}
+
+int
+store_txn_put(struct store_txn *t, const uint8_t *key, size_t klen,
+    const uint8_t *val, size_t vlen, unsigned flags)
+{
+	int rc;
+
+	if ((rc = txn_ready(t, 1, klen)) != 0)
+		return rc;
+	return store_txn_fail(t, t->st->ops->put(t, key, klen, val, vlen, flags));
+}
+
+int
+store_txn_get(struct store_txn *t, const uint8_t *key, size_t klen,
+    const uint8_t **val, size_t *vlen)
+{
+	int rc;
+
+	*val = NULL;
+	*vlen = 0;
+	if ((rc = txn_ready(t, 0, klen)) != 0)
+		return rc;
+	rc = t->st->ops->get(t, key, klen, val, vlen);
+	if (rc == SKM_ENOTFOUND)
+		return rc;	/* an answer, not a failure: not sticky */
+	return store_txn_fail(t, rc);
+}
+
+int
+store_txn_del(struct store_txn *t, const uint8_t *key, size_t klen)
+{
+	int rc;
+
+	if ((rc = txn_ready(t, 1, klen)) != 0)
+		return rc;
+	return store_txn_fail(t, t->st->ops->del(t, key, klen));
+}
+
+int
+store_txn_scan(struct store_txn *t, const uint8_t *prefix, size_t plen,
+    const uint8_t *from, size_t flen, store_scan_fn *fn, void *arg)
+{
+	int err, fnerr = 0;
+
+	/* An empty prefix scans the whole database. */
+	if ((err = txn_ready(t, 0, plen == 0 ? 1 : plen)) != 0)
+		return err;
+	if (from == NULL || flen < plen || !(plen == 0 || memcmp(from, prefix, plen) >= 0)) {
+		from = prefix;
+		flen = plen;
+	}
+	if (flen > STORE_KEY_MAX)
+		return store_txn_fail(t, SKM_ELEN);
+	if ((err = t->st->ops->scan(t, prefix, plen, from, flen, fn, arg, &fnerr)) != 0)
+		return store_txn_fail(t, err);
+	return fnerr < 0 ? fnerr : 0;
+}
+
+int
+store_txn_del_prefix(struct store_txn *t, const uint8_t *prefix, size_t plen,
+    size_t *n)
+{
+	size_t count = 0;
+	int err;
+
+	if (n != NULL)
+		*n = 0;
+	if ((err = txn_ready(t, 1, plen)) != 0)
+		return err;
+	if ((err = t->st->ops->del_prefix(t, prefix, plen, &count)) != 0)
+		return store_txn_fail(t, err);
 	if (n != NULL)
 		*n = count;
 	return 0;
