@@ -11,8 +11,10 @@
  * database exactly once. No advisory lock: the audit is not in the change
  * sequence of skms_record.
  *
- * Temporary until the PostgreSQL store backend is merged: this is direct
- * SQL against the shared schema; the backend may take its place.
+ * Not the store's PostgreSQL backend (store_audit_batch_gen() with
+ * store_audit_journal_put()), which does the same with one round trip
+ * per record and takes the writers' advisory lock: here the connection is
+ * the store's (pgconn_open()), the statements batch.
  */
 #include "server/auditt.h"
 #include "server/pgconn.h"

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * A libpq connection to the cluster's PostgreSQL database, from
- * store.postgresql.conninfo and store.postgresql.password-file (read
- * through the secret-file rules, cleansed after use), and the name of this
- * node (node.name, else the host name). Blocking: for skmsd's own threads
- * (the replica follower, the audit import), never the event loops.
+ * A libpq connection to the cluster's PostgreSQL database for skmsd's own
+ * threads (the replica follower, the audit import), made by the store's
+ * rules (store_pg_connect(): store.postgresql.conninfo, the password file,
+ * the same refusals and reasons) with the server's notices sent to the
+ * log, and the name of this node (node.name, else the host name).
+ * Blocking: never on the event loops.
  */
 #ifndef SKM_SERVER_PGCONN_H
 #define SKM_SERVER_PGCONN_H
@@ -15,14 +16,12 @@
 
 struct conf;
 
-/* The schema version of the database this code knows (skms_schema). */
-#define PGCONN_SCHEMA_VERSION	1
-
 /*
- * Connects and checks the database's schema version; *out is closed with
- * PQfinish(). SKM_EUNREACH: no connection (why has libpq's reason);
- * SKM_EAUTH: the password was refused; SKM_ESTATE: no schema, or a newer
- * one; SKM_EPERM or SKM_ENOTFOUND: the password file.
+ * Connects and checks the database's schema version
+ * (store_pg_schema_check()); *out is closed with PQfinish().
+ * SKM_EUNREACH: no connection; SKM_EAUTH: the password was refused;
+ * SKM_ENOTFOUND: no schema (or no database); SKM_ESTATE: a newer schema;
+ * SKM_EPERM or SKM_EINVAL: the password file or the conninfo.
  */
 int pgconn_open(const char *conninfo, const char *password_file, PGconn **out,
     char *why, size_t whylen);
