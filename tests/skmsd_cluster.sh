@@ -2,23 +2,24 @@
 # SPDX-License-Identifier: ISC
 # Functional test of two skmsd cluster nodes (store.backend postgresql)
 # over one PostgreSQL server of the test's own, each with its own
-# store.path: a node's first start fills its empty store from the
-# database; both serve byte-identical key sets apart from Time; a
-# revocation written to the database is refused by both within 1 s
-# (measured), and a new identity served by both within 1 s; the database
+# store.path, the domain made by skmsctl on the PostgreSQL backend: a
+# node's first start fills its empty store from the database; both serve
+# byte-identical key sets apart from Time; a revocation by skmsctl is
+# refused by both within 1 s (measured), and a new identity served by
+# both within 1 s; the database
 # stopped for less than store.max-staleness (served), for longer (key sets withheld with 503 and KmsError 50304,
 # Init still served; /metrics shows the database down and the lag), then
 # served again once it is back; kill -9 of a node under load behind
 # HAProxy (TCP mode, TLS passed through): clients are served by the other
 # node and no key set reaches a wrong identity; the node's restart; at the
 # end every acknowledged key set is in skms_audit exactly once, with its
-# node's name.
+# node's name, beside skmsctl's own records.
 set -u
 . "${top_srcdir:-.}/tests/checks.sh"
 . "${top_srcdir:-.}/tests/pgserver.sh"
 
 need_pg
-need_tools curl mdb_dump awk haproxy "$OPENSSL"
+need_tools curl awk haproxy "$OPENSSL"
 need_built "$SKMSD" "$MINT" "$CTL"
 
 pid1=
@@ -39,66 +40,32 @@ if ! pg_start $((40000 + $$ % 20000)); then
 fi
 q() { psql -X -q -t -A -v ON_ERROR_STOP=1 "$@"; }
 
-# TEMPORARY, until the PostgreSQL store backend (skmsctl init on it) is
-# merged: a copy of the shared schema, version 1.
-q <<'EOF' >/dev/null || { echo "FAIL: cannot create the schema"; exit 1; }
-CREATE TABLE skms_schema (version integer NOT NULL);
-INSERT INTO skms_schema VALUES (1);
-CREATE SEQUENCE skms_change_seq;
-CREATE TABLE skms_record (k bytea PRIMARY KEY, v bytea, seq bigint NOT NULL);
-CREATE INDEX skms_record_seq ON skms_record (seq);
-CREATE TABLE skms_audit (seq bigserial PRIMARY KEY, node text NOT NULL, gen bigint,
-    idx integer, rec bytea NOT NULL, UNIQUE (node, gen, idx));
-CREATE TABLE skms_node (node text PRIMARY KEY, journal_gen bigint NOT NULL);
+# skmsctl on the PostgreSQL backend makes the schema and the domain and
+# writes every change to the database; the nodes follow it.
+head -c 32 /dev/urandom >"$tmp/kek.key"
+chmod 0600 "$tmp/kek.key"
+cat >"$tmp/ctl.yaml" <<EOF
+store:
+  path: $tmp/admin
+  backend: postgresql
+  postgresql:
+    conninfo: "$pg_conninfo"
+    password-file: $pg_pwfile
+node:
+  name: admin
+kek:
+  file: $tmp/kek.key
 EOF
-
-# TEMPORARY, as the schema above: pg_push DIR writes the records of the
-# LMDB store in DIR into skms_record as a skmsctl on the PostgreSQL
-# backend would (one transaction under the writers' lock, a change
-# sequence number for each record changed, a tombstone for each removed,
-# NOTIFY): how the test makes the domain, and later a revocation, with
-# the LMDB skmsctl. The node's own records (audit, schema version, audit
-# counter, journal mark) are not shared.
-pg_push() {
-	mdb_dump "$1" | awk -v sq="'" '
-	    /^HEADER=END/ { on = 1; next }
-	    /^DATA=END/ { on = 0 }
-	    on && /^ / {
-		sub(/^ /, "")
-		if (k == "") { k = $0; next }
-		c = substr(k, 1, 2)
-		if (c != "40" && k != "0000" && k != "0001" && k != "0003" && k != "0020")
-			print "INSERT INTO push VALUES (" sq "\\x" k sq ", " sq "\\x" $0 sq ");"
-		k = ""
-	    }' >"$tmp/push.sql"
-	q >/dev/null <<EOF
-BEGIN;
-SELECT pg_advisory_xact_lock(5394509);
-CREATE TEMP TABLE push (k bytea PRIMARY KEY, v bytea) ON COMMIT DROP;
-\i $tmp/push.sql
-INSERT INTO skms_record (k, v, seq)
-    SELECT k, v, nextval('skms_change_seq') FROM push
-    ON CONFLICT (k) DO UPDATE SET v = excluded.v, seq = excluded.seq
-    WHERE skms_record.v IS DISTINCT FROM excluded.v;
-UPDATE skms_record SET v = NULL, seq = nextval('skms_change_seq')
-    WHERE v IS NOT NULL AND k NOT IN (SELECT k FROM push);
-NOTIFY skms_change;
-COMMIT;
-EOF
-}
-
-ctl() { "$CTL" --store "$tmp/seed" "$@"; }
+ctl() { "$CTL" --config "$tmp/ctl.yaml" "$@"; }
 A=sip:alice@example.org
 B=sip:bob@example.org
 C=sip:carol@example.org
-head -c 32 /dev/urandom >"$tmp/kek.key"
-chmod 0600 "$tmp/kek.key"
-if ! { ctl init --kms-uri kms.example.org --cert-uri cert.kms.example.org \
-    --kek-file "$tmp/kek.key" && ctl user add $A && ctl user add $B && ctl user add $C &&
+if ! { ctl init --kms-uri kms.example.org --cert-uri cert.kms.example.org &&
+    ctl user add $A && ctl user add $B && ctl user add $C &&
     mkcert server /CN=127.0.0.1 "subjectAltName=IP:127.0.0.1,DNS:kms.example.org" &&
-    mkissuer iss && pg_push "$tmp/seed"; } >"$tmp/out" 2>&1; then
+    mkissuer iss; } >"$tmp/out" 2>&1; then
 	cat "$tmp/out"
-	echo "FAIL: cannot make the domain and put it in the database"
+	echo "FAIL: cannot make the domain in the database"
 	exit 1
 fi
 same "$(q -c "SELECT count(*) > 3 FROM skms_record WHERE v IS NOT NULL")" t \
@@ -204,7 +171,7 @@ check_err "wrong password" "password authentication failed" "$pg_conninfo" "$tmp
 check_err "unreachable server" "replica: database: .*No such file" \
     "host=$tmp/nowhere port=1 user=skms dbname=skms" "$pg_pwfile"
 q -c "UPDATE skms_schema SET version = 2"
-check_err "newer schema" "schema version 2 is newer than this skmsd's (1)" "$pg_conninfo" \
+check_err "newer schema" "database schema version 2, written by a newer version" "$pg_conninfo" \
     "$pg_pwfile"
 q -c "UPDATE skms_schema SET version = 1"
 
@@ -229,9 +196,8 @@ same "$(metric_value "$mport1" skms_database_up)" 1 "node 1 metrics: database up
 refused() { [ "$(keyprov "$1" "$TB" "$tmp/r$1.xml")" = 403 ]; }
 same "$(keyprov 1 "$TB" "$tmp/b1.xml")" 200 "node 1 serves bob before the revocation"
 same "$(keyprov 2 "$TB" "$tmp/b2.xml")" 200 "node 2 serves bob before the revocation"
-ctl user revoke $B >"$tmp/out" 2>&1 || { cat "$tmp/out"; bad "skmsctl user revoke"; }
 t0=$(date +%s%N)
-pg_push "$tmp/seed" || bad "pushing the revocation"
+ctl user revoke $B >"$tmp/out" 2>&1 || { cat "$tmp/out"; bad "skmsctl user revoke"; }
 t_pushed=$(date +%s%N)
 wait_until 30 refused 1 || bad "node 1 still serves bob"
 t1=$(date +%s%N)
@@ -239,7 +205,7 @@ wait_until 30 refused 2 || bad "node 2 still serves bob"
 t2=$(date +%s%N)
 ms1=$(( (t1 - t_pushed) / 1000000 ))
 ms2=$(( (t2 - t_pushed) / 1000000 ))
-echo "revocation enforced after the commit: node 1 ${ms1} ms, node 2 ${ms2} ms (push $(( (t_pushed - t0) / 1000000 )) ms)"
+echo "revocation enforced after the commit: node 1 ${ms1} ms, node 2 ${ms2} ms (skmsctl $(( (t_pushed - t0) / 1000000 )) ms)"
 [ "$ms1" -le 1000 ] && [ "$ms2" -le 1000 ] && ok ||
     bad "a revocation took more than 1 s to be enforced (node 1 ${ms1} ms, node 2 ${ms2} ms)"
 has "revoked" "$tmp/r2.xml" "node 2's refusal names the revocation"
@@ -249,7 +215,6 @@ D=sip:dave@example.org
 TD=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub $D --ttl 3600)
 same "$(keyprov 1 "$TD" "$tmp/d1.xml")" 403 "node 1 refuses dave before he is added"
 ctl user add $D >"$tmp/out" 2>&1 || { cat "$tmp/out"; bad "skmsctl user add"; }
-pg_push "$tmp/seed" || bad "pushing the new identity"
 t_pushed=$(date +%s%N)
 added() { [ "$(keyprov "$1" "$TD" "$tmp/d$1.xml")" = 200 ]; }
 wait_until 30 added 1 || bad "node 1 does not serve dave"
@@ -358,7 +323,7 @@ same "$(keyprov 1 "$TA" "$tmp/after.xml")" 200 "node 1 serves after its restart"
 # the count to reach the acknowledged ones, then check it is not above.
 # Key sets through HAProxy may be either node's.
 acked() { echo $(( $(acks 0) + $(acks 1) + $(acks 2) )); }
-audited_all() { q -c "SELECT count(*) FROM skms_audit"; }
+audited_all() { q -c "SELECT count(*) FROM skms_audit WHERE node IN ('node1', 'node2')"; }
 complete() { [ "$(audited_all)" -ge "$(acked)" ]; }
 wait_until 60 complete || true
 a=$(acked); d=$(audited_all)
@@ -367,11 +332,14 @@ echo "$a key sets acknowledged, $d audited ($(audited 1) by node 1, $(audited 2)
 # may be audited without having been acknowledged, never the reverse.
 [ "$d" -ge "$a" ] && [ "$d" -le $((a + 2)) ] && ok ||
     bad "$d key sets audited for $a acknowledged (+2 in flight at the kill)"
-same "$(q -c "SELECT count(*) FROM skms_audit WHERE node NOT IN ('node1', 'node2')")" 0 \
+same "$(q -c "SELECT count(*) FROM skms_audit WHERE node NOT IN ('node1', 'node2', 'admin')")" 0 \
     "every audit record names its node"
-same "$(q -c "SELECT count(*) FROM skms_audit WHERE position('keyprov'::bytea IN rec) = 0
+same "$(q -c "SELECT count(*) FROM skms_audit WHERE node = 'admin' AND gen IS NULL AND
+    position('user revoke'::bytea IN rec) > 0")" 1 "skmsctl's revocation is in the same audit"
+same "$(q -c "SELECT count(*) FROM skms_audit WHERE node <> 'admin' AND
+    (position('keyprov'::bytea IN rec) = 0
     OR (position('$A'::bytea IN rec) = 0 AND position('$B'::bytea IN rec) = 0 AND
-    position('$C'::bytea IN rec) = 0 AND position('$D'::bytea IN rec) = 0)")" 0 \
+    position('$C'::bytea IN rec) = 0 AND position('$D'::bytea IN rec) = 0))")" 0 \
     "every audit record holds its action and identity"
 same "$(q -c "SELECT count(*) FROM skms_node")" 2 "each node's journal mark is in the database"
 
