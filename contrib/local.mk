@@ -26,6 +26,13 @@ PHONY_TARGETS += bench-server
 bench-server: src/skmsd/skmsd$(EXEEXT) src/skmsctl/skmsctl$(EXEEXT) \
 	contrib/skms-mint-token$(EXEEXT)
 	$(SHELL) $(top_srcdir)/contrib/bench-server .
+# skmsd's CPU per KeyProv with the TS 33.180 D.1 security extension against
+# a plain one, run by 'make bench-tk' (curl only; loopback, bounded).
+EXTRA_DIST += contrib/bench-tk
+PHONY_TARGETS += bench-tk
+bench-tk: src/skmsd/skmsd$(EXEEXT) src/skmsctl/skmsctl$(EXEEXT) \
+	contrib/skms-mint-token$(EXEEXT)
+	$(SHELL) $(top_srcdir)/contrib/bench-tk .
 # The GMK I_MESSAGE benchmark (make and accept per group member), also run
 # by 'make bench'.
 noinst_PROGRAMS += contrib/bench-gmk

@@ -65,3 +65,25 @@ tests/fuzz_jwt: $(FUZZ_JWT_SRCS) $(FUZZ_JWT_HDRS)
 	    -o $@ $(FUZZ_JWT_SRCS) $(JWT_LIBS) $(JANSSON_LIBS) \
 	    $(YAML_LIBS) $(OPENSSL_LIBS)
 CLEANFILES += tests/fuzz_jwt
+
+# The signed-request path of the D.1 security extension: kmsreq, then xsec.
+EXTRA_DIST += tests/fuzz_signedreq.c
+FUZZ_SIGNEDREQ_SRCS = \
+	$(top_srcdir)/src/server/kmsreq.c $(top_srcdir)/src/common/time.c \
+	$(top_srcdir)/src/xsec/xsec.c $(top_srcdir)/src/xsec/xsec_sign.c \
+	$(top_srcdir)/src/xsec/xsec_verify.c $(top_srcdir)/tests/fuzz_signedreq.c
+FUZZ_SIGNEDREQ_HDRS = \
+	$(top_srcdir)/src/server/kmsreq.h $(top_srcdir)/src/xsec/xsec.h \
+	$(top_srcdir)/src/xsec/xsec_impl.h $(top_srcdir)/src/common/err.h
+PHONY_TARGETS += fuzz-signedreq
+fuzz-signedreq: tests/fuzz_signedreq
+	@mkdir -p tests/fuzz-signedreq-corpus
+	./tests/fuzz_signedreq -max_total_time=$(FUZZ_TIME) -max_len=70000 \
+	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=tests/fuzz_signedreq- \
+	    tests/fuzz-signedreq-corpus $(top_srcdir)/tests/data/signedreq
+tests/fuzz_signedreq: $(FUZZ_SIGNEDREQ_SRCS) $(FUZZ_SIGNEDREQ_HDRS)
+	@mkdir -p tests
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/src -I$(top_builddir) \
+	    $(XMLSEC_CFLAGS) $(LIBXML_CFLAGS) -o $@ $(FUZZ_SIGNEDREQ_SRCS) \
+	    $(XMLSEC_LIBS) $(LIBXML_LIBS) $(OPENSSL_LIBS)
+CLEANFILES += tests/fuzz_signedreq

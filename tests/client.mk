@@ -19,13 +19,14 @@ tests_test_kmscheck_LDADD = $(KMSDOC_TEST_LIBS)
 EXTRA_DIST += tests/fuzz_kmsdoc.c
 FUZZ_KMSDOC_SRCS = \
 	$(top_srcdir)/src/client/kmsdoc.c $(top_srcdir)/src/client/kmsdoc_value.c \
-	$(top_srcdir)/src/lib/kmsxml.c $(top_srcdir)/src/lib/xmlw.c $(top_srcdir)/src/common/utf8.c \
+	$(top_srcdir)/src/lib/kmsxml.c $(top_srcdir)/src/lib/keywrap.c \
+	$(top_srcdir)/src/lib/xmlw.c $(top_srcdir)/src/common/utf8.c \
 	$(top_srcdir)/src/common/err.c $(top_srcdir)/src/common/hex.c \
 	$(top_srcdir)/src/common/time.c $(top_srcdir)/src/common/dec.c \
 	$(top_srcdir)/tests/fuzz_kmsdoc.c
 FUZZ_KMSDOC_HDRS = \
 	$(top_srcdir)/src/client/kmsdoc.h $(top_srcdir)/src/client/kmsdoc_value.h \
-	$(top_srcdir)/src/lib/kmsxml.h $(top_srcdir)/src/lib/xmlw.h
+	$(top_srcdir)/src/lib/kmsxml.h $(top_srcdir)/src/lib/keywrap.h $(top_srcdir)/src/lib/xmlw.h
 PHONY_TARGETS += fuzz-kmsdoc
 fuzz-kmsdoc: tests/fuzz_kmsdoc
 	@mkdir -p tests/fuzz_kmsdoc.corpus

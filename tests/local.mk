@@ -75,6 +75,7 @@ include tests/mikey.mk
 include tests/client.mk
 include tests/skmc.mk
 include tests/gmk.mk
+include tests/systemd.mk
 if HAVE_VALGRIND
 if !SANITIZERS
 TESTS += tests/ct.sh
@@ -91,7 +92,7 @@ ct: $(CT_CHECKS)
 # runs. The targets carry ASan and UBSan themselves: not again in a
 # sanitizer build.
 FUZZ_TARGETS = tests/fuzz_conf tests/fuzz_kmsreq tests/fuzz_kmsdoc tests/fuzz_mikey \
-	tests/fuzz_route tests/fuzz_http tests/fuzz_jwt tests/fuzz_reload
+	tests/fuzz_route tests/fuzz_http tests/fuzz_jwt tests/fuzz_reload tests/fuzz_signedreq
 EXTRA_DIST += tests/fuzz_seeds.sh
 if HAVE_FUZZ
 if !SANITIZERS
@@ -99,3 +100,10 @@ check_SCRIPTS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz_seeds.sh
 endif
 endif
+
+# The D.1 security extension: key wrap and the XML-DSig profile (src/xsec).
+check_PROGRAMS += tests/test_xsec
+TESTS += tests/test_xsec
+tests_test_xsec_SOURCES = tests/test_xsec.c
+tests_test_xsec_CFLAGS = $(TEST_CFLAGS) $(XMLSEC_CFLAGS)
+tests_test_xsec_LDADD = src/xsec/libxsec.la $(TEST_LIBS)

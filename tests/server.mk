@@ -90,6 +90,9 @@ EXTRA_DIST += tests/skmsd_rollover.sh
 # Two cluster nodes over a PostgreSQL server of the test's own.
 TESTS += tests/skmsd_cluster.sh
 EXTRA_DIST += tests/skmsd_cluster.sh
+# The emergency rollover of a suspected compromise, and skmc following it.
+TESTS += tests/skmsd_compromise.sh
+EXTRA_DIST += tests/skmsd_compromise.sh
 # Files that decide trust: owner, mode, directories above, FIFOs; -n and SIGHUP.
 TESTS += tests/skmsd_trust.sh
 EXTRA_DIST += tests/skmsd_trust.sh
@@ -190,3 +193,6 @@ tests_test_requrl_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
 # log.format json, a reload to text, and the journal's stream against a real skmsd.
 TESTS += tests/skmsd_log.sh
 EXTRA_DIST += tests/skmsd_log.sh
+# The TS 33.180 D.1 security extension: TrK/InK, signed and encrypted responses.
+TESTS += tests/skmsd_tk.sh
+EXTRA_DIST += tests/skmsd_tk.sh

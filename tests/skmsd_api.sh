@@ -253,8 +253,11 @@ call 200 "KmsRequest body (Version 1.0.0, local time)" /keyprov -H "$AA" -H "$XM
     '<?xml version="1.0"?><KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0" Version="1.0.0" Id="kmsRequest"><UserUri>sip:alice@example.org</UserUri><KmsUri>kms.example.org</KmsUri><Time>2026-01-01T10:00:00</Time><ClientReqUrl>https://kms.example.org/keymanagement/identity/v1/keyprov</ClientReqUrl></KmsRequest>'
 # A deployed client writes its server base URL as KmsUri in signed requests (kmsreq.h).
 call 200 "KmsRequest with the server base URL as KmsUri" /keyprov -H "$AA" -H "$XML" --data-binary \
-    '<SignedKmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><KmsRequest Version="1.0.0" Id="kmsRequest"><UserUri>sip:alice@example.org</UserUri><KmsUri>https://kms.example.org:8443</KmsUri><Time>2026-01-01T10:00:00</Time></KmsRequest></SignedKmsRequest>'
+    '<KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0" Version="1.0.0" Id="kmsRequest"><UserUri>sip:alice@example.org</UserUri><KmsUri>https://kms.example.org:8443</KmsUri><Time>2026-01-01T10:00:00</Time></KmsRequest>'
 has "<KmsUri>kms.example.org</KmsUri>" "$tmp/b" "base URL KmsUri: answered with the KMS URI"
+# A SignedKmsRequest is verified (skmsd_tk.sh): one without signature is refused.
+refuse 40023 "SignedKmsRequest without Signature-ID or signature" /keyprov -H "$AA" -H "$XML" \
+    --data-binary '<SignedKmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><KmsRequest Version="1.0.0" Id="kmsRequest"><UserUri>sip:alice@example.org</UserUri><KmsUri>https://kms.example.org:8443</KmsUri><Time>2026-01-01T10:00:00</Time></KmsRequest></SignedKmsRequest>'
 call 200 "KmsRequest with the server base URL and a slash as KmsUri" /init -H "$AA" -H "$XML" \
     --data-binary '<KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><KmsUri>https://kms.example.org/</KmsUri></KmsRequest>'
 # --- the period window ---

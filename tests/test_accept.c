@@ -23,6 +23,7 @@
 #include "client/profile.h"
 #include "common/err.h"
 #include "common/time.h"
+#include "lib/eccsi.h"
 #include "lib/kdf.h"
 #include "lib/mikey.h"
 #include "lib/mikey_gmk.h"
@@ -289,6 +290,49 @@ START_TEST(refuse_wrong_signer)
 	ms.hide = 1;
 	msg = make_msg(&ms, &len);
 	refused(msg, len, ACCEPT_SIGNATURE, "no GMS of the user profile", 0);
+	OPENSSL_free(msg);
+}
+END_TEST
+
+/*
+ * After an emergency rollover the receiver's keys come from the new
+ * certificate; a message signed under the revoked one is refused as such.
+ */
+START_TEST(refuse_revoked_signer)
+{
+	struct msgspec ms = { .signer = NULL };
+	struct accept_keys k;
+	struct accept_opts o = { now, ACCEPT_WINDOW_DEFAULT, NULL };
+	struct accept_result r;
+	struct eccsi_kms *next = NULL;
+	uint8_t kpak2[ECCSI_POINT_LEN], *msg;
+	const uint8_t *rk[1] = { kpak };
+	const char *ru[1] = { "cert.kms.example.org" };
+	size_t len;
+
+	profile_with("g1", GMS, NULL, NULL);
+	ck_assert_int_eq(eccsi_kms_generate(&next), 0);
+	ck_assert_int_eq(eccsi_kms_kpak(next, kpak2), 0);
+	eccsi_kms_free(next);
+	keys_alice(&k);
+	k.kpak = kpak2;
+	k.revoked_uri = ru;
+	k.revoked_kpak = rk;
+	k.nrevoked = 1;
+	msg = make_msg(&ms, &len);
+	ck_assert_int_eq(accept_run(dir, &k, &o, msg, len, &r), SKM_EREVOKED);
+	ck_assert_int_eq(r.check, ACCEPT_SIGNATURE);
+	ck_assert_ptr_nonnull(strstr(r.why, GMS " signed under certificate "
+	    "cert.kms.example.org, which the KMS revoked"));
+	ck_assert_uint_eq(count_files("gmk"), 0);
+	/* A forged signature is no revocation. */
+	ms.signer = mallory_signer;
+	ms.signer_uid = mallory_uid;
+	OPENSSL_free(msg);
+	msg = make_msg(&ms, &len);
+	ck_assert_int_ne(accept_run(dir, &k, &o, msg, len, &r), 0);
+	ck_assert_int_eq(r.check, ACCEPT_SIGNATURE);
+	ck_assert_ptr_nonnull(strstr(r.why, "does not verify for " GMS));
 	OPENSSL_free(msg);
 }
 END_TEST
@@ -622,6 +666,7 @@ accept_suite(void)
 	tcase_add_test(ta, refuse_stale_timestamp);
 	tcase_add_test(ta, refuse_wrong_receiver);
 	tcase_add_test(ta, refuse_wrong_signer);
+	tcase_add_test(ta, refuse_revoked_signer);
 	tcase_add_test(ta, refuse_tampered_sakke);
 	tcase_add_test(ta, refuse_tampered_parameters);
 	tcase_add_test(ta, accept_short_h);

@@ -48,6 +48,41 @@ START_TEST(cache_round_trip)
 }
 END_TEST
 
+static int
+gen_stale(void *arg, uint64_t period_no, uint32_t gen)
+{
+	(void)arg;
+	/* From period 8 on, generation 1 is the period's own. */
+	return period_no >= 8 && gen != 1;
+}
+
+START_TEST(cache_drop_stale)
+{
+	struct kms_keyset in, out;
+	struct cache *c;
+
+	ck_assert_int_eq(cache_new(8, &c), 0);
+	fill(&in, 7, 1);
+	ck_assert_int_eq(cache_put(c, "sip:a@x", 7, &in), 0);
+	fill(&in, 8, 2);
+	ck_assert_int_eq(cache_put(c, "sip:a@x", 7, &in), 0);
+	fill(&in, 9, 3);
+	ck_assert_int_eq(cache_put(c, "sip:a@x", 7, &in), 0);
+	fill(&in, 9, 4);
+	in.gen = 1;
+	ck_assert_int_eq(cache_put(c, "sip:b@x", 7, &in), 0);
+	ck_assert_uint_eq(cache_drop(c, gen_stale, NULL), 2);
+	ck_assert_uint_eq(cache_count(c), 2);
+	ck_assert_int_eq(cache_get(c, "sip:a@x", 7, 7, &out), 0);
+	ck_assert_int_eq(cache_has(c, "sip:a@x", 7, 8), 0);
+	ck_assert_int_eq(cache_has(c, "sip:a@x", 7, 9), 0);
+	ck_assert_int_eq(cache_get(c, "sip:b@x", 7, 9, &out), 0);
+	ck_assert_mem_eq(&in, &out, sizeof(in));
+	ck_assert_uint_eq(cache_drop(c, gen_stale, NULL), 0);
+	cache_free(c);
+}
+END_TEST
+
 START_TEST(cache_lru)
 {
 	struct kms_keyset in, out;
@@ -132,6 +167,7 @@ main(void)
 
 	tcase_add_test(tc, cache_round_trip);
 	tcase_add_test(tc, cache_lru);
+	tcase_add_test(tc, cache_drop_stale);
 	tcase_add_test(tc, cache_disabled);
 	tcase_add_test(tc, cache_churn);
 	suite_add_tcase(s, tc);

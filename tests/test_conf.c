@@ -128,6 +128,7 @@ START_TEST(defaults)
 	ck_assert_uint_eq(cf->server.metrics_listen.port, 9443);
 	ck_assert(!cf->server.enroll_on_first_token);
 	ck_assert(!cf->server.client_cert_identity);
+	ck_assert(!cf->server.require_transport_key);
 	ck_assert_uint_eq(cf->tokens.leeway, 30);
 	ck_assert_str_eq(cf->tokens.required_scope, "3gpp:seal:km");
 	ck_assert_uint_eq(cf->tokens.issuers_count, 0);

@@ -257,6 +257,46 @@ START_TEST(store_generations)
 	ck_assert_int_eq(store_generation_add(&t, &ng), SKM_EINVAL);
 	store_txn_abort(&t);
 
+	/*
+	 * Revoking (aborted, to leave the store as the checks below expect):
+	 * the flag and an effective time that keeps the list ascending; each
+	 * refusal fails the transaction.
+	 */
+	{
+		static const struct {
+			uint32_t id;
+			int64_t eff;
+			int rc;
+		} bad[] = {
+			{ 5, 2000000000, SKM_ENOTFOUND },
+			{ 0, 1000, SKM_EINVAL },		/* generation 0 keeps all time */
+			{ 1, GENERATION_FIRST, SKM_EINVAL },	/* not above generation 0 */
+		};
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+			ck_assert_int_eq(store_generation_revoke(&t, bad[i].id, bad[i].eff),
+			    bad[i].rc);
+			ck_assert_int_eq(store_generation_list(&t, g, GENERATION_MAX, &n),
+			    bad[i].rc);
+			store_txn_abort(&t);
+		}
+	}
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_generation_revoke(&t, 0, GENERATION_FIRST), 0);
+	ck_assert_int_eq(store_generation_revoke(&t, 1, 1999999999), 0);
+	ck_assert_int_eq(store_generation_list(&t, g, GENERATION_MAX, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(g[0].revoked, 1);
+	ck_assert(g[0].effective == GENERATION_FIRST);
+	ck_assert_int_eq(g[1].revoked, 1);
+	ck_assert(g[1].effective == 1999999999);
+	ck_assert_str_eq(g[1].cert_uri, "kms.example.org/cert/1.g1");
+	ck_assert_mem_eq(g[1].kpak, ng.kpak, sizeof(ng.kpak));
+	ck_assert_int_eq(store_generation_serial(&t, &serial), 0);
+	ck_assert_uint_eq(serial, 3);
+	store_txn_abort(&t);
+
 	/* Up to GENERATION_MAX in all. */
 	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
 	for (i = 2; i < GENERATION_MAX; i++) {

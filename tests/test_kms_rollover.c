@@ -163,6 +163,148 @@ START_TEST(rollover)
 }
 END_TEST
 
+/*
+ * An emergency rollover (--now --revoke-current): from the start of the
+ * current period, replacing a scheduled one; a domain opened before picks
+ * up the revocation, the withdrawal and the new generation; a second one
+ * in the same period moves the first back so it keeps no period.
+ */
+START_TEST(emergency)
+{
+	struct kms_domain_params p = { .kms_uri = "kms.example.org", .key_period = PERIOD,
+	    .cert_uri = "cert.kms.example.org", .valid_from = NOW - 100,
+	    .valid_to = NOW + 100000 };
+	struct kms_rollover_params rp;
+	struct generation_rec g;
+	struct kmsxml_cert cert;
+	struct kms_keyset ks;
+	struct kek_ref ref;
+	struct kek *kek = NULL;
+	struct store *st = NULL;
+	struct kms *k = NULL, *ctl = NULL, *k2 = NULL;
+	const struct kms_gen *kg;
+	uint64_t cur;
+	int64_t start, end;
+	char why[512];
+	size_t added;
+
+	ck_assert_int_eq(kek_file_create(fix_path("kek.key")), 0);
+	ck_assert_int_eq(kek_file_ref(&ref, fix_path("kek.key")), 0);
+	ck_assert_int_eq(kek_load(&ref, NULL, &kek, why, sizeof(why)), 0);
+	ck_assert_int_eq(store_open(fix_path("st"), STORE_CREATE, &st), 0);
+	ck_assert_int_eq(kms_domain_create(st, &p, &ref, kek, "test", NOW), 0);
+	kek_free(kek);
+	ck_assert_int_eq(kms_open(st, NULL, NULL, &k, why, sizeof(why)), 0);
+	ck_assert_int_eq(kms_open(st, NULL, NULL, &ctl, why, sizeof(why)), 0);
+	ck_assert_int_eq(kms_period_at(k, NOW, &cur, &start, &end), 0);
+
+	/* --revoke-current alone changes nothing. */
+	memset(&rp, 0, sizeof(rp));
+	rp.revoke_current = 1;
+	ck_assert_int_eq(kms_rollover(ctl, st, &rp, "test", NOW, &g, why, sizeof(why)),
+	    SKM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "only with --now"));
+	memset(&rp, 0, sizeof(rp));
+	rp.immediate = 1;
+	ck_assert_int_eq(kms_rollover(ctl, st, &rp, "test", NOW, &g, why, sizeof(why)),
+	    SKM_EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "only with --revoke-current"));
+	ck_assert_int_eq(kms_refresh(k, st, &added, why, sizeof(why)), 0);
+	ck_assert_uint_eq(added, 0);
+
+	/* A rollover scheduled two periods ahead, seen by k. */
+	memset(&rp, 0, sizeof(rp));
+	rp.at = end + PERIOD;
+	ck_assert_int_eq(kms_rollover(ctl, st, &rp, "test", NOW, &g, why, sizeof(why)), 0);
+	ck_assert_uint_eq(g.id, 1);
+	ck_assert_int_eq(kms_refresh(k, st, &added, why, sizeof(why)), 0);
+	ck_assert_uint_eq(added, 1);
+	ck_assert_uint_eq(kms_gen_of_period(k, cur + 2)->rec.id, 1);
+	ck_assert_int_eq(kms_keyset_derive(k, "sip:a@example.org", 17, cur, &ks), 0);
+	ck_assert_uint_eq(ks.gen, 0);
+	kms_keyset_clear(&ks);
+
+	/* The emergency: from this period's start, replacing generation 1. */
+	memset(&rp, 0, sizeof(rp));
+	rp.immediate = 1;
+	rp.revoke_current = 1;
+	ck_assert_int_eq(kms_rollover(ctl, st, &rp, "test", NOW, &g, why, sizeof(why)), 0);
+	ck_assert_uint_eq(g.id, 2);
+	ck_assert(g.effective == start);
+	ck_assert_int_eq(g.valid_from, start);
+	ck_assert_str_eq(g.cert_uri, "cert.kms.example.org.g2");
+	ck_assert_int_eq(kms_refresh(k, st, &added, why, sizeof(why)), 0);
+	ck_assert_uint_eq(added, 1);
+	ck_assert_uint_eq(kms_gen_of_period(k, cur)->rec.id, 2);
+	ck_assert_uint_eq(kms_gen_of_period(k, cur + 2)->rec.id, 2);
+	ck_assert_uint_eq(kms_gen_of_period(k, cur - 1)->rec.id, 0);
+	ck_assert_ptr_nonnull(kg = kms_gen_by_id(k, 1));
+	ck_assert_int_eq(kg->withdrawn, 1);
+	ck_assert_int_eq(kms_gen_revoked(kms_gen_by_id(k, 0)), 1);
+	ck_assert_int_eq(kms_gen_revoked(kms_gen_by_id(k, 2)), 0);
+	kms_cert(k, NOW, &cert);
+	ck_assert_str_eq(cert.cert_uri, "cert.kms.example.org.g2");
+	ck_assert_int_eq(cert.revoked, 0);
+	ck_assert_int_eq(kms_cert_next(k, NOW, &cert), SKM_ENOTFOUND);
+	kms_gen_cert(k, kms_gen_by_id(k, 0), &cert);
+	ck_assert_int_eq(cert.revoked, 1);
+	/* Nothing is issued under the revoked certificate, of any period. */
+	ck_assert_int_eq(kms_validity_period(k, cur - 1), SKM_EREVOKED);
+	ck_assert_int_eq(kms_validity_period(k, cur), 0);
+	ck_assert_int_eq(kms_keyset_derive(k, "sip:a@example.org", 17, cur, &ks), 0);
+	ck_assert_uint_eq(ks.gen, 2);
+	kms_keyset_clear(&ks);
+
+	/* As a new process sees it. */
+	ck_assert_int_eq(kms_open(st, NULL, NULL, &k2, why, sizeof(why)), 0);
+	ck_assert_uint_eq(kms_gen_count(k2), 2);
+	ck_assert_int_eq(kms_gen_revoked(kms_gen_at(k2, 0)), 1);
+	ck_assert_uint_eq(kms_gen_of_period(k2, cur)->rec.id, 2);
+	kms_free(k2);
+
+	/* A second emergency in the same period: generation 2 gives it up. */
+	ck_assert_int_eq(kms_refresh(ctl, st, NULL, why, sizeof(why)), 0);
+	ck_assert_int_eq(kms_rollover(ctl, st, &rp, "test", NOW + 1, &g, why, sizeof(why)),
+	    0);
+	ck_assert_uint_eq(g.id, 3);
+	ck_assert(g.effective == start);
+	ck_assert_int_eq(kms_refresh(k, st, &added, why, sizeof(why)), 0);
+	ck_assert_uint_eq(added, 1);
+	ck_assert_uint_eq(kms_gen_of_period(k, cur)->rec.id, 3);
+	ck_assert_uint_eq(kms_gen_of_period(k, cur - 1)->rec.id, 0);
+	ck_assert_int_eq(kms_gen_revoked(kms_gen_by_id(k, 2)), 1);
+	ck_assert(kms_gen_by_id(k, 2)->rec.effective == start - PERIOD / 2);
+	ck_assert_int_eq(kms_gen_state(k, 3, NOW + 1), GENERATION_CURRENT);
+	ck_assert_int_eq(kms_open(st, NULL, NULL, &k2, why, sizeof(why)), 0);
+	ck_assert_uint_eq(kms_gen_count(k2), 3);
+	ck_assert_uint_eq(kms_gen_of_period(k2, cur)->rec.id, 3);
+	kms_free(k2);
+
+	/*
+	 * A domain whose key is set aside (a PKCS#11 key between reloads)
+	 * cannot load the next emergency's secrets, but stops serving the
+	 * revoked generation at once.
+	 */
+	ck_assert_int_eq(kms_refresh(ctl, st, NULL, why, sizeof(why)), 0);
+	ck_assert_int_eq(kms_open(st, NULL, NULL, &k2, why, sizeof(why)), 0);
+	kms_kek_adopt(k2, NULL);
+	ck_assert_int_eq(kms_rollover(ctl, st, &rp, "test", NOW + 2, &g, why, sizeof(why)),
+	    0);
+	ck_assert_uint_eq(g.id, 4);
+	ck_assert_int_eq(kms_refresh(k2, st, &added, why, sizeof(why)), SKM_ESTATE);
+	ck_assert_uint_eq(added, 0);
+	ck_assert_uint_eq(kms_gen_of_period(k2, cur)->rec.id, 3);
+	ck_assert(kms_gen_of_period(k2, cur)->rec.effective == start - PERIOD / 4);
+	ck_assert_uint_eq(kms_gen_of_period(k2, cur - 1)->rec.id, 0);
+	ck_assert_int_eq(kms_gen_revoked(kms_gen_of_period(k2, cur)), 1);
+	ck_assert_int_eq(kms_validity_period(k2, cur), SKM_EREVOKED);
+	kms_free(k2);
+	kms_free(ctl);
+	kms_free(k);
+	store_close(st);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -174,6 +316,7 @@ main(void)
 	tcase_add_checked_fixture(tc, fix_setup, fix_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, rollover);
+	tcase_add_test(tc, emergency);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

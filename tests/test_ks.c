@@ -21,6 +21,7 @@
 #include "client/kmsdoc.h"
 #include "client/kmsget.h"
 #include "client/ks.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "common/secfile.h"
 #include "common/time.h"
@@ -382,13 +383,14 @@ END_TEST
 
 /* A Root certificate document of KMS (s, e) with a CertUri and ValidFrom. */
 static void
-gen_cert_doc(struct sakke_kms *s, struct eccsi_kms *e, const char *kms_uri,
-    const char *cert_uri, int64_t valid_from, char **doc, size_t *len)
+gen_cert_doc_r(struct sakke_kms *s, struct eccsi_kms *e, const char *kms_uri,
+    const char *cert_uri, int64_t valid_from, int revoked, char **doc, size_t *len)
 {
 	struct kmsxml_cert c;
 
 	memset(&c, 0, sizeof(c));
 	c.role = "Root";
+	c.revoked = revoked;
 	c.cert_uri = cert_uri;
 	c.kms_uri = kms_uri;
 	c.valid_from = valid_from;
@@ -396,6 +398,13 @@ gen_cert_doc(struct sakke_kms *s, struct eccsi_kms *e, const char *kms_uri,
 	ck_assert_int_eq(sakke_pub_export(sakke_kms_pub(s), c.pub_enc_key), 0);
 	ck_assert_int_eq(eccsi_kms_kpak(e, c.pub_auth_key), 0);
 	ck_assert_int_eq(kmsxml_cert_doc(&c, doc, len), 0);
+}
+
+static void
+gen_cert_doc(struct sakke_kms *s, struct eccsi_kms *e, const char *kms_uri,
+    const char *cert_uri, int64_t valid_from, char **doc, size_t *len)
+{
+	gen_cert_doc_r(s, e, kms_uri, cert_uri, valid_from, 0, doc, len);
 }
 
 /* A key set of KMS (s, e) for ALICE naming cert_uri. */
@@ -566,6 +575,93 @@ START_TEST(certificate_set)
 }
 END_TEST
 
+/*
+ * A revoked certificate in the set: while nothing replaces it, it stays in
+ * force (its key sets erased, every use refused); an emergency rollover's
+ * certificate with the same ValidFrom is in force over it, and learning
+ * the revocation again drops it from the set while the record stays.
+ */
+START_TEST(revoked_in_set)
+{
+	struct sakke_kms *sk2 = NULL;
+	struct eccsi_kms *ek2 = NULL;
+	char why[KS_WHY_MAX] = "", *old = NULL, *rev = NULL, *neu = NULL, *docs[1];
+	size_t olen, rlen, nlen, lens[1], n = 0, dropped = 0;
+	uint64_t p0 = period_now(), periods[1] = { p0 }, s, e;
+	struct kmsdoc *rdoc = NULL, **rv = NULL;
+	struct ks_certinfo *v = NULL;
+	const struct kmsdoc_cert *c;
+	const struct kmsdoc_keyset *set;
+	struct ks *ks = NULL;
+	int64_t from;
+
+	ck_assert_int_eq(sakke_kms_generate(&sk2), 0);
+	ck_assert_int_eq(eccsi_kms_generate(&ek2), 0);
+	ck_assert_int_eq(period_bounds(p0, PERIOD, 0, &s, &e), 0);
+	from = time_ntp_to_unix(s);		/* both in force from the period's start */
+	gen_cert_doc(sk, ek, KMS_URI, "cert.old", from, &old, &olen);
+	gen_cert_doc_r(sk, ek, KMS_URI, "cert.old", from, 1, &rev, &rlen);
+	gen_cert_doc(sk2, ek2, KMS_URI, "cert.new", from, &neu, &nlen);
+	ck_assert_int_eq(kmsdoc_parse(rev, rlen, &rdoc, why, sizeof(why)), 0);
+	ck_assert_int_eq(rdoc->certs[0].revoked, 1);
+	ck_assert_int_eq(ks_create(dir, ALICE, NULL, old, olen, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_open(&ks, dir, NULL, 0, why, sizeof(why)), 0);
+	gen_keyset_doc(sk, ek, "cert.old", p0, &docs[0], &lens[0]);
+	ck_assert_int_eq(ks_put_keysets(ks, periods, docs, lens, 1, why, sizeof(why)), 0);
+
+	/* Revoked with nothing to replace it: kept in force, its key set erased. */
+	ck_assert_int_eq(ks_revoked_learn(ks, &rdoc->certs[0], &dropped, why, sizeof(why)), 0);
+	ck_assert_uint_eq(dropped, 1);
+	ck_assert_int_eq(ks_keyset(ks, p0, 0, &set, why, sizeof(why)), SKM_ENOTFOUND);
+	ck_assert_int_eq(ks_cert(ks, &c, why, sizeof(why)), 0);
+	ck_assert_str_eq(c->cert_uri, "cert.old");
+	ck_assert_int_eq(ks_revoked_is(ks, "cert.old"), 1);
+	/* A key set under it is refused, naming the revocation. */
+	ck_assert_int_eq(ks_put_keysets(ks, periods, docs, lens, 1, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_keyset(ks, p0, 0, &set, why, sizeof(why)), SKM_EREVOKED);
+	ck_assert_ptr_nonnull(strstr(why, "cert.old, which the KMS revoked"));
+
+	/* The replacement, same ValidFrom: in force; the revoked one is "revoked". */
+	ck_assert_int_eq(ks_put_cert(ks, neu, nlen, NULL, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_cert(ks, &c, why, sizeof(why)), 0);
+	ck_assert_str_eq(c->cert_uri, "cert.new");
+	ck_assert_int_eq(ks_certs(ks, (int64_t)time(NULL), &v, &n, why, sizeof(why)), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(info_of(v, n, "cert.old")->state, KS_CERT_REVOKED);
+	ck_assert_str_eq(ks_cert_state_name(KS_CERT_REVOKED), "revoked");
+	ck_assert_int_eq(info_of(v, n, "cert.new")->state, KS_CERT_CURRENT);
+	ks_certs_free(v, n);
+	ck_assert_int_eq(ks_keyset_stale(ks, p0), 1);
+
+	/* Learnt again: out of the set with its key set; the record stays. */
+	ck_assert_int_eq(ks_revoked_learn(ks, &rdoc->certs[0], &dropped, why, sizeof(why)), 0);
+	ck_assert_uint_eq(dropped, 1);
+	ck_assert_int_eq(ks_cert_by_uri(ks, "cert.old", &c), SKM_ENOTFOUND);
+	ks_close(ks);
+	ck_assert_int_eq(ks_open(&ks, dir, NULL, 0, why, sizeof(why)), 0);
+	ck_assert_int_eq(ks_certs(ks, (int64_t)time(NULL), &v, &n, why, sizeof(why)), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0].cert->cert_uri, "cert.new");
+	ks_certs_free(v, n);
+	ck_assert_int_eq(ks_revoked_list(ks, &rv, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(rv[0]->certs[0].cert_uri, "cert.old");
+	ks_revoked_free(rv, n);
+	ck_assert(!exists(ks_path(ks), "certs/cert.new.xml"));	/* root.xml holds it */
+	ks_close(ks);
+	/* Never a Root again. */
+	ck_assert_int_eq(ks_create(dir, ALICE, NULL, old, olen, why, sizeof(why)),
+	    SKM_EREVOKED);
+	kmsxml_free(docs[0], lens[0]);
+	kmsdoc_free(rdoc);
+	kmsxml_free(old, olen);
+	kmsxml_free(rev, rlen);
+	kmsxml_free(neu, nlen);
+	sakke_kms_free(sk2);
+	eccsi_kms_free(ek2);
+}
+END_TEST
+
 START_TEST(fetch_needs_server)
 {
 	char why[KS_WHY_MAX] = "";
@@ -583,7 +679,7 @@ END_TEST
 
 START_TEST(kmsget_unreachable)
 {
-	struct kmsget_target t = { "https://127.0.0.1:1", NULL, NULL, NULL, NULL, 5 };
+	struct kmsget_target t = { "https://127.0.0.1:1", NULL, NULL, NULL, NULL, 5, NULL, NULL };
 	char why[KS_WHY_MAX] = "", *body = NULL;
 	size_t len = 0;
 
@@ -643,6 +739,7 @@ main(void)
 	tcase_add_test(tc, external);
 	tcase_add_test(tc, reinit_other_domain);
 	tcase_add_test(tc, certificate_set);
+	tcase_add_test(tc, revoked_in_set);
 	tcase_add_test(tc, fetch_needs_server);
 	tcase_add_test(tc, kmsget_unreachable);
 	tcase_add_test(tc, erase);

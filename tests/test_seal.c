@@ -22,6 +22,7 @@
 #include "store/seal.h"
 #include "store/secrets.h"
 #include "store/store.h"
+#include "store/tk.h"
 #include "store_fixture.h"
 
 /* Small scrypt parameters keep make check fast; production ones are larger. */
@@ -442,6 +443,99 @@ START_TEST(passphrase)
 }
 END_TEST
 
+/* TrK/InK records: sealed, bound to their identity, re-sealed with the master secrets. */
+START_TEST(tk_sealed)
+{
+	static const char *a = "sip:alice@example.org", *b = "sip:bob@example.org";
+	struct store *st = open_env("tk");
+	struct kek_ref ra, rb;
+	struct kek *ka = NULL, *kb = NULL;
+	struct store_tk tk, got;
+	struct store_txn t;
+	const uint8_t *v;
+	uint8_t key[1 + 64], *copy;
+	size_t vlen, n = 0;
+
+	ck_assert_int_eq(kek_file_create(fix_path("ta.key")), 0);
+	ck_assert_int_eq(kek_file_create(fix_path("tb.key")), 0);
+	ck_assert_int_eq(kek_file_ref(&ra, fix_path("ta.key")), 0);
+	ck_assert_int_eq(kek_file_ref(&rb, fix_path("tb.key")), 0);
+	ck_assert_int_eq(kek_load(&ra, NULL, &ka, NULL, 0), 0);
+	ck_assert_int_eq(kek_load(&rb, NULL, &kb, NULL, 0), 0);
+	memset(&tk, 0, sizeof(tk));
+	tk.slot[STORE_TK_TRK].set = 1;
+	strcpy(tk.slot[STORE_TK_TRK].id, "tk.1");
+	RAND_bytes(tk.slot[STORE_TK_TRK].key, STORE_TK_KEY_LEN);
+	tk.slot[STORE_TK_INK_NEXT].set = 1;
+	strcpy(tk.slot[STORE_TK_INK_NEXT].id, "ik.2");
+	RAND_bytes(tk.slot[STORE_TK_INK_NEXT].key, STORE_TK_KEY_LEN);
+
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), &got),
+	    SKM_ENOTFOUND);
+	ck_assert_int_eq(store_tk_put(&t, ka, (const uint8_t *)a, strlen(a), &tk), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
+	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), &got), 0);
+	ck_assert_mem_eq(&got, &tk, sizeof(tk));
+	ck_assert_int_eq(store_tk_get(&t, kb, (const uint8_t *)a, strlen(a), &got),
+	    SKM_EVERIFY);
+	ck_assert(!got.slot[STORE_TK_TRK].set);
+	/* Neither key nor ID in clear. */
+	key[0] = STORE_C_TK;
+	memcpy(key + 1, a, strlen(a));
+	ck_assert_int_eq(store_txn_get(&t, key, 1 + strlen(a), &v, &vlen), 0);
+	ck_assert_ptr_null(memmem(v, vlen, tk.slot[STORE_TK_TRK].key, 8));
+	ck_assert_ptr_null(memmem(v, vlen, "tk.1", 4));
+	copy = malloc(vlen);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, v, vlen);
+	store_txn_abort(&t);
+	/* Moved to another identity's record, it does not open. */
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	memcpy(key + 1, b, strlen(b));
+	ck_assert_int_eq(store_txn_put(&t, key, 1 + strlen(b), copy, vlen, 0), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
+	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)b, strlen(b), &got),
+	    SKM_EVERIFY);
+	store_txn_abort(&t);
+	/* ... and a re-seal refuses the store as a whole until it is gone. */
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_secrets_reseal(&t, ka, kb, &n), SKM_EVERIFY);
+	store_txn_abort(&t);
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_txn_del(&t, key, 1 + strlen(b)), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	/* A key-encryption key rotation re-seals it with the master secrets. */
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_secrets_reseal(&t, ka, kb, &n), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
+	ck_assert_int_eq(store_tk_get(&t, kb, (const uint8_t *)a, strlen(a), &got), 0);
+	ck_assert_mem_eq(&got, &tk, sizeof(tk));
+	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), &got),
+	    SKM_EVERIFY);
+	store_txn_abort(&t);
+	/* No slot left: the record goes. */
+	memset(&tk, 0, sizeof(tk));
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_tk_put(&t, kb, (const uint8_t *)a, strlen(a), &tk), 0);
+	ck_assert_int_eq(store_tk_get(&t, kb, (const uint8_t *)a, strlen(a), &got),
+	    SKM_ENOTFOUND);
+	/* A bad ID is refused. */
+	tk.slot[STORE_TK_TRK].set = 1;
+	strcpy(tk.slot[STORE_TK_TRK].id, "a b");
+	ck_assert_int_eq(store_tk_put(&t, kb, (const uint8_t *)a, strlen(a), &tk), SKM_EINVAL);
+	store_txn_abort(&t);
+	free(copy);
+	kek_free(ka);
+	kek_free(kb);
+	store_close(st);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -457,6 +551,7 @@ main(void)
 	tcase_add_test(tc, kek_file_checks);
 	tcase_add_test(tc, secrets_sealed);
 	tcase_add_test(tc, secrets_reseal);
+	tcase_add_test(tc, tk_sealed);
 	tcase_add_test(tc, passphrase);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -66,6 +66,15 @@ struct accept_keys {
 	int (*cert)(void *arg, uint64_t period_no, const uint8_t **kpak,
 	    const struct sakke_pub **z, char *why, size_t whylen);
 	void *arg;
+	/*
+	 * The domain's certificates its KMS revoked (ks_revoked.h): the CertUri
+	 * and KPAK of each. kpak itself must not be one of them; a message
+	 * whose signature verifies only under one of them is refused, naming
+	 * it. May be 0.
+	 */
+	const char *const *revoked_uri;
+	const uint8_t *const *revoked_kpak;
+	size_t nrevoked;
 };
 
 struct accept_opts {

@@ -105,6 +105,25 @@ initiator(const struct accept_keys *k, const struct mikey_imsg *m,
 	return SKM_ENOTFOUND;
 }
 
+/*
+ * Check 3 failed under the period's certificate: a signature that verifies
+ * under a certificate the KMS revoked is refused as such, so the receiver
+ * sees why (the sender still uses a compromised key).
+ */
+static int
+revoked_signer(const struct accept_keys *k, const struct accept_msg *a,
+    const uint8_t *iuid, int err, struct accept_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < k->nrevoked; i++)
+		if (mikey_imsg_verify(&a->m, k->revoked_kpak[i], iuid, UID_LEN) == 0)
+			return accept_fail(r, ACCEPT_SIGNATURE, SKM_EREVOKED, "%s signed under "
+			    "certificate %s, which the KMS revoked", a->iuri, k->revoked_uri[i]);
+	return accept_fail(r, ACCEPT_SIGNATURE, err, "signature does not verify for %s",
+	    a->iuri);
+}
+
 int
 accept_msg_parse(struct accept_msg *a, const uint8_t *imsg, size_t len, int64_t now,
     int64_t window, struct accept_result *r)
@@ -185,7 +204,7 @@ accept_msg_verify(struct accept_msg *a, const struct accept_keys *k,
 		goto out;
 	}
 	if ((err = mikey_imsg_verify(m, kpak, iuid, UID_LEN)) != 0) {
-		accept_fail(r, ACCEPT_SIGNATURE, err, "signature does not verify for %s", a->iuri);
+		err = revoked_signer(k, a, iuid, err, r);
 		goto out;
 	}
 

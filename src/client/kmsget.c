@@ -7,8 +7,11 @@
  * for the reason text.
  */
 #include "client/kmsget.h"
+#include "client/kmstk.h"
+#include "xsec/xsec.h"
 
 #include <inttypes.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -128,6 +131,8 @@ kmsget_post(const struct kmsget_target *t, const char *path, char **body, size_t
 	static int global_done;
 	struct kmsget_buf b = { NULL, 0, 0, 0 };
 	struct curl_slist *hdrs = NULL;
+	char *req = NULL, *plain = NULL;
+	size_t reqlen = 0, plainlen = 0;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	char url[2048], auth[KMSGET_TOKEN_MAX + 32];
 	uint8_t token[KMSGET_TOKEN_MAX];
@@ -196,10 +201,18 @@ kmsget_post(const struct kmsget_target *t, const char *path, char **body, size_t
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	/* NOTES 2.13: the deployed clients POST an empty body. */
+	/* NOTES 2.13: the deployed clients POST an empty body, but for D.1. */
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+	if (t->tk != NULL) {
+		if ((err = kmstk_request(t->tk, t->user_uri != NULL ? t->user_uri : "",
+		    (int64_t)time(NULL), &req, &reqlen, why, whylen)) != 0)
+			goto out;
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)reqlen);
+	} else {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -234,6 +247,15 @@ kmsget_post(const struct kmsget_target *t, const char *path, char **body, size_t
 		err = skm_why(why, whylen, SKM_EPARSE, "empty response");
 		goto out;
 	}
+	if (t->tk != NULL) {
+		/* Verified and unwrapped before any other check sees it. */
+		if ((err = kmstk_open(t->tk, b.data, b.len, &plain, &plainlen, why,
+		    whylen)) != 0)
+			goto out;
+		*body = plain;
+		*len = plainlen;
+		goto out;
+	}
 	/* Hand over a buffer sized len + 1, as kmsget_free() expects. */
 	if ((*body = OPENSSL_secure_malloc(b.len + 1)) == NULL) {
 		err = SKM_ENOMEM;
@@ -250,6 +272,7 @@ out:
 		OPENSSL_secure_clear_free(b.data, b.cap);
 	OPENSSL_cleanse(token, sizeof(token));
 	OPENSSL_cleanse(auth, sizeof(auth));
+	xsec_free(req, reqlen);
 	return err;
 }
 

@@ -21,6 +21,15 @@ struct kmsget_target {
 	const char *client_cert;	/* TLS client certificate (PEM) */
 	const char *client_key;		/* its private key (PEM) */
 	long timeout;			/* whole request, seconds; 0: 60 */
+	/*
+	 * TS 33.180 D.1: with keys, the request is a SignedKmsRequest
+	 * for user_uri naming them and the response must be a
+	 * SignedKmsResponse; the body handed back is its KmsResponse with
+	 * the keys unwrapped (kmstk.h), and a delivered new key is taken
+	 * over in tk. NULL: plain.
+	 */
+	struct kmstk *tk;
+	const char *user_uri;
 };
 
 /*

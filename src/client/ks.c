@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 
 #include "client/kmsdoc.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "common/secfile.h"
 #include "common/time.h"
@@ -462,6 +463,12 @@ ks_create(const char *dir, const char *uri, const struct ks_settings *set,
 	    (err = ks_mkdir(idpath)) != 0 ||
 	    (err = ks_join(path, sizeof(path), idpath, KS_ROOT)) != 0) {
 		skm_why(why, whylen, err, "%s: cannot create: %s", kdir, skm_strerror(err));
+		goto out;
+	}
+	/* A certificate the KMS revoked is never a Root again (ks_revoked.h). */
+	if (ks_revoked_in(idpath, new->certs[0].cert_uri)) {
+		err = skm_why(why, whylen, SKM_EREVOKED, "certificate %s was revoked by the "
+		    "KMS", new->certs[0].cert_uri);
 		goto out;
 	}
 	if (ks_read(path, 0, &buf, &len) == 0 &&

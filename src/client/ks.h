@@ -78,10 +78,12 @@ int ks_cert(struct ks *ks, const struct kmsdoc_cert **cert, char *why, size_t wh
  * time is derived from the ValidFrom of all of them: the one with the
  * latest ValidFrom not after now is current, one with a later ValidFrom
  * is next (a scheduled rollover), older ones are retired and kept only
- * while a held key set names them (ks_tidy drops them). Every key set
- * belongs to the certificate its CertUri names.
+ * while a held key set names them (ks_tidy drops them). One the KMS
+ * revoked (ks_revoked.h) is revoked unless nothing replaces it yet, then
+ * it stays current and every use of it is refused. Every key set belongs
+ * to the certificate its CertUri names.
  */
-enum ks_cert_state { KS_CERT_RETIRED, KS_CERT_CURRENT, KS_CERT_NEXT };
+enum ks_cert_state { KS_CERT_RETIRED, KS_CERT_CURRENT, KS_CERT_NEXT, KS_CERT_REVOKED };
 
 /* A held certificate, its state at the time asked and the periods of its key sets. */
 struct ks_certinfo {
@@ -91,7 +93,7 @@ struct ks_certinfo {
 	size_t nperiods;
 };
 
-/* The name of a state: "current", "next", "retired". */
+/* The name of a state: "current", "next", "retired", "revoked". */
 const char *ks_cert_state_name(enum ks_cert_state state);
 
 /*
@@ -157,7 +159,9 @@ struct ks_refresh_result {
  * KMS Initialize with the identity's server: checks the certificate in
  * force (kmscheck_cert at now) and the next one of a scheduled rollover
  * when sent (skms:NextKmsCertificate, checked at its ValidFrom), both of
- * this identity's KMS, and stores both with ks_put_cert. r may be NULL.
+ * this identity's KMS, and stores both with ks_put_cert; a held next
+ * certificate the KMS no longer announces (a withdrawn rollover) is
+ * dropped with its key sets (ks_cert_drop). r may be NULL.
  * SKM_EUNREACH when the server cannot be reached.
  */
 int ks_refresh(struct ks *ks, int64_t now, struct ks_refresh_result *r, char *why,
@@ -230,5 +234,12 @@ void ks_set_timeout(struct ks *ks, long seconds);
  */
 int ks_purge(struct ks *ks, int64_t now, int64_t grace, size_t *purged, char *why,
     size_t whylen);
+
+/*
+ * The identity's Transport/Integrity Keys (kmstk.h) into *out (secure
+ * heap, free with OPENSSL_secure_clear_free); *out NULL when it has none.
+ */
+struct kmstk;
+int ks_tk_load(const struct ks *ks, struct kmstk **out, char *why, size_t whylen);
 
 #endif

@@ -5,7 +5,10 @@
  * next one announced by KMS Init, or one that came into force since).
  * States are not stored: they follow from the certificates' ValidFrom and
  * the time asked, so a boundary needs no write. A retired certificate
- * stays as long as a held key set names it. Nothing here contacts a KMS
+ * stays as long as a held key set names it. A certificate the KMS revoked
+ * (a record under revoked/, ks_revoked.h) is never in force while a later
+ * or equally recent one is held, and leaves the set when that one comes
+ * (ks_revoked_learn drops it with ks_cert_drop). Nothing here contacts a KMS
  * (ks_refresh does) or stores a certificate kmscheck has not passed (the
  * caller's job).
  */
@@ -22,6 +25,7 @@
 
 #include "client/kmscheck.h"
 #include "client/kmsdoc.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "common/secfile.h"
 #include "common/time.h"
@@ -35,6 +39,8 @@ ks_cert_state_name(enum ks_cert_state state)
 		return "current";
 	case KS_CERT_NEXT:
 		return "next";
+	case KS_CERT_REVOKED:
+		return "revoked";
 	default:
 		return "retired";
 	}
@@ -184,20 +190,34 @@ fail:
 	return err;
 }
 
-/* The index of the certificate in force at now: the latest ValidFrom not after now. */
+static int
+ks_cert_revoked(const struct ks *ks, size_t i)
+{
+	return ks_revoked_in(ks->path, ks->certs[i]->certs[0].cert_uri);
+}
+
+/*
+ * The index of the certificate in force at now: the latest ValidFrom not
+ * after now; of two with the same, the one not revoked (an emergency
+ * rollover's certificate may take effect when the revoked one did).
+ */
 static size_t
 ks_current_index(const struct ks *ks, int64_t now)
 {
 	size_t i, best = 0;
-	int found = 0;
+	int found = 0, best_revoked = 0, r;
 
 	for (i = 0; i < ks->ncerts; i++) {
 		const struct kmsdoc_cert *c = &ks->certs[i]->certs[0];
 
 		if (c->valid_from > now)
 			continue;
-		if (!found || c->valid_from > ks->certs[best]->certs[0].valid_from) {
+		r = ks_cert_revoked(ks, i);
+		if (!found || c->valid_from > ks->certs[best]->certs[0].valid_from ||
+		    (c->valid_from == ks->certs[best]->certs[0].valid_from && best_revoked &&
+		    !r)) {
 			best = i;
+			best_revoked = r;
 			found = 1;
 		}
 	}
@@ -217,6 +237,8 @@ ks_state(const struct ks *ks, size_t i, int64_t now)
 
 	if (i == cur)
 		return KS_CERT_CURRENT;
+	if (ks_cert_revoked(ks, i))
+		return KS_CERT_REVOKED;
 	return ks->certs[i]->certs[0].valid_from > ks->certs[cur]->certs[0].valid_from ?
 	    KS_CERT_NEXT : KS_CERT_RETIRED;
 }
@@ -307,6 +329,11 @@ ks_check_keyset(struct ks *ks, const struct kmsdoc_keyset *set, char *why, size_
 
 	if ((err = ks_cert_of_keyset(ks, set, &c, why, whylen)) != 0)
 		return err;
+	/* A certificate the KMS revoked vouches for nothing (ks_revoked.h). */
+	if (ks_revoked_in(ks->path, c->cert_uri))
+		return skm_why(why, whylen, SKM_EREVOKED, "the key set of period %" PRIu64
+		    " is under certificate %.80s, which the KMS revoked", set->period_no,
+		    c->cert_uri);
 	if ((err = ks_period_bounds(ks, set->period_no, &start, &end)) != 0)
 		return skm_why(why, whylen, err, "KmsKeySet/KeyPeriodNo: %" PRIu64 ": %s",
 		    set->period_no, skm_strerror(err));
@@ -652,7 +679,8 @@ ks_tidy(struct ks *ks, int64_t now, size_t *dropped, char *why, size_t whylen)
 	if ((err = ks_certs(ks, now, &v, &n, why, whylen)) != 0)
 		return err;
 	for (i = 0; i < n; i++) {
-		if (v[i].state != KS_CERT_RETIRED || v[i].nperiods > 0)
+		if ((v[i].state != KS_CERT_RETIRED && v[i].state != KS_CERT_REVOKED) ||
+		    v[i].nperiods > 0)
 			continue;
 		for (j = 0; j < ks->ncerts; j++)
 			if (&ks->certs[j]->certs[0] == v[i].cert)

@@ -5,10 +5,13 @@
  * (kmscheck, under the certificate its CertUri names) before any is
  * stored, so one bad answer stores nothing. It does not decide when to
  * fetch (skmc fetch and watch do).
+ * An identity given a Transport Key (skmc init --trk-file) asks with a
+ * signed request and takes only signed responses (kmstk.h).
  */
 #include "client/ks_impl.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,8 +21,29 @@
 #include "client/kmscheck.h"
 #include "client/kmsdoc.h"
 #include "client/kmsget.h"
+#include "client/kmstk.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "common/time.h"
+
+int
+ks_tk_load(const struct ks *ks, struct kmstk **out, char *why, size_t whylen)
+{
+	char path[4096];
+	int err;
+
+	*out = NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", ks->path, KMSTK_FILE) >=
+	    sizeof(path))
+		return skm_why(why, whylen, SKM_ELEN, "keystore path too long");
+	if ((*out = OPENSSL_secure_zalloc(sizeof(**out))) == NULL)
+		return SKM_ENOMEM;
+	if ((err = kmstk_load(*out, path, why, whylen)) != 0) {
+		OPENSSL_secure_clear_free(*out, sizeof(**out));
+		*out = NULL;
+	}
+	return err == SKM_ENOTFOUND ? 0 : err;
+}
 
 /* The key set of period_no in a KeyProvision response; NULL otherwise. */
 static int
@@ -53,7 +77,9 @@ ks_fetch_pick(struct ks *ks, const struct kmsdoc_cert *cert, const struct kmsdoc
 /*
  * The key set under the certificate its CertUri names. A CertUri this
  * keystore does not hold (a rollover it has not heard of) makes one KMS
- * Initialize, which brings the certificate in force and the next one.
+ * Initialize, which brings the certificate in force and the next one, and
+ * one CertCache: the new certificate may replace one the KMS revoked (an
+ * emergency rollover), whose key sets are erased then (ks_revoked.h).
  */
 static int
 ks_fetch_check(struct ks *ks, const struct kmsdoc_keyset *set, int *refreshed, char *why,
@@ -65,7 +91,8 @@ ks_fetch_check(struct ks *ks, const struct kmsdoc_keyset *set, int *refreshed, c
 	if (set->cert_uri != NULL && ks_cert_by_uri(ks, set->cert_uri, &c) != 0 &&
 	    !*refreshed) {
 		*refreshed = 1;
-		if ((err = ks_refresh(ks, (int64_t)time(NULL), NULL, why, whylen)) != 0)
+		if ((err = ks_refresh(ks, (int64_t)time(NULL), NULL, why, whylen)) != 0 ||
+		    (err = ks_revoked_follow(ks, why, whylen)) < 0)
 			return err;
 	}
 	return ks_check_keyset(ks, set, why, whylen);
@@ -77,6 +104,7 @@ ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t why
 	const struct kmsdoc_cert *cert;
 	const struct kmsdoc_keyset *set;
 	struct kmsget_target t;
+	struct kmstk *tk = NULL;
 	struct kmsdoc **docs = NULL;
 	char **texts = NULL, *body = NULL;
 	size_t *lens = NULL, i, len = 0;
@@ -95,6 +123,10 @@ ks_fetch(struct ks *ks, const uint64_t *periods, size_t n, char *why, size_t why
 	if (t.server == NULL)
 		return skm_why(why, whylen, SKM_EINVAL,
 		    "%s has no server (imported offline; run skmc init)", ks->uri);
+	if ((err = ks_tk_load(ks, &tk, why, whylen)) != 0)
+		return err;
+	t.tk = tk;
+	t.user_uri = ks->uri;
 	docs = calloc(n ? n : 1, sizeof(*docs));
 	texts = calloc(n ? n : 1, sizeof(*texts));
 	lens = calloc(n ? n : 1, sizeof(*lens));
@@ -137,5 +169,7 @@ out:
 	free(docs);
 	free(texts);
 	free(lens);
+	if (tk != NULL)
+		OPENSSL_secure_clear_free(tk, sizeof(*tk));
 	return err;
 }

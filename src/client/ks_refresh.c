@@ -6,7 +6,8 @@
  * checked like the one skmc init stored and kept beside it, so key sets of
  * both periods validate across the boundary. A client that slept through
  * the boundary gets the new certificate in force the same way. Nothing is
- * stored unless both certificates passed.
+ * stored unless both certificates passed. A held next certificate the
+ * KMS no longer announces is dropped with its key sets.
  */
 #include "client/ks_impl.h"
 
@@ -15,6 +16,7 @@
 #include "client/kmscheck.h"
 #include "client/kmsdoc.h"
 #include "client/kmsget.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 
 /* Role Root when given, and kmscheck_cert at now. */
@@ -29,6 +31,29 @@ ks_refresh_check(const struct kmsdoc_cert *c, int64_t now, char *why, size_t why
 	if ((err = kmscheck_cert(c, now, sub, sizeof(sub))) != 0)
 		return skm_why(why, whylen, err, "%s", sub);
 	return 0;
+}
+
+/*
+ * Held next certificates other than the one announced (next_uri, NULL when
+ * none): the KMS withdrew that rollover (an emergency rollover replaces a
+ * scheduled one, deleting its secrets). Dropped with their key sets.
+ */
+static int
+ks_refresh_withdraw(struct ks *ks, int64_t now, const char *next_uri, char *why,
+    size_t whylen)
+{
+	struct ks_certinfo *v = NULL;
+	size_t n = 0, i;
+	int err;
+
+	if ((err = ks_certs(ks, now, &v, &n, why, whylen)) != 0)
+		return err;
+	for (i = 0; i < n && err == 0; i++)
+		if (v[i].state == KS_CERT_NEXT && v[i].cert->cert_uri != NULL &&
+		    (next_uri == NULL || strcmp(v[i].cert->cert_uri, next_uri) != 0))
+			err = ks_cert_drop(ks, v[i].cert->cert_uri, why, whylen);
+	ks_certs_free(v, n);
+	return err;
 }
 
 int
@@ -77,6 +102,14 @@ ks_refresh(struct ks *ks, int64_t now, struct ks_refresh_result *r, char *why,
 	c = &doc->certs[0];
 	if ((err = ks_refresh_check(c, now, why, whylen)) != 0)
 		goto out;
+	/* A certificate the KMS revoked never joins the set again. */
+	if (ks_revoked_is(ks, c->cert_uri) || (doc->next != NULL &&
+	    ks_revoked_is(ks, doc->next->cert_uri))) {
+		err = skm_why(why, whylen, SKM_EREVOKED, "init response: certificate '%.80s' "
+		    "was revoked by the KMS", ks_revoked_is(ks, c->cert_uri) ? c->cert_uri :
+		    doc->next->cert_uri);
+		goto out;
+	}
 	if (doc->next != NULL) {
 		if ((err = kmscheck_next(c, doc->next, sub, sizeof(sub))) != 0) {
 			skm_why(why, whylen, err, "%s", sub);
@@ -89,6 +122,9 @@ ks_refresh(struct ks *ks, int64_t now, struct ks_refresh_result *r, char *why,
 		goto out;
 	if (doc->next != NULL && (err = ks_put_cert(ks, doc->next->xml, doc->next->xmllen,
 	    &res.next_added, why, whylen)) != 0)
+		goto out;
+	if ((err = ks_refresh_withdraw(ks, now, doc->next != NULL ? doc->next->cert_uri :
+	    NULL, why, whylen)) != 0)
 		goto out;
 	if (r != NULL)
 		*r = res;

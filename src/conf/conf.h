@@ -137,6 +137,7 @@ struct conf {
 		struct conf_addr metrics_listen;
 		bool enroll_on_first_token;
 		bool client_cert_identity;
+		bool require_transport_key;	/* TS 33.180 D.1 */
 	} server;
 	struct {
 		unsigned leeway;

@@ -128,6 +128,8 @@ const struct conf_schema conf_schema_keys[] = {
 	    F(server.enroll_on_first_token), 0, NULL, NULL, 0 },
 	{ "server", "client-cert-identity", CONF_T_BOOL, "false", 0, 0,
 	    F(server.client_cert_identity), 0, NULL, NULL, 0 },
+	{ "server", "require-transport-key", CONF_T_BOOL, "false", 0, 0,
+	    F(server.require_transport_key), 0, NULL, NULL, 0 },
 
 	{ "tokens", "leeway", CONF_T_DURATION, "30s", 0, 10 * MINUTE,
 	    F(tokens.leeway), 0, NULL, NULL, 0 },

@@ -36,7 +36,13 @@ struct kms_gens;
  * (store/generation.h). Once published in a struct kms it never changes.
  */
 struct kms_gen {
-	struct generation_rec rec;	/* public */
+	/*
+	 * Public. A running process sees rec.revoked and rec.effective change
+	 * once, by an emergency rollover: read them with kms_gen_revoked()
+	 * and through the functions below.
+	 */
+	struct generation_rec rec;
+	int withdrawn;			/* a scheduled one an emergency replaced */
 	struct sakke_kms *sakke;	/* SECRET: z; NULL when opened public */
 	struct eccsi_kms *eccsi;	/* SECRET: KSAK, PRF key */
 };
@@ -162,6 +168,23 @@ const struct kms_gen *kms_gen_at(const struct kms *k, size_t i);
 /* The state at now of the i-th generation. */
 enum generation_state kms_gen_state(const struct kms *k, size_t i, int64_t now);
 
+/*
+ * The store's generation serial k last loaded (store_generation_serial()):
+ * it grows with every rollover, revocation and purge.
+ */
+uint64_t kms_gen_serial(const struct kms *k);
+
+/*
+ * Calls fn with the KmsCertificate element (no XML declaration; len
+ * octets, valid for the call) of each revoked generation of k, oldest
+ * first; stops at and returns fn's first non-zero result.
+ */
+int kms_revoked_each(const struct kms *k, int (*fn)(const char *xml, size_t len,
+    void *arg), void *arg);
+
+/* Is g's certificate revoked (an emergency rollover replaced it)? */
+int kms_gen_revoked(const struct kms_gen *g);
+
 /* The generation whose secrets derive period_no; NULL when it was purged. */
 const struct kms_gen *kms_gen_of_period(const struct kms *k, uint64_t period_no);
 
@@ -185,6 +208,8 @@ struct kms_rollover_params {
 	int64_t at;			/* effective from the first period starting at or after */
 	int64_t valid_to;		/* 0: as long as the current certificate's validity */
 	const char *cert_uri;		/* NULL: derived from the current one */
+	int immediate;			/* --now: from the current period; at is ignored */
+	int revoke_current;		/* revoke the certificate in force (needs immediate) */
 };
 
 /*
@@ -195,6 +220,14 @@ struct kms_rollover_params {
  * SKM_EEXIST for a CertUri in use, SKM_EINVAL for a time or validity out
  * of range, SKM_ELEN when GENERATION_MAX generations exist; why says
  * which. *out gets the new generation.
+ *
+ * An immediate rollover with revoke_current (a suspected compromise) takes
+ * effect from the start of the current key period: the generation in force
+ * is marked revoked, and a scheduled rollover is replaced (its generation,
+ * never in force, is deleted with its secrets). When the generation in
+ * force took effect at the start of the current period itself, its
+ * effective time moves back between two period starts, so it keeps no
+ * period: a period belongs to exactly one generation.
  */
 int kms_rollover(const struct kms *k, struct store *st, const struct kms_rollover_params *p,
     const char *actor, int64_t now, struct generation_rec *out, char *why, size_t whylen);
@@ -228,7 +261,10 @@ int kms_period_bounds(const struct kms *k, uint64_t period_no, int64_t *start,
 int kms_validity_check(int64_t valid_from, int64_t valid_to, int64_t start,
     int64_t end);
 
-/* The same for period_no under the domain's Root certificate. */
+/*
+ * The same for period_no under the domain's Root certificate of that
+ * period; SKM_EREVOKED when that certificate is revoked.
+ */
 int kms_validity_period(const struct kms *k, uint64_t period_no);
 
 /*
@@ -274,5 +310,23 @@ void kms_keyset_clear(struct kms_keyset *ks);
 void kms_store_config(const struct conf *cf, const char *path, struct store_config *sc);
 int kms_store_open(const struct conf *cf, const char *path, unsigned flags,
     struct store **out, char *why, size_t whylen);
+
+/*
+ * The Transport and Integrity Keys of identity uri (len octets), unsealed
+ * under the key-encryption key the domain was opened with (store/tk.h):
+ * 0, SKM_ENOTFOUND (none provisioned), SKM_ESTATE (the key is set aside:
+ * a PKCS#11 token's, see kms_kek_adopt) or another SKM_E*. out is SECRET.
+ * Reads the store in a transaction of its own; thread-safe.
+ */
+struct store_tk;
+int kms_tk_get(const struct kms *k, struct store *st, const char *uri, size_t len,
+    struct store_tk *out);
+
+/* As kms_tk_get() and store_tk_put() inside the caller's transaction t (skmsctl). */
+struct store_txn;
+int kms_tk_get_txn(const struct kms *k, struct store_txn *t, const char *uri, size_t len,
+    struct store_tk *out);
+int kms_tk_put_txn(const struct kms *k, struct store_txn *t, const char *uri, size_t len,
+    const struct store_tk *tk);
 
 #endif

@@ -2,12 +2,20 @@
 /*
  * The generations of an open domain: loading and unsealing them, picking
  * the one of a key period or of a time, and picking up those another
- * process added while this one runs. Generations are only ever appended
- * and a published one never changes, so readers take the count with an
- * acquire load and read the entries below it without a lock; the one
- * appender at a time holds the mutex. A generation purged from the store
- * stays loaded until the process ends: it serves no period of the window
- * by the time it may be purged.
+ * process added while this one runs. Generations are only ever appended,
+ * so readers take the count with an acquire load and read the entries
+ * below it without a lock; the one appender at a time holds the mutex. A
+ * generation purged from the store stays loaded until the process ends:
+ * it serves no period of the window by the time it may be purged.
+ *
+ * An emergency rollover (kms_rollover() with revoke_current) changes what
+ * was published: the generation it revokes gets its flag and perhaps an
+ * earlier effective time, and a scheduled generation it replaced is gone
+ * from the store. Those changes are made with atomic stores before the new
+ * generation is appended, in an order that keeps the effective times
+ * ascending at every step, and a replaced one is marked withdrawn, which
+ * every lookup skips: so a reader sees the list before or after, never an
+ * unordered one.
  */
 #include "kms/kms.h"
 #include "kms/kms_impl.h"
@@ -85,6 +93,62 @@ out:
 	return rc;
 }
 
+/*
+ * Takes up what an emergency rollover changed in loaded generations (list:
+ * the store's n): revocations and effective times first, then withdraws a
+ * loaded one the store no longer has that a later one now precedes. The
+ * caller holds mu and appends the new generations afterwards.
+ */
+static void
+kms_gens_update(struct kms_gens *gs, const struct generation_rec *list, size_t n)
+{
+	size_t have = atomic_load(&gs->n), i, j;
+
+	for (i = 0; i < have; i++) {
+		struct kms_gen *g = &gs->gen[i];
+
+		for (j = 0; j < n && list[j].id != g->rec.id; j++)
+			;
+		if (j == n)
+			continue;
+		if (list[j].effective < g->rec.effective)
+			__atomic_store_n(&g->rec.effective, list[j].effective,
+			    __ATOMIC_RELEASE);
+		if (list[j].revoked && !kms_gen_revoked(g))
+			__atomic_store_n(&g->rec.revoked, 1, __ATOMIC_RELEASE);
+	}
+	for (i = 0; i < have; i++) {
+		struct kms_gen *g = &gs->gen[i];
+		int gone = 1;
+
+		for (j = 0; j < n; j++)
+			if (list[j].id == g->rec.id)
+				gone = 0;
+		for (j = 0; gone && j < n; j++)
+			if (list[j].id > g->rec.id && list[j].effective <= g->rec.effective)
+				__atomic_store_n(&g->withdrawn, 1, __ATOMIC_RELEASE);
+	}
+}
+
+/*
+ * kms_gens_update() alone, for a domain that cannot load new generations
+ * yet (its key set aside): a revoked generation stops serving at once,
+ * and with no successor loaded its periods are refused. The serial stays,
+ * so the new generations are loaded once the key is back.
+ */
+static void
+kms_gens_revocations(struct kms_gens *gs, struct store_txn *t)
+{
+	struct generation_rec *list;
+	size_t n;
+
+	if ((list = calloc(GENERATION_MAX, sizeof(*list))) == NULL)
+		return;
+	if (store_generation_list(t, list, GENERATION_MAX, &n) == 0)
+		kms_gens_update(gs, list, n);
+	free(list);
+}
+
 /* Appends the generations of t newer than the loaded ones; the caller holds mu. */
 static int
 kms_gens_load(struct kms_gens *gs, struct store_txn *t, size_t *added, char *why,
@@ -103,6 +167,7 @@ kms_gens_load(struct kms_gens *gs, struct store_txn *t, size_t *added, char *why
 		snprintf(why, whylen, "generations: %s", skm_strerror(rc));
 		goto out;
 	}
+	kms_gens_update(gs, list, n);
 	for (i = 0; i < n && rc == 0; i++) {
 		struct kms_gen *g;
 
@@ -197,6 +262,19 @@ kms_gens_kek(const struct kms *k)
 }
 
 int
+kms_gens_with_kek(const struct kms *k, int (*fn)(const struct kek *, void *), void *arg)
+{
+	struct kms_gens *gs = k->gens;
+	int rc;
+
+	/* The key cannot be swapped or freed (kms_kek_adopt) while fn uses it. */
+	pthread_mutex_lock(&gs->mu);
+	rc = gs->kek != NULL ? fn(gs->kek, arg) : SKM_ESTATE;
+	pthread_mutex_unlock(&gs->mu);
+	return rc;
+}
+
+int
 kms_refresh(const struct kms *k, struct store *st, size_t *added, char *why,
     size_t whylen)
 {
@@ -220,6 +298,8 @@ kms_refresh(const struct kms *k, struct store *st, size_t *added, char *why,
 		 * key to come back.
 		 */
 		if (gs->secrets && gs->kek == NULL) {
+			/* A revocation needs no key: it applies at once. */
+			kms_gens_revocations(gs, &t);
 			snprintf(why, whylen, "a new generation of master secrets waits for "
 			    "the key-encryption key: reload (SIGHUP) to unseal it");
 			rc = SKM_ESTATE;
@@ -231,6 +311,12 @@ kms_refresh(const struct kms *k, struct store *st, size_t *added, char *why,
 	if (added != NULL)
 		*added = n;
 	return rc;
+}
+
+uint64_t
+kms_gen_serial(const struct kms *k)
+{
+	return atomic_load(&k->gens->serial);
 }
 
 size_t
@@ -245,36 +331,54 @@ kms_gen_at(const struct kms *k, size_t i)
 	return i < kms_gen_count(k) ? &k->gens->gen[i] : NULL;
 }
 
-/* The effective-from times of the published generations; returns their count. */
-static size_t
-kms_gen_eff(const struct kms *k, int64_t *eff)
+int
+kms_gen_revoked(const struct kms_gen *g)
 {
-	size_t n = kms_gen_count(k), i;
+	return __atomic_load_n(&g->rec.revoked, __ATOMIC_ACQUIRE);
+}
 
-	for (i = 0; i < n; i++)
-		eff[i] = k->gens->gen[i].rec.effective;
-	return n;
+/*
+ * The effective-from times of the published generations that were not
+ * withdrawn, in eff, and their indexes in idx; returns their count.
+ */
+static size_t
+kms_gen_eff(const struct kms *k, int64_t *eff, size_t *idx)
+{
+	size_t n = kms_gen_count(k), i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct kms_gen *g = &k->gens->gen[i];
+
+		if (__atomic_load_n(&g->withdrawn, __ATOMIC_ACQUIRE))
+			continue;
+		eff[m] = __atomic_load_n(&g->rec.effective, __ATOMIC_ACQUIRE);
+		idx[m++] = i;
+	}
+	return m;
 }
 
 enum generation_state
 kms_gen_state(const struct kms *k, size_t i, int64_t now)
 {
 	int64_t eff[GENERATION_MAX];
-	size_t n = kms_gen_eff(k, eff);
+	size_t idx[GENERATION_MAX], n = kms_gen_eff(k, eff, idx), j;
 
-	return generation_state(eff, n, i, now);
+	for (j = 0; j < n; j++)
+		if (idx[j] == i)
+			return generation_state(eff, n, j, now);
+	return GENERATION_RETIRED;
 }
 
 const struct kms_gen *
 kms_gen_of_period(const struct kms *k, uint64_t period_no)
 {
 	int64_t eff[GENERATION_MAX], start, end;
-	size_t n = kms_gen_eff(k, eff), i;
+	size_t idx[GENERATION_MAX], n = kms_gen_eff(k, eff, idx), i;
 
 	if (kms_period_bounds(k, period_no, &start, &end) != 0 ||
 	    generation_for(eff, n, start, &i) != 0)
 		return NULL;
-	return &k->gens->gen[i];
+	return &k->gens->gen[idx[i]];
 }
 
 const struct kms_gen *
@@ -298,7 +402,7 @@ kms_gen_cert(const struct kms *k, const struct kms_gen *g, struct kmsxml_cert *c
 	c->issuer = k->domain.issuer[0] != '\0' ? k->domain.issuer : NULL;
 	c->valid_from = g->rec.valid_from;
 	c->valid_to = g->rec.valid_to;
-	c->revoked = g->rec.revoked;
+	c->revoked = kms_gen_revoked(g);
 	c->user_key_period = k->domain.user_key_period;
 	c->user_key_offset = k->domain.user_key_offset;
 	memcpy(c->pub_enc_key, g->rec.z, sizeof(c->pub_enc_key));
@@ -311,24 +415,24 @@ void
 kms_cert(const struct kms *k, int64_t now, struct kmsxml_cert *c)
 {
 	int64_t eff[GENERATION_MAX];
-	size_t n = kms_gen_eff(k, eff), i;
+	size_t idx[GENERATION_MAX], n = kms_gen_eff(k, eff, idx), i;
 
 	/* Before the oldest kept generation takes effect, that one. */
 	if (generation_for(eff, n, now, &i) != 0)
 		i = 0;
-	kms_gen_cert(k, &k->gens->gen[i], c);
+	kms_gen_cert(k, &k->gens->gen[idx[i]], c);
 }
 
 int
 kms_cert_next(const struct kms *k, int64_t now, struct kmsxml_cert *c)
 {
 	int64_t eff[GENERATION_MAX];
-	size_t n = kms_gen_eff(k, eff), i;
+	size_t idx[GENERATION_MAX], n = kms_gen_eff(k, eff, idx), i;
 
 	/* The first generation still to take effect: at most one is scheduled. */
 	for (i = 0; i < n; i++)
 		if (generation_state(eff, n, i, now) == GENERATION_NEXT) {
-			kms_gen_cert(k, &k->gens->gen[i], c);
+			kms_gen_cert(k, &k->gens->gen[idx[i]], c);
 			return 0;
 		}
 	return SKM_ENOTFOUND;

@@ -20,6 +20,13 @@ int kms_gens_open(struct kms *k, struct store_txn *t, struct kek *kek, char *why
 /* The key-encryption key k was opened with; NULL when opened public. */
 const struct kek *kms_gens_kek(const struct kms *k);
 
+/*
+ * Calls fn with the key-encryption key under the lock that kms_kek_adopt()
+ * takes; SKM_ESTATE without calling it when the key is set aside.
+ */
+int kms_gens_with_kek(const struct kms *k, int (*fn)(const struct kek *, void *),
+    void *arg);
+
 /* Frees k->gens, its secrets and its key. */
 void kms_gens_free(struct kms *k);
 

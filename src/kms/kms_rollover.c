@@ -58,6 +58,42 @@ rollover_boundary(const struct kms *k, int64_t at, int64_t *eff)
 	return 0;
 }
 
+/*
+ * An emergency rollover's effective time: the start of the current key
+ * period, so the period in progress switches to the new secrets. When the
+ * generation in force took effect at that start itself (a rollover at
+ * this period's boundary, or an earlier emergency), its own effective time
+ * moves back, halfway to the later of prev's (the generation before it)
+ * and the previous period's start: no period starts there, so it keeps no
+ * period at all, the list stays in order, and repeated emergencies in one
+ * period find room until the seconds run out.
+ */
+static int
+rollover_now(const struct kms *k, struct generation_rec *cur,
+    const struct generation_rec *prev, int64_t now, int64_t *eff, char *why,
+    size_t whylen)
+{
+	uint64_t no;
+	int64_t start, end;
+	int rc;
+
+	if ((rc = kms_period_at(k, now, &no, &start, &end)) != 0)
+		return skm_why(why, whylen, rc, "--now: %s", skm_strerror(rc));
+	if (cur->effective >= start) {
+		int64_t lo = start - (end - start);
+
+		if (prev != NULL && prev->effective > lo)
+			lo = prev->effective;
+		if (prev == NULL || start - lo < 2)
+			return skm_why(why, whylen, SKM_ESTATE, "--now: generation %u (%s) "
+			    "cannot give up the current key period: too many emergency "
+			    "rollovers in it", (unsigned)cur->id, cur->cert_uri);
+		cur->effective = lo + (start - lo) / 2;
+	}
+	*eff = start;
+	return 0;
+}
+
 static int
 rollover_secrets(struct generation_rec *g, uint8_t *plain)
 {
@@ -110,12 +146,16 @@ kms_rollover(const struct kms *k, struct store *st, const struct kms_rollover_pa
 	const struct kek *kek = kms_gens_kek(k);
 	struct store_txn t;
 	struct audit_rec a;
-	char detail[DOMAIN_URI_MAX + 128], from[32], to[32];
-	size_t n = 0, i, c;
+	char detail[3 * DOMAIN_URI_MAX + 256], from[32], to[32];
+	size_t n = 0, i, c, len, sched = GENERATION_MAX;
 	int rc, open = 0;
 
 	why[0] = '\0';
 	memset(out, 0, sizeof(*out));
+	/* Only a compromise justifies replacing key sets clients already hold. */
+	if (!p->revoke_current != !p->immediate)
+		return skm_why(why, whylen, SKM_EINVAL, p->immediate ? "--now: only with "
+		    "--revoke-current" : "--revoke-current: only with --now");
 	if (kek == NULL)
 		return skm_why(why, whylen, SKM_ESTATE, "the domain is open without its "
 		    "key-encryption key");
@@ -123,6 +163,11 @@ kms_rollover(const struct kms *k, struct store *st, const struct kms_rollover_pa
 		goto out;
 	for (i = 0; i < n; i++)
 		if (generation_state(eff, n, i, now) == GENERATION_NEXT) {
+			/* An emergency replaces it: it was made by the same server. */
+			if (p->immediate) {
+				sched = i;
+				continue;
+			}
 			time_format(eff[i], from, sizeof(from));
 			rc = skm_why(why, whylen, SKM_ESTATE, "a rollover is already "
 			    "scheduled: generation %u (%s) from %s", (unsigned)list[i].id,
@@ -133,18 +178,21 @@ kms_rollover(const struct kms *k, struct store *st, const struct kms_rollover_pa
 		rc = skm_why(why, whylen, SKM_ESTATE, "no certificate is in force now");
 		goto out;
 	}
-	if (n >= GENERATION_MAX) {
+	if (n - (sched != GENERATION_MAX) >= GENERATION_MAX) {
 		rc = skm_why(why, whylen, SKM_ELEN, "%d generations are kept: run "
 		    "'skmsctl domain purge-retired' first", GENERATION_MAX);
 		goto out;
 	}
 	cur = &list[c];
-	if ((rc = rollover_boundary(k, p->at, &g->effective)) != 0) {
+	if (p->immediate) {
+		if ((rc = rollover_now(k, cur, c > 0 ? &list[c - 1] : NULL, now,
+		    &g->effective, why, whylen)) != 0)
+			goto out;
+	} else if ((rc = rollover_boundary(k, p->at, &g->effective)) != 0) {
 		snprintf(why, whylen, "--at: %s", skm_strerror(rc));
 		goto out;
-	}
-	/* Key sets already issued for earlier periods must keep their certificate. */
-	if (g->effective < now) {
+	} else if (g->effective < now) {
+		/* Key sets already issued for earlier periods must keep their certificate. */
 		rc = skm_why(why, whylen, SKM_EINVAL, "--at: the first key period "
 		    "starting then has begun already");
 		goto out;
@@ -175,7 +223,7 @@ kms_rollover(const struct kms *k, struct store *st, const struct kms_rollover_pa
 	}
 	/* A key set's CertUri must name exactly one certificate. */
 	for (i = 0; i < n; i++)
-		if (strcmp(list[i].cert_uri, g->cert_uri) == 0) {
+		if (i != sched && strcmp(list[i].cert_uri, g->cert_uri) == 0) {
 			rc = skm_why(why, whylen, SKM_EEXIST, "CertUri %s is generation "
 			    "%u's", g->cert_uri, (unsigned)list[i].id);
 			goto out;
@@ -186,13 +234,25 @@ kms_rollover(const struct kms *k, struct store *st, const struct kms_rollover_pa
 	}
 	time_format(g->effective, from, sizeof(from));
 	time_format(g->valid_to, to, sizeof(to));
-	snprintf(detail, sizeof(detail), "generation %u cert-uri %s effective %s "
-	    "valid-to %s", (unsigned)g->id, g->cert_uri, from, to);
+	len = (size_t)snprintf(detail, sizeof(detail), "generation %u cert-uri %s "
+	    "effective %s valid-to %s", (unsigned)g->id, g->cert_uri, from, to);
+	if (p->revoke_current && len < sizeof(detail))
+		len += (size_t)snprintf(detail + len, sizeof(detail) - len, "; now, "
+		    "revoking generation %u (%s)", (unsigned)cur->id, cur->cert_uri);
+	if (sched != GENERATION_MAX && len < sizeof(detail))
+		snprintf(detail + len, sizeof(detail) - len, "; replacing scheduled "
+		    "generation %u (%s)", (unsigned)list[sched].id, list[sched].cert_uri);
 	memset(&a, 0, sizeof(a));
 	a.time = now;
 	a.actor = actor;
-	a.action = "domain rollover";
+	a.action = p->revoke_current ? "domain rollover --now --revoke-current" :
+	    "domain rollover";
 	a.detail = detail;
+	/* The scheduled one and cur's new time first: the new one must follow the last kept. */
+	if (sched != GENERATION_MAX)
+		store_generation_del(&t, list[sched].id);
+	if (p->revoke_current)
+		store_generation_revoke(&t, cur->id, cur->effective);
 	store_generation_add(&t, g);
 	store_secrets_put_gen(&t, g->id, kek, plain, sizeof(plain));
 	store_audit_append(&t, &a, NULL);

@@ -36,6 +36,9 @@ kms_validity_period(const struct kms *k, uint64_t period_no)
 	/* The certificate of the period's own generation (a rollover's, say). */
 	if ((g = kms_gen_of_period(k, period_no)) == NULL)
 		return SKM_ERANGE;
+	/* Its secrets are suspected known: no key set is issued under it. */
+	if (kms_gen_revoked(g))
+		return SKM_EREVOKED;
 	return kms_validity_check(g->rec.valid_from, g->rec.valid_to, start, end);
 }
 

@@ -8,6 +8,8 @@ src_kms_libkms_la_SOURCES = \
 	src/kms/kms_keyset.c \
 	src/kms/kms_batch.c \
 	src/kms/kms_validity.c \
-	src/kms/kms_store.c
+	src/kms/kms_store.c \
+	src/kms/kms_revoked.c \
+	src/kms/kms_tk.c
 src_kms_libkms_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LMDB_CFLAGS)
 src_kms_libkms_la_LIBADD = src/store/libstore.la src/lib/libskm.la src/common/libcommon.la

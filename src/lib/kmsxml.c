@@ -10,8 +10,62 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 static const char *const kmsxml_key_type[] = { "xsi:type", "KeyContentType", NULL };
+static const char *const kmsxml_enc_type[] = { "xsi:type", "EncKeyContentType", NULL };
+
+/*
+ * TS 33.180 D.1: one xenc:EncryptedKey holding the key wrapped under the
+ * TrK named trk_id (ds:KeyName), CipherValue in base64 (XML Encryption
+ * 1.1 5.2), and for a delivered TrK or InK its own ID as CarriedKeyName.
+ */
+static void
+kmsxml_write_enc(struct xmlw *w, const char *name, const uint8_t *trk,
+    const char *trk_id, const uint8_t *key, size_t len, const char *carried)
+{
+	static const char *const ek_attrs[] = {
+		"xmlns:xenc", KMSXML_XENC_NS, "xmlns:ds", KMSXML_DS_NS, NULL
+	};
+	static const char *const alg[] = { "Algorithm", KEYWRAP_URI, NULL };
+	uint8_t wrapped[KEYWRAP_OUT_LEN(KEYWRAP_MAX_IN)];
+	char b64[((sizeof(wrapped) + 2) / 3) * 4 + 1];
+	size_t n;
+	int rc;
+
+	if ((rc = keywrap_wrap(trk, key, len, wrapped, sizeof(wrapped), &n)) != 0) {
+		if (w->err == 0)
+			w->err = rc;
+		return;
+	}
+	EVP_EncodeBlock((unsigned char *)b64, wrapped, (int)n);
+	xmlw_open(w, name, kmsxml_enc_type);
+	xmlw_open(w, "xenc:EncryptedKey", ek_attrs);
+	xmlw_open(w, "xenc:EncryptionMethod", alg);
+	xmlw_close(w, "xenc:EncryptionMethod");
+	xmlw_open(w, "ds:KeyInfo", NULL);
+	xmlw_text(w, "ds:KeyName", trk_id);
+	xmlw_close(w, "ds:KeyInfo");
+	xmlw_open(w, "xenc:CipherData", NULL);
+	xmlw_text(w, "xenc:CipherValue", b64);
+	xmlw_close(w, "xenc:CipherData");
+	if (carried != NULL)
+		xmlw_text(w, "xenc:CarriedKeyName", carried);
+	xmlw_close(w, "xenc:EncryptedKey");
+	xmlw_close(w, name);
+	OPENSSL_cleanse(wrapped, sizeof(wrapped));
+	OPENSSL_cleanse(b64, sizeof(b64));
+}
+
+static void
+kmsxml_write_key(struct xmlw *w, const struct kmsxml_keyset *k, const char *name,
+    const uint8_t *key, size_t len)
+{
+	if (k->trk != NULL)
+		kmsxml_write_enc(w, name, k->trk, k->trk_id, key, len, NULL);
+	else
+		xmlw_hex(w, name, kmsxml_key_type, key, len, 1);
+}
 
 void
 kmsxml_write_cert(struct xmlw *w, const struct kmsxml_cert *c, int top)
@@ -69,9 +123,9 @@ kmsxml_write_keyset(struct xmlw *w, const struct kmsxml_keyset *k, int top)
 	xmlw_time(w, "ValidTo", k->valid_to);
 	xmlw_uint(w, "KeyPeriodNo", k->period_no);
 	xmlw_bool(w, "Revoked", k->revoked);
-	xmlw_hex(w, "UserDecryptKey", kmsxml_key_type, k->rsk, SAKKE_POINT_LEN, 1);
-	xmlw_hex(w, "UserSigningKeySSK", kmsxml_key_type, k->ssk, ECCSI_SCALAR_LEN, 1);
-	xmlw_hex(w, "UserPubTokenPVT", kmsxml_key_type, k->pvt, ECCSI_POINT_LEN, 1);
+	kmsxml_write_key(w, k, "UserDecryptKey", k->rsk, SAKKE_POINT_LEN);
+	kmsxml_write_key(w, k, "UserSigningKeySSK", k->ssk, ECCSI_SCALAR_LEN);
+	kmsxml_write_key(w, k, "UserPubTokenPVT", k->pvt, ECCSI_POINT_LEN);
 	xmlw_close(w, "KmsKeySet");
 }
 
@@ -99,11 +153,20 @@ static void
 kmsxml_response_open(struct xmlw *w, const struct kmsxml_response *r)
 {
 	static const char *const attrs[] = {
-		"xmlns", KMSXML_NS, "xmlns:xsi", KMSXML_XSI_NS, "Version", "1.0.0", NULL
+		"xmlns", KMSXML_NS, "xmlns:xsi", KMSXML_XSI_NS, "Version", "1.0.0",
+		"Id", KMSXML_RESPONSE_ID, NULL
 	};
+	const char *const *a = attrs;
+	const char *plain[7];
 
+	/* The Id is what a signature's Reference names (D.1). */
+	if (r->tk == NULL) {
+		memcpy(plain, attrs, 6 * sizeof(*plain));
+		plain[6] = NULL;
+		a = plain;
+	}
 	xmlw_init(w, 1);
-	xmlw_open(w, "KmsResponse", attrs);
+	xmlw_open(w, "KmsResponse", a);
 	xmlw_text(w, "UserUri", r->user_uri != NULL ? r->user_uri : "");
 	xmlw_text(w, "KmsUri", r->kms_uri);
 	xmlw_time(w, "Time", r->time);
@@ -111,9 +174,46 @@ kmsxml_response_open(struct xmlw *w, const struct kmsxml_response *r)
 	xmlw_url(w, "ClientReqUrl", r->client_req_url != NULL ? r->client_req_url : "");
 }
 
-static int
-kmsxml_response_finish(struct xmlw *w, char **out, size_t *len)
+/* The message type with the new keys of a rotation (KmsInitTkIkType...). */
+static const char *const *
+kmsxml_msg_attrs(const struct kmsxml_response *r, const char *tkik, const char **buf)
 {
+	buf[0] = "Version";
+	buf[1] = "1.0.0";
+	buf[2] = NULL;
+	if (r->tk != NULL && (r->tk->new_trk != NULL || r->tk->new_ink != NULL)) {
+		buf[2] = "xsi:type";
+		buf[3] = tkik;
+		buf[4] = NULL;
+	}
+	return buf;
+}
+
+/* NewTransportKey and NewIntegrityKey, wrapped under the current TrK. */
+static void
+kmsxml_write_new_keys(struct xmlw *w, const struct kmsxml_response *r)
+{
+	const struct kmsxml_tk *tk = r->tk;
+
+	if (tk == NULL)
+		return;
+	if (tk->new_trk != NULL)
+		kmsxml_write_enc(w, "NewTransportKey", tk->trk, tk->trk_id, tk->new_trk,
+		    KEYWRAP_KEY_LEN, tk->new_trk_id);
+	if (tk->new_ink != NULL)
+		kmsxml_write_enc(w, "NewIntegrityKey", tk->trk, tk->trk_id, tk->new_ink,
+		    KEYWRAP_KEY_LEN, tk->new_ink_id);
+}
+
+static int
+kmsxml_response_finish(struct xmlw *w, const struct kmsxml_response *r, char **out,
+    size_t *len)
+{
+	/* D.3.1: after KmsMessage. */
+	if (r->tk != NULL && r->tk->trk_id != NULL)
+		xmlw_text(w, "TrK-ID", r->tk->trk_id);
+	if (r->tk != NULL && r->tk->sig_id != NULL)
+		xmlw_text(w, "Signature-ID", r->tk->sig_id);
 	xmlw_close(w, "KmsResponse");
 	return xmlw_finish(w, out, len);
 }
@@ -130,13 +230,13 @@ kmsxml_init_response_next(const struct kmsxml_response *r,
     const struct kmsxml_cert *cert, const struct kmsxml_cert *next, char **out,
     size_t *len)
 {
-	static const char *const version[] = { "Version", "1.0.0", NULL };
 	static const char *const ext[] = { "xmlns:skms", KMSXML_SKMS_NS, NULL };
+	const char *buf[5];
 	struct xmlw w;
 
 	kmsxml_response_open(&w, r);
 	xmlw_open(&w, "KmsMessage", NULL);
-	xmlw_open(&w, "KmsInit", version);
+	xmlw_open(&w, "KmsInit", kmsxml_msg_attrs(r, "KmsInitTkIkType", buf));
 	kmsxml_write_cert(&w, cert, 0);
 	/* After the certificate, where KmsInit's schema admits ##other. */
 	if (next != NULL) {
@@ -144,27 +244,30 @@ kmsxml_init_response_next(const struct kmsxml_response *r,
 		kmsxml_write_cert(&w, next, 0);
 		xmlw_close(&w, "skms:NextKmsCertificate");
 	}
+	kmsxml_write_new_keys(&w, r);
 	xmlw_close(&w, "KmsInit");
 	xmlw_close(&w, "KmsMessage");
-	return kmsxml_response_finish(&w, out, len);
+	return kmsxml_response_finish(&w, r, out, len);
 }
 
 int
 kmsxml_keyprov_response(const struct kmsxml_response *r,
     const struct kmsxml_keyset *sets, size_t nsets, char **out, size_t *len)
 {
-	static const char *const version[] = { "Version", "1.0.0", NULL };
+	const char *buf[5];
 	struct xmlw w;
 	size_t i;
 
 	kmsxml_response_open(&w, r);
 	xmlw_open(&w, "KmsMessage", NULL);
-	xmlw_open(&w, "KmsKeyProv", version);
+	xmlw_open(&w, "KmsKeyProv", kmsxml_msg_attrs(r, "KmsKeyProvTkIkType", buf));
 	for (i = 0; i < nsets; i++)
 		kmsxml_write_keyset(&w, &sets[i], 0);
+	/* After the key sets (D.1). */
+	kmsxml_write_new_keys(&w, r);
 	xmlw_close(&w, "KmsKeyProv");
 	xmlw_close(&w, "KmsMessage");
-	return kmsxml_response_finish(&w, out, len);
+	return kmsxml_response_finish(&w, r, out, len);
 }
 
 int
@@ -184,7 +287,7 @@ kmsxml_certcache_response(const struct kmsxml_response *r, uint64_t cache_num,
 		xmlw_raw(&w, certs[i], strlen(certs[i]));
 	xmlw_close(&w, "KmsCertCache");
 	xmlw_close(&w, "KmsMessage");
-	return kmsxml_response_finish(&w, out, len);
+	return kmsxml_response_finish(&w, r, out, len);
 }
 
 int
@@ -198,7 +301,7 @@ kmsxml_error_response(const struct kmsxml_response *r, int code, const char *msg
 	xmlw_uint(&w, "ErrorCode", (uint64_t)(code < 0 ? -code : code));
 	xmlw_text(&w, "ErrorMsg", msg);
 	xmlw_close(&w, "KmsError");
-	return kmsxml_response_finish(&w, out, len);
+	return kmsxml_response_finish(&w, r, out, len);
 }
 
 void

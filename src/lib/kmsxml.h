@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "lib/eccsi.h"
+#include "lib/keywrap.h"
 #include "lib/sakke.h"
 #include "lib/xmlw.h"
 
@@ -52,6 +53,34 @@ struct kmsxml_keyset {
 	const uint8_t *rsk;		/* SAKKE_POINT_LEN */
 	const uint8_t *ssk;		/* ECCSI_SCALAR_LEN */
 	const uint8_t *pvt;		/* ECCSI_POINT_LEN */
+	/*
+	 * TS 33.180 D.1: with trk set, each key element is written as
+	 * EncKeyContentType, wrapped under trk (SECRET, KEYWRAP_KEY_LEN)
+	 * and named by trk_id; NULL: the keys in clear.
+	 */
+	const uint8_t *trk;
+	const char *trk_id;
+};
+
+/*
+ * The security extension of one response (TS 33.180 D.1, D.3.1): the
+ * KmsResponse gets the Id the signature refers to, TrK-ID and
+ * Signature-ID after KmsMessage, and, wrapped under trk, the
+ * NewTransportKey and NewIntegrityKey of a rotation (KmsInitTkIkType,
+ * KmsKeyProvTkIkType). Signing is not done here (xsec.h). Keys SECRET.
+ */
+#define KMSXML_RESPONSE_ID	"kmsResponse"
+#define KMSXML_XENC_NS		"http://www.w3.org/2001/04/xmlenc#"
+#define KMSXML_DS_NS		"http://www.w3.org/2000/09/xmldsig#"
+
+struct kmsxml_tk {
+	const char *trk_id;		/* TrK-ID written; NULL: none */
+	const uint8_t *trk;		/* wraps the new keys */
+	const char *sig_id;		/* Signature-ID written; NULL: none */
+	const char *new_trk_id;		/* NewTransportKey, NULL: none */
+	const uint8_t *new_trk;
+	const char *new_ink_id;		/* NewIntegrityKey, NULL: none */
+	const uint8_t *new_ink;
 };
 
 /* The header fields of a KmsResponse (D.3.1). */
@@ -60,6 +89,7 @@ struct kmsxml_response {
 	const char *kms_uri;
 	int64_t time;			/* Unix seconds */
 	const char *client_req_url;
+	const struct kmsxml_tk *tk;	/* NULL: a plain response */
 };
 
 /* Elements written into an open document (xmlw). */

@@ -4,6 +4,7 @@ noinst_LTLIBRARIES += src/lib/libskm.la
 src_lib_libskm_la_SOURCES = \
 	src/lib/ct.h \
 	src/lib/eccsi_point.c \
+	src/lib/keywrap.c src/lib/keywrap.h \
 	src/lib/kmsxml.c src/lib/kmsxml.h \
 	src/lib/uri.c src/lib/uri.h \
 	src/lib/xmlw.c src/lib/xmlw.h \

@@ -5,8 +5,9 @@
  * KmsRequest body checked, its path routed, and the caller authorised
  * against the store in a read transaction of its own, so a revocation
  * made with skmsctl applies at the next request. A rollover made with
- * skmsctl is picked up the same way: Init and KeyProv first look at the
- * store's generation serial and load any new generation (kms_refresh). Key sets come from the
+ * skmsctl is picked up the same way: Init, KeyProv and CertCache first
+ * look at the store's generation serial and load any new generation or
+ * revocation (kms_refresh). Key sets come from the
  * cache (unsealed on the loop thread) or from a derivation on the worker
  * pool; each is audited durably before its reply leaves, or within
  * audit.commit-window-ms of it. Completions run on the loop the request
@@ -41,6 +42,8 @@
 #include "store/cert.h"
 #include "store/period.h"
 #include "store/store.h"
+#include "store/tk.h"
+#include "xsec/xsec.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -73,6 +76,18 @@ struct api {
 	atomic_uint pending;
 	int stopping;
 	struct log_rate rate;
+	_Atomic uint64_t gen_serial;	/* generations the cache was last checked against */
+};
+
+/*
+ * The security extension of one request (TS 33.180 D.1): the caller's
+ * keys, the TrK its key material is wrapped under and the key the
+ * response is signed with (slot indices; -1: none).
+ */
+struct api_tk {
+	int on;
+	int trk, sig;
+	struct store_tk keys;		/* SECRET */
 };
 
 /* A request that goes off the loop: derivation and audit. */
@@ -87,6 +102,7 @@ struct api_call {
 	char *doc;
 	size_t doclen;
 	struct kms_keyset ks;		/* SECRET */
+	struct api_tk tk;		/* SECRET */
 	struct pool_job job;
 	struct auditq_item audit;
 	char url[];			/* as long as the URL: a call per key set */
@@ -100,6 +116,7 @@ struct api_ctx {
 	int by_token;
 	char url[REQURL_MAX];
 	int64_t now;
+	struct api_tk tk;		/* SECRET; cleansed by api_handle */
 };
 
 static const char *
@@ -159,8 +176,9 @@ api_call_free(struct api_call *call)
 	call->api->pending--;
 	if (call->doc != NULL)
 		kmsxml_free(call->doc, call->doclen);
-	/* Only the key set is secret; the rest (URIs, URL, audit text) is not. */
+	/* Only the keys are secret; the rest (URIs, URL, audit text) is not. */
 	OPENSSL_cleanse(&call->ks, sizeof(call->ks));
+	OPENSSL_cleanse(&call->tk, sizeof(call->tk));
 	OPENSSL_free(call);
 }
 
@@ -253,9 +271,157 @@ api_limit(struct api *api, const struct api_ctx *c, char *retry, size_t cap,
 	return ERRMAP_RATE_LIMITED;
 }
 
+/* The slot among a and b (current and next) whose ID is id, or -1. */
+static int
+api_tk_slot(const struct store_tk *k, enum store_tk_which a, enum store_tk_which b,
+    const char *id)
+{
+	if (k->slot[a].set && strcmp(k->slot[a].id, id) == 0)
+		return (int)a;
+	if (k->slot[b].set && strcmp(k->slot[b].id, id) == 0)
+		return (int)b;
+	return -1;
+}
+
+static enum errmap_id
+api_sig_refusal(enum xsec_fail f)
+{
+	switch (f) {
+	case XSEC_REFERENCE:
+	case XSEC_NO_ID:
+		return ERRMAP_SIG_REFERENCE;
+	case XSEC_PROFILE:
+		return ERRMAP_SIG_PROFILE;
+	case XSEC_KEY_NAME:
+		return ERRMAP_SIG_KEY_UNKNOWN;
+	case XSEC_BAD:
+		return ERRMAP_SIG_BAD;
+	default:
+		return ERRMAP_SIG_FORM;
+	}
+}
+
+/*
+ * TS 33.180 D.1, D.2.2: a TrK-ID must name a TrK of the caller (its
+ * current one or the one a rotation delivers); a SignedKmsRequest must
+ * carry a Signature-ID naming the caller's InK (its TrK when it has no
+ * InK) and verify under it, before anything in it is acted on. The
+ * response then uses the extension: keys wrapped under the TrK named,
+ * signed with the key the request was signed with, else the InK, else
+ * the TrK.
+ */
+static enum errmap_id
+api_tk(struct api *api, struct api_ctx *c, const struct kmsreq *kr, const char *body,
+    size_t len)
+{
+	struct store_tk *k = &c->tk.keys;
+	enum xsec_fail f;
+	int rc, ink;
+
+	if (kr->is_signed && kr->sig_id[0] == '\0')
+		return ERRMAP_SIG_ID_MISSING;
+	rc = kms_tk_get(api->kms, api->st, c->caller, strlen(c->caller), k);
+	if (rc == SKM_ENOTFOUND)
+		return kr->trk_id[0] != '\0' ? ERRMAP_TRK_UNKNOWN : ERRMAP_SIG_KEY_UNKNOWN;
+	if (rc != 0) {
+		if (log_rate_ok(&api->rate))
+			log_warnx("transport keys of %s: %s", c->caller, skm_strerror(rc));
+		return ERRMAP_TK_UNAVAILABLE;
+	}
+	c->tk.trk = c->tk.sig = -1;
+	if (kr->trk_id[0] != '\0' && (c->tk.trk = api_tk_slot(k, STORE_TK_TRK,
+	    STORE_TK_TRK_NEXT, kr->trk_id)) < 0)
+		return ERRMAP_TRK_UNKNOWN;
+	ink = k->slot[STORE_TK_INK].set;
+	if (kr->is_signed) {
+		/* D.2.2: when an InK exists it is the one that signs. */
+		c->tk.sig = ink ? api_tk_slot(k, STORE_TK_INK, STORE_TK_INK_NEXT, kr->sig_id) :
+		    api_tk_slot(k, STORE_TK_TRK, STORE_TK_TRK_NEXT, kr->sig_id);
+		if (c->tk.sig < 0)
+			return ERRMAP_SIG_KEY_UNKNOWN;
+		if (xsec_verify(body, len, "KmsRequest", k->slot[c->tk.sig].key,
+		    k->slot[c->tk.sig].id, &f, NULL, NULL) != 0)
+			return api_sig_refusal(f);
+	} else if (ink)
+		c->tk.sig = STORE_TK_INK;
+	else
+		c->tk.sig = c->tk.trk >= 0 ? c->tk.trk : STORE_TK_TRK;
+	if (!k->slot[c->tk.sig].set)
+		return ERRMAP_SIG_KEY_UNKNOWN;
+	c->tk.on = 1;
+	return ERRMAP_OK;
+}
+
+/* The kmsxml view of the extension; a rotation is delivered under the current TrK. */
+static const struct kmsxml_tk *
+api_tk_view(const struct api_tk *t, struct kmsxml_tk *x, int deliver)
+{
+	const struct store_tk *k = &t->keys;
+
+	if (!t->on)
+		return NULL;
+	memset(x, 0, sizeof(*x));
+	x->sig_id = k->slot[t->sig].id;
+	if (t->trk < 0)
+		return x;
+	x->trk_id = k->slot[t->trk].id;
+	x->trk = k->slot[t->trk].key;
+	if (!deliver || t->trk != STORE_TK_TRK)
+		return x;
+	if (k->slot[STORE_TK_TRK_NEXT].set) {
+		x->new_trk_id = k->slot[STORE_TK_TRK_NEXT].id;
+		x->new_trk = k->slot[STORE_TK_TRK_NEXT].key;
+	}
+	if (k->slot[STORE_TK_INK_NEXT].set && t->sig != STORE_TK_INK_NEXT) {
+		x->new_ink_id = k->slot[STORE_TK_INK_NEXT].id;
+		x->new_ink = k->slot[STORE_TK_INK_NEXT].key;
+	}
+	return x;
+}
+
+/* SignedKmsResponse around *doc, which it replaces; plain responses stay as they are. */
+static int
+api_tk_sign(const struct api_tk *t, char **doc, size_t *len)
+{
+	const struct store_tk_slot *s;
+	char *out;
+	size_t n;
+	int rc;
+
+	if (!t->on)
+		return 0;
+	s = &t->keys.slot[t->sig];
+	if ((rc = xsec_sign(*doc, *len, s->key, s->id, &out, &n)) != 0)
+		return rc;
+	kmsxml_free(*doc, *len);
+	*doc = out;
+	*len = n;
+	return 0;
+}
+
+/*
+ * server.require-transport-key: an identity given a TrK must use it. The
+ * keys are read only to see that there are some; any failure to read
+ * them refuses too, since the policy cannot be checked.
+ */
+static enum errmap_id
+api_tk_required(struct api *api, struct api_ctx *c)
+{
+	struct store_tk *k = &c->tk.keys;
+	int rc;
+
+	if (!api->cf->server.require_transport_key)
+		return ERRMAP_OK;
+	rc = kms_tk_get(api->kms, api->st, c->caller, strlen(c->caller), k);
+	OPENSSL_cleanse(k, sizeof(*k));
+	if (rc == SKM_ENOTFOUND)
+		return ERRMAP_OK;
+	return rc == 0 ? ERRMAP_TRK_REQUIRED : ERRMAP_TK_UNAVAILABLE;
+}
+
 /* D.2.2: the optional body describes the request; it must agree with the caller. */
 static enum errmap_id
-api_body(struct api *api, struct req *r, const struct api_ctx *c)
+api_body(struct api *api, struct req *r, struct api_ctx *c)
 {
 	const uint8_t *body;
 	const char *why = NULL;
@@ -265,7 +431,7 @@ api_body(struct api *api, struct req *r, const struct api_ctx *c)
 
 	body = req_body(r, &len);
 	if (len == 0)
-		return ERRMAP_OK;
+		return api_tk_required(api, c);
 	if (!api_xml_type(req_header(r, "Content-Type")))
 		return ERRMAP_CONTENT_TYPE;
 	if ((rc = kmsreq_parse((const char *)body, len, &kr, &why)) != 0) {
@@ -285,15 +451,32 @@ api_body(struct api *api, struct req *r, const struct api_ctx *c)
 	/* the KMS URI, or the server base URL a deployed client writes (kmsreq.h) */
 	if (kr.kms_uri[0] != '\0' && !kmsreq_kms_uri_ok(kr.kms_uri, api_kms_uri(api)))
 		return ERRMAP_BODY_KMS_URI;
-	return ERRMAP_OK;
+	if (kr.is_signed || kr.trk_id[0] != '\0')
+		return api_tk(api, c, &kr, (const char *)body, len);
+	return api_tk_required(api, c);
 }
 
-/* Loads a generation added by a rollover in another process since the last request. */
+/* A cached key set no longer of its period's generation (api_cache_drop). */
+static int
+api_cache_stale(void *arg, uint64_t period_no, uint32_t gen)
+{
+	const struct kms_gen *g = kms_gen_of_period(arg, period_no);
+
+	return g == NULL || g->rec.id != gen || kms_gen_revoked(g);
+}
+
+/*
+ * Loads a generation added by a rollover in another process since the
+ * last request, and drops the cached key sets (precomputed ones included)
+ * of periods it took over: those of a revoked certificate above all.
+ */
 static void
 api_refresh(struct api *api)
 {
 	char why[256];
 	size_t added = 0;
+	uint64_t serial;
+	unsigned dropped;
 	int rc;
 
 	rc = kms_refresh(api->kms, api->st, &added, why, sizeof(why));
@@ -302,6 +485,13 @@ api_refresh(struct api *api)
 	if (added > 0)
 		log_info("rollover: %zu new generation%s of master secrets loaded", added,
 		    added == 1 ? "" : "s");
+	/* Whoever loaded the change (precomputation may have), once per change. */
+	serial = kms_gen_serial(api->kms);
+	if (atomic_exchange(&api->gen_serial, serial) == serial)
+		return;
+	if ((dropped = cache_drop(api->cache, api_cache_stale, (void *)api->kms)) > 0)
+		log_info("rollover: %u cached key set%s of other generations dropped",
+		    dropped, dropped == 1 ? "" : "s");
 }
 
 /*
@@ -312,17 +502,22 @@ api_refresh(struct api *api)
 static void
 api_init(struct api *api, struct req *r, const struct api_ctx *c)
 {
-	struct kmsxml_response resp = { c->caller, api_kms_uri(api), c->now, c->url };
+	struct kmsxml_tk view;
+	struct kmsxml_response resp = { c->caller, api_kms_uri(api), c->now, c->url,
+	    api_tk_view(&c->tk, &view, 1) };
 	struct kmsxml_cert cert, next;
 	char *doc = NULL;
 	size_t len = 0;
-	int have_next;
+	int have_next, rc;
 
 	api_refresh(api);
 	kms_cert(api->kms, c->now, &cert);
 	have_next = kms_cert_next(api->kms, c->now, &next) == 0;
-	if (kmsxml_init_response_next(&resp, &cert, have_next ? &next : NULL, &doc,
-	    &len) != 0) {
+	rc = kmsxml_init_response_next(&resp, &cert, have_next ? &next : NULL, &doc, &len);
+	OPENSSL_cleanse(&view, sizeof(view));
+	if (rc == 0 && (rc = api_tk_sign(&c->tk, &doc, &len)) != 0)
+		kmsxml_free(doc, len);
+	if (rc != 0) {
 		api_refuse(api, r, c, ERRMAP_INTERNAL, NULL);
 		return;
 	}
@@ -352,12 +547,27 @@ api_cert_one(const struct cert_rec *cr, void *arg)
 	return 0;
 }
 
-/* D.3.4: a client that has cache CacheNum already gets an empty cache. */
+/* One of the domain's own revoked Root certificates (kms_revoked_each). */
+static int
+api_cert_revoked(const char *xml, size_t len, void *arg)
+{
+	const struct cert_rec cr = { .xml = xml, .xml_len = len };
+
+	return api_cert_one(&cr, arg);
+}
+
+/*
+ * D.3.4: a client that has cache CacheNum already gets an empty cache.
+ * CacheNum counts the changes of the External certificates and of the
+ * domain's generations, so a revocation makes every cache stale.
+ */
 static void
 api_certcache(struct api *api, struct req *r, const struct api_ctx *c,
     const struct route *rt)
 {
-	struct kmsxml_response resp = { c->caller, api_kms_uri(api), c->now, c->url };
+	struct kmsxml_tk view;
+	struct kmsxml_response resp = { c->caller, api_kms_uri(api), c->now, c->url,
+	    api_tk_view(&c->tk, &view, 0) };
 	struct api_certs cs = { NULL, 0, 0 };
 	struct store_txn t;
 	uint64_t num = 0;
@@ -365,15 +575,20 @@ api_certcache(struct api *api, struct req *r, const struct api_ctx *c,
 	size_t len = 0, i;
 	int rc;
 
+	api_refresh(api);
 	if ((rc = store_txn_begin(api->st, 0, &t)) == 0) {
 		rc = store_cert_cachenum(&t, &num);
-		if (rc == 0 && !(rt->has_cachenum && rt->cachenum == num))
-			rc = store_cert_list(&t, api_cert_one, &cs);
+		num += kms_gen_serial(api->kms);
+		if (rc == 0 && !(rt->has_cachenum && rt->cachenum == num) &&
+		    (rc = store_cert_list(&t, api_cert_one, &cs)) == 0)
+			rc = kms_revoked_each(api->kms, api_cert_revoked, &cs);
 		store_txn_abort(&t);
 	}
 	if (rc == 0)
 		rc = kmsxml_certcache_response(&resp, num, (const char *const *)cs.xml,
 		    cs.n, &doc, &len);
+	if (rc == 0 && (rc = api_tk_sign(&c->tk, &doc, &len)) != 0)
+		kmsxml_free(doc, len);
 	for (i = 0; i < cs.n; i++)
 		free(cs.xml[i]);
 	free(cs.xml);
@@ -389,15 +604,26 @@ static int
 api_keyset_doc(struct api_call *call)
 {
 	struct api *api = call->api;
+	struct kmsxml_tk view;
 	struct kmsxml_response resp = { call->caller, api_kms_uri(api), call->now,
-	    call->url };
+	    call->url, api_tk_view(&call->tk, &view, 1) };
 	struct kmsxml_keyset x;
 	int rc;
 
 	kms_keyset_xml(api->kms, &call->ks, call->caller, &x);
+	if (resp.tk != NULL && resp.tk->trk != NULL) {
+		x.trk = resp.tk->trk;
+		x.trk_id = resp.tk->trk_id;
+	}
 	rc = kmsxml_keyprov_response(&resp, &x, 1, &call->doc, &call->doclen);
 	OPENSSL_cleanse(&x, sizeof(x));
+	OPENSSL_cleanse(&view, sizeof(view));
 	kms_keyset_clear(&call->ks);
+	if (rc == 0 && (rc = api_tk_sign(&call->tk, &call->doc, &call->doclen)) != 0) {
+		kmsxml_free(call->doc, call->doclen);
+		call->doc = NULL;
+	}
+	OPENSSL_cleanse(&call->tk, sizeof(call->tk));
 	return rc;
 }
 
@@ -477,6 +703,7 @@ api_period(struct api *api, const struct route *rt, int64_t now, uint64_t *pno)
 {
 	uint64_t cur, p;
 	int64_t s, e, t;
+	int rc;
 
 	if (kms_period_at(api->kms, now, &cur, &s, &e) != 0)
 		return ERRMAP_INTERNAL;
@@ -498,8 +725,8 @@ api_period(struct api *api, const struct route *rt, int64_t now, uint64_t *pno)
 	/* A period whose generation was purged is out of every window. */
 	if (kms_gen_of_period(api->kms, p) == NULL)
 		return ERRMAP_OUTSIDE_WINDOW;
-	if (kms_validity_period(api->kms, p) != 0)
-		return ERRMAP_CERT_VALIDITY;
+	if ((rc = kms_validity_period(api->kms, p)) != 0)
+		return rc == SKM_EREVOKED ? ERRMAP_CERT_REVOKED : ERRMAP_CERT_VALIDITY;
 	*pno = p;
 	return ERRMAP_OK;
 }
@@ -591,6 +818,7 @@ api_keyprov(struct api *api, struct req *r, const struct api_ctx *c,
 	memcpy(call->url, c->url, ulen);
 	call->now = c->now;
 	call->period_no = pno;
+	call->tk = c->tk;
 	memcpy(call->audit.uri, call->caller, call->caller_len);
 	call->audit.uri_len = call->caller_len;
 	call->audit.enroll = enroll;
@@ -637,6 +865,7 @@ api_handle(struct api *api, struct req *r)
 	c.caller[0] = '\0';
 	c.jti[0] = '\0';
 	c.by_token = 0;
+	c.tk.on = 0;
 	c.now = (int64_t)time(NULL);
 	requrl_build(c.url, sizeof(c.url), host, host != NULL ? strlen(host) : 0,
 	    api_kms_uri(api), uri, strlen(uri));
@@ -653,6 +882,7 @@ api_handle(struct api *api, struct req *r)
 	    (id = api_body(api, r, &c)) == ERRMAP_OK)
 		id = route_parse(req_path(r), &rt);
 	if (id != ERRMAP_OK) {
+		OPENSSL_cleanse(&c.tk, sizeof(c.tk));
 		api_refuse(api, r, &c, id, detail);
 		return;
 	}
@@ -670,6 +900,7 @@ api_handle(struct api *api, struct req *r)
 		api_refuse(api, r, &c, ERRMAP_NOT_FOUND, NULL);
 		break;
 	}
+	OPENSSL_cleanse(&c.tk, sizeof(c.tk));
 }
 
 /* The journal, moving into the local store or (cluster node) the database. */
@@ -708,6 +939,11 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 
 	*out = NULL;
 	kmsreq_init();
+	/* libxmlsec1 sets itself up once, before the workers start. */
+	if ((rc = xsec_init()) != 0) {
+		log_warnx("xml security library: cannot initialise");
+		return rc;
+	}
 	/* Key-set audit records become durable here first (auditj.h). */
 	why[0] = '\0';
 	if ((size_t)snprintf(path, sizeof(path), "%s/" API_JOURNAL, cf->store.path) >=
@@ -728,6 +964,7 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 	api->auth = auth;
 	api->st = st;
 	api->kms = kms;
+	atomic_init(&api->gen_serial, kms_gen_serial(kms));
 	api->rate.interval = 10;
 	api->rate.burst = 50;
 	if ((rc = pool_new(base, workers, workers * API_QUEUE_PER_WORKER,

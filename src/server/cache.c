@@ -28,6 +28,7 @@ struct cache_ent {
 	struct cache_ent *hnext;		/* hash chain */
 	struct cache_ent *prev, *next;		/* LRU: head is most recent */
 	uint64_t period_no;
+	uint32_t gen;				/* the key set's generation (public) */
 	uint32_t hash;
 	uint8_t iv[CACHE_IV_LEN];
 	uint8_t tag[CACHE_TAG_LEN];
@@ -259,6 +260,7 @@ cache_put(struct cache *c, const char *uri, size_t len, const struct kms_keyset 
 	memcpy(e->uri, uri, len);
 	e->uri_len = len;
 	e->period_no = ks->period_no;
+	e->gen = ks->gen;
 	e->hash = h;
 	pthread_mutex_lock(&c->mu);
 	for (i = 0; i < 8; i++)
@@ -282,6 +284,25 @@ cache_put(struct cache *c, const char *uri, size_t len, const struct kms_keyset 
 	c->count++;
 	pthread_mutex_unlock(&c->mu);
 	return 0;
+}
+
+unsigned
+cache_drop(struct cache *c, int (*stale)(void *arg, uint64_t period_no, uint32_t gen),
+    void *arg)
+{
+	struct cache_ent *e, *next;
+	unsigned n = 0;
+
+	pthread_mutex_lock(&c->mu);
+	for (e = c->head; e != NULL; e = next) {
+		next = e->next;
+		if (stale(arg, e->period_no, e->gen)) {
+			cache_remove(c, e);
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&c->mu);
+	return n;
 }
 
 unsigned

@@ -31,6 +31,14 @@ int cache_has(struct cache *c, const char *uri, size_t len, uint64_t period_no);
 /* Seals and stores ks for uri (replacing an older copy), evicting the LRU entry. */
 int cache_put(struct cache *c, const char *uri, size_t len, const struct kms_keyset *ks);
 
+/*
+ * Removes (cleansed) every entry for which stale(arg, period, generation)
+ * is 1, holding the cache's lock: a rollover's change of a period's
+ * generation. Returns how many.
+ */
+unsigned cache_drop(struct cache *c, int (*stale)(void *arg, uint64_t period_no,
+    uint32_t gen), void *arg);
+
 /* Entries held now. */
 unsigned cache_count(struct cache *c);
 

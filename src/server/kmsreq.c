@@ -53,8 +53,8 @@ static const struct kmsreq_elem {
 	"KmsRequest has two " n " elements", NULL, NULL }
 	KMSREQ_SKIP_ROW("KrrList"),
 	KMSREQ_SKIP_ROW("ClientError"),
-	KMSREQ_SKIP_ROW("TrK-ID"),
-	KMSREQ_SKIP_ROW("Signature-ID"),
+	KMSREQ_ROW("TrK-ID", KMSREQ_TEXT, trk_id),
+	KMSREQ_ROW("Signature-ID", KMSREQ_TEXT, sig_id),
 #undef KMSREQ_ROW
 #undef KMSREQ_SKIP_ROW
 };
@@ -294,7 +294,7 @@ kmsreq_request(const xmlNode *root, struct kmsreq *out, const char **why)
 	return rc;
 }
 
-/* SignedKmsRequest = KmsRequest + ds:Signature (TS 33.180 D.3.5); not verified. */
+/* SignedKmsRequest = KmsRequest + ds:Signature (TS 33.180 D.3.5); verified by the API. */
 static int
 kmsreq_signed(const xmlNode *root, struct kmsreq *out, const char **why)
 {
@@ -321,6 +321,7 @@ kmsreq_signed(const xmlNode *root, struct kmsreq *out, const char **why)
 		*why = "SignedKmsRequest holds no KmsRequest";
 		return SKM_EINVAL;
 	}
+	out->is_signed = 1;
 	return kmsreq_request(req, out, why);
 }
 

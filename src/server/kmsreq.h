@@ -3,9 +3,10 @@
  * The optional KmsRequest body of a KMS interface POST (TS 33.180 D.2.2),
  * read with libxml2 into fixed fields. The body only describes the
  * request: the caller's identity comes from its access token, never from
- * here. The security extension (signed or encrypted requests, TrK/InK) is
- * not supported: a SignedKmsRequest is read but its signature is not
- * checked, so nothing in it may be trusted more than an unsigned body.
+ * here. For the security extension (TS 33.180 D.1) the TrK-ID and
+ * Signature-ID are read and whether the body is a SignedKmsRequest; the
+ * signature itself is checked by the API (xsec.h) against the caller's
+ * keys, since only the caller says which keys apply.
  */
 #ifndef SKM_SERVER_KMSREQ_H
 #define SKM_SERVER_KMSREQ_H
@@ -16,6 +17,8 @@
 #define KMSREQ_NS	"urn:3gpp:ns:mcsecKMSInterface:1.0"
 #define KMSREQ_MAX	(64 * 1024)	/* largest body read, in octets */
 
+#define KMSREQ_KEYID_MAX	128	/* octets of a TrK-ID or Signature-ID */
+
 /* Element texts with surrounding XML white space removed; "" when absent. */
 struct kmsreq {
 	char user_uri[1025];		/* UserUri */
@@ -25,6 +28,9 @@ struct kmsreq {
 	char device_id[257];		/* DeviceId */
 	int64_t time;			/* Time, Unix seconds */
 	int has_time;
+	char trk_id[KMSREQ_KEYID_MAX + 1];	/* TrK-ID */
+	char sig_id[KMSREQ_KEYID_MAX + 1];	/* Signature-ID */
+	int is_signed;			/* the root is SignedKmsRequest */
 };
 
 /*

@@ -18,12 +18,17 @@ src_server_libserver_la_SOURCES = \
 	src/server/nofile.c src/server/nofile.h \
 	src/server/peers.c src/server/peers.h \
 	src/server/server.c src/server/server.h \
-	src/server/tls.c src/server/tls.h
+	src/server/tls.c src/server/tls.h \
+	src/server/sdnotify.h
 src_server_libserver_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \
-	$(LMDB_CFLAGS) $(LIBXML_CFLAGS) $(PQ_CFLAGS)
-src_server_libserver_la_LIBADD = src/server/libauth.la src/kms/libkms.la \
+	$(LMDB_CFLAGS) $(LIBXML_CFLAGS) $(SYSTEMD_CFLAGS) $(PQ_CFLAGS)
+src_server_libserver_la_LIBADD = src/server/libauth.la src/kms/libkms.la src/xsec/libxsec.la \
 	src/conf/libconf.la src/store/libstore.la src/lib/libskm.la src/common/libcommon.la \
-	$(LIBEVENT_LIBS) $(LMDB_LIBS) $(OPENSSL_LIBS) $(PQ_LIBS)
+	$(LIBEVENT_LIBS) $(LMDB_LIBS) $(OPENSSL_LIBS) $(SYSTEMD_LIBS) $(PQ_LIBS)
+# sd_notify(3) readiness, reload and stop messages, with libsystemd only.
+if HAVE_SYSTEMD
+src_server_libserver_la_SOURCES += src/server/sdnotify.c
+endif
 # The KMS API: routing, refusals, worker pool, cache, precomputation, audit.
 src_server_libserver_la_SOURCES += \
 	src/server/api.c \

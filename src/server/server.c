@@ -52,6 +52,7 @@
 #include "server/metrics.h"
 #include "server/nofile.h"
 #include "server/peers.h"
+#include "server/sdnotify.h"
 #include "server/server.h"
 #include "server/tls.h"
 
@@ -471,8 +472,12 @@ server_signal(evutil_socket_t sig, short what, void *arg)
 	unsigned i;
 
 	if (sig == SIGHUP) {
-		if (!s->draining)
+		if (!s->draining) {
+			/* systemd holds further reloads until READY, failed or not. */
+			sdnotify_reloading();
 			server_reload(s);
+			sdnotify_ready("serving");
+		}
 		return;
 	}
 	if (s->draining) {
@@ -483,6 +488,7 @@ server_signal(evutil_socket_t sig, short what, void *arg)
 	log_info("signal %d: no new connections, draining for at most %d s", (int)sig,
 	    SERVER_DRAIN_MAX);
 	s->draining = 1;
+	sdnotify_stopping();
 	s->drain_deadline = time_monotonic() + SERVER_DRAIN_MAX;
 	http_stop(s->loops[0].http);
 	for (i = 1; i < s->nloops; i++) {
@@ -774,6 +780,8 @@ server_run(struct server *s)
 	log_info("serving %zu listener%s on %u event loop%s",
 	    s->cur.cf->server.listen_count, s->cur.cf->server.listen_count == 1 ? "" : "s",
 	    s->nloops, s->nloops == 1 ? "" : "s");
+	/* The master secrets were unsealed before the listeners were bound. */
+	sdnotify_ready("serving");
 	if (event_base_dispatch(s->base) < 0) {
 		log_warnx("event loop failed");
 		rc = 1;

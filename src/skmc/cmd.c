@@ -10,14 +10,15 @@ static const struct cli_cmd skmc_cmds[] = {
 	    "(--period-no N | --at TIME)",
 	    "print the MIKEY-SAKKE UID of an identity for one key period", cmd_uid },
 	{ "init", NULL, "--server URL --uri URI [--token-file FILE] [--cacert FILE] "
-	    "[--client-cert FILE --client-key FILE]",
+	    "[--client-cert FILE --client-key FILE] [--trk-file FILE --trk-id ID "
+	    "[--ink-file FILE --ink-id ID]]",
 	    "KMS Initialize: store the Root KMS certificate and the server settings", cmd_init },
 	{ "fetch", NULL, "[--period N | --at TIME | --next]",
 	    "KMS KeyProvision: fetch, check and store key sets (default: current and next)",
 	    cmd_fetch },
 	{ "certcache", NULL, "",
 	    "KMS CertCache: fetch the External KMS certificates", cmd_certcache },
-	{ "import", NULL, "FILE...",
+	{ "import", NULL, "[--trk-file FILE --trk-id ID [--ink-file FILE --ink-id ID]] FILE...",
 	    "store KMS documents from files after checking them, all or none", cmd_import },
 	{ "status", NULL, "[--json]",
 	    "show the identity, certificate, stored periods and the next rollover", cmd_status },

@@ -76,6 +76,14 @@ struct ctx_opts {
 int ctx_args(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     struct ctx_opts *o);
 
+/*
+ * The keys of the D.1 options into *tk (secure heap; NULL when none is
+ * given): CLI_OK, or the usage error or failure already reported.
+ */
+struct kmstk;
+int cmd_tk_keys(const struct cli *cli, const struct cli_cmd *cmd, const char *trk_file,
+    const char *trk_id, const char *ink_file, const char *ink_id, struct kmstk **tk);
+
 /* Commands, one file each (cmd_keys.c holds "keys show"). */
 int cmd_uid(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx);

@@ -11,12 +11,72 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "client/kmscheck.h"
 #include "client/kmsdoc.h"
 #include "client/kmsget.h"
+#include "client/kmstk.h"
 #include "client/ks.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "skmc/cmd.h"
+
+/*
+ * The KMS lists its own revoked Root certificates (Role Root, Revoked
+ * true, its KmsUri) next to the External ones after an emergency rollover.
+ */
+static int
+certcache_own_root(const struct kmsdoc_cert *c, const char *kms_uri)
+{
+	return c->role != NULL && strcmp(c->role, "Root") == 0 && c->revoked &&
+	    kms_uri != NULL && c->kms_uri != NULL && strcmp(c->kms_uri, kms_uri) == 0;
+}
+
+/* Takes up the revocations in doc, then replaces a revoked Root (*renewed). */
+static int
+certcache_revoked(struct ks *ks, const struct kmsdoc *doc, const char *kms, int *renewed,
+    char *why, size_t whylen)
+{
+	size_t i, dropped;
+	int err;
+
+	for (i = 0; i < doc->ncerts; i++) {
+		const struct kmsdoc_cert *c = &doc->certs[i];
+
+		if (!certcache_own_root(c, kms))
+			continue;
+		if ((err = ks_revoked_learn(ks, c, &dropped, why, whylen)) != 0)
+			return err;
+		printf("revoked: %s\n", c->cert_uri != NULL ? c->cert_uri : "-");
+		if (dropped > 0)
+			printf("dropped: %zu key set%s\n", dropped, dropped == 1 ? "" : "s");
+	}
+	if ((err = ks_revoked_renew(ks, why, whylen)) < 0)
+		return err;
+	*renewed = err == 1;
+	return 0;
+}
+
+/* The current and the next period's key sets under the new Root. */
+static int
+certcache_refetch(struct ks *ks, char *why, size_t whylen)
+{
+	const struct kmsdoc_cert *root;
+	uint64_t p[2];
+	int err;
+
+	if ((err = ks_cert(ks, &root, why, whylen)) != 0)
+		return err;
+	printf("root: %s\n", root->cert_uri != NULL ? root->cert_uri : "-");
+	if ((err = ks_period_at(ks, (int64_t)time(NULL), &p[0])) != 0)
+		return skm_why(why, whylen, err, "period: %s", skm_strerror(err));
+	p[1] = p[0] + 1;
+	if ((err = ks_fetch(ks, p, 2, why, whylen)) != 0)
+		return err;
+	printf("fetched: period %" PRIu64 "\nfetched: period %" PRIu64 "\n", p[0], p[1]);
+	return 0;
+}
 
 int
 cmd_certcache(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
@@ -27,12 +87,14 @@ cmd_certcache(const struct cli *cli, const struct cli_cmd *cmd, int argc, char *
 	const struct kmsdoc_cert *const *held, *root;
 	const struct ks_settings *s;
 	struct kmsget_target t;
+	struct kmstk *tk = NULL;
 	struct kmsdoc *doc = NULL;
 	struct ks *ks = NULL;
 	char why[KS_WHY_MAX] = "", sub[KS_WHY_MAX] = "", *body = NULL, **docs = NULL;
-	size_t len = 0, nheld = 0, i, *lens = NULL;
+	char kms[1024];
+	size_t len = 0, nheld = 0, i, next = 0, *lens = NULL;
 	uint64_t num = 0;
-	int rc, err, has;
+	int rc, err, has, renewed = 0;
 
 	if ((rc = ctx_args(cli, cmd, argc, argv, &o)) != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
@@ -43,6 +105,8 @@ cmd_certcache(const struct cli *cli, const struct cli_cmd *cmd, int argc, char *
 		rc = cli_error(cli, cmd, CLI_FAILED, "keystore", why);
 		goto out;
 	}
+	/* root does not outlive a renewal of the Root: its KmsUri is kept. */
+	snprintf(kms, sizeof(kms), "%s", root->kms_uri);
 	s = ks_settings(ks);
 	memset(&t, 0, sizeof(t));
 	t.server = s->server;
@@ -51,6 +115,13 @@ cmd_certcache(const struct cli *cli, const struct cli_cmd *cmd, int argc, char *
 	t.client_cert = s->client_cert;
 	t.client_key = s->client_key;
 	t.timeout = ctx->timeout;
+	/* TS 33.180 D.1: an identity given a TrK asks and is answered signed. */
+	if ((err = ks_tk_load(ks, &tk, why, sizeof(why))) != 0) {
+		rc = cli_error(cli, cmd, CLI_FAILED, "keystore", why);
+		goto out;
+	}
+	t.tk = tk;
+	t.user_uri = ks_uri(ks);
 	has = nheld > 0 || num > 0;
 	if ((err = kmsget_certcache(&t, has, num, &body, &len, why, sizeof(why))) != 0) {
 		rc = cli_error(cli, cmd, ctx_status(err), "certcache", why);
@@ -81,8 +152,16 @@ cmd_certcache(const struct cli *cli, const struct cli_cmd *cmd, int argc, char *
 		rc = cli_error(cli, cmd, CLI_FAILED, "certcache", "out of memory");
 		goto out;
 	}
+	/* Revocations of the domain's own certificates come first: they may replace the Root. */
+	if ((err = certcache_revoked(ks, doc, kms, &renewed, why, sizeof(why))) != 0) {
+		rc = cli_error(cli, cmd, ctx_status(err), "revoked certificate", why);
+		goto out;
+	}
 	for (i = 0; i < doc->ncerts; i++) {
 		const struct kmsdoc_cert *c = &doc->certs[i];
+
+		if (certcache_own_root(c, kms))
+			continue;
 
 		if (c->role == NULL || strcmp(c->role, "External") != 0) {
 			snprintf(why, sizeof(why), "KmsCertificate %zu (%s): Role is not External",
@@ -96,18 +175,24 @@ cmd_certcache(const struct cli *cli, const struct cli_cmd *cmd, int argc, char *
 			rc = cli_error(cli, cmd, CLI_FAILED, "certcache", why);
 			goto out;
 		}
-		docs[i] = c->xml;
-		lens[i] = c->xmllen;
+		docs[next] = c->xml;
+		lens[next++] = c->xmllen;
 	}
-	if ((err = ks_put_external(ks, docs, lens, doc->ncerts, doc->cache_num, why,
+	if ((err = ks_put_external(ks, docs, lens, next, doc->cache_num, why,
 	    sizeof(why))) != 0) {
 		rc = cli_error(cli, cmd, CLI_FAILED, "keystore", why);
 		goto out;
 	}
 	printf("cache-num: %" PRIu64 "\ncertificates: %zu\nchanged: yes\n", doc->cache_num,
-	    doc->ncerts);
+	    next);
 	for (i = 0; i < doc->ncerts; i++)
-		printf("external: %s\n", doc->certs[i].kms_uri);
+		if (!certcache_own_root(&doc->certs[i], kms))
+			printf("external: %s\n", doc->certs[i].kms_uri);
+	/* Key sets under the new Root, in place of those dropped. */
+	if (renewed && (err = certcache_refetch(ks, why, sizeof(why))) != 0) {
+		rc = cli_error(cli, cmd, ctx_status(err), "fetch", why);
+		goto out;
+	}
 	rc = cli_finish(cli, cmd);
 out:
 	free(docs);
@@ -115,5 +200,7 @@ out:
 	kmsdoc_free(doc);
 	kmsget_free(body, len);
 	ks_close(ks);
+	if (tk != NULL)
+		OPENSSL_secure_clear_free(tk, sizeof(*tk));
 	return rc;
 }

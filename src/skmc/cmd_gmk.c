@@ -20,6 +20,7 @@
 #include "client/gmkstore.h"
 #include "client/kmsdoc.h"
 #include "client/ks.h"
+#include "client/ks_revoked.h"
 #include "client/notify.h"
 #include "common/err.h"
 #include "common/hex.h"
@@ -34,6 +35,43 @@ struct rsk_arg {
 	const struct kmsdoc_cert *cert;		/* the one z was made for */
 	struct sakke_pub *z;
 };
+
+/* The revoked certificates of the keystore, for accept (ks_revoked.h). */
+struct revoked_set {
+	struct kmsdoc **docs;
+	const char **uri;
+	const uint8_t **kpak;
+	size_t n;
+};
+
+static int
+revoked_load(struct ks *ks, struct revoked_set *rs)
+{
+	size_t i;
+	int err;
+
+	memset(rs, 0, sizeof(*rs));
+	if ((err = ks_revoked_list(ks, &rs->docs, &rs->n)) != 0 || rs->n == 0)
+		return err;
+	rs->uri = calloc(rs->n, sizeof(*rs->uri));
+	rs->kpak = calloc(rs->n, sizeof(*rs->kpak));
+	if (rs->uri == NULL || rs->kpak == NULL)
+		return SKM_ENOMEM;
+	for (i = 0; i < rs->n; i++) {
+		rs->uri[i] = rs->docs[i]->certs[0].cert_uri != NULL ?
+		    rs->docs[i]->certs[0].cert_uri : "(no CertUri)";
+		rs->kpak[i] = rs->docs[i]->certs[0].pub_auth_key;
+	}
+	return 0;
+}
+
+static void
+revoked_free(struct revoked_set *rs)
+{
+	ks_revoked_free(rs->docs, rs->n);
+	free(rs->uri);
+	free(rs->kpak);
+}
 
 static int
 rsk_from_ks(void *arg, uint64_t period_no, uint8_t rsk[SAKKE_POINT_LEN], char *why,
@@ -60,6 +98,10 @@ cert_from_ks(void *arg, uint64_t period_no, const uint8_t **kpak,
 
 	if ((err = ks_cert_for_period(a->ks, period_no, &c, why, whylen)) != 0)
 		return err;
+	/* A certificate the KMS revoked vouches for nothing (ks_revoked.h). */
+	if (ks_revoked_is(a->ks, c->cert_uri))
+		return skm_why(why, whylen, SKM_EREVOKED, "certificate %s of period %" PRIu64
+		    " was revoked by the KMS", c->cert_uri, period_no);
 	if (c != a->cert) {
 		sakke_pub_free(a->z);
 		a->z = NULL;
@@ -171,6 +213,7 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 	struct accept_keys k;
 	struct accept_opts o;
 	struct rsk_arg ra = { NULL, 0, NULL, NULL };
+	struct revoked_set rs = { NULL, NULL, NULL, 0 };
 	struct ks *ks = NULL;
 	const char *pos[1], *why;
 	char kwhy[KS_WHY_MAX] = "";
@@ -192,8 +235,23 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 	if ((st = gmkcli_ks(cli, cmd, ctx, &ks)) >= 0)
 		goto out;
 	st = CLI_FAILED;
+	/* A Root the KMS revoked is replaced first, when fetching is allowed. */
+	if (vals[A_NO_FETCH].n == 0 && ks_revoked_renew(ks, kwhy, sizeof(kwhy)) < 0) {
+		cli_error(cli, cmd, CLI_FAILED, "certificate", kwhy);
+		goto out;
+	}
 	if (ks_cert(ks, &cert, kwhy, sizeof(kwhy)) != 0) {
 		cli_error(cli, cmd, CLI_FAILED, "certificate", kwhy);
+		goto out;
+	}
+	if (ks_revoked_is(ks, cert->cert_uri)) {
+		snprintf(kwhy, sizeof(kwhy), "certificate %s is revoked by the KMS: "
+		    "nothing signed under it is accepted (run skmc fetch)", cert->cert_uri);
+		cli_error(cli, cmd, CLI_FAILED, "certificate", kwhy);
+		goto out;
+	}
+	if ((err = revoked_load(ks, &rs)) != 0) {
+		cli_error(cli, cmd, CLI_FAILED, "revoked certificates", skm_strerror(err));
 		goto out;
 	}
 	/*
@@ -210,6 +268,9 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 	k.rsk = rsk_from_ks;
 	k.cert = cert_from_ks;
 	k.arg = &ra;
+	k.revoked_uri = rs.uri;
+	k.revoked_kpak = rs.kpak;
+	k.nrevoked = rs.n;
 	o.now = (int64_t)time(NULL);
 	o.window = (int64_t)window;
 	o.group = vals[A_GROUP].n > 0 ? vals[A_GROUP].v[0] : NULL;
@@ -229,6 +290,7 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 out:
 	gmkstore_rec_free(r.rec);
 	sakke_pub_free(ra.z);
+	revoked_free(&rs);
 	ks_close(ks);
 	free(in);
 	return st;

@@ -5,7 +5,9 @@
  * (as skmsctl cert export and skmsctl keyset derive write them). All or
  * nothing per command: every document is parsed and every certificate and
  * key set checked (kmscheck) before the first byte is written. Never
- * prints key bytes.
+ * prints key bytes. A SignedKmsResponse (TS 33.180 D.1) is verified and
+ * its keys unwrapped with the keys of --trk-file/--trk-id (and
+ * --ink-file/--ink-id) before it is parsed; without them it is refused.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,7 +19,9 @@
 
 #include "client/kmscheck.h"
 #include "client/kmsdoc.h"
+#include "client/kmstk.h"
 #include "client/ks.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "skmc/cmd.h"
 
@@ -37,11 +41,41 @@ struct import {
 	const struct kmsdoc_keyset *sets[IMPORT_MAX];
 	const char *set_files[IMPORT_MAX];
 	size_t nsets;
+	const struct kmsdoc_cert *revoked[IMPORT_MAX];	/* own revoked Roots (CertCache) */
+	size_t nrevoked;
 };
+
+/* A SignedKmsResponse, opened with tk: *buf and *len replaced by its KmsResponse. */
+static int
+import_open(struct kmstk *tk, char **buf, size_t *len, char *why, size_t whylen)
+{
+	char *plain = NULL, *nb;
+	size_t plen = 0;
+	int err;
+
+	if (strstr(*buf, "SignedKmsResponse") == NULL)
+		return 0;
+	if (tk == NULL)
+		return skm_why(why, whylen, SKM_EVERIFY, "a SignedKmsResponse needs "
+		    "--trk-file and --trk-id (and --ink-file, --ink-id if it has an InK)");
+	if ((err = kmstk_open(tk, *buf, *len, &plain, &plen, why, whylen)) != 0)
+		return err;
+	if (plen > KMSDOC_MAX_LEN) {
+		kmstk_free(plain, plen);
+		return skm_why(why, whylen, SKM_ELEN, "larger than %d octets", KMSDOC_MAX_LEN);
+	}
+	nb = *buf;
+	OPENSSL_cleanse(nb, KMSDOC_MAX_LEN + 2);
+	memcpy(nb, plain, plen + 1);
+	*len = plen;
+	kmstk_free(plain, plen);
+	return 0;
+}
 
 /* Reads one file (secure heap: it may hold keys) and parses it. */
 static int
-import_read(const char *file, struct kmsdoc **doc, char *why, size_t whylen)
+import_read(const char *file, struct kmstk *tk, struct kmsdoc **doc, char *why,
+    size_t whylen)
 {
 	char sub[KS_WHY_MAX] = "", *buf = NULL;
 	size_t len = 0;
@@ -63,7 +97,8 @@ import_read(const char *file, struct kmsdoc **doc, char *why, size_t whylen)
 	} else if (len > KMSDOC_MAX_LEN) {
 		err = SKM_ELEN;
 		snprintf(why, whylen, "%s: larger than %d octets", file, KMSDOC_MAX_LEN);
-	} else if ((err = kmsdoc_parse(buf, len, doc, sub, sizeof(sub))) != 0) {
+	} else if ((err = import_open(tk, &buf, &len, sub, sizeof(sub))) != 0 ||
+	    (err = kmsdoc_parse(buf, len, doc, sub, sizeof(sub))) != 0) {
 		snprintf(why, whylen, "%s: %s", file, sub);
 	}
 	fclose(f);
@@ -117,6 +152,12 @@ import_sort(struct import *im, const struct kmsdoc *d, const char *file, char *w
 			}
 			im->root = c;
 			im->root_file = file;
+		} else if (d->kind == KMSDOC_CERTCACHE && c->role != NULL &&
+		    strcmp(c->role, "Root") == 0 && c->revoked) {
+			/* The KMS's own revoked certificate (ks_revoked.h). */
+			if (im->nrevoked == IMPORT_MAX)
+				return SKM_ERANGE;
+			im->revoked[im->nrevoked++] = c;
 		} else {
 			if (c->role == NULL || strcmp(c->role, "External") != 0) {
 				snprintf(why, whylen, "%s: KmsCertificate: Role is not External",
@@ -249,13 +290,38 @@ import_external(struct ks *ks, struct import *im, char *why, size_t whylen)
 	    whylen);
 }
 
+/*
+ * Takes up the KMS's revoked certificates: the key sets under them are
+ * erased. Offline, the Root is not replaced: import the new one.
+ */
+static int
+import_revoked(struct ks *ks, const struct import *im, char *why, size_t whylen)
+{
+	size_t i, dropped;
+	int err;
+
+	for (i = 0; i < im->nrevoked; i++) {
+		if ((err = ks_revoked_learn(ks, im->revoked[i], &dropped, why, whylen)) != 0)
+			return err;
+		printf("revoked: %s\n", im->revoked[i]->cert_uri != NULL ?
+		    im->revoked[i]->cert_uri : "-");
+		if (dropped > 0)
+			printf("dropped: %zu key set%s\n", dropped, dropped == 1 ? "" : "s");
+	}
+	return 0;
+}
+
 int
 cmd_import(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *arg)
 {
 	const struct skmc_ctx *ctx = arg;
+	static const char *const names[] = { "--trk-file", "--trk-id", "--ink-file",
+		"--ink-id" };
+	const char *val[4] = { NULL };
 	char *files[IMPORT_MAX];
-	struct ctx_opts o = { NULL, NULL, 0, NULL, NULL, 0, files, IMPORT_MAX, 0 };
+	struct ctx_opts o = { names, val, 4, NULL, NULL, 0, files, IMPORT_MAX, 0 };
+	struct kmstk *tk = NULL;
 	const struct kmsdoc_cert *root;
 	struct ks_settings set = { NULL, NULL, NULL, NULL, NULL };
 	struct import *im;
@@ -270,11 +336,19 @@ cmd_import(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		return rc < 0 ? CLI_OK : rc;
 	if (o.npos == 0)
 		return cli_usage_error(cli, cmd, "FILE", "missing");
-	if ((im = calloc(1, sizeof(*im))) == NULL)
+	if ((rc = cmd_tk_keys(cli, cmd, val[0], val[1], val[2], val[3], &tk)) != CLI_OK) {
+		if (tk != NULL)
+			OPENSSL_secure_clear_free(tk, sizeof(*tk));
+		return rc;
+	}
+	if ((im = calloc(1, sizeof(*im))) == NULL) {
+		if (tk != NULL)
+			OPENSSL_secure_clear_free(tk, sizeof(*tk));
 		return cli_error(cli, cmd, CLI_FAILED, "memory", "exhausted");
+	}
 	for (i = 0; i < o.npos; i++) {
 		im->files[i] = files[i];
-		if ((err = import_read(files[i], &im->docs[i], why, sizeof(why))) != 0) {
+		if ((err = import_read(files[i], tk, &im->docs[i], why, sizeof(why))) != 0) {
 			rc = cli_error(cli, cmd, CLI_FAILED, "refused", why);
 			goto out;
 		}
@@ -361,6 +435,10 @@ cmd_import(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	}
 	for (i = 0; i < im->next; i++)
 		printf("imported: external certificate %s\n", im->ext[i]->kms_uri);
+	if ((err = import_revoked(ks, im, why, sizeof(why))) != 0) {
+		rc = cli_error(cli, cmd, CLI_FAILED, "keystore", why);
+		goto out;
+	}
 	rc = cli_finish(cli, cmd);
 out:
 	ks_close(ks);
@@ -368,5 +446,7 @@ out:
 	for (i = 0; i < im->ndocs; i++)
 		kmsdoc_free(im->docs[i]);
 	free(im);
+	if (tk != NULL)
+		OPENSSL_secure_clear_free(tk, sizeof(*tk));
 	return rc;
 }

@@ -5,7 +5,11 @@
  * the identity in the keystore with the server settings; the next Root
  * certificate of a scheduled rollover (skms:NextKmsCertificate) is
  * checked and kept beside it. Stores no key sets (skmc fetch does) and
- * never prints the token.
+ * never prints the token. With --trk-file and --trk-id (and optionally
+ * --ink-file, --ink-id) the identity uses the TS 33.180 D.1 security
+ * extension from this request on: the keys are copied into the
+ * identity's directory (kmstk.h), requests are signed and only signed
+ * responses are taken.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -13,19 +17,52 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "client/kmscheck.h"
 #include "client/kmsdoc.h"
 #include "client/kmsget.h"
+#include "client/kmstk.h"
 #include "client/ks.h"
 #include "common/err.h"
 #include "common/time.h"
 #include "skmc/cmd.h"
 
-enum init_opt { O_SERVER, O_URI, O_TOKEN, O_CACERT, O_CERT, O_KEY, O_N };
+enum init_opt { O_SERVER, O_URI, O_TOKEN, O_CACERT, O_CERT, O_KEY, O_TRK_FILE, O_TRK_ID,
+	O_INK_FILE, O_INK_ID, O_N };
 
 static const char *const init_names[O_N] = {
 	"--server", "--uri", "--token-file", "--cacert", "--client-cert", "--client-key",
+	"--trk-file", "--trk-id", "--ink-file", "--ink-id",
 };
+
+/* The keys of --trk-file/--trk-id/--ink-file/--ink-id (cmd_tk.c). */
+static int
+init_tk(const struct cli *cli, const struct cli_cmd *cmd, const char *const *val,
+    struct kmstk **tk)
+{
+	return cmd_tk_keys(cli, cmd, val[O_TRK_FILE], val[O_TRK_ID], val[O_INK_FILE],
+	    val[O_INK_ID], tk);
+}
+
+/* The keys go into the new identity's directory, where fetch finds them. */
+static int
+init_tk_save(const struct skmc_ctx *ctx, const char *uri, struct kmstk *tk, char *why,
+    size_t whylen)
+{
+	struct ks *ks = NULL;
+	int err;
+
+	if ((err = ks_open(&ks, ctx->keystore, uri, 0, why, whylen)) != 0)
+		return err;
+	if ((size_t)snprintf(tk->path, sizeof(tk->path), "%s/%s", ks_path(ks), KMSTK_FILE) >=
+	    sizeof(tk->path))
+		err = skm_why(why, whylen, SKM_ELEN, "keystore path too long");
+	else
+		err = kmstk_save(tk, why, whylen);
+	ks_close(ks);
+	return err;
+}
 
 int
 cmd_init(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
@@ -39,6 +76,7 @@ cmd_init(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 	struct ks_settings set;
 	struct kmsdoc *doc = NULL;
 	struct ks *ks = NULL;
+	struct kmstk *tk = NULL;
 	const struct kmsdoc_cert *c;
 	char why[KS_WHY_MAX] = "", *body = NULL, from[TIME_TEXT_LEN];
 	size_t len = 0;
@@ -54,8 +92,10 @@ cmd_init(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 		return cli_usage_error(cli, cmd, "--client-cert, --client-key", "give both or neither");
 	if (strncmp(val[O_SERVER], "https://", 8) != 0)
 		return cli_usage_error(cli, cmd, "--server", "not an https URL");
+	if ((rc = init_tk(cli, cmd, val, &tk)) != CLI_OK)
+		goto out;
 	/* The settings outlive this directory: keep absolute paths. */
-	for (k = O_TOKEN; k < O_N; k++) {
+	for (k = O_TOKEN; k <= O_KEY; k++) {
 		if (val[k] == NULL)
 			continue;
 		if ((abs[k] = realpath(val[k], NULL)) == NULL) {
@@ -70,6 +110,8 @@ cmd_init(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 	t.client_cert = abs[O_CERT];
 	t.client_key = abs[O_KEY];
 	t.timeout = ctx->timeout;
+	t.tk = tk;
+	t.user_uri = val[O_URI];
 	if ((err = kmsget_init(&t, &body, &len, why, sizeof(why))) != 0) {
 		rc = cli_error(cli, cmd, ctx_status(err), "init", why);
 		goto out;
@@ -125,9 +167,16 @@ cmd_init(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv
 			goto out;
 		}
 	}
+	if (tk != NULL && (err = init_tk_save(ctx, val[O_URI], tk, why, sizeof(why))) != 0) {
+		rc = cli_error(cli, cmd, CLI_FAILED, "keystore", why);
+		goto out;
+	}
 	printf("identity: %s\nkms-uri: %s\n", val[O_URI], c->kms_uri);
 	if (doc->next != NULL && time_format(doc->next->valid_from, from, sizeof(from)) == 0)
 		printf("next-cert-uri: %s\nnext-valid-from: %s\n", doc->next->cert_uri, from);
+	if (tk != NULL)
+		printf("trk-id: %s\n%s%s%s", tk->trk_id, tk->has_ink ? "ink-id: " : "",
+		    tk->has_ink ? tk->ink_id : "", tk->has_ink ? "\n" : "");
 	rc = cli_finish(cli, cmd);
 out:
 	ks_close(ks);
@@ -135,5 +184,7 @@ out:
 	kmsget_free(body, len);
 	for (k = 0; k < O_N; k++)
 		free(abs[k]);
+	if (tk != NULL)
+		OPENSSL_secure_clear_free(tk, sizeof(*tk));
 	return rc;
 }

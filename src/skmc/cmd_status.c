@@ -3,8 +3,8 @@
  * skmc status: the identity, its KMS and server, the Root certificate's
  * validity, the next certificate of a scheduled master-secret rollover,
  * every held certificate with its state and the key periods under it, the
- * stored key periods, the next period boundary and when the next fetch is
- * due; as "name: value" lines or, with --json, one JSON object.
+ * certificates the KMS revoked, the stored key periods, the next period
+ * boundary and when the next fetch is due; as "name: value" lines or, with --json, one JSON object.
  * Reads the keystore only; contacts no KMS and shows no key bytes.
  */
 #include <inttypes.h>
@@ -14,6 +14,7 @@
 
 #include "client/kmsdoc.h"
 #include "client/ks.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "common/time.h"
 #include "skmc/cmd.h"
@@ -60,12 +61,14 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	char why[KS_WHY_MAX] = "", nfrom[TIME_TEXT_LEN];
 	const struct kmsdoc_cert *c, *nc;
 	struct ks_certinfo *certs = NULL;
+	struct kmsdoc **rdocs = NULL;
+	size_t nrevoked = 0;
 	size_t ncerts = 0, j;
 	struct ks *ks = NULL;
 	uint64_t *periods = NULL, cur = 0;
 	int64_t now = (int64_t)time(NULL), start, end, next;
 	size_t n = 0, i;
-	int rc, err;
+	int rc, err, revoked;
 
 	if ((rc = ctx_args(cli, cmd, argc, argv, &o)) != CLI_OK)
 		return rc < 0 ? CLI_OK : rc;
@@ -80,6 +83,12 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	    (err = ks_period_bounds(ks, cur, &start, &end)) != 0 ||
 	    (err = ctx_next_fetch(ctx, ks, now, &next)) != 0) {
 		rc = cli_error(cli, cmd, CLI_FAILED, "status", skm_strerror(err));
+		goto out;
+	}
+	/* Revoked in the document, or by the KMS since (ks_revoked.h). */
+	revoked = c->revoked || ks_revoked_is(ks, c->cert_uri);
+	if ((err = ks_revoked_list(ks, &rdocs, &nrevoked)) != 0) {
+		rc = cli_error(cli, cmd, CLI_FAILED, "revoked certificates", skm_strerror(err));
 		goto out;
 	}
 	if ((err = ks_certs(ks, now, &certs, &ncerts, why, sizeof(why))) != 0) {
@@ -104,7 +113,7 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		status_json_str(*from ? from : NULL);
 		fputs(",\"valid_to\":", stdout);
 		status_json_str(*to ? to : NULL);
-		printf(",\"revoked\":%s,\"cert_uri\":", c->revoked ? "true" : "false");
+		printf(",\"revoked\":%s,\"cert_uri\":", revoked ? "true" : "false");
 		status_json_str(c->cert_uri);
 		fputs("},\"next_certificate\":", stdout);
 		if (nc == NULL) {
@@ -126,6 +135,11 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 				printf("%s%" PRIu64, j ? "," : "", certs[i].periods[j]);
 			fputs("]}", stdout);
 		}
+		fputs("],\"revoked_certificates\":[", stdout);
+		for (i = 0; i < nrevoked; i++) {
+			fputs(i ? "," : "", stdout);
+			status_json_str(rdocs[i]->certs[0].cert_uri);
+		}
 		printf("],\"key_period\":%" PRIu64 ",\"key_offset\":%" PRIu64
 		    ",\"current_period\":%" PRIu64 ",\"periods\":[", c->user_key_period,
 		    c->user_key_offset, cur);
@@ -139,7 +153,7 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		    ks_settings(ks)->server ? ks_settings(ks)->server : "none");
 		printf("certificate-valid-from: %s\ncertificate-valid-to: %s\n"
 		    "certificate-revoked: %s\n", *from ? from : "-", *to ? to : "-",
-		    c->revoked ? "yes" : "no");
+		    revoked ? "yes" : "no");
 		printf("cert-uri: %s\nnext-cert-uri: %s\nnext-cert-valid-from: %s\n",
 		    c->cert_uri != NULL ? c->cert_uri : "-",
 		    nc != NULL && nc->cert_uri != NULL ? nc->cert_uri : "none",
@@ -152,6 +166,9 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 				printf(" %" PRIu64, certs[i].periods[j]);
 			putchar('\n');
 		}
+		for (i = 0; i < nrevoked; i++)
+			printf("revoked: %s\n", rdocs[i]->certs[0].cert_uri != NULL ?
+			    rdocs[i]->certs[0].cert_uri : "-");
 		printf("key-period: %" PRIu64 "\nkey-offset: %" PRIu64 "\ncurrent-period: %"
 		    PRIu64 "\nperiods:", c->user_key_period, c->user_key_offset, cur);
 		for (i = 0; i < n; i++)
@@ -161,6 +178,7 @@ cmd_status(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 	rc = cli_finish(cli, cmd);
 out:
 	ks_certs_free(certs, ncerts);
+	ks_revoked_free(rdocs, nrevoked);
 	free(periods);
 	ks_close(ks);
 	return rc;

@@ -22,6 +22,7 @@
 
 #include "client/kmsdoc.h"
 #include "client/ks.h"
+#include "client/ks_revoked.h"
 #include "common/err.h"
 #include "common/time.h"
 #include "skmc/cmd.h"
@@ -76,6 +77,29 @@ watch_sleep_until(int64_t t)
 	return watch_stop != 0;
 }
 
+/*
+ * A revoked Root (an emergency rollover at the KMS): its key sets are
+ * dropped and the certificate in force taken up (ks_revoked.h); the loop
+ * then fetches key sets under it.
+ */
+static void
+watch_revoked(struct ks *ks)
+{
+	const struct kmsdoc_cert *root;
+	char why[KS_WHY_MAX] = "", old[KS_WHY_MAX] = "";
+	int rc;
+
+	if (ks_cert(ks, &root, NULL, 0) == 0 && root->cert_uri != NULL)
+		snprintf(old, sizeof(old), "%s", root->cert_uri);
+	if ((rc = ks_revoked_follow(ks, why, sizeof(why))) < 0)
+		watch_log("revocation check failed: %s", why[0] != '\0' ? why :
+		    skm_strerror(rc));
+	else if (rc == 1 && ks_cert(ks, &root, NULL, 0) == 0)
+		watch_log("certificate %s was revoked by the KMS: its key sets were "
+		    "dropped; certificate %s taken up", old, root->cert_uri != NULL ?
+		    root->cert_uri : "-");
+}
+
 /* KMS Init; logs a rollover it learnt of. */
 static int
 watch_refresh(struct ks *ks, char *why, size_t whylen)
@@ -108,7 +132,8 @@ cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 	struct ks *ks = NULL;
 	char why[KS_WHY_MAX], ts[TIME_TEXT_LEN];
 	uint64_t cur, want, checked = 0;	/* checked: the period a KMS Init was made for */
-	int64_t now, start, end, window, at, delay;
+	uint64_t told = 0, check_for = 0;	/* the periods logged, the Init time drawn for */
+	int64_t now, start, end, window, at, delay, wake, check_at = 0;
 	unsigned fails = 0;
 	size_t purged;
 	int rc, err;
@@ -151,15 +176,27 @@ cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 		else if (checked != cur + 1) {
 			/*
 			 * Stored already: a KMS Init in the fetch window all the same,
-			 * for a rollover scheduled since.
+			 * for a rollover scheduled since. The time is drawn once a period.
 			 */
-			window = ctx_window(ctx, (uint64_t)(end - start));
-			at = end - window + watch_random(window / 2 + 1);
-			if (at > now) {
-				(void)time_format(at, ts, sizeof(ts));
-				watch_log("next check for a rollover at %s", ts);
-				if (watch_sleep_until(at))
+			if (check_for != cur + 1) {
+				window = ctx_window(ctx, (uint64_t)(end - start));
+				check_at = end - window + watch_random(window / 2 + 1);
+				check_for = cur + 1;
+				if (check_at > now) {
+					(void)time_format(check_at, ts, sizeof(ts));
+					watch_log("next check for a rollover at %s", ts);
+				}
+			}
+			if (check_at > now) {
+				/* Every retry-max seconds the KMS is asked for revocations. */
+				wake = now + ctx->retry_max < check_at ? now + ctx->retry_max :
+				    check_at;
+				if (watch_sleep_until(wake))
 					break;
+				if (wake < check_at) {
+					watch_revoked(ks);
+					continue;
+				}
 			}
 			why[0] = '\0';
 			if (watch_refresh(ks, why, sizeof(why)) != 0)
@@ -167,10 +204,19 @@ cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 			checked = cur + 1;
 			continue;
 		} else {
-			(void)time_format(end, ts, sizeof(ts));
-			watch_log("period %" PRIu64 " is stored; rollover at %s", cur + 1, ts);
-			if (watch_sleep_until(end))
+			if (told != cur + 1) {
+				(void)time_format(end, ts, sizeof(ts));
+				watch_log("period %" PRIu64 " is stored; rollover at %s",
+				    cur + 1, ts);
+				told = cur + 1;
+			}
+			wake = now + ctx->retry_max < end ? now + ctx->retry_max : end;
+			if (watch_sleep_until(wake))
 				break;
+			if (wake < end) {
+				watch_revoked(ks);
+				continue;
+			}
 			watch_log("rollover: period %" PRIu64 " is current", cur + 1);
 			continue;
 		}

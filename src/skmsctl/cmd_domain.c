@@ -54,6 +54,7 @@ domain_gen(struct ctl *c, const struct kms_gen *g, enum generation_state state)
 	out_str(o, "certificate", g->rec.cert_uri);
 	out_u64(o, "generation", g->rec.id);
 	out_str(o, "state", generation_state_name(state));
+	out_bool(o, "revoked", g->rec.revoked);
 	if (g->rec.effective == GENERATION_FIRST)
 		out_str(o, "effective-from", "-");
 	else {

@@ -53,11 +53,14 @@ keyset_valid(struct ctl *c, const char *opt, uint64_t no)
 {
 	const struct kms_gen *g = kms_gen_of_period(c->kms, no);
 	char from[TIME_TEXT_LEN], to[TIME_TEXT_LEN], why[160];
+	int rc;
 
 	if (g == NULL)
 		return ctl_fail(c, opt, "the master secrets of this key period were purged");
-	if (kms_validity_period(c->kms, no) == 0)
+	if ((rc = kms_validity_period(c->kms, no)) == 0)
 		return 0;
+	if (rc == SKM_EREVOKED)
+		return ctl_fail(c, opt, "the KMS certificate of this key period is revoked");
 	if (time_format(g->rec.valid_from, from, sizeof(from)) != 0 ||
 	    time_format(g->rec.valid_to, to, sizeof(to)) != 0)
 		return ctl_fail(c, opt, "key period outside the KMS certificate's validity");

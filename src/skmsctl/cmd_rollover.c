@@ -2,8 +2,9 @@
 /*
  * Rollover of the domain's master secrets and Root certificate, and the
  * purge of retired generations: domain rollover, domain purge-retired.
- * The rollover needs the key-encryption key (it seals new secrets); the
- * purge reads the key-period window from the config, as skmsd does.
+ * The rollover needs the key-encryption key (it seals new secrets); with
+ * --now --revoke-current it is the emergency one of a suspected
+ * compromise (kms_rollover() says what changes). The purge reads the key-period window from the config, as skmsd does.
  */
 #include "skmsctl/ctl.h"
 #include "common/err.h"
@@ -22,12 +23,15 @@ cmd_domain_rollover(const struct cli *cli, const struct cli_cmd *cmd, int argc,
 	struct kms_rollover_params p;
 	struct generation_rec g;
 	const char *cert_uri = NULL;
-	char why[DOMAIN_URI_MAX + 256];
+	char why[DOMAIN_URI_MAX + 256], revoked[DOMAIN_URI_MAX + 1];
+	struct kmsxml_cert cur;
 	uint64_t no;
 	int64_t start, end;
 	int rc = 0, have_at = 0, have_uri = 0;
 	const struct ctl_arg args[] = {
 		{ "at", CTL_ARG_TIME, &p.at, &have_at },
+		{ "now", CTL_ARG_FLAG, NULL, &p.immediate },
+		{ "revoke-current", CTL_ARG_FLAG, NULL, &p.revoke_current },
 		{ "valid-to", CTL_ARG_TIME, &p.valid_to, NULL },
 		{ "cert-uri", CTL_ARG_STR, &cert_uri, &have_uri },
 		{ NULL, 0, NULL, NULL },
@@ -36,13 +40,25 @@ cmd_domain_rollover(const struct cli *cli, const struct cli_cmd *cmd, int argc,
 	memset(&p, 0, sizeof(p));
 	if (!ctl_args(c, argc, argv, args, 0, 0, NULL, &rc))
 		return rc;
-	if (!have_at)
-		return ctl_usage(c, "--at", "required: when the new secrets take effect");
+	if (p.immediate && have_at)
+		return ctl_usage(c, "--now", "not with --at: give one of them");
+	/* Only a compromise justifies replacing key sets already issued. */
+	if (p.revoke_current && !p.immediate)
+		return ctl_usage(c, "--revoke-current", "only with --now: the certificate "
+		    "in force is revoked by an immediate rollover");
+	if (p.immediate && !p.revoke_current)
+		return ctl_usage(c, "--now", "only with --revoke-current: key sets issued "
+		    "for the current key period are replaced only after a compromise");
+	if (!have_at && !p.immediate)
+		return ctl_usage(c, "--at", "required: when the new secrets take effect "
+		    "(or --now --revoke-current)");
 	if (have_uri && (rc = ctl_uri(c, cert_uri)) != 0)
 		return rc;
 	p.cert_uri = cert_uri;
 	if ((rc = ctl_kms(c)) != 0)
 		return rc;
+	kms_cert(c->kms, ctl_now(), &cur);
+	snprintf(revoked, sizeof(revoked), "%s", cur.cert_uri != NULL ? cur.cert_uri : "");
 	if ((rc = kms_rollover(c->kms, c->store, &p, c->actor, ctl_now(), &g, why,
 	    sizeof(why))) != 0)
 		return ctl_fail(c, "rollover", why[0] != '\0' ? why : skm_strerror(rc));
@@ -54,6 +70,8 @@ cmd_domain_rollover(const struct cli *cli, const struct cli_cmd *cmd, int argc,
 	out_time(&c->out, "effective-from", g.effective, 0);
 	out_time(&c->out, "valid-from", g.valid_from, 0);
 	out_time(&c->out, "valid-to", g.valid_to, 0);
+	if (p.revoke_current)
+		out_str(&c->out, "revoked", revoked);
 	out_end(&c->out);
 	return 0;
 }

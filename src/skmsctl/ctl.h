@@ -122,6 +122,10 @@ int cmd_audit(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_audit_archive(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_backup(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_restore(const struct cli *, const struct cli_cmd *, int, char **, void *);
+int cmd_tk_set(const struct cli *, const struct cli_cmd *, int, char **, void *);
+int cmd_tk_rotate(const struct cli *, const struct cli_cmd *, int, char **, void *);
+int cmd_tk_remove(const struct cli *, const struct cli_cmd *, int, char **, void *);
+int cmd_tk_list(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_config_check(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_config_show(const struct cli *, const struct cli_cmd *, int, char **, void *);
 

@@ -11,7 +11,7 @@ src_skmsctl_skmsctl_SOURCES = \
 	src/skmsctl/cmd_rollover.c \
 	src/skmsctl/cmd_keyset.c \
 	src/skmsctl/cmd_user.c \
-	src/skmsctl/cmd_external.c \
+	src/skmsctl/cmd_external.c src/skmsctl/cmd_tk.c \
 	src/skmsctl/cmd_audit.c \
 	src/skmsctl/cmd_backup.c \
 	src/skmsctl/cmd_config.c

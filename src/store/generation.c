@@ -62,7 +62,7 @@ generation_decode(const uint8_t *key, size_t klen, const uint8_t *v, size_t vlen
 }
 
 static int
-generation_put(struct store_txn *t, const struct generation_rec *g)
+generation_put(struct store_txn *t, const struct generation_rec *g, unsigned flags)
 {
 	uint8_t key[5];
 	struct rec_buf b;
@@ -83,7 +83,7 @@ generation_put(struct store_txn *t, const struct generation_rec *g)
 	rec_bytes(&b, g->z, DOMAIN_Z_LEN);
 	rec_bytes(&b, g->kpak, DOMAIN_KPAK_LEN);
 	err = b.err != 0 ? store_txn_fail(t, b.err) :
-	    store_txn_put(t, key, sizeof(key), b.p, b.len, STORE_NOOVERWRITE);
+	    store_txn_put(t, key, sizeof(key), b.p, b.len, flags);
 	rec_free(&b);
 	return err;
 }
@@ -198,7 +198,7 @@ store_generation_add(struct store_txn *t, const struct generation_rec *g)
 	n = s.n;
 	if (n == 0) {
 		if ((err = generation_implicit(t, &all[0])) != 0 ||
-		    (err = generation_put(t, &all[0])) != 0)
+		    (err = generation_put(t, &all[0], STORE_NOOVERWRITE)) != 0)
 			goto out;
 		n = 1;
 	}
@@ -210,7 +210,45 @@ store_generation_add(struct store_txn *t, const struct generation_rec *g)
 		err = store_txn_fail(t, SKM_EINVAL);
 		goto out;
 	}
-	if ((err = generation_put(t, g)) == 0)
+	if ((err = generation_put(t, g, STORE_NOOVERWRITE)) == 0)
+		err = generation_bump(t);
+out:
+	free(all);
+	return err;
+}
+
+int
+store_generation_revoke(struct store_txn *t, uint32_t id, int64_t effective)
+{
+	struct generation_rec *all;
+	size_t n = 0, i;
+	int err;
+
+	if (t->err != 0)
+		return t->err;
+	if ((all = calloc(GENERATION_MAX, sizeof(*all))) == NULL)
+		return store_txn_fail(t, SKM_ENOMEM);
+	if ((err = store_generation_list(t, all, GENERATION_MAX, &n)) != 0) {
+		err = store_txn_fail(t, err);
+		goto out;
+	}
+	for (i = 0; i < n && all[i].id != id; i++)
+		;
+	if (i == n) {
+		err = store_txn_fail(t, SKM_ENOTFOUND);
+		goto out;
+	}
+	/* The effective times stay strictly ascending. */
+	if ((i > 0 && effective <= all[i - 1].effective) ||
+	    (i + 1 < n && effective >= all[i + 1].effective) ||
+	    (all[i].effective == GENERATION_FIRST && effective != GENERATION_FIRST)) {
+		err = store_txn_fail(t, SKM_EINVAL);
+		goto out;
+	}
+	/* Written out even when it was the implicit generation 0. */
+	all[i].revoked = 1;
+	all[i].effective = effective;
+	if ((err = generation_put(t, &all[i], 0)) == 0)
 		err = generation_bump(t);
 out:
 	free(all);

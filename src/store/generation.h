@@ -59,6 +59,15 @@ int store_generation_list(struct store_txn *t, struct generation_rec *out,
  */
 int store_generation_add(struct store_txn *t, const struct generation_rec *g);
 
+/*
+ * Marks generation id revoked (its certificate is served with Revoked
+ * true from then on), with effective as its effective-from time (its own,
+ * or an earlier one that keeps the list ascending so that it gives up its
+ * periods: SKM_EINVAL otherwise), and bumps the serial. The only change a
+ * published generation ever sees. SKM_ENOTFOUND for no such generation.
+ */
+int store_generation_revoke(struct store_txn *t, uint32_t id, int64_t effective);
+
 /* Deletes generation id and its sealed secrets, and bumps the serial. */
 int store_generation_del(struct store_txn *t, uint32_t id);
 

@@ -10,6 +10,7 @@ src_store_libstore_la_SOURCES = \
 	src/store/kek.c src/store/kek.h src/store/kek_file.c src/store/kek_passphrase.c \
 	src/store/kek_pkcs11.c src/store/kek_pkcs11_rv.c \
 	src/store/secrets.c src/store/secrets.h \
+	src/store/tk.c src/store/tk.h \
 	src/store/generation.c src/store/generation.h \
 	src/store/generation_state.c src/store/generation_state.h \
 	src/store/domain.c src/store/domain.h \

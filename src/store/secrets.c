@@ -23,7 +23,8 @@
 
 #define SECRETS_KEY_MAX	5
 
-static const uint8_t secrets_class[] = { STORE_C_SECRETS };
+/* Every class sealed this way: the master secrets and the TrK/InK records (tk.h). */
+static const uint8_t secrets_classes[] = { STORE_C_SECRETS, STORE_C_TK };
 
 static size_t
 secrets_key(uint8_t *key, uint32_t gen)
@@ -204,10 +205,12 @@ store_secrets_reseal(struct store_txn *t, const struct kek *from,
 	if (t->err != 0)
 		return t->err;
 	/* Every generation's record: the keys that start with the class octet. */
-	if ((err = store_txn_scan(t, secrets_class, sizeof(secrets_class), NULL, 0,
-	    secrets_collect, &ks)) != 0) {
-		store_txn_fail(t, err);
-		goto out;
+	for (i = 0; i < sizeof(secrets_classes); i++) {
+		if ((err = store_txn_scan(t, &secrets_classes[i], 1, NULL, 0,
+		    secrets_collect, &ks)) != 0) {
+			store_txn_fail(t, err);
+			goto out;
+		}
 	}
 	if ((plain = OPENSSL_secure_zalloc(STORE_SECRETS_MAX)) == NULL) {
 		err = store_txn_fail(t, SKM_ENOMEM);

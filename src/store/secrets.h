@@ -4,8 +4,9 @@
  * KSAK || PRF key || z) sealed under the key-encryption key, one record
  * per generation of the domain (store/generation.h). The store never sees
  * it in clear except in the caller's buffers. Every sealed record of the
- * store has a key starting with STORE_C_SECRETS: a re-seal visits that
- * key range.
+ * store has a key starting with STORE_C_SECRETS or STORE_C_TK (the
+ * transport and integrity keys of tk.h, sealed the same way): a re-seal
+ * visits those key ranges.
  */
 #ifndef SKM_STORE_SECRETS_H
 #define SKM_STORE_SECRETS_H

@@ -37,6 +37,7 @@ enum store_class {
 	STORE_C_GENERATION = 0x12,	/* class || u32 generation */
 	STORE_C_IDENTITY = 0x20,	/* class || URI */
 	STORE_C_PERIOD = 0x21,		/* class || u16 len || URI || u64 period */
+	STORE_C_TK = 0x22,		/* class || URI: sealed TrK/InK (tk.h) */
 	STORE_C_CERT = 0x30,		/* class || CertUri */
 	STORE_C_AUDIT = 0x40,		/* class || u64 sequence */
 };
