@@ -11,6 +11,12 @@ tests_skmsd_double_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) $(
 	$(LIBXML_CFLAGS)
 tests_skmsd_double_LDADD = $(SERVER_TEST_LIBS)
 
+check_PROGRAMS += tests/test_replica
+TESTS += tests/test_replica
+tests_test_replica_SOURCES = tests/test_replica.c
+tests_test_replica_CFLAGS = $(TEST_CFLAGS) $(PQ_CFLAGS)
+tests_test_replica_LDADD = src/server/libserver.la $(TEST_LIBS) $(LIBEVENT_LIBS)
+
 check_PROGRAMS += tests/test_metrics
 TESTS += tests/test_metrics
 tests_test_metrics_SOURCES = tests/test_metrics.c
@@ -81,6 +87,9 @@ TESTS += tests/skmsd_api.sh
 # Master-secret and Root certificate rollover across a period boundary.
 TESTS += tests/skmsd_rollover.sh
 EXTRA_DIST += tests/skmsd_rollover.sh
+# Two cluster nodes over a PostgreSQL server of the test's own.
+TESTS += tests/skmsd_cluster.sh
+EXTRA_DIST += tests/skmsd_cluster.sh
 # The emergency rollover of a suspected compromise, and skmc following it.
 TESTS += tests/skmsd_compromise.sh
 EXTRA_DIST += tests/skmsd_compromise.sh

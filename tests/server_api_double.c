@@ -103,6 +103,13 @@ api_handle(struct api *api, struct req *r)
 }
 
 void
+api_set_replica(struct api *api, struct replica *r)
+{
+	(void)api;
+	(void)r;
+}
+
+void
 api_reload(struct api *api, const struct conf *cf, const struct auth *auth)
 {
 }

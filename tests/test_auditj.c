@@ -20,6 +20,7 @@
 #include "common/err.h"
 #include "common/time.h"
 #include "server/auditj.h"
+#include "server/auditt.h"
 #include "store/audit.h"
 #include "store/identity.h"
 #include "store/store.h"
@@ -757,6 +758,160 @@ START_TEST(direct_mode)
 }
 END_TEST
 
+/*
+ * An import target standing in for the cluster database (auditt_pg.c):
+ * rows keyed by (generation, index), a re-import adding nothing (ON
+ * CONFLICT DO NOTHING), and a switch making it unreachable.
+ */
+#define FAKE_ROWS	256
+struct fake {
+	int down;
+	uint64_t mark;
+	uint64_t gen;			/* being moved */
+	struct { uint64_t gen; uint32_t idx; int64_t time; } row[FAKE_ROWS], add[FAKE_ROWS];
+	size_t rows, adds;
+};
+
+static int
+fake_mark(void *arg, uint64_t *gen)
+{
+	struct fake *f = arg;
+
+	*gen = 0;
+	if (f->down)
+		return SKM_EUNREACH;
+	*gen = f->mark;
+	return 0;
+}
+
+static int
+fake_begin(void *arg, uint64_t gen)
+{
+	struct fake *f = arg;
+
+	if (f->down)
+		return SKM_EUNREACH;
+	f->gen = gen;
+	f->adds = 0;
+	return 0;
+}
+
+static int
+fake_add(void *arg, const struct audit_rec *r, uint32_t idx)
+{
+	struct fake *f = arg;
+
+	ck_assert_uint_lt(f->adds, FAKE_ROWS);
+	f->add[f->adds].gen = f->gen;
+	f->add[f->adds].idx = idx;
+	f->add[f->adds].time = r->time;
+	f->adds++;
+	return 0;
+}
+
+static int
+fake_commit(void *arg, uint64_t gen)
+{
+	struct fake *f = arg;
+	size_t i, k;
+
+	if (f->down)
+		return SKM_EUNREACH;
+	for (i = 0; i < f->adds; i++) {
+		for (k = 0; k < f->rows; k++)
+			if (f->row[k].gen == f->add[i].gen && f->row[k].idx == f->add[i].idx)
+				break;
+		if (k == f->rows) {
+			ck_assert_uint_lt(f->rows, FAKE_ROWS);
+			f->row[f->rows++] = f->add[i];
+		}
+	}
+	if (gen > f->mark)
+		f->mark = gen;
+	f->adds = 0;
+	return 0;
+}
+
+static void
+fake_abort(void *arg)
+{
+	((struct fake *)arg)->adds = 0;
+}
+
+static void
+fake_free(void *arg)
+{
+	(void)arg;
+}
+
+static const struct auditt_ops fake_ops = {
+	.mark = fake_mark, .begin = fake_begin, .add = fake_add,
+	.commit = fake_commit, .abort = fake_abort, .free = fake_free,
+};
+
+static struct auditj *
+fake_open(const char *path, struct fake *f)
+{
+	struct auditt t = { &fake_ops, f };
+	struct auditj *j = NULL;
+	char why[256] = "";
+
+	ck_assert_int_eq(auditj_open_target(path, &t, jflags, &j, why, sizeof(why)), 0);
+	ck_assert_ptr_nonnull(j);
+	return j;
+}
+
+/*
+ * A target out of reach keeps records waiting without refusing new ones,
+ * across a crash; once back, each record arrives once. A new journal
+ * opened while the target's mark is unknown does not reuse its
+ * generation numbers.
+ */
+START_TEST(unreachable_target)
+{
+	static struct fake f;
+	const char *path = fix_path("unreachable.j");
+	struct auditj *j;
+	size_t i;
+
+	memset(&f, 0, sizeof(f));
+	/* Rows of an earlier journal of this node, then the target goes away. */
+	f.row[0].gen = 5;
+	f.rows = 1;
+	f.mark = 5;
+	f.down = 1;
+	j = fake_open(path, &f);
+	ck_assert_int_eq(auditj_append(j, sample, 3, NULL), 0);
+	ck_assert_int_eq(auditj_seal_due(j, 1), 1);
+	ck_assert_int_eq(auditj_import(j), SKM_EUNREACH);
+	/* Still taking records: they wait in the file. */
+	ck_assert_int_eq(auditj_append(j, sample + 3, 3, NULL), 0);
+	auditj_close(j, 0);
+
+	/* A crash, a restart still without the target, more records. */
+	j = fake_open(path, &f);
+	ck_assert_int_eq(auditj_append(j, sample, 2, NULL), 0);
+	ck_assert_int_eq(auditj_import(j), SKM_EUNREACH);
+	ck_assert_uint_eq(f.rows, 1);
+
+	/* Back: everything moves, once. */
+	f.down = 0;
+	ck_assert_int_eq(auditj_import(j), 0);
+	ck_assert_int_eq(auditj_seal_due(j, 1), 1);
+	ck_assert_int_eq(auditj_import(j), 0);
+	auditj_close(j, 1);
+	ck_assert_uint_eq(f.rows, 1 + 8);
+	for (i = 1; i < f.rows; i++)
+		ck_assert_uint_gt(f.row[i].gen, 5);
+
+	/* Moving it all again (the mark lost) adds nothing. */
+	f.mark = 0;
+	j = fake_open(path, &f);
+	auditj_close(j, 1);
+	ck_assert_uint_eq(f.rows, 1 + 8);
+}
+END_TEST
+
 static void
 direct_setup(void)
 {
@@ -790,6 +945,7 @@ journal_case(const char *name, void (*setup)(void))
 	tcase_add_test(tc, full_store);
 	tcase_add_loop_test(tc, bad_input, 0, (int)(sizeof(limits) / sizeof(limits[0])));
 	tcase_add_test(tc, file_mode);
+	tcase_add_test(tc, unreachable_target);
 	return tc;
 }
 

@@ -268,6 +268,9 @@ START_TEST(equal_sees_each_key)
 {
 	static const char *const one[] = {
 		"store: {path: /x}", "store: {map-size: 2G}", "kek: {file: /k}",
+		"store: {backend: postgresql, postgresql: {conninfo: 'dbname=skms'}}",
+		"store: {max-staleness: 61s}", "store: {postgresql: {conninfo: 'host=x'}}",
+		"store: {postgresql: {password-file: /pw}}", "node: {name: n1}",
 		"kek: {passphrase-file: /p}", "kek: {scrypt-n: 16384}",
 		"kek: {pkcs11-uri: 'pkcs11:object=k'}", "kek: {pkcs11-module: /m.so}",
 		"kek: {pin-file: /pin}", "kek: {pkcs11-mechanism: kwp}",
@@ -903,6 +906,9 @@ START_TEST(store_backend)
 		    "store.backend: 'mysql' is not one of lmdb, postgresql" },
 		{ "store:\n  backend: postgresql\n", 2, 12,
 		    "store.backend: postgresql needs store.postgresql.conninfo" },
+		{ "store: {backend: postgresql, postgresql: {conninfo: x}}\n"
+		    "server:\n  enroll-on-first-token: true\n", 3, 26,
+		    "server.enroll-on-first-token: not with store.backend postgresql" },
 		{ "store:\n  postgresql:\n    conn: x\n", 3, 5,
 		    "store.postgresql.conn: unknown key" },
 		{ "store:\n  postgresql: 4\n", 2, 15,
@@ -928,6 +934,10 @@ START_TEST(store_backend)
 	ck_assert_str_eq(cf->store.postgresql.password_file, "/etc/skms/pg.password");
 	ck_assert_str_eq(cf->store.path, "/n");
 	ck_assert_str_eq(cf->node.name, "node-1");
+	round_trip(cf);
+	conf_free(cf);
+	cf = load_ok("store: {max-staleness: 15s}\n");
+	ck_assert_uint_eq(cf->store.max_staleness, 15);
 	round_trip(cf);
 	conf_free(cf);
 	cf = load_ok("store: {postgresql: {conninfo: 'dbname=x'}}\n");

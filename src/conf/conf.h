@@ -98,6 +98,7 @@ struct conf {
 		char *path;
 		uint64_t map_size;
 		enum conf_store_backend backend;
+		unsigned max_staleness;
 		struct {
 			char *conninfo;
 			char *password_file;

@@ -316,6 +316,13 @@ check_cross(struct loader *ld)
 		return fail(ld, SKM_EINVAL, at, "store.backend",
 		    "postgresql needs store.postgresql.conninfo");
 	}
+	/* A node registers locally: the others, and the database, would never know. */
+	if (cf->store.backend == CONF_STORE_POSTGRESQL && cf->server.enroll_on_first_token) {
+		at = later(seen(ld, "store", "backend"),
+		    seen(ld, "server", "enroll-on-first-token"));
+		return fail(ld, SKM_EINVAL, at, "server.enroll-on-first-token",
+		    "not with store.backend postgresql");
+	}
 	for (i = 0; i < cf->server.listen_count; i++)
 		if (cf->server.metrics_listen.family != CONF_ADDR_NONE &&
 		    cf->server.metrics_listen.port ==

@@ -58,6 +58,9 @@ const struct conf_schema conf_schema_keys[] = {
 	    F(store.map_size), 0, NULL, NULL, 0 },
 	{ "store", "backend", CONF_T_ENUM, "lmdb", 0, 0, F(store.backend), 0,
 	    conf_schema_store_backends, NULL, 0 },
+	/* Cluster node: key sets withheld this long after the last sync. */
+	{ "store", "max-staleness", CONF_T_DURATION, "60s", 1, 1 * DAY,
+	    F(store.max_staleness), 0, NULL, NULL, 0 },
 	/* A libpq connection string or URI, without the password. */
 	{ "store.postgresql", "conninfo", CONF_T_STRING, "", 0, 1023,
 	    F(store.postgresql.conninfo), 0, NULL, NULL, 0 },

@@ -24,15 +24,18 @@
 #include "kms/kms.h"
 #include "server/auditj.h"
 #include "server/auditq.h"
+#include "server/auditt.h"
 #include "server/auth.h"
 #include "server/cache.h"
 #include "server/errmap.h"
 #include "server/kmsreq.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/pgconn.h"
 #include "server/pool.h"
 #include "server/precompute.h"
 #include "server/ratelimit.h"
+#include "server/replica.h"
 #include "server/req.h"
 #include "server/requrl.h"
 #include "server/route.h"
@@ -69,6 +72,7 @@ struct api {
 	struct auditq *auditq;
 	struct precompute *pc;
 	struct ratelimit *rl;
+	struct replica *replica;	/* cluster node: the follower, else NULL */
 	atomic_uint pending;
 	int stopping;
 	struct log_rate rate;
@@ -792,6 +796,11 @@ api_keyprov(struct api *api, struct req *r, const struct api_ctx *c,
 		return;
 	}
 	api_refresh(api);
+	/* A node out of touch with the database may be missing a revocation. */
+	if (api->replica != NULL && replica_stale(api->replica)) {
+		api_refuse(api, r, c, ERRMAP_STALE, NULL);
+		return;
+	}
 	if ((id = api_period(api, rt, c->now, &pno)) != ERRMAP_OK ||
 	    (id = api_authorise(api, c, pno, &enroll, &from)) != ERRMAP_OK) {
 		api_refuse(api, r, c, id, NULL);
@@ -894,6 +903,30 @@ api_handle(struct api *api, struct req *r)
 	OPENSSL_cleanse(&c.tk, sizeof(c.tk));
 }
 
+/* The journal, moving into the local store or (cluster node) the database. */
+static int
+api_journal(const struct conf *cf, struct store *st, const char *path,
+    struct auditj **out, char *why, size_t whylen)
+{
+	struct auditt tgt;
+	char node[256];
+	int rc;
+
+	if (cf->store.backend != CONF_STORE_POSTGRESQL)
+		return auditj_open(path, st, 0, out, why, whylen);
+	if ((rc = pgconn_node(cf, node, sizeof(node))) != 0 ||
+	    (rc = auditt_pg(cf->store.postgresql.conninfo,
+	    cf->store.postgresql.password_file, node, &tgt)) != 0)
+		return rc;
+	return auditj_open_target(path, &tgt, 0, out, why, whylen);
+}
+
+void
+api_set_replica(struct api *api, struct replica *r)
+{
+	api->replica = r;
+}
+
 int
 api_new(struct event_base *base, const struct conf *cf, struct store *st,
     const struct kms *kms, const struct auth *auth, struct api **out)
@@ -916,7 +949,7 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 	if ((size_t)snprintf(path, sizeof(path), "%s/" API_JOURNAL, cf->store.path) >=
 	    sizeof(path))
 		return SKM_ELEN;
-	if ((rc = auditj_open(path, st, 0, &journal, why, sizeof(why))) != 0) {
+	if ((rc = api_journal(cf, st, path, &journal, why, sizeof(why))) != 0) {
 		log_warnx("audit journal: %s", why[0] != '\0' ? why : skm_strerror(rc));
 		return rc;
 	}
@@ -962,6 +995,8 @@ api_reload(struct api *api, const struct conf *cf, const struct auth *auth)
 	auditq_set_window(api->auditq, cf->audit.commit_window_ms);
 	auditq_set_group(api->auditq, cf->audit.group_delay_us, cf->audit.group_size);
 	precompute_reload(api->pc, cf);
+	if (api->replica != NULL)
+		replica_set_staleness(api->replica, cf->store.max_staleness);
 	ratelimit_set(api->rl, cf->ratelimit.burst,
 	    (uint64_t)cf->ratelimit.refill_interval * 1000, ratelimit_now());
 }

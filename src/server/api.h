@@ -29,6 +29,13 @@ int api_new(struct event_base *base, const struct conf *cf, struct store *st,
 void api_handle(struct api *api, struct req *r);
 
 /* Swaps in a new configuration and verifier after SIGHUP (loop thread). */
+/*
+ * A cluster node's follower (replica.h), set once before the first
+ * request; key sets are withheld while it is stale. Not taken over.
+ */
+struct replica;
+void api_set_replica(struct api *api, struct replica *r);
+
 void api_reload(struct api *api, const struct conf *cf, const struct auth *auth);
 
 /* Requests accepted but not yet replied to (for draining on SIGTERM). */

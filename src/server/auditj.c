@@ -26,6 +26,7 @@
 #define _GNU_SOURCE
 
 #include "server/auditj.h"
+#include "server/auditt.h"
 #include "common/be.h"
 #include "common/err.h"
 #include "common/secfile.h"
@@ -56,7 +57,7 @@
 struct auditj {
 	int fd;
 	int dfd;			/* the file opened O_DIRECT, or -1 */
-	struct store *st;
+	struct auditt tgt;		/* where generations move (auditt.h) */
 	EVP_MD *sha256;
 	pthread_mutex_t mu;
 	uint64_t gen;			/* being written */
@@ -91,9 +92,9 @@ auditj_tag(const struct auditj *j, const uint8_t *head, const uint8_t *payload,
 
 /* --- reading a half: at open, and to import a sealed generation --- */
 
-/* Appends the records of one payload to the store through b. */
+/* Adds the records of one payload to the target; *idx numbers them in the generation. */
 static int
-auditj_load(struct store_audit_batch *b, const uint8_t *p, size_t len)
+auditj_load(struct auditj *j, uint32_t *idx, const uint8_t *p, size_t len)
 {
 	char action[256], detail[65536];
 	struct audit_rec ar;
@@ -127,7 +128,7 @@ auditj_load(struct store_audit_batch *b, const uint8_t *p, size_t len)
 		ar.actor = "skmsd";
 		ar.action = action;
 		ar.detail = detail;
-		if ((rc = store_audit_batch_add(b, &ar, NULL)) != 0)
+		if ((rc = j->tgt.ops->add(j->tgt.arg, &ar, (*idx)++)) != 0)
 			return rc;
 		p += un + 2 + dn;
 		len -= un + 2 + dn;
@@ -137,13 +138,14 @@ auditj_load(struct store_audit_batch *b, const uint8_t *p, size_t len)
 
 /*
  * Scans half h: *gen receives the generation of its valid groups (0: none)
- * and *end the offset after the last one. With b, the records of the
- * groups of generation want are appended through it.
+ * and *end the offset after the last one. With move, the records of the
+ * groups of generation want are added to the target.
  */
 static int
-auditj_scan(struct auditj *j, int h, uint64_t want, struct store_audit_batch *b,
-    uint64_t *gen, size_t *end)
+auditj_scan(struct auditj *j, int h, uint64_t want, int move, uint64_t *gen,
+    size_t *end)
 {
+	uint32_t idx = 0;
 	uint8_t head[AUDITJ_HEAD], tag[AUDITJ_TAG], *payload = NULL;
 	size_t off = 0, len;
 	uint64_t g;
@@ -171,8 +173,8 @@ auditj_scan(struct auditj *j, int h, uint64_t want, struct store_audit_batch *b,
 			break;
 		}
 		*gen = g;
-		if (b != NULL && g == want)
-			rc = auditj_load(b, payload, len);
+		if (move && g == want)
+			rc = auditj_load(j, &idx, payload, len);
 		OPENSSL_clear_free(payload, len);
 		if (rc != 0)
 			return rc;
@@ -183,29 +185,27 @@ auditj_scan(struct auditj *j, int h, uint64_t want, struct store_audit_batch *b,
 	return 0;
 }
 
-/* Moves generation g (in half g % 2) into the store, with its mark. */
+/* Moves generation g (in half g % 2) into the target, with its mark. */
 static int
 auditj_move(struct auditj *j, uint64_t g)
 {
-	struct store_audit_batch b;
-	struct store_txn t;
 	uint64_t seen;
 	int rc;
 
-	if ((rc = store_txn_begin(j->st, 1, &t)) != 0)
+	if ((rc = j->tgt.ops->begin(j->tgt.arg, g)) != 0)
 		return rc;
-	/* One read and one write of the sequence counter for the whole generation. */
-	store_audit_batch_begin(&b, &t);
-	rc = auditj_scan(j, (int)(g % 2), g, &b, &seen, NULL);
-	if (rc == 0)
-		rc = store_audit_batch_end(&b);
-	if (rc == 0)
-		rc = store_audit_journal_put(&t, g);
-	if (rc != 0) {
-		store_txn_abort(&t);
+	if ((rc = auditj_scan(j, (int)(g % 2), g, 1, &seen, NULL)) != 0) {
+		j->tgt.ops->abort(j->tgt.arg);
 		return rc;
 	}
-	return store_txn_commit(&t);
+	return j->tgt.ops->commit(j->tgt.arg, g);
+}
+
+/* An unreachable target keeps records waiting; any other failure refuses new ones. */
+static int
+auditj_blocking(int rc)
+{
+	return rc == SKM_EUNREACH ? 0 : rc;
 }
 
 /* --- open and close --- */
@@ -277,17 +277,34 @@ int
 auditj_open(const char *path, struct store *st, int flags, struct auditj **out,
     char *why, size_t whylen)
 {
+	struct auditt tgt;
+	int rc;
+
+	*out = NULL;
+	if ((rc = auditt_lmdb(st, &tgt)) != 0)
+		return rc;
+	return auditj_open_target(path, &tgt, flags, out, why, whylen);
+}
+
+int
+auditj_open_target(const char *path, struct auditt *tgt, int flags, struct auditj **out,
+    char *why, size_t whylen)
+{
 	struct auditj *j;
-	struct store_txn t;
 	struct stat sb;
 	uint64_t mark = 0, g[2];
 	size_t end[2];
-	int rc, h, first;
+	int rc, h, first, unknown = 0, stuck = 0;
+	struct timespec ts;
 
 	*out = NULL;
-	if ((j = calloc(1, sizeof(*j))) == NULL)
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		auditt_free(tgt);
 		return SKM_ENOMEM;
-	j->st = st;
+	}
+	j->tgt = *tgt;
+	tgt->ops = NULL;
+	tgt->arg = NULL;
 	j->fd = j->dfd = -1;
 	pthread_mutex_init(&j->mu, NULL);
 	rc = SKM_ENOMEM;
@@ -319,15 +336,16 @@ auditj_open(const char *path, struct store *st, int flags, struct auditj **out,
 			goto fail;
 		}
 	}
-	if ((rc = store_txn_begin(st, 0, &t)) != 0 ||
-	    (rc = store_audit_journal_get(&t, &mark)) != 0) {
-		store_txn_abort(&t);
+	if ((rc = j->tgt.ops->mark(j->tgt.arg, &mark)) == SKM_EUNREACH) {
+		/* Not known now: every generation in the file is moved (again). */
+		unknown = 1;
+		mark = 0;
+	} else if (rc != 0) {
 		snprintf(why, whylen, "store: %s", skm_strerror(rc));
 		goto fail;
 	}
-	store_txn_abort(&t);
 	for (h = 0; h < 2; h++)
-		if ((rc = auditj_scan(j, h, 0, NULL, &g[h], &end[h])) != 0)
+		if ((rc = auditj_scan(j, h, 0, 0, &g[h], &end[h])) != 0)
 			goto fail;
 	/*
 	 * What a crash left: the generations after the mark, oldest first. One
@@ -338,7 +356,7 @@ auditj_open(const char *path, struct store *st, int flags, struct auditj **out,
 	for (h = first; h < first + 2; h++) {
 		if (g[h % 2] <= mark)
 			continue;
-		if (j->failed == 0 && (j->failed = auditj_move(j, g[h % 2])) == 0) {
+		if (stuck == 0 && (stuck = auditj_move(j, g[h % 2])) == 0) {
 			mark = g[h % 2];
 			j->imports++;
 		} else if (j->sealed == 0 && h == first && g[(h + 1) % 2] > mark) {
@@ -352,15 +370,26 @@ auditj_open(const char *path, struct store *st, int flags, struct auditj **out,
 			j->first = time_monotonic();
 		}
 	}
+	j->failed = auditj_blocking(stuck);
 	if (j->gen == 0) {
 		j->gen = g[0] > mark ? g[0] : mark;
 		j->gen = (g[1] > j->gen ? g[1] : j->gen) + 1;
 	}
+	/*
+	 * A new journal whose target's mark is unknown (the database down at
+	 * the first start of a node, or a node's journal lost) must not reuse
+	 * a generation number the target has: those records would be taken
+	 * for copies. Numbers from the clock in milliseconds stay above any
+	 * earlier ones, since generations advance far slower than that.
+	 */
+	if (unknown && g[0] == 0 && g[1] == 0 &&
+	    clock_gettime(CLOCK_REALTIME, &ts) == 0)
+		j->gen = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	if (!(flags & AUDITJ_PAGE_CACHE))
 		auditj_direct_open(j, path);
-	if (j->failed != 0)
+	if (stuck != 0)
 		snprintf(why, whylen, "%s: records wait for the store: %s", path,
-		    skm_strerror(j->failed));
+		    skm_strerror(stuck));
 	*out = j;
 	return 0;
 fail:
@@ -383,6 +412,7 @@ auditj_close(struct auditj *j, int flush)
 		close(j->fd);
 	if (j->dfd >= 0)
 		close(j->dfd);
+	auditt_free(&j->tgt);
 	EVP_MD_free(j->sha256);
 	free(j->buf);
 	free(j->blk);
@@ -573,7 +603,7 @@ auditj_import(struct auditj *j)
 		return 0;
 	rc = auditj_move(j, g);
 	pthread_mutex_lock(&j->mu);
-	j->failed = rc;
+	j->failed = auditj_blocking(rc);
 	if (rc == 0) {
 		j->sealed = 0;
 		j->imports++;

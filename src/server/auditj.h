@@ -56,6 +56,17 @@ int auditj_open(const char *path, struct store *st, int flags, struct auditj **o
     char *why, size_t whylen);
 
 /*
+ * As auditj_open(), moving generations into tgt (auditt.h), which is taken
+ * over (freed by auditj_close, or here on failure). A target that cannot
+ * be reached (SKM_EUNREACH) does not stop the journal: its generations
+ * wait in the file and move when it returns, while appends go on until
+ * both halves are full (SKM_EBUSY).
+ */
+struct auditt;
+int auditj_open_target(const char *path, struct auditt *tgt, int flags,
+    struct auditj **out, char *why, size_t whylen);
+
+/*
  * Is the direct path open (O_DIRECT)? Writes then bypass the page cache,
  * except those continuing a generation from an earlier run.
  */

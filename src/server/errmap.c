@@ -76,6 +76,8 @@ static const struct errmap_entry errmap_table[ERRMAP_COUNT] = {
 	[ERRMAP_OVERLOADED] = { 503, 50301, "server busy, try again" },
 	[ERRMAP_AUDIT] = { 503, 50302, "audit log unavailable" },
 	[ERRMAP_STORE] = { 503, 50303, "store unavailable" },
+	/* A cluster node out of touch with the database (replica.h). */
+	[ERRMAP_STALE] = { 503, 50304, "key sets withheld: the node's state is stale" },
 	[ERRMAP_INTERNAL] = { 500, 50001, "internal error" },
 };
 

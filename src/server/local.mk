@@ -21,10 +21,10 @@ src_server_libserver_la_SOURCES = \
 	src/server/tls.c src/server/tls.h \
 	src/server/sdnotify.h
 src_server_libserver_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \
-	$(LMDB_CFLAGS) $(LIBXML_CFLAGS) $(SYSTEMD_CFLAGS)
+	$(LMDB_CFLAGS) $(LIBXML_CFLAGS) $(SYSTEMD_CFLAGS) $(PQ_CFLAGS)
 src_server_libserver_la_LIBADD = src/server/libauth.la src/kms/libkms.la src/xsec/libxsec.la \
 	src/conf/libconf.la src/store/libstore.la src/lib/libskm.la src/common/libcommon.la \
-	$(LIBEVENT_LIBS) $(LMDB_LIBS) $(OPENSSL_LIBS) $(SYSTEMD_LIBS)
+	$(LIBEVENT_LIBS) $(LMDB_LIBS) $(OPENSSL_LIBS) $(SYSTEMD_LIBS) $(PQ_LIBS)
 # sd_notify(3) readiness, reload and stop messages, with libsystemd only.
 if HAVE_SYSTEMD
 src_server_libserver_la_SOURCES += src/server/sdnotify.c
@@ -34,6 +34,7 @@ src_server_libserver_la_SOURCES += \
 	src/server/api.c \
 	src/server/auditj.c src/server/auditj.h \
 	src/server/auditq.c src/server/auditq.h \
+	src/server/auditt.h src/server/auditt_lmdb.c src/server/auditt_pg.c \
 	src/server/cache.c src/server/cache.h \
 	src/server/errmap.c src/server/errmap.h \
 	src/server/expiry.c src/server/expiry.h \
@@ -41,3 +42,7 @@ src_server_libserver_la_SOURCES += \
 	src/server/precompute.c src/server/precompute.h \
 	src/server/route.c src/server/route.h
 src_server_libserver_la_SOURCES += src/server/ratelimit.c src/server/ratelimit.h
+# A cluster node over PostgreSQL: the replica follower and its connection.
+src_server_libserver_la_SOURCES += \
+	src/server/pgconn.c src/server/pgconn.h \
+	src/server/replica.c src/server/replica.h

@@ -58,6 +58,10 @@ static _Atomic int metrics_have_precomputed;
 static _Atomic uint64_t metrics_precompute_left;
 static _Atomic uint64_t metrics_audit_lag_ms;
 static _Atomic uint64_t metrics_refusals[ERRMAP_COUNT];
+static _Atomic int metrics_have_replica;
+static _Atomic int64_t metrics_replica_last;
+static _Atomic uint64_t metrics_replica_changes;
+static _Atomic int metrics_db_up;
 
 void
 metrics_request(enum metrics_endpoint ep, int status, double seconds)
@@ -180,6 +184,25 @@ metrics_audit_lag(double seconds)
 }
 
 void
+metrics_replica_sync(int64_t unix_seconds)
+{
+	atomic_store_explicit(&metrics_replica_last, unix_seconds, memory_order_relaxed);
+	atomic_store_explicit(&metrics_have_replica, 1, memory_order_relaxed);
+}
+
+void
+metrics_replica_seq_lag(uint64_t changes)
+{
+	atomic_store_explicit(&metrics_replica_changes, changes, memory_order_relaxed);
+}
+
+void
+metrics_database_up(int up)
+{
+	atomic_store_explicit(&metrics_db_up, up != 0, memory_order_relaxed);
+}
+
+void
 metrics_refusal(int id)
 {
 	if (id > 0 && id < ERRMAP_COUNT)
@@ -295,6 +318,23 @@ metrics_render(char **out, size_t *len)
 	if (LOAD(metrics_have_precomputed))
 		fprintf(f, "skms_precomputed_period %llu\n",
 		    (unsigned long long)LOAD(metrics_precomputed));
+	/* Cluster nodes only; the lag is -1 for a store never synced. */
+	if (LOAD(metrics_have_replica))
+		fprintf(f, "# HELP skms_replica_lag_seconds Seconds since the local store "
+		    "last caught up with the database; -1 before the first sync.\n"
+		    "# TYPE skms_replica_lag_seconds gauge\n"
+		    "skms_replica_lag_seconds %lld\n"
+		    "# HELP skms_replica_sequence_lag Changes the database had at the "
+		    "last pull that the local store had not applied.\n"
+		    "# TYPE skms_replica_sequence_lag gauge\n"
+		    "skms_replica_sequence_lag %llu\n"
+		    "# HELP skms_database_up 1 when the cluster database answered the "
+		    "last pull, else 0.\n"
+		    "# TYPE skms_database_up gauge\n"
+		    "skms_database_up %d\n",
+		    LOAD(metrics_replica_last) == 0 ? -1LL :
+		    (long long)(time(NULL) - LOAD(metrics_replica_last)),
+		    (unsigned long long)LOAD(metrics_replica_changes), LOAD(metrics_db_up));
 	/* Read at rendering, not at the last timer tick: exact to the second. */
 	if (LOAD(metrics_have_valid_to))
 		fprintf(f, "# HELP skms_root_certificate_expiry_seconds Seconds until the "

@@ -64,6 +64,15 @@ void metrics_precompute_pending(uint64_t n);
  */
 void metrics_audit_lag(double seconds);
 
+/*
+ * Cluster node (replica.h): the Unix time of the last complete sync with
+ * the database (0: never; the lag gauge is rendered from the first call
+ * on, against the clock at rendering), the changes the database has that
+ * the local store has not applied, and whether the database answers.
+ */
+void metrics_replica_sync(int64_t unix_seconds);
+void metrics_replica_seq_lag(uint64_t changes);
+void metrics_database_up(int up);
 /* A KmsError reply of the KMS interface: its errmap_id (errmap.h). */
 void metrics_refusal(int id);
 

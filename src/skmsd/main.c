@@ -25,6 +25,7 @@
 #include "server/api.h"
 #include "server/auth.h"
 #include "server/log.h"
+#include "server/replica.h"
 #include "server/server.h"
 #include "server/tls.h"
 #include "store/kek.h"
@@ -66,6 +67,31 @@ harden(void)
 	return 0;
 }
 
+/*
+ * A cluster node catches up with the database before it opens the domain
+ * (a first start fills the empty store). Without the database it starts
+ * from what its store holds, stale from its last sync (replica.h).
+ */
+static int
+node_sync(const struct conf *cf, struct store *st)
+{
+	char why[512];
+	size_t n = 0;
+	double t0 = time_monotonic();
+	int rc;
+
+	why[0] = '\0';
+	rc = replica_sync_once(st, cf->store.postgresql.conninfo,
+	    cf->store.postgresql.password_file, &n, why, sizeof(why));
+	if (rc == 0)
+		log_info("replica: %zu change%s applied from the database in %.1f ms", n,
+		    n == 1 ? "" : "s", (time_monotonic() - t0) * 1000);
+	else
+		log_warnx("replica: database: %s: starting from the local store",
+		    why[0] != '\0' ? why : skm_strerror(rc));
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -87,10 +113,11 @@ main(int argc, char **argv)
 	struct tls *tls = NULL;
 	struct server *srv = NULL;
 	struct api *api = NULL;
+	struct replica *replica = NULL;
 	const char *conf_path = NULL, *store_path;
 	double t0;
 	char why[512];
-	int ch, check = 0, rc, status = SKMSD_FAILED;
+	int ch, check = 0, cluster, synced = 0, rc, status = SKMSD_FAILED;
 
 	while ((ch = getopt_long(argc, argv, "c:n", opts, NULL)) != -1) {
 		switch (ch) {
@@ -143,14 +170,18 @@ main(int argc, char **argv)
 	}
 
 	store_path = p.store_path != NULL ? p.store_path : cf->store.path;
-	if ((rc = store_open_why(store_path, 0, (size_t)cf->store.map_size, &st, why,
-	    sizeof(why))) != 0) {
+	cluster = cf->store.backend == CONF_STORE_POSTGRESQL;
+	/* A cluster node's store is its replica: made on the first start. */
+	if ((rc = store_open_why(store_path, cluster ? STORE_CREATE : 0,
+	    (size_t)cf->store.map_size, &st, why, sizeof(why))) != 0) {
 		status = rc != SKM_ENOTFOUND && why[0] != '\0' ? fail("store", why) :
 		    fail(store_path, rc == SKM_ENOTFOUND ?
 		    "no store here (run 'skmsctl init')" : skm_strerror(rc));
 		goto out;
 	}
 	why[0] = '\0';
+	if (cluster)
+		synced = node_sync(cf, st) == 0;
 	/* A token key was checked (sensitive, not extractable) when recorded. */
 	kek_pkcs11_set(cf->kek.pkcs11_module, cf->kek.pin_file,
 	    KEK_PKCS11_ALLOW_EXTRACTABLE);
@@ -159,7 +190,9 @@ main(int argc, char **argv)
 	t0 = time_monotonic();
 	if ((rc = kms_open(st, cf->kek.file, cf->kek.passphrase_file, &kms, why,
 	    sizeof(why))) != 0) {
-		status = fail("opening the domain", why[0] != '\0' ? why : skm_strerror(rc));
+		status = fail("opening the domain", cluster && !synced && rc == SKM_ENOTFOUND ?
+		    "the local store has no domain yet and the database cannot be used "
+		    "(see above)" : why[0] != '\0' ? why : skm_strerror(rc));
 		goto out;
 	}
 	/* The source by its reference (a path or a PKCS#11 URI, never a PIN);
@@ -218,11 +251,21 @@ main(int argc, char **argv)
 		goto out;
 	}
 	server_set_api(srv, api);
+	if (cluster) {
+		if ((rc = replica_start(st, server_conf(srv)->store.postgresql.conninfo,
+		    server_conf(srv)->store.postgresql.password_file,
+		    server_conf(srv)->store.max_staleness, &replica)) != 0) {
+			status = fail("replica", skm_strerror(rc));
+			goto out;
+		}
+		api_set_replica(api, replica);
+	}
 	status = server_run(srv) == 0 ? SKMSD_OK : SKMSD_FAILED;
 out:
 	/* The API answers or drops its pending requests before the transport goes. */
 	if (api != NULL)
 		api_free(api);
+	replica_stop(replica);
 	server_free(srv);
 	tls_free(tls);
 	tls_tickets_free(tk);

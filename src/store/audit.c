@@ -15,6 +15,7 @@
 #include "store/store_int.h"
 #include "common/err.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define AUDIT_V1	1
@@ -28,6 +29,41 @@ static int
 text_ok(const char *s)
 {
 	return s == NULL || strlen(s) <= AUDIT_TEXT_MAX;
+}
+
+/* The value of r's record, into rb (rec_init'ed here; the caller rec_free's). */
+static void
+audit_encode(struct rec_buf *rb, const struct audit_rec *r)
+{
+	rec_init(rb);
+	rec_u8(rb, AUDIT_V1);
+	rec_i64(rb, r->time);
+	rec_text(rb, r->actor != NULL ? r->actor : "");
+	rec_text(rb, r->action != NULL ? r->action : "");
+	rec_str16(rb, r->uri, r->uri_len);
+	rec_text(rb, r->detail != NULL ? r->detail : "");
+}
+
+int
+store_audit_encode(const struct audit_rec *r, uint8_t **out, size_t *len)
+{
+	struct rec_buf rb;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	if (!text_ok(r->actor) || !text_ok(r->action) || !text_ok(r->detail) ||
+	    r->uri_len > STORE_URI_MAX || (r->uri == NULL && r->uri_len != 0))
+		return SKM_EINVAL;
+	audit_encode(&rb, r);
+	if ((rc = rb.err) == 0 && (*out = malloc(rb.len)) == NULL)
+		rc = SKM_ENOMEM;
+	if (rc == 0) {
+		memcpy(*out, rb.p, rb.len);
+		*len = rb.len;
+	}
+	rec_free(&rb);
+	return rc;
 }
 
 void
@@ -44,19 +80,6 @@ store_audit_batch_gen(struct store_audit_batch *b, uint64_t gen)
 {
 	b->gen = gen;
 	b->added = 0;
-}
-
-/* The value octets of r (v1) into rb. */
-static void
-audit_encode(struct rec_buf *rb, const struct audit_rec *r)
-{
-	rec_init(rb);
-	rec_u8(rb, AUDIT_V1);
-	rec_i64(rb, r->time);
-	rec_text(rb, r->actor != NULL ? r->actor : "");
-	rec_text(rb, r->action != NULL ? r->action : "");
-	rec_str16(rb, r->uri, r->uri_len);
-	rec_text(rb, r->detail != NULL ? r->detail : "");
 }
 
 /* r into a backend that numbers the audit itself. */

@@ -34,6 +34,13 @@ int store_audit_append(struct store_txn *t, const struct audit_rec *r,
     uint64_t *seq);
 
 /*
+ * The value octets store_audit_append() would record for r (its seq
+ * aside), into *out, freed with free(): for a store other than this one
+ * (the cluster database's skms_audit.rec). SKM_EINVAL as the append.
+ */
+int store_audit_encode(const struct audit_rec *r, uint8_t **out, size_t *len);
+
+/*
  * Appends in a row within one write transaction, as store_audit_append()
  * does one by one: the sequence counter is read at the first add and
  * written back by end. Nothing else may append in t in between.

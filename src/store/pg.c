@@ -139,7 +139,7 @@ static int
 pg_connect(struct store_pg *pg, const struct store_config *cf, char *why,
     size_t whylen)
 {
-	const char *kw[5], *val[5];
+	const char *kw[9], *val[9];
 	char pw[1024];
 	int n = 0, err = 0, has_password;
 
@@ -157,6 +157,19 @@ pg_connect(struct store_pg *pg, const struct store_config *cf, char *why,
 	val[n++] = "10";
 	kw[n] = "fallback_application_name";
 	val[n++] = "skms";
+	/*
+	 * A server that stops answering over TCP is given up after about
+	 * 20 s (keepalives, unacknowledged data) rather than waited on for
+	 * good: a node's follower then reconnects, and a stop does not hang.
+	 */
+	kw[n] = "keepalives_idle";
+	val[n++] = "10";
+	kw[n] = "keepalives_interval";
+	val[n++] = "5";
+	kw[n] = "keepalives_count";
+	val[n++] = "2";
+	kw[n] = "tcp_user_timeout";
+	val[n++] = "20000";
 	kw[n] = "dbname";
 	val[n++] = cf->conninfo;
 	if (cf->password_file != NULL && cf->password_file[0] != '\0') {
@@ -281,6 +294,18 @@ out:
 	if (err != 0 && create)
 		PQclear(PQexec(pg->conn, "ROLLBACK"));
 	return err;
+}
+
+int
+store_pg_schema_check(struct pg_conn *c, const char *display, char *why,
+    size_t whylen)
+{
+	struct store_pg pg;
+
+	memset(&pg, 0, sizeof(pg));
+	pg.conn = c;
+	snprintf(pg.display, sizeof(pg.display), "%s", display != NULL ? display : "");
+	return pg_schema(&pg, 0, why, whylen);
 }
 
 int

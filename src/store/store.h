@@ -49,6 +49,7 @@ enum store_meta {
 	STORE_META_CACHENUM = 0x02,
 	STORE_META_AUDIT_JOURNAL = 0x03,	/* last journal generation imported */
 	STORE_META_GENERATION_SERIAL = 0x10,	/* bumped by each change of generations */
+	STORE_META_REPLICA = 0x20,	/* cluster node: the last change applied (replica.c) */
 };
 
 #define STORE_SCHEMA_VERSION	2
@@ -126,6 +127,15 @@ int store_open_config(const struct store_config *cf, unsigned flags,
  */
 int store_pg_connect(const struct store_config *cf, struct pg_conn **out,
     char *display, size_t displaylen, char *why, size_t whylen);
+
+/*
+ * On a connection of store_pg_connect() (display as it gave): is the
+ * database's schema one this code reads? SKM_ENOTFOUND: no schema (run
+ * skmsctl init); SKM_ESTATE: a newer one; SKM_EUNREACH: the connection
+ * failed. why gets the reason, as store_open_config() gives it.
+ */
+int store_pg_schema_check(struct pg_conn *c, const char *display, char *why,
+    size_t whylen);
 
 /* The backend of an open store. */
 enum store_backend store_backend_of(const struct store *st);
