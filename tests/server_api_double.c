@@ -64,8 +64,18 @@ api_slow_done(evutil_socket_t fd, short what, void *arg)
 }
 
 int
+api_journal_open(const struct conf *cf, struct store *st, struct auditj **out)
+{
+	(void)cf;
+	(void)st;
+	*out = NULL;
+	return 0;
+}
+
+int
 api_new(struct event_base *base, const struct conf *cf, struct store *st,
-    const struct kms *kms, const struct auth *auth, struct api **out)
+    const struct kms *kms, const struct auth *auth, struct auditj *journal,
+    struct api **out)
 {
 	struct api *api = calloc(1, sizeof(*api));
 

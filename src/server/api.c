@@ -928,13 +928,33 @@ api_set_replica(struct api *api, struct replica *r)
 }
 
 int
+api_journal_open(const struct conf *cf, struct store *st, struct auditj **out)
+{
+	char path[4096], why[512];
+	int rc;
+
+	*out = NULL;
+	/* Key-set audit records become durable here first (auditj.h). */
+	why[0] = '\0';
+	if ((size_t)snprintf(path, sizeof(path), "%s/" API_JOURNAL, cf->store.path) >=
+	    sizeof(path))
+		return SKM_ELEN;
+	if ((rc = api_journal(cf, st, path, out, why, sizeof(why))) != 0) {
+		log_warnx("audit journal: %s", why[0] != '\0' ? why : skm_strerror(rc));
+		return rc;
+	}
+	if (why[0] != '\0')
+		log_warnx("audit journal: %s", why);
+	return 0;
+}
+
+int
 api_new(struct event_base *base, const struct conf *cf, struct store *st,
-    const struct kms *kms, const struct auth *auth, struct api **out)
+    const struct kms *kms, const struct auth *auth, struct auditj *journal,
+    struct api **out)
 {
 	struct api *api;
-	struct auditj *journal = NULL;
 	unsigned workers = cf->server.workers > 0 ? cf->server.workers : 1;
-	char path[4096], why[512];
 	int rc;
 
 	*out = NULL;
@@ -942,19 +962,9 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 	/* libxmlsec1 sets itself up once, before the workers start. */
 	if ((rc = xsec_init()) != 0) {
 		log_warnx("xml security library: cannot initialise");
+		auditj_close(journal, 1);
 		return rc;
 	}
-	/* Key-set audit records become durable here first (auditj.h). */
-	why[0] = '\0';
-	if ((size_t)snprintf(path, sizeof(path), "%s/" API_JOURNAL, cf->store.path) >=
-	    sizeof(path))
-		return SKM_ELEN;
-	if ((rc = api_journal(cf, st, path, &journal, why, sizeof(why))) != 0) {
-		log_warnx("audit journal: %s", why[0] != '\0' ? why : skm_strerror(rc));
-		return rc;
-	}
-	if (why[0] != '\0')
-		log_warnx("audit journal: %s", why);
 	if ((api = calloc(1, sizeof(*api))) == NULL) {
 		auditj_close(journal, 1);
 		return SKM_ENOMEM;

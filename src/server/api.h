@@ -18,12 +18,24 @@ struct req;
 struct store;
 
 /*
+ * Opens the audit journal in cf's store.path (auditj.h) and moves into the
+ * store what an earlier run left in it; logs why it cannot. skmsd calls it
+ * before switching to server.user: the journal, like the store, belongs to
+ * the user who made the store, and an open descriptor outlives the switch.
+ */
+struct auditj;
+int api_journal_open(const struct conf *cf, struct store *st, struct auditj **out);
+
+/*
  * The API over an opened store and KMS (both outlive it) on base. cf and
  * auth are the current configuration and verifier; api_reload() swaps
- * them. Starts the worker pool, the audit writer and the precompute timer.
+ * them. Takes over journal (from api_journal_open(), closed here on
+ * failure too). Starts the worker pool, the audit writer and the
+ * precompute timer.
  */
 int api_new(struct event_base *base, const struct conf *cf, struct store *st,
-    const struct kms *kms, const struct auth *auth, struct api **out);
+    const struct kms *kms, const struct auth *auth, struct auditj *journal,
+    struct api **out);
 
 /* Takes the request (on the loop thread); replies now or later. */
 void api_handle(struct api *api, struct req *r);

@@ -23,6 +23,7 @@
 #include "kms/kms.h"
 #include "lib/version.h"
 #include "server/api.h"
+#include "server/auditj.h"
 #include "server/auth.h"
 #include "server/log.h"
 #include "server/replica.h"
@@ -113,6 +114,7 @@ main(int argc, char **argv)
 	struct tls *tls = NULL;
 	struct server *srv = NULL;
 	struct api *api = NULL;
+	struct auditj *journal = NULL;
 	struct replica *replica = NULL;
 	const char *conf_path = NULL, *store_path;
 	double t0;
@@ -236,6 +238,11 @@ main(int argc, char **argv)
 		status = fail("descriptor limit", why);
 		goto out;
 	}
+	/* Opened as the store's owner; the descriptor outlives the switch. */
+	if ((rc = api_journal_open(server_conf(srv), st, &journal)) != 0) {
+		status = fail("starting the API", skm_strerror(rc));
+		goto out;
+	}
 	if ((rc = server_drop_privileges(server_conf(srv)->server.user, why,
 	    sizeof(why))) != 0) {
 		status = fail("privileges", why);
@@ -245,8 +252,10 @@ main(int argc, char **argv)
 		status = fail("hardening", "cannot disable core dumps after switching users");
 		goto out;
 	}
-	if ((rc = api_new(server_base(srv), server_conf(srv), st, kms, server_auth(srv),
-	    &api)) != 0) {
+	rc = api_new(server_base(srv), server_conf(srv), st, kms, server_auth(srv), journal,
+	    &api);
+	journal = NULL;		/* api_new took it over */
+	if (rc != 0) {
 		status = fail("starting the API", skm_strerror(rc));
 		goto out;
 	}
@@ -265,6 +274,8 @@ out:
 	/* The API answers or drops its pending requests before the transport goes. */
 	if (api != NULL)
 		api_free(api);
+	if (journal != NULL)
+		auditj_close(journal, 1);
 	replica_stop(replica);
 	server_free(srv);
 	tls_free(tls);
