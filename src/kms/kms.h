@@ -315,8 +315,9 @@ int kms_store_open(const struct conf *cf, const char *path, unsigned flags,
 /*
  * The Transport and Integrity Keys of identity uri (len octets), unsealed
  * under the key-encryption key the domain was opened with (store/tk.h):
- * 0, SKM_ENOTFOUND (none provisioned), SKM_ESTATE (the key is set aside:
- * a PKCS#11 token's, see kms_kek_adopt) or another SKM_E*. out is SECRET.
+ * 0, SKM_ENOTFOUND (none provisioned), SKM_ESTATE (the key is set aside,
+ * a PKCS#11 token's, see kms_kek_adopt, and kms_tk_hold() held no keys
+ * for uri) or another SKM_E*. out is SECRET.
  * Reads the store in a transaction of its own; thread-safe.
  */
 struct store_tk;
