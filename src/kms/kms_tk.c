@@ -119,7 +119,10 @@ kms_tk_held(const struct kms *k, struct store *st, const char *uri, size_t len,
 	if (k->tkc == NULL)
 		return SKM_ESTATE;
 	pthread_mutex_lock(&k->tkc->mu);
-	if ((e = bsearch(&key, k->tkc->e, k->tkc->n, sizeof(*e), kms_tkc_cmp)) != NULL)
+	/* bsearch() and qsort() take no NULL array, even empty. */
+	e = k->tkc->n == 0 ? NULL :
+	    bsearch(&key, k->tkc->e, k->tkc->n, sizeof(*e), kms_tkc_cmp);
+	if (e != NULL)
 		memcpy(out, e->keys, sizeof(*out));
 	pthread_mutex_unlock(&k->tkc->mu);
 	if (e != NULL)
@@ -244,7 +247,8 @@ kms_tk_hold(const struct kms *k, struct store *st, size_t *count)
 		kms_tkc_ents_free(a.e, a.n);
 		return rc;
 	}
-	qsort(a.e, a.n, sizeof(*a.e), kms_tkc_cmp);
+	if (a.n > 1)
+		qsort(a.e, a.n, sizeof(*a.e), kms_tkc_cmp);
 	pthread_mutex_lock(&k->tkc->mu);
 	old = k->tkc->e;
 	oldn = k->tkc->n;
