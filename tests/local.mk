@@ -105,5 +105,5 @@ endif
 check_PROGRAMS += tests/test_xsec
 TESTS += tests/test_xsec
 tests_test_xsec_SOURCES = tests/test_xsec.c
-tests_test_xsec_CFLAGS = $(TEST_CFLAGS) $(XMLSEC_CFLAGS)
-tests_test_xsec_LDADD = src/xsec/libxsec.la $(TEST_LIBS)
+tests_test_xsec_CFLAGS = $(TEST_CFLAGS) $(XMLSEC_CFLAGS) $(LIBXML_CFLAGS)
+tests_test_xsec_LDADD = src/xsec/libxsec.la $(TEST_LIBS) $(LIBXML_LIBS)

@@ -294,9 +294,14 @@ KPIN=
 expect 1 "skmsd start with a wrong PIN" "$SKMSD" -c "$C"
 has "$URI: C_Login: CKR_PIN_INCORRECT" "$tmp/err" "start, wrong PIN: URI and CKR_"
 hasnt "not-the-pin" "$tmp/err" "start, wrong PIN: no PIN"
+# A TrK sealed under the token's key, before skmsd starts
+expect 0 "alice given a TrK under the token's key" "$CTL" --config "$tmp/tu.yaml" trk set \
+	sip:alice@example.org --id tk.a --key-file "$tmp/trka.key"
 start_skmsd "$C" write_conf
 has "domain opened: master secrets unsealed under the PKCS#11 key object $URI, in " \
 	"$tmp/log" "start log names the URI"
+has "transport keys of 1 identity unsealed with the token's key" "$tmp/log" \
+	"start: the identities' TrK unsealed before the token's key is set aside"
 hasnt "$PIN" "$tmp/log" "no PIN in the log"
 ms=$(sed -n 's/.*master secrets unsealed under .*, in \([0-9.]*\) ms.*/\1/p' "$tmp/log")
 echo "domain opened at start with SoftHSM2 (module load, login, unseal, logout, loading): $ms ms"
@@ -309,9 +314,34 @@ keyprov() {	# keyprov FILE: alice's current key set into FILE; 0 on HTTP 200
 rsk() { sed -n 's:.*<UserDecryptKey[^>]*>\([^<]*\)<.*:\1:p' "$1"; }
 expect 0 "key set served under the token" keyprov "$tmp/kp0.xml"
 has "<UserDecryptKey" "$tmp/kp0.xml" "served key set"
+# tkprov TOKEN TRKID FILE: a KeyProv naming the TrK into FILE; prints the HTTP status
+tkprov() {
+	printf '<KmsRequest xmlns="urn:3gpp:ns:mcsecKMSInterface:1.0"><TrK-ID>%s</TrK-ID></KmsRequest>' \
+	    "$2" >"$tmp/tkreq.xml"
+	curl -sS -g --cacert "$tmp/server.pem" --max-time 20 -o "$3" -w '%{http_code}' \
+	    -X POST -H "Authorization: Bearer $1" -H "Content-Type: application/xml" \
+	    --data-binary "@$tmp/tkreq.xml" \
+	    "https://127.0.0.1:$port/keymanagement/identity/v1/keyprov"
+}
+same "$(tkprov "$TOKEN" tk.a "$tmp/tk0.xml")" 200 "TrK KeyProv with the token's key set aside"
+has "<SignedKmsResponse" "$tmp/tk0.xml" "TrK KeyProv under the token: signed"
+has '<UserDecryptKey xsi:type="EncKeyContentType">' "$tmp/tk0.xml" \
+	"TrK KeyProv under the token: keys wrapped"
+hasnt "$(rsk "$tmp/kp0.xml")" "$tmp/tk0.xml" "TrK KeyProv under the token: no key in clear"
+# A TrK given while skmsd runs waits for the next reload, as a rollover does
+expect 0 "user bob" "$CTL" --config "$tmp/tu.yaml" user add sip:bob@example.org
+expect 0 "bob given a TrK while skmsd runs" "$CTL" --config "$tmp/tu.yaml" trk set \
+	sip:bob@example.org --id tk.b --key-file "$tmp/trkb.key"
+BTOKEN=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub sip:bob@example.org)
+same "$(tkprov "$BTOKEN" tk.b "$tmp/tkb.xml")" 503 "a TrK set while running: not yet usable"
+has "<ErrorCode>50305</ErrorCode>" "$tmp/tkb.xml" "a TrK set while running: 50305"
 n0=$(log_count "configuration reloaded" "$tmp/log")
 kill -HUP "$pid"
 wait_log "configuration reloaded" "$tmp/log" "$n0"
+has "transport keys of 2 identities unsealed with the token's key" "$tmp/log" \
+	"reload: the TrK set since unsealed"
+same "$(tkprov "$BTOKEN" tk.b "$tmp/tkb.xml")" 200 "bob's TrK taken up at the reload"
+has "<SignedKmsResponse" "$tmp/tkb.xml" "bob's TrK KeyProv: signed"
 # the token goes away: a reload is refused, naming it, and serving goes on
 mv "$tmp/tokens" "$tmp/tokens.away"
 mkdir "$tmp/tokens"
@@ -321,6 +351,7 @@ wait_log "reload failed, keeping the running configuration: kek: $URI: no token 
 	"$tmp/log" "$n0"
 expect 0 "key set served with the token gone" keyprov "$tmp/kp1.xml"
 same "$(rsk "$tmp/kp1.xml")" "$(rsk "$tmp/kp0.xml")" "same key set with the token gone"
+same "$(tkprov "$TOKEN" tk.a "$tmp/tk1.xml")" 200 "TrK KeyProv with the token gone: keys kept"
 kill -0 "$pid" 2>/dev/null && ok || bad "skmsd exited when the token went away"
 rm -rf "$tmp/tokens"
 mv "$tmp/tokens.away" "$tmp/tokens"

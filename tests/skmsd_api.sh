@@ -192,7 +192,7 @@ fi
 
 # --- every endpoint, valid XML ---
 call 200 "init" /init -H "$AA"
-has "<KmsCertificate Version=\"1.1.0\" Role=\"Root\">" "$tmp/b" "init: Root certificate"
+has "<KmsCertificate Role=\"Root\" Version=\"1.1.0\">" "$tmp/b" "init: Root certificate"
 has "<UserUri>sip:alice@example.org</UserUri>" "$tmp/b" "init: UserUri is the caller"
 has "<KmsUri>kms.example.org</KmsUri>" "$tmp/b" "init: KmsUri"
 same "$(grep -c '<KmsUri>kms.example.org</KmsUri>' "$tmp/b")" 2 "init: KmsUri byte-identical twice"
@@ -201,7 +201,7 @@ has "<ClientReqUrl>https://127.0.0.1:$port/keymanagement/identity/v1/init</Clien
 has "<UserKeyPeriod>$PERIOD</UserKeyPeriod>" "$tmp/b" "init: key period"
 cp "$tmp/b" "$tmp/init.xml"
 call 200 "certcache" /certcache -H "$AA"
-has 'KmsCertCache Version="1.0.0" CacheNum="0"' "$tmp/b" "certcache: CacheNum 0"
+has 'KmsCertCache CacheNum="0" Version="1.0.0"' "$tmp/b" "certcache: CacheNum 0"
 call 200 "certcache/0" /certcache/0 -H "$AA"
 ctl cert export >"$tmp/ext.xml" 2>/dev/null
 sed -e 's/Role="Root"/Role="External"/' -e 's|<KmsUri>kms.example.org<|<KmsUri>kms.partner.example<|' \

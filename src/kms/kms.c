@@ -34,7 +34,7 @@ kms_open(struct store *st, const char *kek_file, const char *passphrase_file,
 	why[0] = '\0';
 	if ((k = OPENSSL_zalloc(sizeof(*k))) == NULL)
 		return SKM_ENOMEM;
-	if ((rc = store_txn_begin(st, 0, &t)) != 0)
+	if ((rc = kms_tkc_new(k)) != 0 || (rc = store_txn_begin(st, 0, &t)) != 0)
 		goto out;
 	if ((rc = store_domain_get(&t, &k->domain)) != 0) {
 		store_txn_abort(&t);
@@ -96,6 +96,7 @@ kms_free(struct kms *k)
 	if (k == NULL)
 		return;
 	kms_gens_free(k);
+	kms_tkc_free(k);
 	OPENSSL_free(k);
 }
 

@@ -56,6 +56,7 @@ struct kms {
 	struct domain_rec domain;	/* public: what every generation shares */
 	const char *domains[DOMAIN_LIST_MAX];	/* into domain.kms_domain_list */
 	struct kms_gens *gens;
+	struct kms_tkc *tkc;		/* kms_tk.c: keys held while the KEK is set aside */
 };
 
 /* What an administrator chooses when creating a domain. */
@@ -314,13 +315,27 @@ int kms_store_open(const struct conf *cf, const char *path, unsigned flags,
 /*
  * The Transport and Integrity Keys of identity uri (len octets), unsealed
  * under the key-encryption key the domain was opened with (store/tk.h):
- * 0, SKM_ENOTFOUND (none provisioned), SKM_ESTATE (the key is set aside:
- * a PKCS#11 token's, see kms_kek_adopt) or another SKM_E*. out is SECRET.
+ * 0, SKM_ENOTFOUND (none provisioned), SKM_ESTATE (the key is set aside,
+ * a PKCS#11 token's, see kms_kek_adopt, and kms_tk_hold() held no keys
+ * for uri) or another SKM_E*. out is SECRET.
  * Reads the store in a transaction of its own; thread-safe.
  */
 struct store_tk;
 int kms_tk_get(const struct kms *k, struct store *st, const char *uri, size_t len,
     struct store_tk *out);
+
+/*
+ * While the key-encryption key is held (a PKCS#11 token's session open),
+ * unseals every identity's TrK and InK into memory (secure heap),
+ * replacing and cleansing what was held: kms_tk_get() answers from there
+ * once the key is set aside, so a token's KEK does not leave the
+ * extension unavailable. A record added or changed afterwards is taken up
+ * at the next call (skmsd: the next reload); until then an identity
+ * without held keys but with a record gets SKM_ESTATE. 0 with *count the
+ * identities held, SKM_ESTATE (no key held), or another SKM_E* with what
+ * was held before left as it was. Call from one thread at a time.
+ */
+int kms_tk_hold(const struct kms *k, struct store *st, size_t *count);
 
 /* As kms_tk_get() and store_tk_put() inside the caller's transaction t (skmsctl). */
 struct store_txn;

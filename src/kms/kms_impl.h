@@ -27,6 +27,13 @@ const struct kek *kms_gens_kek(const struct kms *k);
 int kms_gens_with_kek(const struct kms *k, int (*fn)(const struct kek *, void *),
     void *arg);
 
+/*
+ * The held TrK and InK of kms_tk_hold() (kms_tk.c): set up empty (0 or
+ * SKM_ENOMEM), and cleansed and freed.
+ */
+int kms_tkc_new(struct kms *k);
+void kms_tkc_free(struct kms *k);
+
 /* Frees k->gens, its secrets and its key. */
 void kms_gens_free(struct kms *k);
 

@@ -215,6 +215,8 @@ kmsxml_response_finish(struct xmlw *w, const struct kmsxml_response *r, char **o
 	if (r->tk != NULL && r->tk->sig_id != NULL)
 		xmlw_text(w, "Signature-ID", r->tk->sig_id);
 	xmlw_close(w, "KmsResponse");
+	if (r->c14n != NULL)
+		return xmlw_finish_c14n(w, out, len, &r->c14n->off, &r->c14n->len);
 	return xmlw_finish(w, out, len);
 }
 

@@ -90,6 +90,18 @@ struct kmsxml_response {
 	int64_t time;			/* Unix seconds */
 	const char *client_req_url;
 	const struct kmsxml_tk *tk;	/* NULL: a plain response */
+	/*
+	 * Optional, written: where the KmsResponse element lies in the
+	 * document in Canonical XML 1.0 (xmlw_finish_c14n()); len 0 when
+	 * it is not known to be canonical (a KmsCertCache of stored
+	 * certificates).
+	 */
+	struct kmsxml_span *c14n;
+};
+
+struct kmsxml_span {
+	size_t off;
+	size_t len;
 };
 
 /* Elements written into an open document (xmlw). */

@@ -66,22 +66,29 @@ xmlw_puts(struct xmlw *w, const char *s)
 }
 
 /*
- * How each octet goes into text: 0 as it is; XMLW_REF through a character
- * reference (markup); XMLW_BAD never (the C0 controls XML 1.0 forbids,
- * all but tab, LF and CR); XMLW_LEAD starts a multi-octet UTF-8 sequence,
- * checked whole. A table, not strcspn(), which builds one on every call.
+ * How each octet goes into text: 0 as it is; XMLW_REF through a
+ * reference (markup, and what a parser would not give back as written: a
+ * CR in text, a tab, LF or CR in an attribute value); XMLW_BAD never (the
+ * C0 controls XML 1.0 forbids, all but tab, LF and CR); XMLW_LEAD starts
+ * a multi-octet UTF-8 sequence, checked whole. The references are those
+ * of Canonical XML 1.0 (5.1 of the W3C recommendation of 20010315), so
+ * text written here is already in canonical form. Tables, not strcspn(),
+ * which builds one on every call.
  */
 #define XMLW_REF	1
 #define XMLW_BAD	2
 #define XMLW_LEAD	3
+#define XMLW_C0_BAD \
+	[0x01] = 2, [0x02] = 2, [0x03] = 2, [0x04] = 2, [0x05] = 2, [0x06] = 2, \
+	[0x07] = 2, [0x08] = 2, [0x0b] = 2, [0x0c] = 2, [0x0e] = 2, [0x0f] = 2, \
+	[0x10] = 2, [0x11] = 2, [0x12] = 2, [0x13] = 2, [0x14] = 2, [0x15] = 2, \
+	[0x16] = 2, [0x17] = 2, [0x18] = 2, [0x19] = 2, [0x1a] = 2, [0x1b] = 2, \
+	[0x1c] = 2, [0x1d] = 2, [0x1e] = 2, [0x1f] = 2, [0x80 ... 0xff] = 3
 static const unsigned char xmlw_class[256] = {
-	[0x01] = 2, [0x02] = 2, [0x03] = 2, [0x04] = 2, [0x05] = 2, [0x06] = 2,
-	[0x07] = 2, [0x08] = 2, [0x0b] = 2, [0x0c] = 2, [0x0e] = 2, [0x0f] = 2,
-	[0x10] = 2, [0x11] = 2, [0x12] = 2, [0x13] = 2, [0x14] = 2, [0x15] = 2,
-	[0x16] = 2, [0x17] = 2, [0x18] = 2, [0x19] = 2, [0x1a] = 2, [0x1b] = 2,
-	[0x1c] = 2, [0x1d] = 2, [0x1e] = 2, [0x1f] = 2,
-	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
-	[0x80 ... 0xff] = 3,
+	XMLW_C0_BAD, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['\r'] = 1,
+};
+static const unsigned char xmlw_attr_class[256] = {
+	XMLW_C0_BAD, ['&'] = 1, ['<'] = 1, ['"'] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
 };
 
 static void
@@ -100,8 +107,14 @@ xmlw_ref(struct xmlw *w, unsigned char c)
 	case '"':
 		xmlw_put(w, "&quot;", 6);
 		break;
+	case '\t':
+		xmlw_put(w, "&#x9;", 5);
+		break;
+	case '\n':
+		xmlw_put(w, "&#xA;", 5);
+		break;
 	default:
-		xmlw_put(w, "&apos;", 6);
+		xmlw_put(w, "&#xD;", 5);
 		break;
 	}
 }
@@ -114,14 +127,14 @@ xmlw_ref(struct xmlw *w, unsigned char c)
  * anything goes through xmlw_url() instead.
  */
 static void
-xmlw_escaped(struct xmlw *w, const char *s)
+xmlw_escaped_in(struct xmlw *w, const char *s, const unsigned char *cls)
 {
 	const uint8_t *p = (const uint8_t *)s;
 	size_t run = 0, n;
 	uint32_t cp;
 
 	for (;;) {
-		switch (xmlw_class[p[run]]) {
+		switch (cls[p[run]]) {
 		case 0:
 			if (p[run] == '\0')
 				break;
@@ -138,7 +151,7 @@ xmlw_escaped(struct xmlw *w, const char *s)
 		xmlw_put(w, (const char *)p, run);
 		p += run;
 		run = 0;
-		switch (xmlw_class[*p]) {
+		switch (cls[*p]) {
 		case 0:
 			return;
 		case XMLW_REF:
@@ -149,6 +162,12 @@ xmlw_escaped(struct xmlw *w, const char *s)
 			return;
 		}
 	}
+}
+
+static void
+xmlw_escaped(struct xmlw *w, const char *s)
+{
+	xmlw_escaped_in(w, s, xmlw_class);
 }
 
 /*
@@ -171,7 +190,7 @@ xmlw_url_escaped(struct xmlw *w, const char *s)
 		p += run;
 		if (*p == '\0')
 			return;
-		if (xmlw_class[*p] == XMLW_REF) {
+		if (*p > 0x20 && xmlw_class[*p] == XMLW_REF) {
 			xmlw_ref(w, *p);
 		} else {
 			pct[1] = hexd[*p >> 4];
@@ -202,27 +221,135 @@ xmlw_newline(struct xmlw *w)
 		xmlw_put(w, "\n", 1);
 }
 
+/* The namespace name bound to prefix (plen octets) in scope; NULL when none. */
+static const char *
+xmlw_ns_find(const struct xmlw *w, const char *prefix, size_t plen)
+{
+	unsigned i;
+
+	for (i = w->nns; i-- > 0;)
+		if (strlen(w->ns[i].prefix) == plen && memcmp(w->ns[i].prefix, prefix, plen) == 0)
+			return w->ns[i].uri;
+	return NULL;
+}
+
+/*
+ * Takes in the namespace declaration name="uri". Canonical XML leaves out
+ * a declaration its parent already makes (and xmlns="" where no default
+ * namespace is in scope); the writer does not, so such a document is not
+ * canonical as written.
+ */
+static void
+xmlw_ns_push(struct xmlw *w, const char *name, const char *uri)
+{
+	const char *prefix = name[5] == ':' ? name + 6 : "", *cur;
+
+	cur = xmlw_ns_find(w, prefix, strlen(prefix));
+	if ((cur != NULL && strcmp(cur, uri) == 0) || (cur == NULL && uri[0] == '\0'))
+		w->canon = 0;
+	if (w->nns == sizeof(w->ns) / sizeof(w->ns[0])) {
+		w->canon = 0;
+		return;
+	}
+	w->ns[w->nns].prefix = prefix;
+	w->ns[w->nns].uri = uri;
+	w->ns[w->nns].depth = w->depth;
+	w->nns++;
+}
+
+static int
+xmlw_is_ns(const char *name)
+{
+	return strncmp(name, "xmlns", 5) == 0 && (name[5] == '\0' || name[5] == ':');
+}
+
+/*
+ * Canonical XML 1.0 order: namespace declarations first, by prefix (the
+ * default namespace first), then attributes by namespace name (none
+ * first), then local name. strcmp() on UTF-8 is code-point order.
+ */
+static int
+xmlw_attr_cmp(const struct xmlw *w, const char *a, const char *b)
+{
+	const char *ca, *cb, *ua = "", *ub = "", *la = a, *lb = b;
+	int na = xmlw_is_ns(a), nb = xmlw_is_ns(b), c;
+
+	if (na != nb)
+		return nb - na;
+	if (na)
+		return strcmp(a[5] == ':' ? a + 6 : "", b[5] == ':' ? b + 6 : "");
+	if ((ca = strchr(a, ':')) != NULL) {
+		ua = xmlw_ns_find(w, a, (size_t)(ca - a));
+		la = ca + 1;
+	}
+	if ((cb = strchr(b, ':')) != NULL) {
+		ub = xmlw_ns_find(w, b, (size_t)(cb - b));
+		lb = cb + 1;
+	}
+	/* A prefix not in scope: the order cannot be known (checked by the caller). */
+	if (ua == NULL || ub == NULL)
+		return 0;
+	if ((c = strcmp(ua, ub)) != 0)
+		return c;
+	return strcmp(la, lb);
+}
+
 static void
 xmlw_tag(struct xmlw *w, const char *name, const char *const *attrs)
 {
+	const char *const *a[XMLW_MAX_ATTRS], *const *t;
+	const char *colon;
+	size_t n = 0, i, j;
+
+	if (w->depth == 0) {
+		if (w->root_end != 0)
+			w->canon = 0;
+		w->root_start = w->len;
+	}
+	for (; attrs != NULL && attrs[0] != NULL; attrs += 2) {
+		if (n == XMLW_MAX_ATTRS) {
+			if (w->err == 0)
+				w->err = SKM_EINVAL;
+			return;
+		}
+		a[n++] = attrs;
+		if (xmlw_is_ns(attrs[0]))
+			xmlw_ns_push(w, attrs[0], attrs[1] != NULL ? attrs[1] : "");
+	}
+	/* After the element's own declarations, which its names may use. */
+	for (i = 0; i < n; i++)
+		if (!xmlw_is_ns(a[i][0]) && (colon = strchr(a[i][0], ':')) != NULL &&
+		    xmlw_ns_find(w, a[i][0], (size_t)(colon - a[i][0])) == NULL)
+			w->canon = 0;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && xmlw_attr_cmp(w, a[j - 1][0], a[j][0]) > 0; j--) {
+			t = a[j];
+			a[j] = a[j - 1];
+			a[j - 1] = t;
+		}
 	xmlw_put(w, "<", 1);
 	xmlw_puts(w, name);
-	for (; attrs != NULL && attrs[0] != NULL; attrs += 2) {
+	for (i = 0; i < n; i++) {
 		xmlw_puts(w, " ");
-		xmlw_puts(w, attrs[0]);
+		xmlw_puts(w, a[i][0]);
 		xmlw_puts(w, "=\"");
-		xmlw_escaped(w, attrs[1] != NULL ? attrs[1] : "");
+		xmlw_escaped_in(w, a[i][1] != NULL ? a[i][1] : "", xmlw_attr_class);
 		xmlw_puts(w, "\"");
 	}
 	xmlw_put(w, ">", 1);
 }
 
+/* The end tag of an element at w->depth; its declarations go out of scope. */
 static void
 xmlw_end(struct xmlw *w, const char *name)
 {
 	xmlw_put(w, "</", 2);
 	xmlw_puts(w, name);
 	xmlw_put(w, ">", 1);
+	while (w->nns > 0 && w->ns[w->nns - 1].depth >= w->depth)
+		w->nns--;
+	if (w->depth == 0)
+		w->root_end = w->len;
 	xmlw_newline(w);
 }
 
@@ -231,6 +358,7 @@ xmlw_init(struct xmlw *w, int indent)
 {
 	memset(w, 0, sizeof(*w));
 	w->indent = indent;
+	w->canon = 1;
 	xmlw_puts(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 }
 
@@ -360,6 +488,8 @@ xmlw_raw(struct xmlw *w, const char *xml, size_t len)
 				w->err = SKM_EINVAL;
 			return;
 		}
+	/* Stored text: its canonical form is not known here. */
+	w->canon = 0;
 	xmlw_put(w, xml, len);
 	if (len > 0 && xml[len - 1] != '\n')
 		xmlw_newline(w);
@@ -368,7 +498,18 @@ xmlw_raw(struct xmlw *w, const char *xml, size_t len)
 int
 xmlw_finish(struct xmlw *w, char **out, size_t *len)
 {
+	size_t off, clen;
+
+	return xmlw_finish_c14n(w, out, len, &off, &clen);
+}
+
+int
+xmlw_finish_c14n(struct xmlw *w, char **out, size_t *len, size_t *off, size_t *clen)
+{
 	int rc = w->err;
+
+	*off = w->root_start;
+	*clen = w->canon && w->root_end > w->root_start ? w->root_end - w->root_start : 0;
 
 	if (rc == 0 && w->depth != 0)
 		rc = SKM_ESTATE;

@@ -6,6 +6,17 @@
  * xmlw_finish(). It never emits invalid UTF-8 or a character XML 1.0
  * forbids: text must be valid as it is, URLs are percent-encoded. It never
  * parses: reading XML is the client's job, with a real parser.
+ *
+ * Its output is canonical XML by construction (Canonical XML 1.0,
+ * 20010315, without comments), so that a signature over the root element
+ * needs no parse: attributes are written in canonical order (namespace
+ * declarations first by prefix, then attributes by namespace name and
+ * local name) whatever order the caller lists them in, text and attribute
+ * values are escaped as canonicalisation escapes them, elements are never
+ * empty-tag forms. What it cannot guarantee (an element copied with
+ * xmlw_raw(), a namespace declared again with the value in scope, an
+ * attribute prefix it does not know, a second root) it records, and
+ * xmlw_finish_c14n() then reports no canonical element.
  */
 #ifndef SKM_LIB_XMLW_H
 #define SKM_LIB_XMLW_H
@@ -20,12 +31,27 @@ struct xmlw {
 	int err;		/* sticky SKM_E* */
 	unsigned depth;
 	int indent;		/* pretty-print with two-space indentation */
+	int canon;		/* 1 while the root element is canonical */
+	size_t root_start;	/* offset of the root element's start tag */
+	size_t root_end;	/* offset after its end tag; 0 until written */
+	/* Namespace declarations in scope; prefixes and names are the caller's. */
+	struct {
+		const char *prefix;	/* "" for the default namespace */
+		const char *uri;
+		unsigned depth;
+	} ns[16];
+	unsigned nns;
 };
 
 /* Starts a document with the XML declaration. */
 void xmlw_init(struct xmlw *w, int indent);
 
-/* Opens <name attr...>; attrs is a NULL-terminated list of name, value pairs. */
+/*
+ * Opens <name attr...>; attrs is a NULL-terminated list of name, value
+ * pairs, at most XMLW_MAX_ATTRS, in any order. Names and namespace names
+ * (the values of xmlns attributes) must live until the element closes.
+ */
+#define XMLW_MAX_ATTRS	8
 void xmlw_open(struct xmlw *w, const char *name, const char *const *attrs);
 void xmlw_close(struct xmlw *w, const char *name);
 
@@ -71,6 +97,14 @@ void xmlw_raw(struct xmlw *w, const char *xml, size_t len);
  * sticky error frees everything and returns it.
  */
 int xmlw_finish(struct xmlw *w, char **out, size_t *len);
+
+/*
+ * As xmlw_finish(), and where the root element lies in *out: *off and
+ * *clen give octets that are its Canonical XML 1.0 form (20010315, no
+ * comments) as a document subset, ready to digest; *clen is 0 when the
+ * writer could not vouch for it (see above).
+ */
+int xmlw_finish_c14n(struct xmlw *w, char **out, size_t *len, size_t *off, size_t *clen);
 
 /* Frees a writer that will not be finished (an error path). Cleanses the buffer. */
 void xmlw_discard(struct xmlw *w);

@@ -379,9 +379,14 @@ api_tk_view(const struct api_tk *t, struct kmsxml_tk *x, int deliver)
 	return x;
 }
 
-/* SignedKmsResponse around *doc, which it replaces; plain responses stay as they are. */
+/*
+ * SignedKmsResponse around *doc, which it replaces; plain responses stay
+ * as they are. When the writer vouches for the canonical form of the
+ * KmsResponse (c14n), its octets are signed as they are, without a parse.
+ */
 static int
-api_tk_sign(const struct api_tk *t, char **doc, size_t *len)
+api_tk_sign(const struct api_tk *t, char **doc, size_t *len,
+    const struct kmsxml_span *c14n)
 {
 	const struct store_tk_slot *s;
 	char *out;
@@ -391,7 +396,12 @@ api_tk_sign(const struct api_tk *t, char **doc, size_t *len)
 	if (!t->on)
 		return 0;
 	s = &t->keys.slot[t->sig];
-	if ((rc = xsec_sign(*doc, *len, s->key, s->id, &out, &n)) != 0)
+	if (c14n->len != 0)
+		rc = xsec_sign_c14n(*doc, *len, c14n->off, c14n->len, KMSXML_RESPONSE_ID,
+		    s->key, s->id, &out, &n);
+	else
+		rc = xsec_sign(*doc, *len, s->key, s->id, &out, &n);
+	if (rc != 0)
 		return rc;
 	kmsxml_free(*doc, *len);
 	*doc = out;
@@ -503,8 +513,9 @@ static void
 api_init(struct api *api, struct req *r, const struct api_ctx *c)
 {
 	struct kmsxml_tk view;
+	struct kmsxml_span span = { 0, 0 };
 	struct kmsxml_response resp = { c->caller, api_kms_uri(api), c->now, c->url,
-	    api_tk_view(&c->tk, &view, 1) };
+	    api_tk_view(&c->tk, &view, 1), &span };
 	struct kmsxml_cert cert, next;
 	char *doc = NULL;
 	size_t len = 0;
@@ -515,7 +526,7 @@ api_init(struct api *api, struct req *r, const struct api_ctx *c)
 	have_next = kms_cert_next(api->kms, c->now, &next) == 0;
 	rc = kmsxml_init_response_next(&resp, &cert, have_next ? &next : NULL, &doc, &len);
 	OPENSSL_cleanse(&view, sizeof(view));
-	if (rc == 0 && (rc = api_tk_sign(&c->tk, &doc, &len)) != 0)
+	if (rc == 0 && (rc = api_tk_sign(&c->tk, &doc, &len, &span)) != 0)
 		kmsxml_free(doc, len);
 	if (rc != 0) {
 		api_refuse(api, r, c, ERRMAP_INTERNAL, NULL);
@@ -566,8 +577,9 @@ api_certcache(struct api *api, struct req *r, const struct api_ctx *c,
     const struct route *rt)
 {
 	struct kmsxml_tk view;
+	struct kmsxml_span span = { 0, 0 };
 	struct kmsxml_response resp = { c->caller, api_kms_uri(api), c->now, c->url,
-	    api_tk_view(&c->tk, &view, 0) };
+	    api_tk_view(&c->tk, &view, 0), &span };
 	struct api_certs cs = { NULL, 0, 0 };
 	struct store_txn t;
 	uint64_t num = 0;
@@ -587,7 +599,7 @@ api_certcache(struct api *api, struct req *r, const struct api_ctx *c,
 	if (rc == 0)
 		rc = kmsxml_certcache_response(&resp, num, (const char *const *)cs.xml,
 		    cs.n, &doc, &len);
-	if (rc == 0 && (rc = api_tk_sign(&c->tk, &doc, &len)) != 0)
+	if (rc == 0 && (rc = api_tk_sign(&c->tk, &doc, &len, &span)) != 0)
 		kmsxml_free(doc, len);
 	for (i = 0; i < cs.n; i++)
 		free(cs.xml[i]);
@@ -605,8 +617,9 @@ api_keyset_doc(struct api_call *call)
 {
 	struct api *api = call->api;
 	struct kmsxml_tk view;
+	struct kmsxml_span span = { 0, 0 };
 	struct kmsxml_response resp = { call->caller, api_kms_uri(api), call->now,
-	    call->url, api_tk_view(&call->tk, &view, 1) };
+	    call->url, api_tk_view(&call->tk, &view, 1), &span };
 	struct kmsxml_keyset x;
 	int rc;
 
@@ -619,7 +632,7 @@ api_keyset_doc(struct api_call *call)
 	OPENSSL_cleanse(&x, sizeof(x));
 	OPENSSL_cleanse(&view, sizeof(view));
 	kms_keyset_clear(&call->ks);
-	if (rc == 0 && (rc = api_tk_sign(&call->tk, &call->doc, &call->doclen)) != 0) {
+	if (rc == 0 && (rc = api_tk_sign(&call->tk, &call->doc, &call->doclen, &span)) != 0) {
 		kmsxml_free(call->doc, call->doclen);
 		call->doc = NULL;
 	}

@@ -381,8 +381,23 @@ server_kek_check(struct server *s, const struct conf *cf, struct kek **keep, cha
  * later rollover. A token's key is not kept: a session held open for the
  * life of the process would outlast the token (a token removed and put
  * back is seen only by a new session), so the domain unseals whatever
- * rollover is waiting now and sets the key aside until the next reload.
+ * rollover is waiting now, and the identities' Transport and Integrity
+ * Keys as they are now, and sets the key aside until the next reload.
  */
+static void
+server_tk_hold(struct server *s)
+{
+	size_t n = 0;
+	int rc;
+
+	if ((rc = kms_tk_hold(s->kms, s->store, &n)) != 0)
+		log_warnx("transport keys: not unsealed, keeping those held: %s",
+		    skm_strerror(rc));
+	else
+		log_info("transport keys of %zu identit%s unsealed with the token's key", n,
+		    n == 1 ? "y" : "ies");
+}
+
 static void
 server_kek_take(struct server *s, struct kek *kek)
 {
@@ -397,6 +412,7 @@ server_kek_take(struct server *s, struct kek *kek)
 	else if (added > 0)
 		log_info("rollover: %zu new generation%s of master secrets loaded", added,
 		    added == 1 ? "" : "s");
+	server_tk_hold(s);
 	kms_kek_adopt(s->kms, NULL);
 }
 
@@ -594,8 +610,10 @@ server_new(const struct server_params *p, struct server **out, char *why, size_t
 	s->kms = p->kms;
 	s->store = p->store;
 	/* A token's key is set aside once the domain is open (server_kek_take). */
-	if (s->kms != NULL && s->kms->domain.kek.kind == KEK_PKCS11)
+	if (s->kms != NULL && s->kms->domain.kek.kind == KEK_PKCS11) {
+		server_tk_hold(s);
 		kms_kek_adopt(s->kms, NULL);
+	}
 	s->start_uid = geteuid();
 	if ((p->conf_path != NULL && (s->conf_path = strdup(p->conf_path)) == NULL) ||
 	    (p->store_path != NULL && (s->store_path = strdup(p->store_path)) == NULL))

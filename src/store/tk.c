@@ -92,6 +92,18 @@ tk_decode(const uint8_t *p, size_t len, struct store_tk *tk)
 }
 
 int
+store_tk_has(struct store_txn *t, const uint8_t *uri, size_t len)
+{
+	uint8_t key[1 + REC_URI_INLINE];
+	const uint8_t *val;
+	size_t vlen;
+
+	if (tk_key(key, uri, len) != 0)
+		return SKM_ELEN;
+	return store_txn_get(t, key, 1 + len, &val, &vlen);
+}
+
+int
 store_tk_get(struct store_txn *t, const struct kek *kek, const uint8_t *uri,
     size_t len, struct store_tk *out)
 {

@@ -48,6 +48,9 @@ struct store_tk {
 int store_tk_get(struct store_txn *t, const struct kek *kek, const uint8_t *uri,
     size_t len, struct store_tk *out);
 
+/* 0 when uri (len octets) has a record, SKM_ENOTFOUND when not; nothing unsealed. */
+int store_tk_has(struct store_txn *t, const uint8_t *uri, size_t len);
+
 /* Seals tk and stores it for uri, replacing any; a record with no slot set is deleted. */
 int store_tk_put(struct store_txn *t, const struct kek *kek, const uint8_t *uri,
     size_t len, const struct store_tk *tk);

@@ -59,6 +59,19 @@ int xsec_sign(const char *doc, size_t len, const uint8_t *key, const char *key_n
     char **out, size_t *outlen);
 
 /*
+ * As xsec_sign(), without a parse, for a document whose signed element
+ * (Id id, the KMS namespace declared on it) lies at off, clen octets,
+ * already in Canonical XML 1.0 form (xmlw_finish_c14n()) and followed
+ * only by a newline: the digest is taken over those octets as they are
+ * and SignedInfo is written in its canonical form. The output is the one
+ * xsec_sign() gives for the same document. An id or key_name outside
+ * printable ASCII without markup goes through xsec_sign(). Errors as
+ * xsec_sign(); SKM_EINVAL when the element is not one it can sign so.
+ */
+int xsec_sign_c14n(const char *doc, size_t len, size_t off, size_t clen, const char *id,
+    const uint8_t *key, const char *key_name, char **out, size_t *outlen);
+
+/*
  * Verifies doc, a "Signed" + name document, under key named key_name
  * (when the signature carries a ds:KeyName it must be that). On success
  * returns 0 and, when inner is not NULL, *inner gets the signed element

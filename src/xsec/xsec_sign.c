@@ -11,6 +11,12 @@
  * (xsec_verify.c), and the tests verify what is signed here with it and
  * with the xmlsec1 tool.
  *
+ * skmsd's responses take the quicker way of xsec_sign_c14n(): its writer
+ * (lib/xmlw.c) emits the signed element in canonical form already, so the
+ * digest is over the octets as written, and SignedInfo, whose content is
+ * fixed by the profile, is written in its canonical form; tests/test_xsec
+ * checks both against libxml2's canonicalisation and xsec_sign().
+ *
  * The signed element is the root of the document given, so the canonical
  * form of the whole document is that of the element. Under the Signed
  * wrapper it stays the same: the wrapper declares only the KMS namespace
@@ -184,5 +190,106 @@ out:
 	xmlFree(id);
 	xmlFreeDoc(sd);
 	xmlFreeDoc(d);
+	return rc;
+}
+
+/* Printable ASCII without markup or quotes: written as it is everywhere. */
+static int
+xsec_plain(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s <= 0x20 || *s >= 0x7f || strchr("<>&\"'", *s) != NULL)
+			return 0;
+	return 1;
+}
+
+/* Whether s (n octets) holds the string t. */
+static int
+xsec_holds(const char *s, size_t n, const char *t)
+{
+	size_t tl = strlen(t), i;
+
+	for (i = 0; i + tl <= n; i++)
+		if (memcmp(s + i, t, tl) == 0)
+			return 1;
+	return 0;
+}
+
+int
+xsec_sign_c14n(const char *doc, size_t len, size_t off, size_t clen, const char *id,
+    const uint8_t *key, const char *key_name, char **out, size_t *outlen)
+{
+	static const char decl[] = " xmlns=\"" XSEC_KMS_NS "\"";
+	const char *el = doc + off, *gt;
+	uint8_t md[32];
+	char dv[XSEC_B64_32], svb[XSEC_B64_32], idattr[80], *si = NULL, *o = NULL;
+	size_t nlen, silen = 0, olen = 0;
+	unsigned mdlen = 0;
+	int rc = SKM_EINVAL, n;
+
+	*out = NULL;
+	*outlen = 0;
+	if (!xsec_plain(id) || !xsec_plain(key_name))
+		return xsec_sign(doc, len, key, key_name, out, outlen);
+	/* <Name xmlns="KMS" ... Id="id" ...>, a newline after the end tag. */
+	if (clen < 2 || off > len || clen > len - off || el[0] != '<' ||
+	    (off + clen != len && (off + clen + 1 != len || doc[len - 1] != '\n')) ||
+	    (gt = memchr(el, '>', clen)) == NULL)
+		return SKM_EINVAL;
+	nlen = strcspn(el + 1, " >");
+	if (nlen == 0 || nlen > 40 || (size_t)(gt - el) < nlen + 1 + sizeof(decl) - 1 ||
+	    memcmp(el + 1 + nlen, decl, sizeof(decl) - 1) != 0 ||
+	    (size_t)snprintf(idattr, sizeof(idattr), " Id=\"%s\"", id) >= sizeof(idattr) ||
+	    !xsec_holds(el, (size_t)(gt - el), idattr))
+		return SKM_EINVAL;
+	rc = SKM_ECRYPTO;
+	if (SHA256((const unsigned char *)el, clen, md) == NULL)
+		goto out;
+	EVP_EncodeBlock((unsigned char *)dv, md, sizeof(md));
+	/* C14N of SignedInfo inside the wrapper: both namespaces in scope rendered. */
+	rc = SKM_ENOMEM;
+	silen = 1024 + strlen(id);
+	if ((si = OPENSSL_malloc(silen)) == NULL)
+		goto out;
+	n = snprintf(si, silen, "<ds:SignedInfo xmlns=\"%s\" xmlns:ds=\"%s\">"
+	    "<ds:CanonicalizationMethod Algorithm=\"%s\"></ds:CanonicalizationMethod>"
+	    "<ds:SignatureMethod Algorithm=\"%s\"></ds:SignatureMethod>"
+	    "<ds:Reference URI=\"#%s\"><ds:DigestMethod Algorithm=\"%s\"></ds:DigestMethod>"
+	    "<ds:DigestValue>%s</ds:DigestValue></ds:Reference></ds:SignedInfo>",
+	    XSEC_KMS_NS, XSEC_DS_NS, XSEC_C14N, XSEC_HMAC, id, XSEC_SHA256, dv);
+	rc = SKM_ECRYPTO;
+	if (n < 0 || (size_t)n >= silen ||
+	    HMAC(EVP_sha256(), key, XSEC_KEY_LEN, (const unsigned char *)si, (size_t)n, md,
+	    &mdlen) == NULL || mdlen != 32)
+		goto out;
+	EVP_EncodeBlock((unsigned char *)svb, md, sizeof(md));
+	/* What xsec_sign() writes: the signature as libxml2 serialises it. */
+	rc = SKM_ENOMEM;
+	olen = 2048 + 2 * nlen + (len - off) + strlen(id) + strlen(key_name);
+	if ((o = OPENSSL_malloc(olen)) == NULL)
+		goto out;
+	n = snprintf(o, olen, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<Signed%.*s xmlns=\"%s\">%.*s<ds:Signature xmlns:ds=\"%s\"><ds:SignedInfo>"
+	    "<ds:CanonicalizationMethod Algorithm=\"%s\"/>"
+	    "<ds:SignatureMethod Algorithm=\"%s\"/><ds:Reference URI=\"#%s\">"
+	    "<ds:DigestMethod Algorithm=\"%s\"/><ds:DigestValue>%s</ds:DigestValue>"
+	    "</ds:Reference></ds:SignedInfo><ds:SignatureValue>%s</ds:SignatureValue>"
+	    "<ds:KeyInfo><ds:KeyName>%s</ds:KeyName></ds:KeyInfo></ds:Signature>"
+	    "</Signed%.*s>\n", (int)nlen, el + 1, XSEC_KMS_NS, (int)(len - off), el,
+	    XSEC_DS_NS, XSEC_C14N, XSEC_HMAC, id, XSEC_SHA256, dv, svb, key_name, (int)nlen,
+	    el + 1);
+	if (n < 0 || (size_t)n >= olen) {
+		rc = SKM_ELEN;
+		goto out;
+	}
+	*out = o;
+	*outlen = (size_t)n;
+	o = NULL;
+	rc = 0;
+out:
+	OPENSSL_cleanse(md, sizeof(md));
+	if (o != NULL)
+		OPENSSL_clear_free(o, olen);
+	OPENSSL_free(si);
 	return rc;
 }
