@@ -87,6 +87,9 @@ TESTS += tests/skmsd_api.sh
 # Master-secret and Root certificate rollover across a period boundary.
 TESTS += tests/skmsd_rollover.sh
 EXTRA_DIST += tests/skmsd_rollover.sh
+# audit.durability write: a SIGKILL under load loses no acknowledged record.
+TESTS += tests/skmsd_audit_kill.sh
+EXTRA_DIST += tests/skmsd_audit_kill.sh
 # Two cluster nodes over a PostgreSQL server of the test's own.
 TESTS += tests/skmsd_cluster.sh
 EXTRA_DIST += tests/skmsd_cluster.sh

@@ -750,7 +750,8 @@ START_TEST(direct_mode)
 	can = fd >= 0;
 	if (fd >= 0)
 		close(fd);
-	ck_assert_int_eq(auditj_direct(j), jflags & AUDITJ_PAGE_CACHE ? 0 : can);
+	ck_assert_int_eq(auditj_direct(j),
+	    jflags & (AUDITJ_PAGE_CACHE | AUDITJ_WRITE_BACK) ? 0 : can);
 	ck_assert_int_eq(auditj_append(j, sample, NSAMPLE, NULL), 0);
 	auditj_close(j, 1);
 	holds(st, sample, NSAMPLE);
@@ -912,6 +913,99 @@ START_TEST(unreachable_target)
 }
 END_TEST
 
+/* When a flush is due: a pure function of the oldest unflushed write. */
+START_TEST(flush_when)
+{
+	/* Nothing written since the last flush: nothing to wait for. */
+	ck_assert(auditj_flush_when(0, 0.010, 100.0) == -1);
+	/* Just written: the whole delay. */
+	ck_assert(auditj_flush_when(100.0, 0.010, 100.0) > 0.0099);
+	ck_assert(auditj_flush_when(100.0, 0.010, 100.0) < 0.0101);
+	/* Part way: the rest of it, never more than the delay. */
+	ck_assert(auditj_flush_when(100.0, 0.010, 100.004) > 0.0059);
+	ck_assert(auditj_flush_when(100.0, 0.010, 100.004) < 0.0061);
+	/* Due or overdue (a slow flusher): now, never a negative wait. */
+	ck_assert(auditj_flush_when(100.0, 0.010, 100.010) == 0);
+	ck_assert(auditj_flush_when(100.0, 0.010, 250.0) == 0);
+}
+END_TEST
+
+/*
+ * The flush clock: it starts at the first write after a flush, later
+ * writes do not push it back, and a flush stops it. Times are passed in,
+ * so no verdict depends on how fast this runs.
+ */
+START_TEST(flush_clock)
+{
+	struct store *st = store_new("flush_clock", 0);
+	struct auditj *j = jopen(fix_path("flush_clock.j"), st);
+	double t0, t1, w;
+	int wb = (jflags & AUDITJ_WRITE_BACK) != 0;
+
+	ck_assert_int_eq(auditj_write_back(j), wb);
+	auditj_set_flush_ms(j, 50);
+	ck_assert(auditj_flush_wait(j, time_monotonic()) == -1);
+	t0 = time_monotonic();
+	ck_assert_int_eq(auditj_append(j, sample, 2, NULL), 0);
+	t1 = time_monotonic();
+	if (!wb) {
+		/* Written with O_DSYNC: on disk already, nothing to flush. */
+		ck_assert(auditj_flush_wait(j, time_monotonic() + 3600) == -1);
+		ck_assert_int_eq(auditj_flush(j), 0);
+		ck_assert_uint_eq(auditj_flushes(j), 0);
+		goto out;
+	}
+	/* Due 50 ms after the write (made between t0 and t1), not before. */
+	w = auditj_flush_wait(j, t1);
+	ck_assert(w > 0 && w <= 0.050 + 1e-6);
+	ck_assert(auditj_flush_wait(j, t0 + 0.049) > 0);
+	ck_assert(auditj_flush_wait(j, t1 + 0.050) == 0);
+	/* A second write does not move the deadline of the first. */
+	ck_assert_int_eq(auditj_append(j, sample + 2, 2, NULL), 0);
+	ck_assert(auditj_flush_wait(j, t1 + 0.050) == 0);
+	/* A shorter delay (a reload) applies to the records waiting. */
+	auditj_set_flush_ms(j, 1);
+	ck_assert(auditj_flush_wait(j, t1 + 0.001) == 0);
+	ck_assert_int_eq(auditj_flush(j), 0);
+	ck_assert_uint_eq(auditj_flushes(j), 1);
+	ck_assert(auditj_flush_wait(j, time_monotonic() + 3600) == -1);
+	/* Nothing new: a flush does nothing and counts nothing. */
+	ck_assert_int_eq(auditj_flush(j), 0);
+	ck_assert_uint_eq(auditj_flushes(j), 1);
+	/* The next write starts a new clock. */
+	t0 = time_monotonic();
+	ck_assert_int_eq(auditj_append(j, sample + 4, 2, NULL), 0);
+	t1 = time_monotonic();
+	ck_assert(auditj_flush_wait(j, t0) > 0);
+	ck_assert(auditj_flush_wait(j, t1 + 0.001) == 0);
+out:
+	auditj_close(j, 1);
+	holds(st, sample, NSAMPLE - (wb ? 0 : 4));
+	store_close(st);
+}
+END_TEST
+
+/*
+ * Write-back: records written and never flushed nor closed (a killed
+ * process) are read back from the file by the next open.
+ */
+START_TEST(killed_unflushed)
+{
+	struct store *st = store_new("killed_unflushed", 0);
+	struct auditj *j = jopen(fix_path("killed_unflushed.j"), st), *k;
+
+	ck_assert_int_eq(auditj_append(j, sample, NSAMPLE, NULL), 0);
+	ck_assert_uint_eq(auditj_flushes(j), 0);
+	/* What the process left: the file as written, nothing imported. */
+	k = jopen(fix_path("killed_unflushed.j"), st);
+	holds(st, sample, NSAMPLE);
+	auditj_close(k, 0);
+	store_close(st);
+	/* j's descriptors still belong to this process: released, nothing moved. */
+	auditj_close(j, 0);
+}
+END_TEST
+
 static void
 direct_setup(void)
 {
@@ -923,6 +1017,13 @@ static void
 page_cache_setup(void)
 {
 	jflags = AUDITJ_PAGE_CACHE;
+	fix_setup();
+}
+
+static void
+write_back_setup(void)
+{
+	jflags = AUDITJ_WRITE_BACK;
 	fix_setup();
 }
 
@@ -946,6 +1047,9 @@ journal_case(const char *name, void (*setup)(void))
 	tcase_add_loop_test(tc, bad_input, 0, (int)(sizeof(limits) / sizeof(limits[0])));
 	tcase_add_test(tc, file_mode);
 	tcase_add_test(tc, unreachable_target);
+	tcase_add_test(tc, flush_when);
+	tcase_add_test(tc, flush_clock);
+	tcase_add_test(tc, killed_unflushed);
 	return tc;
 }
 
@@ -958,6 +1062,7 @@ main(void)
 
 	suite_add_tcase(s, journal_case("direct", direct_setup));
 	suite_add_tcase(s, journal_case("page-cache", page_cache_setup));
+	suite_add_tcase(s, journal_case("write-back", write_back_setup));
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

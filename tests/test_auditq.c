@@ -16,6 +16,7 @@
 
 #include "common/err.h"
 #include "common/time.h"
+#include "server/auditj.h"
 #include "server/auditq.h"
 #include "server/pool.h"
 #include "store/audit.h"
@@ -240,6 +241,45 @@ START_TEST(stop_writes)
 }
 END_TEST
 
+/*
+ * A write-back journal: replies do not wait for the disk flush (a delay of
+ * ten minutes has not passed when they come), and the flusher flushes once
+ * the delay is shortened, without any further write.
+ */
+START_TEST(write_back_flush)
+{
+	struct auditj *j = NULL;
+	char why[256] = "";
+	double end;
+
+	auditq_free(q);
+	q = NULL;
+	ck_assert_int_eq(auditj_open(fix_path("wb.j"), st, AUDITJ_WRITE_BACK, &j, why,
+	    sizeof(why)), 0);
+	ck_assert_int_eq(auditq_new(st, pool, 1, 0, j, &q), 0);
+	auditq_set_flush(q, 600000);
+	submit(0, 0);
+	submit(1, 0);
+	run_until(2, DONE_WAIT);
+	ck_assert_int_eq(ndone, 2);
+	ck_assert_int_eq(done_rc[0], 0);
+	ck_assert_int_eq(done_rc[1], 0);
+	ck_assert_uint_eq(auditj_flushes(j), 0);
+	ck_assert(auditj_flush_wait(j, time_monotonic()) > 0);
+	auditq_set_flush(q, 1);
+	end = time_monotonic() + DONE_WAIT;
+	while (auditj_flushes(j) == 0 && time_monotonic() < end)
+		usleep(1000);
+	ck_assert_uint_eq(auditj_flushes(j), 1);
+	ck_assert(auditj_flush_wait(j, time_monotonic()) == -1);
+	/* A clean stop moves both records into the store. */
+	auditq_free(q);
+	q = NULL;
+	ck_assert_int_eq(records(), 2);
+	ck_assert_int_eq(auditq_new(st, pool, 1, 0, NULL, &q), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -257,6 +297,7 @@ main(void)
 	tcase_add_test(tc, enrolment_goes);
 	tcase_add_test(tc, reload_ends_wait);
 	tcase_add_test(tc, stop_writes);
+	tcase_add_test(tc, write_back_flush);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -149,6 +149,8 @@ START_TEST(defaults)
 	ck_assert_uint_eq(cf->audit.commit_window_ms, 0);
 	ck_assert_uint_eq(cf->audit.group_delay_us, 2000);
 	ck_assert_uint_eq(cf->audit.group_size, 8);
+	ck_assert_int_eq(cf->audit.durability, CONF_AUDIT_FLUSH);
+	ck_assert_uint_eq(cf->audit.flush_ms, 10);
 	ck_assert_str_eq(conf_log_level_name(cf->log.level), "info");
 	ck_assert_str_eq(conf_log_target_name(CONF_LOG_SYSLOG), "syslog");
 	ck_assert_str_eq(conf_log_facility_name(CONF_FAC_LOCAL7), "local7");
@@ -299,6 +301,7 @@ START_TEST(equal_sees_each_key)
 		"log: {format: json}",
 		"audit: {group-commit: no}", "audit: {commit-window-ms: 20}",
 		"audit: {group-delay-us: 0}", "audit: {group-size: 1}",
+		"audit: {durability: write}", "audit: {flush-ms: 1}",
 	};
 	struct conf *def, *cf;
 	size_t i;
@@ -473,6 +476,10 @@ START_TEST(numbers_invalid)
 		{ "audit: {group-size: 0}", 1, 21,
 		    "audit.group-size: 0 is out of range (1..4096)" },
 		{ "audit: {group-size: 4097}", 1, 21, NULL },
+		{ "audit: {flush-ms: 0}", 1, 19,
+		    "audit.flush-ms: 0 is out of range (1..1000)" },
+		{ "audit: {flush-ms: 1001}", 1, 19, NULL },
+		{ "audit: {flush-ms: 10ms}", 1, 19, NULL },
 		{ "ratelimit: {burst: 100001}", 1, 20,
 		    "ratelimit.burst: 100001 is out of range (0..100000)" },
 		{ "ratelimit: {refill-interval: 0}", 1, 30, NULL },
@@ -507,6 +514,8 @@ START_TEST(bool_enum_string)
 		    "log.target: 'file' is not one of stderr, syslog" },
 		{ "log:\n  format: JSON\n", 2, 11,
 		    "log.format: 'JSON' is not one of text, json" },
+		{ "audit:\n  durability: fsync\n", 2, 15,
+		    "audit.durability: 'fsync' is not one of flush, write" },
 		{ "kek:\n  pkcs11-mechanism: wrap\n", 2, 21,
 		    "kek.pkcs11-mechanism: 'wrap' is not one of auto, gcm, kwp" },
 		{ "tokens:\n  required-scope: \"a\\tb\"\n", 2, 19,

@@ -93,6 +93,12 @@ enum conf_store_backend {
 	CONF_STORE_POSTGRESQL,
 };
 
+/* audit.durability: when a key set's reply may leave (skms.yaml(5)). */
+enum conf_audit_durability {
+	CONF_AUDIT_FLUSH,		/* its record on disk */
+	CONF_AUDIT_WRITE,		/* its record in the journal file, on disk within flush-ms */
+};
+
 struct conf {
 	struct {
 		char *path;
@@ -172,6 +178,8 @@ struct conf {
 		unsigned commit_window_ms;
 		unsigned group_delay_us;
 		unsigned group_size;
+		enum conf_audit_durability durability;
+		unsigned flush_ms;
 	} audit;
 };
 

@@ -32,6 +32,7 @@ const char *const conf_schema_log_facilities[] = {
 	"local6", "local7", NULL
 };
 const char *const conf_schema_store_backends[] = { "lmdb", "postgresql", NULL };
+const char *const conf_schema_audit_durability[] = { "flush", "write", NULL };
 const char *const conf_schema_algs[] = {
 	"ES256", "ES384", "RS256", "PS256", NULL
 };
@@ -180,6 +181,12 @@ const struct conf_schema conf_schema_keys[] = {
 	/* Records that end that wait. */
 	{ "audit", "group-size", CONF_T_UINT, "8", 1, 4096,
 	    F(audit.group_size), 0, NULL, NULL, 0 },
+	/* A reply after its record is on disk (flush) or in the journal file (write). */
+	{ "audit", "durability", CONF_T_ENUM, "flush", 0, 0, F(audit.durability), 0,
+	    conf_schema_audit_durability, NULL, 0 },
+	/* durability write: milliseconds from a record's write to its flush. */
+	{ "audit", "flush-ms", CONF_T_UINT, "10", 1, 1000,
+	    F(audit.flush_ms), 0, NULL, NULL, 0 },
 
 	{ NULL, NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, 0 },
 };
@@ -190,6 +197,7 @@ _Static_assert(sizeof(enum conf_log_target) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_log_facility) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_log_format) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum conf_kek_mech) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum conf_audit_durability) == sizeof(int), "enum size");
 
 const struct conf_schema *
 conf_schema_find(const char *section, const char *name)

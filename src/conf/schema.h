@@ -57,6 +57,7 @@ extern const char *const conf_schema_log_formats[];
 extern const char *const conf_schema_kek_mechs[];
 /* enum conf_store_backend, by name. */
 extern const char *const conf_schema_store_backends[];
+extern const char *const conf_schema_audit_durability[];
 /* Bit i of enum conf_alg is named conf_schema_algs[i]. */
 extern const char *const conf_schema_algs[];
 

@@ -923,15 +923,16 @@ api_journal(const struct conf *cf, struct store *st, const char *path,
 {
 	struct auditt tgt;
 	char node[256];
-	int rc;
+	int rc, flags;
 
+	flags = cf->audit.durability == CONF_AUDIT_WRITE ? AUDITJ_WRITE_BACK : 0;
 	if (cf->store.backend != CONF_STORE_POSTGRESQL)
-		return auditj_open(path, st, 0, out, why, whylen);
+		return auditj_open(path, st, flags, out, why, whylen);
 	if ((rc = pgconn_node(cf, node, sizeof(node))) != 0 ||
 	    (rc = auditt_pg(cf->store.postgresql.conninfo,
 	    cf->store.postgresql.password_file, node, &tgt)) != 0)
 		return rc;
-	return auditj_open_target(path, &tgt, 0, out, why, whylen);
+	return auditj_open_target(path, &tgt, flags, out, why, whylen);
 }
 
 void
@@ -1006,6 +1007,7 @@ api_new(struct event_base *base, const struct conf *cf, struct store *st,
 		return rc;
 	}
 	auditq_set_group(api->auditq, cf->audit.group_delay_us, cf->audit.group_size);
+	auditq_set_flush(api->auditq, cf->audit.flush_ms);
 	*out = api;
 	return 0;
 }
@@ -1017,6 +1019,7 @@ api_reload(struct api *api, const struct conf *cf, const struct auth *auth)
 	api->auth = auth;
 	auditq_set_window(api->auditq, cf->audit.commit_window_ms);
 	auditq_set_group(api->auditq, cf->audit.group_delay_us, cf->audit.group_size);
+	auditq_set_flush(api->auditq, cf->audit.flush_ms);
 	precompute_reload(api->pc, cf);
 	if (api->replica != NULL)
 		replica_set_staleness(api->replica, cf->store.max_staleness);

@@ -43,6 +43,15 @@ struct auditj_rec {
 
 /* auditj_open() flags: write through the page cache even where O_DIRECT works. */
 #define AUDITJ_PAGE_CACHE	0x1
+/*
+ * Write-back: auditj_append() returns once its groups are written to the
+ * file (the kernel's page cache), and auditj_flush() puts them on disk.
+ * A killed process loses nothing; a host crash loses what was written
+ * since the last flush. The flusher calls auditj_flush() when
+ * auditj_flush_wait() says (auditq.c). Implies AUDITJ_PAGE_CACHE.
+ */
+#define AUDITJ_WRITE_BACK	0x2
+#define AUDITJ_FLUSH_MS		10	/* default flush delay */
 
 /*
  * Opens the journal at path (created 0600 and preallocated when missing)
@@ -102,6 +111,33 @@ int auditj_sealed(struct auditj *j);
  * A generation left by an earlier run counts from the open.
  */
 double auditj_lag(struct auditj *j, double now);
+
+/* Was the journal opened with AUDITJ_WRITE_BACK? */
+int auditj_write_back(struct auditj *j);
+
+/* Milliseconds from the first unflushed write to its flush (write-back). */
+void auditj_set_flush_ms(struct auditj *j, unsigned ms);
+
+/*
+ * When the flush is due: first is the monotonic time of the oldest write
+ * not yet flushed (0: none), delay the flush delay in seconds. Returns the
+ * seconds to wait from now (0: flush now), or -1 when nothing waits.
+ */
+double auditj_flush_when(double first, double delay, double now);
+
+/* Seconds until auditj_flush() is due on j (auditj_flush_when()). */
+double auditj_flush_wait(struct auditj *j, double now);
+
+/*
+ * Puts every group written so far on disk (fdatasync). Until a flush
+ * succeeds after a failed one, appends fail with SKM_EIO: a record is
+ * never acknowledged that may not reach the disk. Without write-back a
+ * no-op.
+ */
+int auditj_flush(struct auditj *j);
+
+/* Flushes done since open (tests, metrics). */
+uint64_t auditj_flushes(struct auditj *j);
 
 /* Generations imported since open (tests, metrics). */
 uint64_t auditj_imports(struct auditj *j);

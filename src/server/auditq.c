@@ -63,6 +63,12 @@ struct auditq {
 	int imp_stop;
 	struct log_rate imp_rate;
 	double usage_at;		/* last usage read (monotonic s), 0: never */
+	pthread_t flusher;		/* write-back journal: flushes it (auditj_flush) */
+	int flushing;			/* the flusher thread runs */
+	pthread_cond_t fl_cv;		/* flusher: a first unflushed write, or stop */
+	int fl_idle;			/* the flusher waits for a write */
+	int fl_stop;
+	struct log_rate fl_rate;
 };
 
 static void
@@ -182,6 +188,9 @@ auditq_write(struct auditq *q, struct auditq_item *batch)
 	/* An enrolment changes the store itself: it takes the LMDB path. */
 	rc = q->j != NULL && !enroll ? auditq_journal(q, batch) : auditq_commit(q, batch);
 	pthread_mutex_lock(&q->mu);
+	/* Written back, not yet on disk: the flusher starts the clock. */
+	if (q->flushing && q->fl_idle && rc == 0)
+		pthread_cond_signal(&q->fl_cv);
 	q->commits++;
 	q->flight_early = 0;
 	q->failed = rc != 0;
@@ -338,6 +347,48 @@ auditq_importer(void *arg)
 	}
 }
 
+/*
+ * The flusher (write-back journal): puts written groups on disk at most
+ * the flush delay after the first of them was written. A failed flush
+ * is retried; meanwhile the journal refuses appends (auditj.h).
+ */
+static void *
+auditq_flusher(void *arg)
+{
+	struct auditq *q = arg;
+	struct timespec until;
+	double wait;
+	int rc;
+
+	pthread_mutex_lock(&q->mu);
+	while (!q->fl_stop) {
+		wait = auditj_flush_wait(q->j, time_monotonic());
+		if (wait < 0) {
+			q->fl_idle = 1;
+			pthread_cond_wait(&q->fl_cv, &q->mu);
+			q->fl_idle = 0;
+			continue;
+		}
+		if (wait > 0) {
+			auditq_deadline(&until, (long)(wait * 1e6) + 1);
+			pthread_cond_timedwait(&q->fl_cv, &q->mu, &until);
+			continue;
+		}
+		pthread_mutex_unlock(&q->mu);
+		rc = auditj_flush(q->j);
+		if (rc != 0 && log_rate_ok(&q->fl_rate))
+			log_warnx("audit journal: cannot flush to disk: %s: key sets "
+			    "are refused until a flush succeeds", skm_strerror(rc));
+		pthread_mutex_lock(&q->mu);
+		if (rc != 0 && !q->fl_stop) {
+			auditq_deadline(&until, 250 * 1000L);
+			pthread_cond_timedwait(&q->fl_cv, &q->mu, &until);
+		}
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
 int
 auditq_new(struct store *st, struct pool *pool, int group, unsigned window_ms,
     struct auditj *journal, struct auditq **out)
@@ -355,8 +406,11 @@ auditq_new(struct store *st, struct pool *pool, int group, unsigned window_ms,
 	auditq_set_window(q, window_ms);
 	pthread_cond_init(&q->cv, NULL);
 	pthread_cond_init(&q->imp_cv, NULL);
+	pthread_cond_init(&q->fl_cv, NULL);
 	q->imp_rate.interval = 10;
 	q->imp_rate.burst = 3;
+	q->fl_rate.interval = 10;
+	q->fl_rate.burst = 3;
 	/* Set before the threads start; on failure the caller keeps the journal. */
 	q->j = journal;
 	if (pthread_create(&q->thread, NULL, auditq_writer, q) != 0)
@@ -366,6 +420,11 @@ auditq_new(struct store *st, struct pool *pool, int group, unsigned window_ms,
 		if (pthread_create(&q->importer, NULL, auditq_importer, q) != 0)
 			goto fail;
 		q->importing = 1;
+		if (auditj_write_back(journal)) {
+			if (pthread_create(&q->flusher, NULL, auditq_flusher, q) != 0)
+				goto fail;
+			q->flushing = 1;
+		}
 	}
 	*out = q;
 	return 0;
@@ -444,6 +503,16 @@ auditq_set_group(struct auditq *q, unsigned delay_us, unsigned target)
 }
 
 void
+auditq_set_flush(struct auditq *q, unsigned flush_ms)
+{
+	if (q->j != NULL)
+		auditj_set_flush_ms(q->j, flush_ms);
+	pthread_mutex_lock(&q->mu);
+	pthread_cond_signal(&q->fl_cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+void
 auditq_set_window(struct auditq *q, unsigned window_ms)
 {
 	pthread_mutex_lock(&q->mu);
@@ -480,8 +549,16 @@ auditq_free(struct auditq *q)
 		pthread_mutex_unlock(&q->mu);
 		pthread_join(q->importer, NULL);
 	}
-	/* Both threads are gone: what the journal holds moves into the store now. */
+	if (q->flushing) {
+		pthread_mutex_lock(&q->mu);
+		q->fl_stop = 1;
+		pthread_cond_broadcast(&q->fl_cv);
+		pthread_mutex_unlock(&q->mu);
+		pthread_join(q->flusher, NULL);
+	}
+	/* The threads are gone: what the journal holds moves into the store now. */
 	auditj_close(q->j, 1);
+	pthread_cond_destroy(&q->fl_cv);
 	pthread_cond_destroy(&q->imp_cv);
 	pthread_cond_destroy(&q->cv);
 	pthread_mutex_destroy(&q->mu);

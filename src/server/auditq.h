@@ -57,6 +57,13 @@ struct auditq_item {
 int auditq_new(struct store *st, struct pool *pool, int group, unsigned window_ms,
     struct auditj *journal, struct auditq **out);
 
+/*
+ * The flush delay of a write-back journal (auditj.h AUDITJ_WRITE_BACK):
+ * its records are on disk at most flush_ms after they were written (plus
+ * the flush itself). No effect without one.
+ */
+void auditq_set_flush(struct auditq *q, unsigned flush_ms);
+
 /* A new commit window (SIGHUP) for records submitted from now on. */
 void auditq_set_window(struct auditq *q, unsigned window_ms);
 

@@ -280,6 +280,9 @@ server_restart_only(const struct conf *a, const struct conf *b)
 		return "log.target";
 	if (a->ratelimit.max_identities != b->ratelimit.max_identities)
 		return "ratelimit.max-identities";
+	/* The journal file is opened for one mode. */
+	if (a->audit.durability != b->audit.durability)
+		return "audit.durability";
 	return NULL;
 }
 
