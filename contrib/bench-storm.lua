@@ -28,6 +28,7 @@ end
 local mine = {}
 local sent = 0
 local got = 0
+local close = os.getenv("BENCH_CLOSE") == "1"
 -- globals, so that done() can read them with thread:get()
 first_s = 0
 last_s = 0
@@ -55,7 +56,12 @@ function request()
 	end
 	local tok = mine[(sent % #mine) + 1]
 	sent = sent + 1
-	return wrk.format("POST", nil, { ["Authorization"] = "Bearer " .. tok }, "")
+	local h = { ["Authorization"] = "Bearer " .. tok }
+	-- BENCH_CLOSE=1: a new TLS connection per request, as devices at a rollover
+	if close then
+		h["Connection"] = "close"
+	end
+	return wrk.format("POST", nil, h, "")
 end
 
 function response(status, headers, body)

@@ -32,6 +32,13 @@ EXTRA_DIST += contrib/bench-rollover
 PHONY_TARGETS += bench-rollover
 bench-rollover: src/skmsd/skmsd$(EXEEXT) src/skmsctl/skmsctl$(EXEEXT)
 	$(SHELL) $(top_srcdir)/contrib/bench-rollover .
+# Cluster mode under load, run by 'make bench-cluster' (wrk, haproxy and
+# PostgreSQL's server programs; loopback and Unix socket only, bounded).
+EXTRA_DIST += contrib/bench-cluster
+PHONY_TARGETS += bench-cluster
+bench-cluster: src/skmsd/skmsd$(EXEEXT) src/skmsctl/skmsctl$(EXEEXT) \
+	contrib/skms-mint-token$(EXEEXT)
+	$(SHELL) $(top_srcdir)/contrib/bench-cluster .
 # skmsd's CPU per KeyProv with the TS 33.180 D.1 security extension against
 # a plain one, run by 'make bench-tk' (curl only; loopback, bounded).
 EXTRA_DIST += contrib/bench-tk

@@ -61,6 +61,7 @@ static _Atomic uint64_t metrics_refusals[ERRMAP_COUNT];
 static _Atomic int metrics_have_replica;
 static _Atomic int64_t metrics_replica_last;
 static _Atomic uint64_t metrics_replica_changes;
+static _Atomic unsigned metrics_replica_max_staleness;
 static _Atomic int metrics_db_up;
 
 void
@@ -197,6 +198,12 @@ metrics_replica_seq_lag(uint64_t changes)
 }
 
 void
+metrics_replica_staleness(unsigned seconds)
+{
+	atomic_store_explicit(&metrics_replica_max_staleness, seconds, memory_order_relaxed);
+}
+
+void
 metrics_database_up(int up)
 {
 	atomic_store_explicit(&metrics_db_up, up != 0, memory_order_relaxed);
@@ -328,13 +335,18 @@ metrics_render(char **out, size_t *len)
 		    "last pull that the local store had not applied.\n"
 		    "# TYPE skms_replica_sequence_lag gauge\n"
 		    "skms_replica_sequence_lag %llu\n"
+		    "# HELP skms_replica_max_staleness_seconds store.max-staleness: the lag "
+		    "past which key sets are withheld (503, 50304).\n"
+		    "# TYPE skms_replica_max_staleness_seconds gauge\n"
+		    "skms_replica_max_staleness_seconds %u\n"
 		    "# HELP skms_database_up 1 when the cluster database answered the "
 		    "last pull, else 0.\n"
 		    "# TYPE skms_database_up gauge\n"
 		    "skms_database_up %d\n",
 		    LOAD(metrics_replica_last) == 0 ? -1LL :
 		    (long long)(time(NULL) - LOAD(metrics_replica_last)),
-		    (unsigned long long)LOAD(metrics_replica_changes), LOAD(metrics_db_up));
+		    (unsigned long long)LOAD(metrics_replica_changes),
+		    LOAD(metrics_replica_max_staleness), LOAD(metrics_db_up));
 	/* Read at rendering, not at the last timer tick: exact to the second. */
 	if (LOAD(metrics_have_valid_to))
 		fprintf(f, "# HELP skms_root_certificate_expiry_seconds Seconds until the "

@@ -73,6 +73,7 @@ void metrics_audit_lag(double seconds);
 void metrics_replica_sync(int64_t unix_seconds);
 void metrics_replica_seq_lag(uint64_t changes);
 void metrics_database_up(int up);
+void metrics_replica_staleness(unsigned seconds);
 /* A KmsError reply of the KMS interface: its errmap_id (errmap.h). */
 void metrics_refusal(int id);
 

@@ -401,6 +401,7 @@ replica_start(struct store *st, const char *conninfo, const char *password_file,
 	r->rate.interval = 60;
 	r->rate.burst = 3;
 	atomic_init(&r->max_staleness, max_staleness);
+	metrics_replica_staleness(max_staleness);
 	rc = SKM_ENOMEM;
 	if ((r->conninfo = strdup(conninfo)) == NULL ||
 	    (r->password_file = strdup(password_file)) == NULL)
@@ -434,6 +435,7 @@ void
 replica_set_staleness(struct replica *r, unsigned seconds)
 {
 	atomic_store(&r->max_staleness, seconds);
+	metrics_replica_staleness(seconds);
 }
 
 int
