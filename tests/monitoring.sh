@@ -128,7 +128,16 @@ EOF2
 		exit 1
 	fi
 	start_skmsd "$tmp/node.yaml" write_node_conf
-	if ! curl -sS --max-time 10 -o "$tmp/node.metrics" "http://127.0.0.1:$mport/metrics"; then
+	# The follower thread sets skms_database_up after its first pull,
+	# which may come after "serving": scrape until it has (bounded).
+	node_synced() {
+		curl -sS --max-time 10 -o "$tmp/node.metrics" \
+		    "http://127.0.0.1:$mport/metrics" 2>/dev/null &&
+		    awk '$1 == "skms_database_up" && $2 == 1 { f = 1 } END { exit !f }' \
+		    "$tmp/node.metrics"
+	}
+	wait_until 60 node_synced
+	if [ ! -s "$tmp/node.metrics" ]; then
 		bad "cannot fetch the cluster node's /metrics"
 		exit 1
 	fi
