@@ -32,6 +32,18 @@ static const char *const ks_keynames[KS_NKEYS] = {
 	"server", "token-file", "cacert", "client-cert", "client-key",
 };
 
+void
+ks_docs_free(struct kmsdoc ***v, size_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		kmsdoc_free((*v)[i]);
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
 int
 ks_join(char *out, size_t len, const char *a, const char *b)
 {

@@ -49,18 +49,8 @@ ks_cert_state_name(enum ks_cert_state state)
 void
 ks_certs_drop(struct ks *ks)
 {
-	size_t i;
-
-	for (i = 0; i < ks->ncerts; i++)
-		kmsdoc_free(ks->certs[i]);
-	free(ks->certs);
-	ks->certs = NULL;
-	ks->ncerts = 0;
-	for (i = 0; i < ks->ndead; i++)
-		kmsdoc_free(ks->dead[i]);
-	free(ks->dead);
-	ks->dead = NULL;
-	ks->ndead = 0;
+	ks_docs_free(&ks->certs, &ks->ncerts);
+	ks_docs_free(&ks->dead, &ks->ndead);
 }
 
 static int

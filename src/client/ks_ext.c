@@ -27,15 +27,9 @@
 void
 ks_ext_drop(struct ks *ks)
 {
-	size_t i;
-
-	for (i = 0; i < ks->next; i++)
-		kmsdoc_free(ks->ext[i]);
-	free(ks->ext);
+	ks_docs_free(&ks->ext, &ks->next);
 	free(ks->extv);
-	ks->ext = NULL;
 	ks->extv = NULL;
-	ks->next = 0;
 	ks->cache_num = 0;
 	ks->ext_loaded = 0;
 }

@@ -58,6 +58,9 @@ int ks_cert_of_keyset(struct ks *ks, const struct kmsdoc_keyset *set,
 int ks_check_keyset(struct ks *ks, const struct kmsdoc_keyset *set, char *why,
     size_t whylen);
 
+/* Frees the n documents of *v and *v itself; leaves NULL and 0. */
+void ks_docs_free(struct kmsdoc ***v, size_t *n);
+
 /* Drops the loaded certificates. */
 void ks_certs_drop(struct ks *ks);
 

@@ -36,13 +36,7 @@ ks_key_path(const struct ks *ks, uint64_t period_no, const char *suffix, char *o
 void
 ks_keys_drop(struct ks *ks)
 {
-	size_t i;
-
-	for (i = 0; i < ks->nkeys; i++)
-		kmsdoc_free(ks->keys[i]);
-	free(ks->keys);
-	ks->keys = NULL;
-	ks->nkeys = 0;
+	ks_docs_free(&ks->keys, &ks->nkeys);
 }
 
 /* A name "<digits>.xml" gives its period number. */
