@@ -4,7 +4,10 @@
  * database transaction inserts the generation's records into skms_audit
  * as (node, generation, index, record value) with ON CONFLICT DO NOTHING,
  * up to AUDITT_PG_ROWS rows a statement (two arrays, unnest()ed: a round
- * trip per row would cap a node at a few thousand key sets a second),
+ * trip per row would cap a node at a few thousand key sets a second). The
+ * arrays go in PostgreSQL's binary array format: as text literals with
+ * hex bytea, parsing them cost the database about a third of its CPU per
+ * record, on the same cores as the node in a small deployment.
  * and raises skms_node.journal_gen to the generation. A generation moved
  * again (the mark was not readable at start, or the commit's answer was
  * lost with the connection) adds nothing: every record reaches the
@@ -30,7 +33,13 @@
 
 #define AUDITT_PG_ROWS	1000
 
-/* A growing text buffer; err once an allocation failed. */
+/* Element type OIDs of the binary arrays (pg_type.h). */
+#define PG_INT4_OID	23
+#define PG_BYTEA_OID	17
+/* A binary one-dimensional array's header: ndim, flags, type, length, lower bound. */
+#define PG_ARRAY_HDR	20
+
+/* A growing buffer; err once an allocation failed. */
 struct pg_text {
 	char *p;
 	size_t len, cap;
@@ -44,7 +53,7 @@ struct auditt_pg {
 	PGconn *c;
 	int open;			/* a transaction is open */
 	char gen[24];
-	struct pg_text idx, rec;	/* array literals of the rows waiting */
+	struct pg_text idx, rec;	/* binary arrays of the rows waiting */
 	size_t rows;
 };
 
@@ -77,6 +86,37 @@ text_reset(struct pg_text *t)
 {
 	t->len = 0;
 	t->err = 0;
+}
+
+static void
+text_u32(struct pg_text *t, uint32_t v)
+{
+	char b[4] = { (char)(v >> 24), (char)(v >> 16), (char)(v >> 8), (char)v };
+
+	text_add(t, b, 4);
+}
+
+/* Starts a binary array of elements of type oid; its length is set at the end. */
+static void
+array_start(struct pg_text *t, uint32_t oid)
+{
+	text_reset(t);
+	text_u32(t, 1);		/* one dimension */
+	text_u32(t, 0);		/* no NULL elements */
+	text_u32(t, oid);
+	text_u32(t, 0);		/* the number of elements: array_end() */
+	text_u32(t, 1);		/* lower bound */
+}
+
+static void
+array_end(struct pg_text *t, uint32_t n)
+{
+	if (t->err || t->len < PG_ARRAY_HDR)
+		return;
+	t->p[12] = (char)(n >> 24);
+	t->p[13] = (char)(n >> 16);
+	t->p[14] = (char)(n >> 8);
+	t->p[15] = (char)n;
 }
 
 /* A failed statement: the connection gone is SKM_EUNREACH, else SKM_ESTORE. */
@@ -151,8 +191,8 @@ pg_begin(void *arg, uint64_t gen)
 	if ((rc = pg_connect(p)) != 0)
 		return rc;
 	snprintf(p->gen, sizeof(p->gen), "%" PRIu64, gen);
-	text_reset(&p->idx);
-	text_reset(&p->rec);
+	array_start(&p->idx, PG_INT4_OID);
+	array_start(&p->rec, PG_BYTEA_OID);
 	p->rows = 0;
 	if ((rc = pg_exec(p, "BEGIN", 0, NULL, NULL, NULL)) != 0)
 		return rc;
@@ -165,23 +205,26 @@ static int
 pg_flush(struct auditt_pg *p)
 {
 	const char *vals[4];
+	int lens[4] = { 0, 0, 0, 0 }, fmts[4] = { 0, 0, 1, 1 };
 	int rc;
 
 	if (p->rows == 0)
 		return 0;
-	text_add(&p->idx, "}", 1);
-	text_add(&p->rec, "}", 1);
-	if (p->idx.err || p->rec.err)
+	array_end(&p->idx, (uint32_t)p->rows);
+	array_end(&p->rec, (uint32_t)p->rows);
+	if (p->idx.err || p->rec.err || p->idx.len > INT32_MAX || p->rec.len > INT32_MAX)
 		return SKM_ENOMEM;
 	vals[0] = p->node;
 	vals[1] = p->gen;
 	vals[2] = p->idx.p;
 	vals[3] = p->rec.p;
+	lens[2] = (int)p->idx.len;
+	lens[3] = (int)p->rec.len;
 	rc = pg_exec(p, "INSERT INTO skms_audit (node, gen, idx, rec) "
 	    "SELECT $1, $2, i, r FROM unnest($3::integer[], $4::bytea[]) AS t (i, r) "
-	    "ON CONFLICT (node, gen, idx) DO NOTHING", 4, vals, NULL, NULL);
-	text_reset(&p->idx);
-	text_reset(&p->rec);
+	    "ON CONFLICT (node, gen, idx) DO NOTHING", 4, vals, lens, fmts);
+	array_start(&p->idx, PG_INT4_OID);
+	array_start(&p->rec, PG_BYTEA_OID);
 	p->rows = 0;
 	return rc;
 }
@@ -189,25 +232,22 @@ pg_flush(struct auditt_pg *p)
 static int
 pg_add(void *arg, const struct audit_rec *r, uint32_t idx)
 {
-	static const char hex[] = "0123456789abcdef";
 	struct auditt_pg *p = arg;
-	char is[16], h[2];
 	uint8_t *v;
-	size_t len, i;
-	int rc, n;
+	size_t len;
+	int rc;
 
 	if ((rc = store_audit_encode(r, &v, &len)) != 0)
 		return rc;
-	/* Array literals: {0,1,...} and {"\\x0102...",...} (bytea hex input). */
-	n = snprintf(is, sizeof(is), "%c%" PRIu32, p->rows == 0 ? '{' : ',', idx);
-	text_add(&p->idx, is, (size_t)n);
-	text_add(&p->rec, p->rows == 0 ? "{\"\\\\x" : ",\"\\\\x", 5);
-	for (i = 0; i < len; i++) {
-		h[0] = hex[v[i] >> 4];
-		h[1] = hex[v[i] & 0xf];
-		text_add(&p->rec, h, 2);
+	if (len > INT32_MAX) {
+		free(v);
+		return SKM_ELEN;
 	}
-	text_add(&p->rec, "\"", 1);
+	/* Each element: its length, then its value (int4 in network order). */
+	text_u32(&p->idx, 4);
+	text_u32(&p->idx, idx);
+	text_u32(&p->rec, (uint32_t)len);
+	text_add(&p->rec, (const char *)v, len);
 	free(v);
 	p->rows++;
 	if (p->idx.err || p->rec.err)
@@ -248,8 +288,8 @@ pg_abort(void *arg)
 	if (p->open && p->c != NULL)
 		(void)pg_exec(p, "ROLLBACK", 0, NULL, NULL, NULL);
 	p->open = 0;
-	text_reset(&p->idx);
-	text_reset(&p->rec);
+	array_start(&p->idx, PG_INT4_OID);
+	array_start(&p->rec, PG_BYTEA_OID);
 	p->rows = 0;
 }
 
