@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: ISC
+# src/gms: the group management service (skgmsd) and its store, shared
+# with skgmsctl.
+noinst_LTLIBRARIES += src/gms/libgstore.la
+src_gms_libgstore_la_SOURCES = \
+	src/gms/gstore.c src/gms/gstore.h src/gms/gstore_int.h \
+	src/gms/gstore_rec.c src/gms/gstore_group.c src/gms/gstore_dlv.c
+src_gms_libgstore_la_CFLAGS = $(AM_CFLAGS) $(LMDB_CFLAGS) $(OPENSSL_CFLAGS)
+src_gms_libgstore_la_LIBADD = src/common/libcommon.la $(LMDB_LIBS) $(OPENSSL_LIBS)
