@@ -64,6 +64,7 @@ struct gstore_dlv {
 	enum gstore_state state;
 	unsigned attempts;
 	int64_t created, next_send, answered;	/* Unix seconds; 0: never */
+	int64_t made;			/* when its I_MESSAGE was made */
 	char reason[GSTORE_REASON_MAX + 1];
 	uint8_t *imsg;			/* the I_MESSAGE once made, else NULL */
 	size_t imsg_len;
@@ -139,13 +140,17 @@ int gstore_rekey(struct gstore *st, const char *group, const struct gstore_gmk *
 /* --- deliveries (gstore_dlv.c) --- */
 
 /*
+ * An I_MESSAGE made more than max_age seconds ago is not sent: receivers
+ * refuse a timestamp outside their window, so it goes back to be made
+ * again (gstore_unmade) and is due once it is.
+ *
  * The deliveries due for user at now (pending, ready to send, next-send
  * time passed), at most max, oldest first; each gets one more attempt and
  * its next-send time from gstore_backoff() in the same transaction, so
  * they are recorded as sent before anyone announces them. *out malloc'ed.
  */
 int gstore_poll(struct gstore *st, const char *user, int64_t now, unsigned retry_min,
-    unsigned retry_max, size_t max, struct gstore_dlv **out, size_t *n);
+    unsigned retry_max, int64_t max_age, size_t max, struct gstore_dlv **out, size_t *n);
 /* The earliest next-send time of user's pending, ready deliveries (0: none). */
 int gstore_next_due(struct gstore *st, const char *user, int64_t *when);
 /*
@@ -158,7 +163,7 @@ int gstore_answer(struct gstore *st, const char *user, uint64_t id, const char *
 /* GMK deliveries whose I_MESSAGE is still to be made (at most max). */
 int gstore_unmade(struct gstore *st, size_t max, struct gstore_dlv **out, size_t *n);
 /* Stores the I_MESSAGEs of d[0..n-1] (d[i].imsg), or fails those with imsg NULL (reason). */
-int gstore_made(struct gstore *st, const struct gstore_dlv *d, size_t n);
+int gstore_made(struct gstore *st, const struct gstore_dlv *d, size_t n, int64_t now);
 /* Every delivery, or those of user / group when not NULL (no I_MESSAGE copied). */
 int gstore_dlvs(struct gstore *st, const char *user, const char *group,
     struct gstore_dlv **out, size_t *n);

@@ -34,12 +34,12 @@ due_keys(struct gtxn *t, const char *user, struct gkey **keys, size_t *n)
 
 int
 gstore_poll(struct gstore *st, const char *user, int64_t now, unsigned retry_min,
-    unsigned retry_max, size_t max, struct gstore_dlv **out, size_t *n)
+    unsigned retry_max, int64_t max_age, size_t max, struct gstore_dlv **out, size_t *n)
 {
-	struct gkey *keys = NULL;
+	struct gkey *keys = NULL, q;
 	struct gstore_dlv *v = NULL, d;
 	struct gtxn t;
-	size_t nk = 0, i, k = 0;
+	size_t nk = 0, i, k = 0, stale = 0;
 
 	*out = NULL;
 	*n = 0;
@@ -55,6 +55,15 @@ gstore_poll(struct gstore *st, const char *user, int64_t now, unsigned retry_min
 			gstore_dlv_clear(&d);
 			continue;
 		}
+		if (d.kind == GSTORE_KIND_GMK && d.made < now - max_age) {
+			gstore_dlv_clear(&d);
+			grec_dlv_put(&t, &d);
+			gkey_init(&q, GK_UNMADE);
+			gkey_u64(&q, d.id);
+			gtxn_put(&t, &q, "", 0);
+			stale++;
+			continue;
+		}
 		d.attempts++;
 		d.next_send = now + gstore_backoff(retry_min, retry_max, d.attempts);
 		grec_dlv_put(&t, &d);
@@ -62,7 +71,7 @@ gstore_poll(struct gstore *st, const char *user, int64_t now, unsigned retry_min
 	}
 	free(keys);
 	/* Nothing changed: no commit, so the change counter stays. */
-	if (k == 0)
+	if (k == 0 && stale == 0)
 		gtxn_abort(&t);
 	if (gtxn_end(&t) != 0) {
 		gstore_dlvs_free(v, k);
@@ -167,7 +176,7 @@ gstore_unmade(struct gstore *st, size_t max, struct gstore_dlv **out, size_t *n)
 }
 
 int
-gstore_made(struct gstore *st, const struct gstore_dlv *made, size_t n)
+gstore_made(struct gstore *st, const struct gstore_dlv *made, size_t n, int64_t now)
 {
 	struct gstore_dlv d;
 	struct gkey k;
@@ -187,6 +196,7 @@ gstore_made(struct gstore *st, const struct gstore_dlv *made, size_t n)
 			free(d.imsg);
 			d.imsg = made[i].imsg;
 			d.imsg_len = made[i].imsg_len;
+			d.made = now;
 			grec_dlv_put(&t, &d);
 			d.imsg = NULL;
 		} else if (d.state == GSTORE_PENDING) {

@@ -122,22 +122,23 @@ member_list(struct gtxn *t, const char *group, struct gstore_member **out, size_
 	return t->err;
 }
 
-/* Makes gmk the group's newest; GMKs superseded at now are dropped. */
+/*
+ * Makes gmk the group's newest. Older ones are kept while there is room:
+ * a member offline since may still be owed one (an I_MESSAGE is made
+ * anew when it was made too long ago), and its receiver picks the latest
+ * activation anyway.
+ */
 static void
-push_gmk(struct gstore_group *g, const struct gstore_gmk *gmk, int64_t now)
+push_gmk(struct gstore_group *g, const struct gstore_gmk *gmk)
 {
-	size_t first, i;
+	size_t i;
 
-	(void)gstore_gmks_due(g, now, &first);
-	/* A new GMK active at once supersedes everything before it. */
-	if (gmk->activation <= now)
-		first = g->ngmk;
-	if (g->ngmk - first == GSTORE_GMKS)
-		first++;
-	for (i = first; i < g->ngmk; i++)
-		g->gmk[i - first] = g->gmk[i];
-	g->ngmk -= first;
-	OPENSSL_cleanse(&g->gmk[g->ngmk], (GSTORE_GMKS - g->ngmk) * sizeof(g->gmk[0]));
+	if (g->ngmk == GSTORE_GMKS) {
+		for (i = 1; i < g->ngmk; i++)
+			g->gmk[i - 1] = g->gmk[i];
+		g->ngmk--;
+		OPENSSL_cleanse(&g->gmk[g->ngmk], sizeof(g->gmk[0]));
+	}
 	g->gmk[g->ngmk++] = *gmk;
 }
 
@@ -372,7 +373,7 @@ gstore_member_remove(struct gstore *st, const char *group, const char *uri,
 	grec_dlv_queue(&t, uri, group, GSTORE_KIND_REMOVAL, 0, now);
 	q++;
 	if (g.rekey_on_removal && g.ngmk > 0 && gmk != NULL && t.err == 0) {
-		push_gmk(&g, gmk, now);
+		push_gmk(&g, gmk);
 		grec_group_put(&t, &g);
 		queue_all(&t, &g, gmk->id, now, &q);
 	}
@@ -426,7 +427,7 @@ gstore_rekey(struct gstore *st, const char *group, const struct gstore_gmk *gmk,
 		if (g.gmk[i].id == gmk->id)
 			gtxn_fail(&t, SKM_EEXIST);
 	if (t.err == 0) {
-		push_gmk(&g, gmk, now);
+		push_gmk(&g, gmk);
 		grec_group_put(&t, &g);
 		queue_all(&t, &g, gmk->id, now, &q);
 	}

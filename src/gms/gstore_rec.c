@@ -163,6 +163,7 @@ grec_dlv_get(struct gtxn *t, uint64_t id, struct gstore_dlv *dl)
 	dl->created = (int64_t)gdec_u64(&d, 8);
 	dl->next_send = (int64_t)gdec_u64(&d, 8);
 	dl->answered = (int64_t)gdec_u64(&d, 8);
+	dl->made = (int64_t)gdec_u64(&d, 8);
 	gdec_str(&d, dl->user, sizeof(dl->user));
 	gdec_str(&d, dl->group, sizeof(dl->group));
 	gdec_str(&d, dl->reason, sizeof(dl->reason));
@@ -193,6 +194,7 @@ grec_dlv_put(struct gtxn *t, const struct gstore_dlv *dl)
 	genc_u64(&e, (uint64_t)dl->created, 8);
 	genc_u64(&e, (uint64_t)dl->next_send, 8);
 	genc_u64(&e, (uint64_t)dl->answered, 8);
+	genc_u64(&e, (uint64_t)dl->made, 8);
 	genc_str(&e, dl->user);
 	genc_str(&e, dl->group);
 	genc_str(&e, dl->reason);
