@@ -239,7 +239,7 @@ gmsd_response(struct gmsd *g, struct req *r, const struct gmsd_route *rt)
 	char why[128];
 	uint64_t id;
 	size_t len;
-	int rc;
+	int rc, first = 0;
 
 	body = req_body(r, &len);
 	if (gstore_id_parse(rt->id, &id) != 0) {
@@ -251,7 +251,7 @@ gmsd_response(struct gmsd *g, struct req *r, const struct gmsd_route *rt)
 		return;
 	}
 	rc = gstore_answer(g->st, rt->user, id, resp.group, resp.success, resp.reason,
-	    (int64_t)time(NULL));
+	    (int64_t)time(NULL), &first);
 	if (rc == SKM_ENOTFOUND) {
 		gmsd_reply_error(r, 404, "unknown delivery");
 		return;
@@ -265,10 +265,14 @@ gmsd_response(struct gmsd *g, struct req *r, const struct gmsd_route *rt)
 		gmsd_reply_error(r, 503, "store unavailable");
 		return;
 	}
+	if (!first) {
+		/* Idempotent: the first answer stays and was counted. */
+		req_reply(r, 204, NULL, NULL, 0, NULL);
+		return;
+	}
 	log_info("%s: delivery %s answered %s%s%s", rt->user, rt->id,
 	    resp.success ? "success" : "failure", resp.success ? "" : ": ",
 	    resp.success ? "" : resp.reason);
-	/* Counted once: a repeated answer changes nothing in the store either. */
 	if (resp.success)
 		g->answered_ok++;
 	else

@@ -155,11 +155,12 @@ int gstore_poll(struct gstore *st, const char *user, int64_t now, unsigned retry
 int gstore_next_due(struct gstore *st, const char *user, int64_t *when);
 /*
  * Records a member's answer to delivery id: SKM_ENOTFOUND when it is not
- * user's, SKM_EINVAL when group is not the delivery's. An answered
- * delivery keeps its first answer (0, nothing changed).
+ * user's (or not sent yet), SKM_EINVAL when group is not the delivery's.
+ * An answered delivery keeps its first answer: 0 and *first (may be NULL)
+ * set to 0, nothing changed.
  */
 int gstore_answer(struct gstore *st, const char *user, uint64_t id, const char *group,
-    int success, const char *reason, int64_t now);
+    int success, const char *reason, int64_t now, int *first);
 /* GMK deliveries whose I_MESSAGE is still to be made (at most max). */
 int gstore_unmade(struct gstore *st, size_t max, struct gstore_dlv **out, size_t *n);
 /* Stores the I_MESSAGEs of d[0..n-1] (d[i].imsg), or fails those with imsg NULL (reason). */

@@ -107,13 +107,15 @@ gstore_next_due(struct gstore *st, const char *user, int64_t *when)
 
 int
 gstore_answer(struct gstore *st, const char *user, uint64_t id, const char *group,
-    int success, const char *reason, int64_t now)
+    int success, const char *reason, int64_t now, int *first)
 {
 	struct gstore_dlv d;
 	struct gkey k;
 	struct gtxn t;
 	int rc;
 
+	if (first != NULL)
+		*first = 0;
 	if (gtxn_begin(st, 1, &t) != 0)
 		return t.err;
 	if ((rc = grec_dlv_get(&t, id, &d)) != 0 || strcmp(d.user, user) != 0 ||
@@ -143,7 +145,9 @@ gstore_answer(struct gstore *st, const char *user, uint64_t id, const char *grou
 	gkey_u64(&k, id);
 	gtxn_del(&t, &k);
 	gstore_dlv_clear(&d);
-	return gtxn_end(&t);
+	if (gtxn_end(&t) == 0 && first != NULL)
+		*first = 1;
+	return t.err;
 }
 
 int
