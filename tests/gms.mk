@@ -8,4 +8,4 @@ tests_test_gstore_CFLAGS = $(TEST_CFLAGS) $(LMDB_CFLAGS)
 tests_test_gstore_LDADD = src/gms/libgstore.la $(TEST_LIBS) $(LMDB_LIBS)
 
 TESTS += tests/skgmsd.sh
-EXTRA_DIST += tests/skgmsd.sh tests/gms_checks.sh
+EXTRA_DIST += tests/skgmsd.sh tests/gms_checks.sh etc/skgmsd.yaml.sample

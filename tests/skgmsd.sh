@@ -127,9 +127,17 @@ gms:
 EOF2
 	tokens_conf >>"$tmp/skgmsd.yaml"
 }
+expect 0 "the shipped sample loads" "$SKGMSCTL" -c "$top_srcdir/etc/skgmsd.yaml.sample" \
+    --store "$tmp/gstore" status
+expect 2 "skgmsd usage" "$SKGMSD" --bogus
+expect 0 "skgmsd --help" "$SKGMSD" --help
+has "^usage: skgmsd" "$tmp/out" "skgmsd --help"
+expect 0 "skgmsctl --help" "$SKGMSCTL" --help
+has "member add" "$tmp/out" "skgmsctl --help lists the commands"
 expect 0 "skgmsd --version" "$SKGMSD" --version
 has "^skgmsd " "$tmp/out" "version line"
 start_skgmsd "$tmp/skgmsd.yaml" write_gconf
+expect 0 "skgmsd -n" "$SKGMSD" -n -c "$tmp/skgmsd.yaml"
 
 # held_polls N: skgmsd's metrics show N held polls.
 held_polls() {
@@ -313,11 +321,18 @@ echo "answered before the kill: $n_answered of 36"
 expect 0 "status after the kill" gctl status g2
 lost=0
 for id in $(cat "$tmp/answered"); do
-	grep -q "^delivery: $id .* success attempts=1" "$tmp/out" || lost=$((lost + 1))
+	grep -q "^delivery: $id .* success attempts=" "$tmp/out" || {
+		lost=$((lost + 1))
+		grep "^delivery: $id " "$tmp/out"
+	}
 done
 same "$lost" 0 "every recorded answer survives the kill"
-pending=$(grep -c "^delivery: .* pending attempts=1" "$tmp/out")
-same "$pending" $((36 - n_answered)) "every other delivery still pending"
+# An answer committed just before the kill may have lost its 204 on the way:
+# it counts as answered, not as lost. Every delivery is one or the other.
+grep "^delivery: .* pending attempts=" "$tmp/out" | awk '{ print $3, $2 }' >"$tmp/pending"
+n_pending=$(wc -l <"$tmp/pending" | tr -d ' ')
+n_success=$(grep -c "^delivery: .* success attempts=" "$tmp/out")
+same $((n_pending + n_success)) 36 "every delivery answered or still pending"
 start_skgmsd "$tmp/skgmsd.yaml" write_gconf
 again=0
 i=0
@@ -325,15 +340,15 @@ while [ $i -lt 12 ]; do
 	i=$((i + 1))
 	sed -n "${i}p" "$tmp/mtokens" >"$tmp/m.token"
 	u=$(sed -n "${i}p" "$tmp/members")
-	want=$(awk -v u="$u" '$2 == u { print $3 }' "$tmp/sent" | grep -v -x -F -f "$tmp/answered" |
-	    sort | tr '\n' ' ')
+	want=$(awk -v u="$u" '$1 == u { print $2 }' "$tmp/pending" | sort | tr '\n' ' ')
 	[ -z "$want" ] && continue
 	gms_call GET "$tmp/m.token" "$u/notifications?wait=30" >/dev/null
 	got=$(gms_ids "$tmp/gbody" gmk | sort | tr '\n' ' ')
 	same "$got" "$want" "$u: the unanswered deliveries again after the restart"
 	again=$((again + $(echo "$want" | wc -w)))
 done
-same "$again" $((36 - n_answered)) "all unanswered deliveries due after the restart"
+same "$again" "$n_pending" "all unanswered deliveries due after the restart"
+echo "left due after the kill: $n_pending"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
