@@ -5,7 +5,10 @@
  * polls and the counters need no lock. Every change of a delivery is
  * committed to the store before the reply that announces it leaves: a
  * kill at any moment loses no delivery state, and a reply lost on the way
- * is a delivery sent once more after its back-off.
+ * is a delivery sent once more after its back-off. Commits are flushed to
+ * disk at the next tick (GSTORE_LAZY): a host crash may lose the sends
+ * and answers of the last GMSD_TICK_MS, which at-least-once delivery
+ * redoes (the member is sent the GMK again and answers success).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -52,6 +55,7 @@ struct gmsd {
 	struct server_service svc;
 	struct event *tick;
 	uint64_t changes;
+	int dirty;			/* own commits not yet flushed to disk */
 	LIST_HEAD(, held) held;
 	unsigned nheld;
 	/* Counters for /metrics. */
@@ -114,6 +118,7 @@ gmsd_deliver(struct gmsd *g, struct req *r, const char *user, int empty_ok)
 		return 1;
 	}
 	if (n > 0) {
+		g->dirty = 1;
 		g->sent += n;
 		log_info("%s: %zu notification%s sent", user, n, n == 1 ? "" : "s");
 	}
@@ -273,6 +278,7 @@ gmsd_response(struct gmsd *g, struct req *r, const struct gmsd_route *rt)
 	log_info("%s: delivery %s answered %s%s%s", rt->user, rt->id,
 	    resp.success ? "success" : "failure", resp.success ? "" : ": ",
 	    resp.success ? "" : resp.reason);
+	g->dirty = 1;
 	if (resp.success)
 		g->answered_ok++;
 	else
@@ -384,7 +390,13 @@ gmsd_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (gstore_changes(g->st, &changes) == 0 && changes != g->changes) {
+	if (gstore_changes(g->st, &changes) != 0)
+		changes = g->changes;
+	/* What was committed since the last tick reaches the disk. */
+	if ((g->dirty || changes != g->changes) && gstore_sync(g->st) != 0)
+		log_warnx("store: flush to disk failed");
+	g->dirty = 0;
+	if (changes != g->changes) {
 		g->changes = changes;
 		if (g->maker != NULL)
 			gmsd_maker_kick(g->maker);

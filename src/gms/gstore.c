@@ -50,9 +50,10 @@ gstore_err(int rc)
 }
 
 int
-gstore_open(const char *dir, int create, size_t map_size, struct gstore **out, char *why,
+gstore_open(const char *dir, int flags, size_t map_size, struct gstore **out, char *why,
     size_t whylen)
 {
+	int create = (flags & GSTORE_CREATE) != 0;
 	struct gstore *st;
 	struct stat sb;
 	MDB_txn *txn = NULL;
@@ -78,7 +79,8 @@ gstore_open(const char *dir, int create, size_t map_size, struct gstore **out, c
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
 	    (rc = mdb_env_set_mapsize(st->env, map_size)) != 0 ||
 	    (rc = mdb_env_set_maxreaders(st->env, 126)) != 0 ||
-	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)) != 0)
+	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS |
+	    ((flags & GSTORE_LAZY) ? MDB_NOSYNC : 0), 0600)) != 0)
 		goto fail;
 	/* Readers a killed process left behind (kill -9) are released. */
 	(void)mdb_reader_check(st->env, &dead);
@@ -98,6 +100,12 @@ fail:
 		mdb_env_close(st->env);
 	free(st);
 	return gstore_err(rc);
+}
+
+int
+gstore_sync(struct gstore *st)
+{
+	return gstore_err(mdb_env_sync(st->env, 1));
 }
 
 void
@@ -165,7 +173,7 @@ gtxn_end(struct gtxn *t)
 {
 	if (t->txn == NULL)
 		return t->err;
-	if (t->err == 0 && t->write)
+	if (t->err == 0 && t->write && !t->quiet)
 		(void)gtxn_meta(t, "changes", 1);
 	if (t->err != 0 || !t->write) {
 		mdb_txn_abort(t->txn);

@@ -71,13 +71,22 @@ struct gstore_dlv {
 };
 
 /*
- * Opens (create: makes) the store in directory dir with map_size octets of
- * address space. SKM_ENOTFOUND without create when there is none; why
- * says what failed. Free with gstore_close().
+ * Opens the store in directory dir with map_size octets of address space;
+ * flags: GSTORE_CREATE makes it, else SKM_ENOTFOUND when there is none
+ * (why says what failed). GSTORE_LAZY: commits reach the file (a killed
+ * process loses nothing) but are flushed to disk only by gstore_sync(), so
+ * a host crash may lose the last ones; for skgmsd, whose own writes (sends,
+ * answers, I_MESSAGEs) are redone by at-least-once delivery if lost.
+ * Free with gstore_close().
  */
-int gstore_open(const char *dir, int create, size_t map_size, struct gstore **out,
+#define GSTORE_CREATE	1
+#define GSTORE_LAZY	2
+int gstore_open(const char *dir, int flags, size_t map_size, struct gstore **out,
     char *why, size_t whylen);
 void gstore_close(struct gstore *st);
+
+/* Flushes the commits of a GSTORE_LAZY store to disk. */
+int gstore_sync(struct gstore *st);
 
 /* The change counter (advanced by every change, by any process). */
 int gstore_changes(struct gstore *st, uint64_t *out);
@@ -142,7 +151,8 @@ int gstore_rekey(struct gstore *st, const char *group, const struct gstore_gmk *
 /*
  * An I_MESSAGE made more than max_age seconds ago is not sent: receivers
  * refuse a timestamp outside their window, so it goes back to be made
- * again (gstore_unmade) and is due once it is.
+ * again (gstore_unmade) and is due once it is. Sends and answers do not
+ * advance the change counter: they make nothing due.
  *
  * The deliveries due for user at now (pending, ready to send, next-send
  * time passed), at most max, oldest first; each gets one more attempt and

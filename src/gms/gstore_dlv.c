@@ -70,9 +70,13 @@ gstore_poll(struct gstore *st, const char *user, int64_t now, unsigned retry_min
 		v[k++] = d;
 	}
 	free(keys);
-	/* Nothing changed: no commit, so the change counter stays. */
+	/*
+	 * Nothing changed: no commit. Sends change nothing anyone waits for:
+	 * the change counter stays, unless I_MESSAGEs are to be made anew.
+	 */
 	if (k == 0 && stale == 0)
 		gtxn_abort(&t);
+	t.quiet = stale == 0;
 	if (gtxn_end(&t) != 0) {
 		gstore_dlvs_free(v, k);
 		return t.err;
@@ -136,6 +140,8 @@ gstore_answer(struct gstore *st, const char *user, uint64_t id, const char *grou
 		gstore_dlv_clear(&d);
 		return 0;
 	}
+	/* An answer makes nothing due: the change counter stays. */
+	t.quiet = 1;
 	d.state = success ? GSTORE_SUCCESS : GSTORE_FAILURE;
 	snprintf(d.reason, sizeof(d.reason), "%s", success || reason == NULL ? "" : reason);
 	d.answered = now;

@@ -34,6 +34,7 @@ struct gtxn {
 	MDB_txn *txn;
 	int err;
 	int write;
+	int quiet;			/* a write that makes nothing due: counter kept */
 };
 
 struct gkey {

@@ -86,7 +86,8 @@ open_store(const struct cli *cli, const struct cli_cmd *cmd, const struct ctl *c
 	char why[512] = "";
 	int rc;
 
-	if ((rc = gstore_open(ctl->store, create, ctl->map_size, st, why, sizeof(why))) != 0)
+	if ((rc = gstore_open(ctl->store, create ? GSTORE_CREATE : 0, ctl->map_size, st, why,
+	    sizeof(why))) != 0)
 		return cli_error(cli, cmd, CLI_UNREACHABLE, "store", why[0] != '\0' ? why :
 		    skm_strerror(rc));
 	return -1;

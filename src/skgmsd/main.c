@@ -142,7 +142,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	why[0] = '\0';
-	if ((rc = gstore_open(cf->gms.store, 0, (size_t)cf->gms.map_size, &st, why,
+	/* Flushed at each tick of the service; skgmsctl's changes flush at once. */
+	if ((rc = gstore_open(cf->gms.store, GSTORE_LAZY, (size_t)cf->gms.map_size, &st, why,
 	    sizeof(why))) != 0) {
 		status = fail("store", why[0] != '\0' ? why : skm_strerror(rc));
 		goto out;
