@@ -504,8 +504,9 @@ gmsd_free(struct gmsd *g)
 	if (g == NULL)
 		return;
 	metrics_set_extra(NULL, NULL);
+	/* Stopping: each held poll ends as its wait would, and its client polls again. */
 	while ((h = LIST_FIRST(&g->held)) != NULL) {
-		req_reply(h->r, 503, NULL, NULL, 0, NULL);
+		gmsd_reply_empty(g, h->r);
 		held_free(h);
 	}
 	event_free(g->tick);
