@@ -190,6 +190,14 @@ START_TEST(poll_backoff_and_answers)
 	ck_assert_int_eq(gstore_count(st, counts), 0);
 	ck_assert_uint_eq(counts[GSTORE_PENDING], 1);
 	ck_assert_uint_eq(counts[GSTORE_FAILURE], 1);
+	/* Purged: answered ones before the time go, pending ones stay. */
+	ck_assert_int_eq(gstore_purge(st, 104, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(gstore_purge(st, 105, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(gstore_count(st, counts), 0);
+	ck_assert_uint_eq(counts[GSTORE_FAILURE], 0);
+	ck_assert_uint_eq(counts[GSTORE_PENDING], 1);
 }
 END_TEST
 

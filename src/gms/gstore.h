@@ -178,6 +178,11 @@ int gstore_made(struct gstore *st, const struct gstore_dlv *d, size_t n, int64_t
 /* Every delivery, or those of user / group when not NULL (no I_MESSAGE copied). */
 int gstore_dlvs(struct gstore *st, const char *user, const char *group,
     struct gstore_dlv **out, size_t *n);
+/*
+ * Removes the answered deliveries answered before before; *n (may be NULL)
+ * gets how many. The member is still known to have had that GMK.
+ */
+int gstore_purge(struct gstore *st, int64_t before, size_t *n);
 /* Deliveries by state (for metrics). */
 int gstore_count(struct gstore *st, uint64_t counts[3]);
 

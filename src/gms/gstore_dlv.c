@@ -260,6 +260,38 @@ gstore_dlvs(struct gstore *st, const char *user, const char *group, struct gstor
 }
 
 int
+gstore_purge(struct gstore *st, int64_t before, size_t *n)
+{
+	struct gkey pre, *keys = NULL;
+	struct gstore_dlv d;
+	struct gtxn t;
+	size_t nk = 0, i, k = 0;
+
+	if (n != NULL)
+		*n = 0;
+	if (gtxn_begin(st, 1, &t) != 0)
+		return t.err;
+	gkey_init(&pre, GK_DLV);
+	gtxn_keys(&t, &pre, 0, &keys, &nk);
+	for (i = 0; i < nk && t.err == 0; i++) {
+		if (grec_dlv_get(&t, gkey_tail(&keys[i]), &d) != 0)
+			continue;
+		if (d.state != GSTORE_PENDING && d.answered < before) {
+			gtxn_del(&t, &keys[i]);
+			k++;
+		}
+		gstore_dlv_clear(&d);
+	}
+	free(keys);
+	if (k == 0)
+		gtxn_abort(&t);
+	t.quiet = 1;
+	if (gtxn_end(&t) == 0 && n != NULL)
+		*n = k;
+	return t.err;
+}
+
+int
 gstore_count(struct gstore *st, uint64_t counts[3])
 {
 	struct gstore_dlv *v = NULL;

@@ -262,8 +262,9 @@ grec_dlv_has(struct gtxn *t, const char *user, const char *group, uint32_t gmk_i
 	sent_key(&k, user, group, gmk_id);
 	if (gtxn_get(t, &k, &v) != 0 || v.mv_size != 8)
 		return 0;
+	/* Purged (gstore_purge): it was answered. */
 	if (grec_dlv_get(t, be_get(v.mv_data, 8), &d) != 0)
-		return 0;
+		return t->err == 0;
 	/* A refused GMK may be sent again (after a fix at the member). */
 	has = d.state != GSTORE_FAILURE;
 	gstore_dlv_clear(&d);

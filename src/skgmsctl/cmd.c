@@ -24,14 +24,14 @@
 
 /* Options of a command: which it takes, what was given. */
 struct opts {
-	const char *activation, *expiry, *text, *from_file, *member;
+	const char *activation, *expiry, *text, *from_file, *member, *before;
 	int rekey_on_removal, explicit_aff;
 	const char *pos[CTL_ARGS_MAX];
 	size_t npos;
 };
 
 enum {
-	O_TIMES = 1, O_REKEY = 2, O_EXPLICIT = 4, O_FROM = 8, O_MEMBER = 16,
+	O_TIMES = 1, O_REKEY = 2, O_EXPLICIT = 4, O_FROM = 8, O_MEMBER = 16, O_BEFORE = 32,
 };
 
 static int
@@ -57,6 +57,8 @@ parse(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv, i
 			o->from_file = v;
 		else if ((which & O_MEMBER) && cli_match_opt("--member", argc, argv, &i, &v))
 			o->member = v;
+		else if ((which & O_BEFORE) && cli_match_opt("--before", argc, argv, &i, &v))
+			o->before = v;
 		else if ((which & O_REKEY) && strcmp(a, "--rekey-on-removal") == 0) {
 			o->rekey_on_removal = 1;
 			continue;
@@ -372,6 +374,33 @@ cmd_rekey(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 	}
 out:
 	OPENSSL_cleanse(&gmk, sizeof(gmk));
+	gstore_close(st);
+	return rc;
+}
+
+int
+cmd_purge(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv, void *arg)
+{
+	struct gstore *st = NULL;
+	struct opts o;
+	int64_t before;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = parse(cli, cmd, argc, argv, O_BEFORE, 0, 0, &o)) >= 0)
+		return rc;
+	if (o.before == NULL)
+		return cli_usage_error(cli, cmd, "--before", "required");
+	if (time_parse(o.before, &before) != 0)
+		return cli_usage_error(cli, cmd, "--before", "not an ISO 8601 UTC time or @SECONDS");
+	if ((rc = open_store(cli, cmd, arg, 0, &st)) >= 0)
+		return rc;
+	if ((rc = gstore_purge(st, before, &n)) != 0)
+		rc = failed(cli, cmd, "purge", rc, NULL);
+	else {
+		printf("purged: %zu\n", n);
+		rc = cli_finish(cli, cmd);
+	}
 	gstore_close(st);
 	return rc;
 }

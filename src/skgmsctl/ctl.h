@@ -25,6 +25,7 @@ int cmd_member_remove(const struct cli *, const struct cli_cmd *, int, char **, 
 int cmd_subscribe(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_unsubscribe(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_rekey(const struct cli *, const struct cli_cmd *, int, char **, void *);
+int cmd_purge(const struct cli *, const struct cli_cmd *, int, char **, void *);
 int cmd_status(const struct cli *, const struct cli_cmd *, int, char **, void *);
 
 #endif

@@ -35,6 +35,8 @@ static const struct cli_cmd skgmsctl_cmds[] = {
 	    cmd_unsubscribe },
 	{ "rekey", NULL, "GROUP [--activation TIME] [--expiry TIME] [--text TEXT]",
 	    "make a new GMK for the group and send it to every authorised member", cmd_rekey },
+	{ "purge", NULL, "--before TIME",
+	    "remove deliveries answered before TIME from the store", cmd_purge },
 	{ "status", NULL, "[GROUP] [--member URI]",
 	    "show groups, GMKs, members and every delivery's state", cmd_status },
 	{ NULL, NULL, NULL, NULL, NULL },
