@@ -350,5 +350,20 @@ done
 same "$again" "$n_pending" "all unanswered deliveries due after the restart"
 echo "left due after the kill: $n_pending"
 
+# --- a stop by SIGTERM ends a held poll with an empty list and exits 0 ---
+I=sip:idle@example.org
+"$MINT" --key "$tmp/iss.key" --iss https://sim.example.org --aud skms --sub $I \
+    >"$tmp/idle.token" || bad "mint idle"
+gms_call GET "$tmp/idle.token" "$I/notifications?wait=50" >"$tmp/idle.status" &
+idlepoll=$!
+wait_until 30 held_polls 1 || bad "the idle member's poll is not held"
+kill -TERM "$gpid"
+wait "$gpid"
+same "$?" 0 "skgmsd exits 0 on SIGTERM"
+gpid=
+wait "$idlepoll"
+same "$(cat "$tmp/idle.status")" 200 "held poll answered at the stop"
+hasnt "<Notification " "$tmp/gbody" "held poll ends empty at the stop"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -77,7 +77,7 @@ gstore_poll(struct gstore *st, const char *user, int64_t now, unsigned retry_min
 	if (k == 0 && stale == 0)
 		gtxn_abort(&t);
 	t.quiet = stale == 0;
-	if (gtxn_end(&t) != 0) {
+	if (gtxn_end(&t) != 0 || k == 0) {
 		gstore_dlvs_free(v, k);
 		return t.err;
 	}
@@ -176,7 +176,7 @@ gstore_unmade(struct gstore *st, size_t max, struct gstore_dlv **out, size_t *n)
 		if (grec_dlv_get(&t, gkey_tail(&keys[i]), &v[k]) == 0)
 			k++;
 	free(keys);
-	if (gtxn_end(&t) != 0) {
+	if (gtxn_end(&t) != 0 || k == 0) {
 		gstore_dlvs_free(v, k);
 		return t.err;
 	}
@@ -250,7 +250,7 @@ gstore_dlvs(struct gstore *st, const char *user, const char *group, struct gstor
 		k++;
 	}
 	free(keys);
-	if (gtxn_end(&t) != 0) {
+	if (gtxn_end(&t) != 0 || k == 0) {
 		gstore_dlvs_free(v, k);
 		return t.err;
 	}
