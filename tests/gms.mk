@@ -9,3 +9,9 @@ tests_test_gstore_LDADD = src/gms/libgstore.la $(TEST_LIBS) $(LMDB_LIBS)
 
 TESTS += tests/skgmsd.sh
 EXTRA_DIST += tests/skgmsd.sh tests/gms_checks.sh etc/skgmsd.yaml.sample
+# The service's request paths (pure).
+check_PROGRAMS += tests/test_gmsd_route
+TESTS += tests/test_gmsd_route
+tests_test_gmsd_route_SOURCES = tests/test_gmsd_route.c
+tests_test_gmsd_route_CFLAGS = $(TEST_CFLAGS)
+tests_test_gmsd_route_LDADD = src/gms/libgmsd.la $(TEST_LIBS)
