@@ -243,6 +243,30 @@ START_TEST(removal_with_rekey)
 }
 END_TEST
 
+START_TEST(added_again_gets_the_gmk_again)
+{
+	const char *uris[] = { "sip:a@x" };
+	struct gstore_gmk g = gmk_of(0x0500, 0);
+	struct gstore_dlv *d = NULL;
+	size_t bad, q;
+
+	ck_assert_int_eq(gstore_group_create(st, "g1", 0), 0);
+	ck_assert_int_eq(gstore_member_add(st, "g1", uris, 1, 0, 100, &bad, &q), 0);
+	ck_assert_int_eq(gstore_rekey(st, "g1", &g, 100, &q), 0);
+	make_all(100);
+	ck_assert_uint_eq(poll_n("sip:a@x", 100, &d), 1);
+	ck_assert_int_eq(gstore_answer(st, "sip:a@x", d[0].id, "g1", 1, NULL, 100, NULL), 0);
+	gstore_dlvs_free(d, 1);
+	/* Accepted: subscribing or adding again sends nothing... */
+	ck_assert_int_eq(gstore_subscribe(st, "g1", "sip:a@x", 1, 100, &q), 0);
+	ck_assert_uint_eq(q, 0);
+	/* ...but a removed member was told to erase it: added again, it gets it again. */
+	ck_assert_int_eq(gstore_member_remove(st, "g1", "sip:a@x", NULL, 100, &q), 0);
+	ck_assert_int_eq(gstore_member_add(st, "g1", uris, 1, 0, 100, &bad, &q), 0);
+	ck_assert_uint_eq(q, 1);
+}
+END_TEST
+
 START_TEST(old_imessage_made_again)
 {
 	const char *uris[] = { "sip:a@x" };
@@ -316,6 +340,7 @@ main(void)
 	tcase_add_test(tc, implicit_and_explicit);
 	tcase_add_test(tc, poll_backoff_and_answers);
 	tcase_add_test(tc, removal_with_rekey);
+	tcase_add_test(tc, added_again_gets_the_gmk_again);
 	tcase_add_test(tc, old_imessage_made_again);
 	tcase_add_test(tc, second_process_sees_changes);
 	tcase_add_test(tc, files_private_and_ids);

@@ -197,6 +197,7 @@ gstore_group_delete(struct gstore *st, const char *id)
 	member_list(&t, id, &m, &n);
 	for (i = 0; i < n && t.err == 0; i++) {
 		grec_dlv_drop(&t, m[i].uri, id, 1);
+		grec_sent_forget(&t, m[i].uri, id);
 		member_key(&k, id, m[i].uri);
 		gtxn_del(&t, &k);
 	}
@@ -370,6 +371,8 @@ gstore_member_remove(struct gstore *st, const char *group, const char *uri,
 	gtxn_del(&t, &k);
 	/* What it has not fetched yet it must not get; it is told to erase the rest. */
 	grec_dlv_drop(&t, uri, group, 0);
+	/* It is told to erase them: added again, it gets them again. */
+	grec_sent_forget(&t, uri, group);
 	grec_dlv_queue(&t, uri, group, GSTORE_KIND_REMOVAL, 0, now);
 	q++;
 	if (g.rekey_on_removal && g.ngmk > 0 && gmk != NULL && t.err == 0) {

@@ -99,6 +99,8 @@ void grec_dlv_queue(struct gtxn *t, const char *user, const char *group,
     enum gstore_kind kind, uint32_t gmk_id, int64_t now);
 /* 1 when user has a pending delivery or a success of gmk_id in group. */
 int grec_dlv_has(struct gtxn *t, const char *user, const char *group, uint32_t gmk_id);
+/* Forgets which GMKs of group user had: a member added again gets them again. */
+void grec_sent_forget(struct gtxn *t, const char *user, const char *group);
 /* Drops user's pending deliveries of group (kind GMK only, or all). */
 void grec_dlv_drop(struct gtxn *t, const char *user, const char *group, int all);
 

@@ -272,6 +272,22 @@ grec_dlv_has(struct gtxn *t, const char *user, const char *group, uint32_t gmk_i
 }
 
 void
+grec_sent_forget(struct gtxn *t, const char *user, const char *group)
+{
+	struct gkey pre, *keys = NULL;
+	size_t n = 0, i;
+
+	gkey_init(&pre, GK_SENT);
+	gkey_str(&pre, user);
+	gkey_str(&pre, group);
+	if (gtxn_keys(t, &pre, 0, &keys, &n) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		gtxn_del(t, &keys[i]);
+	free(keys);
+}
+
+void
 grec_dlv_drop(struct gtxn *t, const char *user, const char *group, int all)
 {
 	struct gstore_dlv d;
