@@ -265,6 +265,13 @@ expect 1 "bob cannot accept alice's new GMK" as $B gmk accept "$tmp/alice2.req"
 same "$(gms_call GET "$TB" "$B/groups")" 200 "bob's groups"
 hasnt "g1" "$tmp/gbody" "bob no longer in g1"
 
+# --- a reload (SIGHUP) takes the new configuration and keeps serving ---
+n=$(log_count "configuration reloaded" "$tmp/glog")
+kill -HUP "$gpid"
+wait_log "configuration reloaded" "$tmp/glog" "$n"
+same "$(gms_call GET "$TB" "$A/notifications?wait=0")" 403 "tokens still checked after the reload"
+same "$(gms_call GET "$TA" "$A/groups")" 200 "serving after the reload"
+
 # --- kill -9 while members answer: nothing recorded is lost ---
 i=0
 : >"$tmp/members"

@@ -630,7 +630,7 @@ server_new(const struct server_params *p, struct server **out, char *why, size_t
 	if ((s->base = server_base_new()) == NULL)
 		goto fail;
 	s->cur.cf = p->cf;
-	s->nloops = server_nloops(p->cf);
+	s->nloops = p->loops != 0 ? p->loops : server_nloops(p->cf);
 	/* As many sources as connections the cap lets in, at most. */
 	if (peers_new(p->cf->server.max_connections + p->cf->server.max_connections / 8 + 1,
 	    &s->peers) != 0)

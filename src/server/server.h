@@ -28,6 +28,7 @@ struct server_params {
 	struct conf *cf;
 	const struct kms *kms;		/* outlives the server; NULL for another service */
 	const char *service_uri;	/* that service's URI in error bodies (kms NULL) */
+	unsigned loops;			/* event loops; 0: server.threads decides */
 	struct store *store;		/* the opened store, outlives the server; may be NULL */
 	struct auth *auth;
 	struct tls_tickets *tickets;

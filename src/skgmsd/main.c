@@ -131,8 +131,6 @@ main(int argc, char **argv)
 		status = fail("gms.retry-min", "longer than gms.retry-max");
 		goto out;
 	}
-	/* The held polls, the metrics and the store live on one loop. */
-	cf->server.threads = 1;
 	if (CRYPTO_secure_malloc_init(SKGMSD_SECURE_HEAP, 16) == 0) {
 		status = fail("secure heap", "cannot reserve locked memory");
 		goto out;
@@ -167,6 +165,8 @@ main(int argc, char **argv)
 	p.conf_path = conf_path;
 	p.cf = cf;
 	p.service_uri = "skgmsd";
+	/* The held polls, the metrics and the store live on one loop. */
+	p.loops = 1;
 	p.auth = auth;
 	p.tickets = tk;
 	p.tls = tls;
