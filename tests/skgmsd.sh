@@ -17,7 +17,8 @@ need_tools "$OPENSSL" curl
 need_built "$SKMSD" "$MINT" "$CTL" "$SKMC" "$SKGMSD" "$SKGMSCTL"
 
 ctl() { "$CTL" --store "$tmp/store" "$@"; }
-gctl() { "$SKGMSCTL" --store "$tmp/gstore" "$@"; }
+# skgmsctl with the service's store and its GMKs sealed under gkek.key.
+gctl() { "$SKGMSCTL" -c "$tmp/gctl.yaml" "$@"; }
 ks="$tmp/ks"
 as() {
 	who=$1
@@ -101,6 +102,9 @@ TB="$tmp/bob@example.org.token"
 TC="$tmp/carol@example.org.token"
 
 # --- the service's store and skgmsd ---
+head -c 32 /dev/urandom >"$tmp/gkek.key"
+chmod 0600 "$tmp/gkek.key"
+printf 'gms:\n  store: %s\n  kek-file: %s\n' "$tmp/gstore" "$tmp/gkek.key" >"$tmp/gctl.yaml"
 expect 0 "skgmsctl init" gctl init
 expect 0 "group create" gctl group create g1 --rekey-on-removal
 expect 1 "group create twice" gctl group create g1
@@ -122,6 +126,7 @@ server:
 gms:
   store: $tmp/gstore
   keystore: $tmp/gks
+  kek-file: $tmp/gkek.key
   retry-min: 1s
   retry-max: 2s
 EOF2
@@ -129,6 +134,8 @@ EOF2
 }
 expect 0 "the shipped sample loads" "$SKGMSCTL" -c "$top_srcdir/etc/skgmsd.yaml.sample" \
     --store "$tmp/gstore" status
+expect 1 "a rekey needs the key-encryption key" "$SKGMSCTL" --store "$tmp/gstore" rekey g1
+has "sealed: gms.kek-file is needed" "$tmp/err" "rekey without the key"
 expect 2 "skgmsd usage" "$SKGMSD" --bogus
 expect 0 "skgmsd --help" "$SKGMSD" --help
 has "^usage: skgmsd" "$tmp/out" "skgmsd --help"

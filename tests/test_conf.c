@@ -308,7 +308,7 @@ START_TEST(equal_sees_each_key)
 		"audit: {durability: write}", "audit: {flush-ms: 1}",
 		"gms: {store: /srv/gms}", "gms: {keystore: /srv/gks}",
 		"gms: {identity: 'sip:gms@example.org'}", "gms: {retry-min: 5s}",
-		"gms: {retry-max: 1h}", "gms: {map-size: 64M}",
+		"gms: {retry-max: 1h}", "gms: {map-size: 64M}", "gms: {kek-file: /k}",
 	};
 	struct conf *def, *cf;
 	size_t i;

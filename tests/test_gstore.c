@@ -267,6 +267,96 @@ START_TEST(added_again_gets_the_gmk_again)
 }
 END_TEST
 
+/* Whether the store's data file holds 16 octets of b in a row. */
+static int
+file_has_run(uint8_t b)
+{
+	char path[128];
+	uint8_t buf[4096];
+	size_t n, i, run = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		for (i = 0; i < n; i++)
+			if ((run = buf[i] == b ? run + 1 : 0) == GSTORE_GMK_LEN) {
+				fclose(f);
+				return 1;
+			}
+	fclose(f);
+	return 0;
+}
+
+static void
+write_key(const char *name, uint8_t fill, char *path, size_t cap)
+{
+	uint8_t key[GSTORE_KEK_LEN];
+	FILE *f;
+
+	snprintf(path, cap, "%.*s/%s", (int)(strlen(dir) - 2), dir, name);
+	memset(key, fill, sizeof(key));
+	ck_assert_ptr_nonnull(f = fopen(path, "wb"));
+	ck_assert_int_eq(fchmod(fileno(f), 0600), 0);
+	ck_assert_uint_eq(fwrite(key, 1, sizeof(key), f), sizeof(key));
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+START_TEST(sealed_gmks)
+{
+	const char *uris[] = { "sip:a@x" };
+	struct gstore_gmk g = gmk_of(0x06a7, 0), g2 = gmk_of(0x06b8, 0);
+	struct gstore_group grp;
+	struct gstore *other = NULL;
+	char kek[256], wrong[256], why[256];
+	size_t bad, q;
+
+	write_key("kek", 0x11, kek, sizeof(kek));
+	write_key("wrong", 0x22, wrong, sizeof(wrong));
+	ck_assert_int_eq(gstore_set_kek(st, kek, why, sizeof(why)), 0);
+	ck_assert_int_eq(gstore_group_create(st, "g1", 0), 0);
+	ck_assert_int_eq(gstore_member_add(st, "g1", uris, 1, 0, 100, &bad, &q), 0);
+	ck_assert_int_eq(gstore_rekey(st, "g1", &g, 100, &q), 0);
+	ck_assert_int_eq(gstore_group_get(st, "g1", &grp), 0);
+	ck_assert_mem_eq(grp.gmk[0].key, g.key, GSTORE_GMK_LEN);
+	/* Sealed: the GMK's octets are nowhere in the file. */
+	ck_assert(!file_has_run(0xa7));
+	/* Without the key: readable, locked, not writable. */
+	ck_assert_int_eq(gstore_open(dir, 0, 16 << 20, &other, why, sizeof(why)), 0);
+	ck_assert_int_eq(gstore_group_get(other, "g1", &grp), 0);
+	ck_assert(grp.locked);
+	ck_assert_uint_eq(grp.gmk[0].id, 0x06a7);
+	ck_assert_int_eq(grp.gmk[0].key[0], 0);
+	ck_assert_int_eq(gstore_rekey(other, "g1", &g2, 100, &q), SKM_EPERM);
+	/* Another key does not open it. */
+	ck_assert_int_eq(gstore_set_kek(other, wrong, why, sizeof(why)), 0);
+	ck_assert_int_eq(gstore_group_get(other, "g1", &grp), SKM_EVERIFY);
+	ck_assert_int_eq(gstore_set_kek(other, kek, why, sizeof(why)), 0);
+	ck_assert_int_eq(gstore_group_get(other, "g1", &grp), 0);
+	ck_assert(!grp.locked);
+	ck_assert_mem_eq(grp.gmk[0].key, g.key, GSTORE_GMK_LEN);
+	gstore_close(other);
+	/* A key file open to others or of the wrong size is refused. */
+	ck_assert_int_eq(chmod(kek, 0644), 0);
+	ck_assert_int_ne(gstore_set_kek(st, kek, why, sizeof(why)), 0);
+	ck_assert_int_eq(chmod(kek, 0600), 0);
+	ck_assert_int_eq(truncate(kek, 31), 0);
+	ck_assert_int_ne(gstore_set_kek(st, kek, why, sizeof(why)), 0);
+}
+END_TEST
+
+START_TEST(unsealed_gmks_in_the_clear)
+{
+	struct gstore_gmk g = gmk_of(0x06a7, 0);
+	size_t q;
+
+	/* The scan above finds an unsealed GMK: what 'nowhere' is measured with. */
+	ck_assert_int_eq(gstore_group_create(st, "g1", 0), 0);
+	ck_assert_int_eq(gstore_rekey(st, "g1", &g, 100, &q), 0);
+	ck_assert(file_has_run(0xa7));
+}
+END_TEST
+
 START_TEST(old_imessage_made_again)
 {
 	const char *uris[] = { "sip:a@x" };
@@ -341,6 +431,8 @@ main(void)
 	tcase_add_test(tc, poll_backoff_and_answers);
 	tcase_add_test(tc, removal_with_rekey);
 	tcase_add_test(tc, added_again_gets_the_gmk_again);
+	tcase_add_test(tc, sealed_gmks);
+	tcase_add_test(tc, unsealed_gmks_in_the_clear);
 	tcase_add_test(tc, old_imessage_made_again);
 	tcase_add_test(tc, second_process_sees_changes);
 	tcase_add_test(tc, files_private_and_ids);

@@ -187,6 +187,7 @@ struct conf {
 		uint64_t map_size;
 		char *keystore;
 		char *identity;		/* "": the keystore's only identity */
+		char *kek_file;		/* "": GMKs stored unsealed */
 		unsigned retry_min;
 		unsigned retry_max;
 	} gms;

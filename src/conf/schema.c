@@ -196,6 +196,8 @@ const struct conf_schema conf_schema_keys[] = {
 	{ "gms", "keystore", CONF_T_PATH, "", 0, 4096, F(gms.keystore), 0, NULL, NULL, 0 },
 	{ "gms", "identity", CONF_T_STRING, "", 0, 1024, F(gms.identity), 0, NULL, NULL,
 	    0 },
+	/* GMKs sealed in the store under this 32-octet key; empty: unsealed. */
+	{ "gms", "kek-file", CONF_T_PATH, "", 0, 4096, F(gms.kek_file), 0, NULL, NULL, 0 },
 	{ "gms", "retry-min", CONF_T_DURATION, "1s", 1, 1 * HOUR, F(gms.retry_min), 0, NULL,
 	    NULL, 0 },
 	{ "gms", "retry-max", CONF_T_DURATION, "60s", 1, 1 * DAY, F(gms.retry_max), 0, NULL,

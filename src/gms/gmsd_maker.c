@@ -86,10 +86,13 @@ maker_now(int64_t *now, uint32_t *frac)
 	*frac = (uint32_t)(((uint64_t)ts.tv_nsec << 32) / 1000000000u);
 }
 
-/* Makes the I_MESSAGEs of d[first] and every later one of the same group and GMK. */
+/*
+ * Makes the I_MESSAGEs of d[first] and every later one of the same group
+ * and GMK; those it cannot make now (sealed GMKs, no key) get skip set.
+ */
 static void
 maker_one_gmk(struct gmsd_maker *m, struct gmksend *g, struct gstore_dlv *d, size_t n,
-    size_t first, char *done)
+    size_t first, char *done, char *skip)
 {
 	struct gstore_group grp;
 	struct gmksend_result *res = NULL;
@@ -109,7 +112,15 @@ maker_one_gmk(struct gmsd_maker *m, struct gmksend *g, struct gstore_dlv *d, siz
 		at[k] = i;
 		uris[k++] = d[i].user;
 	}
-	if (gstore_group_get(m->st, d[first].group, &grp) == 0)
+	if (gstore_group_get(m->st, d[first].group, &grp) == 0 && grp.locked) {
+		/* Left unmade: made once skgmsd has the key. Never a zero key. */
+		log_warnx("group %s: its GMKs are sealed and gms.kek-file is not set: "
+		    "no I_MESSAGE made", d[first].group);
+		for (i = 0; i < k; i++)
+			skip[at[i]] = 1;
+		goto out;
+	}
+	if (grp.id[0] != '\0')
 		for (i = 0; i < grp.ngmk; i++)
 			if (grp.gmk[i].id == d[first].gmk_id)
 				gmk = &grp.gmk[i];
@@ -161,12 +172,12 @@ maker_make(struct gmsd_maker *m, struct ks *ks)
 {
 	struct gstore_dlv *d = NULL;
 	struct gmksend g;
-	char why[KS_WHY_MAX] = "", *done = NULL;
+	char why[KS_WHY_MAX] = "", *done = NULL, *skip = NULL;
 	const char *what = "";
-	size_t n = 0, i;
+	size_t n = 0, i, k;
 	int64_t now;
 	uint32_t frac;
-	int err;
+	int err, rc;
 
 	if ((err = gstore_unmade(m->st, MAKER_BATCH, &d, &n)) != 0) {
 		log_warnx("store: deliveries to make: %s", skm_strerror(err));
@@ -182,16 +193,33 @@ maker_make(struct gmsd_maker *m, struct ks *ks)
 		gstore_dlvs_free(d, n);
 		return err < 0 ? err : SKM_EIO;
 	}
-	if ((done = calloc(n, 1)) == NULL) {
+	if ((done = calloc(n, 1)) == NULL || (skip = calloc(n, 1)) == NULL) {
 		err = SKM_ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < n; i++)
 		if (!done[i])
-			maker_one_gmk(m, &g, d, n, i, done);
-	if ((err = gstore_made(m->st, d, n, now)) != 0)
+			maker_one_gmk(m, &g, d, n, i, done, skip);
+	/* The skipped ones stay to be made: out of the array stored. */
+	for (i = 0, k = 0; i < n; i++) {
+		if (skip[i]) {
+			gstore_dlv_clear(&d[i]);
+			continue;
+		}
+		if (k != i) {
+			d[k] = d[i];
+			memset(&d[i], 0, sizeof(d[i]));
+		}
+		k++;
+	}
+	if (k < n)
+		err = SKM_EPERM;
+	if (k > 0 && (rc = gstore_made(m->st, d, k, now)) != 0) {
+		err = rc;
 		log_warnx("store: storing I_MESSAGEs: %s", skm_strerror(err));
+	}
 out:
+	free(skip);
 	free(done);
 	gmksend_ks_free(&g);
 	gstore_dlvs_free(d, n);

@@ -113,6 +113,8 @@ gstore_close(struct gstore *st)
 {
 	if (st == NULL)
 		return;
+	if (st->kek != NULL)
+		OPENSSL_secure_clear_free(st->kek, GSTORE_KEK_LEN);
 	mdb_env_close(st->env);
 	free(st);
 }

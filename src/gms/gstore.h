@@ -45,6 +45,7 @@ struct gstore_gmk {
 struct gstore_group {
 	char id[GSTORE_GROUP_MAX + 1];
 	int rekey_on_removal;
+	int locked;			/* GMKs sealed and no key-encryption key: keys zero */
 	size_t ngmk;
 	struct gstore_gmk gmk[GSTORE_GMKS];	/* oldest first */
 };
@@ -84,6 +85,17 @@ struct gstore_dlv {
 int gstore_open(const char *dir, int flags, size_t map_size, struct gstore **out,
     char *why, size_t whylen);
 void gstore_close(struct gstore *st);
+
+/*
+ * Seals the GMKs written from now on under the key-encryption key in the
+ * secret file path (GSTORE_KEK_LEN random octets, opened with the owner
+ * and mode checks of secfile_read()), AES-256-GCM bound to the group and
+ * GMK-ID; GMKs stored before are sealed when their group is next written.
+ * Without it, sealed GMKs read as locked (zero keys) and a write of their
+ * group is SKM_EPERM; with another key, reading them is SKM_EVERIFY.
+ */
+#define GSTORE_KEK_LEN		32
+int gstore_set_kek(struct gstore *st, const char *path, char *why, size_t whylen);
 
 /* Flushes the commits of a GSTORE_LAZY store to disk. */
 int gstore_sync(struct gstore *st);

@@ -27,7 +27,15 @@
 struct gstore {
 	MDB_env *env;
 	MDB_dbi dbi;
+	uint8_t *kek;			/* SECRET: GSTORE_KEK_LEN octets, or NULL */
 };
+
+/* A GMK in a group record, sealed under st->kek (gstore_kek.c). */
+#define GSTORE_SEALED_LEN	(GSTORE_GMK_LEN + 12 + 16)
+int gstore_kek_seal(const struct gstore *st, const char *group, uint32_t gmk_id,
+    const uint8_t key[GSTORE_GMK_LEN], uint8_t out[GSTORE_SEALED_LEN]);
+int gstore_kek_open(const struct gstore *st, const char *group, uint32_t gmk_id,
+    const uint8_t in[GSTORE_SEALED_LEN], uint8_t key[GSTORE_GMK_LEN]);
 
 struct gtxn {
 	struct gstore *st;

@@ -76,8 +76,9 @@ grec_group_get(struct gtxn *t, const char *id, struct gstore_group *g)
 	struct gkey k;
 	struct gdec d;
 	MDB_val v;
+	const uint8_t *p;
 	size_t i;
-	int rc;
+	int rc, sealed;
 
 	memset(g, 0, sizeof(*g));
 	gkey_init(&k, GK_GROUP);
@@ -91,12 +92,21 @@ grec_group_get(struct gtxn *t, const char *id, struct gstore_group *g)
 		return gtxn_fail(t, SKM_EPARSE);
 	snprintf(g->id, sizeof(g->id), "%s", id);
 	g->rekey_on_removal = (int)gdec_u64(&d, 1);
+	sealed = (int)gdec_u64(&d, 1);
 	g->ngmk = (size_t)gdec_u64(&d, 1);
 	if (g->ngmk > GSTORE_GMKS)
 		return gtxn_fail(t, SKM_EPARSE);
+	/* Sealed and no key: the record reads, its keys stay zero, it cannot be written. */
+	g->locked = sealed && t->st->kek == NULL;
 	for (i = 0; i < g->ngmk; i++) {
 		g->gmk[i].id = (uint32_t)gdec_u64(&d, 4);
-		gdec_bytes(&d, g->gmk[i].key, GSTORE_GMK_LEN);
+		if (!sealed)
+			gdec_bytes(&d, g->gmk[i].key, GSTORE_GMK_LEN);
+		else if ((p = gdec_view(&d, GSTORE_SEALED_LEN)) != NULL && !g->locked &&
+		    (rc = gstore_kek_open(t->st, id, g->gmk[i].id, p, g->gmk[i].key)) != 0) {
+			OPENSSL_cleanse(g, sizeof(*g));
+			return gtxn_fail(t, rc);
+		}
 		g->gmk[i].activation = (int64_t)gdec_u64(&d, 8);
 		g->gmk[i].expiry = (int64_t)gdec_u64(&d, 8);
 		g->gmk[i].made = (int64_t)gdec_u64(&d, 8);
@@ -114,14 +124,28 @@ grec_group_put(struct gtxn *t, const struct gstore_group *g)
 {
 	struct genc e = { NULL, 0, 0, 0 };
 	struct gkey k;
+	uint8_t sealed[GSTORE_SEALED_LEN];
 	size_t i;
+	int rc;
 
+	/* Its keys were not read: writing it would replace them with zeros. */
+	if (g->locked) {
+		gtxn_fail(t, SKM_EPERM);
+		return;
+	}
 	genc_u64(&e, GREC_V1, 1);
 	genc_u64(&e, g->rekey_on_removal != 0, 1);
+	genc_u64(&e, t->st->kek != NULL, 1);
 	genc_u64(&e, g->ngmk, 1);
 	for (i = 0; i < g->ngmk; i++) {
 		genc_u64(&e, g->gmk[i].id, 4);
-		genc_bytes(&e, g->gmk[i].key, GSTORE_GMK_LEN);
+		if (t->st->kek == NULL)
+			genc_bytes(&e, g->gmk[i].key, GSTORE_GMK_LEN);
+		else if ((rc = gstore_kek_seal(t->st, g->id, g->gmk[i].id, g->gmk[i].key,
+		    sealed)) != 0)
+			e.err = rc;
+		else
+			genc_bytes(&e, sealed, sizeof(sealed));
 		genc_u64(&e, (uint64_t)g->gmk[i].activation, 8);
 		genc_u64(&e, (uint64_t)g->gmk[i].expiry, 8);
 		genc_u64(&e, (uint64_t)g->gmk[i].made, 8);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * skgmsctl's commands (see ctl.h). A new GMK is made here (random key,
- * fresh GMK-ID) and stored sealed in nothing but the store's 0600 files;
+ * fresh GMK-ID) and stored, sealed under gms.kek-file when it is set;
  * the I_MESSAGEs are made by skgmsd, which holds the GMS's key material.
  */
 #include <inttypes.h>
@@ -92,6 +92,13 @@ open_store(const struct cli *cli, const struct cli_cmd *cmd, const struct ctl *c
 	    sizeof(why))) != 0)
 		return cli_error(cli, cmd, CLI_UNREACHABLE, "store", why[0] != '\0' ? why :
 		    skm_strerror(rc));
+	if (ctl->kek_file[0] != '\0' && (rc = gstore_set_kek(*st, ctl->kek_file, why,
+	    sizeof(why))) != 0) {
+		gstore_close(*st);
+		*st = NULL;
+		return cli_error(cli, cmd, CLI_FAILED, "gms.kek-file", why[0] != '\0' ? why :
+		    skm_strerror(rc));
+	}
 	return -1;
 }
 
@@ -101,7 +108,9 @@ failed(const struct cli *cli, const struct cli_cmd *cmd, const char *what, int r
     const char *notfound)
 {
 	return cli_error(cli, cmd, CLI_FAILED, what, rc == SKM_ENOTFOUND && notfound != NULL ?
-	    notfound : skm_strerror(rc));
+	    notfound : rc == SKM_EPERM ? "the group's GMKs are sealed: gms.kek-file is needed" :
+	    rc == SKM_EVERIFY ? "a sealed GMK does not open under gms.kek-file" :
+	    skm_strerror(rc));
 }
 
 /* A new GMK from the options; -1 to go on, else a cli status. */

@@ -14,6 +14,7 @@
 
 struct ctl {
 	const char *store;	/* the store directory */
+	const char *kek_file;	/* gms.kek-file, or "" */
 	size_t map_size;
 };
 

@@ -52,7 +52,7 @@ main(int argc, char **argv)
 	const struct cli_cmd *cmd;
 	struct conf_error cerr;
 	struct conf *cf = NULL;
-	struct ctl ctl = { NULL, 0 };
+	struct ctl ctl = { NULL, NULL, 0 };
 	const char *conf_path = NULL, *store = NULL, *v;
 	char why[512];
 	int i, words, rc;
@@ -96,6 +96,7 @@ main(int argc, char **argv)
 	}
 	ctl.store = store != NULL ? store : cf->gms.store;
 	ctl.map_size = (size_t)cf->gms.map_size;
+	ctl.kek_file = cf->gms.kek_file;
 	i += words - 1;
 	rc = cmd->run(&skgmsctl_cli, cmd, argc - i, argv + i, &ctl);
 	conf_free(cf);

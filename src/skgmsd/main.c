@@ -146,6 +146,13 @@ main(int argc, char **argv)
 		status = fail("store", why[0] != '\0' ? why : skm_strerror(rc));
 		goto out;
 	}
+	/* Read as started: the key file, like the store, may be root's. */
+	why[0] = '\0';
+	if (cf->gms.kek_file[0] != '\0' &&
+	    (rc = gstore_set_kek(st, cf->gms.kek_file, why, sizeof(why))) != 0) {
+		status = fail("gms.kek-file", why[0] != '\0' ? why : skm_strerror(rc));
+		goto out;
+	}
 	why[0] = '\0';
 	if ((rc = auth_new(cf, &auth, why, sizeof(why))) != 0) {
 		status = fail("tokens", why[0] != '\0' ? why : skm_strerror(rc));
