@@ -408,8 +408,11 @@ server_kek_take(struct server *s, struct kek *kek)
 	size_t added = 0;
 
 	kms_kek_adopt(s->kms, kek);
-	if (s->kms->domain.kek.kind != KEK_PKCS11)
+	/* Keys kept unsealed under the previous key go; the next requests reopen them. */
+	if (s->kms->domain.kek.kind != KEK_PKCS11) {
+		kms_tk_forget(s->kms);
 		return;
+	}
 	if (kms_refresh(s->kms, s->store, &added, why, sizeof(why)) != 0)
 		log_warnx("rollover: %s", why);
 	else if (added > 0)
