@@ -300,7 +300,7 @@ expect 0 "alice given a TrK under the token's key" "$CTL" --config "$tmp/tu.yaml
 start_skmsd "$C" write_conf
 has "domain opened: master secrets unsealed under the PKCS#11 key object $URI, in " \
 	"$tmp/log" "start log names the URI"
-has "transport keys of 1 identity unsealed with the token's key" "$tmp/log" \
+has "transport keys of 1 identity or device unsealed with the token's key" "$tmp/log" \
 	"start: the identities' TrK unsealed before the token's key is set aside"
 hasnt "$PIN" "$tmp/log" "no PIN in the log"
 ms=$(sed -n 's/.*master secrets unsealed under .*, in \([0-9.]*\) ms.*/\1/p' "$tmp/log")
@@ -338,7 +338,7 @@ has "<ErrorCode>50305</ErrorCode>" "$tmp/tkb.xml" "a TrK set while running: 5030
 n0=$(log_count "configuration reloaded" "$tmp/log")
 kill -HUP "$pid"
 wait_log "configuration reloaded" "$tmp/log" "$n0"
-has "transport keys of 2 identities unsealed with the token's key" "$tmp/log" \
+has "transport keys of 2 identities or devices unsealed with the token's key" "$tmp/log" \
 	"reload: the TrK set since unsealed"
 same "$(tkprov "$BTOKEN" tk.b "$tmp/tkb.xml")" 200 "bob's TrK taken up at the reload"
 has "<SignedKmsResponse" "$tmp/tkb.xml" "bob's TrK KeyProv: signed"

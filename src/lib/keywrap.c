@@ -12,9 +12,9 @@
  * key wrap promises (deterministic authenticated encryption).
  */
 #include "lib/keywrap.h"
-#include "common/be.h"
 #include "common/err.h"
 
+#include <endian.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -61,6 +61,23 @@ keywrap_ctx(void)
 	return ctx;
 }
 
+/* A as 8 octets, one load or store each (be_get/be_put go octet by octet). */
+static inline uint64_t
+keywrap_get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return be64toh(v);
+}
+
+static inline void
+keywrap_put64(uint8_t *p, uint64_t v)
+{
+	v = htobe64(v);
+	memcpy(p, &v, 8);
+}
+
 /*
  * RFC 5649 4.1: the alternative initial value and the padded plaintext.
  * A stays in a register between the blocks: writing it octet by octet
@@ -92,7 +109,7 @@ keywrap_fast(const uint8_t *key, const uint8_t *in, size_t len, uint8_t *out,
 	memcpy(r, in, len);
 	if (n == 1) {
 		/* One block: AES of AIV || P. */
-		be_put(b, a, 8);
+		keywrap_put64(b, a);
 		memcpy(b + 8, r, 8);
 		if (EVP_Cipher(ctx, b, b, 16) <= 0)
 			goto out;
@@ -101,15 +118,15 @@ keywrap_fast(const uint8_t *key, const uint8_t *in, size_t len, uint8_t *out,
 		/* RFC 3394 2.2.1, the index-based form, with A = AIV. */
 		for (j = 0; j < 6; j++) {
 			for (i = 0; i < n; i++) {
-				be_put(b, a, 8);
+				keywrap_put64(b, a);
 				memcpy(b + 8, r + 8 * i, 8);
 				if (EVP_Cipher(ctx, b, b, 16) <= 0)
 					goto out;
-				a = be_get(b, 8) ^ (uint64_t)(n * j + i + 1);
+				a = keywrap_get64(b) ^ (uint64_t)(n * j + i + 1);
 				memcpy(r + 8 * i, b + 8, 8);
 			}
 		}
-		be_put(out, a, 8);
+		keywrap_put64(out, a);
 	}
 	*outlen = 8 + 8 * n;
 	rc = 0;

@@ -397,8 +397,8 @@ server_tk_hold(struct server *s)
 		log_warnx("transport keys: not unsealed, keeping those held: %s",
 		    skm_strerror(rc));
 	else
-		log_info("transport keys of %zu identit%s unsealed with the token's key", n,
-		    n == 1 ? "y" : "ies");
+		log_info("transport keys of %zu identit%s or device%s unsealed with the "
+		    "token's key", n, n == 1 ? "y" : "ies", n == 1 ? "" : "s");
 }
 
 static void
