@@ -334,6 +334,10 @@ int kms_tk_find(const struct kms *k, struct store *st, const char *uri, size_t l
 /* Cleanses and drops the kept records, unless they are held (kms_tk_hold). */
 void kms_tk_forget(const struct kms *k);
 
+/* The records kept unsealed (or held), at most KMS_TK_KEPT_MAX unless held. */
+#define KMS_TK_KEPT_MAX	512
+size_t kms_tk_kept(const struct kms *k);
+
 /*
  * While the key-encryption key is held (a PKCS#11 token's session open),
  * unseals every record of every identity into memory (secure heap),

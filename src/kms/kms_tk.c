@@ -30,7 +30,7 @@
 #include <openssl/crypto.h>
 
 /* Records kept unsealed for requests (file or passphrase key): ~0.7 kB each. */
-#define KMS_TKC_MAX	512
+#define KMS_TKC_MAX	KMS_TK_KEPT_MAX
 
 /* One record's keys; keys points into the secure heap. */
 struct kms_tkc_ent {
@@ -155,6 +155,19 @@ kms_tk_forget(const struct kms *k)
 	c->n = c->cap = 0;
 	pthread_mutex_unlock(&c->mu);
 	kms_tkc_ents_free(e, n);
+}
+
+size_t
+kms_tk_kept(const struct kms *k)
+{
+	size_t n;
+
+	if (k->tkc == NULL)
+		return 0;
+	pthread_mutex_lock(&k->tkc->mu);
+	n = k->tkc->n;
+	pthread_mutex_unlock(&k->tkc->mu);
+	return n;
 }
 
 /*
