@@ -335,12 +335,18 @@ expect 0 "bob given a TrK while skmsd runs" "$CTL" --config "$tmp/tu.yaml" trk s
 BTOKEN=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub sip:bob@example.org)
 same "$(tkprov "$BTOKEN" tk.b "$tmp/tkb.xml")" 503 "a TrK set while running: not yet usable"
 has "<ErrorCode>50305</ErrorCode>" "$tmp/tkb.xml" "a TrK set while running: 50305"
+expect 0 "alice's radio given a TrK while skmsd runs" "$CTL" --config "$tmp/tu.yaml" trk set \
+	sip:alice@example.org --device radio --id tk.ar --key-file "$tmp/trkar.key"
+same "$(tkprov "$TOKEN" tk.ar "$tmp/tkar.xml")" 503 "a device's TrK set while running: waits"
+same "$(tkprov "$TOKEN" tk.a "$tmp/tk0.xml")" 200 "alice's own TrK still served meanwhile"
 n0=$(log_count "configuration reloaded" "$tmp/log")
 kill -HUP "$pid"
 wait_log "configuration reloaded" "$tmp/log" "$n0"
-has "transport keys of 2 identities or devices unsealed with the token's key" "$tmp/log" \
-	"reload: the TrK set since unsealed"
+has "transport keys of 3 identities or devices unsealed with the token's key" "$tmp/log" \
+	"reload: the TrKs set since unsealed"
 same "$(tkprov "$BTOKEN" tk.b "$tmp/tkb.xml")" 200 "bob's TrK taken up at the reload"
+same "$(tkprov "$TOKEN" tk.ar "$tmp/tkar.xml")" 200 "alice's radio's TrK taken up at the reload"
+has "<TrK-ID>tk.ar</TrK-ID>" "$tmp/tkar.xml" "the radio's KeyProv under its TrK"
 has "<SignedKmsResponse" "$tmp/tkb.xml" "bob's TrK KeyProv: signed"
 # the token goes away: a reload is refused, naming it, and serving goes on
 mv "$tmp/tokens" "$tmp/tokens.away"
