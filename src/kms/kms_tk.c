@@ -283,6 +283,8 @@ struct kms_tk_find {
 	struct store_tk *out;
 	char *device;			/* STORE_TK_DEVICE_MAX + 1, or NULL */
 	struct store_tk *tmp;		/* SECRET */
+	const uint8_t *p;		/* the key prefix of the identity's records */
+	size_t plen;
 	uint64_t scan;
 	int found;
 };
@@ -314,13 +316,21 @@ kms_tk_find_one(const struct store_tk_rec *r, void *arg)
 	return 0;
 }
 
+/*
+ * The scan and its sweep run under the domain's key lock (kms_gens_with_kek),
+ * so that no other scan of the identity marks entries in between.
+ */
 static int
 kms_tk_find_kek(const struct kek *kek, void *arg)
 {
 	struct kms_tk_find *f = arg;
+	int rc;
 
 	f->kek = kek;
-	return store_tk_each(f->t, (const uint8_t *)f->uri, f->len, kms_tk_find_one, f);
+	rc = store_tk_each(f->t, (const uint8_t *)f->uri, f->len, kms_tk_find_one, f);
+	if (rc == 0)
+		kms_tkc_sweep(f->k->tkc, f->p, f->plen, f->scan);
+	return rc;
 }
 
 /* Stops at a record of the identity that kms_tk_hold() did not hold. */
@@ -395,6 +405,8 @@ kms_tk_find(const struct kms *k, struct store *st, const char *uri, size_t len,
 	f.arg = arg;
 	f.out = out;
 	f.device = device;
+	f.p = p;
+	f.plen = plen;
 	if ((rc = store_txn_begin(st, 0, &t)) != 0)
 		goto out;
 	pthread_mutex_lock(&k->tkc->mu);
@@ -404,11 +416,8 @@ kms_tk_find(const struct kms *k, struct store *st, const char *uri, size_t len,
 	if (rc == SKM_ESTATE) {
 		f.found = 0;
 		rc = kms_tk_find_held(&f, p, plen);
-	} else if (rc == 0) {
-		kms_tkc_sweep(k->tkc, p, plen, f.scan);
-		if (!f.found)
-			rc = SKM_ENOTFOUND;
-	}
+	} else if (rc == 0 && !f.found)
+		rc = SKM_ENOTFOUND;
 	store_txn_abort(&t);
 out:
 	OPENSSL_secure_clear_free(f.tmp, sizeof(*f.tmp));
