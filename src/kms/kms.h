@@ -334,8 +334,12 @@ int kms_tk_find(const struct kms *k, struct store *st, const char *uri, size_t l
 /* Cleanses and drops the kept records, unless they are held (kms_tk_hold). */
 void kms_tk_forget(const struct kms *k);
 
-/* The records kept unsealed (or held), at most KMS_TK_KEPT_MAX unless held. */
-#define KMS_TK_KEPT_MAX	512
+/*
+ * The records kept unsealed (or held), at most KMS_TK_KEPT_MAX unless
+ * held: each takes 1 KiB of skmsd's 1 MiB secure heap, which the key sets
+ * being derived and the other keys share.
+ */
+#define KMS_TK_KEPT_MAX	64
 size_t kms_tk_kept(const struct kms *k);
 
 /*

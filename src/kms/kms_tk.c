@@ -29,7 +29,7 @@
 
 #include <openssl/crypto.h>
 
-/* Records kept unsealed for requests (file or passphrase key): ~0.7 kB each. */
+/* Records kept unsealed for requests (file or passphrase key), 1 KiB each. */
 #define KMS_TKC_MAX	KMS_TK_KEPT_MAX
 
 /* One record's keys; keys points into the secure heap. */
