@@ -33,7 +33,7 @@ match_trk(const struct store_tk *tk, const char *device, void *arg)
 	return tk->slot[STORE_TK_TRK].set && strcmp(tk->slot[STORE_TK_TRK].id, arg) == 0;
 }
 
-/* Writes the record of uri and device with a TrK named id (NULL: removes it); its key in key. */
+/* Writes uri and device's record with a TrK named id (NULL: removes it), its key into key. */
 static void
 put(struct kms *k, struct store *st, const char *uri, const char *device, const char *id,
     uint8_t key[STORE_TK_KEY_LEN])

@@ -527,7 +527,8 @@ START_TEST(tk_sealed)
 	/* A bad ID is refused. */
 	tk.slot[STORE_TK_TRK].set = 1;
 	strcpy(tk.slot[STORE_TK_TRK].id, "a b");
-	ck_assert_int_eq(store_tk_put(&t, kb, (const uint8_t *)a, strlen(a), NULL, &tk), SKM_EINVAL);
+	ck_assert_int_eq(store_tk_put(&t, kb, (const uint8_t *)a, strlen(a), NULL, &tk),
+	    SKM_EINVAL);
 	store_txn_abort(&t);
 	free(copy);
 	kek_free(ka);
@@ -551,7 +552,7 @@ tk_seen_one(const struct store_tk_rec *r, void *arg)
 	return 0;
 }
 
-/* Device records: one per device, bound to it, found with the identity's, not a longer URI's. */
+/* Device records: one each, bound to it, found with the identity's, not a longer URI's. */
 START_TEST(tk_devices)
 {
 	static const char *a = "sip:alice@example.org", *a2 = "sip:alice@example.org.uk";
@@ -608,7 +609,8 @@ START_TEST(tk_devices)
 	    SKM_ENOTFOUND);
 	/* The identity's records, its own first; not those of a URI it prefixes. */
 	memset(&seen, 0, sizeof(seen));
-	ck_assert_int_eq(store_tk_each(&t, (const uint8_t *)a, strlen(a), tk_seen_one, &seen), 0);
+	ck_assert_int_eq(store_tk_each(&t, (const uint8_t *)a, strlen(a), tk_seen_one, &seen),
+	    0);
 	ck_assert_uint_eq(seen.n, 3);
 	ck_assert_str_eq(seen.names[0], "sip:alice@example.org|");
 	ck_assert_str_eq(seen.names[1], "sip:alice@example.org|phone");

@@ -322,12 +322,13 @@ api_tk_match(const struct store_tk *k, const char *device, void *arg)
 }
 
 /*
- * TS 33.180 D.1, D.2.2: a TrK-ID must name a TrK of the caller or of one
- * of its devices (the current one or the one a rotation delivers); a SignedKmsRequest must
- * carry a Signature-ID naming the caller's InK (its TrK when it has no
- * InK) and verify under it, before anything in it is acted on. The
- * response then uses the extension: keys wrapped under the TrK named,
- * signed with the key the request was signed with, else the InK, else
+ * TS 33.180 D.1, D.2.2: a TrK-ID must name a TrK of the caller or of
+ * one of its devices (the current one or the one a rotation delivers); a
+ * SignedKmsRequest must carry a Signature-ID naming the InK (the TrK when
+ * there is no InK) of that record, or without a TrK-ID of one of the
+ * caller's records, and verify under it, before anything in it is acted
+ * on. The response then uses the extension: keys wrapped under the TrK
+ * named, signed with the key the request was signed with, else the InK, else
  * the TrK.
  */
 static enum errmap_id

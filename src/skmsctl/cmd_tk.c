@@ -4,12 +4,12 @@
  * 33.180 D.1): trk|ink set, rotate, remove, and list. --device DEV works
  * on the keys of one device of the identity, each its own record; an ID
  * names one key of one record of the identity, so that the TrK-ID or
- * Signature-ID of a request finds its record. A key comes from a 32-octet secret file
- * (owner only, as every secret file) or, when the file named does not
- * exist, is generated and written there (mode 0600) for out-of-band
- * provisioning of the client. Keys are sealed in the store under the
- * key-encryption key; neither output nor the audit log shows a key, only
- * its ID.
+ * Signature-ID of a request finds its record. A key comes from a
+ * 32-octet secret file (owner only, as every secret file) or, when the
+ * file named does not exist, is generated and written there (mode 0600)
+ * for out-of-band provisioning of the client. Keys are sealed in the
+ * store under the key-encryption key; neither output nor the audit log
+ * shows a key, only its ID.
  */
 #include "skmsctl/ctl.h"
 #include "common/err.h"
@@ -187,8 +187,8 @@ tk_set(struct ctl *c, int argc, char **argv, int rotate)
 				snprintf(detail, sizeof(detail), "already names a key of "
 				    "device %s of the identity", dup.other);
 			else
-				snprintf(detail, sizeof(detail), "already names a key of the "
-				    "identity's own");
+				snprintf(detail, sizeof(detail), "already names one of the "
+				    "identity's own keys");
 			rc = ctl_fail(c, id, detail);
 		}
 		goto out;
