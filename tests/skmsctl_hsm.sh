@@ -300,7 +300,7 @@ expect 0 "alice given a TrK under the token's key" "$CTL" --config "$tmp/tu.yaml
 start_skmsd "$C" write_conf
 has "domain opened: master secrets unsealed under the PKCS#11 key object $URI, in " \
 	"$tmp/log" "start log names the URI"
-has "transport keys of 1 identity unsealed with the token's key" "$tmp/log" \
+has "transport keys of 1 identity or device unsealed with the token's key" "$tmp/log" \
 	"start: the identities' TrK unsealed before the token's key is set aside"
 hasnt "$PIN" "$tmp/log" "no PIN in the log"
 ms=$(sed -n 's/.*master secrets unsealed under .*, in \([0-9.]*\) ms.*/\1/p' "$tmp/log")
@@ -335,12 +335,18 @@ expect 0 "bob given a TrK while skmsd runs" "$CTL" --config "$tmp/tu.yaml" trk s
 BTOKEN=$("$MINT" --key "$tmp/iss.key" --iss "$ISS" --aud skms --sub sip:bob@example.org)
 same "$(tkprov "$BTOKEN" tk.b "$tmp/tkb.xml")" 503 "a TrK set while running: not yet usable"
 has "<ErrorCode>50305</ErrorCode>" "$tmp/tkb.xml" "a TrK set while running: 50305"
+expect 0 "alice's radio given a TrK while skmsd runs" "$CTL" --config "$tmp/tu.yaml" trk set \
+	sip:alice@example.org --device radio --id tk.ar --key-file "$tmp/trkar.key"
+same "$(tkprov "$TOKEN" tk.ar "$tmp/tkar.xml")" 503 "a device's TrK set while running: waits"
+same "$(tkprov "$TOKEN" tk.a "$tmp/tk0.xml")" 200 "alice's own TrK still served meanwhile"
 n0=$(log_count "configuration reloaded" "$tmp/log")
 kill -HUP "$pid"
 wait_log "configuration reloaded" "$tmp/log" "$n0"
-has "transport keys of 2 identities unsealed with the token's key" "$tmp/log" \
-	"reload: the TrK set since unsealed"
+has "transport keys of 3 identities or devices unsealed with the token's key" "$tmp/log" \
+	"reload: the TrKs set since unsealed"
 same "$(tkprov "$BTOKEN" tk.b "$tmp/tkb.xml")" 200 "bob's TrK taken up at the reload"
+same "$(tkprov "$TOKEN" tk.ar "$tmp/tkar.xml")" 200 "alice's radio's TrK taken up at the reload"
+has "<TrK-ID>tk.ar</TrK-ID>" "$tmp/tkar.xml" "the radio's KeyProv under its TrK"
 has "<SignedKmsResponse" "$tmp/tkb.xml" "bob's TrK KeyProv: signed"
 # the token goes away: a reload is refused, naming it, and serving goes on
 mv "$tmp/tokens" "$tmp/tokens.away"

@@ -8,8 +8,10 @@
 # made by the xmlsec1 tool are accepted; a TrK-ID of another identity, a
 # modified signed request, a wrong Reference, a missing Signature-ID and
 # a wrong key each get their own KmsError; a TrK rotation delivers
-# NewTransportKey and the next request works under the new TrK. Plain
-# requests keep plain responses.
+# NewTransportKey and the next request works under the new TrK. Two
+# devices of one identity with TrKs of their own are each served under
+# theirs; rotating one leaves the other, and a device removed is refused.
+# Plain requests keep plain responses.
 set -u
 . "${top_srcdir:-.}/tests/checks.sh"
 nbad=0
@@ -132,7 +134,7 @@ request() {
 	{
 		[ -n "${3:-}" ] && printf '<SignedKmsRequest xmlns="%s">' $NS
 		printf '<KmsRequest xmlns="%s" Id="kmsRequest" Version="1.0.0">' $NS
-		printf '<UserUri>%s</UserUri><KmsUri>https://kms.example.org/</KmsUri>' $A
+		printf '<UserUri>%s</UserUri><KmsUri>https://kms.example.org/</KmsUri>' "${RQ_URI:-$A}"
 		printf '<Time>%s</Time>' "$(date +%Y-%m-%dT%H:%M:%S)"
 		[ -n "${2:-}" ] && printf '<TrK-ID>%s</TrK-ID>' "$2"
 		[ -n "${3:-}" ] && [ "$3" != - ] && printf '<Signature-ID>%s</Signature-ID>' "$3"
@@ -369,6 +371,98 @@ AA="Authorization: Bearer $(mint $A)"
 REQUIRE=false write_conf
 kill -HUP "$pid"
 wait_log "configuration reloaded" "$tmp/log" 1
+
+# --- devices: each its own keys, selected by the TrK-ID or Signature-ID ---
+E=sip:erin@example.org
+expect 0 "erin: user add" ctl user add $E
+expect 0 "erin: trk set for device phone" ctl trk set $E --device phone --id tk.ephone \
+    --key-file "$tmp/tke1.key"
+has "device: phone" "$tmp/out" "trk set names the device"
+expect 0 "erin: trk set for device radio" ctl trk set $E --device radio --id tk.eradio \
+    --key-file "$tmp/tke2.key"
+expect 0 "erin: ink set for device radio" ctl ink set $E --device radio --id ik.eradio \
+    --key-file "$tmp/ike2.key"
+expect 1 "erin: an ID of device phone refused for device tablet" ctl trk set $E \
+    --device tablet --id tk.ephone --key-file "$tmp/tke3.key"
+has "tk.ephone: already names a key of device phone of the identity" "$tmp/err" \
+    "a second use of an ID: names the device"
+expect 1 "erin: an ID of a device refused for the identity's own keys" ctl trk set $E \
+    --id ik.eradio --key-file "$tmp/tke3.key"
+expect 2 "a device name with a space is a usage error" ctl trk set $E --device "a b" \
+    --id tk.x --key-file "$tmp/tke3.key"
+expect 1 "an InK for a device without a TrK is refused" ctl ink set $E --device tablet \
+    --id ik.t --key-file "$tmp/ike3.key"
+expect 1 "removing the keys of a device that has none" ctl trk remove $E --device tablet
+has "tablet: no transport key for this device" "$tmp/err" "remove: names the device"
+expect 0 "trk list of erin" ctl trk list $E
+has "device: phone" "$tmp/out" "trk list: device phone"
+has "device: radio" "$tmp/out" "trk list: device radio"
+has "ink-id: ik.eradio" "$tmp/out" "trk list: the radio's InK"
+hasnt "tk.1\|tk.bob" "$tmp/out" "trk list URI: only erin's keys"
+expect 0 "the audit names the device" ctl audit
+has "device phone id tk.ephone" "$tmp/out" "audit: device and ID"
+AA="Authorization: Bearer $(mint $E)"
+post 200 "erin: plain keyprov" /keyprov
+ERSK=$(plainkey "$tmp/b" UserDecryptKey)
+RQ_URI=$E request "$tmp/e1.xml" tk.ephone
+post 200 "erin: keyprov with the phone's TrK-ID" /keyprov "$tmp/e1.xml"
+cp "$tmp/b" "$tmp/e1r.xml"
+has "<TrK-ID>tk.ephone</TrK-ID>" "$tmp/e1r.xml" "phone: TrK-ID"
+has "<Signature-ID>tk.ephone</Signature-ID>" "$tmp/e1r.xml" "phone: signed with its TrK"
+if xverify "$tmp/e1r.xml" tk.ephone "$tmp/tke1.key"; then ok; else
+	bad "phone: xmlsec1 does not verify"; cat "$tmp/xerr"; fi
+same "$(unwrap "$tmp/e1r.xml" UserDecryptKey "$tmp/tke1.key")" "$ERSK" "phone: RSK unwraps"
+same "$(unwrap "$tmp/e1r.xml" UserDecryptKey "$tmp/tke2.key")" "" \
+    "phone: the radio's TrK does not unwrap"
+RQ_URI=$E request "$tmp/e2.xml" tk.eradio
+post 200 "erin: keyprov with the radio's TrK-ID" /keyprov "$tmp/e2.xml"
+cp "$tmp/b" "$tmp/e2r.xml"
+has "<Signature-ID>ik.eradio</Signature-ID>" "$tmp/e2r.xml" "radio: signed with its InK"
+if xverify "$tmp/e2r.xml" ik.eradio "$tmp/ike2.key"; then ok; else
+	bad "radio: xmlsec1 does not verify"; cat "$tmp/xerr"; fi
+same "$(unwrap "$tmp/e2r.xml" UserDecryptKey "$tmp/tke2.key")" "$ERSK" "radio: RSK unwraps"
+RQ_URI=$E request "$tmp/e3.xml" "" ik.eradio
+xsign "$tmp/e3.xml" "$tmp/e3s.xml" ik.eradio "$tmp/ike2.key"
+post 200 "erin: signed by the radio's InK, no TrK-ID" /keyprov "$tmp/e3s.xml"
+has "<Signature-ID>ik.eradio</Signature-ID>" "$tmp/b" "radio signed request: InK signs"
+RQ_URI=$E request "$tmp/e4.xml" tk.ephone ik.eradio
+xsign "$tmp/e4.xml" "$tmp/e4s.xml" ik.eradio "$tmp/ike2.key"
+refuse 40310 "the phone's TrK-ID with the radio's InK signature" /keyprov "$tmp/e4s.xml"
+RQ_URI=$E request "$tmp/e5.xml" tk.1
+refuse 40311 "erin: alice's TrK-ID" /keyprov "$tmp/e5.xml"
+expect 0 "bob: trk set for a device" ctl trk set $B --device pager --id tk.bpager \
+    --key-file "$tmp/tkbp.key"
+RQ_URI=$E request "$tmp/e6.xml" tk.bpager
+refuse 40311 "erin: the TrK-ID of bob's device" /keyprov "$tmp/e6.xml"
+# rotating the phone's TrK leaves the radio's
+expect 0 "erin: trk rotate for device phone" ctl trk rotate $E --device phone \
+    --id tk.ephone2 --key-file "$tmp/tke1b.key"
+post 200 "erin: radio after the phone's rotation" /keyprov "$tmp/e2.xml"
+hasnt "NewTransportKey\|CarriedKeyName" "$tmp/b" "radio: no rotation delivered"
+same "$(unwrap "$tmp/b" UserDecryptKey "$tmp/tke2.key")" "$ERSK" "radio: still its TrK"
+post 200 "erin: phone after its rotation" /keyprov "$tmp/e1.xml"
+has "<xenc:CarriedKeyName>tk.ephone2</xenc:CarriedKeyName>" "$tmp/b" \
+    "phone: the new TrK delivered"
+same "$(unwrap "$tmp/b" NewTransportKey "$tmp/tke1.key")" \
+    "$(od -An -tx1 "$tmp/tke1b.key" | tr -d ' \n' | tr a-f A-F)" \
+    "phone: NewTransportKey under its current TrK"
+RQ_URI=$E request "$tmp/e7.xml" tk.ephone2
+post 200 "erin: phone under its new TrK" /keyprov "$tmp/e7.xml"
+same "$(unwrap "$tmp/b" UserDecryptKey "$tmp/tke1b.key")" "$ERSK" "phone: new TrK unwraps"
+# removing the phone's keys: its TrK-IDs refused, the radio still served
+expect 0 "erin: trk remove for device phone" ctl trk remove $E --device phone
+refuse 40311 "erin: the removed phone's TrK-ID" /keyprov "$tmp/e7.xml"
+refuse 40311 "erin: the removed phone's earlier TrK-ID" /keyprov "$tmp/e1.xml"
+post 200 "erin: radio after the phone's removal" /keyprov "$tmp/e2.xml"
+same "$(unwrap "$tmp/b" UserDecryptKey "$tmp/tke2.key")" "$ERSK" "radio: served after removal"
+expect 0 "trk list of erin after the removal" ctl trk list $E
+hasnt "device: phone" "$tmp/out" "trk list: the phone gone"
+expect 0 "erin: the phone's ID is free again" ctl trk set $E --device tablet \
+    --id tk.ephone --key-file "$tmp/tke3.key"
+RQ_URI=$E request "$tmp/e8.xml" tk.ephone
+post 200 "erin: the freed ID now names the tablet's TrK" /keyprov "$tmp/e8.xml"
+same "$(unwrap "$tmp/b" UserDecryptKey "$tmp/tke3.key")" "$ERSK" "tablet: its TrK"
+AA="Authorization: Bearer $(mint $A)"
 
 # --- removal: the TrK-ID is unknown again, plain requests still plain ---
 expect 0 "trk remove" ctl trk remove $A

@@ -31,6 +31,13 @@ tests_test_kms_rollover_SOURCES = tests/test_kms_rollover.c
 tests_test_kms_rollover_CFLAGS = $(STORE_TEST_CFLAGS) $(OPENSSL_CFLAGS)
 tests_test_kms_rollover_LDADD = tests/libstorefix.la src/kms/libkms.la \
 	src/store/libstore.la $(TEST_LIBS) $(LMDB_LIBS)
+# TrK/InK records of identities and devices as skmsd finds and keeps them.
+check_PROGRAMS += tests/test_kms_tk
+TESTS += tests/test_kms_tk
+tests_test_kms_tk_SOURCES = tests/test_kms_tk.c
+tests_test_kms_tk_CFLAGS = $(STORE_TEST_CFLAGS) $(OPENSSL_CFLAGS)
+tests_test_kms_tk_LDADD = tests/libstorefix.la src/kms/libkms.la \
+	src/store/libstore.la $(TEST_LIBS) $(LMDB_LIBS)
 # The PostgreSQL backend: run by tests/store_pg.sh with a server of its own.
 check_PROGRAMS += tests/test_store_pg
 TESTS += tests/store_pg.sh

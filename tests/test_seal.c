@@ -471,14 +471,14 @@ START_TEST(tk_sealed)
 	RAND_bytes(tk.slot[STORE_TK_INK_NEXT].key, STORE_TK_KEY_LEN);
 
 	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
-	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), &got),
+	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), NULL, &got),
 	    SKM_ENOTFOUND);
-	ck_assert_int_eq(store_tk_put(&t, ka, (const uint8_t *)a, strlen(a), &tk), 0);
+	ck_assert_int_eq(store_tk_put(&t, ka, (const uint8_t *)a, strlen(a), NULL, &tk), 0);
 	ck_assert_int_eq(store_txn_commit(&t), 0);
 	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
-	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), &got), 0);
+	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), NULL, &got), 0);
 	ck_assert_mem_eq(&got, &tk, sizeof(tk));
-	ck_assert_int_eq(store_tk_get(&t, kb, (const uint8_t *)a, strlen(a), &got),
+	ck_assert_int_eq(store_tk_get(&t, kb, (const uint8_t *)a, strlen(a), NULL, &got),
 	    SKM_EVERIFY);
 	ck_assert(!got.slot[STORE_TK_TRK].set);
 	/* Neither key nor ID in clear. */
@@ -497,7 +497,7 @@ START_TEST(tk_sealed)
 	ck_assert_int_eq(store_txn_put(&t, key, 1 + strlen(b), copy, vlen, 0), 0);
 	ck_assert_int_eq(store_txn_commit(&t), 0);
 	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
-	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)b, strlen(b), &got),
+	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)b, strlen(b), NULL, &got),
 	    SKM_EVERIFY);
 	store_txn_abort(&t);
 	/* ... and a re-seal refuses the store as a whole until it is gone. */
@@ -513,25 +513,143 @@ START_TEST(tk_sealed)
 	ck_assert_int_eq(store_txn_commit(&t), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
-	ck_assert_int_eq(store_tk_get(&t, kb, (const uint8_t *)a, strlen(a), &got), 0);
+	ck_assert_int_eq(store_tk_get(&t, kb, (const uint8_t *)a, strlen(a), NULL, &got), 0);
 	ck_assert_mem_eq(&got, &tk, sizeof(tk));
-	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), &got),
+	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), NULL, &got),
 	    SKM_EVERIFY);
 	store_txn_abort(&t);
 	/* No slot left: the record goes. */
 	memset(&tk, 0, sizeof(tk));
 	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
-	ck_assert_int_eq(store_tk_put(&t, kb, (const uint8_t *)a, strlen(a), &tk), 0);
-	ck_assert_int_eq(store_tk_get(&t, kb, (const uint8_t *)a, strlen(a), &got),
+	ck_assert_int_eq(store_tk_put(&t, kb, (const uint8_t *)a, strlen(a), NULL, &tk), 0);
+	ck_assert_int_eq(store_tk_get(&t, kb, (const uint8_t *)a, strlen(a), NULL, &got),
 	    SKM_ENOTFOUND);
 	/* A bad ID is refused. */
 	tk.slot[STORE_TK_TRK].set = 1;
 	strcpy(tk.slot[STORE_TK_TRK].id, "a b");
-	ck_assert_int_eq(store_tk_put(&t, kb, (const uint8_t *)a, strlen(a), &tk), SKM_EINVAL);
+	ck_assert_int_eq(store_tk_put(&t, kb, (const uint8_t *)a, strlen(a), NULL, &tk),
+	    SKM_EINVAL);
 	store_txn_abort(&t);
 	free(copy);
 	kek_free(ka);
 	kek_free(kb);
+	store_close(st);
+}
+END_TEST
+
+struct tk_seen {
+	char names[8][96];
+	size_t n;
+};
+
+static int
+tk_seen_one(const struct store_tk_rec *r, void *arg)
+{
+	struct tk_seen *s = arg;
+
+	ck_assert_uint_lt(s->n, 8);
+	snprintf(s->names[s->n++], sizeof(s->names[0]), "%s|%s", r->uri, r->device);
+	return 0;
+}
+
+/* Device records: one each, bound to it, found with the identity's, not a longer URI's. */
+START_TEST(tk_devices)
+{
+	static const char *a = "sip:alice@example.org", *a2 = "sip:alice@example.org.uk";
+	struct store *st = open_env("tkdev");
+	struct kek_ref ra;
+	struct kek *ka = NULL;
+	struct store_tk tk, got;
+	struct store_txn t;
+	struct tk_seen seen;
+	const uint8_t *v;
+	uint8_t key[STORE_KEY_MAX], *copy;
+	size_t vlen, klen;
+	char longdev[STORE_TK_DEVICE_MAX + 2];
+
+	ck_assert_int_eq(kek_file_create(fix_path("td.key")), 0);
+	ck_assert_int_eq(kek_file_ref(&ra, fix_path("td.key")), 0);
+	ck_assert_int_eq(kek_load(&ra, NULL, &ka, NULL, 0), 0);
+	memset(&tk, 0, sizeof(tk));
+	tk.slot[STORE_TK_TRK].set = 1;
+	strcpy(tk.slot[STORE_TK_TRK].id, "tk.phone");
+	RAND_bytes(tk.slot[STORE_TK_TRK].key, STORE_TK_KEY_LEN);
+
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_tk_put(&t, ka, (const uint8_t *)a, strlen(a), "phone", &tk), 0);
+	strcpy(tk.slot[STORE_TK_TRK].id, "tk.own");
+	ck_assert_int_eq(store_tk_put(&t, ka, (const uint8_t *)a, strlen(a), NULL, &tk), 0);
+	strcpy(tk.slot[STORE_TK_TRK].id, "tk.radio");
+	ck_assert_int_eq(store_tk_put(&t, ka, (const uint8_t *)a, strlen(a), "radio", &tk), 0);
+	strcpy(tk.slot[STORE_TK_TRK].id, "tk.other");
+	ck_assert_int_eq(store_tk_put(&t, ka, (const uint8_t *)a2, strlen(a2), "phone", &tk), 0);
+	memset(longdev, 'x', sizeof(longdev) - 1);
+	longdev[sizeof(longdev) - 1] = '\0';
+	ck_assert_int_eq(store_tk_put(&t, ka, (const uint8_t *)a, strlen(a), longdev, &tk),
+	    SKM_ELEN);
+	store_txn_abort(&t);
+	/* The refused put spoilt that transaction: again without it. */
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	strcpy(tk.slot[STORE_TK_TRK].id, "tk.phone");
+	ck_assert_int_eq(store_tk_put(&t, ka, (const uint8_t *)a, strlen(a), "phone", &tk), 0);
+	strcpy(tk.slot[STORE_TK_TRK].id, "tk.own");
+	ck_assert_int_eq(store_tk_put(&t, ka, (const uint8_t *)a, strlen(a), "", &tk), 0);
+	strcpy(tk.slot[STORE_TK_TRK].id, "tk.radio");
+	ck_assert_int_eq(store_tk_put(&t, ka, (const uint8_t *)a, strlen(a), "radio", &tk), 0);
+	strcpy(tk.slot[STORE_TK_TRK].id, "tk.other");
+	ck_assert_int_eq(store_tk_put(&t, ka, (const uint8_t *)a2, strlen(a2), "phone", &tk), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+
+	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
+	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), "phone", &got), 0);
+	ck_assert_str_eq(got.slot[STORE_TK_TRK].id, "tk.phone");
+	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), NULL, &got), 0);
+	ck_assert_str_eq(got.slot[STORE_TK_TRK].id, "tk.own");
+	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), "tablet", &got),
+	    SKM_ENOTFOUND);
+	/* The identity's records, its own first; not those of a URI it prefixes. */
+	memset(&seen, 0, sizeof(seen));
+	ck_assert_int_eq(store_tk_each(&t, (const uint8_t *)a, strlen(a), tk_seen_one, &seen),
+	    0);
+	ck_assert_uint_eq(seen.n, 3);
+	ck_assert_str_eq(seen.names[0], "sip:alice@example.org|");
+	ck_assert_str_eq(seen.names[1], "sip:alice@example.org|phone");
+	ck_assert_str_eq(seen.names[2], "sip:alice@example.org|radio");
+	memset(&seen, 0, sizeof(seen));
+	ck_assert_int_eq(store_tk_each(&t, NULL, 0, tk_seen_one, &seen), 0);
+	ck_assert_uint_eq(seen.n, 4);
+	ck_assert_str_eq(seen.names[3], "sip:alice@example.org.uk|phone");
+	/* A device's sealed record moved to another device does not open. */
+	klen = store_tk_key(key, (const uint8_t *)a, strlen(a), "phone");
+	ck_assert_uint_gt(klen, 0);
+	ck_assert_int_eq(store_txn_get(&t, key, klen, &v, &vlen), 0);
+	copy = malloc(vlen);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, v, vlen);
+	klen = store_tk_key(key, (const uint8_t *)a, strlen(a), "radio");
+	ck_assert_int_eq(store_tk_open(ka, key, klen, copy, vlen, &got), SKM_EVERIFY);
+	klen = store_tk_key(key, (const uint8_t *)a, strlen(a), NULL);
+	ck_assert_int_eq(store_tk_open(ka, key, klen, copy, vlen, &got), SKM_EVERIFY);
+	store_txn_abort(&t);
+	free(copy);
+	/* Removing one device's record leaves the others. */
+	memset(&tk, 0, sizeof(tk));
+	ck_assert_int_eq(store_txn_begin(st, 1, &t), 0);
+	ck_assert_int_eq(store_tk_put(&t, ka, (const uint8_t *)a, strlen(a), "phone", &tk), 0);
+	ck_assert_int_eq(store_txn_commit(&t), 0);
+	ck_assert_int_eq(store_txn_begin(st, 0, &t), 0);
+	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), "phone", &got),
+	    SKM_ENOTFOUND);
+	ck_assert_int_eq(store_tk_get(&t, ka, (const uint8_t *)a, strlen(a), "radio", &got), 0);
+	ck_assert_int_eq(store_tk_has(&t, (const uint8_t *)a, strlen(a)), 0);
+	ck_assert_int_eq(store_tk_has(&t, (const uint8_t *)"sip:alice@example", 17),
+	    SKM_ENOTFOUND);
+	store_txn_abort(&t);
+	ck_assert(store_tk_device_ok("phone-1"));
+	ck_assert(!store_tk_device_ok(""));
+	ck_assert(!store_tk_device_ok("a b"));
+	ck_assert(!store_tk_device_ok(longdev));
+	kek_free(ka);
 	store_close(st);
 }
 END_TEST
@@ -552,6 +670,7 @@ main(void)
 	tcase_add_test(tc, secrets_sealed);
 	tcase_add_test(tc, secrets_reseal);
 	tcase_add_test(tc, tk_sealed);
+	tcase_add_test(tc, tk_devices);
 	tcase_add_test(tc, passphrase);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -313,35 +313,67 @@ int kms_store_open(const struct conf *cf, const char *path, unsigned flags,
     struct store **out, char *why, size_t whylen);
 
 /*
- * The Transport and Integrity Keys of identity uri (len octets), unsealed
- * under the key-encryption key the domain was opened with (store/tk.h):
- * 0, SKM_ENOTFOUND (none provisioned), SKM_ESTATE (the key is set aside,
- * a PKCS#11 token's, see kms_kek_adopt, and kms_tk_hold() held no keys
- * for uri) or another SKM_E*. out is SECRET.
+ * The Transport and Integrity Keys of identity uri (len octets) and its
+ * devices, unsealed under the key-encryption key the domain was opened
+ * with (store/tk.h). kms_tk_find() gives in out the first of the
+ * identity's records (its own, then its devices' by name) for which match
+ * returns 1 (any record when match is NULL), and its device name ("" for
+ * the identity's own) in device (STORE_TK_DEVICE_MAX + 1 octets, may be
+ * NULL): 0, SKM_ENOTFOUND (no record, or none matched), SKM_ESTATE (the
+ * key is set aside, a PKCS#11 token's, see kms_kek_adopt, and no held
+ * record matched while the identity has one kms_tk_hold() did not hold)
+ * or another SKM_E*. out is SECRET. Opened records are kept (secure heap,
+ * bounded, checked against the store at each call, see kms_tk.c).
  * Reads the store in a transaction of its own; thread-safe.
  */
 struct store_tk;
-int kms_tk_get(const struct kms *k, struct store *st, const char *uri, size_t len,
-    struct store_tk *out);
+typedef int kms_tk_match_fn(const struct store_tk *tk, const char *device, void *arg);
+int kms_tk_find(const struct kms *k, struct store *st, const char *uri, size_t len,
+    kms_tk_match_fn *match, void *arg, struct store_tk *out, char *device);
+
+/* Cleanses and drops the kept records, unless they are held (kms_tk_hold). */
+void kms_tk_forget(const struct kms *k);
+
+/*
+ * The records kept unsealed (or held), at most KMS_TK_KEPT_MAX unless
+ * held: each takes 1 KiB of skmsd's 1 MiB secure heap, which the key sets
+ * being derived and the other keys share.
+ */
+#define KMS_TK_KEPT_MAX	64
+size_t kms_tk_kept(const struct kms *k);
 
 /*
  * While the key-encryption key is held (a PKCS#11 token's session open),
- * unseals every identity's TrK and InK into memory (secure heap),
- * replacing and cleansing what was held: kms_tk_get() answers from there
+ * unseals every record of every identity into memory (secure heap),
+ * replacing and cleansing what was held: kms_tk_find() answers from there
  * once the key is set aside, so a token's KEK does not leave the
  * extension unavailable. A record added or changed afterwards is taken up
  * at the next call (skmsd: the next reload); until then an identity
- * without held keys but with a record gets SKM_ESTATE. 0 with *count the
- * identities held, SKM_ESTATE (no key held), or another SKM_E* with what
- * was held before left as it was. Call from one thread at a time.
+ * with a record not held gets SKM_ESTATE when no held record matches. 0
+ * with *count the records held, SKM_ESTATE (no key held), or another
+ * SKM_E* with what was held before left as it was. Call from one thread
+ * at a time.
  */
 int kms_tk_hold(const struct kms *k, struct store *st, size_t *count);
 
-/* As kms_tk_get() and store_tk_put() inside the caller's transaction t (skmsctl). */
+/*
+ * As store_tk_get() and store_tk_put() for uri and device (NULL or "": the
+ * identity's own record) inside the caller's transaction t (skmsctl).
+ */
 struct store_txn;
 int kms_tk_get_txn(const struct kms *k, struct store_txn *t, const char *uri, size_t len,
-    struct store_tk *out);
+    const char *device, struct store_tk *out);
 int kms_tk_put_txn(const struct kms *k, struct store_txn *t, const char *uri, size_t len,
-    const struct store_tk *tk);
+    const char *device, const struct store_tk *tk);
+
+/*
+ * Calls fn with each record of uri (len octets), or of every identity when
+ * uri is NULL, unsealed (tk is SECRET, cleansed after the call); fn
+ * returns 0 to go on, > 0 to stop, < 0 to stop with that error.
+ */
+typedef int kms_tk_each_fn(const char *uri, size_t len, const char *device,
+    const struct store_tk *tk, void *arg);
+int kms_tk_each_txn(const struct kms *k, struct store_txn *t, const char *uri, size_t len,
+    kms_tk_each_fn *fn, void *arg);
 
 #endif

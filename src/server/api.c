@@ -302,12 +302,33 @@ api_sig_refusal(enum xsec_fail f)
 }
 
 /*
- * TS 33.180 D.1, D.2.2: a TrK-ID must name a TrK of the caller (its
- * current one or the one a rotation delivers); a SignedKmsRequest must
- * carry a Signature-ID naming the caller's InK (its TrK when it has no
- * InK) and verify under it, before anything in it is acted on. The
- * response then uses the extension: keys wrapped under the TrK named,
- * signed with the key the request was signed with, else the InK, else
+ * The record of the caller (its own or a device's) that the request
+ * names: the one whose TrK (current or delivered by a rotation) is the
+ * TrK-ID, or without a TrK-ID the one whose InK, or TrK when it has no
+ * InK, is the Signature-ID. An ID belongs to one record of the identity
+ * (skmsctl refuses a second), so the first match is the only one.
+ */
+static int
+api_tk_match(const struct store_tk *k, const char *device, void *arg)
+{
+	const struct kmsreq *kr = arg;
+
+	(void)device;
+	if (kr->trk_id[0] != '\0')
+		return api_tk_slot(k, STORE_TK_TRK, STORE_TK_TRK_NEXT, kr->trk_id) >= 0;
+	if (k->slot[STORE_TK_INK].set)
+		return api_tk_slot(k, STORE_TK_INK, STORE_TK_INK_NEXT, kr->sig_id) >= 0;
+	return api_tk_slot(k, STORE_TK_TRK, STORE_TK_TRK_NEXT, kr->sig_id) >= 0;
+}
+
+/*
+ * TS 33.180 D.1, D.2.2: a TrK-ID must name a TrK of the caller or of
+ * one of its devices (the current one or the one a rotation delivers); a
+ * SignedKmsRequest must carry a Signature-ID naming the InK (the TrK when
+ * there is no InK) of that record, or without a TrK-ID of one of the
+ * caller's records, and verify under it, before anything in it is acted
+ * on. The response then uses the extension: keys wrapped under the TrK
+ * named, signed with the key the request was signed with, else the InK, else
  * the TrK.
  */
 static enum errmap_id
@@ -320,7 +341,8 @@ api_tk(struct api *api, struct api_ctx *c, const struct kmsreq *kr, const char *
 
 	if (kr->is_signed && kr->sig_id[0] == '\0')
 		return ERRMAP_SIG_ID_MISSING;
-	rc = kms_tk_get(api->kms, api->st, c->caller, strlen(c->caller), k);
+	rc = kms_tk_find(api->kms, api->st, c->caller, strlen(c->caller), api_tk_match,
+	    (void *)kr, k, NULL);
 	if (rc == SKM_ENOTFOUND)
 		return kr->trk_id[0] != '\0' ? ERRMAP_TRK_UNKNOWN : ERRMAP_SIG_KEY_UNKNOWN;
 	if (rc != 0) {
@@ -422,7 +444,8 @@ api_tk_required(struct api *api, struct api_ctx *c)
 
 	if (!api->cf->server.require_transport_key)
 		return ERRMAP_OK;
-	rc = kms_tk_get(api->kms, api->st, c->caller, strlen(c->caller), k);
+	rc = kms_tk_find(api->kms, api->st, c->caller, strlen(c->caller), NULL, NULL, k,
+	    NULL);
 	OPENSSL_cleanse(k, sizeof(*k));
 	if (rc == SKM_ENOTFOUND)
 		return ERRMAP_OK;

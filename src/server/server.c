@@ -401,8 +401,8 @@ server_tk_hold(struct server *s)
 		log_warnx("transport keys: not unsealed, keeping those held: %s",
 		    skm_strerror(rc));
 	else
-		log_info("transport keys of %zu identit%s unsealed with the token's key", n,
-		    n == 1 ? "y" : "ies");
+		log_info("transport keys of %zu identit%s or device%s unsealed with the "
+		    "token's key", n, n == 1 ? "y" : "ies", n == 1 ? "" : "s");
 }
 
 static void
@@ -412,8 +412,11 @@ server_kek_take(struct server *s, struct kek *kek)
 	size_t added = 0;
 
 	kms_kek_adopt(s->kms, kek);
-	if (s->kms->domain.kek.kind != KEK_PKCS11)
+	/* Keys kept unsealed under the previous key go; the next requests reopen them. */
+	if (s->kms->domain.kek.kind != KEK_PKCS11) {
+		kms_tk_forget(s->kms);
 		return;
+	}
 	if (kms_refresh(s->kms, s->store, &added, why, sizeof(why)) != 0)
 		log_warnx("rollover: %s", why);
 	else if (added > 0)

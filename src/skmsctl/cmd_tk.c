@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The Transport and Integrity Keys of identities (TS 33.180 D.1): trk|ink
- * set, rotate, remove, and list. A key comes from a 32-octet secret file
- * (owner only, as every secret file) or, when the file named does not
- * exist, is generated and written there (mode 0600) for out-of-band
- * provisioning of the client. Keys are sealed in the store under the
- * key-encryption key; neither output nor the audit log shows a key, only
- * its ID.
+ * The Transport and Integrity Keys of identities and of their devices (TS
+ * 33.180 D.1): trk|ink set, rotate, remove, and list. --device DEV works
+ * on the keys of one device of the identity, each its own record; an ID
+ * names one key of one record of the identity, so that the TrK-ID or
+ * Signature-ID of a request finds its record. A key comes from a
+ * 32-octet secret file (owner only, as every secret file) or, when the
+ * file named does not exist, is generated and written there (mode 0600)
+ * for out-of-band provisioning of the client. Keys are sealed in the
+ * store under the key-encryption key; neither output nor the audit log
+ * shows a key, only its ID.
  */
 #include "skmsctl/ctl.h"
 #include "common/err.h"
@@ -64,7 +67,8 @@ tk_key_file(struct ctl *c, const char *path, uint8_t *key, int *made)
 
 /* Opens the domain and a write transaction; the identity must be registered. */
 static int
-tk_begin(struct ctl *c, const char *uri, struct store_txn *t, struct store_tk *tk)
+tk_begin(struct ctl *c, const char *uri, const char *device, struct store_txn *t,
+    struct store_tk *tk)
 {
 	struct identity_rec r;
 	int rc;
@@ -77,7 +81,7 @@ tk_begin(struct ctl *c, const char *uri, struct store_txn *t, struct store_tk *t
 		store_txn_abort(t);
 		return ctl_fail(c, uri, "identity not registered");
 	}
-	rc = kms_tk_get_txn(c->kms, t, uri, strlen(uri), tk);
+	rc = kms_tk_get_txn(c->kms, t, uri, strlen(uri), device, tk);
 	if (rc != 0 && rc != SKM_ENOTFOUND) {
 		store_txn_abort(t);
 		return ctl_fail(c, uri, rc == SKM_ESTATE ?
@@ -87,15 +91,53 @@ tk_begin(struct ctl *c, const char *uri, struct store_txn *t, struct store_tk *t
 }
 
 static int
-tk_commit(struct ctl *c, struct store_txn *t, const char *uri, const struct store_tk *tk,
-    const char *action, const char *detail)
+tk_commit(struct ctl *c, struct store_txn *t, const char *uri, const char *device,
+    const struct store_tk *tk, const char *action, const char *detail)
 {
 	int rc;
 
-	kms_tk_put_txn(c->kms, t, uri, strlen(uri), tk);
+	kms_tk_put_txn(c->kms, t, uri, strlen(uri), device, tk);
 	ctl_audit(c, t, action, uri, detail);
 	if ((rc = store_txn_commit(t)) != 0)
 		return ctl_fail(c, uri, skm_strerror(rc));
+	return 0;
+}
+
+/* --device: absent (the identity's own keys) or a usable name. */
+static int
+tk_device(struct ctl *c, const char *device)
+{
+	if (device != NULL && !store_tk_device_ok(device))
+		return ctl_usage(c, "--device", "1 to 64 printable characters, no space, < or &");
+	return 0;
+}
+
+struct tk_dup {
+	const char *device;		/* the record being changed, "" for the identity's */
+	const char *id;
+	char other[STORE_TK_DEVICE_MAX + 1];
+	int found;
+};
+
+/* Stops at another record of the identity that has a key named id. */
+static int
+tk_dup_one(const char *uri, size_t len, const char *device, const struct store_tk *tk,
+    void *arg)
+{
+	struct tk_dup *d = arg;
+	size_t i;
+
+	(void)uri;
+	(void)len;
+	if (strcmp(device, d->device) == 0)
+		return 0;
+	for (i = 0; i < STORE_TK_SLOTS; i++) {
+		if (tk->slot[i].set && strcmp(tk->slot[i].id, d->id) == 0) {
+			snprintf(d->other, sizeof(d->other), "%s", device);
+			d->found = 1;
+			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -103,8 +145,9 @@ tk_commit(struct ctl *c, struct store_txn *t, const char *uri, const struct stor
 static int
 tk_set(struct ctl *c, int argc, char **argv, int rotate)
 {
-	const char *uri = NULL, *id = NULL, *file = NULL, *label;
+	const char *uri = NULL, *id = NULL, *file = NULL, *device = NULL, *label;
 	const struct ctl_arg args[] = {
+		{ "device", CTL_ARG_STR, &device, NULL },
 		{ "id", CTL_ARG_STR, &id, NULL },
 		{ "key-file", CTL_ARG_STR, &file, NULL },
 		{ NULL, 0, NULL, NULL },
@@ -112,14 +155,15 @@ tk_set(struct ctl *c, int argc, char **argv, int rotate)
 	enum store_tk_which cur, next;
 	struct store_tk *tk = NULL;
 	struct store_txn t;
-	char action[32], detail[STORE_TK_ID_MAX + 64];
+	struct tk_dup dup;
+	char action[32], detail[STORE_TK_ID_MAX + STORE_TK_DEVICE_MAX + 64];
 	uint8_t key[STORE_TK_KEY_LEN];
 	int rc = 0, made = 0;
 
 	if (!ctl_args(c, argc, argv, args, 1, 1, &uri, &rc))
 		return rc;
 	tk_slots(c, &cur, &next, &label);
-	if ((rc = ctl_uri(c, uri)) != 0)
+	if ((rc = ctl_uri(c, uri)) != 0 || (rc = tk_device(c, device)) != 0)
 		return rc;
 	if (id == NULL || !store_tk_id_ok(id))
 		return ctl_usage(c, "--id", "1 to 128 printable characters, no space, < or &");
@@ -128,8 +172,27 @@ tk_set(struct ctl *c, int argc, char **argv, int rotate)
 		    "generated into it when it does not exist");
 	if ((tk = OPENSSL_secure_zalloc(sizeof(*tk))) == NULL)
 		return ctl_fail(c, uri, "out of memory");
-	if ((rc = tk_begin(c, uri, &t, tk)) != 0)
+	if ((rc = tk_begin(c, uri, device, &t, tk)) != 0)
 		goto out;
+	memset(&dup, 0, sizeof(dup));
+	dup.device = device != NULL ? device : "";
+	dup.id = id;
+	if ((rc = kms_tk_each_txn(c->kms, &t, uri, strlen(uri), tk_dup_one, &dup)) != 0 ||
+	    dup.found) {
+		store_txn_abort(&t);
+		if (rc != 0)
+			rc = ctl_fail(c, uri, skm_strerror(rc));
+		else {
+			if (dup.other[0] != '\0')
+				snprintf(detail, sizeof(detail), "already names a key of "
+				    "device %s of the identity", dup.other);
+			else
+				snprintf(detail, sizeof(detail), "already names one of the "
+				    "identity's own keys");
+			rc = ctl_fail(c, id, detail);
+		}
+		goto out;
+	}
 	if (rotate && !tk->slot[cur].set) {
 		store_txn_abort(&t);
 		rc = ctl_fail(c, uri, "no key to rotate: set one first");
@@ -158,11 +221,17 @@ tk_set(struct ctl *c, int argc, char **argv, int rotate)
 		memcpy(tk->slot[cur].key, key, sizeof(key));
 	}
 	snprintf(action, sizeof(action), "%s %s", label, rotate ? "rotate" : "set");
-	snprintf(detail, sizeof(detail), "id %s%s", id, made ? " generated" : "");
-	if ((rc = tk_commit(c, &t, uri, tk, action, detail)) != 0)
+	if (device != NULL)
+		snprintf(detail, sizeof(detail), "device %s id %s%s", device, id,
+		    made ? " generated" : "");
+	else
+		snprintf(detail, sizeof(detail), "id %s%s", id, made ? " generated" : "");
+	if ((rc = tk_commit(c, &t, uri, device, tk, action, detail)) != 0)
 		goto out;
 	out_begin(&c->out, c->json);
 	out_str(&c->out, "uri", uri);
+	if (device != NULL)
+		out_str(&c->out, "device", device);
 	out_str(&c->out, rotate ? "next-id" : "id", id);
 	out_bool(&c->out, "generated", made);
 	out_end(&c->out);
@@ -191,26 +260,35 @@ cmd_tk_remove(const struct cli *cli, const struct cli_cmd *cmd, int argc, char *
     void *ctx)
 {
 	struct ctl *c = ctx;
-	const char *uri = NULL, *label;
+	const char *uri = NULL, *device = NULL, *label;
+	const struct ctl_arg args[] = {
+		{ "device", CTL_ARG_STR, &device, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
 	enum store_tk_which cur, next;
 	struct store_tk *tk;
 	struct store_txn t;
-	char action[32];
+	char action[32], detail[STORE_TK_DEVICE_MAX + 16];
 	int rc = 0;
 
-	if (!ctl_args(c, argc, argv, NULL, 1, 1, &uri, &rc))
+	if (!ctl_args(c, argc, argv, args, 1, 1, &uri, &rc))
 		return rc;
 	tk_slots(c, &cur, &next, &label);
-	if ((rc = ctl_uri(c, uri)) != 0)
+	if ((rc = ctl_uri(c, uri)) != 0 || (rc = tk_device(c, device)) != 0)
 		return rc;
 	if ((tk = OPENSSL_secure_zalloc(sizeof(*tk))) == NULL)
 		return ctl_fail(c, uri, "out of memory");
-	if ((rc = tk_begin(c, uri, &t, tk)) != 0)
+	if ((rc = tk_begin(c, uri, device, &t, tk)) != 0)
 		goto out;
 	if (!tk->slot[cur].set) {
 		store_txn_abort(&t);
-		rc = ctl_fail(c, uri, strcmp(label, "ink") == 0 ? "no integrity key" :
-		    "no transport key");
+		if (device != NULL)
+			rc = ctl_fail(c, device, strcmp(label, "ink") == 0 ?
+			    "no integrity key for this device" :
+			    "no transport key for this device");
+		else
+			rc = ctl_fail(c, uri, strcmp(label, "ink") == 0 ? "no integrity key" :
+			    "no transport key");
 		goto out;
 	}
 	memset(&tk->slot[cur], 0, sizeof(tk->slot[cur]));
@@ -219,18 +297,14 @@ cmd_tk_remove(const struct cli *cli, const struct cli_cmd *cmd, int argc, char *
 	if (cur == STORE_TK_TRK)
 		memset(tk, 0, sizeof(*tk));
 	snprintf(action, sizeof(action), "%s remove", label);
-	rc = tk_commit(c, &t, uri, tk, action, "");
+	detail[0] = '\0';
+	if (device != NULL)
+		snprintf(detail, sizeof(detail), "device %s", device);
+	rc = tk_commit(c, &t, uri, device, tk, action, detail);
 out:
 	OPENSSL_secure_clear_free(tk, sizeof(*tk));
 	return rc;
 }
-
-struct tk_list_ctx {
-	struct ctl *c;
-	struct store_txn *t;
-	struct store_tk *tk;
-	int err;
-};
 
 static void
 tk_list_slot(struct out *o, const char *name, const struct store_tk_slot *s)
@@ -239,23 +313,19 @@ tk_list_slot(struct out *o, const char *name, const struct store_tk_slot *s)
 }
 
 static int
-tk_list_one(const char *uri, size_t len, void *arg)
+tk_list_one(const char *uri, size_t len, const char *device, const struct store_tk *tk,
+    void *arg)
 {
-	struct tk_list_ctx *l = arg;
-	int rc;
+	struct ctl *c = arg;
 
-	if ((rc = kms_tk_get_txn(l->c->kms, l->t, uri, len, l->tk)) != 0) {
-		l->err = rc;
-		return rc;
-	}
-	out_item_begin(&l->c->out);
-	out_strn(&l->c->out, "uri", uri, len);
-	tk_list_slot(&l->c->out, "trk-id", &l->tk->slot[STORE_TK_TRK]);
-	tk_list_slot(&l->c->out, "trk-next-id", &l->tk->slot[STORE_TK_TRK_NEXT]);
-	tk_list_slot(&l->c->out, "ink-id", &l->tk->slot[STORE_TK_INK]);
-	tk_list_slot(&l->c->out, "ink-next-id", &l->tk->slot[STORE_TK_INK_NEXT]);
-	out_item_end(&l->c->out);
-	OPENSSL_cleanse(l->tk, sizeof(*l->tk));
+	out_item_begin(&c->out);
+	out_strn(&c->out, "uri", uri, len);
+	out_str(&c->out, "device", device[0] != '\0' ? device : "-");
+	tk_list_slot(&c->out, "trk-id", &tk->slot[STORE_TK_TRK]);
+	tk_list_slot(&c->out, "trk-next-id", &tk->slot[STORE_TK_TRK_NEXT]);
+	tk_list_slot(&c->out, "ink-id", &tk->slot[STORE_TK_INK]);
+	tk_list_slot(&c->out, "ink-next-id", &tk->slot[STORE_TK_INK_NEXT]);
+	out_item_end(&c->out);
 	return 0;
 }
 
@@ -264,27 +334,25 @@ cmd_tk_list(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **a
     void *ctx)
 {
 	struct ctl *c = ctx;
-	struct tk_list_ctx l = { c, NULL, NULL, 0 };
+	const char *uri = NULL;
 	struct store_txn t;
 	int rc = 0;
 
-	if (!ctl_args(c, argc, argv, NULL, 0, 0, NULL, &rc))
+	if (!ctl_args(c, argc, argv, NULL, 0, 1, &uri, &rc))
+		return rc;
+	if (uri != NULL && (rc = ctl_uri(c, uri)) != 0)
 		return rc;
 	if ((rc = ctl_kms(c)) != 0)
 		return rc;
-	if ((l.tk = OPENSSL_secure_zalloc(sizeof(*l.tk))) == NULL)
-		return ctl_fail(c, "list", "out of memory");
-	if ((rc = store_txn_begin(c->store, 0, &t)) != 0) {
-		OPENSSL_secure_clear_free(l.tk, sizeof(*l.tk));
+	if ((rc = store_txn_begin(c->store, 0, &t)) != 0)
 		return ctl_fail(c, "store", skm_strerror(rc));
-	}
-	l.t = &t;
 	out_begin(&c->out, c->json);
 	out_list_begin(&c->out, "identities");
-	rc = store_tk_list(&t, tk_list_one, &l);
+	rc = kms_tk_each_txn(c->kms, &t, uri, uri != NULL ? strlen(uri) : 0, tk_list_one, c);
 	out_list_end(&c->out);
 	out_end(&c->out);
 	store_txn_abort(&t);
-	OPENSSL_secure_clear_free(l.tk, sizeof(*l.tk));
+	if (rc == SKM_ESTATE)
+		return ctl_fail(c, "list", "the key-encryption key is not available");
 	return rc != 0 ? ctl_fail(c, "store", skm_strerror(rc)) : 0;
 }

@@ -7,10 +7,28 @@
 #include "common/err.h"
 
 #include <limits.h>
+#include <pthread.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+
+static EVP_CIPHER *seal_gcm;
+static pthread_once_t seal_once = PTHREAD_ONCE_INIT;
+
+/* Fetched once: EVP_aes_256_gcm() fetches the provider's cipher at every init. */
+static void
+seal_fetch(void)
+{
+	seal_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+}
+
+static const EVP_CIPHER *
+seal_cipher(void)
+{
+	pthread_once(&seal_once, seal_fetch);
+	return seal_gcm;
+}
 
 int
 seal_encrypt(const uint8_t *key, const uint8_t *aad, size_t aadlen,
@@ -32,7 +50,8 @@ seal_encrypt(const uint8_t *key, const uint8_t *aad, size_t aadlen,
 		err = SKM_ENOMEM;
 		goto out;
 	}
-	if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+	if (seal_cipher() == NULL ||
+	    EVP_EncryptInit_ex(ctx, seal_cipher(), NULL, NULL, NULL) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_LEN, NULL) != 1 ||
 	    EVP_EncryptInit_ex(ctx, NULL, NULL, key, out) != 1)
 		goto out;
@@ -70,7 +89,8 @@ seal_decrypt(const uint8_t *key, const uint8_t *aad, size_t aadlen,
 		err = SKM_ENOMEM;
 		goto out;
 	}
-	if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+	if (seal_cipher() == NULL ||
+	    EVP_DecryptInit_ex(ctx, seal_cipher(), NULL, NULL, NULL) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, SEAL_NONCE_LEN, NULL) != 1 ||
 	    EVP_DecryptInit_ex(ctx, NULL, NULL, key, in) != 1)
 		goto out;

@@ -3,7 +3,10 @@
  * The Transport Key (TrK) and Integrity Key (InK) of an identity, for the
  * security extension of TS 33.180 D.1: each 256 bits with its ID, plus the
  * next TrK and InK of a rotation, waiting to be delivered wrapped under
- * the current TrK. Key: STORE_C_TK || URI. Value: version(1) || the four
+ * the current TrK. An identity has one record of its own and one per
+ * device it was given keys for. Key: STORE_C_TK || URI for the identity's,
+ * STORE_C_TK || URI || 0x00 || device for a device's (a URI holds no NUL,
+ * so an identity's records are one range of keys). Value: version(1) || the four
  * slots sealed under the key-encryption key as the master secrets are
  * (secrets.c: the associated data is the record key and the version, and
  * a key-encryption key rotation re-seals them). IDs are sealed too: the
@@ -20,6 +23,7 @@ struct store_txn;
 
 #define STORE_TK_KEY_LEN	32
 #define STORE_TK_ID_MAX		128	/* octets of an ID */
+#define STORE_TK_DEVICE_MAX	64	/* octets of a device name */
 
 struct store_tk_slot {
 	int set;
@@ -41,23 +45,55 @@ struct store_tk {
 };
 
 /*
- * Reads and unseals the record of uri (len octets) into out: 0,
- * SKM_ENOTFOUND, SKM_EVERIFY (not opened by kek), SKM_ELEN. out is
- * cleansed on failure.
+ * The key of the record of uri (len octets) and device (NULL or "": the
+ * identity's own) into key (STORE_KEY_MAX octets): its length, or 0 when
+ * uri or device is empty or too long.
+ */
+size_t store_tk_key(uint8_t *key, const uint8_t *uri, size_t len, const char *device);
+
+/*
+ * Reads and unseals the record of uri (len octets) and device (NULL or
+ * "": the identity's own) into out: 0, SKM_ENOTFOUND, SKM_EVERIFY (not
+ * opened by kek), SKM_ELEN. out is cleansed on failure.
  */
 int store_tk_get(struct store_txn *t, const struct kek *kek, const uint8_t *uri,
-    size_t len, struct store_tk *out);
+    size_t len, const char *device, struct store_tk *out);
 
-/* 0 when uri (len octets) has a record, SKM_ENOTFOUND when not; nothing unsealed. */
+/* Unseals the value val (vlen octets) of the record whose key is key, as store_tk_get. */
+int store_tk_open(const struct kek *kek, const uint8_t *key, size_t klen,
+    const uint8_t *val, size_t vlen, struct store_tk *out);
+
+/* 0 when uri (len octets) has a record, its own or a device's, SKM_ENOTFOUND when not. */
 int store_tk_has(struct store_txn *t, const uint8_t *uri, size_t len);
 
-/* Seals tk and stores it for uri, replacing any; a record with no slot set is deleted. */
+/*
+ * Seals tk and stores it for uri and device (NULL or ""), replacing any; a
+ * record with no slot set is deleted.
+ */
 int store_tk_put(struct store_txn *t, const struct kek *kek, const uint8_t *uri,
-    size_t len, const struct store_tk *tk);
+    size_t len, const char *device, const struct store_tk *tk);
 
-/* Calls fn with each URI that has a record, in key order; fn as store_txn_scan's. */
-int store_tk_list(struct store_txn *t, int (*fn)(const char *uri, size_t len, void *arg),
-    void *arg);
+/* One record as store_tk_each() finds it; nothing unsealed. */
+struct store_tk_rec {
+	const char *uri;	/* NUL-terminated */
+	size_t len;
+	const char *device;	/* "" for the identity's own record */
+	const uint8_t *key;	/* the record's key and sealed value, valid during the call */
+	size_t klen;
+	const uint8_t *val;
+	size_t vlen;
+};
+
+/*
+ * Calls fn with each record of uri (len octets), the identity's own first,
+ * or with every record when uri is NULL, in key order; fn as
+ * store_txn_scan's (0 go on, > 0 stop, < 0 stop with that error).
+ */
+int store_tk_each(struct store_txn *t, const uint8_t *uri, size_t len,
+    int (*fn)(const struct store_tk_rec *r, void *arg), void *arg);
+
+/* A usable device name: 1 to STORE_TK_DEVICE_MAX octets, as an ID. */
+int store_tk_device_ok(const char *device);
 
 /* A usable ID: 1 to STORE_TK_ID_MAX printable ASCII octets, no space. */
 int store_tk_id_ok(const char *id);

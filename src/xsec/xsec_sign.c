@@ -28,6 +28,7 @@
 #include "xsec/xsec_impl.h"
 #include "common/err.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,16 +36,67 @@
 #include <libxml/tree.h>
 #include <libxml/xmlIO.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
+#include <openssl/params.h>
 
 #define XSEC_DS_NS	"http://www.w3.org/2000/09/xmldsig#"
 #define XSEC_C14N	"http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 #define XSEC_HMAC	"http://www.w3.org/2001/04/xmldsig-more#hmac-sha256"
 #define XSEC_SHA256	"http://www.w3.org/2001/04/xmlenc#sha256"
 #define XSEC_B64_32	45	/* base64 of 32 octets and a NUL */
+
+/*
+ * SHA-256 and HMAC fetched once: SHA256() and HMAC() look both up by name
+ * at every call, a microsecond a signature (contrib/bench-tk).
+ */
+static EVP_MD *xsec_md;
+static EVP_MAC *xsec_mac;
+static pthread_once_t xsec_once = PTHREAD_ONCE_INIT;
+
+static void
+xsec_fetch(void)
+{
+	xsec_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	xsec_mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
+static int
+xsec_sha256(const void *p, size_t n, uint8_t md[32])
+{
+	unsigned len = 0;
+
+	pthread_once(&xsec_once, xsec_fetch);
+	if (xsec_md == NULL || EVP_Digest(p, n, md, &len, xsec_md, NULL) != 1 || len != 32)
+		return SKM_ECRYPTO;
+	return 0;
+}
+
+/* HMAC-SHA256 under a key of XSEC_KEY_LEN octets. */
+static int
+xsec_hmac(const uint8_t *key, const void *p, size_t n, uint8_t md[32])
+{
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
+		OSSL_PARAM_END
+	};
+	EVP_MAC_CTX *ctx;
+	size_t len = 0;
+	int rc = SKM_ECRYPTO;
+
+	pthread_once(&xsec_once, xsec_fetch);
+	if (xsec_mac == NULL)
+		return SKM_ECRYPTO;
+	if ((ctx = EVP_MAC_CTX_new(xsec_mac)) == NULL)
+		return SKM_ENOMEM;
+	if (EVP_MAC_init(ctx, key, XSEC_KEY_LEN, params) == 1 &&
+	    EVP_MAC_update(ctx, p, n) == 1 && EVP_MAC_final(ctx, md, &len, 32) == 1 &&
+	    len == 32)
+		rc = 0;
+	EVP_MAC_CTX_free(ctx);
+	return rc;
+}
 
 /* libxml2's canonical XML 1.0 (no comments) of a node set, into an OpenSSL buffer. */
 static int
@@ -54,7 +106,6 @@ xsec_c14n(xmlDocPtr d, xmlC14NIsVisibleCallback visible, void *arg, uint8_t *md,
 	xmlOutputBufferPtr ob;
 	const xmlChar *c;
 	size_t n;
-	unsigned mdlen = 0;
 	int rc = SKM_ECRYPTO;
 
 	if ((ob = xmlAllocOutputBuffer(NULL)) == NULL)
@@ -66,12 +117,7 @@ xsec_c14n(xmlDocPtr d, xmlC14NIsVisibleCallback visible, void *arg, uint8_t *md,
 		goto out;
 	c = xmlOutputBufferGetContent(ob);
 	n = xmlOutputBufferGetSize(ob);
-	if (key == NULL) {
-		if (SHA256(c, n, md) != NULL)
-			rc = 0;
-	} else if (HMAC(EVP_sha256(), key, XSEC_KEY_LEN, c, n, md, &mdlen) != NULL &&
-	    mdlen == 32)
-		rc = 0;
+	rc = key == NULL ? xsec_sha256(c, n, md) : xsec_hmac(key, c, n, md);
 out:
 	xmlOutputBufferClose(ob);
 	return rc;
@@ -224,7 +270,6 @@ xsec_sign_c14n(const char *doc, size_t len, size_t off, size_t clen, const char 
 	uint8_t md[32];
 	char dv[XSEC_B64_32], svb[XSEC_B64_32], idattr[80], *si = NULL, *o = NULL;
 	size_t nlen, silen = 0, olen = 0;
-	unsigned mdlen = 0;
 	int rc = SKM_EINVAL, n;
 
 	*out = NULL;
@@ -243,7 +288,7 @@ xsec_sign_c14n(const char *doc, size_t len, size_t off, size_t clen, const char 
 	    !xsec_holds(el, (size_t)(gt - el), idattr))
 		return SKM_EINVAL;
 	rc = SKM_ECRYPTO;
-	if (SHA256((const unsigned char *)el, clen, md) == NULL)
+	if (xsec_sha256(el, clen, md) != 0)
 		goto out;
 	EVP_EncodeBlock((unsigned char *)dv, md, sizeof(md));
 	/* C14N of SignedInfo inside the wrapper: both namespaces in scope rendered. */
@@ -258,9 +303,7 @@ xsec_sign_c14n(const char *doc, size_t len, size_t off, size_t clen, const char 
 	    "<ds:DigestValue>%s</ds:DigestValue></ds:Reference></ds:SignedInfo>",
 	    XSEC_KMS_NS, XSEC_DS_NS, XSEC_C14N, XSEC_HMAC, id, XSEC_SHA256, dv);
 	rc = SKM_ECRYPTO;
-	if (n < 0 || (size_t)n >= silen ||
-	    HMAC(EVP_sha256(), key, XSEC_KEY_LEN, (const unsigned char *)si, (size_t)n, md,
-	    &mdlen) == NULL || mdlen != 32)
+	if (n < 0 || (size_t)n >= silen || xsec_hmac(key, si, (size_t)n, md) != 0)
 		goto out;
 	EVP_EncodeBlock((unsigned char *)svb, md, sizeof(md));
 	/* What xsec_sign() writes: the signature as libxml2 serialises it. */
