@@ -462,6 +462,13 @@ expect 0 "erin: the phone's ID is free again" ctl trk set $E --device tablet \
 RQ_URI=$E request "$tmp/e8.xml" tk.ephone
 post 200 "erin: the freed ID now names the tablet's TrK" /keyprov "$tmp/e8.xml"
 same "$(unwrap "$tmp/b" UserDecryptKey "$tmp/tke3.key")" "$ERSK" "tablet: its TrK"
+# removing the user takes its keys and every device's with it: a user of
+# the same URI added later has none of them
+expect 0 "erin: user remove" ctl user remove $E
+expect 0 "erin: user add again" ctl user add $E
+expect 0 "trk list of the new erin" ctl trk list $E
+hasnt "tk.e\|ik.e\|device:" "$tmp/out" "the new erin: no keys of the removed one"
+refuse 40311 "the new erin: the removed radio's TrK-ID" /keyprov "$tmp/e2.xml"
 AA="Authorization: Bearer $(mint $A)"
 
 # --- removal: the TrK-ID is unknown again, plain requests still plain ---

@@ -9,6 +9,7 @@
 #include "common/time.h"
 #include "lib/uri.h"
 #include "store/identity.h"
+#include "store/tk.h"
 #include "store/identity_state.h"
 #include "store/period.h"
 #include "store/store.h"
@@ -434,6 +435,8 @@ cmd_user_remove(const struct cli *cli, const struct cli_cmd *cmd, int argc, char
 	if ((rc = user_uri_arg(c, argc, argv, &uri)) != 0 || (rc = user_begin(c, &t)) != 0)
 		return rc;
 	store_identity_del(&t, (const uint8_t *)uri, strlen(uri));
+	/* Its Transport and Integrity Keys go with it (every device's too). */
+	(void)store_tk_del_all(&t, (const uint8_t *)uri, strlen(uri));
 	ctl_audit(c, &t, "user remove", uri, "");
 	return user_commit(c, &t, uri);
 }

@@ -11,6 +11,7 @@
 #include "store/store.h"
 #include "common/err.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -269,4 +270,55 @@ store_tk_put(struct store_txn *t, const struct kek *kek, const uint8_t *uri,
 	if (err != 0)
 		return store_txn_fail(t, err);
 	return store_txn_put(t, key, klen, val, 1 + m, 0);
+}
+
+/* The keys of the records store_tk_each() finds, gathered for store_tk_del_all(). */
+struct tk_keys {
+	uint8_t (*key)[STORE_KEY_MAX];
+	size_t *klen;
+	size_t n, cap;
+};
+
+static int
+tk_keys_add(const struct store_tk_rec *r, void *arg)
+{
+	struct tk_keys *k = arg;
+	void *p;
+	size_t cap;
+
+	if (r->klen > STORE_KEY_MAX)
+		return SKM_ELEN;
+	if (k->n == k->cap) {
+		cap = k->cap ? k->cap * 2 : 4;
+		if ((p = realloc(k->key, cap * sizeof(*k->key))) == NULL)
+			return SKM_ENOMEM;
+		k->key = p;
+		if ((p = realloc(k->klen, cap * sizeof(*k->klen))) == NULL)
+			return SKM_ENOMEM;
+		k->klen = p;
+		k->cap = cap;
+	}
+	memcpy(k->key[k->n], r->key, r->klen);
+	k->klen[k->n++] = r->klen;
+	return 0;
+}
+
+int
+store_tk_del_all(struct store_txn *t, const uint8_t *uri, size_t len)
+{
+	struct tk_keys k = { NULL, NULL, 0, 0 };
+	size_t i;
+	int err;
+
+	if (t->err != 0)
+		return t->err;
+	/* Gathered first: no record is deleted under the scan's cursor. */
+	err = store_tk_each(t, uri, len, tk_keys_add, &k);
+	for (i = 0; err == 0 && i < k.n; i++)
+		err = store_txn_del(t, k.key[i], k.klen[i]);
+	free(k.key);
+	free(k.klen);
+	if (err != 0)
+		return store_txn_fail(t, err);
+	return 0;
 }

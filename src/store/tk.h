@@ -92,6 +92,13 @@ struct store_tk_rec {
 int store_tk_each(struct store_txn *t, const uint8_t *uri, size_t len,
     int (*fn)(const struct store_tk_rec *r, void *arg), void *arg);
 
+/*
+ * Deletes every record of uri (len octets): the identity's own and its
+ * devices'. 0 when there was none. For a removed identity, whose keys
+ * must not come back with a later identity of the same URI.
+ */
+int store_tk_del_all(struct store_txn *t, const uint8_t *uri, size_t len);
+
 /* A usable device name: 1 to STORE_TK_DEVICE_MAX octets, as an ID. */
 int store_tk_device_ok(const char *device);
 
