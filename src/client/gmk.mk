@@ -10,6 +10,7 @@ src_client_libgmk_la_SOURCES = \
 	src/client/replay.c src/client/replay.h \
 	src/client/gms.c src/client/gms.h \
 	src/client/gmksend.c src/client/gmksend.h \
+	src/client/leave.c src/client/leave.h \
 	src/client/accept.c src/client/accept.h
 src_client_libgmk_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBXML_CFLAGS)
 src_client_libgmk_la_LIBADD = src/client/libgmkmsg.la
