@@ -16,6 +16,13 @@ tests_test_accept_SOURCES = tests/test_accept.c
 tests_test_accept_CFLAGS = $(TEST_CFLAGS) $(LIBXML_CFLAGS)
 tests_test_accept_LDADD = tests/libgmkfixture.la $(GMK_TEST_LIBS)
 
+# The client of a GMS service (src/client/libgmsc): notifications, back-off.
+check_PROGRAMS += tests/test_gmsc
+TESTS += tests/test_gmsc
+tests_test_gmsc_SOURCES = tests/test_gmsc.c
+tests_test_gmsc_CFLAGS = $(TEST_CFLAGS) $(LIBXML_CFLAGS) $(CURL_CFLAGS)
+tests_test_gmsc_LDADD = src/client/libgmsc.la $(GMK_TEST_LIBS) $(CURL_LIBS)
+
 TESTS += tests/skmc_gmk.sh
 EXTRA_DIST += tests/skmc_gmk.sh
 
