@@ -11,14 +11,14 @@
 #include <stdint.h>
 
 /*
- * The delay in milliseconds before attempt fails + 1, after fails (>= 1)
- * failures in a row: min_ms * 2^(fails - 1), at most max_ms, less
- * rnd % (that / 2 + 1); never below 1 ms nor above max_ms. min_ms > max_ms
- * is taken as max_ms.
+ * The delay before attempt fails + 1, after fails (>= 1) failures in a
+ * row, in the unit of min and max (skmc listen: ms, skmc watch: s):
+ * min * 2^(fails - 1), at most max, less rnd % (that / 2 + 1); never
+ * below 1 nor above max. min > max is taken as max.
  */
-int64_t backoff_delay(int64_t min_ms, int64_t max_ms, unsigned fails, uint64_t rnd);
+int64_t backoff_delay(int64_t min, int64_t max, unsigned fails, uint64_t rnd);
 
 /* backoff_delay with a fresh random value (OpenSSL RAND; 0 if it fails). */
-int64_t backoff_next(int64_t min_ms, int64_t max_ms, unsigned fails);
+int64_t backoff_next(int64_t min, int64_t max, unsigned fails);
 
 #endif
