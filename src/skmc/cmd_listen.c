@@ -299,7 +299,7 @@ cmd_listen(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		return st;
 	if (vals[L_GMS].n == 0)
 		return cli_usage_error(cli, cmd, "--gms", "missing");
-	if ((st = listen_secs(cli, cmd, &vals[L_WAIT], "--wait", 0, 60, &wait)) >= 0 ||
+	if ((st = listen_secs(cli, cmd, &vals[L_WAIT], "--wait", 1, 60, &wait)) >= 0 ||
 	    (st = listen_secs(cli, cmd, &vals[L_WINDOW], "--window", 1, INT32_MAX,
 	    &window)) >= 0 ||
 	    (st = listen_secs(cli, cmd, &vals[L_RMIN], "--retry-min", 1, 86400, &rmin)) >= 0 ||
