@@ -302,6 +302,9 @@ wait_dlv $A "$gmk3" failure
 gctl status g1 --member $A >"$tmp/out"
 has "$gmk3 failure attempts=1 .*reason=check 3 signature" "$tmp/out" "the GMS records the reason"
 has "GMK for g1 refused: check 3 signature" "$tmp/listen-a.log" "alice logs the refusal"
+curl -sS --max-time 10 "http://127.0.0.1:$((gport + 1))/metrics" >"$tmp/metrics" 2>&1
+has '^skgms_answers_total{result="failure",reason="[^"]*signature[^"]*"} 1$' "$tmp/metrics" \
+    "the refusal counted by its reason"
 has_gmk a "$gmk3" && bad "alice stored a tampered GMK" || ok
 
 # --- carol removed with rekey: she erases, the others take the new GMK ---
