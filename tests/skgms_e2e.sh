@@ -13,11 +13,10 @@
 # token of another user is refused. Every wait is on a condition.
 set -u
 . "${top_srcdir:-.}/tests/checks.sh"
-SKGMSD=${SKGMSD:-$top_builddir/src/skgmsd/skgmsd}
-GCTL=${GCTL:-$top_builddir/src/skgmsctl/skgmsctl}
+. "${top_srcdir:-.}/tests/gms_checks.sh"
 
 need_tools "$OPENSSL" curl xmllint mdb_dump mdb_load
-need_built "$SKMSD" "$MINT" "$CTL" "$SKMC" "$SKGMSD" "$GCTL"
+need_built "$SKMSD" "$MINT" "$CTL" "$SKMC" "$SKGMSD" "$SKGMSCTL"
 
 ctl() { "$CTL" --store "$tmp/store" "$@"; }
 GMS=sip:gms@example.org
@@ -82,7 +81,6 @@ EOF2
 }
 start_skmsd "$conf" write_conf
 kport=$port
-kpid=$pid
 
 # --- each identity: a token, its own keystore, init and fetch over TLS ---
 for who in gms a b c; do
@@ -99,61 +97,43 @@ for who in gms a b c; do
 	[ $who = gms ] || expect 0 "profile of $who" as $who group add g1 --gms $GMS
 done
 
-# --- skgmsd: its own store, the GMS identity's keystore, redelivery within 2 s ---
+# --- skgmsd: its own store with the GMKs sealed, the GMS identity's keystore ---
+head -c 32 /dev/urandom >"$tmp/gkek.key"
+chmod 0600 "$tmp/gkek.key"
+printf 'gms:\n  store: %s\n  kek-file: %s\n' "$tmp/gstore" "$tmp/gkek.key" >"$tmp/gctl.yaml"
+gctl() { "$SKGMSCTL" -c "$tmp/gctl.yaml" "$@"; }
 gconf="$tmp/skgmsd.yaml"
 write_gconf() {
 	cat >"$gconf" <<EOF2
 server:
-  listen: [127.0.0.1:$port]
+  listen: [127.0.0.1:$gport]
   tls-certificate: $tmp/server.pem
   tls-key: $tmp/server.key
   workers: 2
-  metrics-listen: 127.0.0.1:$((port + 1))
+  metrics-listen: 127.0.0.1:$gmport
 gms:
   store: $tmp/gstore
   keystore: $(k gms)
   identity: $GMS
+  kek-file: $tmp/gkek.key
   retry-min: 1s
   retry-max: 2s
 EOF2
 	tokens_conf >>"$gconf"
 }
-gctl() { "$GCTL" -c "$gconf" "$@"; }
-# gms_try PORT: starts skgmsd on PORT (metrics on the next); 0 once serving.
-gms_try() {
-	port=$1
-	write_gconf
-	: >"$tmp/glog.new"
-	"$SKGMSD" -c "$gconf" >"$tmp/glog.new" 2>&1 &
+# restart_skgmsd: skgmsd again on the same ports, for the listeners' URL.
+restart_skgmsd() {
+	: >"$tmp/glog"
+	"$SKGMSD" -c "$gconf" >>"$tmp/glog" 2>&1 &
 	gpid=$!
-	wait_serving "$gpid" "$tmp/glog.new" && return 0
-	kill -9 "$gpid" 2>/dev/null
-	wait "$gpid" 2>/dev/null
-	gpid=
-	return 1
-}
-# start_gms [PORT]: on a free port as start_skmsd picks them, or on PORT again.
-start_gms() {
-	if [ $# -eq 1 ]; then
-		gms_try "$1" || { cat "$tmp/glog.new"; echo "FAIL: skgmsd did not restart"; exit 1; }
-		return 0
+	if ! wait_serving "$gpid" "$tmp/glog"; then
+		cat "$tmp/glog"
+		echo "FAIL: skgmsd did not start again"
+		exit 1
 	fi
-	tries=0
-	while [ $tries -lt 20 ]; do
-		tries=$((tries + 1))
-		gport=$(( ($$ * 11 + tries * 137 + $(date +%S | sed "s/^0//")) % 20000 + 30000 ))
-		[ $gport -gt $((kport + 1)) ] || [ $((gport + 1)) -lt $kport ] || continue
-		gms_try $gport && return 0
-		grep -q "in use" "$tmp/glog.new" || break
-	done
-	cat "$tmp/glog.new"
-	echo "FAIL: skgmsd did not start"
-	exit 1
 }
-port=1
-write_gconf
 expect 0 "skgmsctl init" gctl init
-start_gms
+start_skgmsd "$gconf" write_gconf
 gurl="https://127.0.0.1:$gport"
 expect 0 "group create" gctl group create g1 --rekey-on-removal
 expect 0 "implicit members" gctl member add g1 $A $B
@@ -162,7 +142,7 @@ expect 0 "explicit member" gctl member add g1 $C --explicit
 # --- the listeners: one skmc listen per user, each logging to its file ---
 lp_a= lp_b= lp_c=
 cleanup_extra() {
-	for p in $lp_a $lp_b $lp_c ${lp_x:-} ${gpid:-} ${kpid:-}; do
+	for p in $lp_a $lp_b $lp_c ${lp_x:-} ${gpid:-}; do
 		kill -9 "$p" 2>/dev/null
 	done
 }
@@ -290,7 +270,7 @@ tamper() {
 	mdb_load -f "$tmp/dump.1" "$tmp/gstore"
 }
 tamper "$dlv3" && ok || bad "cannot tamper with delivery $dlv3"
-start_gms "$gport"
+restart_skgmsd
 # The listeners came back by themselves, with back-off in between.
 wait_log "channel open" "$tmp/listen-b.log" "$na"
 has "reconnect in" "$tmp/listen-b.log" "bob backed off while skgmsd was down"
@@ -302,7 +282,7 @@ wait_dlv $A "$gmk3" failure
 gctl status g1 --member $A >"$tmp/out"
 has "$gmk3 failure attempts=1 .*reason=check 3 signature" "$tmp/out" "the GMS records the reason"
 has "GMK for g1 refused: check 3 signature" "$tmp/listen-a.log" "alice logs the refusal"
-curl -sS --max-time 10 "http://127.0.0.1:$((gport + 1))/metrics" >"$tmp/metrics" 2>&1
+curl -sS --max-time 10 "http://127.0.0.1:$gmport/metrics" >"$tmp/metrics" 2>&1
 has '^skgms_answers_total{result="failure",reason="[^"]*signature[^"]*"} 1$' "$tmp/metrics" \
     "the refusal counted by its reason"
 has_gmk a "$gmk3" && bad "alice stored a tampered GMK" || ok
