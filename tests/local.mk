@@ -75,6 +75,7 @@ include tests/mikey.mk
 include tests/client.mk
 include tests/skmc.mk
 include tests/gmk.mk
+include tests/gms.mk
 include tests/systemd.mk
 if HAVE_VALGRIND
 if !SANITIZERS

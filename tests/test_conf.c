@@ -151,6 +151,10 @@ START_TEST(defaults)
 	ck_assert_uint_eq(cf->audit.group_size, 8);
 	ck_assert_int_eq(cf->audit.durability, CONF_AUDIT_FLUSH);
 	ck_assert_uint_eq(cf->audit.flush_ms, 10);
+	ck_assert_str_eq(cf->gms.store, "/var/lib/skgms");
+	ck_assert_str_eq(cf->gms.keystore, "");
+	ck_assert_uint_eq(cf->gms.retry_min, 1);
+	ck_assert_uint_eq(cf->gms.retry_max, 60);
 	ck_assert_str_eq(conf_log_level_name(cf->log.level), "info");
 	ck_assert_str_eq(conf_log_target_name(CONF_LOG_SYSLOG), "syslog");
 	ck_assert_str_eq(conf_log_facility_name(CONF_FAC_LOCAL7), "local7");
@@ -302,6 +306,9 @@ START_TEST(equal_sees_each_key)
 		"audit: {group-commit: no}", "audit: {commit-window-ms: 20}",
 		"audit: {group-delay-us: 0}", "audit: {group-size: 1}",
 		"audit: {durability: write}", "audit: {flush-ms: 1}",
+		"gms: {store: /srv/gms}", "gms: {keystore: /srv/gks}",
+		"gms: {identity: 'sip:gms@example.org'}", "gms: {retry-min: 5s}",
+		"gms: {retry-max: 1h}", "gms: {map-size: 64M}", "gms: {kek-file: /k}",
 	};
 	struct conf *def, *cf;
 	size_t i;
@@ -480,6 +487,10 @@ START_TEST(numbers_invalid)
 		    "audit.flush-ms: 0 is out of range (1..1000)" },
 		{ "audit: {flush-ms: 1001}", 1, 19, NULL },
 		{ "audit: {flush-ms: 10ms}", 1, 19, NULL },
+		{ "gms: {retry-min: 0s}", 1, 18,
+		    "gms.retry-min: 0s is out of range (1s..1h)" },
+		{ "gms: {retry-max: 2d}", 1, 18, NULL },
+		{ "gms: {keystore: relative/dir}", 1, 17, NULL },
 		{ "ratelimit: {burst: 100001}", 1, 20,
 		    "ratelimit.burst: 100001 is out of range (0..100000)" },
 		{ "ratelimit: {refill-interval: 0}", 1, 30, NULL },

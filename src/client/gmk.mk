@@ -10,6 +10,7 @@ src_client_libgmk_la_SOURCES = \
 	src/client/replay.c src/client/replay.h \
 	src/client/gms.c src/client/gms.h \
 	src/client/gmksend.c src/client/gmksend.h \
+	src/client/gmksend_ks.c src/client/gmksend_ks.h \
 	src/client/leave.c src/client/leave.h \
 	src/client/accept.c src/client/accept.h
 src_client_libgmk_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBXML_CFLAGS)
@@ -19,5 +20,6 @@ src_client_libgmk_la_LIBADD = src/client/libgmkmsg.la
 noinst_LTLIBRARIES += src/client/libgmkmsg.la
 src_client_libgmkmsg_la_SOURCES = \
 	src/client/accept_msg.c src/client/accept_msg.h \
-	src/client/notify.c src/client/notify.h
+	src/client/notify.c src/client/notify.h \
+	src/client/notify_resp.c src/client/notify_resp.h
 src_client_libgmkmsg_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBXML_CFLAGS)

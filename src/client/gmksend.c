@@ -101,7 +101,7 @@ write_file(const char *dir, const char *name, const char *doc, size_t len)
 
 /* The I_MESSAGE and notification of one member, with its SAKKE data. */
 static int
-one(const struct gmksend *s, const char *uri, const char *file,
+one(const struct gmksend *s, const char *uri, struct gmksend_result *r,
     const uint8_t uid[UID_LEN], const uint8_t sed[SAKKE_SED_LEN])
 {
 	struct mikey_gmk_send m;
@@ -126,9 +126,15 @@ one(const struct gmksend *s, const char *uri, const char *file,
 	m.sed = sed;
 	if ((err = mikey_gmk_make(&m, &msg, &len)) != 0)
 		goto out;
+	if (s->outdir == NULL) {
+		/* Kept for the caller (a GMS service stores it). */
+		r->imsg = msg;
+		r->imsg_len = len;
+		return 0;
+	}
 	if ((err = notify_req_write(s->gms_uri, s->group, msg, len, &doc, &doclen)) != 0)
 		goto out;
-	err = write_file(s->outdir, file, doc, doclen);
+	err = write_file(s->outdir, r->file, doc, doclen);
 out:
 	free(doc);
 	OPENSSL_free(msg);
@@ -166,7 +172,7 @@ chunk(const struct job *j, size_t first, size_t n)
 		    (const uint8_t (*)[SAKKE_SSV_LEN])ssv, sed, status);
 	for (k = 0; k < m; k++)
 		j->res[at[k]].err = status[k] != 0 ? status[k] :
-		    one(s, j->uris[at[k]], j->res[at[k]].file, uid[k], sed[k]);
+		    one(s, j->uris[at[k]], &j->res[at[k]], uid[k], sed[k]);
 	OPENSSL_cleanse(ssv, sizeof(ssv));
 }
 
@@ -226,9 +232,8 @@ gmksend_run(const struct gmksend *s, const char *const *uris, size_t n,
 	size_t i;
 	int err;
 
-	if ((err = gmkfile_mkdir(s->outdir)) != 0)
-		return err;
-	if ((err = name_files(uris, n, res)) != 0)
+	if (s->outdir != NULL && ((err = gmkfile_mkdir(s->outdir)) != 0 ||
+	    (err = name_files(uris, n, res)) != 0))
 		return err;
 	if (nt == 0) {
 		cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -36,7 +36,7 @@ struct gmksend {
 	const struct mikey_kp *kp;		/* NULL: no key parameters */
 	int hide;				/* identity hiding */
 	const char *group;			/* VAL group ID of the documents */
-	const char *outdir;
+	const char *outdir;			/* NULL: I_MESSAGEs kept in results */
 	unsigned threads;			/* 0: one per online core */
 };
 
@@ -44,6 +44,8 @@ struct gmksend {
 struct gmksend_result {
 	char file[GMKFILE_NAME_MAX + 16];	/* the document's name in outdir */
 	int err;				/* 0 or SKM_E* */
+	uint8_t *imsg;				/* outdir NULL: the I_MESSAGE */
+	size_t imsg_len;			/* (OPENSSL_free() it) */
 };
 
 /*

@@ -181,6 +181,16 @@ struct conf {
 		enum conf_audit_durability durability;
 		unsigned flush_ms;
 	} audit;
+	/* skgmsd, the group management service; skmsd ignores it. */
+	struct {
+		char *store;
+		uint64_t map_size;
+		char *keystore;
+		char *identity;		/* "": the keystore's only identity */
+		char *kek_file;		/* "": GMKs stored unsealed */
+		unsigned retry_min;
+		unsigned retry_max;
+	} gms;
 };
 
 /*

@@ -188,6 +188,21 @@ const struct conf_schema conf_schema_keys[] = {
 	{ "audit", "flush-ms", CONF_T_UINT, "10", 1, 1000,
 	    F(audit.flush_ms), 0, NULL, NULL, 0 },
 
+	/* skgmsd: its store, the GMS identity's keystore, the redelivery back-off. */
+	{ "gms", "store", CONF_T_PATH, "/var/lib/skgms", 1, 4096, F(gms.store), 0, NULL,
+	    NULL, CONF_F_NONEMPTY },
+	{ "gms", "map-size", CONF_T_SIZE, "1G", 1 * MIB, 1024 * GIB, F(gms.map_size), 0,
+	    NULL, NULL, 0 },
+	{ "gms", "keystore", CONF_T_PATH, "", 0, 4096, F(gms.keystore), 0, NULL, NULL, 0 },
+	{ "gms", "identity", CONF_T_STRING, "", 0, 1024, F(gms.identity), 0, NULL, NULL,
+	    0 },
+	/* GMKs sealed in the store under this 32-octet key; empty: unsealed. */
+	{ "gms", "kek-file", CONF_T_PATH, "", 0, 4096, F(gms.kek_file), 0, NULL, NULL, 0 },
+	{ "gms", "retry-min", CONF_T_DURATION, "1s", 1, 1 * HOUR, F(gms.retry_min), 0, NULL,
+	    NULL, 0 },
+	{ "gms", "retry-max", CONF_T_DURATION, "60s", 1, 1 * DAY, F(gms.retry_max), 0, NULL,
+	    NULL, 0 },
+
 	{ NULL, NULL, 0, NULL, 0, 0, 0, 0, NULL, NULL, 0 },
 };
 

@@ -98,6 +98,7 @@ struct http {
 	struct event_base *base;
 	struct tls *tls;
 	struct api *api;
+	const struct http_service *svc;	/* another service instead of the API */
 	char *kms_uri;
 	unsigned max_conns;
 	unsigned max_per_source;	/* 0: no limit */
@@ -406,6 +407,11 @@ conn_dispatch(struct conn *c, struct req *r)
 
 		c->close_after = 1;
 		http_refuse(r, ERRMAP_OVERLOADED, retry);
+	} else if (h->svc != NULL) {
+		if (strncmp(r->path, h->svc->prefix, strlen(h->svc->prefix)) != 0)
+			http_refuse(r, ERRMAP_NOT_FOUND, NULL);
+		else
+			h->svc->handle(h->svc->arg, r);
 	} else if (strncmp(r->path, HTTP_KMS_PREFIX, strlen(HTTP_KMS_PREFIX)) != 0) {
 		http_refuse(r, ERRMAP_NOT_FOUND, NULL);
 	} else if (h->api == NULL) {
@@ -806,6 +812,16 @@ req_gone(const struct req *r)
 }
 
 void
+req_hold(struct req *r, unsigned seconds)
+{
+	struct conn *c = r->conn;
+
+	/* The request deadline now bounds the hold, and then the reply. */
+	if (c != NULL && c->req == r && c->state == CONN_HANDLING)
+		conn_arm(c, CONN_HANDLING, seconds + c->h->request_timeout);
+}
+
+void
 req_reply(struct req *r, int status, const char *content_type, const char *body,
     size_t len, const char *const *headers)
 {
@@ -936,6 +952,12 @@ void
 http_set_api(struct http *h, struct api *api)
 {
 	h->api = api;
+}
+
+void
+http_set_service(struct http *h, const struct http_service *svc)
+{
+	h->svc = svc;
 }
 
 void

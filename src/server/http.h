@@ -51,6 +51,19 @@ void http_set_peers(struct http *h, struct peers *peers);
 /* Requests are answered 503 until the API is set. */
 void http_set_api(struct http *h, struct api *api);
 
+/*
+ * Another service on the same transport (skgmsd): requests whose path
+ * starts with prefix go to handle(arg, r) on the loop thread, anything
+ * else is 404; the KMS API is not used. svc must outlive h.
+ */
+struct req;
+struct http_service {
+	const char *prefix;
+	void (*handle)(void *arg, struct req *r);
+	void *arg;
+};
+void http_set_service(struct http *h, const struct http_service *svc);
+
 /* New limits and TLS context for connections accepted from now on. */
 void http_reload(struct http *h, const struct conf *cf, struct tls *tls);
 

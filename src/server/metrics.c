@@ -218,6 +218,17 @@ metrics_refusal(int id)
 
 #define LOAD(x)	atomic_load_explicit(&(x), memory_order_relaxed)
 
+/* Another service's own series (metrics_set_extra), set once before serving. */
+static void (*metrics_extra)(FILE *f, void *arg);
+static void *metrics_extra_arg;
+
+void
+metrics_set_extra(void (*render)(FILE *f, void *arg), void *arg)
+{
+	metrics_extra = render;
+	metrics_extra_arg = arg;
+}
+
 int
 metrics_render(char **out, size_t *len)
 {
@@ -354,6 +365,8 @@ metrics_render(char **out, size_t *len)
 		    "# TYPE skms_root_certificate_expiry_seconds gauge\n"
 		    "skms_root_certificate_expiry_seconds %lld\n",
 		    (long long)(LOAD(metrics_valid_to) - (int64_t)time(NULL)));
+	if (metrics_extra != NULL)
+		metrics_extra(f, metrics_extra_arg);
 	if (ferror(f)) {
 		fclose(f);
 		goto out;

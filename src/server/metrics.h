@@ -77,6 +77,14 @@ void metrics_replica_staleness(unsigned seconds);
 /* A KmsError reply of the KMS interface: its errmap_id (errmap.h). */
 void metrics_refusal(int id);
 
+/*
+ * Another service's own series (skgmsd's deliveries): render(f, arg) is
+ * called at the end of each exposition, on the thread rendering it. Set
+ * once before serving.
+ */
+#include <stdio.h>
+void metrics_set_extra(void (*render)(FILE *f, void *arg), void *arg);
+
 /* The Prometheus text exposition; *out is freed with free(). */
 int metrics_render(char **out, size_t *len);
 

@@ -55,6 +55,12 @@ struct event_base *req_base(const struct req *r);
 int req_gone(const struct req *r);
 
 /*
+ * Keeps r open for seconds more before the request deadline answers it
+ * 503: a held reply (long-poll). On the loop thread, before the reply.
+ */
+void req_hold(struct req *r, unsigned seconds);
+
+/*
  * Sends the reply and releases r: status, Content-Type (NULL for none),
  * body, and extra headers as a NULL-terminated list of name, value pairs
  * (may be NULL). Exactly once per request.

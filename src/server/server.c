@@ -90,6 +90,7 @@ struct server {
 	struct evhttp *metrics;
 	struct peers *peers;		/* connections by source, every loop's */
 	struct api *api;
+	const struct server_service *svc;	/* instead of the API, or NULL */
 	struct event *sig_hup, *sig_term, *sig_int;
 	struct event *rotate, *drain, *period;
 	int64_t expiry_warned;		/* last certificate expiry warning */
@@ -243,6 +244,9 @@ server_period(evutil_socket_t fd, short what, void *arg)
 	uint64_t no;
 	int64_t start, end, now = (int64_t)time(NULL);
 
+	/* Another service (skgmsd) has no domain of its own. */
+	if (s->kms == NULL)
+		return;
 	if (kms_period_at(s->kms, now, &no, &start, &end) == 0)
 		metrics_current_period(no);
 	expiry_tick(s->kms, now, &s->expiry_warned);
@@ -458,6 +462,8 @@ server_reload(struct server *s)
 	server_loops_reload(s);
 	if (s->api != NULL)
 		api_reload(s->api, s->cur.cf, s->cur.auth);
+	if (s->svc != NULL && s->svc->reload != NULL)
+		s->svc->reload(s->svc->http.arg, s->cur.cf, s->cur.auth);
 	evtimer_del(s->rotate);
 	server_rotate_arm(s);
 	log_info("configuration reloaded");
@@ -624,7 +630,7 @@ server_new(const struct server_params *p, struct server **out, char *why, size_t
 	if ((s->base = server_base_new()) == NULL)
 		goto fail;
 	s->cur.cf = p->cf;
-	s->nloops = server_nloops(p->cf);
+	s->nloops = p->loops != 0 ? p->loops : server_nloops(p->cf);
 	/* As many sources as connections the cap lets in, at most. */
 	if (peers_new(p->cf->server.max_connections + p->cf->server.max_connections / 8 + 1,
 	    &s->peers) != 0)
@@ -633,7 +639,8 @@ server_new(const struct server_params *p, struct server **out, char *why, size_t
 		s->loops[i].s = s;
 		s->loops[i].base = i == 0 ? s->base : server_base_new();
 		if (s->loops[i].base == NULL ||
-		    http_new(s->loops[i].base, p->cf, p->kms->domain.kms_uri, p->tls,
+		    http_new(s->loops[i].base, p->cf, p->kms != NULL ? p->kms->domain.kms_uri :
+		    p->service_uri, p->tls,
 		    &s->loops[i].http) != 0)
 			goto fail;
 		http_set_peers(s->loops[i].http, s->peers);
@@ -714,6 +721,16 @@ server_set_api(struct server *s, struct api *api)
 	s->api = api;
 	for (i = 0; i < s->nloops; i++)
 		http_set_api(s->loops[i].http, api);
+}
+
+void
+server_set_service(struct server *s, const struct server_service *svc)
+{
+	unsigned i;
+
+	s->svc = svc;
+	for (i = 0; i < s->nloops; i++)
+		http_set_service(s->loops[i].http, &svc->http);
 }
 
 int

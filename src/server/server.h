@@ -26,7 +26,9 @@ struct server_params {
 	const char *conf_path;		/* re-read on SIGHUP; NULL: defaults */
 	const char *store_path;		/* --store, or NULL */
 	struct conf *cf;
-	const struct kms *kms;		/* outlives the server */
+	const struct kms *kms;		/* outlives the server; NULL for another service */
+	const char *service_uri;	/* that service's URI in error bodies (kms NULL) */
+	unsigned loops;			/* event loops; 0: server.threads decides */
 	struct store *store;		/* the opened store, outlives the server; may be NULL */
 	struct auth *auth;
 	struct tls_tickets *tickets;
@@ -64,6 +66,18 @@ int server_drop_privileges(const char *user, char *why, size_t whylen);
 
 /* Hands requests to api from now on. */
 void server_set_api(struct server *s, struct api *api);
+
+/*
+ * Hands requests to another service instead (skgmsd; kms NULL): its
+ * http part on every loop, and reload(arg, cf, auth) after each SIGHUP
+ * that took (may be NULL). svc outlives the server's loop.
+ */
+#include "server/http.h"
+struct server_service {
+	struct http_service http;
+	void (*reload)(void *arg, const struct conf *cf, const struct auth *auth);
+};
+void server_set_service(struct server *s, const struct server_service *svc);
 
 /*
  * Runs until SIGTERM or SIGINT, then stops accepting and waits up to a

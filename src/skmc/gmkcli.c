@@ -15,6 +15,7 @@
 
 #include "client/gmschan.h"
 #include "client/gmksend.h"
+#include "client/gmksend_ks.h"
 #include "client/kmsdoc.h"
 #include "client/ks.h"
 #include "common/err.h"
@@ -126,57 +127,18 @@ int
 gmkcli_send(const struct cli *cli, const struct cli_cmd *cmd, struct ks *ks,
     const struct gmkcli_send *s)
 {
-	const struct kmsdoc_cert *cert;
-	const struct kmsdoc_keyset *set;
-	struct eccsi_signer *signer = NULL;
-	struct sakke_pub *z = NULL;
 	struct gmksend_result *res = NULL;
 	struct mikey_kp kp;
 	struct gmksend g;
 	char why[KS_WHY_MAX] = "";
-	uint64_t ntp;
+	const char *what = NULL;
 	size_t i;
 	int err, status = CLI_FAILED;
 
-	if ((err = ks_cert(ks, &cert, why, sizeof(why))) != 0) {
-		cli_error(cli, cmd, CLI_FAILED, "certificate", why);
-		goto out;
-	}
 	memset(&g, 0, sizeof(g));
-	if (time_unix_to_ntp_checked(s->now, &ntp) != 0 ||
-	    period_number(ntp, cert->user_key_period, cert->user_key_offset,
-	    &g.period_no) != 0) {
-		cli_error(cli, cmd, CLI_FAILED, "key period", "none for the current time");
-		goto out;
-	}
-	/* The GMS signs with its own key set for the period of the T payload. */
-	if ((err = ks_keyset(ks, g.period_no, 1, &set, why, sizeof(why))) != 0) {
-		cli_error(cli, cmd, err == SKM_ENOTFOUND ? CLI_FAILED : CLI_UNREACHABLE,
-		    "key set", why);
-		goto out;
-	}
-	/*
-	 * Across a rollover the period's certificate, the one its key set
-	 * names, gives the KPAK, Z and the UID parameters of everyone.
-	 */
-	if ((err = ks_cert_for_period(ks, g.period_no, &cert, why, sizeof(why))) != 0) {
-		cli_error(cli, cmd, CLI_FAILED, "certificate", why);
-		goto out;
-	}
-	g.gms_uri = ks_uri(ks);
-	g.kms_uri = cert->kms_uri;
-	g.key_period = cert->user_key_period;
-	g.key_offset = cert->user_key_offset;
-	if ((err = uid_derive(g.gms_uri, strlen(g.gms_uri), g.kms_uri, strlen(g.kms_uri),
-	    g.key_period, g.key_offset, g.period_no, g.gms_uid)) != 0 ||
-	    (err = eccsi_signer_new(&signer, cert->pub_auth_key, g.gms_uid, UID_LEN, set->ssk,
-	    set->pvt)) != 0) {
-		cli_error(cli, cmd, CLI_FAILED, "signing key", skm_strerror(err));
-		goto out;
-	}
-	/* Members are in the KMS domain of the GMS: Z of the period's certificate. */
-	if ((err = sakke_pub_new(&z, cert->pub_enc_key)) != 0) {
-		cli_error(cli, cmd, CLI_FAILED, "KMS public key", skm_strerror(err));
+	if ((err = gmksend_ks(ks, s->now, s->now_frac, 1, &g, &what, why, sizeof(why))) != 0) {
+		cli_error(cli, cmd, strcmp(what, "key set") == 0 && err != SKM_ENOTFOUND ?
+		    CLI_UNREACHABLE : CLI_FAILED, what, why);
 		goto out;
 	}
 	memset(&kp, 0, sizeof(kp));
@@ -188,9 +150,6 @@ gmkcli_send(const struct cli *cli, const struct cli_cmd *cmd, struct ks *ks,
 	for (i = 0; i < s->ngroups && i < MIKEY_KP_GROUPS_MAX; i++)
 		kp.groups[i] = (char *)(uintptr_t)s->groups[i];
 	kp.ngroups = i;
-	g.signer = signer;
-	g.z = z;
-	g.ts = ntp << 32 | s->now_frac;
 	g.gmk = s->gmk;
 	g.gmk_id = s->gmk_id;
 	g.kp = &kp;
@@ -216,7 +175,6 @@ gmkcli_send(const struct cli *cli, const struct cli_cmd *cmd, struct ks *ks,
 	status = CLI_OK;
 out:
 	free(res);
-	sakke_pub_free(z);
-	eccsi_signer_free(signer);
+	gmksend_ks_free(&g);
 	return status;
 }
