@@ -77,5 +77,6 @@ contrib_bench_gms_LDADD = src/client/libgmsc.la src/client/libgmk.la src/lib/lib
 EXTRA_DIST += contrib/bench-gms
 PHONY_TARGETS += bench-gms
 bench-gms: contrib/bench-gms$(EXEEXT) src/skmc/skmc$(EXEEXT) \
-	src/skmsctl/skmsctl$(EXEEXT) contrib/skms-mint-token$(EXEEXT)
+	src/skmsctl/skmsctl$(EXEEXT) src/skmsd/skmsd$(EXEEXT) src/skgmsd/skgmsd$(EXEEXT) \
+	src/skgmsctl/skgmsctl$(EXEEXT) contrib/skms-mint-token$(EXEEXT)
 	$(SHELL) $(top_srcdir)/contrib/bench-gms .

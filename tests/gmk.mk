@@ -26,6 +26,11 @@ tests_test_gmsc_LDADD = src/client/libgmsc.la $(GMK_TEST_LIBS) $(CURL_LIBS)
 TESTS += tests/skmc_gmk.sh
 EXTRA_DIST += tests/skmc_gmk.sh
 
+# The GMS service end to end: skmsd, skgmsd and three VAL clients on skmc
+# listen, each with its own keystore (issue 17).
+TESTS += tests/skgms_e2e.sh
+EXTRA_DIST += tests/skgms_e2e.sh
+
 # NTP era 1 (after 2036-02-07) for skmsd and skmc, under libfaketime.
 TESTS += tests/ntp_era.sh
 EXTRA_DIST += tests/ntp_era.sh
