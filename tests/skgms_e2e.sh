@@ -10,7 +10,8 @@
 # started again keeps every delivery's state while the listeners
 # reconnect; a removal with rekey erases the removed member's GMKs while
 # the others take the new GMK, which the removed member cannot accept; a
-# token of another user is refused. Every wait is on a condition.
+# token of another user is refused; a refused token is read again from its
+# file. Every wait is on a condition.
 set -u
 . "${top_srcdir:-.}/tests/checks.sh"
 . "${top_srcdir:-.}/tests/gms_checks.sh"
@@ -325,5 +326,14 @@ expect 0 "bob before it" as b gmk active g1 --at "@$((act - 1))"
 same "$(field gmk-id)" "$gmk3" "bob: the third GMK before the activation"
 
 for who in a b c; do listen_stop $who; done
+
+# --- a refused token (401) is read again from its file: a renewed one is taken up ---
+(umask 077 && echo not-a-token >"$tmp/b2.token")
+listen_start b --token-file "$tmp/b2.token"
+wait_log "HTTP 401" "$tmp/listen-b.log" 0
+nb=$(log_count "channel open" "$tmp/listen-b.log")
+cp "$tmp/b.token" "$tmp/b2.token"
+wait_log "channel open" "$tmp/listen-b.log" "$nb"
+listen_stop b
 echo "skgms_e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -27,7 +27,7 @@ struct gmschan {
 	char url[GMSCHAN_URL_MAX];	/* base URL + /gm/v1/members/USER */
 	char *auth;			/* SECRET: the Authorization header line */
 	size_t authlen;
-	char *cacert, *client_cert, *client_key;
+	char *token_file, *cacert, *client_cert, *client_key;
 	long timeout;
 	volatile sig_atomic_t *stop;
 };
@@ -111,13 +111,48 @@ dup_opt(const char *s, char **out)
 }
 
 int
+gmschan_token(struct gmschan *ch, char *why, size_t whylen)
+{
+	char twhy[SECFILE_WHY_MAX] = "", *auth = NULL;
+	uint8_t token[GMSCHAN_TOKEN_MAX];
+	size_t tlen = 0, authlen;
+	int err;
+
+	if ((err = secfile_read(ch->token_file, token, sizeof(token) - 1, &tlen, twhy,
+	    sizeof(twhy))) != 0) {
+		skm_why(why, whylen, err, "token file: %s", *twhy ? twhy : skm_strerror(err));
+		goto out;
+	}
+	while (tlen > 0 && (token[tlen - 1] == '\n' || token[tlen - 1] == '\r' ||
+	    token[tlen - 1] == ' ' || token[tlen - 1] == '\t'))
+		tlen--;
+	if (tlen == 0 || memchr(token, '\n', tlen) != NULL) {
+		err = skm_why(why, whylen, SKM_EINVAL, "token file: not one line of text");
+		goto out;
+	}
+	authlen = tlen + 32;
+	if ((auth = OPENSSL_secure_zalloc(authlen)) == NULL) {
+		err = SKM_ENOMEM;
+		goto out;
+	}
+	snprintf(auth, authlen, "Authorization: Bearer %.*s", (int)tlen, (const char *)token);
+	if (ch->auth != NULL)
+		OPENSSL_secure_clear_free(ch->auth, ch->authlen);
+	ch->auth = auth;
+	ch->authlen = authlen;
+	err = 0;
+out:
+	OPENSSL_cleanse(token, sizeof(token));
+	return err;
+}
+
+int
 gmschan_new(struct gmschan **out, const struct gmschan_target *t, char *why, size_t whylen)
 {
 	static int global_done;
-	char twhy[SECFILE_WHY_MAX] = "", user[1024];
-	uint8_t token[GMSCHAN_TOKEN_MAX];
+	char user[1024];
 	struct gmschan *ch;
-	size_t tlen = 0, slen;
+	size_t slen;
 	int err;
 
 	*out = NULL;
@@ -143,25 +178,9 @@ gmschan_new(struct gmschan **out, const struct gmschan_target *t, char *why, siz
 		err = skm_why(why, whylen, SKM_ELEN, "URL too long");
 		goto out;
 	}
-	if ((err = secfile_read(t->token_file, token, sizeof(token) - 1, &tlen, twhy,
-	    sizeof(twhy))) != 0) {
-		skm_why(why, whylen, err, "token file: %s", *twhy ? twhy : skm_strerror(err));
+	if ((err = dup_opt(t->token_file, &ch->token_file)) != 0 ||
+	    (err = gmschan_token(ch, why, whylen)) != 0)
 		goto out;
-	}
-	while (tlen > 0 && (token[tlen - 1] == '\n' || token[tlen - 1] == '\r' ||
-	    token[tlen - 1] == ' ' || token[tlen - 1] == '\t'))
-		tlen--;
-	if (tlen == 0 || memchr(token, '\n', tlen) != NULL) {
-		err = skm_why(why, whylen, SKM_EINVAL, "token file: not one line of text");
-		goto out;
-	}
-	ch->authlen = tlen + 32;
-	if ((ch->auth = OPENSSL_secure_zalloc(ch->authlen)) == NULL) {
-		err = SKM_ENOMEM;
-		goto out;
-	}
-	snprintf(ch->auth, ch->authlen, "Authorization: Bearer %.*s", (int)tlen,
-	    (const char *)token);
 	if ((err = dup_opt(t->cacert, &ch->cacert)) != 0 ||
 	    (err = dup_opt(t->client_cert, &ch->client_cert)) != 0 ||
 	    (err = dup_opt(t->client_key, &ch->client_key)) != 0)
@@ -175,7 +194,6 @@ gmschan_new(struct gmschan **out, const struct gmschan_target *t, char *why, siz
 	ch = NULL;
 	err = 0;
 out:
-	OPENSSL_cleanse(token, sizeof(token));
 	gmschan_free(ch);
 	return err;
 }
@@ -189,6 +207,7 @@ gmschan_free(struct gmschan *ch)
 		curl_easy_cleanup(ch->c);
 	if (ch->auth != NULL)
 		OPENSSL_secure_clear_free(ch->auth, ch->authlen);
+	free(ch->token_file);
 	free(ch->cacert);
 	free(ch->client_cert);
 	free(ch->client_key);

@@ -36,6 +36,12 @@ struct gmschan;
 int gmschan_new(struct gmschan **ch, const struct gmschan_target *t, char *why,
     size_t whylen);
 
+/*
+ * Reads the token file again (an access token expires; whoever renews it
+ * rewrites the file). The old token stays in use when this fails.
+ */
+int gmschan_token(struct gmschan *ch, char *why, size_t whylen);
+
 /* Cleanses the token and closes the connection; NULL is a no-op. */
 void gmschan_free(struct gmschan *ch);
 

@@ -350,6 +350,12 @@ cmd_listen(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **ar
 		    "document" : *why ? why : skm_strerror(err), delay / 1000, delay % 1000);
 		if (listen_sleep(delay))
 			break;
+		/* 401: the token expired or was replaced; the file may hold a new one. */
+		if (!bad && err == SKM_EAUTH) {
+			why[0] = '\0';
+			if (gmschan_token(lr.ch, why, sizeof(why)) != 0)
+				listen_log("%s", why);
+		}
 	}
 	listen_log("stopping");
 out:
