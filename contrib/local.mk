@@ -66,3 +66,17 @@ PHONY_TARGETS += bench-journal
 bench: bench-journal
 bench-journal: contrib/bench-journal$(EXEEXT)
 	./contrib/bench-journal
+# The GMS service benchmark: one process holding a long-poll channel per
+# member of a 1,000-member group, timing a rekey until every member has
+# answered, with skgmsd's CPU and peak memory; run by 'make bench-gms'.
+noinst_PROGRAMS += contrib/bench-gms
+contrib_bench_gms_SOURCES = contrib/bench-gms.c
+contrib_bench_gms_CFLAGS = $(AM_CFLAGS) $(LIBXML_CFLAGS) $(CURL_CFLAGS)
+contrib_bench_gms_LDADD = src/client/libgmsc.la src/client/libgmk.la src/lib/libskm.la \
+	src/common/libcommon.la $(LIBXML_LIBS) $(CURL_LIBS) $(OPENSSL_LIBS)
+EXTRA_DIST += contrib/bench-gms
+PHONY_TARGETS += bench-gms
+bench-gms: contrib/bench-gms$(EXEEXT) src/skmc/skmc$(EXEEXT) \
+	src/skmsctl/skmsctl$(EXEEXT) src/skmsd/skmsd$(EXEEXT) src/skgmsd/skgmsd$(EXEEXT) \
+	src/skgmsctl/skgmsctl$(EXEEXT) contrib/skms-mint-token$(EXEEXT)
+	$(SHELL) $(top_srcdir)/contrib/bench-gms .

@@ -16,8 +16,20 @@ tests_test_accept_SOURCES = tests/test_accept.c
 tests_test_accept_CFLAGS = $(TEST_CFLAGS) $(LIBXML_CFLAGS)
 tests_test_accept_LDADD = tests/libgmkfixture.la $(GMK_TEST_LIBS)
 
+# The client of a GMS service (src/client/libgmsc): notifications, back-off.
+check_PROGRAMS += tests/test_gmsc
+TESTS += tests/test_gmsc
+tests_test_gmsc_SOURCES = tests/test_gmsc.c
+tests_test_gmsc_CFLAGS = $(TEST_CFLAGS) $(LIBXML_CFLAGS) $(CURL_CFLAGS)
+tests_test_gmsc_LDADD = src/client/libgmsc.la $(GMK_TEST_LIBS) $(CURL_LIBS)
+
 TESTS += tests/skmc_gmk.sh
 EXTRA_DIST += tests/skmc_gmk.sh
+
+# The GMS service end to end: skmsd, skgmsd and three VAL clients on skmc
+# listen, each with its own keystore (issue 17).
+TESTS += tests/skgms_e2e.sh
+EXTRA_DIST += tests/skgms_e2e.sh
 
 # NTP era 1 (after 2036-02-07) for skmsd and skmc, under libfaketime.
 TESTS += tests/ntp_era.sh

@@ -142,7 +142,18 @@ static int
 run(const uint8_t *msg, size_t len, const char *group, struct accept_result *r)
 {
 	struct accept_keys k;
-	struct accept_opts o = { now, ACCEPT_WINDOW_DEFAULT, group };
+	struct accept_opts o = { now, ACCEPT_WINDOW_DEFAULT, group, 0 };
+
+	keys_alice(&k);
+	return accept_run(dir, &k, &o, msg, len, r);
+}
+
+/* As run, at another time and as skmc listen does (redelivery). */
+static int
+run_listen(const uint8_t *msg, size_t len, int64_t at, struct accept_result *r)
+{
+	struct accept_keys k;
+	struct accept_opts o = { at, ACCEPT_WINDOW_DEFAULT, NULL, 1 };
 
 	keys_alice(&k);
 	return accept_run(dir, &k, &o, msg, len, r);
@@ -192,6 +203,56 @@ START_TEST(accept_ok_and_replay)
 	ck_assert_uint_eq(count_files("gmk"), 1);
 	/* The same message again is a replay (check 1). */
 	refused(msg, len, ACCEPT_MESSAGE, "replay", 1);
+	OPENSSL_free(msg);
+}
+END_TEST
+
+/*
+ * A GMS service delivers at least once: the same GMK again (the same
+ * message, or after the window) is success for skmc listen, with nothing
+ * written; a file given to gmk accept twice stays a replay; another GMK
+ * under a stored GMK-ID and a stale message never accepted stay refused.
+ */
+START_TEST(accept_redelivery)
+{
+	struct msgspec ms = { .gmk_id = 0x01234567 };
+	struct accept_result r;
+	uint8_t *msg, *other, *stale;
+	size_t len, olen, slen;
+
+	profile_with("g1", GMS, NULL, NULL);
+	msg = make_msg(&ms, &len);
+	ck_assert_int_eq(run_listen(msg, len, now, &r), 0);
+	ck_assert_int_eq(r.redelivered, 0);
+	gmkstore_rec_free(r.rec);
+	ck_assert_msg(run_listen(msg, len, now, &r) == 0, "%s", r.why);
+	ck_assert_int_eq(r.check, ACCEPT_OK);
+	ck_assert_int_eq(r.redelivered, 1);
+	ck_assert_str_eq(r.group, "g1");
+	ck_assert_uint_eq(r.rec->gmk_id, 0x01234567);
+	gmkstore_rec_free(r.rec);
+	/* After the window, too (the GMS retried a lost answer). */
+	ck_assert_msg(run_listen(msg, len, now + 3 * ACCEPT_WINDOW_DEFAULT, &r) == 0, "%s",
+	    r.why);
+	ck_assert_int_eq(r.redelivered, 1);
+	gmkstore_rec_free(r.rec);
+	ck_assert_uint_eq(count_files("gmk"), 1);
+	refused(msg, len, ACCEPT_MESSAGE, "replay", 1);
+	ms.gmk_byte = 0x77;
+	other = make_msg(&ms, &olen);
+	ck_assert_int_ne(run_listen(other, olen, now, &r), 0);
+	ck_assert_int_eq(r.check, ACCEPT_KEY);
+	ck_assert_ptr_null(strstr(r.why, "replay"));
+	ms.gmk_byte = 0;
+	ms.gmk_id = 0x02345678;
+	ms.t = now - 2 * ACCEPT_WINDOW_DEFAULT;
+	stale = make_msg(&ms, &slen);
+	ck_assert_int_ne(run_listen(stale, slen, now, &r), 0);
+	ck_assert_int_eq(r.check, ACCEPT_MESSAGE);
+	ck_assert_msg(strstr(r.why, "check 1 message: timestamp") == r.why, "%s", r.why);
+	ck_assert_uint_eq(count_files("gmk"), 1);
+	OPENSSL_free(stale);
+	OPENSSL_free(other);
 	OPENSSL_free(msg);
 }
 END_TEST
@@ -302,7 +363,7 @@ START_TEST(refuse_revoked_signer)
 {
 	struct msgspec ms = { .signer = NULL };
 	struct accept_keys k;
-	struct accept_opts o = { now, ACCEPT_WINDOW_DEFAULT, NULL };
+	struct accept_opts o = { now, ACCEPT_WINDOW_DEFAULT, NULL, 0 };
 	struct accept_result r;
 	struct eccsi_kms *next = NULL;
 	uint8_t kpak2[ECCSI_POINT_LEN], *msg;
@@ -473,7 +534,7 @@ START_TEST(accept_ntp_era1)
 {
 	struct mikey_gmk_send s;
 	struct accept_keys k;
-	struct accept_opts o = { T2036 + 30, ACCEPT_WINDOW_DEFAULT, "g1" };
+	struct accept_opts o = { T2036 + 30, ACCEPT_WINDOW_DEFAULT, "g1", 0 };
 	struct accept_result r;
 	struct eccsi_signer *gms;
 	uint8_t gmk[MIKEY_GMK_LEN], ssk[ECCSI_SCALAR_LEN], pvt[ECCSI_POINT_LEN];
@@ -661,6 +722,7 @@ accept_suite(void)
 	tcase_add_unchecked_fixture(ta, domain_setup, domain_teardown);
 	tcase_add_checked_fixture(ta, dir_setup, dir_teardown);
 	tcase_add_test(ta, accept_ok_and_replay);
+	tcase_add_test(ta, accept_redelivery);
 	tcase_add_test(ta, accept_hidden_identities);
 	tcase_add_test(ta, accept_notification_document);
 	tcase_add_test(ta, refuse_stale_timestamp);

@@ -78,10 +78,10 @@ accept_run(const char *dir, const struct accept_keys *k, const struct accept_opt
 	struct gmkstore_rec *rec = NULL, *old = NULL;
 	const char **gms = NULL;
 	uint8_t digest[REPLAY_DIGEST_LEN];
-	char why[256] = "";
+	char why[256] = "", stale_why[ACCEPT_WHY_MAX] = "";
 	const char *hint;
 	size_t i, ngms = 0;
-	int err, replace = 0;
+	int err, replace = 0, stale = 0;
 
 	memset(r, 0, sizeof(*r));
 	if ((err = profile_load(&prof, dir)) != 0) {
@@ -97,14 +97,22 @@ accept_run(const char *dir, const struct accept_keys *k, const struct accept_opt
 	hint = o->group != NULL ? o->group : req.group;
 	if (hint != NULL && gmkfile_name_ok(hint))
 		snprintf(r->group, sizeof(r->group), "%s", hint);
-	if ((err = accept_msg_parse(&a, req.imsg, req.imsglen, o->now, o->window, r)) != 0)
-		goto out;
+	if ((err = accept_msg_parse(&a, req.imsg, req.imsglen, o->now, o->window, r)) != 0) {
+		/* Only a whole message outside the window may be a redelivery. */
+		if (!o->redelivery || err != SKM_ERANGE || a.ntp == 0)
+			goto out;
+		stale = err;
+		snprintf(stale_why, sizeof(stale_why), "%s", r->why);
+	}
 	if ((err = replay_digest(req.imsg, req.imsglen, digest)) != 0 ||
-	    (err = replay_check(dir, digest)) != 0) {
+	    (stale == 0 && (err = replay_check(dir, digest)) != 0)) {
 		accept_fail(r, ACCEPT_MESSAGE, err, err == SKM_EEXIST ?
 		    "replay of a message already accepted" : "replay cache: %s",
 		    skm_strerror(err));
-		goto out;
+		if (!o->redelivery || err != SKM_EEXIST)
+			goto out;
+		stale = err;
+		snprintf(stale_why, sizeof(stale_why), "%s", r->why);
 	}
 
 	/* Checks 2 to 5: receiver, signature, key, parameters. */
@@ -124,6 +132,26 @@ accept_run(const char *dir, const struct accept_keys *k, const struct accept_opt
 		replace = 1;
 	} else if (err != SKM_ENOTFOUND) {
 		accept_fail(r, ACCEPT_KEY, err, "GMK store: %s", skm_strerror(err));
+		goto out;
+	}
+	/*
+	 * A redelivery: verified as sent by the GMS, and this very GMK is
+	 * stored; nothing changes. Any other stale message keeps its reason.
+	 */
+	if (stale != 0) {
+		if (old == NULL) {
+			err = accept_fail(r, ACCEPT_MESSAGE, stale, "%s", stale_why +
+			    strlen("check 1 message: "));
+			goto out;
+		}
+		r->check = ACCEPT_OK;
+		r->why[0] = '\0';
+		r->redelivered = 1;
+		if (r->group[0] == '\0')
+			snprintf(r->group, sizeof(r->group), "%s", old->groups[0]);
+		r->rec = old;
+		old = NULL;
+		err = 0;
 		goto out;
 	}
 	if (a.kp.text != NULL && strlen(a.kp.text) > GMKSTORE_TEXT_MAX) {

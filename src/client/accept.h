@@ -81,6 +81,13 @@ struct accept_opts {
 	int64_t now;			/* Unix seconds */
 	int64_t window;			/* |T - now| allowed, seconds */
 	const char *group;		/* VAL group ID for a message without one; may be NULL */
+	/*
+	 * A GMS service delivers at least once (skmc listen): a message
+	 * already accepted (a replay, or outside the window) whose GMK is
+	 * stored under the same GMK-ID with the same key passes as a
+	 * redelivery, storing nothing. 0 for a file: the replay is refused.
+	 */
+	int redelivery;
 };
 
 struct accept_result {
@@ -88,6 +95,7 @@ struct accept_result {
 	char why[ACCEPT_WHY_MAX];	/* "check N NAME: reason" on failure */
 	char group[GMKFILE_NAME_MAX + 1];	/* the VAL group ID to answer for */
 	struct gmkstore_rec *rec;	/* on success: what was stored (caller frees) */
+	int redelivered;		/* success for a GMK stored before (opts.redelivery) */
 };
 
 /* The name of a check ("message", "receiver", ...). */

@@ -11,6 +11,7 @@ src_client_libgmk_la_SOURCES = \
 	src/client/gms.c src/client/gms.h \
 	src/client/gmksend.c src/client/gmksend.h \
 	src/client/gmksend_ks.c src/client/gmksend_ks.h \
+	src/client/leave.c src/client/leave.h \
 	src/client/accept.c src/client/accept.h
 src_client_libgmk_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(LIBXML_CFLAGS)
 src_client_libgmk_la_LIBADD = src/client/libgmkmsg.la

@@ -37,6 +37,16 @@ static const struct cli_cmd skmc_cmds[] = {
 	{ "gmk", "list", "", "list the stored GMKs", cmd_gmk_list },
 	{ "gmk", "active", "GROUP [--at TIME]", "show the GMK in use for a VAL group",
 	    cmd_gmk_active },
+	{ "listen", NULL, "--gms URL [--wait SECONDS] [--window SECONDS] "
+	    "[--retry-min SECONDS] [--retry-max SECONDS] [--token-file FILE] [--cacert FILE]",
+	    "stay on a GMS service's notification channel: check, store and answer GMKs",
+	    cmd_listen },
+	{ "subscribe", NULL, "GROUP --gms URL [--token-file FILE] [--cacert FILE]",
+	    "explicit affiliation: subscribe to a VAL group at its GMS service",
+	    cmd_subscribe },
+	{ "unsubscribe", NULL, "GROUP --gms URL [--token-file FILE] [--cacert FILE]",
+	    "leave the explicit affiliation to a VAL group at its GMS service",
+	    cmd_unsubscribe },
 	{ "gmk", "make", "--group GROUP ... --to URI ... [--gmk-id HEX] [--activation TIME] "
 	    "[--expiry TIME] [--text TEXT] [--hide-identities] --out DIR",
 	    "GMS: send a fresh GMK to the members given", cmd_gmk_make },

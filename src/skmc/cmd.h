@@ -129,6 +129,12 @@ int cmd_gms_remove(const struct cli *cli, const struct cli_cmd *cmd, int argc, c
     void *ctx);
 int cmd_gms_rekey(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx);
+int cmd_listen(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    void *ctx);
+int cmd_subscribe(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    void *ctx);
+int cmd_unsubscribe(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
+    void *ctx);
 int cmd_gms_show(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx);
 

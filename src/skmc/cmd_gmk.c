@@ -20,7 +20,6 @@
 #include "client/gmkstore.h"
 #include "client/kmsdoc.h"
 #include "client/ks.h"
-#include "client/ks_revoked.h"
 #include "client/notify.h"
 #include "common/err.h"
 #include "common/hex.h"
@@ -28,92 +27,7 @@
 #include "lib/mikey_gmk.h"
 #include "skmc/cmd.h"
 #include "skmc/gmkcli.h"
-
-struct rsk_arg {
-	struct ks *ks;
-	int fetch;
-	const struct kmsdoc_cert *cert;		/* the one z was made for */
-	struct sakke_pub *z;
-};
-
-/* The revoked certificates of the keystore, for accept (ks_revoked.h). */
-struct revoked_set {
-	struct kmsdoc **docs;
-	const char **uri;
-	const uint8_t **kpak;
-	size_t n;
-};
-
-static int
-revoked_load(struct ks *ks, struct revoked_set *rs)
-{
-	size_t i;
-	int err;
-
-	memset(rs, 0, sizeof(*rs));
-	if ((err = ks_revoked_list(ks, &rs->docs, &rs->n)) != 0 || rs->n == 0)
-		return err;
-	rs->uri = calloc(rs->n, sizeof(*rs->uri));
-	rs->kpak = calloc(rs->n, sizeof(*rs->kpak));
-	if (rs->uri == NULL || rs->kpak == NULL)
-		return SKM_ENOMEM;
-	for (i = 0; i < rs->n; i++) {
-		rs->uri[i] = rs->docs[i]->certs[0].cert_uri != NULL ?
-		    rs->docs[i]->certs[0].cert_uri : "(no CertUri)";
-		rs->kpak[i] = rs->docs[i]->certs[0].pub_auth_key;
-	}
-	return 0;
-}
-
-static void
-revoked_free(struct revoked_set *rs)
-{
-	ks_revoked_free(rs->docs, rs->n);
-	free(rs->uri);
-	free(rs->kpak);
-}
-
-static int
-rsk_from_ks(void *arg, uint64_t period_no, uint8_t rsk[SAKKE_POINT_LEN], char *why,
-    size_t whylen)
-{
-	struct rsk_arg *a = arg;
-	const struct kmsdoc_keyset *set;
-	int err;
-
-	if ((err = ks_keyset(a->ks, period_no, a->fetch, &set, why, whylen)) != 0)
-		return err;
-	memcpy(rsk, set->rsk, SAKKE_POINT_LEN);
-	return 0;
-}
-
-/* The certificate of the period (the one its key set names): KPAK and Z. */
-static int
-cert_from_ks(void *arg, uint64_t period_no, const uint8_t **kpak,
-    const struct sakke_pub **z, char *why, size_t whylen)
-{
-	struct rsk_arg *a = arg;
-	const struct kmsdoc_cert *c;
-	int err;
-
-	if ((err = ks_cert_for_period(a->ks, period_no, &c, why, whylen)) != 0)
-		return err;
-	/* A certificate the KMS revoked vouches for nothing (ks_revoked.h). */
-	if (ks_revoked_is(a->ks, c->cert_uri))
-		return skm_why(why, whylen, SKM_EREVOKED, "certificate %s of period %" PRIu64
-		    " was revoked by the KMS", c->cert_uri, period_no);
-	if (c != a->cert) {
-		sakke_pub_free(a->z);
-		a->z = NULL;
-		a->cert = NULL;
-		if ((err = sakke_pub_new(&a->z, c->pub_enc_key)) != 0)
-			return skm_why(why, whylen, err, "KMS public key: %s", skm_strerror(err));
-		a->cert = c;
-	}
-	*kpak = c->pub_auth_key;
-	*z = a->z;
-	return 0;
-}
+#include "skmc/gmkkeys.h"
 
 static void
 print_time(const char *name, int64_t t)
@@ -208,14 +122,11 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 		{ "--no-fetch", 0, 0 },
 	};
 	static struct gmkcli_val vals[A_N];
-	const struct kmsdoc_cert *cert;
 	struct accept_result r;
-	struct accept_keys k;
 	struct accept_opts o;
-	struct rsk_arg ra = { NULL, 0, NULL, NULL };
-	struct revoked_set rs = { NULL, NULL, NULL, 0 };
+	struct gmkkeys g = { 0 };
 	struct ks *ks = NULL;
-	const char *pos[1], *why;
+	const char *pos[1], *why, *what;
 	char kwhy[KS_WHY_MAX] = "";
 	uint8_t *in = NULL;
 	uint64_t window = ACCEPT_WINDOW_DEFAULT;
@@ -235,46 +146,16 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 	if ((st = gmkcli_ks(cli, cmd, ctx, &ks)) >= 0)
 		goto out;
 	st = CLI_FAILED;
-	/* A Root the KMS revoked is replaced first, when fetching is allowed. */
-	if (vals[A_NO_FETCH].n == 0 && ks_revoked_renew(ks, kwhy, sizeof(kwhy)) < 0) {
-		cli_error(cli, cmd, CLI_FAILED, "certificate", kwhy);
+	/* One table build per invocation (~1 MB, some ms); fine for a CLI. */
+	if (gmkkeys_load(&g, ks, vals[A_NO_FETCH].n == 0, &what, kwhy, sizeof(kwhy)) != 0) {
+		cli_error(cli, cmd, CLI_FAILED, what, kwhy);
 		goto out;
 	}
-	if (ks_cert(ks, &cert, kwhy, sizeof(kwhy)) != 0) {
-		cli_error(cli, cmd, CLI_FAILED, "certificate", kwhy);
-		goto out;
-	}
-	if (ks_revoked_is(ks, cert->cert_uri)) {
-		snprintf(kwhy, sizeof(kwhy), "certificate %s is revoked by the KMS: "
-		    "nothing signed under it is accepted (run skmc fetch)", cert->cert_uri);
-		cli_error(cli, cmd, CLI_FAILED, "certificate", kwhy);
-		goto out;
-	}
-	if ((err = revoked_load(ks, &rs)) != 0) {
-		cli_error(cli, cmd, CLI_FAILED, "revoked certificates", skm_strerror(err));
-		goto out;
-	}
-	/*
-	 * One table build per invocation (~1 MB, some ms); fine for a CLI. Z
-	 * is the one of the message's period (cert_from_ks), made when known.
-	 */
-	ra.ks = ks;
-	ra.fetch = vals[A_NO_FETCH].n == 0;
-	memset(&k, 0, sizeof(k));
-	k.my_uri = ks_uri(ks);
-	k.kms_uri = cert->kms_uri;
-	k.key_period = cert->user_key_period;
-	k.key_offset = cert->user_key_offset;
-	k.rsk = rsk_from_ks;
-	k.cert = cert_from_ks;
-	k.arg = &ra;
-	k.revoked_uri = rs.uri;
-	k.revoked_kpak = rs.kpak;
-	k.nrevoked = rs.n;
+	memset(&o, 0, sizeof(o));
 	o.now = (int64_t)time(NULL);
 	o.window = (int64_t)window;
 	o.group = vals[A_GROUP].n > 0 ? vals[A_GROUP].v[0] : NULL;
-	err = accept_run(ks_path(ks), &k, &o, in, len, &r);
+	err = accept_run(ks_path(ks), &g.k, &o, in, len, &r);
 	if (r.check == ACCEPT_OK) {
 		printf("result: success\nval-group-id: %s\n", r.group);
 		print_rec(r.rec);
@@ -289,8 +170,7 @@ cmd_gmk_accept(const struct cli *cli, const struct cli_cmd *cmd, int argc, char 
 	st = err == 0 ? cli_finish(cli, cmd) : CLI_FAILED;
 out:
 	gmkstore_rec_free(r.rec);
-	sakke_pub_free(ra.z);
-	revoked_free(&rs);
+	gmkkeys_free(&g);
 	ks_close(ks);
 	free(in);
 	return st;

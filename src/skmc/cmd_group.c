@@ -11,6 +11,7 @@
 
 #include "client/gmkstore.h"
 #include "client/ks.h"
+#include "client/leave.h"
 #include "client/profile.h"
 #include "common/err.h"
 #include "skmc/cmd.h"
@@ -53,17 +54,10 @@ out:
 	return st;
 }
 
-static int
-still_member(void *arg, const char *group)
-{
-	return profile_gms(arg, group) != NULL;
-}
-
 int
 cmd_group_remove(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
     void *ctx)
 {
-	struct profile *p = NULL;
 	struct ks *ks = NULL;
 	const char *pos[1];
 	size_t npos, erased = 0, kept = 0;
@@ -74,28 +68,17 @@ cmd_group_remove(const struct cli *cli, const struct cli_cmd *cmd, int argc, cha
 	if ((st = gmkcli_ks(cli, cmd, ctx, &ks)) >= 0)
 		return st;
 	st = CLI_FAILED;
-	if ((err = profile_load(&p, ks_path(ks))) != 0) {
-		cli_error(cli, cmd, CLI_FAILED, "profile", skm_strerror(err));
-		goto out;
-	}
-	if (profile_remove(p, pos[0]) != 0) {
+	if ((err = leave_group(ks_path(ks), pos[0], &erased, &kept)) == SKM_ENOTFOUND) {
 		cli_error(cli, cmd, CLI_FAILED, pos[0], "not a group of the user profile");
 		goto out;
 	}
-	/* GMKs first: a failure then leaves the group in the profile to retry. */
-	if ((err = gmkstore_drop_group(ks_path(ks), pos[0], still_member, p, &erased,
-	    &kept)) != 0) {
-		cli_error(cli, cmd, CLI_FAILED, "GMK store", skm_strerror(err));
-		goto out;
-	}
-	if ((err = profile_save(p, ks_path(ks))) != 0) {
-		cli_error(cli, cmd, CLI_FAILED, "profile", skm_strerror(err));
+	if (err != 0) {
+		cli_error(cli, cmd, CLI_FAILED, "group removal", skm_strerror(err));
 		goto out;
 	}
 	printf("removed: %s\nerased: %zu\nkept: %zu\n", pos[0], erased, kept);
 	st = cli_finish(cli, cmd);
 out:
-	profile_free(p);
 	ks_close(ks);
 	return st;
 }

@@ -20,6 +20,7 @@
 
 #include <openssl/rand.h>
 
+#include "client/backoff.h"
 #include "client/kmsdoc.h"
 #include "client/ks.h"
 #include "client/ks_revoked.h"
@@ -260,15 +261,8 @@ cmd_watch(const struct cli *cli, const struct cli_cmd *cmd, int argc, char **arg
 			continue;
 		}
 		/* Exponential backoff, halved at random so clients spread out again. */
-		delay = ctx->retry_min;
-		for (unsigned i = 1; i < fails + 1 && delay < ctx->retry_max; i++)
-			delay *= 2;
-		if (delay > ctx->retry_max)
-			delay = ctx->retry_max;
-		delay = delay - watch_random(delay / 2 + 1);
-		if (delay < 1)
-			delay = 1;
 		fails++;
+		delay = backoff_next(ctx->retry_min, ctx->retry_max, fails);
 		watch_log("fetch of period %" PRIu64 " failed (%u): %s; retry in %" PRId64 " s",
 		    want, fails, *why ? why : skm_strerror(err), delay);
 		if (watch_sleep_until((int64_t)time(NULL) + delay))

@@ -13,6 +13,7 @@
 
 #include <openssl/crypto.h>
 
+#include "client/gmschan.h"
 #include "client/gmksend.h"
 #include "client/gmksend_ks.h"
 #include "client/kmsdoc.h"
@@ -82,6 +83,30 @@ gmkcli_ks(const struct cli *cli, const struct cli_cmd *cmd, void *ctx, struct ks
 	int st = ctx_open(ctx, cli, cmd, ks);
 
 	return st == CLI_OK ? -1 : st;
+}
+
+int
+gmkcli_chan(const struct cli *cli, const struct cli_cmd *cmd, struct ks *ks,
+    const char *url, const char *token_file, const char *cacert, long timeout,
+    struct gmschan **ch)
+{
+	const struct ks_settings *set = ks_settings(ks);
+	struct gmschan_target t;
+	char why[GMSCHAN_WHY_MAX] = "";
+	int err;
+
+	memset(&t, 0, sizeof(t));
+	t.url = url;
+	t.user = ks_uri(ks);
+	t.token_file = token_file != NULL ? token_file : set->token_file;
+	t.cacert = cacert != NULL ? cacert : set->cacert;
+	t.client_cert = set->client_cert;
+	t.client_key = set->client_key;
+	t.timeout = timeout;
+	if ((err = gmschan_new(ch, &t, why, sizeof(why))) != 0)
+		return cli_error(cli, cmd, CLI_FAILED, "GMS channel", *why ? why :
+		    skm_strerror(err));
+	return -1;
 }
 
 void

@@ -49,6 +49,16 @@ int gmkcli_time(const struct cli *cli, const struct cli_cmd *cmd, const char *op
  */
 int gmkcli_ks(const struct cli *cli, const struct cli_cmd *cmd, void *ctx, struct ks **ks);
 
+/*
+ * The channel to a GMS service at url for the identity of ks: the token
+ * file and trust file of the keystore (as for its KMS) unless token_file
+ * or cacert is given. Returns -1 with *ch, or a cli_status (reported).
+ */
+struct gmschan;
+int gmkcli_chan(const struct cli *cli, const struct cli_cmd *cmd, struct ks *ks,
+    const char *url, const char *token_file, const char *cacert, long timeout,
+    struct gmschan **ch);
+
 /* What a GMS sends: the GMK and its parameters to members of groups. */
 struct gmkcli_send {
 	const char *const *groups;	/* VAL group IDs for the key parameters */
