@@ -35,8 +35,6 @@
 /* Jobs in flight at most (and so worker threads used). */
 #define PRECOMPUTE_JOBS_MAX	64
 
-struct precompute;
-
 /* One job in flight: the listing or a batch of the identities [from, from + n). */
 struct precompute_job {
 	struct pool_job job;
