@@ -32,6 +32,14 @@ EXTRA_DIST += contrib/bench-rollover
 PHONY_TARGETS += bench-rollover
 bench-rollover: src/skmsd/skmsd$(EXEEXT) src/skmsctl/skmsctl$(EXEEXT)
 	$(SHELL) $(top_srcdir)/contrib/bench-rollover .
+# How the cost of a rollover grows with the identities (10,000, 100,000,
+# 1,000,000), run by 'make bench-scale' (wrk and curl; loopback, bounded in
+# time, a temporary directory removed at the end; about 20 minutes).
+EXTRA_DIST += contrib/bench-scale
+PHONY_TARGETS += bench-scale
+bench-scale: src/skmsd/skmsd$(EXEEXT) src/skmsctl/skmsctl$(EXEEXT) \
+	contrib/skms-mint-token$(EXEEXT)
+	$(SHELL) $(top_srcdir)/contrib/bench-scale .
 # Cluster mode under load, run by 'make bench-cluster' (wrk, haproxy and
 # PostgreSQL's server programs; loopback and Unix socket only, bounded).
 EXTRA_DIST += contrib/bench-cluster

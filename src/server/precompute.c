@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * One run per boundary: a listing job (the store scan runs on a worker,
- * not the loop), then one batch job at a time, so the pool's queue keeps
- * room for live requests. Each job seals its results into the cache on
- * the worker; the loop only chains the next job and re-arms the timer.
+ * not the loop), then batch jobs, at most one per worker thread in
+ * flight, so every core derives while the pool's queue keeps room for
+ * live requests: a request that needs a derivation meanwhile waits for
+ * one batch at most, since each finished batch hands its worker to the
+ * queue before the next is queued. Each job seals its results into the
+ * cache on the worker; the loop only chains the next jobs and re-arms
+ * the timer.
  * The target period's own generation of master secrets derives it
  * (kms_keyset_derive_batch picks it), so before a rollover's boundary the
  * next period comes from the next secrets; the listing job first loads
@@ -28,6 +32,18 @@
 #include <event2/event.h>
 #include <openssl/crypto.h>
 
+/* Jobs in flight at most (and so worker threads used). */
+#define PRECOMPUTE_JOBS_MAX	64
+
+/* One job in flight: the listing or a batch of the identities [from, from + n). */
+struct precompute_job {
+	struct pool_job job;
+	struct precompute *pc;
+	size_t from, n;
+	unsigned derived;		/* by the batch */
+	int busy;
+};
+
 struct precompute {
 	struct event_base *base;
 	struct store *st;
@@ -42,11 +58,11 @@ struct precompute {
 	int64_t tstart, tend;
 	char **uris;			/* identities to derive */
 	size_t *lens;
-	size_t n, cap, next;
-	unsigned derived;		/* by the job in flight */
+	size_t n, cap, next;		/* next: the first not yet given to a batch */
 	int listed;
 	struct timespec began;		/* when the target's listing began */
-	struct pool_job job;
+	unsigned njobs, inflight;
+	struct precompute_job jobs[PRECOMPUTE_JOBS_MAX];
 };
 
 static void precompute_arm(struct precompute *pc);
@@ -108,7 +124,7 @@ precompute_one(const struct identity_rec *r, void *arg)
 static void
 precompute_list(void *arg)
 {
-	struct precompute *pc = arg;
+	struct precompute *pc = ((struct precompute_job *)arg)->pc;
 	struct precompute_scan s = { pc, NULL, (int64_t)time(NULL) };
 	struct store_txn t;
 	char why[256];
@@ -123,47 +139,66 @@ precompute_list(void *arg)
 	store_txn_abort(&t);
 }
 
-/* Worker: one batch, sealed into the cache. */
+/*
+ * Worker: one batch, sealed into the cache. The list is not changed while
+ * batches run; each reads its own range of it.
+ */
 static void
 precompute_batch(void *arg)
 {
-	struct precompute *pc = arg;
+	struct precompute_job *j = arg;
+	struct precompute *pc = j->pc;
 	struct kms_keyset *ks = NULL;
 	int *status = NULL;
-	size_t n = pc->n - pc->next, i;
+	size_t i;
 
-	if (n > pc->batch)
-		n = pc->batch;
-	pc->derived = 0;
-	if ((ks = OPENSSL_zalloc(n * sizeof(*ks))) == NULL ||
-	    (status = calloc(n, sizeof(*status))) == NULL)
+	j->derived = 0;
+	if ((ks = OPENSSL_zalloc(j->n * sizeof(*ks))) == NULL ||
+	    (status = calloc(j->n, sizeof(*status))) == NULL)
 		goto out;
-	if (kms_keyset_derive_batch(pc->kms, n, (const char *const *)pc->uris + pc->next,
-	    pc->lens + pc->next, pc->target, ks, status) != 0)
+	if (kms_keyset_derive_batch(pc->kms, j->n, (const char *const *)pc->uris + j->from,
+	    pc->lens + j->from, pc->target, ks, status) != 0)
 		goto out;
-	for (i = 0; i < n; i++)
-		if (status[i] == 0 && cache_put(pc->cache, pc->uris[pc->next + i],
-		    pc->lens[pc->next + i], &ks[i]) == 0)
-			pc->derived++;
+	for (i = 0; i < j->n; i++)
+		if (status[i] == 0 && cache_put(pc->cache, pc->uris[j->from + i],
+		    pc->lens[j->from + i], &ks[i]) == 0)
+			j->derived++;
 out:
 	if (ks != NULL)
-		OPENSSL_clear_free(ks, n * sizeof(*ks));
+		OPENSSL_clear_free(ks, j->n * sizeof(*ks));
 	free(status);
-	pc->next += n;
+}
+
+/* Identities not yet derived: not given to a batch, or in one in flight. */
+static size_t
+precompute_left(const struct precompute *pc)
+{
+	size_t left = pc->n - pc->next;
+	unsigned i;
+
+	if (!pc->running || !pc->listed)
+		return 0;
+	for (i = 0; i < pc->njobs; i++)
+		if (pc->jobs[i].busy)
+			left += pc->jobs[i].n;
+	return left;
 }
 
 /* Loop: a job finished. */
 static void
 precompute_done(void *arg)
 {
-	struct precompute *pc = arg;
+	struct precompute_job *j = arg;
+	struct precompute *pc = j->pc;
 
-	if (pc->derived > 0)
-		metrics_keysets_derived(pc->derived);
-	pc->derived = 0;
+	if (j->derived > 0)
+		metrics_keysets_derived(j->derived);
+	j->derived = 0;
+	j->busy = 0;
+	pc->inflight--;
 	pc->listed = 1;
-	metrics_precompute_pending(pc->n - pc->next);
 	precompute_step(pc);
+	metrics_precompute_pending(precompute_left(pc));
 }
 
 static void
@@ -188,21 +223,55 @@ precompute_finish(struct precompute *pc)
 		precompute_arm(pc);
 }
 
+/* Queues j for the listing (from == n == 0, before the list) or a batch. */
+static int
+precompute_submit(struct precompute *pc, struct precompute_job *j)
+{
+	j->job.work = pc->listed ? precompute_batch : precompute_list;
+	j->job.done = precompute_done;
+	j->job.arg = j;
+	j->pc = pc;
+	if (pool_submit(pc->pool, &j->job) != 0)
+		return -1;
+	j->busy = 1;
+	pc->inflight++;
+	return 0;
+}
+
 static void
 precompute_step(struct precompute *pc)
 {
 	struct timeval tv = { 0, 200000 };
+	struct precompute_job *j;
+	unsigned i;
 
-	if (pc->freeing || (pc->listed && pc->next >= pc->n)) {
+	if (pc->inflight > 0 && (pc->freeing || !pc->listed))
+		return;
+	if (pc->freeing || (pc->listed && pc->next >= pc->n && pc->inflight == 0)) {
 		precompute_finish(pc);
 		return;
 	}
-	pc->job.work = pc->listed ? precompute_batch : precompute_list;
-	pc->job.done = precompute_done;
-	pc->job.arg = pc;
-	if (pool_submit(pc->pool, &pc->job) != 0)
-		/* The queue is full of live requests: they go first. */
-		evtimer_add(pc->timer, &tv);
+	if (!pc->listed) {
+		pc->jobs[0].from = pc->jobs[0].n = 0;
+		if (precompute_submit(pc, &pc->jobs[0]) != 0)
+			/* The queue is full of live requests: they go first. */
+			evtimer_add(pc->timer, &tv);
+		return;
+	}
+	for (i = 0; i < pc->njobs && pc->next < pc->n; i++) {
+		j = &pc->jobs[i];
+		if (j->busy)
+			continue;
+		j->from = pc->next;
+		j->n = pc->n - pc->next < pc->batch ? pc->n - pc->next : pc->batch;
+		if (precompute_submit(pc, j) != 0) {
+			/* Tried again later: the jobs in flight, or the timer. */
+			if (pc->inflight == 0)
+				evtimer_add(pc->timer, &tv);
+			return;
+		}
+		pc->next += j->n;
+	}
 }
 
 static void
@@ -289,6 +358,11 @@ precompute_new(struct event_base *base, const struct conf *cf, struct store *st,
 	pc->kms = kms;
 	pc->pool = pool;
 	pc->cache = cache;
+	pc->njobs = cf->server.workers;
+	if (pc->njobs < 1)
+		pc->njobs = 1;
+	if (pc->njobs > PRECOMPUTE_JOBS_MAX)
+		pc->njobs = PRECOMPUTE_JOBS_MAX;
 	if ((pc->timer = evtimer_new(base, precompute_fire, pc)) == NULL) {
 		free(pc);
 		return SKM_ENOMEM;
