@@ -120,6 +120,18 @@ START_TEST(secfile_checks)
 	/* Too long for the buffer. */
 	ck_assert_int_eq(secfile_read(p, buf, 2, &n, why, sizeof(why)), SKM_ELEN);
 	ck_assert_int_eq(secfile_read(p, buf, 3, &n, why, sizeof(why)), 0);
+	/* One line of text: trailing white space dropped, a second line refused. */
+	ck_assert_int_eq(secfile_write(p, (const uint8_t *)"tok.en \r\n", 9, 1), 0);
+	ck_assert_int_eq(secfile_read_line(p, buf, sizeof(buf), &n, why, sizeof(why)), 0);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_mem_eq(buf, "tok.en", 6);
+	ck_assert_int_eq(secfile_write(p, (const uint8_t *)"a\nb\n", 4, 1), 0);
+	ck_assert_int_eq(secfile_read_line(p, buf, sizeof(buf), &n, why, sizeof(why)),
+	    SKM_EINVAL);
+	ck_assert_str_eq(why, "not one line of text");
+	ck_assert_int_eq(secfile_write(p, (const uint8_t *)" \n", 2, 1), 0);
+	ck_assert_int_eq(secfile_read_line(p, buf, sizeof(buf), &n, NULL, 0), SKM_EINVAL);
+	ck_assert_int_eq(secfile_write(p, (const uint8_t *)"bye", 3, 1), 0);
 
 	ck_assert_int_eq(chmod(p, 0640), 0);
 	ck_assert_int_eq(secfile_open(p, &fd, why, sizeof(why)), SKM_EPERM);

@@ -118,16 +118,9 @@ gmschan_token(struct gmschan *ch, char *why, size_t whylen)
 	size_t tlen = 0, authlen;
 	int err;
 
-	if ((err = secfile_read(ch->token_file, token, sizeof(token) - 1, &tlen, twhy,
+	if ((err = secfile_read_line(ch->token_file, token, sizeof(token) - 1, &tlen, twhy,
 	    sizeof(twhy))) != 0) {
 		skm_why(why, whylen, err, "token file: %s", *twhy ? twhy : skm_strerror(err));
-		goto out;
-	}
-	while (tlen > 0 && (token[tlen - 1] == '\n' || token[tlen - 1] == '\r' ||
-	    token[tlen - 1] == ' ' || token[tlen - 1] == '\t'))
-		tlen--;
-	if (tlen == 0 || memchr(token, '\n', tlen) != NULL) {
-		err = skm_why(why, whylen, SKM_EINVAL, "token file: not one line of text");
 		goto out;
 	}
 	authlen = tlen + 32;

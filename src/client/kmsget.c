@@ -166,18 +166,10 @@ kmsget_post(const struct kmsget_target *t, const char *path, char **body, size_t
 	if (t->token_file != NULL) {
 		char twhy[SECFILE_WHY_MAX] = "";
 
-		if ((err = secfile_read(t->token_file, token, sizeof(token) - 1, &tlen, twhy,
-		    sizeof(twhy))) != 0) {
+		if ((err = secfile_read_line(t->token_file, token, sizeof(token) - 1, &tlen,
+		    twhy, sizeof(twhy))) != 0) {
 			skm_why(why, whylen, err, "token file: %s",
 			    *twhy ? twhy : skm_strerror(err));
-			goto out;
-		}
-		while (tlen > 0 && (token[tlen - 1] == '\n' || token[tlen - 1] == '\r' ||
-		    token[tlen - 1] == ' ' || token[tlen - 1] == '\t'))
-			tlen--;
-		if (tlen == 0 || memchr(token, '\n', tlen) != NULL) {
-			err = skm_why(why, whylen, SKM_EINVAL,
-			    "token file: not one line of text");
 			goto out;
 		}
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %.*s", (int)tlen,

@@ -50,6 +50,29 @@ secfile_read(const char *path, uint8_t *buf, size_t cap, size_t *len,
 	    why, whylen);
 }
 
+int
+secfile_read_line(const char *path, uint8_t *buf, size_t cap, size_t *len,
+    char *why, size_t whylen)
+{
+	size_t n;
+	int err;
+
+	*len = 0;
+	if ((err = secfile_read(path, buf, cap, &n, why, whylen)) != 0)
+		return err;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' ' ||
+	    buf[n - 1] == '\t'))
+		n--;
+	if (n == 0 || memchr(buf, '\n', n) != NULL) {
+		OPENSSL_cleanse(buf, cap);
+		if (why != NULL && whylen > 0)
+			snprintf(why, whylen, "not one line of text");
+		return SKM_EINVAL;
+	}
+	*len = n;
+	return 0;
+}
+
 static int
 write_all(int fd, const uint8_t *buf, size_t len)
 {

@@ -43,6 +43,15 @@ int secfile_read(const char *path, uint8_t *buf, size_t cap, size_t *len,
     char *why, size_t whylen);
 
 /*
+ * secfile_read() of a secret that is one line of text (a bearer token):
+ * trailing white space (line end included) is dropped from *len; an
+ * empty value or one with a line break inside is SKM_EINVAL ("not one
+ * line of text" in why). buf as for secfile_read().
+ */
+int secfile_read_line(const char *path, uint8_t *buf, size_t cap, size_t *len,
+    char *why, size_t whylen);
+
+/*
  * Writes len octets to path with mode 0600: a new file created O_EXCL next
  * to path, written, fsync'ed, then moved over path and the directory
  * fsync'ed, so a crash leaves either the old file or the whole new one.
