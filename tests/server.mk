@@ -110,7 +110,7 @@ FUZZ_ROUTE_SRCS = \
 	$(top_srcdir)/tests/fuzz_route.c
 FUZZ_ROUTE_HDRS = \
 	$(top_srcdir)/src/server/route.h $(top_srcdir)/src/server/errmap.h \
-	$(top_srcdir)/src/lib/uri.h $(top_srcdir)/src/common/err.h
+	$(top_srcdir)/src/lib/uri.h $(top_srcdir)/src/common/err.h $(top_srcdir)/src/common/hex.h
 PHONY_TARGETS += fuzz-route
 fuzz-route: tests/fuzz_route
 	@mkdir -p tests/fuzz-route-corpus

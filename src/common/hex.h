@@ -23,4 +23,21 @@ int hex_encode(const uint8_t *buf, size_t len, char *out, size_t outlen, int upp
  */
 int hex_decode(const char *text, size_t len, uint8_t *out, size_t outlen, size_t *n);
 
+/*
+ * The value of the hex digit c (either case), or -1. Variable time: for
+ * text such as request paths and percent-encoding, never for secrets;
+ * inline, so that parsers linked without OpenSSL (the fuzz targets) use it.
+ */
+static inline int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif

@@ -7,21 +7,10 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/hex.h"
 #include "gms/gmsd_route.h"
 
 #define MEMBERS	GMSD_PREFIX "members/"
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* The segment s[0..n-1] percent-decoded into out (cap octets with the NUL). */
 static int
@@ -42,7 +31,7 @@ segment(const char *s, size_t n, char *out, size_t cap, const char **why)
 				*why = "bad percent-encoding";
 				return SKM_EINVAL;
 			}
-			if ((hi = hexval(s[i + 1])) < 0 || (lo = hexval(s[i + 2])) < 0) {
+			if ((hi = hex_value(s[i + 1])) < 0 || (lo = hex_value(s[i + 2])) < 0) {
 				*why = "bad percent-encoding";
 				return SKM_EINVAL;
 			}

@@ -7,21 +7,9 @@
  * folding, no normalisation: they are P1 of the UID).
  */
 #include "server/route.h"
+#include "common/hex.h"
 
 #include <string.h>
-
-/* RFC 3986 2.1 */
-static int
-route_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* RFC 3986 3.3 pchar, plus '/' which the caller has already split on. */
 static int
@@ -52,8 +40,8 @@ route_decode_uri(const char *s, size_t n, struct route *rt)
 		if (c == '%') {
 			if (i + 2 >= n)
 				return ERRMAP_BAD_ESCAPE;
-			if ((hi = route_hexval(s[i + 1])) < 0 ||
-			    (lo = route_hexval(s[i + 2])) < 0)
+			if ((hi = hex_value(s[i + 1])) < 0 ||
+			    (lo = hex_value(s[i + 2])) < 0)
 				return ERRMAP_BAD_ESCAPE;
 			c = (unsigned char)(hi << 4 | lo);
 			if (c == '\0')
@@ -87,10 +75,10 @@ route_time(const char *s, size_t n, struct route *rt)
 	if (n != 16)
 		return ERRMAP_TIME_LENGTH;
 	for (i = 0; i < n; i++)
-		if (route_hexval(s[i]) < 0)
+		if (hex_value(s[i]) < 0)
 			return ERRMAP_TIME_HEX;
 	for (i = 0; i < n; i++) {
-		v = route_hexval(s[i]);
+		v = hex_value(s[i]);
 		t = t << 4 | (uint64_t)v;
 	}
 	rt->has_time = 1;
