@@ -14,18 +14,14 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "lib/cpu.h"
 #include "lib/ct.h"
+#include "lib/ecp1024_int.h"
 #include "lib/fpp.h"
 #include "lib/modq.h"
 
 #define N	FP1024_LIMBS
 #define P	(&fp1024_p)
-struct ecp_table {
-	int w;				/* window width in bits */
-	int nwin;			/* modq_nwin(w) rows */
-	int row;			/* 2^(w-1) entries: digits 1..2^(w-1) */
-	struct ecp_aff e[];		/* e[i row + j] = [(j + 1) 2^(w i)]base */
-};
 
 const struct ecp_aff ecp1024_gen = {
 	.x = {
@@ -442,8 +438,8 @@ ecp_row_scan(uint64_t out[2 * N], const uint64_t *row, int len, uint64_t mag)
 	OPENSSL_cleanse(acc, sizeof(acc));
 }
 
-static void
-ecp_table_select(struct ecp_aff *sel, const struct ecp_table *t, int i, uint64_t mag,
+void
+ecp1024_table_select(struct ecp_aff *sel, const struct ecp_table *t, int i, uint64_t mag,
     uint64_t neg)
 {
 	uint64_t acc[2 * N];
@@ -466,7 +462,7 @@ ecp1024_table_mul(struct ecp *r, const struct ecp_table *t, const uint64_t k[N])
 	for (i = 0; i < t->nwin; i++) {
 		modq_recode_step_w(&mag, &neg, &carry, k, i, t->w);
 		zero = ((mag | (0 - mag)) >> 63) - 1;
-		ecp_table_select(&sel, t, i, mag, neg);
+		ecp1024_table_select(&sel, t, i, mag, neg);
 		/*
 		 * Below the top row the accumulator is [s]base with
 		 * |s| < 2^(w i) and the entry is [d 2^(w i)]base with
@@ -486,51 +482,38 @@ ecp1024_table_mul(struct ecp *r, const struct ecp_table *t, const uint64_t k[N])
 }
 
 /*
- * r[s] = [k[s]]tab (Jacobian; infinity for k[s] = 0) for n lanes, lane s
- * on t1 when s < n1 and on t2 otherwise (same width). The additions of
- * all lanes run side by side in affine form with one shared inversion per
- * window. Constant time in the scalars (k[s] < q).
+ * Every row but the top one of ecp_table_mul_lanes, for any CPU: acc[s]
+ * (affine) and inf[s] (all ones while acc[s] is infinity) after the rows,
+ * carry[s] the recoding's carry into the top row. SKM_ENOMEM.
+ *
+ * Below the top row the accumulator never meets +-entry (see
+ * ecp1024_table_mul), so the affine chord formula is exact whenever the
+ * accumulator is finite and the digit nonzero; other lanes feed 1 to the
+ * shared inversion and keep or take a point by mask.
  */
 static int
-ecp_table_mul_lanes(struct ecp *r, const struct ecp_table *t1, size_t n1,
-    const struct ecp_table *t2, const uint64_t (*k)[N], size_t n)
+ecp_rows(struct ecp_aff *acc, uint64_t *inf, uint64_t *carry,
+    const struct ecp_table *t1, size_t n1, const struct ecp_table *t2,
+    const uint64_t (*k)[N], size_t n)
 {
 	const struct ecp_table *t;
-	struct ecp_aff *acc = NULL, *sel = NULL;
-	struct ecp sum;
-	uint64_t (*den)[N] = NULL, (*tmp)[N] = NULL, *w = NULL;
-	uint64_t *inf, *carry, *use, mag, neg, nz, lam[N], x3[N], y3[N], d[N];
+	struct ecp_aff *sel;
+	uint64_t (*den)[N], (*tmp)[N], *use;
+	uint64_t mag, neg, nz, lam[N], x3[N], y3[N], d[N];
 	size_t s;
-	int i, nwin, err = SKM_ENOMEM;
+	int i, err = SKM_ENOMEM;
 
-	if (t1->w != t2->w)
-		return SKM_EINVAL;
-	nwin = t1->nwin;
-	/* Transient workspace, cleansed on free. */
-	acc = OPENSSL_zalloc(n * sizeof(*acc));
 	sel = OPENSSL_zalloc(n * sizeof(*sel));
 	den = OPENSSL_zalloc(n * sizeof(*den));
 	tmp = OPENSSL_zalloc(n * sizeof(*tmp));
-	w = OPENSSL_zalloc(3 * n * sizeof(*w));
-	if (acc == NULL || sel == NULL || den == NULL || tmp == NULL || w == NULL)
+	use = OPENSSL_zalloc(n * sizeof(*use));
+	if (sel == NULL || den == NULL || tmp == NULL || use == NULL)
 		goto out;
-	inf = w;
-	carry = w + n;
-	use = w + 2 * n;
-	for (s = 0; s < n; s++)
-		inf[s] = ~(uint64_t)0;
-
-	/*
-	 * Below the top row the accumulator never meets +-entry (see
-	 * ecp1024_table_mul), so the affine chord formula is exact whenever
-	 * the accumulator is finite and the digit nonzero; other lanes feed 1
-	 * to the shared inversion and keep or take a point by mask.
-	 */
-	for (i = 0; i < nwin - 1; i++) {
+	for (i = 0; i < t1->nwin - 1; i++) {
 		for (s = 0; s < n; s++) {
 			t = s < n1 ? t1 : t2;
 			modq_recode_step_w(&mag, &neg, &carry[s], k[s], i, t->w);
-			ecp_table_select(&sel[s], t, i, mag, neg);
+			ecp1024_table_select(&sel[s], t, i, mag, neg);
 			nz = ~(((mag | (0 - mag)) >> 63) - 1);
 			use[s] = nz & ~inf[s];
 			fp_sub(den[s], sel[s].x, acc[s].x);
@@ -554,25 +537,69 @@ ecp_table_mul_lanes(struct ecp *r, const struct ecp_table *t1, size_t n1,
 			fp1024_cmov(acc[s].y, y3, use[s]);
 		}
 	}
+	err = 0;
+out:
+	OPENSSL_clear_free(sel, n * sizeof(*sel));
+	OPENSSL_clear_free(den, n * sizeof(*den));
+	OPENSSL_clear_free(tmp, n * sizeof(*tmp));
+	OPENSSL_clear_free(use, n * sizeof(*use));
+	OPENSSL_cleanse(lam, sizeof(lam));
+	OPENSSL_cleanse(d, sizeof(d));
+	return err;
+}
+
+/*
+ * r[s] = [k[s]]tab (Jacobian; infinity for k[s] = 0) for n lanes, lane s
+ * on t1 when s < n1 and on t2 otherwise (same width). The additions of
+ * all lanes run side by side in affine form with one shared inversion per
+ * window. Constant time in the scalars (k[s] < q).
+ */
+static int
+ecp_table_mul_lanes(struct ecp *r, const struct ecp_table *t1, size_t n1,
+    const struct ecp_table *t2, const uint64_t (*k)[N], size_t n)
+{
+	const struct ecp_table *t;
+	struct ecp_aff *acc = NULL, sel;
+	struct ecp sum;
+	uint64_t *w = NULL, *inf, *carry, mag, neg, nz;
+	size_t s;
+	int err = SKM_ENOMEM;
+
+	if (t1->w != t2->w)
+		return SKM_EINVAL;
+	/* Transient workspace, cleansed on free. */
+	acc = OPENSSL_zalloc(n * sizeof(*acc));
+	w = OPENSSL_zalloc(2 * n * sizeof(*w));
+	if (acc == NULL || w == NULL)
+		goto out;
+	inf = w;
+	carry = w + n;
+	for (s = 0; s < n; s++)
+		inf[s] = ~(uint64_t)0;
+#if defined(__x86_64__)
+	if (cpu_level() == CPU_IFMA)
+		err = ecp1024_x8_rows(acc, inf, carry, t1, n1, t2, k, n);
+	else
+#endif
+		err = ecp_rows(acc, inf, carry, t1, n1, t2, k, n);
+	if (err != 0)
+		goto out;
 	/* The top row may meet the accumulator: complete Jacobian addition. */
 	for (s = 0; s < n; s++) {
 		t = s < n1 ? t1 : t2;
-		modq_recode_step_w(&mag, &neg, &carry[s], k[s], nwin - 1, t->w);
-		ecp_table_select(&sel[s], t, nwin - 1, mag, neg);
+		modq_recode_step_w(&mag, &neg, &carry[s], k[s], t->nwin - 1, t->w);
+		ecp1024_table_select(&sel, t, t->nwin - 1, mag, neg);
 		ecp1024_from_aff(&r[s], &acc[s]);
 		fp1024_cmov(r[s].z, (uint64_t[N]){ 0 }, inf[s]);
-		ecp_madd(&sum, &r[s], &sel[s], 1);
+		ecp_madd(&sum, &r[s], &sel, 1);
 		nz = ~(((mag | (0 - mag)) >> 63) - 1);
 		ecp_cmov(&r[s], &sum, nz);
 	}
 	err = 0;
 out:
 	OPENSSL_clear_free(acc, n * sizeof(*acc));
-	OPENSSL_clear_free(sel, n * sizeof(*sel));
-	OPENSSL_clear_free(den, n * sizeof(*den));
-	OPENSSL_clear_free(tmp, n * sizeof(*tmp));
-	OPENSSL_clear_free(w, 3 * n * sizeof(*w));
-	OPENSSL_cleanse(lam, sizeof(lam));
+	OPENSSL_clear_free(w, 2 * n * sizeof(*w));
+	OPENSSL_cleanse(&sel, sizeof(sel));
 	OPENSSL_cleanse(&sum, sizeof(sum));
 	return err;
 }

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The affine additions of ecp1024_table_mul_batch's lower rows, eight
+ * lanes at a time over lib/fp1024x8.h: the loop of ecp1024.c's ecp_rows
+ * with each group of eight lanes in one struct fp1024x8 per coordinate,
+ * and one inversion per row shared by every group. Lane masks are built
+ * from the digits without branching and applied by blends, so nothing
+ * here depends on a scalar but the values it computes.
+ */
+#include "lib/ecp1024_int.h"
+
+#if defined(__x86_64__)
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "common/err.h"
+#include "lib/fp1024x8.h"
+#include "lib/modq.h"
+
+#define L	FP1024X8_LANES
+
+/* The vectors one row needs, per group of eight lanes. */
+struct ecp_x8 {
+	struct fp1024x8 ax, ay;		/* the accumulators */
+	struct fp1024x8 sx, sy;		/* this row's entries */
+	struct fp1024x8 den, tmp;	/* x differences, then inverses */
+};
+
+/*
+ * Reads row i's entry of every lane of group g into its sx, sy and takes
+ * it into the accumulators of lanes still at infinity; returns the mask of
+ * lanes that add (digit nonzero, accumulator finite).
+ */
+static uint8_t
+ecp1024_x8_select(struct ecp_x8 *v, size_t g, uint64_t *inf, uint64_t *carry,
+    const struct ecp_table *t1, size_t n1, const struct ecp_table *t2,
+    const uint64_t (*k)[FP1024_LIMBS], size_t n, int i)
+{
+	const struct ecp_table *t;
+	struct ecp_aff sel[L];
+	const uint64_t *px[L], *py[L];
+	uint64_t mag, neg, nz;
+	uint8_t use = 0, take = 0;
+	size_t s;
+	int l;
+
+	for (l = 0; l < L; l++) {
+		s = g * L + (size_t)l;
+		px[l] = py[l] = NULL;	/* lanes past n hold 1 */
+		if (s >= n)
+			continue;
+		t = s < n1 ? t1 : t2;
+		modq_recode_step_w(&mag, &neg, &carry[s], k[s], i, t->w);
+		ecp1024_table_select(&sel[l], t, i, mag, neg);
+		nz = ~(((mag | (0 - mag)) >> 63) - 1);
+		use |= (uint8_t)((nz & ~inf[s]) & 1) << l;
+		take |= (uint8_t)((nz & inf[s]) & 1) << l;
+		inf[s] &= ~nz;
+		px[l] = sel[l].x;
+		py[l] = sel[l].y;
+	}
+	fp1024x8_load(&v->sx, px);
+	fp1024x8_load(&v->sy, py);
+	/* A first nonzero digit takes the entry as it is. */
+	fp1024x8_cmov(&v->ax, &v->sx, take);
+	fp1024x8_cmov(&v->ay, &v->sy, take);
+	fp1024x8_sub(&v->den, &v->sx, &v->ax);
+	fp1024x8_cset_one(&v->den, (uint8_t)~use);
+	OPENSSL_cleanse(sel, sizeof(sel));
+	OPENSSL_cleanse(&mag, sizeof(mag));
+	OPENSSL_cleanse(&neg, sizeof(neg));
+	return use;
+}
+
+/* The chord step of every adding lane, with den already inverted. */
+static void
+ecp1024_x8_add(struct ecp_x8 *v, uint8_t use)
+{
+	struct fp1024x8 d, lam, x3, y3;
+
+	fp1024x8_sub(&d, &v->sy, &v->ay);
+	fp1024x8_mul(&lam, &d, &v->den);
+	fp1024x8_mul(&x3, &lam, &lam);
+	fp1024x8_sub(&x3, &x3, &v->ax);
+	fp1024x8_sub(&x3, &x3, &v->sx);
+	fp1024x8_sub(&d, &v->ax, &x3);
+	fp1024x8_mul(&y3, &lam, &d);
+	fp1024x8_sub(&y3, &y3, &v->ay);
+	fp1024x8_cmov(&v->ax, &x3, use);
+	fp1024x8_cmov(&v->ay, &y3, use);
+	OPENSSL_cleanse(&d, sizeof(d));
+	OPENSSL_cleanse(&lam, sizeof(lam));
+}
+
+int
+ecp1024_x8_rows(struct ecp_aff *acc, uint64_t *inf, uint64_t *carry,
+    const struct ecp_table *t1, size_t n1, const struct ecp_table *t2,
+    const uint64_t (*k)[FP1024_LIMBS], size_t n)
+{
+	size_t ng = (n + L - 1) / L, g, s;
+	struct ecp_x8 *v;
+	struct fp1024x8 *den, *tmp;
+	uint64_t *ox[L], *oy[L];
+	uint8_t *use;
+	int i, l;
+
+	if (n == 0)
+		return 0;
+	v = aligned_alloc(64, ng * sizeof(*v));
+	use = calloc(ng, 1);
+	den = aligned_alloc(64, 2 * ng * sizeof(*den));
+	if (v == NULL || use == NULL || den == NULL) {
+		free(v);
+		free(use);
+		free(den);
+		return SKM_ENOMEM;
+	}
+	memset(v, 0, ng * sizeof(*v));
+	tmp = den + ng;
+	for (i = 0; i < t1->nwin - 1; i++) {
+		for (g = 0; g < ng; g++) {
+			use[g] = ecp1024_x8_select(&v[g], g, inf, carry, t1, n1, t2,
+			    k, n, i);
+			den[g] = v[g].den;
+		}
+		fp1024x8_inv_batch(den, tmp, ng);
+		for (g = 0; g < ng; g++) {
+			v[g].den = den[g];
+			ecp1024_x8_add(&v[g], use[g]);
+		}
+	}
+	for (g = 0; g < ng; g++) {
+		for (l = 0; l < L; l++) {
+			s = g * L + (size_t)l;
+			ox[l] = s < n ? acc[s].x : NULL;
+			oy[l] = s < n ? acc[s].y : NULL;
+		}
+		fp1024x8_store(ox, &v[g].ax);
+		fp1024x8_store(oy, &v[g].ay);
+	}
+	OPENSSL_cleanse(v, ng * sizeof(*v));
+	OPENSSL_cleanse(use, ng);
+	OPENSSL_cleanse(den, 2 * ng * sizeof(*den));
+	free(v);
+	free(use);
+	free(den);
+	return 0;
+}
+#endif
