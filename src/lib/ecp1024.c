@@ -340,6 +340,7 @@ ecp1024_table_new(struct ecp_table **tp, const struct ecp_aff *base, int w)
 	t->w = w;
 	t->nwin = (int)nwin;
 	t->row = (int)row;
+	t->x8 = NULL;
 	/* Row points [2^(w i)]base by doubling, made affine together. */
 	ecp1024_from_aff(&jac[0], base);
 	for (i = 1; i < nwin; i++)
@@ -385,6 +386,11 @@ ecp1024_table_new(struct ecp_table **tp, const struct ecp_aff *base, int w)
 			fp1024_copy(e0[j].x, x3);
 		}
 	}
+#if defined(__x86_64__)
+	/* The digit form for batches; without it batches take the slow path. */
+	if (cpu_level_max() == CPU_IFMA)
+		(void)ecp1024_x8_table(t);
+#endif
 	*tp = t;
 	t = NULL;
 	err = 0;
@@ -399,6 +405,8 @@ out:
 void
 ecp1024_table_free(struct ecp_table *t)
 {
+	if (t != NULL)
+		ecp1024_table_free(t->x8);
 	OPENSSL_free(t);
 }
 
@@ -577,7 +585,7 @@ ecp_table_mul_lanes(struct ecp *r, const struct ecp_table *t1, size_t n1,
 	for (s = 0; s < n; s++)
 		inf[s] = ~(uint64_t)0;
 #if defined(__x86_64__)
-	if (cpu_level() == CPU_IFMA)
+	if (cpu_level() == CPU_IFMA && t1->x8 != NULL && t2->x8 != NULL)
 		err = ecp1024_x8_rows(acc, inf, carry, t1, n1, t2, k, n);
 	else
 #endif

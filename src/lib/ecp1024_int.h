@@ -15,6 +15,7 @@ struct ecp_table {
 	int w;				/* window width in bits */
 	int nwin;			/* modq_nwin(w) rows */
 	int row;			/* 2^(w-1) entries: digits 1..2^(w-1) */
+	struct ecp_table *x8;		/* the entries in fp1024x8's form, or NULL */
 	struct ecp_aff e[];		/* e[i row + j] = [(j + 1) 2^(w i)]base */
 };
 
@@ -25,7 +26,8 @@ void ecp1024_table_select(struct ecp_aff *sel, const struct ecp_table *t, int i,
 #if defined(__x86_64__)
 /*
  * The rows below the top one of ecp1024_table_mul_batch's lanes, eight
- * lanes at a time over lib/fp1024x8.h (cpu_level() CPU_IFMA only): the
+ * lanes at a time over lib/fp1024x8.h (cpu_level() CPU_IFMA and both
+ * tables with t->x8 only): the
  * same contract and results as the portable loop in ecp1024.c. acc[s] and
  * inf[s] (all ones on entry) give lane s's affine sum and whether it is
  * still infinity; carry[s] (0 on entry) the recoding's carry into the top
@@ -34,6 +36,12 @@ void ecp1024_table_select(struct ecp_aff *sel, const struct ecp_table *t, int i,
 int ecp1024_x8_rows(struct ecp_aff *acc, uint64_t *inf, uint64_t *carry,
     const struct ecp_table *t1, size_t n1, const struct ecp_table *t2,
     const uint64_t (*k)[FP1024_LIMBS], size_t n);
+/*
+ * t->x8: a copy of t whose coordinates are in fp1024x8's Montgomery form
+ * (below p, as limbs), so ecp1024_x8_rows reads entries with the same
+ * constant-time scan and converts nothing. SKM_ENOMEM leaves it NULL.
+ */
+int ecp1024_x8_table(struct ecp_table *t);
 #endif
 
 #endif

@@ -39,8 +39,7 @@ ecp1024_x8_select(struct ecp_x8 *v, size_t g, uint64_t *inf, uint64_t *carry,
     const uint64_t (*k)[FP1024_LIMBS], size_t n, int i)
 {
 	const struct ecp_table *t;
-	struct ecp_aff sel[L];
-	const uint64_t *px[L], *py[L];
+	struct ecp_aff sel;
 	uint64_t mag, neg, nz;
 	uint8_t use = 0, take = 0;
 	size_t s;
@@ -48,27 +47,25 @@ ecp1024_x8_select(struct ecp_x8 *v, size_t g, uint64_t *inf, uint64_t *carry,
 
 	for (l = 0; l < L; l++) {
 		s = g * L + (size_t)l;
-		px[l] = py[l] = NULL;	/* lanes past n hold 1 */
-		if (s >= n)
-			continue;
-		t = s < n1 ? t1 : t2;
-		modq_recode_step_w(&mag, &neg, &carry[s], k[s], i, t->w);
-		ecp1024_table_select(&sel[l], t, i, mag, neg);
-		nz = ~(((mag | (0 - mag)) >> 63) - 1);
-		use |= (uint8_t)((nz & ~inf[s]) & 1) << l;
-		take |= (uint8_t)((nz & inf[s]) & 1) << l;
-		inf[s] &= ~nz;
-		px[l] = sel[l].x;
-		py[l] = sel[l].y;
+		memset(&sel, 0, sizeof(sel));	/* lanes past n never add */
+		if (s < n) {
+			t = s < n1 ? t1 : t2;
+			modq_recode_step_w(&mag, &neg, &carry[s], k[s], i, t->w);
+			ecp1024_table_select(&sel, t->x8, i, mag, neg);
+			nz = ~(((mag | (0 - mag)) >> 63) - 1);
+			use |= (uint8_t)((nz & ~inf[s]) & 1) << l;
+			take |= (uint8_t)((nz & inf[s]) & 1) << l;
+			inf[s] &= ~nz;
+		}
+		fp1024x8_set_raw(&v->sx, l, sel.x);
+		fp1024x8_set_raw(&v->sy, l, sel.y);
 	}
-	fp1024x8_load(&v->sx, px);
-	fp1024x8_load(&v->sy, py);
 	/* A first nonzero digit takes the entry as it is. */
 	fp1024x8_cmov(&v->ax, &v->sx, take);
 	fp1024x8_cmov(&v->ay, &v->sy, take);
 	fp1024x8_sub(&v->den, &v->sx, &v->ax);
 	fp1024x8_cset_one(&v->den, (uint8_t)~use);
-	OPENSSL_cleanse(sel, sizeof(sel));
+	OPENSSL_cleanse(&sel, sizeof(sel));
 	OPENSSL_cleanse(&mag, sizeof(mag));
 	OPENSSL_cleanse(&neg, sizeof(neg));
 	return use;
@@ -146,6 +143,38 @@ ecp1024_x8_rows(struct ecp_aff *acc, uint64_t *inf, uint64_t *carry,
 	free(v);
 	free(use);
 	free(den);
+	return 0;
+}
+
+int
+ecp1024_x8_table(struct ecp_table *t)
+{
+	size_t ne = (size_t)t->nwin * (size_t)t->row, b, e;
+	struct ecp_table *x8;
+	struct fp1024x8 vx, vy;
+	const uint64_t *px[L], *py[L];
+	int l;
+
+	if ((x8 = OPENSSL_malloc(sizeof(*x8) + ne * sizeof(x8->e[0]))) == NULL)
+		return SKM_ENOMEM;
+	x8->w = t->w;
+	x8->nwin = t->nwin;
+	x8->row = t->row;
+	x8->x8 = NULL;
+	for (b = 0; b < ne; b += L) {
+		for (l = 0; l < L; l++) {
+			px[l] = b + (size_t)l < ne ? t->e[b + (size_t)l].x : NULL;
+			py[l] = b + (size_t)l < ne ? t->e[b + (size_t)l].y : NULL;
+		}
+		fp1024x8_load(&vx, px);
+		fp1024x8_load(&vy, py);
+		for (l = 0; l < L && b + (size_t)l < ne; l++) {
+			e = b + (size_t)l;
+			fp1024x8_get_raw(x8->e[e].x, &vx, l);
+			fp1024x8_get_raw(x8->e[e].y, &vy, l);
+		}
+	}
+	t->x8 = x8;
 	return 0;
 }
 #endif

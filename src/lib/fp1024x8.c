@@ -125,7 +125,10 @@ bc(uint64_t x)
 	return _mm512_set1_epi64((long long)x);
 }
 
-/* r = a b / R' mod p below 2p; a, b below 2p with normalised digits. */
+/*
+ * r = a b / R' mod p below 2p; a, b at most 2p with normalised digits
+ * (4p^2 < p R', so one pass of m p suffices).
+ */
 IFMA void
 fp1024x8_mul(struct fp1024x8 *r, const struct fp1024x8 *a,
     const struct fp1024x8 *b)
@@ -175,8 +178,9 @@ fp1024x8_mul(struct fp1024x8 *r, const struct fp1024x8 *a,
 }
 
 /*
- * r = a - b mod p below 2p: the digit differences carried with signed
- * shifts, then 2p added back in the lanes that went below zero.
+ * r = a - b mod p at most 2p (a, b at most 2p): the digit differences
+ * carried with signed shifts, then 2p added back in the lanes that went
+ * below zero.
  */
 IFMA void
 fp1024x8_sub(struct fp1024x8 *r, const struct fp1024x8 *a,
@@ -254,30 +258,58 @@ fp1024x8_load(struct fp1024x8 *r, const uint64_t *const a[FP1024X8_LANES])
 	OPENSSL_cleanse(dg, sizeof(dg));
 }
 
+/* out = lane l of t as limbs below p (t at most 2p). */
+static void
+fp1024x8_lane_out(uint64_t out[N], const struct fp1024x8 *t, int l)
+{
+	uint64_t x[N + 1], s[N], dg[D], keep;
+	int j;
+
+	for (j = 0; j < D; j++)
+		dg[j] = t->d[j][l];
+	fp1024x8_join(x, dg);
+	/* subtract p unless that borrows past the top bit */
+	keep = 0 - (fp1024_sub_raw(s, x, fp1024_p.m) & ~x[N] & 1);
+	for (j = 0; j < N; j++)
+		out[j] = (x[j] & keep) | (s[j] & ~keep);
+	OPENSSL_cleanse(x, sizeof(x));
+	OPENSSL_cleanse(s, sizeof(s));
+	OPENSSL_cleanse(dg, sizeof(dg));
+}
+
 void
 fp1024x8_store(uint64_t *const out[FP1024X8_LANES], const struct fp1024x8 *a)
 {
 	struct fp1024x8 k, t;
-	uint64_t x[N + 1], s[N], dg[D], keep;
-	int j, l;
+	int l;
 
 	fp1024x8_splat(&k, c.kout);
 	fp1024x8_mul(&t, a, &k);
-	for (l = 0; l < FP1024X8_LANES; l++) {
-		if (out[l] == NULL)
-			continue;
-		for (j = 0; j < D; j++)
-			dg[j] = t.d[j][l];
-		fp1024x8_join(x, dg);
-		/* below 2p: subtract p unless that borrows past the top bit */
-		keep = 0 - (fp1024_sub_raw(s, x, fp1024_p.m) & ~x[N] & 1);
-		for (j = 0; j < N; j++)
-			out[l][j] = (x[j] & keep) | (s[j] & ~keep);
-	}
+	for (l = 0; l < FP1024X8_LANES; l++)
+		if (out[l] != NULL)
+			fp1024x8_lane_out(out[l], &t, l);
 	OPENSSL_cleanse(&t, sizeof(t));
-	OPENSSL_cleanse(x, sizeof(x));
-	OPENSSL_cleanse(s, sizeof(s));
-	OPENSSL_cleanse(dg, sizeof(dg));
+}
+
+void
+fp1024x8_get_raw(uint64_t out[N], const struct fp1024x8 *a, int l)
+{
+	fp1024x8_lane_out(out, a, l);
+}
+
+void
+fp1024x8_set_raw(struct fp1024x8 *r, int l, const uint64_t a[N])
+{
+	int j, lo, w, o;
+
+	/* fp1024x8_cut straight into the lane, with a[16] = 0 */
+	for (j = 0; j < D; j++) {
+		lo = 52 * j;
+		w = lo / 64;
+		o = lo % 64;
+		r->d[j][l] = (a[w] >> o | (o > 12 && w + 1 < N ?
+		    a[w + 1] << (64 - o) : 0)) & MASK52;
+	}
 }
 
 /* r = a with lanes l and l ^ x exchanged, for x = 1, 2, 4. */
@@ -302,7 +334,7 @@ static void
 fp1024x8_inv8(struct fp1024x8 *a)
 {
 	struct fp1024x8 w[3], s, e;
-	uint64_t x[N + 1], v[N], dg[D], keep;
+	uint64_t x[N + 1], v[N], dg[D];
 	int j, k;
 
 	w[0] = *a;
@@ -316,12 +348,7 @@ fp1024x8_inv8(struct fp1024x8 *a)
 	fp1024x8_mul(&e, &e, &s);
 	fp1024x8_mul(&s, &w[2], &s);	/* the whole product T = X R' */
 	/* 1 / T in R' form is R'^2 / T: safegcd's T^-1 times 2^3104 / R. */
-	for (j = 0; j < D; j++)
-		dg[j] = s.d[j][0];
-	fp1024x8_join(x, dg);
-	keep = 0 - (fp1024_sub_raw(v, x, fp1024_p.m) & ~x[N] & 1);
-	for (j = 0; j < N; j++)
-		v[j] = (x[j] & keep) | (v[j] & ~keep);
+	fp1024x8_lane_out(v, &s, 0);
 	safegcd_inv(v, v, fp1024_p.m);
 	fp1024_mul(v, v, c.kinv, &fp1024_p);
 	memcpy(x, v, N * sizeof(uint64_t));

@@ -7,7 +7,7 @@
  * keeps the multipliers far busier than one 1024-bit product can.
  *
  * Inside a struct fp1024x8 elements are in Montgomery form for R' = 2^1040
- * (the digit count times 52), below 2p, with every digit below 2^52. Loading
+ * (the digit count times 52), at most 2p, with every digit below 2^52. Loading
  * takes the library's own Montgomery form (R = 2^1024, lib/fp1024.h) and
  * storing gives it back below p, so callers never see R'.
  *
@@ -37,6 +37,12 @@ struct fp1024x8 {
 void fp1024x8_load(struct fp1024x8 *r, const uint64_t *const a[FP1024X8_LANES]);
 /* out[l] = lane l of a (Montgomery form, below p) for each out[l] not NULL. */
 void fp1024x8_store(uint64_t *const out[FP1024X8_LANES], const struct fp1024x8 *a);
+/*
+ * Lane l of a as limbs in this file's own Montgomery form, below p, and
+ * back: for tables kept in that form, read with no product.
+ */
+void fp1024x8_get_raw(uint64_t out[FP1024_LIMBS], const struct fp1024x8 *a, int l);
+void fp1024x8_set_raw(struct fp1024x8 *r, int l, const uint64_t a[FP1024_LIMBS]);
 /* r = a b, r = a - b, lane by lane. */
 void fp1024x8_mul(struct fp1024x8 *r, const struct fp1024x8 *a,
     const struct fp1024x8 *b);
