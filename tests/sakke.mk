@@ -23,3 +23,9 @@ TESTS += tests/test_sakke_table
 tests_test_sakke_table_SOURCES = tests/test_sakke_table.c
 tests_test_sakke_table_CFLAGS = $(TEST_CFLAGS)
 tests_test_sakke_table_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_fp1024x8
+TESTS += tests/test_fp1024x8
+tests_test_fp1024x8_SOURCES = tests/test_fp1024x8.c
+tests_test_fp1024x8_CFLAGS = $(TEST_CFLAGS)
+tests_test_fp1024x8_LDADD = $(TEST_LIBS)

@@ -243,11 +243,8 @@ fp1024x8_load(struct fp1024x8 *r, const uint64_t *const a[FP1024X8_LANES])
 
 	fp1024x8_splat(&k, c.kin);
 	for (l = 0; l < FP1024X8_LANES; l++) {
-		/* a R times 2^1056 / R' is a R'; 1 (kout) becomes R'. */
-		if (a[l] != NULL)
-			memcpy(t, a[l], N * sizeof(uint64_t));
-		else
-			memcpy(t, c.kout, N * sizeof(uint64_t));
+		/* a R times 2^1056 / R' is a R'; an empty lane is 1 (R). */
+		memcpy(t, a[l] != NULL ? a[l] : fp1024_p.one, N * sizeof(uint64_t));
 		t[N] = 0;
 		fp1024x8_cut(dg, t);
 		for (j = 0; j < D; j++)
