@@ -278,42 +278,73 @@ mont_sqr(const struct p256n_mod *md, int is_p, uint64_t r[4], const uint64_t a[4
 	P256N_TAIL(T4, T5)
 
 /*
- * The row for m = p: n0 = 1, so mm is t0 itself (no imul on the carry
- * path), and m[2] = 0 leaves only the two carries to pass on.
+ * The product for m = p (SOS): first the 512-bit a b, one row per limb of
+ * b, then four Montgomery steps. n0 = 1, so step k's multiplier mm is t_k
+ * itself, and p's form turns most of mm p into shifts: with p0 = 2^64 - 1,
+ * p1 = 2^32 - 1 and p2 = 0, t_k + mm (p0 + p1 2^64) = mm 2^96, so a step
+ * adds mm << 32 at t_k+1, mm >> 32 at t_k+2 and mm p3 (one mulx) at t_k+3,
+ * t_k+4, and the carry ripples to t7. For a < 2^256 and b < p the sum
+ * stays below 2^512 until the last step, whose carry is the top bit. No
+ * branch or address depends on a value.
  */
-#define P256N_ROW_P(off, T0, T1, T2, T3, T4, T5)			\
+#define P256N_PROW0							\
+	"movq 0(%[b]), %%rdx\n\t"					\
+	"mulxq 0(%[a]), %[t0], %[t1]\n\t"				\
+	"mulxq 8(%[a]), %[lo], %[t2]\n\t"				\
+	"addq %[lo], %[t1]\n\t"						\
+	"mulxq 16(%[a]), %[lo], %[t3]\n\t"				\
+	"adcq %[lo], %[t2]\n\t"						\
+	"mulxq 24(%[a]), %[lo], %[t4]\n\t"				\
+	"adcq %[lo], %[t3]\n\t"						\
+	"adcq $0, %[t4]\n\t"
+/* row i: T0..T4 = t_i..t_i+4, T4 still free; xor zeroes it and both flags */
+#define P256N_PROW(off, T0, T1, T2, T3, T4)				\
 	"movq " #off "(%[b]), %%rdx\n\t"				\
-	"xorl %k[z], %k[z]\n\t"						\
+	"xorl %k[" T4 "], %k[" T4 "]\n\t"				\
 	P256N_MAC("0(%[a])", T0, T1)					\
 	P256N_MAC("8(%[a])", T1, T2)					\
 	P256N_MAC("16(%[a])", T2, T3)					\
 	P256N_MAC("24(%[a])", T3, T4)					\
-	P256N_TAIL(T4, T5)						\
-	"movq %[" T0 "], %%rdx\n\t"					\
-	"xorl %k[z], %k[z]\n\t"						\
-	P256N_MAC("0(%[m])", T0, T1)					\
-	P256N_MAC("8(%[m])", T1, T2)					\
-	"adcxq %[z], %[" T2 "]\n\t"					\
-	"adoxq %[z], %[" T3 "]\n\t"					\
-	P256N_MAC("24(%[m])", T3, T4)					\
-	P256N_TAIL(T4, T5)
+	"adcq $0, %[" T4 "]\n\t"
+/* step k: K = t_k (free afterwards), K1..K4 = t_k+1..t_k+4 */
+#define P256N_PSTEP(K, K1, K2, K3, K4)					\
+	"movq %[" K "], %%rdx\n\t"					\
+	"mulxq %[p3], %[lo], %[hi]\n\t"					\
+	"shlq $32, %[" K "]\n\t"					\
+	"shrq $32, %%rdx\n\t"						\
+	"addq %[" K "], %[" K1 "]\n\t"					\
+	"adcq %%rdx, %[" K2 "]\n\t"					\
+	"adcq %[lo], %[" K3 "]\n\t"					\
+	"adcq %[hi], %[" K4 "]\n\t"
 
 static void
 mont_mul_adx_p(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 {
-	uint64_t r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, lo, hi, z;
+	uint64_t t0, t1, t2, t3, t4, t5, t6, t7, lo, hi;
 
 	__asm__ volatile(
-	    P256N_ROW_P(0, "r0", "r1", "r2", "r3", "r4", "r5")
-	    P256N_ROW_P(8, "r1", "r2", "r3", "r4", "r5", "r0")
-	    P256N_ROW_P(16, "r2", "r3", "r4", "r5", "r0", "r1")
-	    P256N_ROW_P(24, "r3", "r4", "r5", "r0", "r1", "r2")
-	    : [r0] "+&r" (r0), [r1] "+&r" (r1), [r2] "+&r" (r2),
-	      [r3] "+&r" (r3), [r4] "+&r" (r4), [r5] "+&r" (r5),
-	      [lo] "=&r" (lo), [hi] "=&r" (hi), [z] "=&r" (z)
-	    : [a] "r" (a), [b] "r" (b), [m] "r" (p256n_p.m)
+	    P256N_PROW0
+	    P256N_PROW(8, "t1", "t2", "t3", "t4", "t5")
+	    P256N_PROW(16, "t2", "t3", "t4", "t5", "t6")
+	    P256N_PROW(24, "t3", "t4", "t5", "t6", "t7")
+	    P256N_PSTEP("t0", "t1", "t2", "t3", "t4")
+	    "adcq $0, %[t5]\n\t"
+	    "adcq $0, %[t6]\n\t"
+	    "adcq $0, %[t7]\n\t"
+	    P256N_PSTEP("t1", "t2", "t3", "t4", "t5")
+	    "adcq $0, %[t6]\n\t"
+	    "adcq $0, %[t7]\n\t"
+	    P256N_PSTEP("t2", "t3", "t4", "t5", "t6")
+	    "adcq $0, %[t7]\n\t"
+	    P256N_PSTEP("t3", "t4", "t5", "t6", "t7")
+	    "movl $0, %k[t3]\n\t"
+	    "adcq $0, %[t3]\n\t"
+	    : [t0] "=&r" (t0), [t1] "=&r" (t1), [t2] "=&r" (t2),
+	      [t3] "=&r" (t3), [t4] "=&r" (t4), [t5] "=&r" (t5),
+	      [t6] "=&r" (t6), [t7] "=&r" (t7), [lo] "=&r" (lo), [hi] "=&r" (hi)
+	    : [a] "r" (a), [b] "r" (b), [p3] "m" (p256n_p.m[3])
 	    : "rdx", "cc", "memory");
-	reduce_once(&p256n_p, r, r4, r5, r0, r1, r2);
+	reduce_once(&p256n_p, r, t4, t5, t6, t7, t3);
 }
 
 /* a < 2^256, b < m (or the reverse): the result before reduce_once is < 2m. */
@@ -418,6 +449,23 @@ p256n_sub(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4],
 	mod_sub(md, r, a, b);
 }
 
+/*
+ * The portable field products out of line, so that the dispatch below
+ * compiles to a test and a tail call with no register saves of its own:
+ * the point formulas call it about 1,200 times per ECCSI derivation.
+ */
+static __attribute__((noinline)) void
+fp_mul_portable(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
+{
+	mont_mul(&p256n_p, 1, r, a, b);
+}
+
+static __attribute__((noinline)) void
+fp_sqr_portable(uint64_t r[4], const uint64_t a[4])
+{
+	mont_sqr(&p256n_p, 1, r, a);
+}
+
 /* The field prime with its constants folded in, for the point formulas. */
 void
 p256n_fp_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
@@ -428,7 +476,7 @@ p256n_fp_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 		return;
 	}
 #endif
-	mont_mul(&p256n_p, 1, r, a, b);
+	fp_mul_portable(r, a, b);
 }
 
 void
@@ -440,7 +488,7 @@ p256n_fp_sqr(uint64_t r[4], const uint64_t a[4])
 		return;
 	}
 #endif
-	mont_sqr(&p256n_p, 1, r, a);
+	fp_sqr_portable(r, a);
 }
 
 void
@@ -483,3 +531,4 @@ p256n_inv(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4])
 	p256n_mul(md, r, t, md->r3);
 	OPENSSL_cleanse(t, sizeof(t));
 }
+
