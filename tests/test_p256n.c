@@ -2,16 +2,19 @@
 /*
  * P-256 field and order arithmetic beyond test_eccsi's random values: the
  * field product and square at limb patterns that drive every carry of the
- * reduction, each arithmetic level against BN.
+ * reduction (each arithmetic level against BN), and the variable-time
+ * inversion for public values against the constant-time one.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bn.h>
+#include <openssl/rand.h>
 
 #include "lib/cpu.h"
 #include "lib/p256n.h"
+#include "lib/safegcd.h"
 
 /* limbs that make carries and borrows: 0, 1, halves, p's own limbs, all ones */
 static const uint64_t limb_pat[] = {
@@ -112,6 +115,71 @@ START_TEST(fp_mul_limb_patterns)
 }
 END_TEST
 
+static void
+inv_both(const uint64_t m[4], const uint64_t x[4])
+{
+	uint64_t ct[4], vt[4];
+
+	safegcd_inv256(ct, x, m);
+	safegcd_inv256_var(vt, x, m);
+	ck_assert_mem_eq(ct, vt, sizeof(ct));
+}
+
+/*
+ * safegcd_inv256_var against safegcd_inv256 for both moduli: 0 (maps to 0),
+ * 1, 2, m - 1, m - 2, every power of two below m, and random values; and
+ * p256n_inv_vartime against p256n_inv, checked as a product of one.
+ */
+START_TEST(inv_vartime_matches_ct)
+{
+	const struct p256n_mod *mods[2] = { &p256n_q, &p256n_p };
+	uint64_t x[4], r[4], s[4], one[4];
+	int k, i;
+
+	for (k = 0; k < 2; k++) {
+		const uint64_t *m = mods[k]->m;
+
+		memset(x, 0, sizeof(x));
+		safegcd_inv256_var(r, x, m);
+		ck_assert(p256n_is_zero(r));
+		inv_both(m, x);
+		for (i = 1; i <= 2; i++) {
+			memset(x, 0, sizeof(x));
+			x[0] = (uint64_t)i;
+			inv_both(m, x);
+			memcpy(x, m, sizeof(x));
+			x[0] -= (uint64_t)i;
+			inv_both(m, x);
+		}
+		for (i = 0; i < 256; i++) {
+			memset(x, 0, sizeof(x));
+			x[i / 64] = (uint64_t)1 << (i % 64);
+			if (p256n_lt(x, m))
+				inv_both(m, x);
+		}
+		for (i = 0; i < 5000; i++) {
+			ck_assert_int_eq(RAND_bytes((unsigned char *)x, sizeof(x)), 1);
+			if (i % 3 == 0)
+				x[3] >>= i % 64;	/* shorter values */
+			if (!p256n_lt(x, m))
+				continue;
+			inv_both(m, x);
+			p256n_to_mont(mods[k], x, x);
+			p256n_inv_vartime(mods[k], r, x);
+			p256n_inv(mods[k], s, x);
+			ck_assert_mem_eq(r, s, sizeof(r));
+			if (!p256n_is_zero(x)) {
+				p256n_mul(mods[k], r, r, x);
+				ck_assert_mem_eq(r, mods[k]->one, sizeof(r));
+			}
+		}
+		memcpy(one, mods[k]->one, sizeof(one));
+		p256n_inv_vartime(mods[k], r, one);
+		ck_assert_mem_eq(r, one, sizeof(r));
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -122,6 +190,7 @@ main(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, fp_mul_limb_patterns, CPU_PORTABLE, CPU_ADX + 1);
+	tcase_add_test(tc, inv_vartime_matches_ct);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -249,7 +249,7 @@ ssk_check(const struct p256_tab *kpak_tab, const uint8_t kpak[ECCSI_POINT_LEN],
 		err = mask_public(p256_mul2_eq(ssk, kpak_tab, w, kpak)) ? 0 : SKM_EVERIFY;
 		goto out;
 	}
-	p256n_inv(FQ, h, h);
+	p256n_inv_vartime(FQ, h, h);
 	p256n_to_mont(FQ, s, s);
 	p256n_mul(FQ, s, s, h);
 	p256n_from_mont(FQ, s, s);

@@ -3,7 +3,9 @@
  * Montgomery arithmetic mod the P-256 order q and prime p, four limbs, in
  * constant time: carries and borrows become masks, never branches. Used
  * for every operation on ECCSI secrets (KSAK, v, SSK, j) and for the
- * fixed-base field arithmetic. Must not grow data-dependent shortcuts.
+ * fixed-base field arithmetic. Must not grow data-dependent shortcuts;
+ * the one variable-time function, p256n_inv_vartime, says so in its name
+ * and serves public values only.
  */
 #include <string.h>
 
@@ -532,3 +534,12 @@ p256n_inv(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4])
 	OPENSSL_cleanse(t, sizeof(t));
 }
 
+/* As p256n_inv, in variable time: the value is public. */
+void
+p256n_inv_vartime(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4])
+{
+	uint64_t t[4];
+
+	safegcd_inv256_var(t, a, md->m);
+	p256n_mul(md, r, t, md->r3);
+}

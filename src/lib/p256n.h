@@ -3,7 +3,8 @@
  * Constant-time Montgomery arithmetic modulo the two 256-bit primes of NIST
  * P-256: the group order q (ECCSI scalars) and the field prime p (the
  * fixed-base multiplication in p256.c). Four 64-bit limbs, little-endian
- * limb order. No function branches on or indexes memory by a value. The
+ * limb order. No function branches on or indexes memory by a value, but
+ * p256n_inv_vartime, which is for public values only. The
  * products use BMI2/ADX when cpu_level() allows (lib/cpu.h). This file
  * knows nothing about points or ECCSI.
  */
@@ -137,5 +138,7 @@ void p256n_reduce512(const struct p256n_mod *md, uint64_t r[4], const uint8_t in
 
 /* r = a^-1 in Montgomery form (safegcd; m is prime); 0 for a == 0. */
 void p256n_inv(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4]);
+/* The same in variable time, for public a only (an ECCSI HS). */
+void p256n_inv_vartime(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4]);
 
 #endif
