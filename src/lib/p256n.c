@@ -91,15 +91,6 @@ p256n_is_zero(const uint64_t a[4])
 	return ((x | (0 - x)) >> 63) - 1;
 }
 
-void
-p256n_select(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], uint64_t mask)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		r[i] = (a[i] & mask) | (b[i] & ~mask);
-}
-
 /* r = t - m if t >= m (t given as 4 limbs and a top carry), else t. */
 P256N_INLINE void
 reduce_once(const struct p256n_mod *md, uint64_t r[4], uint64_t t0, uint64_t t1,

@@ -35,8 +35,15 @@ void p256n_to_bytes(uint8_t out[32], const uint64_t a[4]);
 uint64_t p256n_lt(const uint64_t a[4], const uint64_t b[4]);
 uint64_t p256n_is_zero(const uint64_t a[4]);
 
-/* r = mask ? a : b, mask all-ones or zero. */
-void p256n_select(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], uint64_t mask);
+/* r = mask ? a : b, mask all-ones or zero; inline for the point formulas. */
+static inline void
+p256n_select(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], uint64_t mask)
+{
+	r[0] = (a[0] & mask) | (b[0] & ~mask);
+	r[1] = (a[1] & mask) | (b[1] & ~mask);
+	r[2] = (a[2] & mask) | (b[2] & ~mask);
+	r[3] = (a[3] & mask) | (b[3] & ~mask);
+}
 
 /* a R^-1 b mod m; a < 2^256 and b < m (or the reverse) is enough. */
 void p256n_mul(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4],
