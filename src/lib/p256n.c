@@ -310,6 +310,21 @@ mont_sqr(const struct p256n_mod *md, int is_p, uint64_t r[4], const uint64_t a[4
 	"adcq %[lo], %[" K3 "]\n\t"					\
 	"adcq %[hi], %[" K4 "]\n\t"
 
+/* the four steps on t0..t7; the top bit lands in t3, the result in t4..t7 */
+#define P256N_PREDC							\
+	P256N_PSTEP("t0", "t1", "t2", "t3", "t4")			\
+	"adcq $0, %[t5]\n\t"						\
+	"adcq $0, %[t6]\n\t"						\
+	"adcq $0, %[t7]\n\t"						\
+	P256N_PSTEP("t1", "t2", "t3", "t4", "t5")			\
+	"adcq $0, %[t6]\n\t"						\
+	"adcq $0, %[t7]\n\t"						\
+	P256N_PSTEP("t2", "t3", "t4", "t5", "t6")			\
+	"adcq $0, %[t7]\n\t"						\
+	P256N_PSTEP("t3", "t4", "t5", "t6", "t7")			\
+	"movl $0, %k[t3]\n\t"						\
+	"adcq $0, %[t3]\n\t"
+
 static void
 mont_mul_adx_p(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 {
@@ -320,22 +335,78 @@ mont_mul_adx_p(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 	    P256N_PROW(8, "t1", "t2", "t3", "t4", "t5")
 	    P256N_PROW(16, "t2", "t3", "t4", "t5", "t6")
 	    P256N_PROW(24, "t3", "t4", "t5", "t6", "t7")
-	    P256N_PSTEP("t0", "t1", "t2", "t3", "t4")
-	    "adcq $0, %[t5]\n\t"
-	    "adcq $0, %[t6]\n\t"
-	    "adcq $0, %[t7]\n\t"
-	    P256N_PSTEP("t1", "t2", "t3", "t4", "t5")
-	    "adcq $0, %[t6]\n\t"
-	    "adcq $0, %[t7]\n\t"
-	    P256N_PSTEP("t2", "t3", "t4", "t5", "t6")
-	    "adcq $0, %[t7]\n\t"
-	    P256N_PSTEP("t3", "t4", "t5", "t6", "t7")
-	    "movl $0, %k[t3]\n\t"
-	    "adcq $0, %[t3]\n\t"
+	    P256N_PREDC
 	    : [t0] "=&r" (t0), [t1] "=&r" (t1), [t2] "=&r" (t2),
 	      [t3] "=&r" (t3), [t4] "=&r" (t4), [t5] "=&r" (t5),
 	      [t6] "=&r" (t6), [t7] "=&r" (t7), [lo] "=&r" (lo), [hi] "=&r" (hi)
 	    : [a] "r" (a), [b] "r" (b), [p3] "m" (p256n_p.m[3])
+	    : "rdx", "cc", "memory");
+	reduce_once(&p256n_p, r, t4, t5, t6, t7, t3);
+}
+
+/*
+ * The square for m = p, a < p: the six cross products once, doubled on
+ * the CF chain while the OF chain adds the four squares, then the same
+ * reduction. Ten mulx instead of sixteen.
+ */
+static void
+mont_sqr_adx_p(uint64_t r[4], const uint64_t a[4])
+{
+	uint64_t t0, t1, t2, t3, t4, t5, t6, t7, lo, hi;
+
+	__asm__ volatile(
+	    /* a0 (a1, a2, a3) at t1..t4 */
+	    "movq 0(%[a]), %%rdx\n\t"
+	    "mulxq 8(%[a]), %[t1], %[t2]\n\t"
+	    "mulxq 16(%[a]), %[lo], %[t3]\n\t"
+	    "addq %[lo], %[t2]\n\t"
+	    "mulxq 24(%[a]), %[lo], %[t4]\n\t"
+	    "adcq %[lo], %[t3]\n\t"
+	    "adcq $0, %[t4]\n\t"
+	    /* a1 (a2, a3) at t3..t5 */
+	    "movq 8(%[a]), %%rdx\n\t"
+	    "xorl %k[t5], %k[t5]\n\t"
+	    "mulxq 16(%[a]), %[lo], %[hi]\n\t"
+	    "adcxq %[lo], %[t3]\n\t"
+	    "adoxq %[hi], %[t4]\n\t"
+	    "mulxq 24(%[a]), %[lo], %[hi]\n\t"
+	    "adcxq %[lo], %[t4]\n\t"
+	    "adoxq %[hi], %[t5]\n\t"
+	    "adcq $0, %[t5]\n\t"
+	    /* a2 a3 at t5, t6 */
+	    "movq 16(%[a]), %%rdx\n\t"
+	    "mulxq 24(%[a]), %[lo], %[t6]\n\t"
+	    "addq %[lo], %[t5]\n\t"
+	    "adcq $0, %[t6]\n\t"
+	    /* 2 (t1..t6) on CF, plus a_i^2 on OF */
+	    "xorl %k[t7], %k[t7]\n\t"
+	    "movq 0(%[a]), %%rdx\n\t"
+	    "mulxq %%rdx, %[t0], %[hi]\n\t"
+	    "adcxq %[t1], %[t1]\n\t"
+	    "adoxq %[hi], %[t1]\n\t"
+	    "movq 8(%[a]), %%rdx\n\t"
+	    "mulxq %%rdx, %[lo], %[hi]\n\t"
+	    "adcxq %[t2], %[t2]\n\t"
+	    "adoxq %[lo], %[t2]\n\t"
+	    "adcxq %[t3], %[t3]\n\t"
+	    "adoxq %[hi], %[t3]\n\t"
+	    "movq 16(%[a]), %%rdx\n\t"
+	    "mulxq %%rdx, %[lo], %[hi]\n\t"
+	    "adcxq %[t4], %[t4]\n\t"
+	    "adoxq %[lo], %[t4]\n\t"
+	    "adcxq %[t5], %[t5]\n\t"
+	    "adoxq %[hi], %[t5]\n\t"
+	    "movq 24(%[a]), %%rdx\n\t"
+	    "mulxq %%rdx, %[lo], %[hi]\n\t"
+	    "adcxq %[t6], %[t6]\n\t"
+	    "adoxq %[lo], %[t6]\n\t"
+	    "adcxq %[t7], %[t7]\n\t"
+	    "adoxq %[hi], %[t7]\n\t"
+	    P256N_PREDC
+	    : [t0] "=&r" (t0), [t1] "=&r" (t1), [t2] "=&r" (t2),
+	      [t3] "=&r" (t3), [t4] "=&r" (t4), [t5] "=&r" (t5),
+	      [t6] "=&r" (t6), [t7] "=&r" (t7), [lo] "=&r" (lo), [hi] "=&r" (hi)
+	    : [a] "r" (a), [p3] "m" (p256n_p.m[3])
 	    : "rdx", "cc", "memory");
 	reduce_once(&p256n_p, r, t4, t5, t6, t7, t3);
 }
@@ -477,7 +548,7 @@ p256n_fp_sqr(uint64_t r[4], const uint64_t a[4])
 {
 #if defined(__x86_64__)
 	if (cpu_level() >= CPU_ADX) {
-		mont_mul_adx_p(r, a, a);
+		mont_sqr_adx_p(r, a);
 		return;
 	}
 #endif
