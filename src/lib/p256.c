@@ -23,8 +23,10 @@
 #endif
 
 #include "common/err.h"
+#include "lib/cpu.h"
 #include "lib/p256.h"
 #include "lib/p256n.h"
+#include "lib/p256n_adx.h"
 
 #define WIN	7
 #define NWIN	37		/* ceil(257 / WIN): the recoding may carry one bit */
@@ -99,42 +101,98 @@ proj_add(struct proj *r, const struct proj *p, const struct proj *q)
 }
 
 /*
+ * The field product and square inside jac_add_aff_with: the BMI2/ADX
+ * code inline when adx is set (a constant after inlining), else the
+ * dispatching call.
+ */
+static inline __attribute__((always_inline)) void
+fmul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], int adx)
+{
+#if defined(__x86_64__)
+	if (adx) {
+		p256n_fp_mul_adx(r, a, b);
+		return;
+	}
+#endif
+	p256n_fp_mul(r, a, b);
+}
+
+static inline __attribute__((always_inline)) void
+fsqr(uint64_t r[4], const uint64_t a[4], int adx)
+{
+#if defined(__x86_64__)
+	if (adx) {
+		p256n_fp_sqr_adx(r, a);
+		return;
+	}
+#endif
+	p256n_fp_sqr(r, a);
+}
+
+/*
  * Jacobian acc + affine q, madd-2007-bl (7M + 4S). Wrong when acc = q or
  * acc is infinity, and gives Z = 0 for acc = -q; p256_mul_g rules out the
- * first and masks the second.
+ * first and masks the second. The combs spend most of their time here, so
+ * it is compiled once per arithmetic level (jac_add_aff picks one).
  */
-static void
-jac_add_aff(struct proj *r, const struct proj *p, const struct aff *q)
+static inline __attribute__((always_inline)) void
+jac_add_aff_with(struct proj *r, const struct proj *p, const struct aff *q, int adx)
 {
 	uint64_t z1z1[4], u2[4], s2[4], h[4], hh[4], i[4], j[4], rr[4], v[4], t[4];
 
-	SQR(z1z1, p->z);
-	MUL(u2, q->x, z1z1);
-	MUL(s2, p->z, z1z1);
-	MUL(s2, s2, q->y);
+	fsqr(z1z1, p->z, adx);
+	fmul(u2, q->x, z1z1, adx);
+	fmul(s2, p->z, z1z1, adx);
+	fmul(s2, s2, q->y, adx);
 	SUB(h, u2, p->x);
-	SQR(hh, h);
+	fsqr(hh, h, adx);
 	ADD(i, hh, hh);
 	ADD(i, i, i);
-	MUL(j, h, i);
+	fmul(j, h, i, adx);
 	SUB(rr, s2, p->y);
 	ADD(rr, rr, rr);
-	MUL(v, p->x, i);
+	fmul(v, p->x, i, adx);
 	/* Z3 first: it reads Z1, which may alias r */
 	ADD(t, p->z, h);
-	SQR(t, t);
+	fsqr(t, t, adx);
 	SUB(t, t, z1z1);
 	SUB(r->z, t, hh);
 	/* Y1 J before Y1 is overwritten */
-	MUL(s2, p->y, j);
-	SQR(t, rr);
+	fmul(s2, p->y, j, adx);
+	fsqr(t, rr, adx);
 	SUB(t, t, j);
 	SUB(t, t, v);
 	SUB(r->x, t, v);
 	SUB(t, v, r->x);
-	MUL(t, rr, t);
+	fmul(t, rr, t, adx);
 	ADD(s2, s2, s2);
 	SUB(r->y, t, s2);
+}
+
+static void
+jac_add_aff_portable(struct proj *r, const struct proj *p, const struct aff *q)
+{
+	jac_add_aff_with(r, p, q, 0);
+}
+
+#if defined(__x86_64__)
+static void
+jac_add_aff_adx(struct proj *r, const struct proj *p, const struct aff *q)
+{
+	jac_add_aff_with(r, p, q, 1);
+}
+#endif
+
+static void
+jac_add_aff(struct proj *r, const struct proj *p, const struct aff *q)
+{
+#if defined(__x86_64__)
+	if (cpu_level() >= CPU_ADX) {
+		jac_add_aff_adx(r, p, q);
+		return;
+	}
+#endif
+	jac_add_aff_portable(r, p, q);
 }
 
 /* One row of the table to affine with a single inversion (Montgomery's trick). */

@@ -13,6 +13,7 @@
 
 #include "lib/cpu.h"
 #include "lib/p256n.h"
+#include "lib/p256n_adx.h"
 #include "lib/safegcd.h"
 
 typedef unsigned __int128 u128;
@@ -270,147 +271,6 @@ mont_sqr(const struct p256n_mod *md, int is_p, uint64_t r[4], const uint64_t a[4
 	P256N_MAC("24(%[m])", T3, T4)					\
 	P256N_TAIL(T4, T5)
 
-/*
- * The product for m = p (SOS): first the 512-bit a b, one row per limb of
- * b, then four Montgomery steps. n0 = 1, so step k's multiplier mm is t_k
- * itself, and p's form turns most of mm p into shifts: with p0 = 2^64 - 1,
- * p1 = 2^32 - 1 and p2 = 0, t_k + mm (p0 + p1 2^64) = mm 2^96, so a step
- * adds mm << 32 at t_k+1, mm >> 32 at t_k+2 and mm p3 (one mulx) at t_k+3,
- * t_k+4, and the carry ripples to t7. For a < 2^256 and b < p the sum
- * stays below 2^512 until the last step, whose carry is the top bit. No
- * branch or address depends on a value.
- */
-#define P256N_PROW0							\
-	"movq 0(%[b]), %%rdx\n\t"					\
-	"mulxq 0(%[a]), %[t0], %[t1]\n\t"				\
-	"mulxq 8(%[a]), %[lo], %[t2]\n\t"				\
-	"addq %[lo], %[t1]\n\t"						\
-	"mulxq 16(%[a]), %[lo], %[t3]\n\t"				\
-	"adcq %[lo], %[t2]\n\t"						\
-	"mulxq 24(%[a]), %[lo], %[t4]\n\t"				\
-	"adcq %[lo], %[t3]\n\t"						\
-	"adcq $0, %[t4]\n\t"
-/* row i: T0..T4 = t_i..t_i+4, T4 still free; xor zeroes it and both flags */
-#define P256N_PROW(off, T0, T1, T2, T3, T4)				\
-	"movq " #off "(%[b]), %%rdx\n\t"				\
-	"xorl %k[" T4 "], %k[" T4 "]\n\t"				\
-	P256N_MAC("0(%[a])", T0, T1)					\
-	P256N_MAC("8(%[a])", T1, T2)					\
-	P256N_MAC("16(%[a])", T2, T3)					\
-	P256N_MAC("24(%[a])", T3, T4)					\
-	"adcq $0, %[" T4 "]\n\t"
-/* step k: K = t_k (free afterwards), K1..K4 = t_k+1..t_k+4 */
-#define P256N_PSTEP(K, K1, K2, K3, K4)					\
-	"movq %[" K "], %%rdx\n\t"					\
-	"mulxq %[p3], %[lo], %[hi]\n\t"					\
-	"shlq $32, %[" K "]\n\t"					\
-	"shrq $32, %%rdx\n\t"						\
-	"addq %[" K "], %[" K1 "]\n\t"					\
-	"adcq %%rdx, %[" K2 "]\n\t"					\
-	"adcq %[lo], %[" K3 "]\n\t"					\
-	"adcq %[hi], %[" K4 "]\n\t"
-
-/* the four steps on t0..t7; the top bit lands in t3, the result in t4..t7 */
-#define P256N_PREDC							\
-	P256N_PSTEP("t0", "t1", "t2", "t3", "t4")			\
-	"adcq $0, %[t5]\n\t"						\
-	"adcq $0, %[t6]\n\t"						\
-	"adcq $0, %[t7]\n\t"						\
-	P256N_PSTEP("t1", "t2", "t3", "t4", "t5")			\
-	"adcq $0, %[t6]\n\t"						\
-	"adcq $0, %[t7]\n\t"						\
-	P256N_PSTEP("t2", "t3", "t4", "t5", "t6")			\
-	"adcq $0, %[t7]\n\t"						\
-	P256N_PSTEP("t3", "t4", "t5", "t6", "t7")			\
-	"movl $0, %k[t3]\n\t"						\
-	"adcq $0, %[t3]\n\t"
-
-static void
-mont_mul_adx_p(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
-{
-	uint64_t t0, t1, t2, t3, t4, t5, t6, t7, lo, hi;
-
-	__asm__ volatile(
-	    P256N_PROW0
-	    P256N_PROW(8, "t1", "t2", "t3", "t4", "t5")
-	    P256N_PROW(16, "t2", "t3", "t4", "t5", "t6")
-	    P256N_PROW(24, "t3", "t4", "t5", "t6", "t7")
-	    P256N_PREDC
-	    : [t0] "=&r" (t0), [t1] "=&r" (t1), [t2] "=&r" (t2),
-	      [t3] "=&r" (t3), [t4] "=&r" (t4), [t5] "=&r" (t5),
-	      [t6] "=&r" (t6), [t7] "=&r" (t7), [lo] "=&r" (lo), [hi] "=&r" (hi)
-	    : [a] "r" (a), [b] "r" (b), [p3] "m" (p256n_p.m[3])
-	    : "rdx", "cc", "memory");
-	reduce_once(&p256n_p, r, t4, t5, t6, t7, t3);
-}
-
-/*
- * The square for m = p, a < p: the six cross products once, doubled on
- * the CF chain while the OF chain adds the four squares, then the same
- * reduction. Ten mulx instead of sixteen.
- */
-static void
-mont_sqr_adx_p(uint64_t r[4], const uint64_t a[4])
-{
-	uint64_t t0, t1, t2, t3, t4, t5, t6, t7, lo, hi;
-
-	__asm__ volatile(
-	    /* a0 (a1, a2, a3) at t1..t4 */
-	    "movq 0(%[a]), %%rdx\n\t"
-	    "mulxq 8(%[a]), %[t1], %[t2]\n\t"
-	    "mulxq 16(%[a]), %[lo], %[t3]\n\t"
-	    "addq %[lo], %[t2]\n\t"
-	    "mulxq 24(%[a]), %[lo], %[t4]\n\t"
-	    "adcq %[lo], %[t3]\n\t"
-	    "adcq $0, %[t4]\n\t"
-	    /* a1 (a2, a3) at t3..t5 */
-	    "movq 8(%[a]), %%rdx\n\t"
-	    "xorl %k[t5], %k[t5]\n\t"
-	    "mulxq 16(%[a]), %[lo], %[hi]\n\t"
-	    "adcxq %[lo], %[t3]\n\t"
-	    "adoxq %[hi], %[t4]\n\t"
-	    "mulxq 24(%[a]), %[lo], %[hi]\n\t"
-	    "adcxq %[lo], %[t4]\n\t"
-	    "adoxq %[hi], %[t5]\n\t"
-	    "adcq $0, %[t5]\n\t"
-	    /* a2 a3 at t5, t6 */
-	    "movq 16(%[a]), %%rdx\n\t"
-	    "mulxq 24(%[a]), %[lo], %[t6]\n\t"
-	    "addq %[lo], %[t5]\n\t"
-	    "adcq $0, %[t6]\n\t"
-	    /* 2 (t1..t6) on CF, plus a_i^2 on OF */
-	    "xorl %k[t7], %k[t7]\n\t"
-	    "movq 0(%[a]), %%rdx\n\t"
-	    "mulxq %%rdx, %[t0], %[hi]\n\t"
-	    "adcxq %[t1], %[t1]\n\t"
-	    "adoxq %[hi], %[t1]\n\t"
-	    "movq 8(%[a]), %%rdx\n\t"
-	    "mulxq %%rdx, %[lo], %[hi]\n\t"
-	    "adcxq %[t2], %[t2]\n\t"
-	    "adoxq %[lo], %[t2]\n\t"
-	    "adcxq %[t3], %[t3]\n\t"
-	    "adoxq %[hi], %[t3]\n\t"
-	    "movq 16(%[a]), %%rdx\n\t"
-	    "mulxq %%rdx, %[lo], %[hi]\n\t"
-	    "adcxq %[t4], %[t4]\n\t"
-	    "adoxq %[lo], %[t4]\n\t"
-	    "adcxq %[t5], %[t5]\n\t"
-	    "adoxq %[hi], %[t5]\n\t"
-	    "movq 24(%[a]), %%rdx\n\t"
-	    "mulxq %%rdx, %[lo], %[hi]\n\t"
-	    "adcxq %[t6], %[t6]\n\t"
-	    "adoxq %[lo], %[t6]\n\t"
-	    "adcxq %[t7], %[t7]\n\t"
-	    "adoxq %[hi], %[t7]\n\t"
-	    P256N_PREDC
-	    : [t0] "=&r" (t0), [t1] "=&r" (t1), [t2] "=&r" (t2),
-	      [t3] "=&r" (t3), [t4] "=&r" (t4), [t5] "=&r" (t5),
-	      [t6] "=&r" (t6), [t7] "=&r" (t7), [lo] "=&r" (lo), [hi] "=&r" (hi)
-	    : [a] "r" (a), [p3] "m" (p256n_p.m[3])
-	    : "rdx", "cc", "memory");
-	reduce_once(&p256n_p, r, t4, t5, t6, t7, t3);
-}
-
 /* a < 2^256, b < m (or the reverse): the result before reduce_once is < 2m. */
 static void
 mont_mul_adx(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4],
@@ -536,7 +396,7 @@ p256n_fp_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 {
 #if defined(__x86_64__)
 	if (cpu_level() >= CPU_ADX) {
-		mont_mul_adx_p(r, a, b);
+		p256n_fp_mul_adx(r, a, b);
 		return;
 	}
 #endif
@@ -548,7 +408,7 @@ p256n_fp_sqr(uint64_t r[4], const uint64_t a[4])
 {
 #if defined(__x86_64__)
 	if (cpu_level() >= CPU_ADX) {
-		mont_sqr_adx_p(r, a);
+		p256n_fp_sqr_adx(r, a);
 		return;
 	}
 #endif
