@@ -200,7 +200,7 @@ q_minus(uint8_t out[32], uint64_t k)
 /*
  * p256_mul2_eq (the 5.1.2 check) against OpenSSL's EC_POINT_mul: random
  * and edge scalars (0, 1, q - 1, q - 2, repeated bytes, a carry
- * through every window), a table of G itself so that the two halves meet
+ * through every window of either width), a table of G itself so that the two halves meet
  * (a doubling, a sum at infinity), and a table of a random point. P + G
  * and -P must be refused.
  */
@@ -242,6 +242,8 @@ START_TEST(mul2_eq_matches_openssl)
 		case 9: memset(u, 0, 32); u[0] = 0x80; memcpy(w, u, 32); break;
 		case 10: memset(u, 0, 32); u[31] = 32; memset(w, 0, 32); w[31] = 31; break;
 		case 11: memset(u, 0, 32); u[31] = 2; q_minus(w, 1); break;
+		/* w all ones below the top bit: a carry through every 9-bit window */
+		case 12: memset(w, 0xff, 32); w[0] = 0x7f; break;
 		}
 		ck_assert(EC_POINT_set_to_infinity(g, acc));
 		(void)openssl_mul(u, p256_g, acc, p);

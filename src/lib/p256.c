@@ -9,9 +9,10 @@
  * to the point at infinity) is resolved by a masked select; see
  * p256_mul_g. The table itself is built with the complete projective
  * formulas of Renes, Costello and Batina (EUROCRYPT 2016, algorithm 4).
- * The same table layout serves any fixed public point (a KPAK) for
- * p256_mul2_eq: the same constant-time walk for the secret scalar's half,
- * a variable-time one for the public half, joined by algorithm 4.
+ * For p256_mul2_eq the same constant-time walk serves the secret scalar's
+ * half; the public half walks a table of a fixed public point (a KPAK)
+ * with 9-bit windows (29 x 256 entries, 464 KiB) in variable time, and
+ * algorithm 4 joins them.
  */
 #include <string.h>
 
@@ -31,6 +32,14 @@
 #define WIN	7
 #define NWIN	37		/* ceil(257 / WIN): the recoding may carry one bit */
 #define NTAB	64		/* |digit| <= 2^(WIN-1) */
+
+/*
+ * The public half of p256_mul2_eq reads single entries, not rows, so its
+ * table of T affords wider windows: 29 additions instead of 37.
+ */
+#define VWIN	9
+#define VNWIN	29		/* ceil(257 / VWIN) */
+#define VNTAB	256
 
 #define FP	(&p256n_p)
 
@@ -58,12 +67,17 @@ struct aff {
 	uint64_t x[4], y[4];
 };
 
-/* [i][d-1] = d 2^(WIN i) P for the fixed point P (G, or a KMS's KPAK) */
-struct p256_tab {
+/* [i][d-1] = d 2^(WIN i) G, for the constant-time comb */
+struct g_tab {
 	struct aff t[NWIN][NTAB];
 };
 
-static struct p256_tab g_tab;
+/* [i][d-1] = d 2^(VWIN i) T for a fixed public point T (a KMS's KPAK) */
+struct p256_tab {
+	struct aff t[VNWIN][VNTAB];
+};
+
+static struct g_tab g_tab;
 static int g_ok;
 static int g_avx2;		/* row_select_avx2 usable */
 static CRYPTO_ONCE g_once = CRYPTO_ONCE_STATIC_INIT;
@@ -195,18 +209,21 @@ jac_add_aff(struct proj *r, const struct proj *p, const struct aff *q)
 	jac_add_aff_portable(r, p, q);
 }
 
-/* One row of the table to affine with a single inversion (Montgomery's trick). */
+/*
+ * n points of a row to affine with a single inversion (Montgomery's
+ * trick); pre is room for n partial products.
+ */
 static void
-row_to_aff(struct aff *row, const struct proj *pts)
+row_to_aff(struct aff *row, const struct proj *pts, uint64_t (*pre)[4], int n)
 {
-	uint64_t pre[NTAB][4], inv[4], zi[4];
+	uint64_t inv[4], zi[4];
 	int d;
 
 	memcpy(pre[0], pts[0].z, sizeof(pre[0]));
-	for (d = 1; d < NTAB; d++)
+	for (d = 1; d < n; d++)
 		MUL(pre[d], pre[d - 1], pts[d].z);
-	p256n_inv(FP, inv, pre[NTAB - 1]);
-	for (d = NTAB - 1; d >= 0; d--) {
+	p256n_inv(FP, inv, pre[n - 1]);
+	for (d = n - 1; d >= 0; d--) {
 		if (d > 0) {
 			MUL(zi, inv, pre[d - 1]);
 			MUL(inv, inv, pts[d].z);
@@ -217,21 +234,35 @@ row_to_aff(struct aff *row, const struct proj *pts)
 	}
 }
 
-/* Fills tab from base (Montgomery form, Z = 1). */
-static void
-table_build(struct p256_tab *tab, const struct proj *p)
+/*
+ * Fills t, nwin rows of 2^(win - 1) entries, with d 2^(win i) P for P =
+ * base (Montgomery form, Z = 1); 0, or SKM_ENOMEM for the scratch space.
+ */
+static int
+table_build(struct aff *t, int win, int nwin, const struct proj *p)
 {
-	struct proj base = *p, pts[NTAB];
-	int i, d;
+	struct proj base = *p, *pts;
+	uint64_t (*pre)[4];
+	int i, d, n = 1 << (win - 1);
 
-	for (i = 0; i < NWIN; i++) {
+	pts = OPENSSL_malloc(sizeof(*pts) * (size_t)n);
+	pre = OPENSSL_malloc(sizeof(*pre) * (size_t)n);
+	if (pts == NULL || pre == NULL) {
+		OPENSSL_free(pts);
+		OPENSSL_free(pre);
+		return SKM_ENOMEM;
+	}
+	for (i = 0; i < nwin; i++) {
 		pts[0] = base;
-		for (d = 1; d < NTAB; d++)
+		for (d = 1; d < n; d++)
 			proj_add(&pts[d], &pts[d - 1], &base);
-		row_to_aff(tab->t[i], pts);
-		for (d = 0; d < WIN; d++)
+		row_to_aff(t + (size_t)i * (size_t)n, pts, pre, n);
+		for (d = 0; d < win; d++)
 			proj_add(&base, &base, &base);
 	}
+	OPENSSL_free(pts);
+	OPENSSL_free(pre);
+	return 0;
 }
 
 /* An encoded point's coordinates into Montgomery form, Z = 1. */
@@ -255,7 +286,8 @@ table_init(void)
 	if ((g_group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)) == NULL)
 		return;
 	point_load(&base, p256_g);
-	table_build(&g_tab, &base);
+	if (table_build(&g_tab.t[0][0], WIN, NWIN, &base) != 0)
+		return;
 #if defined(__x86_64__)
 	__builtin_cpu_init();
 	g_avx2 = __builtin_cpu_supports("avx2") != 0;
@@ -354,27 +386,28 @@ row_select(struct aff *r, const struct aff *row, uint64_t idx)
 }
 
 /*
- * The magnitude of signed window i of kw (5 limbs, the top one zero), in
- * constant time: *neg is 1 for a negative digit, and *carry goes from one
- * window to the next (0 before window 0). Digits lie in [-2^(WIN-1),
- * 2^(WIN-1)] and sum_i d_i 2^(WIN i) = kw for any 256-bit kw.
+ * The magnitude of signed window i (win bits) of kw (5 limbs, the top one
+ * zero), in constant time: *neg is 1 for a negative digit, and *carry
+ * goes from one window to the next (0 before window 0). Digits lie in
+ * [-2^(win-1), 2^(win-1)] and sum_i d_i 2^(win i) = kw for any 256-bit kw.
  */
 static uint64_t
-window_digit(const uint64_t kw[5], int i, uint64_t *carry, uint64_t *neg)
+window_digit(const uint64_t kw[5], int i, unsigned int win, uint64_t *carry,
+    uint64_t *neg)
 {
-	unsigned int bit = (unsigned int)(WIN * i);
+	unsigned int bit = win * (unsigned int)i;
 	uint64_t w, d, gt;
 
 	/* window bits at a public position */
 	w = kw[bit / 64] >> (bit % 64);
-	if (bit % 64 > 64 - WIN)
+	if (bit % 64 > 64 - win)
 		w |= kw[bit / 64 + 1] << (64 - bit % 64);
-	d = (w & ((1u << WIN) - 1)) + *carry;
-	/* digits above 2^(WIN-1) become negative, borrowing from the next */
-	gt = ((uint64_t)(1u << (WIN - 1)) - d) >> 63;
+	d = (w & ((1u << win) - 1)) + *carry;
+	/* digits above 2^(win-1) become negative, borrowing from the next */
+	gt = ((uint64_t)(1u << (win - 1)) - d) >> 63;
 	*carry = gt;
 	*neg = gt;
-	return ((0 - gt) & ((1u << WIN) - d)) | (~(0 - gt) & d);
+	return ((0 - gt) & ((1u << win) - d)) | (~(0 - gt) & d);
 }
 
 /*
@@ -384,7 +417,7 @@ window_digit(const uint64_t kw[5], int i, uint64_t *carry, uint64_t *neg)
  * acc is then not a point), else 0; the mask is as secret as k.
  */
 static uint64_t
-comb_ct(struct proj *acc, const struct p256_tab *tab, const uint64_t kw[5])
+comb_ct(struct proj *acc, const struct g_tab *tab, const uint64_t kw[5])
 {
 	struct proj sum;
 	struct aff pt;
@@ -396,7 +429,7 @@ comb_ct(struct proj *acc, const struct p256_tab *tab, const uint64_t kw[5])
 	for (i = 0; i < NWIN; i++) {
 		uint64_t gt, absd, use;
 
-		absd = window_digit(kw, i, &carry, &gt);
+		absd = window_digit(kw, i, WIN, &carry, &gt);
 		row_select(&pt, tab->t[i], absd);
 		memset(ny, 0, sizeof(ny));
 		SUB(ny, ny, pt.y);
@@ -500,7 +533,10 @@ p256_tab_new(const uint8_t pt[65])
 	if ((tab = OPENSSL_malloc(sizeof(*tab))) == NULL)
 		return NULL;
 	point_load(&base, pt);
-	table_build(tab, &base);
+	if (table_build(&tab->t[0][0], VWIN, VNWIN, &base) != 0) {
+		OPENSSL_free(tab);
+		return NULL;
+	}
 	return tab;
 }
 
@@ -513,7 +549,9 @@ p256_tab_free(struct p256_tab *tab)
 /*
  * acc = [k]P in Jacobian coordinates over the table of P, in variable time
  * for a public 0 <= k < q: zero digits skipped, entries looked up
- * directly. jac_add_aff meets no exception, by the argument in comb_ct.
+ * directly. jac_add_aff meets no exception, by the argument in comb_ct,
+ * which holds for 9-bit windows too: the last one starts at bit 252 as
+ * well (9 x 28 = 7 x 36), with a digit of at most 16.
  * Returns 1 if acc is the point at infinity (k = 0), else 0.
  */
 static int
@@ -524,8 +562,8 @@ comb_vt(struct proj *acc, const struct p256_tab *tab, const uint64_t kw[5])
 	int i, inf = 1;
 
 	memset(acc, 0, sizeof(*acc));
-	for (i = 0; i < NWIN; i++) {
-		if ((absd = window_digit(kw, i, &carry, &neg)) == 0)
+	for (i = 0; i < VNWIN; i++) {
+		if ((absd = window_digit(kw, i, VWIN, &carry, &neg)) == 0)
 			continue;
 		pt = tab->t[i][absd - 1];
 		if (neg)
