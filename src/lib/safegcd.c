@@ -64,17 +64,22 @@ from_s62(uint64_t *out, int n, const int64_t *in, int l)
 	}
 }
 
-/* 62 divsteps on the low words of f (odd) and g; returns the new delta. */
+/*
+ * 62 divsteps on the low words of f (odd) and g; returns the new delta.
+ * The loop keeps zeta = -delta, whose sign bit is the mask "delta > 0"
+ * with no comparison: the loop is throughput-bound, every operation counts.
+ */
 SG_INLINE int64_t
 divsteps_62(int64_t delta, uint64_t f, uint64_t g, struct trans *t)
 {
 	uint64_t u = 1, v = 0, q = 0, r = 1, c1, c2, x, y, z;
+	uint64_t zeta = 0 - (uint64_t)delta;
 	int i;
 
 	for (i = 0; i < 62; i++) {
 		/* (d, f, g) -> d > 0 and g odd ? (1 - d, g, (g - f) / 2) :
 		 * (1 + d, f, (g + (g mod 2) f) / 2) */
-		c1 = (uint64_t)((0 - delta) >> 63);	/* delta > 0 */
+		c1 = (uint64_t)((int64_t)zeta >> 63);	/* delta > 0 */
 		c2 = 0 - (g & 1);
 		x = (f ^ c1) - c1;
 		y = (u ^ c1) - c1;
@@ -83,7 +88,8 @@ divsteps_62(int64_t delta, uint64_t f, uint64_t g, struct trans *t)
 		q += y & c2;
 		r += z & c2;
 		c1 &= c2;
-		delta = (int64_t)(((uint64_t)delta ^ c1) - c1) + 1;
+		/* zeta - 1, or -zeta - 1 = ~zeta when swapping */
+		zeta = (zeta ^ c1) + ~c1;
 		f += g & c1;
 		u += q & c1;
 		v += r & c1;
@@ -95,7 +101,7 @@ divsteps_62(int64_t delta, uint64_t f, uint64_t g, struct trans *t)
 	t->v = (int64_t)v;
 	t->q = (int64_t)q;
 	t->r = (int64_t)r;
-	return delta;
+	return (int64_t)(0 - zeta);
 }
 
 /* (f, g) <- (u f + v g, q f + r g) / 2^62, exactly. */
