@@ -434,6 +434,14 @@ comb_ct(struct proj *acc, const struct g_tab *tab, const uint64_t kw[5])
 		memset(ny, 0, sizeof(ny));
 		SUB(ny, ny, pt.y);
 		p256n_select(pt.y, ny, pt.y, 0 - gt);
+		if (i == 0) {
+			/* acc = the first entry, no addition: inf while it is O */
+			memcpy(acc->x, pt.x, sizeof(pt.x));
+			memcpy(acc->y, pt.y, sizeof(pt.y));
+			memcpy(acc->z, FP->one, sizeof(acc->z));
+			inf = eq_mask(absd, 0);
+			continue;
+		}
 		/*
 		 * jac_add_aff's exceptions, for 0 <= k < q: at i <= 35, |acc| <
 		 * 2^(7i - 1) <= |d 2^(7i)| <= 2^(7i + 6) < q/2 as integers, so
