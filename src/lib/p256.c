@@ -11,8 +11,9 @@
  * formulas of Renes, Costello and Batina (EUROCRYPT 2016, algorithm 4).
  * For p256_mul2_eq the same constant-time walk serves the secret scalar's
  * half; the public half walks a table of a fixed public point (a KPAK)
- * with 9-bit windows (29 x 256 entries, 464 KiB) in variable time, and
- * algorithm 4 joins them.
+ * with 9-bit windows (29 x 256 entries, 464 KiB) in variable time, its
+ * additions paired with those of the secret half so that the processor
+ * overlaps them, and algorithm 4 joins the two sums.
  */
 #include <string.h>
 
@@ -207,6 +208,102 @@ jac_add_aff(struct proj *r, const struct proj *p, const struct aff *q)
 	}
 #endif
 	jac_add_aff_portable(r, p, q);
+}
+
+/* the temporaries of one mixed addition */
+struct madd_tmp {
+	uint64_t z1z1[4], u2[4], s2[4], h[4], hh[4], i[4], j[4], rr[4], v[4], t[4];
+};
+
+/*
+ * Two independent mixed additions r[k] = p[k] + q[k] (k = 0, 1), the
+ * formula of jac_add_aff_with advanced step by step side by side, so that
+ * the processor overlaps the products of one with those of the other.
+ * r[k] may alias p[k].
+ */
+static inline __attribute__((always_inline)) void
+jac_add_aff2_with(struct proj *const r[2], const struct proj *const p[2],
+    const struct aff *const q[2], int adx)
+{
+	struct madd_tmp w[2];
+	int k;
+
+	for (k = 0; k < 2; k++)
+		fsqr(w[k].z1z1, p[k]->z, adx);
+	for (k = 0; k < 2; k++)
+		fmul(w[k].u2, q[k]->x, w[k].z1z1, adx);
+	for (k = 0; k < 2; k++)
+		fmul(w[k].s2, p[k]->z, w[k].z1z1, adx);
+	for (k = 0; k < 2; k++)
+		fmul(w[k].s2, w[k].s2, q[k]->y, adx);
+	for (k = 0; k < 2; k++) {
+		SUB(w[k].h, w[k].u2, p[k]->x);
+		fsqr(w[k].hh, w[k].h, adx);
+	}
+	for (k = 0; k < 2; k++) {
+		ADD(w[k].i, w[k].hh, w[k].hh);
+		ADD(w[k].i, w[k].i, w[k].i);
+		fmul(w[k].j, w[k].h, w[k].i, adx);
+	}
+	for (k = 0; k < 2; k++) {
+		SUB(w[k].rr, w[k].s2, p[k]->y);
+		ADD(w[k].rr, w[k].rr, w[k].rr);
+		fmul(w[k].v, p[k]->x, w[k].i, adx);
+	}
+	/* Z3 first: it reads Z1, which may alias r */
+	for (k = 0; k < 2; k++) {
+		ADD(w[k].t, p[k]->z, w[k].h);
+		fsqr(w[k].t, w[k].t, adx);
+	}
+	for (k = 0; k < 2; k++) {
+		SUB(w[k].t, w[k].t, w[k].z1z1);
+		SUB(r[k]->z, w[k].t, w[k].hh);
+	}
+	/* Y1 J before Y1 is overwritten */
+	for (k = 0; k < 2; k++)
+		fmul(w[k].s2, p[k]->y, w[k].j, adx);
+	for (k = 0; k < 2; k++)
+		fsqr(w[k].t, w[k].rr, adx);
+	for (k = 0; k < 2; k++) {
+		SUB(w[k].t, w[k].t, w[k].j);
+		SUB(w[k].t, w[k].t, w[k].v);
+		SUB(r[k]->x, w[k].t, w[k].v);
+		SUB(w[k].t, w[k].v, r[k]->x);
+		fmul(w[k].t, w[k].rr, w[k].t, adx);
+	}
+	for (k = 0; k < 2; k++) {
+		ADD(w[k].s2, w[k].s2, w[k].s2);
+		SUB(r[k]->y, w[k].t, w[k].s2);
+	}
+}
+
+static void
+jac_add_aff2_portable(struct proj *const r[2], const struct proj *const p[2],
+    const struct aff *const q[2])
+{
+	jac_add_aff2_with(r, p, q, 0);
+}
+
+#if defined(__x86_64__)
+static void
+jac_add_aff2_adx(struct proj *const r[2], const struct proj *const p[2],
+    const struct aff *const q[2])
+{
+	jac_add_aff2_with(r, p, q, 1);
+}
+#endif
+
+static void
+jac_add_aff2(struct proj *const r[2], const struct proj *const p[2],
+    const struct aff *const q[2])
+{
+#if defined(__x86_64__)
+	if (cpu_level() >= CPU_ADX) {
+		jac_add_aff2_adx(r, p, q);
+		return;
+	}
+#endif
+	jac_add_aff2_portable(r, p, q);
 }
 
 /*
@@ -411,18 +508,64 @@ window_digit(const uint64_t kw[5], int i, unsigned int win, uint64_t *carry,
 }
 
 /*
+ * [k]T in Jacobian coordinates over the table of a fixed public point T,
+ * in variable time for a public 0 <= k < q, one window per vt_step call:
+ * zero digits skipped, entries looked up directly. The mixed additions
+ * meet no exception, by the argument in comb_ct, which holds for 9-bit
+ * windows too: the last one starts at bit 252 as well (9 x 28 = 7 x 36),
+ * with a digit of at most 16. inf is 1 while acc is the point at infinity.
+ */
+struct vt_walk {
+	struct proj *acc;
+	const struct p256_tab *tab;
+	const uint64_t *kw;
+	uint64_t carry;
+	int inf;
+};
+
+/*
+ * Window i of the walk: the entry to add to acc, in *pt, and 1; or 0 when
+ * there is nothing to add (a zero digit, or the first entry, which
+ * becomes acc itself).
+ */
+static int
+vt_step(struct vt_walk *vt, int i, struct aff *pt)
+{
+	uint64_t neg, absd, zero[4] = { 0 };
+
+	if (i >= VNWIN || (absd = window_digit(vt->kw, i, VWIN, &vt->carry, &neg)) == 0)
+		return 0;
+	*pt = vt->tab->t[i][absd - 1];
+	if (neg)
+		SUB(pt->y, zero, pt->y);
+	if (!vt->inf)
+		return 1;
+	memcpy(vt->acc->x, pt->x, sizeof(pt->x));
+	memcpy(vt->acc->y, pt->y, sizeof(pt->y));
+	memcpy(vt->acc->z, FP->one, sizeof(vt->acc->z));
+	vt->inf = 0;
+	return 0;
+}
+
+/*
  * acc = [k]P in Jacobian coordinates over the table of P (a point of order
  * q), in constant time for 0 <= k < q: every row scanned, an addition on
  * every window. Returns all-ones if acc is the point at infinity (k = 0;
  * acc is then not a point), else 0; the mask is as secret as k.
+ * With vt, the public walk runs alongside: where it has an entry to add,
+ * the two additions go through jac_add_aff2. Whether it has one depends
+ * on its public scalar only.
  */
 static uint64_t
-comb_ct(struct proj *acc, const struct g_tab *tab, const uint64_t kw[5])
+comb_ct(struct proj *acc, const struct g_tab *tab, const uint64_t kw[5],
+    struct vt_walk *vt)
 {
-	struct proj sum;
-	struct aff pt;
+	struct proj sum, *rs[2];
+	const struct proj *ps[2];
+	const struct aff *qs[2];
+	struct aff pt, pt2;
 	uint64_t carry = 0, inf = ~(uint64_t)0, ny[4];
-	int i;
+	int i, pair;
 
 	/* acc holds sum_{i' < i} d_i' 2^(WIN i') P; inf says it is still O */
 	memset(acc, 0, sizeof(*acc));
@@ -434,6 +577,7 @@ comb_ct(struct proj *acc, const struct g_tab *tab, const uint64_t kw[5])
 		memset(ny, 0, sizeof(ny));
 		SUB(ny, ny, pt.y);
 		p256n_select(pt.y, ny, pt.y, 0 - gt);
+		pair = vt != NULL && vt_step(vt, i, &pt2);
 		if (i == 0) {
 			/* acc = the first entry, no addition: inf while it is O */
 			memcpy(acc->x, pt.x, sizeof(pt.x));
@@ -449,7 +593,16 @@ comb_ct(struct proj *acc, const struct g_tab *tab, const uint64_t kw[5])
 		 * acc = pt (mod q) with |acc| < 2^251 forces acc = 2^256 - q,
 		 * d = 16 and so k = acc + 2^256 >= q. acc = -pt means k = 0.
 		 */
-		jac_add_aff(&sum, acc, &pt);
+		if (pair) {
+			rs[0] = &sum;
+			rs[1] = vt->acc;
+			ps[0] = acc;
+			ps[1] = vt->acc;
+			qs[0] = &pt;
+			qs[1] = &pt2;
+			jac_add_aff2(rs, ps, qs);
+		} else
+			jac_add_aff(&sum, acc, &pt);
 		p256n_select(sum.x, pt.x, sum.x, inf);
 		p256n_select(sum.y, pt.y, sum.y, inf);
 		p256n_select(sum.z, FP->one, sum.z, inf);
@@ -478,7 +631,7 @@ p256_mul_g(uint8_t out[65], const uint8_t k[32])
 	}
 	p256n_from_bytes(kw, k);
 	kw[4] = 0;
-	inf = comb_ct(&acc, &g_tab, kw);
+	inf = comb_ct(&acc, &g_tab, kw, NULL);
 	p256n_inv(FP, zi, acc.z);
 	SQR(zi2, zi);
 	MUL(pt.x, acc.x, zi2);
@@ -554,39 +707,6 @@ p256_tab_free(struct p256_tab *tab)
 	OPENSSL_free(tab);
 }
 
-/*
- * acc = [k]P in Jacobian coordinates over the table of P, in variable time
- * for a public 0 <= k < q: zero digits skipped, entries looked up
- * directly. jac_add_aff meets no exception, by the argument in comb_ct,
- * which holds for 9-bit windows too: the last one starts at bit 252 as
- * well (9 x 28 = 7 x 36), with a digit of at most 16.
- * Returns 1 if acc is the point at infinity (k = 0), else 0.
- */
-static int
-comb_vt(struct proj *acc, const struct p256_tab *tab, const uint64_t kw[5])
-{
-	struct aff pt;
-	uint64_t carry = 0, neg, absd, zero[4] = { 0 };
-	int i, inf = 1;
-
-	memset(acc, 0, sizeof(*acc));
-	for (i = 0; i < VNWIN; i++) {
-		if ((absd = window_digit(kw, i, VWIN, &carry, &neg)) == 0)
-			continue;
-		pt = tab->t[i][absd - 1];
-		if (neg)
-			SUB(pt.y, zero, pt.y);
-		if (inf) {
-			memcpy(acc->x, pt.x, sizeof(pt.x));
-			memcpy(acc->y, pt.y, sizeof(pt.y));
-			memcpy(acc->z, FP->one, sizeof(acc->z));
-			inf = 0;
-		} else
-			jac_add_aff(acc, acc, &pt);
-	}
-	return inf;
-}
-
 /* Jacobian (X:Y:Z) to projective (XZ : Y : Z^3), or (0:1:0) under mask inf. */
 static void
 jac_to_proj(struct proj *r, const struct proj *j, uint64_t inf)
@@ -602,8 +722,8 @@ jac_to_proj(struct proj *r, const struct proj *j, uint64_t inf)
 }
 
 /*
- * [u]G by comb_ct (constant time, u is secret) and [w]T by comb_vt
- * (public), both in Jacobian coordinates with the cheaper mixed additions,
+ * [u]G by comb_ct (constant time, u is secret) and [w]T by the vt_walk
+ * alongside it (public), both in Jacobian coordinates with the cheaper mixed additions,
  * then joined by the complete projective addition, which takes any two
  * points (the two halves may meet), and compared with P projectively,
  * without an inversion.
@@ -613,18 +733,24 @@ p256_mul2_eq(const uint8_t u[32], const struct p256_tab *tab, const uint8_t w[32
     const uint8_t pt[65])
 {
 	struct proj acc, acc2, p;
-	uint64_t kw[5], t[4], inf, eq;
+	uint64_t ku[5], kw[5], t[4], inf, eq;
+	struct vt_walk vt;
 
 	if (!p256_init())
 		return 0;
-	p256n_from_bytes(kw, u);
-	kw[4] = 0;
-	inf = comb_ct(&acc, &g_tab, kw);
-	jac_to_proj(&acc, &acc, inf);
+	p256n_from_bytes(ku, u);
+	ku[4] = 0;
 	p256n_from_bytes(kw, w);
 	kw[4] = 0;
-	inf = comb_vt(&acc2, tab, kw) ? ~(uint64_t)0 : 0;
-	jac_to_proj(&acc2, &acc2, inf);
+	memset(&acc2, 0, sizeof(acc2));
+	vt.acc = &acc2;
+	vt.tab = tab;
+	vt.kw = kw;
+	vt.carry = 0;
+	vt.inf = 1;
+	inf = comb_ct(&acc, &g_tab, ku, &vt);
+	jac_to_proj(&acc, &acc, inf);
+	jac_to_proj(&acc2, &acc2, vt.inf ? ~(uint64_t)0 : 0);
 	proj_add(&acc, &acc, &acc2);
 	/* (X:Y:Z) == (x, y) iff Z != 0, X = x Z and Y = y Z */
 	point_load(&p, pt);
@@ -632,7 +758,7 @@ p256_mul2_eq(const uint8_t u[32], const struct p256_tab *tab, const uint8_t w[32
 	eq = eq4_mask(t, acc.x);
 	MUL(t, p.y, acc.z);
 	eq &= eq4_mask(t, acc.y) & ~p256n_is_zero(acc.z);
-	OPENSSL_cleanse(kw, sizeof(kw));
+	OPENSSL_cleanse(ku, sizeof(ku));
 	OPENSSL_cleanse(&acc, sizeof(acc));
 	return eq;
 }
