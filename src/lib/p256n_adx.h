@@ -4,7 +4,8 @@
  * that the point formulas (p256.c) run them without a call; p256n.c wraps
  * them as p256n_fp_mul and p256n_fp_sqr. Call them only when cpu_level()
  * is at least CPU_ADX. Constant time: no branch or address depends on a
- * value. Nothing here knows about points.
+ * value (the final subtraction is undone by conditional moves, data flow
+ * rather than control flow). Nothing here knows about points.
  */
 #ifndef SKM_LIB_P256N_ADX_H
 #define SKM_LIB_P256N_ADX_H
@@ -16,24 +17,6 @@
 #if defined(__x86_64__)
 /* p's top limb, a memory operand of mulx (each file its own copy) */
 static const uint64_t p256n_adx_p3 = 0xffffffff00000001ULL;
-
-/* r = t - p if the 5-limb t (top 0 or 1) is at least p, else t */
-static inline __attribute__((always_inline)) void
-p256n_fp_reduce_once(uint64_t r[4], uint64_t t0, uint64_t t1, uint64_t t2,
-    uint64_t t3, uint64_t top)
-{
-	uint64_t d0, d1, d2, d3, bw = 0, keep;
-
-	d0 = p256n_sbb(t0, 0xffffffffffffffffULL, &bw);
-	d1 = p256n_sbb(t1, 0x00000000ffffffffULL, &bw);
-	d2 = p256n_sbb(t2, 0, &bw);
-	d3 = p256n_sbb(t3, 0xffffffff00000001ULL, &bw);
-	keep = 0 - (~top & bw & 1);
-	r[0] = (t0 & keep) | (d0 & ~keep);
-	r[1] = (t1 & keep) | (d1 & ~keep);
-	r[2] = (t2 & keep) | (d2 & ~keep);
-	r[3] = (t3 & keep) | (d3 & ~keep);
-}
 
 /* lo:hi = rdx src; lo on the CF chain into X, hi on the OF chain into Y */
 #define P256N_FMAC(src, X, Y)						\
@@ -94,7 +77,28 @@ p256n_fp_reduce_once(uint64_t r[4], uint64_t t0, uint64_t t1, uint64_t t2,
 	"adcq $0, %[t7]\n\t"						\
 	P256N_PSTEP("t3", "t4", "t5", "t6", "t7")			\
 	"movl $0, %k[t3]\n\t"						\
-	"adcq $0, %[t3]\n\t"
+	"adcq $0, %[t3]\n\t"						\
+	P256N_PFINAL
+
+/*
+ * t4..t7 (top bit t3) minus p, kept unless that borrows: conditional
+ * moves, no branch; t0..t2, lo and hi are free by now.
+ */
+#define P256N_PFINAL							\
+	"movq %[t4], %[lo]\n\t"					\
+	"movq %[t5], %[hi]\n\t"					\
+	"movq %[t6], %[t0]\n\t"					\
+	"movq %[t7], %[t1]\n\t"					\
+	"movl $0xffffffff, %k[t2]\n\t"					\
+	"subq $-1, %[t4]\n\t"						\
+	"sbbq %[t2], %[t5]\n\t"					\
+	"sbbq $0, %[t6]\n\t"						\
+	"sbbq %[p3], %[t7]\n\t"					\
+	"sbbq $0, %[t3]\n\t"						\
+	"cmovcq %[lo], %[t4]\n\t"					\
+	"cmovcq %[hi], %[t5]\n\t"					\
+	"cmovcq %[t0], %[t6]\n\t"					\
+	"cmovcq %[t1], %[t7]\n\t"
 
 static inline __attribute__((always_inline)) void
 p256n_fp_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
@@ -112,7 +116,10 @@ p256n_fp_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 	      [t6] "=&r" (t6), [t7] "=&r" (t7), [lo] "=&r" (lo), [hi] "=&r" (hi)
 	    : [a] "r" (a), [b] "r" (b), [p3] "m" (p256n_adx_p3)
 	    : "rdx", "cc", "memory");
-	p256n_fp_reduce_once(r, t4, t5, t6, t7, t3);
+	r[0] = t4;
+	r[1] = t5;
+	r[2] = t6;
+	r[3] = t7;
 }
 
 /*
@@ -179,7 +186,10 @@ p256n_fp_sqr_adx(uint64_t r[4], const uint64_t a[4])
 	      [t6] "=&r" (t6), [t7] "=&r" (t7), [lo] "=&r" (lo), [hi] "=&r" (hi)
 	    : [a] "r" (a), [p3] "m" (p256n_adx_p3)
 	    : "rdx", "cc", "memory");
-	p256n_fp_reduce_once(r, t4, t5, t6, t7, t3);
+	r[0] = t4;
+	r[1] = t5;
+	r[2] = t6;
+	r[3] = t7;
 }
 #endif
 
