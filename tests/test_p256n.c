@@ -2,7 +2,8 @@
 /*
  * P-256 field and order arithmetic beyond test_eccsi's random values: the
  * field product and square at limb patterns that drive every carry of the
- * reduction (each arithmetic level against BN), and the variable-time
+ * reduction (each arithmetic level against BN), the BMI2/ADX field
+ * addition against the portable one, and the variable-time
  * inversion for public values against the constant-time one.
  */
 #include <check.h>
@@ -14,6 +15,7 @@
 
 #include "lib/cpu.h"
 #include "lib/p256n.h"
+#include "lib/p256n_adx.h"
 #include "lib/safegcd.h"
 
 /* limbs that make carries and borrows: 0, 1, halves, p's own limbs, all ones */
@@ -115,6 +117,38 @@ START_TEST(fp_mul_limb_patterns)
 }
 END_TEST
 
+/* The BMI2/ADX addition of the point formulas against the portable one. */
+START_TEST(fp_add_adx_matches)
+{
+#if defined(__x86_64__)
+	uint64_t x[4], y[4], z[4], z2[4];
+	size_t i, j, k, o;
+
+	if (cpu_level_max() < CPU_ADX)
+		return;
+	for (i = 0; i < NPAT * NPAT * NPAT * NPAT; i++) {
+		for (k = 0, o = i; k < 4; k++, o /= NPAT)
+			x[k] = limb_pat[o % NPAT];
+		if (!p256n_lt(x, p256n_p.m))
+			continue;
+		for (j = 0; j < NPAT * NPAT * NPAT * NPAT; j += 7) {
+			for (k = 0, o = j; k < 4; k++, o /= NPAT)
+				y[k] = limb_pat[o % NPAT];
+			if (!p256n_lt(y, p256n_p.m))
+				continue;
+			p256n_fp_add(z, x, y);
+			p256n_fp_add_adx(z2, x, y);
+			ck_assert_mem_eq(z, z2, sizeof(z));
+			memcpy(z2, x, sizeof(z2));
+			p256n_fp_add_adx(z2, z2, z2);		/* r aliasing both */
+			p256n_fp_add(z, x, x);
+			ck_assert_mem_eq(z, z2, sizeof(z));
+		}
+	}
+#endif
+}
+END_TEST
+
 static void
 inv_both(const uint64_t m[4], const uint64_t x[4])
 {
@@ -190,6 +224,7 @@ main(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, fp_mul_limb_patterns, CPU_PORTABLE, CPU_ADX + 1);
+	tcase_add_test(tc, fp_add_adx_matches);
 	tcase_add_test(tc, inv_vartime_matches_ct);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -144,6 +144,18 @@ fsqr(uint64_t r[4], const uint64_t a[4], int adx)
 	p256n_fp_sqr(r, a);
 }
 
+static inline __attribute__((always_inline)) void
+fadd(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], int adx)
+{
+#if defined(__x86_64__)
+	if (adx) {
+		p256n_fp_add_adx(r, a, b);
+		return;
+	}
+#endif
+	p256n_fp_add(r, a, b);
+}
+
 /*
  * Jacobian acc + affine q, madd-2007-bl (7M + 4S). Wrong when acc = q or
  * acc is infinity, and gives Z = 0 for acc = -q; p256_mul_g rules out the
@@ -161,14 +173,14 @@ jac_add_aff_with(struct proj *r, const struct proj *p, const struct aff *q, int 
 	fmul(s2, s2, q->y, adx);
 	SUB(h, u2, p->x);
 	fsqr(hh, h, adx);
-	ADD(i, hh, hh);
-	ADD(i, i, i);
+	fadd(i, hh, hh, adx);
+	fadd(i, i, i, adx);
 	fmul(j, h, i, adx);
 	SUB(rr, s2, p->y);
-	ADD(rr, rr, rr);
+	fadd(rr, rr, rr, adx);
 	fmul(v, p->x, i, adx);
 	/* Z3 first: it reads Z1, which may alias r */
-	ADD(t, p->z, h);
+	fadd(t, p->z, h, adx);
 	fsqr(t, t, adx);
 	SUB(t, t, z1z1);
 	SUB(r->z, t, hh);
@@ -180,7 +192,7 @@ jac_add_aff_with(struct proj *r, const struct proj *p, const struct aff *q, int 
 	SUB(r->x, t, v);
 	SUB(t, v, r->x);
 	fmul(t, rr, t, adx);
-	ADD(s2, s2, s2);
+	fadd(s2, s2, s2, adx);
 	SUB(r->y, t, s2);
 }
 
@@ -241,18 +253,18 @@ jac_add_aff2_with(struct proj *const r[2], const struct proj *const p[2],
 		fsqr(w[k].hh, w[k].h, adx);
 	}
 	for (k = 0; k < 2; k++) {
-		ADD(w[k].i, w[k].hh, w[k].hh);
-		ADD(w[k].i, w[k].i, w[k].i);
+		fadd(w[k].i, w[k].hh, w[k].hh, adx);
+		fadd(w[k].i, w[k].i, w[k].i, adx);
 		fmul(w[k].j, w[k].h, w[k].i, adx);
 	}
 	for (k = 0; k < 2; k++) {
 		SUB(w[k].rr, w[k].s2, p[k]->y);
-		ADD(w[k].rr, w[k].rr, w[k].rr);
+		fadd(w[k].rr, w[k].rr, w[k].rr, adx);
 		fmul(w[k].v, p[k]->x, w[k].i, adx);
 	}
 	/* Z3 first: it reads Z1, which may alias r */
 	for (k = 0; k < 2; k++) {
-		ADD(w[k].t, p[k]->z, w[k].h);
+		fadd(w[k].t, p[k]->z, w[k].h, adx);
 		fsqr(w[k].t, w[k].t, adx);
 	}
 	for (k = 0; k < 2; k++) {
@@ -272,7 +284,7 @@ jac_add_aff2_with(struct proj *const r[2], const struct proj *const p[2],
 		fmul(w[k].t, w[k].rr, w[k].t, adx);
 	}
 	for (k = 0; k < 2; k++) {
-		ADD(w[k].s2, w[k].s2, w[k].s2);
+		fadd(w[k].s2, w[k].s2, w[k].s2, adx);
 		SUB(r[k]->y, w[k].t, w[k].s2);
 	}
 }
