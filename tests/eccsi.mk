@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: ISC
-# ECCSI, UID and KDF unit tests and the ECCSI constant-time program.
-check_PROGRAMS += tests/test_eccsi tests/test_uid tests/test_kdf tests/test_time
-TESTS += tests/test_eccsi tests/test_uid tests/test_kdf tests/test_time
+# ECCSI, P-256 arithmetic, UID and KDF unit tests and the ECCSI constant-time program.
+check_PROGRAMS += tests/test_eccsi tests/test_p256n tests/test_uid tests/test_kdf tests/test_time
+TESTS += tests/test_eccsi tests/test_p256n tests/test_uid tests/test_kdf tests/test_time
 tests_test_eccsi_SOURCES = tests/test_eccsi.c
 tests_test_eccsi_CFLAGS = $(TEST_CFLAGS)
 tests_test_eccsi_LDADD = $(TEST_LIBS)
+tests_test_p256n_SOURCES = tests/test_p256n.c
+tests_test_p256n_CFLAGS = $(TEST_CFLAGS)
+tests_test_p256n_LDADD = $(TEST_LIBS)
 tests_test_uid_SOURCES = tests/test_uid.c
 tests_test_uid_CFLAGS = $(TEST_CFLAGS)
 tests_test_uid_LDADD = $(TEST_LIBS)

@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "common/err.h"
@@ -37,6 +37,7 @@ struct eccsi_kms {
 	uint8_t prf_key[ECCSI_PRF_KEY_LEN];	/* SECRET */
 	uint8_t kpak[ECCSI_POINT_LEN];
 	struct p256_tab *kpak_tab;	/* multiples of KPAK for ssk_check */
+	EVP_MAC_CTX *prf;		/* SECRET: HMAC-SHA-256 keyed with prf_key */
 };
 
 struct eccsi_signer {
@@ -62,17 +63,42 @@ point_decode(const EC_GROUP *g, const uint8_t in[ECCSI_POINT_LEN], EC_POINT **pt
 	return 0;
 }
 
+static EVP_MD *sha256;
+static CRYPTO_ONCE sha256_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void
+sha256_fetch(void)
+{
+	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+/*
+ * SHA-256 fetched once for the process: EVP_sha256() makes every
+ * EVP_DigestInit_ex look the implementation up again, 40% of a hash
+ * this short. NULL if OpenSSL has none.
+ */
+static const EVP_MD *
+md_sha256(void)
+{
+	if (!CRYPTO_THREAD_run_once(&sha256_once, sha256_fetch))
+		return NULL;
+	return sha256;
+}
+
 /* RFC 6507 5.1.1 step 3: HS = hash(G || KPAK || ID || PVT) */
 static int
 hash_hs(const uint8_t kpak[ECCSI_POINT_LEN], const uint8_t *id, size_t idlen,
     const uint8_t pvt[ECCSI_POINT_LEN], uint8_t hs[ECCSI_SCALAR_LEN])
 {
+	const EVP_MD *sha = md_sha256();
 	EVP_MD_CTX *md;
 	int ok;
 
+	if (sha == NULL)
+		return SKM_ECRYPTO;
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return SKM_ENOMEM;
-	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
+	ok = EVP_DigestInit_ex(md, sha, NULL) &&
 	    EVP_DigestUpdate(md, p256_g, sizeof(p256_g)) &&
 	    EVP_DigestUpdate(md, kpak, ECCSI_POINT_LEN) &&
 	    EVP_DigestUpdate(md, id, idlen) &&
@@ -87,12 +113,15 @@ static int
 hash_he(const uint8_t hs[ECCSI_SCALAR_LEN], const uint8_t r[ECCSI_SCALAR_LEN],
     const uint8_t *msg, size_t len, uint8_t he[ECCSI_SCALAR_LEN])
 {
+	const EVP_MD *sha = md_sha256();
 	EVP_MD_CTX *md;
 	int ok;
 
+	if (sha == NULL)
+		return SKM_ECRYPTO;
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return SKM_ENOMEM;
-	ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
+	ok = EVP_DigestInit_ex(md, sha, NULL) &&
 	    EVP_DigestUpdate(md, hs, ECCSI_SCALAR_LEN) &&
 	    EVP_DigestUpdate(md, r, ECCSI_SCALAR_LEN) &&
 	    EVP_DigestUpdate(md, msg, len) &&
@@ -126,6 +155,32 @@ id_check(const uint8_t *id, size_t idlen)
 	return 0;
 }
 
+/*
+ * The PRF of derive_v keyed once per KMS: every derivation duplicates it
+ * rather than setting the key up again (HMAC() fetched and keyed a new
+ * context per call, half the cost of the PRF). OpenSSL keeps the keyed
+ * state in its own heap and cleanses it when the context is freed.
+ */
+static int
+prf_new(EVP_MAC_CTX **ctx, const uint8_t key[ECCSI_PRF_KEY_LEN])
+{
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
+		OSSL_PARAM_construct_end()
+	};
+	EVP_MAC *mac;
+
+	if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+		return SKM_ECRYPTO;
+	*ctx = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac);
+	if (*ctx == NULL)
+		return SKM_ENOMEM;
+	if (!EVP_MAC_init(*ctx, key, ECCSI_PRF_KEY_LEN, params))
+		return SKM_ECRYPTO;
+	return 0;
+}
+
 int
 eccsi_kms_load(struct eccsi_kms **kmsp, const uint8_t ksak[ECCSI_SCALAR_LEN],
     const uint8_t prf_key[ECCSI_PRF_KEY_LEN])
@@ -155,6 +210,8 @@ eccsi_kms_load(struct eccsi_kms **kmsp, const uint8_t ksak[ECCSI_SCALAR_LEN],
 		err = SKM_ENOMEM;
 		goto out;
 	}
+	if ((err = prf_new(&kms->prf, prf_key)) != 0)
+		goto out;
 	*kmsp = kms;
 	kms = NULL;
 	err = 0;
@@ -216,6 +273,7 @@ eccsi_kms_free(struct eccsi_kms *kms)
 	if (kms == NULL)
 		return;
 	p256_tab_free(kms->kpak_tab);
+	EVP_MAC_CTX_free(kms->prf);
 	OPENSSL_secure_clear_free(kms, sizeof(*kms));
 }
 
@@ -249,7 +307,7 @@ ssk_check(const struct p256_tab *kpak_tab, const uint8_t kpak[ECCSI_POINT_LEN],
 		err = mask_public(p256_mul2_eq(ssk, kpak_tab, w, kpak)) ? 0 : SKM_EVERIFY;
 		goto out;
 	}
-	p256n_inv(FQ, h, h);
+	p256n_inv_vartime(FQ, h, h);
 	p256n_to_mont(FQ, s, s);
 	p256n_mul(FQ, s, s, h);
 	p256n_from_mont(FQ, s, s);
@@ -344,7 +402,8 @@ derive_v(const struct eccsi_kms *kms, const uint8_t *id, size_t idlen,
 {
 	uint8_t in[sizeof(v_label) + 5 + ECCSI_ID_MAX], out[64];
 	size_t n = sizeof(v_label);	/* the label and its NUL */
-	unsigned int mdlen;
+	size_t mdlen;
+	EVP_MAC_CTX *ctx;
 	int blk, err = 0;
 
 	memcpy(in, v_label, sizeof(v_label));
@@ -355,16 +414,21 @@ derive_v(const struct eccsi_kms *kms, const uint8_t *id, size_t idlen,
 	n++;
 	if (idlen > 0)
 		memcpy(in + n, id, idlen);
+	if ((ctx = EVP_MAC_CTX_dup(kms->prf)) == NULL)
+		return SKM_ENOMEM;
 	for (blk = 0; blk < 2; blk++) {
 		in[n - 1] = (uint8_t)(blk + 1);
-		if (HMAC(EVP_sha256(), kms->prf_key, ECCSI_PRF_KEY_LEN, in, n + idlen,
-		    out + 32 * blk, &mdlen) == NULL) {
+		/* a NULL key starts a new MAC under the same key */
+		if ((blk > 0 && !EVP_MAC_init(ctx, NULL, 0, NULL)) ||
+		    !EVP_MAC_update(ctx, in, n + idlen) ||
+		    !EVP_MAC_final(ctx, out + 32 * blk, &mdlen, 32) || mdlen != 32) {
 			err = SKM_ECRYPTO;
 			goto out;
 		}
 	}
 	p256n_reduce512(FQ, vm, out);
 out:
+	EVP_MAC_CTX_free(ctx);
 	OPENSSL_cleanse(out, sizeof(out));
 	return err;
 }

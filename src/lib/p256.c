@@ -9,9 +9,11 @@
  * to the point at infinity) is resolved by a masked select; see
  * p256_mul_g. The table itself is built with the complete projective
  * formulas of Renes, Costello and Batina (EUROCRYPT 2016, algorithm 4).
- * The same table layout serves any fixed public point (a KPAK) for
- * p256_mul2_eq: the same constant-time walk for the secret scalar's half,
- * a variable-time one for the public half, joined by algorithm 4.
+ * For p256_mul2_eq the same constant-time walk serves the secret scalar's
+ * half; the public half walks a table of a fixed public point (a KPAK)
+ * with 9-bit windows (29 x 256 entries, 464 KiB) in variable time, its
+ * additions paired with those of the secret half so that the processor
+ * overlaps them, and algorithm 4 joins the two sums.
  */
 #include <string.h>
 
@@ -23,12 +25,22 @@
 #endif
 
 #include "common/err.h"
+#include "lib/cpu.h"
 #include "lib/p256.h"
 #include "lib/p256n.h"
+#include "lib/p256n_adx.h"
 
 #define WIN	7
 #define NWIN	37		/* ceil(257 / WIN): the recoding may carry one bit */
 #define NTAB	64		/* |digit| <= 2^(WIN-1) */
+
+/*
+ * The public half of p256_mul2_eq reads single entries, not rows, so its
+ * table of T affords wider windows: 29 additions instead of 37.
+ */
+#define VWIN	9
+#define VNWIN	29		/* ceil(257 / VWIN) */
+#define VNTAB	256
 
 #define FP	(&p256n_p)
 
@@ -56,12 +68,17 @@ struct aff {
 	uint64_t x[4], y[4];
 };
 
-/* [i][d-1] = d 2^(WIN i) P for the fixed point P (G, or a KMS's KPAK) */
-struct p256_tab {
+/* [i][d-1] = d 2^(WIN i) G, for the constant-time comb */
+struct g_tab {
 	struct aff t[NWIN][NTAB];
 };
 
-static struct p256_tab g_tab;
+/* [i][d-1] = d 2^(VWIN i) T for a fixed public point T (a KMS's KPAK) */
+struct p256_tab {
+	struct aff t[VNWIN][VNTAB];
+};
+
+static struct g_tab g_tab;
 static int g_ok;
 static int g_avx2;		/* row_select_avx2 usable */
 static CRYPTO_ONCE g_once = CRYPTO_ONCE_STATIC_INIT;
@@ -99,56 +116,223 @@ proj_add(struct proj *r, const struct proj *p, const struct proj *q)
 }
 
 /*
+ * The field product and square inside jac_add_aff_with: the BMI2/ADX
+ * code inline when adx is set (a constant after inlining), else the
+ * dispatching call.
+ */
+static inline __attribute__((always_inline)) void
+fmul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], int adx)
+{
+#if defined(__x86_64__)
+	if (adx) {
+		p256n_fp_mul_adx(r, a, b);
+		return;
+	}
+#endif
+	p256n_fp_mul(r, a, b);
+}
+
+static inline __attribute__((always_inline)) void
+fsqr(uint64_t r[4], const uint64_t a[4], int adx)
+{
+#if defined(__x86_64__)
+	if (adx) {
+		p256n_fp_sqr_adx(r, a);
+		return;
+	}
+#endif
+	p256n_fp_sqr(r, a);
+}
+
+static inline __attribute__((always_inline)) void
+fadd(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], int adx)
+{
+#if defined(__x86_64__)
+	if (adx) {
+		p256n_fp_add_adx(r, a, b);
+		return;
+	}
+#endif
+	p256n_fp_add(r, a, b);
+}
+
+/*
  * Jacobian acc + affine q, madd-2007-bl (7M + 4S). Wrong when acc = q or
  * acc is infinity, and gives Z = 0 for acc = -q; p256_mul_g rules out the
- * first and masks the second.
+ * first and masks the second. The combs spend most of their time here, so
+ * it is compiled once per arithmetic level (jac_add_aff picks one).
  */
-static void
-jac_add_aff(struct proj *r, const struct proj *p, const struct aff *q)
+static inline __attribute__((always_inline)) void
+jac_add_aff_with(struct proj *r, const struct proj *p, const struct aff *q, int adx)
 {
 	uint64_t z1z1[4], u2[4], s2[4], h[4], hh[4], i[4], j[4], rr[4], v[4], t[4];
 
-	SQR(z1z1, p->z);
-	MUL(u2, q->x, z1z1);
-	MUL(s2, p->z, z1z1);
-	MUL(s2, s2, q->y);
+	fsqr(z1z1, p->z, adx);
+	fmul(u2, q->x, z1z1, adx);
+	fmul(s2, p->z, z1z1, adx);
+	fmul(s2, s2, q->y, adx);
 	SUB(h, u2, p->x);
-	SQR(hh, h);
-	ADD(i, hh, hh);
-	ADD(i, i, i);
-	MUL(j, h, i);
+	fsqr(hh, h, adx);
+	fadd(i, hh, hh, adx);
+	fadd(i, i, i, adx);
+	fmul(j, h, i, adx);
 	SUB(rr, s2, p->y);
-	ADD(rr, rr, rr);
-	MUL(v, p->x, i);
+	fadd(rr, rr, rr, adx);
+	fmul(v, p->x, i, adx);
 	/* Z3 first: it reads Z1, which may alias r */
-	ADD(t, p->z, h);
-	SQR(t, t);
+	fadd(t, p->z, h, adx);
+	fsqr(t, t, adx);
 	SUB(t, t, z1z1);
 	SUB(r->z, t, hh);
 	/* Y1 J before Y1 is overwritten */
-	MUL(s2, p->y, j);
-	SQR(t, rr);
+	fmul(s2, p->y, j, adx);
+	fsqr(t, rr, adx);
 	SUB(t, t, j);
 	SUB(t, t, v);
 	SUB(r->x, t, v);
 	SUB(t, v, r->x);
-	MUL(t, rr, t);
-	ADD(s2, s2, s2);
+	fmul(t, rr, t, adx);
+	fadd(s2, s2, s2, adx);
 	SUB(r->y, t, s2);
 }
 
-/* One row of the table to affine with a single inversion (Montgomery's trick). */
 static void
-row_to_aff(struct aff *row, const struct proj *pts)
+jac_add_aff_portable(struct proj *r, const struct proj *p, const struct aff *q)
 {
-	uint64_t pre[NTAB][4], inv[4], zi[4];
+	jac_add_aff_with(r, p, q, 0);
+}
+
+#if defined(__x86_64__)
+static void
+jac_add_aff_adx(struct proj *r, const struct proj *p, const struct aff *q)
+{
+	jac_add_aff_with(r, p, q, 1);
+}
+#endif
+
+static void
+jac_add_aff(struct proj *r, const struct proj *p, const struct aff *q)
+{
+#if defined(__x86_64__)
+	if (cpu_level() >= CPU_ADX) {
+		jac_add_aff_adx(r, p, q);
+		return;
+	}
+#endif
+	jac_add_aff_portable(r, p, q);
+}
+
+/* the temporaries of one mixed addition */
+struct madd_tmp {
+	uint64_t z1z1[4], u2[4], s2[4], h[4], hh[4], i[4], j[4], rr[4], v[4], t[4];
+};
+
+/*
+ * Two independent mixed additions r[k] = p[k] + q[k] (k = 0, 1), the
+ * formula of jac_add_aff_with advanced step by step side by side, so that
+ * the processor overlaps the products of one with those of the other.
+ * r[k] may alias p[k].
+ */
+static inline __attribute__((always_inline)) void
+jac_add_aff2_with(struct proj *const r[2], const struct proj *const p[2],
+    const struct aff *const q[2], int adx)
+{
+	struct madd_tmp w[2];
+	int k;
+
+	for (k = 0; k < 2; k++)
+		fsqr(w[k].z1z1, p[k]->z, adx);
+	for (k = 0; k < 2; k++)
+		fmul(w[k].u2, q[k]->x, w[k].z1z1, adx);
+	for (k = 0; k < 2; k++)
+		fmul(w[k].s2, p[k]->z, w[k].z1z1, adx);
+	for (k = 0; k < 2; k++)
+		fmul(w[k].s2, w[k].s2, q[k]->y, adx);
+	for (k = 0; k < 2; k++) {
+		SUB(w[k].h, w[k].u2, p[k]->x);
+		fsqr(w[k].hh, w[k].h, adx);
+	}
+	for (k = 0; k < 2; k++) {
+		fadd(w[k].i, w[k].hh, w[k].hh, adx);
+		fadd(w[k].i, w[k].i, w[k].i, adx);
+		fmul(w[k].j, w[k].h, w[k].i, adx);
+	}
+	for (k = 0; k < 2; k++) {
+		SUB(w[k].rr, w[k].s2, p[k]->y);
+		fadd(w[k].rr, w[k].rr, w[k].rr, adx);
+		fmul(w[k].v, p[k]->x, w[k].i, adx);
+	}
+	/* Z3 first: it reads Z1, which may alias r */
+	for (k = 0; k < 2; k++) {
+		fadd(w[k].t, p[k]->z, w[k].h, adx);
+		fsqr(w[k].t, w[k].t, adx);
+	}
+	for (k = 0; k < 2; k++) {
+		SUB(w[k].t, w[k].t, w[k].z1z1);
+		SUB(r[k]->z, w[k].t, w[k].hh);
+	}
+	/* Y1 J before Y1 is overwritten */
+	for (k = 0; k < 2; k++)
+		fmul(w[k].s2, p[k]->y, w[k].j, adx);
+	for (k = 0; k < 2; k++)
+		fsqr(w[k].t, w[k].rr, adx);
+	for (k = 0; k < 2; k++) {
+		SUB(w[k].t, w[k].t, w[k].j);
+		SUB(w[k].t, w[k].t, w[k].v);
+		SUB(r[k]->x, w[k].t, w[k].v);
+		SUB(w[k].t, w[k].v, r[k]->x);
+		fmul(w[k].t, w[k].rr, w[k].t, adx);
+	}
+	for (k = 0; k < 2; k++) {
+		fadd(w[k].s2, w[k].s2, w[k].s2, adx);
+		SUB(r[k]->y, w[k].t, w[k].s2);
+	}
+}
+
+static void
+jac_add_aff2_portable(struct proj *const r[2], const struct proj *const p[2],
+    const struct aff *const q[2])
+{
+	jac_add_aff2_with(r, p, q, 0);
+}
+
+#if defined(__x86_64__)
+static void
+jac_add_aff2_adx(struct proj *const r[2], const struct proj *const p[2],
+    const struct aff *const q[2])
+{
+	jac_add_aff2_with(r, p, q, 1);
+}
+#endif
+
+static void
+jac_add_aff2(struct proj *const r[2], const struct proj *const p[2],
+    const struct aff *const q[2])
+{
+#if defined(__x86_64__)
+	if (cpu_level() >= CPU_ADX) {
+		jac_add_aff2_adx(r, p, q);
+		return;
+	}
+#endif
+	jac_add_aff2_portable(r, p, q);
+}
+
+/*
+ * n points of a row to affine with a single inversion (Montgomery's
+ * trick); pre is room for n partial products.
+ */
+static void
+row_to_aff(struct aff *row, const struct proj *pts, uint64_t (*pre)[4], int n)
+{
+	uint64_t inv[4], zi[4];
 	int d;
 
 	memcpy(pre[0], pts[0].z, sizeof(pre[0]));
-	for (d = 1; d < NTAB; d++)
+	for (d = 1; d < n; d++)
 		MUL(pre[d], pre[d - 1], pts[d].z);
-	p256n_inv(FP, inv, pre[NTAB - 1]);
-	for (d = NTAB - 1; d >= 0; d--) {
+	p256n_inv(FP, inv, pre[n - 1]);
+	for (d = n - 1; d >= 0; d--) {
 		if (d > 0) {
 			MUL(zi, inv, pre[d - 1]);
 			MUL(inv, inv, pts[d].z);
@@ -159,21 +343,35 @@ row_to_aff(struct aff *row, const struct proj *pts)
 	}
 }
 
-/* Fills tab from base (Montgomery form, Z = 1). */
-static void
-table_build(struct p256_tab *tab, const struct proj *p)
+/*
+ * Fills t, nwin rows of 2^(win - 1) entries, with d 2^(win i) P for P =
+ * base (Montgomery form, Z = 1); 0, or SKM_ENOMEM for the scratch space.
+ */
+static int
+table_build(struct aff *t, int win, int nwin, const struct proj *p)
 {
-	struct proj base = *p, pts[NTAB];
-	int i, d;
+	struct proj base = *p, *pts;
+	uint64_t (*pre)[4];
+	int i, d, n = 1 << (win - 1);
 
-	for (i = 0; i < NWIN; i++) {
+	pts = OPENSSL_malloc(sizeof(*pts) * (size_t)n);
+	pre = OPENSSL_malloc(sizeof(*pre) * (size_t)n);
+	if (pts == NULL || pre == NULL) {
+		OPENSSL_free(pts);
+		OPENSSL_free(pre);
+		return SKM_ENOMEM;
+	}
+	for (i = 0; i < nwin; i++) {
 		pts[0] = base;
-		for (d = 1; d < NTAB; d++)
+		for (d = 1; d < n; d++)
 			proj_add(&pts[d], &pts[d - 1], &base);
-		row_to_aff(tab->t[i], pts);
-		for (d = 0; d < WIN; d++)
+		row_to_aff(t + (size_t)i * (size_t)n, pts, pre, n);
+		for (d = 0; d < win; d++)
 			proj_add(&base, &base, &base);
 	}
+	OPENSSL_free(pts);
+	OPENSSL_free(pre);
+	return 0;
 }
 
 /* An encoded point's coordinates into Montgomery form, Z = 1. */
@@ -197,7 +395,8 @@ table_init(void)
 	if ((g_group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)) == NULL)
 		return;
 	point_load(&base, p256_g);
-	table_build(&g_tab, &base);
+	if (table_build(&g_tab.t[0][0], WIN, NWIN, &base) != 0)
+		return;
 #if defined(__x86_64__)
 	__builtin_cpu_init();
 	g_avx2 = __builtin_cpu_supports("avx2") != 0;
@@ -296,27 +495,68 @@ row_select(struct aff *r, const struct aff *row, uint64_t idx)
 }
 
 /*
- * The magnitude of signed window i of kw (5 limbs, the top one zero), in
- * constant time: *neg is 1 for a negative digit, and *carry goes from one
- * window to the next (0 before window 0). Digits lie in [-2^(WIN-1),
- * 2^(WIN-1)] and sum_i d_i 2^(WIN i) = kw for any 256-bit kw.
+ * The magnitude of signed window i (win bits) of kw (5 limbs, the top one
+ * zero), in constant time: *neg is 1 for a negative digit, and *carry
+ * goes from one window to the next (0 before window 0). Digits lie in
+ * [-2^(win-1), 2^(win-1)] and sum_i d_i 2^(win i) = kw for any 256-bit kw.
  */
 static uint64_t
-window_digit(const uint64_t kw[5], int i, uint64_t *carry, uint64_t *neg)
+window_digit(const uint64_t kw[5], int i, unsigned int win, uint64_t *carry,
+    uint64_t *neg)
 {
-	unsigned int bit = (unsigned int)(WIN * i);
+	unsigned int bit = win * (unsigned int)i;
 	uint64_t w, d, gt;
 
 	/* window bits at a public position */
 	w = kw[bit / 64] >> (bit % 64);
-	if (bit % 64 > 64 - WIN)
+	if (bit % 64 > 64 - win)
 		w |= kw[bit / 64 + 1] << (64 - bit % 64);
-	d = (w & ((1u << WIN) - 1)) + *carry;
-	/* digits above 2^(WIN-1) become negative, borrowing from the next */
-	gt = ((uint64_t)(1u << (WIN - 1)) - d) >> 63;
+	d = (w & ((1u << win) - 1)) + *carry;
+	/* digits above 2^(win-1) become negative, borrowing from the next */
+	gt = ((uint64_t)(1u << (win - 1)) - d) >> 63;
 	*carry = gt;
 	*neg = gt;
-	return ((0 - gt) & ((1u << WIN) - d)) | (~(0 - gt) & d);
+	return ((0 - gt) & ((1u << win) - d)) | (~(0 - gt) & d);
+}
+
+/*
+ * [k]T in Jacobian coordinates over the table of a fixed public point T,
+ * in variable time for a public 0 <= k < q, one window per vt_step call:
+ * zero digits skipped, entries looked up directly. The mixed additions
+ * meet no exception, by the argument in comb_ct, which holds for 9-bit
+ * windows too: the last one starts at bit 252 as well (9 x 28 = 7 x 36),
+ * with a digit of at most 16. inf is 1 while acc is the point at infinity.
+ */
+struct vt_walk {
+	struct proj *acc;
+	const struct p256_tab *tab;
+	const uint64_t *kw;
+	uint64_t carry;
+	int inf;
+};
+
+/*
+ * Window i of the walk: the entry to add to acc, in *pt, and 1; or 0 when
+ * there is nothing to add (a zero digit, or the first entry, which
+ * becomes acc itself).
+ */
+static int
+vt_step(struct vt_walk *vt, int i, struct aff *pt)
+{
+	uint64_t neg, absd, zero[4] = { 0 };
+
+	if (i >= VNWIN || (absd = window_digit(vt->kw, i, VWIN, &vt->carry, &neg)) == 0)
+		return 0;
+	*pt = vt->tab->t[i][absd - 1];
+	if (neg)
+		SUB(pt->y, zero, pt->y);
+	if (!vt->inf)
+		return 1;
+	memcpy(vt->acc->x, pt->x, sizeof(pt->x));
+	memcpy(vt->acc->y, pt->y, sizeof(pt->y));
+	memcpy(vt->acc->z, FP->one, sizeof(vt->acc->z));
+	vt->inf = 0;
+	return 0;
 }
 
 /*
@@ -324,25 +564,40 @@ window_digit(const uint64_t kw[5], int i, uint64_t *carry, uint64_t *neg)
  * q), in constant time for 0 <= k < q: every row scanned, an addition on
  * every window. Returns all-ones if acc is the point at infinity (k = 0;
  * acc is then not a point), else 0; the mask is as secret as k.
+ * With vt, the public walk runs alongside: where it has an entry to add,
+ * the two additions go through jac_add_aff2. Whether it has one depends
+ * on its public scalar only.
  */
 static uint64_t
-comb_ct(struct proj *acc, const struct p256_tab *tab, const uint64_t kw[5])
+comb_ct(struct proj *acc, const struct g_tab *tab, const uint64_t kw[5],
+    struct vt_walk *vt)
 {
-	struct proj sum;
-	struct aff pt;
+	struct proj sum, *rs[2];
+	const struct proj *ps[2];
+	const struct aff *qs[2];
+	struct aff pt, pt2;
 	uint64_t carry = 0, inf = ~(uint64_t)0, ny[4];
-	int i;
+	int i, pair;
 
 	/* acc holds sum_{i' < i} d_i' 2^(WIN i') P; inf says it is still O */
 	memset(acc, 0, sizeof(*acc));
 	for (i = 0; i < NWIN; i++) {
 		uint64_t gt, absd, use;
 
-		absd = window_digit(kw, i, &carry, &gt);
+		absd = window_digit(kw, i, WIN, &carry, &gt);
 		row_select(&pt, tab->t[i], absd);
 		memset(ny, 0, sizeof(ny));
 		SUB(ny, ny, pt.y);
 		p256n_select(pt.y, ny, pt.y, 0 - gt);
+		pair = vt != NULL && vt_step(vt, i, &pt2);
+		if (i == 0) {
+			/* acc = the first entry, no addition: inf while it is O */
+			memcpy(acc->x, pt.x, sizeof(pt.x));
+			memcpy(acc->y, pt.y, sizeof(pt.y));
+			memcpy(acc->z, FP->one, sizeof(acc->z));
+			inf = eq_mask(absd, 0);
+			continue;
+		}
 		/*
 		 * jac_add_aff's exceptions, for 0 <= k < q: at i <= 35, |acc| <
 		 * 2^(7i - 1) <= |d 2^(7i)| <= 2^(7i + 6) < q/2 as integers, so
@@ -350,7 +605,16 @@ comb_ct(struct proj *acc, const struct p256_tab *tab, const uint64_t kw[5])
 		 * acc = pt (mod q) with |acc| < 2^251 forces acc = 2^256 - q,
 		 * d = 16 and so k = acc + 2^256 >= q. acc = -pt means k = 0.
 		 */
-		jac_add_aff(&sum, acc, &pt);
+		if (pair) {
+			rs[0] = &sum;
+			rs[1] = vt->acc;
+			ps[0] = acc;
+			ps[1] = vt->acc;
+			qs[0] = &pt;
+			qs[1] = &pt2;
+			jac_add_aff2(rs, ps, qs);
+		} else
+			jac_add_aff(&sum, acc, &pt);
 		p256n_select(sum.x, pt.x, sum.x, inf);
 		p256n_select(sum.y, pt.y, sum.y, inf);
 		p256n_select(sum.z, FP->one, sum.z, inf);
@@ -379,7 +643,7 @@ p256_mul_g(uint8_t out[65], const uint8_t k[32])
 	}
 	p256n_from_bytes(kw, k);
 	kw[4] = 0;
-	inf = comb_ct(&acc, &g_tab, kw);
+	inf = comb_ct(&acc, &g_tab, kw, NULL);
 	p256n_inv(FP, zi, acc.z);
 	SQR(zi2, zi);
 	MUL(pt.x, acc.x, zi2);
@@ -442,7 +706,10 @@ p256_tab_new(const uint8_t pt[65])
 	if ((tab = OPENSSL_malloc(sizeof(*tab))) == NULL)
 		return NULL;
 	point_load(&base, pt);
-	table_build(tab, &base);
+	if (table_build(&tab->t[0][0], VWIN, VNWIN, &base) != 0) {
+		OPENSSL_free(tab);
+		return NULL;
+	}
 	return tab;
 }
 
@@ -450,37 +717,6 @@ void
 p256_tab_free(struct p256_tab *tab)
 {
 	OPENSSL_free(tab);
-}
-
-/*
- * acc = [k]P in Jacobian coordinates over the table of P, in variable time
- * for a public 0 <= k < q: zero digits skipped, entries looked up
- * directly. jac_add_aff meets no exception, by the argument in comb_ct.
- * Returns 1 if acc is the point at infinity (k = 0), else 0.
- */
-static int
-comb_vt(struct proj *acc, const struct p256_tab *tab, const uint64_t kw[5])
-{
-	struct aff pt;
-	uint64_t carry = 0, neg, absd, zero[4] = { 0 };
-	int i, inf = 1;
-
-	memset(acc, 0, sizeof(*acc));
-	for (i = 0; i < NWIN; i++) {
-		if ((absd = window_digit(kw, i, &carry, &neg)) == 0)
-			continue;
-		pt = tab->t[i][absd - 1];
-		if (neg)
-			SUB(pt.y, zero, pt.y);
-		if (inf) {
-			memcpy(acc->x, pt.x, sizeof(pt.x));
-			memcpy(acc->y, pt.y, sizeof(pt.y));
-			memcpy(acc->z, FP->one, sizeof(acc->z));
-			inf = 0;
-		} else
-			jac_add_aff(acc, acc, &pt);
-	}
-	return inf;
 }
 
 /* Jacobian (X:Y:Z) to projective (XZ : Y : Z^3), or (0:1:0) under mask inf. */
@@ -498,8 +734,8 @@ jac_to_proj(struct proj *r, const struct proj *j, uint64_t inf)
 }
 
 /*
- * [u]G by comb_ct (constant time, u is secret) and [w]T by comb_vt
- * (public), both in Jacobian coordinates with the cheaper mixed additions,
+ * [u]G by comb_ct (constant time, u is secret) and [w]T by the vt_walk
+ * alongside it (public), both in Jacobian coordinates with the cheaper mixed additions,
  * then joined by the complete projective addition, which takes any two
  * points (the two halves may meet), and compared with P projectively,
  * without an inversion.
@@ -509,18 +745,24 @@ p256_mul2_eq(const uint8_t u[32], const struct p256_tab *tab, const uint8_t w[32
     const uint8_t pt[65])
 {
 	struct proj acc, acc2, p;
-	uint64_t kw[5], t[4], inf, eq;
+	uint64_t ku[5], kw[5], t[4], inf, eq;
+	struct vt_walk vt;
 
 	if (!p256_init())
 		return 0;
-	p256n_from_bytes(kw, u);
-	kw[4] = 0;
-	inf = comb_ct(&acc, &g_tab, kw);
-	jac_to_proj(&acc, &acc, inf);
+	p256n_from_bytes(ku, u);
+	ku[4] = 0;
 	p256n_from_bytes(kw, w);
 	kw[4] = 0;
-	inf = comb_vt(&acc2, tab, kw) ? ~(uint64_t)0 : 0;
-	jac_to_proj(&acc2, &acc2, inf);
+	memset(&acc2, 0, sizeof(acc2));
+	vt.acc = &acc2;
+	vt.tab = tab;
+	vt.kw = kw;
+	vt.carry = 0;
+	vt.inf = 1;
+	inf = comb_ct(&acc, &g_tab, ku, &vt);
+	jac_to_proj(&acc, &acc, inf);
+	jac_to_proj(&acc2, &acc2, vt.inf ? ~(uint64_t)0 : 0);
 	proj_add(&acc, &acc, &acc2);
 	/* (X:Y:Z) == (x, y) iff Z != 0, X = x Z and Y = y Z */
 	point_load(&p, pt);
@@ -528,7 +770,7 @@ p256_mul2_eq(const uint8_t u[32], const struct p256_tab *tab, const uint8_t w[32
 	eq = eq4_mask(t, acc.x);
 	MUL(t, p.y, acc.z);
 	eq &= eq4_mask(t, acc.y) & ~p256n_is_zero(acc.z);
-	OPENSSL_cleanse(kw, sizeof(kw));
+	OPENSSL_cleanse(ku, sizeof(ku));
 	OPENSSL_cleanse(&acc, sizeof(acc));
 	return eq;
 }

@@ -26,12 +26,12 @@ extern const uint8_t p256_g[65];
  */
 uint64_t p256_mul_g(uint8_t out[65], const uint8_t k[32]);
 
-/* A table of multiples of one fixed public point (148 KiB), for p256_mul2_eq. */
+/* A table of multiples of one fixed public point (464 KiB), for p256_mul2_eq. */
 struct p256_tab;
 
 /*
  * The table of pt (04 || x || y, checked as p256_point_check does), built
- * in about the time of 2,600 point additions; NULL if pt is not a point
+ * in about the time of 7,500 point additions; NULL if pt is not a point
  * or memory ran out. Free with p256_tab_free.
  */
 struct p256_tab *p256_tab_new(const uint8_t pt[65]);

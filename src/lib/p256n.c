@@ -3,7 +3,9 @@
  * Montgomery arithmetic mod the P-256 order q and prime p, four limbs, in
  * constant time: carries and borrows become masks, never branches. Used
  * for every operation on ECCSI secrets (KSAK, v, SSK, j) and for the
- * fixed-base field arithmetic. Must not grow data-dependent shortcuts.
+ * fixed-base field arithmetic. Must not grow data-dependent shortcuts;
+ * the one variable-time function, p256n_inv_vartime, says so in its name
+ * and serves public values only.
  */
 #include <string.h>
 
@@ -11,6 +13,7 @@
 
 #include "lib/cpu.h"
 #include "lib/p256n.h"
+#include "lib/p256n_adx.h"
 #include "lib/safegcd.h"
 
 typedef unsigned __int128 u128;
@@ -87,15 +90,6 @@ p256n_is_zero(const uint64_t a[4])
 
 	/* x | -x has the top bit set iff x != 0 */
 	return ((x | (0 - x)) >> 63) - 1;
-}
-
-void
-p256n_select(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], uint64_t mask)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		r[i] = (a[i] & mask) | (b[i] & ~mask);
 }
 
 /* r = t - m if t >= m (t given as 4 limbs and a top carry), else t. */
@@ -277,45 +271,6 @@ mont_sqr(const struct p256n_mod *md, int is_p, uint64_t r[4], const uint64_t a[4
 	P256N_MAC("24(%[m])", T3, T4)					\
 	P256N_TAIL(T4, T5)
 
-/*
- * The row for m = p: n0 = 1, so mm is t0 itself (no imul on the carry
- * path), and m[2] = 0 leaves only the two carries to pass on.
- */
-#define P256N_ROW_P(off, T0, T1, T2, T3, T4, T5)			\
-	"movq " #off "(%[b]), %%rdx\n\t"				\
-	"xorl %k[z], %k[z]\n\t"						\
-	P256N_MAC("0(%[a])", T0, T1)					\
-	P256N_MAC("8(%[a])", T1, T2)					\
-	P256N_MAC("16(%[a])", T2, T3)					\
-	P256N_MAC("24(%[a])", T3, T4)					\
-	P256N_TAIL(T4, T5)						\
-	"movq %[" T0 "], %%rdx\n\t"					\
-	"xorl %k[z], %k[z]\n\t"						\
-	P256N_MAC("0(%[m])", T0, T1)					\
-	P256N_MAC("8(%[m])", T1, T2)					\
-	"adcxq %[z], %[" T2 "]\n\t"					\
-	"adoxq %[z], %[" T3 "]\n\t"					\
-	P256N_MAC("24(%[m])", T3, T4)					\
-	P256N_TAIL(T4, T5)
-
-static void
-mont_mul_adx_p(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
-{
-	uint64_t r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, lo, hi, z;
-
-	__asm__ volatile(
-	    P256N_ROW_P(0, "r0", "r1", "r2", "r3", "r4", "r5")
-	    P256N_ROW_P(8, "r1", "r2", "r3", "r4", "r5", "r0")
-	    P256N_ROW_P(16, "r2", "r3", "r4", "r5", "r0", "r1")
-	    P256N_ROW_P(24, "r3", "r4", "r5", "r0", "r1", "r2")
-	    : [r0] "+&r" (r0), [r1] "+&r" (r1), [r2] "+&r" (r2),
-	      [r3] "+&r" (r3), [r4] "+&r" (r4), [r5] "+&r" (r5),
-	      [lo] "=&r" (lo), [hi] "=&r" (hi), [z] "=&r" (z)
-	    : [a] "r" (a), [b] "r" (b), [m] "r" (p256n_p.m)
-	    : "rdx", "cc", "memory");
-	reduce_once(&p256n_p, r, r4, r5, r0, r1, r2);
-}
-
 /* a < 2^256, b < m (or the reverse): the result before reduce_once is < 2m. */
 static void
 mont_mul_adx(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4],
@@ -418,17 +373,34 @@ p256n_sub(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4],
 	mod_sub(md, r, a, b);
 }
 
+/*
+ * The portable field products out of line, so that the dispatch below
+ * compiles to a test and a tail call with no register saves of its own:
+ * the point formulas call it about 1,200 times per ECCSI derivation.
+ */
+static __attribute__((noinline)) void
+fp_mul_portable(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
+{
+	mont_mul(&p256n_p, 1, r, a, b);
+}
+
+static __attribute__((noinline)) void
+fp_sqr_portable(uint64_t r[4], const uint64_t a[4])
+{
+	mont_sqr(&p256n_p, 1, r, a);
+}
+
 /* The field prime with its constants folded in, for the point formulas. */
 void
 p256n_fp_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
 {
 #if defined(__x86_64__)
 	if (cpu_level() >= CPU_ADX) {
-		mont_mul_adx_p(r, a, b);
+		p256n_fp_mul_adx(r, a, b);
 		return;
 	}
 #endif
-	mont_mul(&p256n_p, 1, r, a, b);
+	fp_mul_portable(r, a, b);
 }
 
 void
@@ -436,11 +408,11 @@ p256n_fp_sqr(uint64_t r[4], const uint64_t a[4])
 {
 #if defined(__x86_64__)
 	if (cpu_level() >= CPU_ADX) {
-		mont_mul_adx_p(r, a, a);
+		p256n_fp_sqr_adx(r, a);
 		return;
 	}
 #endif
-	mont_sqr(&p256n_p, 1, r, a);
+	fp_sqr_portable(r, a);
 }
 
 void
@@ -482,4 +454,14 @@ p256n_inv(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4])
 	safegcd_inv256(t, a, md->m);
 	p256n_mul(md, r, t, md->r3);
 	OPENSSL_cleanse(t, sizeof(t));
+}
+
+/* As p256n_inv, in variable time: the value is public. */
+void
+p256n_inv_vartime(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4])
+{
+	uint64_t t[4];
+
+	safegcd_inv256_var(t, a, md->m);
+	p256n_mul(md, r, t, md->r3);
 }

@@ -3,7 +3,8 @@
  * Constant-time Montgomery arithmetic modulo the two 256-bit primes of NIST
  * P-256: the group order q (ECCSI scalars) and the field prime p (the
  * fixed-base multiplication in p256.c). Four 64-bit limbs, little-endian
- * limb order. No function branches on or indexes memory by a value. The
+ * limb order. No function branches on or indexes memory by a value, but
+ * p256n_inv_vartime, which is for public values only. The
  * products use BMI2/ADX when cpu_level() allows (lib/cpu.h). This file
  * knows nothing about points or ECCSI.
  */
@@ -34,8 +35,15 @@ void p256n_to_bytes(uint8_t out[32], const uint64_t a[4]);
 uint64_t p256n_lt(const uint64_t a[4], const uint64_t b[4]);
 uint64_t p256n_is_zero(const uint64_t a[4]);
 
-/* r = mask ? a : b, mask all-ones or zero. */
-void p256n_select(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], uint64_t mask);
+/* r = mask ? a : b, mask all-ones or zero; inline for the point formulas. */
+static inline void
+p256n_select(uint64_t r[4], const uint64_t a[4], const uint64_t b[4], uint64_t mask)
+{
+	r[0] = (a[0] & mask) | (b[0] & ~mask);
+	r[1] = (a[1] & mask) | (b[1] & ~mask);
+	r[2] = (a[2] & mask) | (b[2] & ~mask);
+	r[3] = (a[3] & mask) | (b[3] & ~mask);
+}
 
 /* a R^-1 b mod m; a < 2^256 and b < m (or the reverse) is enough. */
 void p256n_mul(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4],
@@ -137,5 +145,7 @@ void p256n_reduce512(const struct p256n_mod *md, uint64_t r[4], const uint8_t in
 
 /* r = a^-1 in Montgomery form (safegcd; m is prime); 0 for a == 0. */
 void p256n_inv(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4]);
+/* The same in variable time, for public a only (an ECCSI HS). */
+void p256n_inv_vartime(const struct p256n_mod *md, uint64_t r[4], const uint64_t a[4]);
 
 #endif

@@ -9,7 +9,8 @@
  * inputs is 2954 for d = 1024 (48 rounds, 2976 steps) and 741 for d = 256
  * (12 rounds, 744 steps). No branch or index depends on the values; m is
  * public. The helpers take the sizes as arguments and are inlined into
- * the two entry points, which fix them.
+ * the entry points, which fix them. safegcd_inv256_var alone runs in
+ * variable time, for public values (ECCSI's HS).
  */
 #include "lib/safegcd.h"
 
@@ -63,17 +64,22 @@ from_s62(uint64_t *out, int n, const int64_t *in, int l)
 	}
 }
 
-/* 62 divsteps on the low words of f (odd) and g; returns the new delta. */
+/*
+ * 62 divsteps on the low words of f (odd) and g; returns the new delta.
+ * The loop keeps zeta = -delta, whose sign bit is the mask "delta > 0"
+ * with no comparison: the loop is throughput-bound, every operation counts.
+ */
 SG_INLINE int64_t
 divsteps_62(int64_t delta, uint64_t f, uint64_t g, struct trans *t)
 {
 	uint64_t u = 1, v = 0, q = 0, r = 1, c1, c2, x, y, z;
+	uint64_t zeta = 0 - (uint64_t)delta;
 	int i;
 
 	for (i = 0; i < 62; i++) {
 		/* (d, f, g) -> d > 0 and g odd ? (1 - d, g, (g - f) / 2) :
 		 * (1 + d, f, (g + (g mod 2) f) / 2) */
-		c1 = (uint64_t)((0 - delta) >> 63);	/* delta > 0 */
+		c1 = (uint64_t)((int64_t)zeta >> 63);	/* delta > 0 */
 		c2 = 0 - (g & 1);
 		x = (f ^ c1) - c1;
 		y = (u ^ c1) - c1;
@@ -82,7 +88,8 @@ divsteps_62(int64_t delta, uint64_t f, uint64_t g, struct trans *t)
 		q += y & c2;
 		r += z & c2;
 		c1 &= c2;
-		delta = (int64_t)(((uint64_t)delta ^ c1) - c1) + 1;
+		/* zeta - 1, or -zeta - 1 = ~zeta when swapping */
+		zeta = (zeta ^ c1) + ~c1;
 		f += g & c1;
 		u += q & c1;
 		v += r & c1;
@@ -94,7 +101,7 @@ divsteps_62(int64_t delta, uint64_t f, uint64_t g, struct trans *t)
 	t->v = (int64_t)v;
 	t->q = (int64_t)q;
 	t->r = (int64_t)r;
-	return delta;
+	return (int64_t)(0 - zeta);
 }
 
 /* (f, g) <- (u f + v g, q f + r g) / 2^62, exactly. */
@@ -230,4 +237,100 @@ void
 safegcd_inv256(uint64_t r[4], const uint64_t x[4], const uint64_t m[4])
 {
 	safegcd_run(r, x, m, 4, 5, 12);
+}
+
+/*
+ * The same 62 divsteps in variable time, for public inputs only: runs of
+ * even g are skipped with one count of trailing zeros, and while delta <= 0
+ * (no swap can happen) up to 10 steps on odd g are done at once, as
+ * g <- (g + w f) / 2^n for the w < 2^n that makes the division exact. The
+ * steps and so the matrix are exactly those of divsteps_62.
+ */
+static int64_t
+divsteps_62_var(int64_t delta, uint64_t f, uint64_t g, struct trans *t)
+{
+	uint64_t u = 1, v = 0, q = 0, r = 1, x, finv, w;
+	int left = 62, n;
+
+	for (;;) {
+		n = __builtin_ctzll(g | (uint64_t)1 << left);
+		g >>= n;
+		u <<= n;
+		v <<= n;
+		delta += n;
+		left -= n;
+		if (left == 0)
+			break;
+		/* g is odd: the swapping step first, as (f, g) <- (g, -f) */
+		if (delta > 0) {
+			delta = -delta;
+			x = f;
+			f = g;
+			g = 0 - x;
+			x = u;
+			u = q;
+			q = 0 - x;
+			x = v;
+			v = r;
+			r = 0 - x;
+		}
+		/* delta <= 0: the next 1 - delta steps add f to odd g, no swap */
+		n = left < 1 - delta ? left : (int)(1 - delta);
+		if (n > 10)
+			n = 10;
+		/* f^-1 mod 2^10: (3f) xor 2 is right to 5 bits, Newton doubles it */
+		finv = (3 * f) ^ 2;
+		finv *= 2 - f * finv;
+		w = (0 - g * finv) & (((uint64_t)1 << n) - 1);
+		g += w * f;
+		q += w * u;
+		r += w * v;
+		g >>= n;
+		u <<= n;
+		v <<= n;
+		delta += n;
+		left -= n;
+		if (left == 0)
+			break;
+	}
+	t->u = (int64_t)u;
+	t->v = (int64_t)v;
+	t->q = (int64_t)q;
+	t->r = (int64_t)r;
+	return delta;
+}
+
+void
+safegcd_inv256_var(uint64_t r[4], const uint64_t x[4], const uint64_t m[4])
+{
+	int64_t f[5], g[5], d[5] = { 0 }, e[5] = { 0 }, ms[5];
+	int64_t neg, delta = 1;
+	uint64_t minv62, inv;
+	struct trans t;
+	int i, round;
+
+	inv = m[0];
+	for (i = 0; i < 5; i++)
+		inv *= 2 - m[0] * inv;
+	minv62 = inv & M62;
+	to_s62(ms, 5, m, 4);
+	to_s62(f, 5, m, 4);
+	to_s62(g, 5, x, 4);
+	e[0] = 1;
+	/* the bound of 12 rounds holds here too; most inputs need fewer */
+	for (round = 0; round < 12; round++) {
+		if ((g[0] | g[1] | g[2] | g[3] | g[4]) == 0)
+			break;
+		delta = divsteps_62_var(delta, (uint64_t)f[0] | (uint64_t)f[1] << 62,
+		    (uint64_t)g[0] | (uint64_t)g[1] << 62, &t);
+		update_fg(f, g, 5, &t);
+		update_de(d, e, 5, &t, ms, minv62);
+	}
+	add_m_if_neg(d, ms, 5);
+	neg = f[4] >> 63;
+	for (i = 0; i < 5; i++)
+		d[i] = (d[i] ^ neg) - neg;
+	carry(d, 5);
+	add_m_if_neg(d, ms, 5);
+	from_s62(r, 4, d, 5);
 }
