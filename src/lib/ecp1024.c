@@ -386,11 +386,6 @@ ecp1024_table_new(struct ecp_table **tp, const struct ecp_aff *base, int w)
 			fp1024_copy(e0[j].x, x3);
 		}
 	}
-#if defined(__x86_64__)
-	/* The digit form for batches; without it batches take the slow path. */
-	if (cpu_level_max() == CPU_IFMA)
-		(void)ecp1024_x8_table(t);
-#endif
 	*tp = t;
 	t = NULL;
 	err = 0;
@@ -585,7 +580,8 @@ ecp_table_mul_lanes(struct ecp *r, const struct ecp_table *t1, size_t n1,
 	for (s = 0; s < n; s++)
 		inf[s] = ~(uint64_t)0;
 #if defined(__x86_64__)
-	if (cpu_level() == CPU_IFMA && t1->x8 != NULL && t2->x8 != NULL)
+	if (cpu_level() == CPU_IFMA && ecp1024_x8_table(t1) != NULL &&
+	    ecp1024_x8_table(t2) != NULL)
 		err = ecp1024_x8_rows(acc, inf, carry, t1, n1, t2, k, n);
 	else
 #endif

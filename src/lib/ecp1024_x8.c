@@ -146,17 +146,19 @@ ecp1024_x8_rows(struct ecp_aff *acc, uint64_t *inf, uint64_t *carry,
 	return 0;
 }
 
-int
-ecp1024_x8_table(struct ecp_table *t)
+const struct ecp_table *
+ecp1024_x8_table(const struct ecp_table *t)
 {
 	size_t ne = (size_t)t->nwin * (size_t)t->row, b, e;
-	struct ecp_table *x8;
+	struct ecp_table *x8, *none = NULL;
 	struct fp1024x8 vx, vy;
 	const uint64_t *px[L], *py[L];
 	int l;
 
+	if ((x8 = __atomic_load_n(&t->x8, __ATOMIC_ACQUIRE)) != NULL)
+		return x8;
 	if ((x8 = OPENSSL_malloc(sizeof(*x8) + ne * sizeof(x8->e[0]))) == NULL)
-		return SKM_ENOMEM;
+		return NULL;
 	x8->w = t->w;
 	x8->nwin = t->nwin;
 	x8->row = t->row;
@@ -174,7 +176,16 @@ ecp1024_x8_table(struct ecp_table *t)
 			fp1024x8_get_raw(x8->e[e].y, &vy, l);
 		}
 	}
-	t->x8 = x8;
-	return 0;
+	/*
+	 * The copy is a cache of a public table: installing it changes no
+	 * result, so a const table may take it. A thread that lost the race
+	 * frees its own and uses the winner's.
+	 */
+	if (!__atomic_compare_exchange_n(&((struct ecp_table *)t)->x8, &none, x8,
+	    0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		OPENSSL_free(x8);
+		return none;
+	}
+	return x8;
 }
 #endif
