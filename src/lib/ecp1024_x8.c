@@ -21,20 +21,20 @@
 
 #define L	FP1024X8_LANES
 
-/* The vectors one row needs, per group of eight lanes. */
+/* A group of eight lanes: accumulators and this row's entries. */
 struct ecp_x8 {
-	struct fp1024x8 ax, ay;		/* the accumulators */
-	struct fp1024x8 sx, sy;		/* this row's entries */
-	struct fp1024x8 den, tmp;	/* x differences, then inverses */
+	struct fp1024x8 ax, ay;
+	struct fp1024x8 sx, sy;
 };
 
 /*
- * Reads row i's entry of every lane of group g into its sx, sy and takes
- * it into the accumulators of lanes still at infinity; returns the mask of
- * lanes that add (digit nonzero, accumulator finite).
+ * Reads row i's entry of every lane of group g into its sx, sy, takes it
+ * into the accumulators of lanes still at infinity and sets den to the x
+ * differences (1 where a lane does not add); returns the mask of lanes
+ * that add (digit nonzero, accumulator finite).
  */
 static uint8_t
-ecp1024_x8_select(struct ecp_x8 *v, size_t g, uint64_t *inf, uint64_t *carry,
+ecp1024_x8_select(struct ecp_x8 *v, struct fp1024x8 *den, size_t g, uint64_t *inf, uint64_t *carry,
     const struct ecp_table *t1, size_t n1, const struct ecp_table *t2,
     const uint64_t (*k)[FP1024_LIMBS], size_t n, int i)
 {
@@ -63,22 +63,22 @@ ecp1024_x8_select(struct ecp_x8 *v, size_t g, uint64_t *inf, uint64_t *carry,
 	/* A first nonzero digit takes the entry as it is. */
 	fp1024x8_cmov(&v->ax, &v->sx, take);
 	fp1024x8_cmov(&v->ay, &v->sy, take);
-	fp1024x8_sub(&v->den, &v->sx, &v->ax);
-	fp1024x8_cset_one(&v->den, (uint8_t)~use);
+	fp1024x8_sub(den, &v->sx, &v->ax);
+	fp1024x8_cset_one(den, (uint8_t)~use);
 	OPENSSL_cleanse(&sel, sizeof(sel));
 	OPENSSL_cleanse(&mag, sizeof(mag));
 	OPENSSL_cleanse(&neg, sizeof(neg));
 	return use;
 }
 
-/* The chord step of every adding lane, with den already inverted. */
+/* The chord step of every adding lane; inv is 1 / den of the select. */
 static void
-ecp1024_x8_add(struct ecp_x8 *v, uint8_t use)
+ecp1024_x8_add(struct ecp_x8 *v, const struct fp1024x8 *inv, uint8_t use)
 {
 	struct fp1024x8 d, lam, x3, y3;
 
 	fp1024x8_sub(&d, &v->sy, &v->ay);
-	fp1024x8_mul(&lam, &d, &v->den);
+	fp1024x8_mul(&lam, &d, inv);
 	fp1024x8_mul(&x3, &lam, &lam);
 	fp1024x8_sub(&x3, &x3, &v->ax);
 	fp1024x8_sub(&x3, &x3, &v->sx);
@@ -117,16 +117,12 @@ ecp1024_x8_rows(struct ecp_aff *acc, uint64_t *inf, uint64_t *carry,
 	memset(v, 0, ng * sizeof(*v));
 	tmp = den + ng;
 	for (i = 0; i < t1->nwin - 1; i++) {
-		for (g = 0; g < ng; g++) {
-			use[g] = ecp1024_x8_select(&v[g], g, inf, carry, t1, n1, t2,
-			    k, n, i);
-			den[g] = v[g].den;
-		}
+		for (g = 0; g < ng; g++)
+			use[g] = ecp1024_x8_select(&v[g], &den[g], g, inf, carry,
+			    t1, n1, t2, k, n, i);
 		fp1024x8_inv_batch(den, tmp, ng);
-		for (g = 0; g < ng; g++) {
-			v[g].den = den[g];
-			ecp1024_x8_add(&v[g], use[g]);
-		}
+		for (g = 0; g < ng; g++)
+			ecp1024_x8_add(&v[g], &den[g], use[g]);
 	}
 	for (g = 0; g < ng; g++) {
 		for (l = 0; l < L; l++) {

@@ -73,11 +73,16 @@ fp1024x8_join(uint64_t x[N + 1], const uint64_t dg[D])
 	}
 }
 
-/* 2^e mod p for e >= 1024, by doubling R mod p. */
+/* r = 2^e mod p for e = 1024 + d or 3072 + d, by d doublings. */
 static void
 fp1024x8_pow2(uint64_t r[N + 1], int e)
 {
-	fp1024_copy(r, fp1024_p.one);
+	if (e >= 3072) {
+		/* R^2 times R^2 / R */
+		fp1024_mul(r, fp1024_p.rr, fp1024_p.rr, &fp1024_p);
+		e -= 3072 - 1024;
+	} else
+		fp1024_copy(r, fp1024_p.one);
 	for (; e > 1024; e--)
 		fp1024_add(r, r, r, &fp1024_p);
 	r[N] = 0;
@@ -87,12 +92,13 @@ __attribute__((constructor)) static void
 fp1024x8_init(void)
 {
 	uint64_t t[N + 1];
+	int i;
 
 	memcpy(t, fp1024_p.m, N * sizeof(uint64_t));
 	t[N] = 0;
 	fp1024x8_cut(c.p, t);
 	t[N] = t[N - 1] >> 63;
-	for (int i = N - 1; i > 0; i--)
+	for (i = N - 1; i > 0; i--)
 		t[i] = t[i] << 1 | t[i - 1] >> 63;
 	t[0] <<= 1;
 	fp1024x8_cut(c.p2, t);
