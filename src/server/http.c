@@ -708,6 +708,24 @@ http_accept_source(struct http *h, const struct sockaddr *sa, struct peers_key *
 	return rc;
 }
 
+/* The connection's one edge-triggered event, at HTTP_PRI_CONN, added. */
+static struct event *
+http_conn_event(struct http *h, struct conn *c)
+{
+	struct event *ev;
+
+	if ((ev = event_new(h->base, c->fd, EV_READ | EV_WRITE | EV_PERSIST | EV_ET,
+	    conn_event, c)) == NULL)
+		return NULL;
+	/* Refused only by a base made without the priorities: harmless. */
+	(void)event_priority_set(ev, HTTP_PRI_CONN);
+	if (event_add(ev, NULL) != 0) {
+		event_free(ev);
+		return NULL;
+	}
+	return ev;
+}
+
 /*
  * A new connection. Up to an eighth over server.max-connections it is
  * served a clear 503; beyond that, or over its source's limit, it is
@@ -755,8 +773,7 @@ http_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	    (bio = http_bio_new(fd, &c->drained)) != NULL)
 		SSL_set_bio(c->ssl, bio, bio);
 	if (bio == NULL || (c->timer = evtimer_new(h->base, conn_timeout, c)) == NULL ||
-	    (c->ev = event_new(h->base, fd, EV_READ | EV_WRITE | EV_PERSIST | EV_ET,
-	    conn_event, c)) == NULL || event_add(c->ev, NULL) != 0) {
+	    (c->ev = http_conn_event(h, c)) == NULL) {
 		log_warnx("cannot set up a TLS connection: out of memory");
 		close(fd);
 		if (c->ev != NULL)

@@ -24,6 +24,19 @@ struct tls;
 #define HTTP_KMS_PREFIX	"/keymanagement/identity/v1/"
 
 /*
+ * Event priorities of a server loop (server.c makes its bases with them;
+ * lower runs first). Connection I/O, where the handshakes are, runs at
+ * HTTP_PRI_CONN; everything else at the default 1 above it: a reply
+ * handed over by the audit or a worker thread, timers, the listeners.
+ * After HTTP_CONN_BURST connection callbacks the loop polls again, so
+ * under a crowd of new connections a reply that is ready waits for a few
+ * handshakes, not for every one that arrived with it.
+ */
+#define HTTP_PRIORITIES	3
+#define HTTP_PRI_CONN	2
+#define HTTP_CONN_BURST	8
+
+/*
  * A transport on base with the limits of cf and the context tls (both
  * must outlive it or be replaced through http_reload()). kms_uri names
  * the domain in the KmsError bodies this layer writes (copied).

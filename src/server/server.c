@@ -590,11 +590,19 @@ server_base_new(void)
 	struct event_base *base = NULL;
 
 	if (cfg != NULL &&
-	    event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) == 0)
+	    event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) == 0 &&
+	    event_config_set_max_dispatch_interval(cfg, NULL, HTTP_CONN_BURST,
+	    HTTP_PRI_CONN) == 0)
 		base = event_base_new_with_config(cfg);
 	if (cfg != NULL)
 		event_config_free(cfg);
-	return base != NULL ? base : event_base_new();
+	if (base == NULL)
+		base = event_base_new();
+	if (base != NULL && event_base_priority_init(base, HTTP_PRIORITIES) != 0) {
+		event_base_free(base);
+		base = NULL;
+	}
+	return base;
 }
 
 int
