@@ -70,12 +70,28 @@ gkey_tail(const struct gkey *k)
 	return k->len >= 9 ? be_get(k->b + k->len - 8, 8) : 0;
 }
 
+/* d = a decoder over the version 1 record under k, its version read. */
+static int
+grec_open(struct gtxn *t, const struct gkey *k, struct gdec *d)
+{
+	MDB_val v;
+	int rc;
+
+	if ((rc = gtxn_get(t, k, &v)) != 0)
+		return rc;
+	d->p = v.mv_data;
+	d->left = v.mv_size;
+	d->err = 0;
+	if (gdec_u64(d, 1) != GREC_V1)
+		return gtxn_fail(t, SKM_EPARSE);
+	return 0;
+}
+
 int
 grec_group_get(struct gtxn *t, const char *id, struct gstore_group *g)
 {
 	struct gkey k;
 	struct gdec d;
-	MDB_val v;
 	const uint8_t *p;
 	size_t i;
 	int rc, sealed;
@@ -83,13 +99,8 @@ grec_group_get(struct gtxn *t, const char *id, struct gstore_group *g)
 	memset(g, 0, sizeof(*g));
 	gkey_init(&k, GK_GROUP);
 	gkey_str(&k, id);
-	if ((rc = gtxn_get(t, &k, &v)) != 0)
+	if ((rc = grec_open(t, &k, &d)) != 0)
 		return rc;
-	d.p = v.mv_data;
-	d.left = v.mv_size;
-	d.err = 0;
-	if (gdec_u64(&d, 1) != GREC_V1)
-		return gtxn_fail(t, SKM_EPARSE);
 	snprintf(g->id, sizeof(g->id), "%s", id);
 	g->rekey_on_removal = (int)gdec_u64(&d, 1);
 	sealed = (int)gdec_u64(&d, 1);
@@ -165,20 +176,14 @@ grec_dlv_get(struct gtxn *t, uint64_t id, struct gstore_dlv *dl)
 {
 	struct gkey k;
 	struct gdec d;
-	MDB_val v;
 	const uint8_t *p;
 	int rc;
 
 	memset(dl, 0, sizeof(*dl));
 	gkey_init(&k, GK_DLV);
 	gkey_u64(&k, id);
-	if ((rc = gtxn_get(t, &k, &v)) != 0)
+	if ((rc = grec_open(t, &k, &d)) != 0)
 		return rc;
-	d.p = v.mv_data;
-	d.left = v.mv_size;
-	d.err = 0;
-	if (gdec_u64(&d, 1) != GREC_V1)
-		return gtxn_fail(t, SKM_EPARSE);
 	dl->id = id;
 	dl->kind = (enum gstore_kind)gdec_u64(&d, 1);
 	dl->state = (enum gstore_state)gdec_u64(&d, 1);
