@@ -57,7 +57,9 @@ int ecp1024_check_order(const struct ecp_aff *a);
 /*
  * A fixed-base table of base (of order q) with signed w-bit windows
  * (ECP1024_TABLE_WMIN <= w <= ECP1024_TABLE_WMAX, else SKM_EINVAL):
- * 256 * 2^(w-1) * ceil(1023 / w) octets, 2.4 MB for w = 7.
+ * 256 * 2^(w-1) * ceil(1023 / w) octets, 2.4 MB for w = 7. With AVX-512
+ * IFMA the first batch product over a table adds a copy of that size,
+ * kept until the table is freed (lib/ecp1024_int.h).
  */
 #define ECP1024_TABLE_WMIN	2
 #define ECP1024_TABLE_WMAX	8
@@ -71,7 +73,8 @@ void ecp1024_table_mul(struct ecp *r, const struct ecp_table *t,
 /*
  * r[i] = [k[i]]base (affine) for n scalars 0 < k[i] < q: the additions of
  * all n run side by side in affine form with one shared inversion per
- * window. Constant time in the scalars; SKM_ENOMEM.
+ * window, eight lanes at a time with AVX-512 IFMA. Constant time in the
+ * scalars; SKM_ENOMEM.
  */
 int ecp1024_table_mul_batch(struct ecp_aff *r, const struct ecp_table *t,
     const uint64_t (*k)[FP1024_LIMBS], size_t n);
