@@ -65,6 +65,7 @@ struct auditj {
 	struct auditt tgt;		/* where generations move (auditt.h) */
 	EVP_MD *sha256;
 	pthread_mutex_t mu;
+	pthread_mutex_t amu;		/* one auditj_append() at a time: it owns buf */
 	uint64_t gen;			/* being written */
 	size_t off;			/* in its half */
 	double first;			/* monotonic time of its first group; 0: empty */
@@ -72,7 +73,7 @@ struct auditj {
 	double sealed_first;		/* monotonic time of its first group */
 	uint64_t imports;
 	int failed;			/* the last import failed: SKM_E*, else 0 */
-	uint8_t *buf;			/* one group being built (writer only) */
+	uint8_t *buf;			/* one group being built (under amu) */
 	uint8_t *blk;			/* direct writes: the tail block's start, then the group */
 	int tail_known;			/* blk holds the start of the block at off */
 	int write_back;			/* AUDITJ_WRITE_BACK */
@@ -317,6 +318,7 @@ auditj_open_target(const char *path, struct auditt *tgt, int flags, struct audit
 	tgt->arg = NULL;
 	j->fd = j->dfd = -1;
 	pthread_mutex_init(&j->mu, NULL);
+	pthread_mutex_init(&j->amu, NULL);
 	rc = SKM_ENOMEM;
 	if ((j->buf = malloc(AUDITJ_HEAD + AUDITJ_GROUP_MAX)) == NULL)
 		goto fail;
@@ -432,6 +434,7 @@ auditj_close(struct auditj *j, int flush)
 	EVP_MD_free(j->sha256);
 	free(j->buf);
 	free(j->blk);
+	pthread_mutex_destroy(&j->amu);
 	pthread_mutex_destroy(&j->mu);
 	free(j);
 }
@@ -568,6 +571,7 @@ auditj_append(struct auditj *j, const struct auditj_rec *recs, size_t n, size_t 
 	size_t i = 0, first = 0, len = 0;
 	int rc = 0;
 
+	pthread_mutex_lock(&j->amu);
 	while (i < n && rc == 0) {
 		rc = auditj_put(payload, AUDITJ_GROUP_MAX, &len, &recs[i]);
 		if (rc < 0 || (rc > 0 && len == 0)) {
@@ -582,6 +586,7 @@ auditj_append(struct auditj *j, const struct auditj_rec *recs, size_t n, size_t 
 	if (rc == 0 && len > 0 && (rc = auditj_write(j, len)) == 0)
 		first = i;
 	/* Groups written before a failure are on disk and will move in. */
+	pthread_mutex_unlock(&j->amu);
 	if (done != NULL)
 		*done = first;
 	return rc;

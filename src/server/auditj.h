@@ -16,8 +16,9 @@
  * store. A group carries a SHA-256 tag: a torn write ends the scan of its
  * half, and such a group was never acknowledged.
  *
- * Thread use: one writer (auditj_append) and one importer (auditj_seal_due,
- * auditj_import) at a time; auditj_open and auditj_close alone.
+ * Thread use: appends from any thread (auditj_append serialises them),
+ * one importer (auditj_seal_due, auditj_import) at a time; auditj_open
+ * and auditj_close alone.
  */
 #ifndef SKM_SERVER_AUDITJ_H
 #define SKM_SERVER_AUDITJ_H

@@ -69,6 +69,7 @@ struct auditq {
 	int fl_idle;			/* the flusher waits for a write */
 	int fl_stop;
 	struct log_rate fl_rate;
+	int direct;			/* write-back: submitters append themselves */
 };
 
 static void
@@ -424,6 +425,7 @@ auditq_new(struct store *st, struct pool *pool, int group, unsigned window_ms,
 			if (pthread_create(&q->flusher, NULL, auditq_flusher, q) != 0)
 				goto fail;
 			q->flushing = 1;
+			q->direct = 1;
 		}
 	}
 	*out = q;
@@ -446,6 +448,34 @@ auditq_in_window(const struct auditq *q, double now)
 	return q->window > 0 && !q->failed && (oldest == 0 || now - oldest < q->window);
 }
 
+/*
+ * Write-back journal: the submitting thread appends the record itself. A
+ * record in the page cache survives a killed skmsd, so its reply may leave
+ * now; through the writer thread it would cost two thread wake-ups per
+ * reply (to the writer, and back to the loop) for the same write. 0 when
+ * written; otherwise the record takes the queue, where a full journal
+ * waits for the importer and an error reaches it->done.
+ */
+static int
+auditq_direct(struct auditq *q, const struct auditq_item *it)
+{
+	struct auditj_rec r;
+
+	r.time = it->time;
+	r.action = it->action;
+	r.uri = it->uri;
+	r.uri_len = it->uri_len;
+	r.detail = it->detail;
+	if (auditj_append(q->j, &r, 1, NULL) != 0)
+		return -1;
+	/* Written back, not yet on disk: the flusher starts the clock. */
+	pthread_mutex_lock(&q->mu);
+	if (q->fl_idle)
+		pthread_cond_signal(&q->fl_cv);
+	pthread_mutex_unlock(&q->mu);
+	return 0;
+}
+
 int
 auditq_submit(struct auditq *q, struct auditq_item *it)
 {
@@ -453,6 +483,9 @@ auditq_submit(struct auditq *q, struct auditq_item *it)
 	double now = 0;
 	int sent = AUDITQ_WAIT;
 
+	/* An enrolment changes the store: it always takes the writer. */
+	if (q->direct && !it->enroll && auditq_direct(q, it) == 0)
+		return AUDITQ_SENT;
 	it->next = NULL;
 	it->rc = SKM_ESTATE;
 	it->copy = 0;

@@ -76,12 +76,16 @@ void auditq_set_group(struct auditq *q, unsigned delay_us, unsigned target);
 
 /* auditq_submit() outcomes. */
 #define AUDITQ_WAIT	0	/* it->done runs later on the loop thread */
-#define AUDITQ_SENT	1	/* a copy is queued: reply now, it->done never runs */
+#define AUDITQ_SENT	1	/* written or copied: reply now, it->done never runs */
 
 /*
- * Queues it (loop thread). AUDITQ_SENT only inside the commit window, and
- * only when it->enroll is 0; it stays the caller's then. Without memory
- * for the copy it waits: never an unaudited reply for want of a copy.
+ * Queues it (loop thread). AUDITQ_SENT only when it->enroll is 0, and it
+ * stays the caller's then: with a write-back journal once the record is
+ * written to it (by this thread, in the page cache: a killed skmsd keeps
+ * it), otherwise only inside the commit window, a copy queued. Without
+ * memory for the copy it waits: never an unaudited reply for want of a
+ * copy. A record the journal refuses (full, or after a failed flush) is
+ * queued and waits as without write-back.
  */
 int auditq_submit(struct auditq *q, struct auditq_item *it);
 
