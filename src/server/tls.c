@@ -46,6 +46,8 @@ struct tls_tickets {
 	struct tls_ticket_key prev;	/* SECRET */
 	int have_prev;
 	pthread_rwlock_t lock;		/* rotation against handshakes on every loop */
+	/* Fetched once: an implicit fetch per ticket costs a provider lookup. */
+	EVP_CIPHER *aes;
 };
 
 struct tls {
@@ -79,7 +81,12 @@ tls_tickets_new(struct tls_tickets **out)
 		OPENSSL_secure_clear_free(tk, sizeof(*tk));
 		return rc;
 	}
+	if ((tk->aes = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL)) == NULL) {
+		OPENSSL_secure_clear_free(tk, sizeof(*tk));
+		return SKM_ECRYPTO;
+	}
 	if (pthread_rwlock_init(&tk->lock, NULL) != 0) {
+		EVP_CIPHER_free(tk->aes);
 		OPENSSL_secure_clear_free(tk, sizeof(*tk));
 		return SKM_ENOMEM;
 	}
@@ -93,6 +100,7 @@ tls_tickets_free(struct tls_tickets *tk)
 	if (tk == NULL)
 		return;
 	pthread_rwlock_destroy(&tk->lock);
+	EVP_CIPHER_free(tk->aes);
 	OPENSSL_secure_clear_free(tk, sizeof(*tk));
 }
 
@@ -156,8 +164,8 @@ tls_ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv, EVP_CIPHER_CTX *
 	if (EVP_MAC_CTX_set_params(hctx, params) != 1)
 		goto out;
 	if (enc)
-		rc = EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k.aes, iv) == 1 ? 1 : -1;
-	else if (EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k.aes, iv) == 1)
+		rc = EVP_EncryptInit_ex(cctx, tk->aes, NULL, k.aes, iv) == 1 ? 1 : -1;
+	else if (EVP_DecryptInit_ex(cctx, tk->aes, NULL, k.aes, iv) == 1)
 		/*
 		 * RFC 8446 C.4: TLS 1.3 clients use a ticket once, so a
 		 * resumption that issued no new one makes the next
