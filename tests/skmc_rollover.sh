@@ -49,13 +49,17 @@ p1=$(( (B + NTP_UNIX) / PERIOD ))
 p0=$((p1 - 1))
 ft() { date -u -d "@$1" '+%Y-%m-%d %H:%M:%S'; }
 iso() { date -u -d "@$1" '+%Y-%m-%dT%H:%M:%SZ'; }
-# at SECONDS COMMAND...: COMMAND with its clock started at B + SECONDS.
-at() {
+# at_exec SECONDS COMMAND...: the shell becomes COMMAND, its clock started
+# at B + SECONDS; started with &, $! is then COMMAND itself, which a kill
+# stops (a subshell in between would die alone and leave it running).
+at_exec() {
 	at_t=$((B + $1))
 	shift
 	LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" FAKETIME="@$(ft $at_t)" \
-	    FAKETIME_DONT_FAKE_MONOTONIC=1 "$@"
+	    FAKETIME_DONT_FAKE_MONOTONIC=1 exec "$@"
 }
+# at SECONDS COMMAND...: the same, in a subshell.
+at() { (at_exec "$@"); }
 if [ "$(at 0 date -u +%s)" -lt "$B" ]; then
 	echo "SKIP: faketime does not move the clock here"
 	exit 77
@@ -71,14 +75,16 @@ EOF
 
 ctl() { at "$CTLAT" "$CTL" --store "$tmp/store" "$@"; }
 ks="$tmp/ks"
-# skmc T URI COMMAND...: skmc as URI at B + T with the settings in $SKCONF.
+# skmc T URI COMMAND...: skmc as URI at B + T with the settings in $SKCONF;
+# skmc_exec in place of the shell (at_exec).
 SKCONF="$tmp/w.conf"
-skmc() {
+skmc_exec() {
 	sk_t=$1
 	sk_who=$2
 	shift 2
-	at "$sk_t" "$SKMC" --config "$SKCONF" --keystore "$ks" --as "$sk_who" "$@"
+	at_exec "$sk_t" "$SKMC" --config "$SKCONF" --keystore "$ks" --as "$sk_who" "$@"
 }
+skmc() { (skmc_exec "$@"); }
 field() { sed -n "s/^$1: //p" "$tmp/out" | head -n 1; }
 
 A=sip:alice@example.org
@@ -194,7 +200,7 @@ same "$(field cert-uri)" $NEW "period $p1 under the new certificate"
 # --- skmc watch: the GMS crosses B with no period without keys ---
 # Started 100 s before B: inside its fetch window, it fetches at once.
 : >"$tmp/watch1.log"
-skmc -100 $GMS watch 2>"$tmp/watch1.log" &
+skmc_exec -100 $GMS watch 2>"$tmp/watch1.log" &
 wpid=$!
 cleanup_extra() { kill "$wpid" 2>/dev/null; }
 wait_log "period $p1 is stored" "$tmp/watch1.log" 0
@@ -206,7 +212,7 @@ has "fetched period $p1, [0-9]* s before its start" "$tmp/watch1.log" \
     "watch: period $p1 fetched before B"
 # After B, a watch has nothing to fetch for the period in force.
 : >"$tmp/watch2.log"
-skmc 5 $GMS watch 2>"$tmp/watch2.log" &
+skmc_exec 5 $GMS watch 2>"$tmp/watch2.log" &
 wpid=$!
 wait_log "next fetch: period $((p1 + 1))" "$tmp/watch2.log" 0
 kill -TERM "$wpid" 2>/dev/null
@@ -216,7 +222,7 @@ hasnt "fetch.* period $p1" "$tmp/watch2.log" \
 # Dave's watch replaces his key set of period $p1 fetched under the old
 # certificate: it asks the KMS in the fetch window though the period is held.
 : >"$tmp/watch3.log"
-skmc -100 $D watch 2>"$tmp/watch3.log" &
+skmc_exec -100 $D watch 2>"$tmp/watch3.log" &
 wpid=$!
 wait_log "period $p1 is stored" "$tmp/watch3.log" 0
 kill -TERM "$wpid" 2>/dev/null

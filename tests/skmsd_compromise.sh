@@ -39,10 +39,13 @@ if [ -z "$lib" ]; then
 fi
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 export ASAN_OPTIONS
-then_() {
+# then_exec COMMAND...: the shell becomes COMMAND at the faked time; started
+# with &, $! is then COMMAND itself, which a kill stops. then_: in a subshell.
+then_exec() {
 	LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" FAKETIME="$FT" \
-	    FAKETIME_DONT_FAKE_MONOTONIC=1 "$@"
+	    FAKETIME_DONT_FAKE_MONOTONIC=1 exec "$@"
 }
+then_() { (then_exec "$@"); }
 if [ "$(then_ date -u +%s | cut -c1-6)" != "$(echo $T0 | cut -c1-6)" ]; then
 	echo "SKIP: faketime does not move the clock here"
 	exit 77
@@ -178,7 +181,7 @@ expect 0 "a GMK under the old certificate" as $GMS gmk make --group g1 --to $A \
 
 # bob's skmc watch holds both key sets and asks for revocations every second.
 printf 'retry-min = 1\nretry-max = 1\n' >"$tmp/w.conf"
-then_ "$SKMC" --config "$tmp/w.conf" --keystore "$ks" --as $B watch 2>"$tmp/watch.log" &
+then_exec "$SKMC" --config "$tmp/w.conf" --keystore "$ks" --as $B watch 2>"$tmp/watch.log" &
 wpid=$!
 cleanup_extra() { kill "$wpid" 2>/dev/null; }
 if wait_until 60 grep -q -e "period $((CUR + 1)) is stored" -e "next check for a rollover" \
