@@ -34,8 +34,8 @@ struct ecp_x8 {
  * that add (digit nonzero, accumulator finite).
  */
 static uint8_t
-ecp1024_x8_select(struct ecp_x8 *v, struct fp1024x8 *den, size_t g, uint64_t *inf, uint64_t *carry,
-    const struct ecp_table *t1, size_t n1, const struct ecp_table *t2,
+ecp1024_x8_select(struct ecp_x8 *v, struct fp1024x8 *den, size_t g, uint64_t *inf,
+    uint64_t *carry, const struct ecp_table *t1, size_t n1, const struct ecp_table *t2,
     const uint64_t (*k)[FP1024_LIMBS], size_t n, int i)
 {
 	const struct ecp_table *t;
