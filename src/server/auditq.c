@@ -64,12 +64,11 @@ struct auditq {
 	struct log_rate imp_rate;
 	double usage_at;		/* last usage read (monotonic s), 0: never */
 	pthread_t flusher;		/* write-back journal: flushes it (auditj_flush) */
-	int flushing;			/* the flusher thread runs */
+	int flushing;			/* the flusher runs; write-back: submitters append */
 	pthread_cond_t fl_cv;		/* flusher: a first unflushed write, or stop */
 	int fl_idle;			/* the flusher waits for a write */
 	int fl_stop;
 	struct log_rate fl_rate;
-	int direct;			/* write-back: submitters append themselves */
 };
 
 static void
@@ -105,6 +104,28 @@ auditq_one(struct store_txn *t, struct auditq_item *it)
 	ar.uri_len = it->uri_len;
 	ar.detail = it->detail;
 	store_audit_append(t, &ar, NULL);
+}
+
+/* The journal's view of an item: pointers into it, valid while it lives. */
+static void
+auditq_rec(struct auditj_rec *r, const struct auditq_item *it)
+{
+	r->time = it->time;
+	r->action = it->action;
+	r->uri = it->uri;
+	r->uri_len = it->uri_len;
+	r->detail = it->detail;
+}
+
+/*
+ * A write-back journal was written: the flusher, if it waits for a first
+ * unflushed write, starts the clock. Called with q->mu held.
+ */
+static void
+auditq_written(struct auditq *q)
+{
+	if (q->flushing && q->fl_idle)
+		pthread_cond_signal(&q->fl_cv);
 }
 
 /* us microseconds from now on the clock pthread_cond_timedwait() uses. */
@@ -154,13 +175,8 @@ auditq_journal(struct auditq *q, struct auditq_item *batch)
 	if ((recs = calloc(n, sizeof(*recs))) == NULL)
 		return SKM_ENOMEM;
 	n = 0;
-	for (it = batch; it != NULL; it = it->next, n++) {
-		recs[n].time = it->time;
-		recs[n].action = it->action;
-		recs[n].uri = it->uri;
-		recs[n].uri_len = it->uri_len;
-		recs[n].detail = it->detail;
-	}
+	for (it = batch; it != NULL; it = it->next, n++)
+		auditq_rec(&recs[n], it);
 	for (;;) {
 		rc = auditj_append(q->j, recs + done, n - done, &more);
 		/* Groups on disk before a full half are not written twice. */
@@ -189,9 +205,8 @@ auditq_write(struct auditq *q, struct auditq_item *batch)
 	/* An enrolment changes the store itself: it takes the LMDB path. */
 	rc = q->j != NULL && !enroll ? auditq_journal(q, batch) : auditq_commit(q, batch);
 	pthread_mutex_lock(&q->mu);
-	/* Written back, not yet on disk: the flusher starts the clock. */
-	if (q->flushing && q->fl_idle && rc == 0)
-		pthread_cond_signal(&q->fl_cv);
+	if (rc == 0)
+		auditq_written(q);
 	q->commits++;
 	q->flight_early = 0;
 	q->failed = rc != 0;
@@ -425,7 +440,6 @@ auditq_new(struct store *st, struct pool *pool, int group, unsigned window_ms,
 			if (pthread_create(&q->flusher, NULL, auditq_flusher, q) != 0)
 				goto fail;
 			q->flushing = 1;
-			q->direct = 1;
 		}
 	}
 	*out = q;
@@ -461,17 +475,11 @@ auditq_direct(struct auditq *q, const struct auditq_item *it)
 {
 	struct auditj_rec r;
 
-	r.time = it->time;
-	r.action = it->action;
-	r.uri = it->uri;
-	r.uri_len = it->uri_len;
-	r.detail = it->detail;
+	auditq_rec(&r, it);
 	if (auditj_append(q->j, &r, 1, NULL) != 0)
 		return -1;
-	/* Written back, not yet on disk: the flusher starts the clock. */
 	pthread_mutex_lock(&q->mu);
-	if (q->fl_idle)
-		pthread_cond_signal(&q->fl_cv);
+	auditq_written(q);
 	pthread_mutex_unlock(&q->mu);
 	return 0;
 }
@@ -483,8 +491,11 @@ auditq_submit(struct auditq *q, struct auditq_item *it)
 	double now = 0;
 	int sent = AUDITQ_WAIT;
 
-	/* An enrolment changes the store: it always takes the writer. */
-	if (q->direct && !it->enroll && auditq_direct(q, it) == 0)
+	/*
+	 * A flusher runs only for a write-back journal. An enrolment changes
+	 * the store: it always takes the writer.
+	 */
+	if (q->flushing && !it->enroll && auditq_direct(q, it) == 0)
 		return AUDITQ_SENT;
 	it->next = NULL;
 	it->rc = SKM_ESTATE;
