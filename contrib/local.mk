@@ -24,8 +24,12 @@ EXTRA_DIST += contrib/prometheus/skms-alerts.yml contrib/prometheus/skms-alerts.
 EXTRA_DIST += contrib/bench-server contrib/bench-post.lua contrib/bench-storm.lua
 PHONY_TARGETS += bench-server
 bench-server: src/skmsd/skmsd$(EXEEXT) src/skmsctl/skmsctl$(EXEEXT) \
-	contrib/skms-mint-token$(EXEEXT)
+	contrib/skms-mint-token$(EXEEXT) contrib/bench-flusher$(EXEEXT)
 	$(SHELL) $(top_srcdir)/contrib/bench-server .
+# The audit journal's disk flushes without skmsd, run beside nginx by
+# bench-server with BENCH_NGINX_FLUSH=1.
+noinst_PROGRAMS += contrib/bench-flusher
+contrib_bench_flusher_SOURCES = contrib/bench-flusher.c
 # Precomputation of the next period with and without a rollover at its
 # start, run by 'make bench-rollover' (loopback only, about 20 s a run).
 EXTRA_DIST += contrib/bench-rollover

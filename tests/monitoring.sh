@@ -70,7 +70,8 @@ same "$(comm -23 "$tmp/sampled" "$tmp/exported" | tr '\n' ' ')" "" "every sample
 for m in skms_requests_total skms_request_duration_seconds_bucket \
     skms_audit_unrecorded_total skms_kms_errors_total skms_store_used_bytes \
     skms_store_map_size_bytes skms_root_certificate_expiry_seconds \
-    skms_precomputed_period skms_current_period skms_audit_journal_lag_seconds; do
+    skms_precomputed_period skms_current_period skms_audit_journal_lag_seconds \
+    skms_audit_disk_writes_total; do
 	has "^$m\$" "$tmp/exported" "exported"
 done
 for m in skms_replica_lag_seconds skms_database_up; do

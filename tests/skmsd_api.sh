@@ -466,6 +466,13 @@ ok200=$(curl -sS --max-time 5 "http://127.0.0.1:$mport/metrics" |
 all_issued() { issued=$(ctl audit | grep -c "action: keyprov"); [ "$issued" = "$ok200" ]; }
 wait_until 60 all_issued
 same "$issued" "$ok200" "one audit entry per issued key set"
+# Those records reached the disk in at least one journal write, and in no
+# more writes than there are records.
+disk_writes() { w=$(metric skms_audit_disk_writes_total); [ "$w" -ge 1 ]; }
+wait_until 10 disk_writes
+if [ "$w" -ge 1 ] && [ "$w" -le "$(ctl audit | grep -c "action: ")" ]; then ok; else
+	bad "skms_audit_disk_writes_total $w: not between 1 and the records"
+fi
 
 # --- metrics and shutdown ---
 if kill -0 "$pid" 2>/dev/null; then ok; else bad "skmsd died"; fi

@@ -212,6 +212,24 @@ START_TEST(metrics_audit_journal_lag)
 }
 END_TEST
 
+/* The journal's disk writes: a counter, the total last sampled. */
+START_TEST(metrics_audit_disk_writes_total)
+{
+	const char *c = "skms_audit_disk_writes_total";
+	char *t;
+
+	metrics_audit_disk_writes(0);
+	t = render();
+	ck_assert(value(t, c) == 0);
+	ck_assert_ptr_nonnull(strstr(t, "# TYPE skms_audit_disk_writes_total counter\n"));
+	free(t);
+	metrics_audit_disk_writes(4096);
+	t = render();
+	ck_assert(value(t, c) == 4096);
+	free(t);
+}
+END_TEST
+
 /* KmsError replies by ErrorCode: only codes seen, none for out-of-range ids or OK. */
 START_TEST(metrics_refusals_by_code)
 {
@@ -250,6 +268,7 @@ main(void)
 	tcase_add_test(tc, metrics_cert_expiry);
 	tcase_add_test(tc, metrics_precompute);
 	tcase_add_test(tc, metrics_audit_journal_lag);
+	tcase_add_test(tc, metrics_audit_disk_writes_total);
 	tcase_add_test(tc, metrics_refusals_by_code);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

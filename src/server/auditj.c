@@ -559,6 +559,9 @@ auditj_write(struct auditj *j, size_t len)
 				j->dirty = now;
 		}
 		j->off += total;
+		/* Without write-back the write itself reached the disk. */
+		if (!j->write_back)
+			j->flushes++;
 	}
 	pthread_mutex_unlock(&j->mu);
 	return rc;

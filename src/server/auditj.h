@@ -137,7 +137,10 @@ double auditj_flush_wait(struct auditj *j, double now);
  */
 int auditj_flush(struct auditj *j);
 
-/* Flushes done since open (tests, metrics). */
+/*
+ * Writes that reached the disk since open (tests, metrics): the flushes
+ * with write-back, the group writes without.
+ */
 uint64_t auditj_flushes(struct auditj *j);
 
 /* Generations imported since open (tests, metrics). */

@@ -350,6 +350,8 @@ auditq_importer(void *arg)
 			log_warnx("audit journal: cannot move records into the store: %s",
 			    skm_strerror(rc));
 		metrics_audit_lag(auditj_lag(q->j, time_monotonic()));
+		/* Sampled here, every tick, rather than on every write's path. */
+		metrics_audit_disk_writes(auditj_flushes(q->j));
 		auditq_deadline(&until, (rc != 0 ? 250 : 50) * 1000L);
 		pthread_mutex_lock(&q->mu);
 		/* An import ended (or failed): a writer waiting for room retries. */

@@ -57,6 +57,7 @@ static _Atomic uint64_t metrics_precomputed;
 static _Atomic int metrics_have_precomputed;
 static _Atomic uint64_t metrics_precompute_left;
 static _Atomic uint64_t metrics_audit_lag_ms;
+static _Atomic uint64_t metrics_audit_disk;
 static _Atomic uint64_t metrics_refusals[ERRMAP_COUNT];
 static _Atomic int metrics_have_replica;
 static _Atomic int64_t metrics_replica_last;
@@ -173,6 +174,12 @@ void
 metrics_precompute_pending(uint64_t n)
 {
 	atomic_store_explicit(&metrics_precompute_left, n, memory_order_relaxed);
+}
+
+void
+metrics_audit_disk_writes(uint64_t total)
+{
+	atomic_store_explicit(&metrics_audit_disk, total, memory_order_relaxed);
 }
 
 void
@@ -326,9 +333,14 @@ metrics_render(char **out, size_t *len)
 	    "# HELP skms_audit_journal_lag_seconds Age of the oldest audit journal record "
 	    "not yet moved into the store.\n"
 	    "# TYPE skms_audit_journal_lag_seconds gauge\n"
-	    "skms_audit_journal_lag_seconds %.3f\n",
+	    "skms_audit_journal_lag_seconds %.3f\n"
+	    "# HELP skms_audit_disk_writes_total Audit journal writes that reached the "
+	    "disk: group writes (audit.durability flush) or flushes (write).\n"
+	    "# TYPE skms_audit_disk_writes_total counter\n"
+	    "skms_audit_disk_writes_total %llu\n",
 	    (unsigned long long)LOAD(metrics_precompute_left),
-	    (double)LOAD(metrics_audit_lag_ms) / 1e3);
+	    (double)LOAD(metrics_audit_lag_ms) / 1e3,
+	    (unsigned long long)LOAD(metrics_audit_disk));
 	/* No sample until a run ends: a daemon that never precomputes raises no alert. */
 	fputs("# HELP skms_precomputed_period The last key period whose key sets "
 	    "precomputation finished.\n"

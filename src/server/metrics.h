@@ -64,6 +64,9 @@ void metrics_precompute_pending(uint64_t n);
  */
 void metrics_audit_lag(double seconds);
 
+/* The journal's writes that reached the disk so far (auditj_flushes()). */
+void metrics_audit_disk_writes(uint64_t total);
+
 /*
  * Cluster node (replica.h): the Unix time of the last complete sync with
  * the database (0: never; the lag gauge is rendered from the first call
