@@ -26,7 +26,7 @@ PHONY_TARGETS += bench-server
 bench-server: src/skmsd/skmsd$(EXEEXT) src/skmsctl/skmsctl$(EXEEXT) \
 	contrib/skms-mint-token$(EXEEXT) contrib/bench-flusher$(EXEEXT)
 	$(SHELL) $(top_srcdir)/contrib/bench-server .
-# The audit journal's disk flushes without skmsd, run beside nginx by
+# The audit journal's disk writes without skmsd, run beside nginx by
 # bench-server with BENCH_NGINX_FLUSH=1.
 noinst_PROGRAMS += contrib/bench-flusher
 contrib_bench_flusher_SOURCES = contrib/bench-flusher.c
